@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * err.c - thread-local error messages and warnings (see err.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ovsperf/err.h"
+
+static __thread char errmsg[1024];
+static const char *progname = "ovsperf";
+static unsigned long nr_warnings;
+static bool quiet;
+
+int ovp_err(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
+	va_end(ap);
+	return code ? code : -EINVAL;
+}
+
+int ovp_err_prefix(int code, const char *fmt, ...)
+{
+	char old[sizeof(errmsg)];
+	char pre[512];
+	va_list ap;
+
+	memcpy(old, errmsg, sizeof(old));
+	va_start(ap, fmt);
+	vsnprintf(pre, sizeof(pre), fmt, ap);
+	va_end(ap);
+	if (old[0])
+		snprintf(errmsg, sizeof(errmsg), "%s: %s", pre, old);
+	else
+		snprintf(errmsg, sizeof(errmsg), "%s: %s", pre, strerror(code < 0 ? -code : code));
+	return code ? code : -EINVAL;
+}
+
+const char *ovp_errmsg(void)
+{
+	return errmsg;
+}
+
+void ovp_err_clear(void)
+{
+	errmsg[0] = '\0';
+}
+
+void ovp_set_progname(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+
+	progname = slash ? slash + 1 : name;
+}
+
+const char *ovp_progname(void)
+{
+	return progname;
+}
+
+void ovp_set_quiet(bool q)
+{
+	quiet = q;
+}
+
+void ovp_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	nr_warnings++;
+	if (quiet)
+		return;
+	fprintf(stderr, "%s: warning: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+unsigned long ovp_warn_count(void)
+{
+	return nr_warnings;
+}
+
+void ovp_print_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
