@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * analyze.c - what every ovsperf-analyze command shares: common options,
+ * opening the recording, the "recording" JSON object, loss lines, and the
+ * one-pass runner that feeds several reports from one session.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyze.h"
+#include "ovsperf/ksyms.h"
+
+const struct option analyze_common_options[] = {
+	{ "input", required_argument, NULL, 'i' },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "html", required_argument, NULL, OPT_HTML },
+	{ "kallsyms", required_argument, NULL, OPT_KALLSYMS },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const char analyze_common_usage[] =
+	"  -r, -i, --input FILE   the recording (default perf.data; \"-\" = stdin)\n"
+	"      --json             one JSON document on stdout (ovsperf-json(7))\n"
+	"      --html FILE        also write a self-contained HTML report\n"
+	"      --kallsyms FILE    kernel symbols of the recorded boot (overrides the\n"
+	"                         kallsyms stored in the recording)\n"
+	"  -q, --quiet            no progress and no warnings on stderr\n"
+	"  -h, --help             this help\n";
+
+int analyze_common_option(struct analyze_ctx *ctx, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'r':
+	case 'i':
+		if (ctx->input)
+			return ovp_err(-EINVAL, "more than one input file given");
+		ctx->input = arg;
+		return 1;
+	case OPT_JSON:
+		ctx->json = true;
+		return 1;
+	case OPT_HTML:
+		ctx->html_path = arg;
+		return 1;
+	case OPT_KALLSYMS:
+		ctx->kallsyms_path = arg;
+		return 1;
+	case 'q':
+		ctx->quiet = true;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int analyze_open(struct analyze_ctx *ctx)
+{
+	struct pdata_open_opts opts = {
+		.sz = sizeof(opts),
+		.progress = !ctx->quiet && isatty(STDERR_FILENO),
+		.kallsyms_path = ctx->kallsyms_path,
+	};
+	int err;
+
+	err = pdata_session__open(&ctx->session, ctx->input, &opts);
+	if (err)
+		return ovp_err_prefix(err, "%s", ctx->input);
+	return 0;
+}
+
+struct ksyms *analyze_ctx__ksyms(struct analyze_ctx *ctx)
+{
+	const struct pdata_info *info;
+	int err;
+
+	if (ctx->ksyms_tried)
+		return ctx->ksyms;
+	ctx->ksyms_tried = true;
+	if (ctx->kallsyms_path) {
+		err = ksyms__load_file(&ctx->ksyms, ctx->kallsyms_path);
+		if (err)
+			ovp_warn("--kallsyms %s: %s", ctx->kallsyms_path, ovp_errmsg());
+		return ctx->ksyms;
+	}
+	info = ctx->session ? pdata_session__info(ctx->session) : NULL;
+	if (info && info->kallsyms && info->kallsyms_size) {
+		err = ksyms__load_buf(&ctx->ksyms, info->kallsyms, info->kallsyms_size);
+		if (err)
+			ovp_warn("%s: stored kallsyms: %s", ctx->input, ovp_errmsg());
+		return ctx->ksyms;
+	}
+	ovp_warn("%s: no kernel symbols stored with the recording; kernel addresses are "
+		 "shown raw (give --kallsyms FILE from the recorded boot)", ctx->input);
+	return NULL;
+}
+
+json_t *analyze_recording_json(struct pdata_session *s)
+{
+	const struct pdata_info *info = pdata_session__info(s);
+	const struct pdata_stats *st = pdata_session__stats(s);
+	json_t *rec = json_object(), *counts = json_object(), *lost = json_object();
+	int i, n = pdata_session__nr_evsels(s);
+	uint64_t total = 0;
+
+	for (i = 0; i < n; i++) {
+		struct pdata_evsel *ev = pdata_session__evsel(s, i);
+
+		json_object_set_new(counts, ev->name, json_integer(ev->nr_samples));
+		total += ev->nr_samples;
+	}
+	json_object_set_new(rec, "path", json_string(pdata_session__path(s)));
+	json_object_set_new(rec, "events", json_integer(total));
+	json_object_set_new(rec, "event_counts", counts);
+	json_object_set_new(lost, "events", json_integer(st->nr_lost));
+	json_object_set_new(lost, "records", json_integer(st->nr_lost_records));
+	json_object_set_new(lost, "samples", json_integer(st->nr_lost_samples));
+	json_object_set_new(rec, "lost", json_integer(st->nr_lost + st->nr_lost_samples));
+	json_object_set_new(rec, "lost_detail", lost);
+	json_object_set_new(rec, "truncated", json_boolean(st->truncated));
+	json_object_set_new(rec, "first_ns", json_integer(st->first_time));
+	json_object_set_new(rec, "last_ns", json_integer(st->last_time));
+	json_object_set_new(rec, "duration_ns",
+			    json_integer(st->last_time >= st->first_time ?
+					 st->last_time - st->first_time : 0));
+	json_object_set_new(rec, "hostname", info->hostname ? json_string(info->hostname)
+							    : json_null());
+	json_object_set_new(rec, "os_release", info->os_release ? json_string(info->os_release)
+								: json_null());
+	json_object_set_new(rec, "arch", info->arch ? json_string(info->arch) : json_null());
+	json_object_set_new(rec, "nr_cpus", json_integer(info->nr_cpus_online));
+	json_object_set_new(rec, "nr_cpus_avail", json_integer(info->nr_cpus_avail));
+	json_object_set_new(rec, "perf_version", info->version ? json_string(info->version)
+							       : json_null());
+	json_object_set_new(rec, "cmdline", info->cmdline ? json_string(info->cmdline)
+							  : json_null());
+	json_object_set_new(rec, "pipe_mode", json_boolean(info->pipe_mode));
+	json_object_set_new(rec, "compressed", json_boolean(info->compressed));
+	json_object_set_new(rec, "kallsyms_stored", json_boolean(info->kallsyms != NULL));
+	return rec;
+}
+
+void analyze_print_losses(struct pdata_session *s, FILE *out)
+{
+	const struct pdata_stats *st = pdata_session__stats(s);
+	int i, n = pdata_session__nr_evsels(s);
+
+	if (st->nr_lost || st->nr_lost_records)
+		fprintf(out, "LOST: %" PRIu64 " events lost in %" PRIu64
+			" PERF_RECORD_LOST records (ring buffer overflow)\n",
+			st->nr_lost, st->nr_lost_records);
+	if (st->nr_lost_samples)
+		fprintf(out, "LOST: %" PRIu64 " samples lost (PERF_RECORD_LOST_SAMPLES)\n",
+			st->nr_lost_samples);
+	for (i = 0; i < n; i++) {
+		struct pdata_evsel *ev = pdata_session__evsel(s, i);
+
+		if (ev->nr_lost || ev->nr_lost_samples)
+			fprintf(out, "LOST:   %s: %" PRIu64 " events, %" PRIu64 " samples\n",
+				ev->name, ev->nr_lost, ev->nr_lost_samples);
+	}
+	if (st->truncated)
+		fprintf(out, "WARNING: the recording is truncated; results cover what was read "
+			"(%" PRIu64 " bytes of data)\n", st->bytes_read);
+}
+
+int analyze_print_json(struct pdata_session *s, json_t *reports)
+{
+	json_t *doc = json_object();
+	int err;
+
+	json_object_set_new(doc, "ovsperf_version", json_string(OVSPERF_VERSION));
+	json_object_set_new(doc, "schema_version", json_integer(OVP_JSON_SCHEMA_VERSION));
+	json_object_set_new(doc, "recording", analyze_recording_json(s));
+	json_object_set_new(doc, "reports", reports ? reports : json_object());
+	err = json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	json_decref(doc);
+	return err ? ovp_err(-EIO, "cannot write JSON") : 0;
+}
+
+/*
+ * The mux: one pdata_tool that forwards every callback to several reports'
+ * tools, so `ovsperf-analyze FILE` reads the file once.
+ */
+struct mux {
+	struct pdata_tool tool;
+	struct pdata_tool *tools[32];
+	int nr;
+};
+
+#define MUX_FORWARD(cb, ...)                                                   \
+	do {                                                                   \
+		struct mux *m = container_of(tool, struct mux, tool);          \
+		int i, err;                                                    \
+		for (i = 0; i < m->nr; i++) {                                  \
+			err = m->tools[i]->cb(m->tools[i], __VA_ARGS__);       \
+			if (err)                                               \
+				return err;                                    \
+		}                                                              \
+		return 0;                                                      \
+	} while (0)
+
+static int mux_ready(struct pdata_tool *tool, struct pdata_session *s)
+{
+	MUX_FORWARD(ready, s);
+}
+
+static int mux_done(struct pdata_tool *tool, struct pdata_session *s)
+{
+	MUX_FORWARD(done, s);
+}
+
+static int mux_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
+{
+	MUX_FORWARD(sample, sample);
+}
+
+#define MUX_RECORD_CB(cb)                                                           \
+	static int mux_##cb(struct pdata_tool *tool, const union perf_event *event,  \
+			    const struct pdata_sample *sample)                       \
+	{                                                                           \
+		MUX_FORWARD(cb, event, sample);                                     \
+	}
+MUX_RECORD_CB(comm)
+MUX_RECORD_CB(fork)
+MUX_RECORD_CB(exit)
+MUX_RECORD_CB(mmap)
+MUX_RECORD_CB(lost)
+MUX_RECORD_CB(other)
+
+int analyze_run_reports(struct analyze_ctx *ctx, struct report **reports, int nr)
+{
+	struct pdata_tool *tool;
+	struct mux mux;
+	json_t *json = NULL;
+	int i, err;
+
+	if (nr == 1) {
+		tool = reports[0]->ops->tool(reports[0]);
+	} else {
+		pdata_tool__init(&mux.tool);
+		mux.tool.ready = mux_ready;
+		mux.tool.done = mux_done;
+		mux.tool.sample = mux_sample;
+		mux.tool.comm = mux_comm;
+		mux.tool.fork = mux_fork;
+		mux.tool.exit = mux_exit;
+		mux.tool.mmap = mux_mmap;
+		mux.tool.lost = mux_lost;
+		mux.tool.other = mux_other;
+		mux.nr = nr;
+		for (i = 0; i < nr; i++)
+			mux.tools[i] = reports[i]->ops->tool(reports[i]);
+		tool = &mux.tool;
+	}
+
+	err = pdata_session__process(ctx->session, tool);
+	if (err)
+		return ovp_err_prefix(err, "%s", ctx->input);
+
+	if (ctx->json)
+		json = json_object();
+	for (i = 0; i < nr; i++) {
+		if (ctx->json) {
+			err = reports[i]->ops->emit_json(reports[i], json);
+		} else {
+			if (i)
+				fputc('\n', stdout);
+			err = reports[i]->ops->emit_text(reports[i], stdout);
+		}
+		if (err) {
+			json_decref(json);
+			return err;
+		}
+	}
+	if (ctx->json)
+		return analyze_print_json(ctx->session, json);
+	analyze_print_losses(ctx->session, stdout);
+	return 0;
+}
