@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * span.c - the span engine of the latency report (see span.h for the policy).
+ *
+ * Pending keys: a power-of-two array of bucket heads, chained nodes taken
+ * from 1024-node chunks with a free list, so a steady stream of packets
+ * allocates nothing once the pool has grown to the number of packets in
+ * flight.  Completed spans and hops go to arrays that double when full.
+ * LOST windows are collected, then merged and matched against the records
+ * by binary search at the end: a span that completes before its window's
+ * LOST record is delivered must still be discarded, so this cannot be
+ * decided on the fly.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ovsperf/err.h"
+#include "span.h"
+
+#define NODES_PER_CHUNK 1024
+
+/* A pending key. */
+struct pend {
+	struct pend *next;		/* bucket chain, or free list */
+	uint64_t key;
+	uint64_t t[SPAN_MAX_STAGES];	/* times of the stages reached */
+	uint32_t cpu[SPAN_MAX_STAGES];
+	uint8_t alt[SPAN_MAX_STAGES];
+	uint8_t stage;			/* last stage reached */
+	uint32_t attr;
+};
+
+struct chunk {
+	struct chunk *next;
+	struct pend nodes[NODES_PER_CHUNK];
+};
+
+struct window {
+	uint64_t lo, hi;
+};
+
+struct span_engine {
+	unsigned int nr_stages;
+	struct pend **buckets;		/* nr_buckets heads */
+	size_t nr_buckets;		/* power of two */
+	size_t nr_pending;
+	struct pend *free_nodes;
+	struct chunk *chunks;
+	struct span_rec *recs;
+	size_t nr_recs, cap_recs;
+	struct span_hop *hops;
+	size_t nr_hops, cap_hops;
+	struct window *windows;
+	size_t nr_windows, cap_windows;
+	struct span_counts counts;
+	bool finished;
+};
+
+static size_t hash_key(uint64_t key)
+{
+	/* skb addresses are 256-byte aligned slab objects: mix the high bits in. */
+	key ^= key >> 33;
+	key *= 0xff51afd7ed558ccdULL;
+	key ^= key >> 33;
+	return (size_t)key;
+}
+
+/* Grow an array of @size-byte elements so that one more fits. */
+static int grow(void **arr, size_t *cap, size_t n, size_t size)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 256;
+	if (ncap > SIZE_MAX / size)
+		return ovp_err(-ENOMEM, "span: too many records");
+	p = realloc(*arr, ncap * size);
+	if (!p)
+		return ovp_err(-ENOMEM, "span: out of memory for %zu records", ncap);
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+int span_engine__new(struct span_engine **out, unsigned int nr_stages)
+{
+	struct span_engine *e;
+
+	*out = NULL;
+	if (nr_stages < 2 || nr_stages > SPAN_MAX_STAGES)
+		return ovp_err(-EINVAL, "a span needs 2 to %d stages, not %u", SPAN_MAX_STAGES,
+			       nr_stages);
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return ovp_err(-ENOMEM, "out of memory");
+	e->nr_stages = nr_stages;
+	e->nr_buckets = 1024;
+	e->buckets = calloc(e->nr_buckets, sizeof(*e->buckets));
+	if (!e->buckets) {
+		free(e);
+		return ovp_err(-ENOMEM, "out of memory");
+	}
+	*out = e;
+	return 0;
+}
+
+void span_engine__delete(struct span_engine *e)
+{
+	struct chunk *c, *next;
+
+	if (!e)
+		return;
+	for (c = e->chunks; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(e->buckets);
+	free(e->recs);
+	free(e->hops);
+	free(e->windows);
+	free(e);
+}
+
+/* Double the bucket array when the chains get long (rare: amortised). */
+static void rehash(struct span_engine *e)
+{
+	size_t n = e->nr_buckets * 2, i;
+	struct pend **b = calloc(n, sizeof(*b));
+
+	if (!b)
+		return;		/* keep the long chains: slower, still correct */
+	for (i = 0; i < e->nr_buckets; i++) {
+		struct pend *p = e->buckets[i], *next;
+
+		for (; p; p = next) {
+			size_t h = hash_key(p->key) & (n - 1);
+
+			next = p->next;
+			p->next = b[h];
+			b[h] = p;
+		}
+	}
+	free(e->buckets);
+	e->buckets = b;
+	e->nr_buckets = n;
+}
+
+static struct pend **lookup(struct span_engine *e, uint64_t key)
+{
+	struct pend **pp = &e->buckets[hash_key(key) & (e->nr_buckets - 1)];
+
+	while (*pp && (*pp)->key != key)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+static struct pend *node_get(struct span_engine *e)
+{
+	struct pend *p;
+
+	if (!e->free_nodes) {
+		struct chunk *c = malloc(sizeof(*c));
+		int i;
+
+		if (!c)
+			return NULL;
+		c->next = e->chunks;
+		e->chunks = c;
+		for (i = NODES_PER_CHUNK - 1; i >= 0; i--) {
+			c->nodes[i].next = e->free_nodes;
+			e->free_nodes = &c->nodes[i];
+		}
+	}
+	p = e->free_nodes;
+	e->free_nodes = p->next;
+	return p;
+}
+
+/* Unlink *pp from its chain and put it on the free list. */
+static void node_put(struct span_engine *e, struct pend **pp)
+{
+	struct pend *p = *pp;
+
+	*pp = p->next;
+	p->next = e->free_nodes;
+	e->free_nodes = p;
+	e->nr_pending--;
+}
+
+static int add_hop(struct span_engine *e, const struct pend *p, unsigned int stage)
+{
+	struct span_hop *h;
+	int err;
+
+	err = grow((void **)&e->hops, &e->cap_hops, e->nr_hops, sizeof(*e->hops));
+	if (err)
+		return err;
+	h = &e->hops[e->nr_hops++];
+	h->t0 = p->t[stage - 1];
+	h->t1 = p->t[stage];
+	h->cpu0 = p->cpu[stage - 1];
+	h->cpu1 = p->cpu[stage];
+	h->attr = p->attr;
+	h->stage = stage;
+	h->lost = false;
+	return 0;
+}
+
+static int complete(struct span_engine *e, struct pend **pp)
+{
+	struct pend *p = *pp;
+	struct span_rec *r;
+	int err;
+
+	err = grow((void **)&e->recs, &e->cap_recs, e->nr_recs, sizeof(*e->recs));
+	if (err)
+		return err;
+	r = &e->recs[e->nr_recs++];
+	memset(r, 0, sizeof(*r));
+	r->key = p->key;
+	memcpy(r->t, p->t, sizeof(r->t));
+	memcpy(r->cpu, p->cpu, sizeof(r->cpu));
+	memcpy(r->alt, p->alt, sizeof(r->alt));
+	r->attr = p->attr;
+	e->counts.completed++;
+	node_put(e, pp);
+	return SPAN_COMPLETED;
+}
+
+int span_engine__event(struct span_engine *e, unsigned int stage, unsigned int alt,
+		       uint64_t key, uint64_t time, uint32_t cpu, uint32_t attr)
+{
+	struct pend **pp, *p;
+	int ret;
+
+	if (stage >= e->nr_stages)
+		return ovp_err(-EINVAL, "span: stage %u of %u", stage, e->nr_stages);
+	pp = lookup(e, key);
+	p = *pp;
+	if (stage == 0) {
+		e->counts.started++;
+		if (p) {
+			/* Latest start wins, as the BPF maps of the seeds overwrite. */
+			e->counts.reused[p->stage]++;
+			ret = SPAN_RESTARTED;
+		} else {
+			p = node_get(e);
+			if (!p)
+				return ovp_err(-ENOMEM, "span: out of memory for pending keys");
+			p->key = key;
+			p->next = *pp;
+			*pp = p;
+			e->nr_pending++;
+			ret = SPAN_STARTED;
+		}
+		p->stage = 0;
+		p->t[0] = time;
+		p->cpu[0] = cpu;
+		p->alt[0] = alt;
+		p->attr = attr;
+		if (e->nr_pending > e->nr_buckets * 2)
+			rehash(e);
+		return ret;
+	}
+
+	if (!p || p->stage != stage - 1) {
+		if (stage == e->nr_stages - 1)
+			e->counts.orphan_ends++;
+		else
+			e->counts.orphan_mids++;
+		return SPAN_ORPHAN;
+	}
+	p->stage = stage;
+	p->t[stage] = time;
+	p->cpu[stage] = cpu;
+	p->alt[stage] = alt;
+	if (!p->attr)
+		p->attr = attr;
+	ret = add_hop(e, p, stage);
+	if (ret)
+		return ret;
+	if (stage == e->nr_stages - 1)
+		return complete(e, pp);
+	return SPAN_ADVANCED;
+}
+
+bool span_engine__free(struct span_engine *e, uint64_t key)
+{
+	struct pend **pp = lookup(e, key);
+
+	if (!*pp)
+		return false;
+	e->counts.dropped[(*pp)->stage]++;
+	node_put(e, pp);
+	return true;
+}
+
+int span_engine__lost(struct span_engine *e, uint64_t lo, uint64_t hi)
+{
+	int err;
+
+	err = grow((void **)&e->windows, &e->cap_windows, e->nr_windows, sizeof(*e->windows));
+	if (err)
+		return err;
+	if (hi < lo)
+		hi = lo;
+	e->windows[e->nr_windows].lo = lo;
+	e->windows[e->nr_windows].hi = hi;
+	e->nr_windows++;
+	e->counts.nr_windows++;
+	return 0;
+}
+
+static int cmp_window(const void *a, const void *b)
+{
+	const struct window *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/*
+ * Does [t0, t1] overlap a window (lo, hi)?  Events were lost strictly after
+ * lo (the last event recorded on that CPU) and before hi (the LOST record),
+ * so a span is hit when t0 < hi and t1 > lo.  The windows are sorted and
+ * disjoint: find the first whose hi > t0 and check its lo.
+ */
+static bool overlaps(const struct window *w, size_t n, uint64_t t0, uint64_t t1)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (w[mid].hi > t0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo < n && w[lo].lo < t1;
+}
+
+void span_engine__finish(struct span_engine *e)
+{
+	size_t i, n = 0;
+
+	if (e->finished)
+		return;
+	e->finished = true;
+	for (i = 0; i < e->nr_buckets; i++) {
+		struct pend *p;
+
+		for (p = e->buckets[i]; p; p = p->next)
+			e->counts.unfinished[p->stage]++;
+	}
+
+	if (!e->nr_windows)
+		return;
+	/* Merge the windows into a sorted list of disjoint ones. */
+	qsort(e->windows, e->nr_windows, sizeof(*e->windows), cmp_window);
+	for (i = 0; i < e->nr_windows; i++) {
+		if (n && e->windows[i].lo <= e->windows[n - 1].hi) {
+			if (e->windows[i].hi > e->windows[n - 1].hi)
+				e->windows[n - 1].hi = e->windows[i].hi;
+		} else {
+			e->windows[n++] = e->windows[i];
+		}
+	}
+	for (i = 0; i < e->nr_recs; i++) {
+		struct span_rec *r = &e->recs[i];
+
+		if (overlaps(e->windows, n, r->t[0], r->t[e->nr_stages - 1])) {
+			r->lost = true;
+			e->counts.lost_windows++;
+		}
+	}
+	for (i = 0; i < e->nr_hops; i++) {
+		struct span_hop *h = &e->hops[i];
+
+		if (overlaps(e->windows, n, h->t0, h->t1)) {
+			h->lost = true;
+			e->counts.lost_hops++;
+		}
+	}
+}
+
+struct span_rec *span_engine__last(struct span_engine *e)
+{
+	return e->nr_recs ? &e->recs[e->nr_recs - 1] : NULL;
+}
+
+size_t span_engine__nr_recs(const struct span_engine *e)
+{
+	return e->nr_recs;
+}
+
+const struct span_rec *span_engine__recs(const struct span_engine *e)
+{
+	return e->recs;
+}
+
+size_t span_engine__nr_hops(const struct span_engine *e)
+{
+	return e->nr_hops;
+}
+
+const struct span_hop *span_engine__hops(const struct span_engine *e)
+{
+	return e->hops;
+}
+
+const struct span_counts *span_engine__counts(const struct span_engine *e)
+{
+	return &e->counts;
+}
+
+unsigned int span_engine__nr_stages(const struct span_engine *e)
+{
+	return e->nr_stages;
+}
+
+size_t span_engine__nr_pending(const struct span_engine *e)
+{
+	return e->nr_pending;
+}
