@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * test-pdata-writer.c - unit test of the perf.data writer: writes a file with
+ * synthetic tracepoint samples of two events on two CPUs (out of order inside
+ * each round, as drained from per-CPU ring buffers), COMM records and the
+ * header features, then checks the bytes of the header and that `perf script`
+ * reads the file and prints exactly the expected lines, in time order.
+ *
+ * Usage: test-pdata-writer DIR   (DIR receives the file).  Exit 77 when perf is
+ * not installed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ovsperf/err.h"
+#include "ovsperf/pdata.h"
+#include "ovsperf/pdata-writer.h"
+
+static int failures;
+
+#define CHECK(cond)                                                                     \
+	do {                                                                            \
+		if (!(cond)) {                                                          \
+			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, \
+				#cond);                                                  \
+			failures++;                                                     \
+		}                                                                       \
+	} while (0)
+
+#define CHECK_OK(expr)                                                                  \
+	do {                                                                            \
+		int err__ = (expr);                                                     \
+		if (err__) {                                                            \
+			fprintf(stderr, "%s:%d: %s = %d (%s)\n", __FILE__, __LINE__, #expr, \
+				err__, ovp_errmsg());                                    \
+			exit(1);                                                        \
+		}                                                                       \
+	} while (0)
+
+/* Literal copies of a kernel's events/header_page and header_event. */
+static const char header_page[] =
+	"\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n"
+	"\tfield: local_t commit;\toffset:8;\tsize:8;\tsigned:1;\n"
+	"\tfield: int overwrite;\toffset:8;\tsize:1;\tsigned:1;\n"
+	"\tfield: char data;\toffset:16;\tsize:4080;\tsigned:0;\n";
+static const char header_event[] =
+	"# compressed entry header\n"
+	"\ttype_len    :    5 bits\n"
+	"\ttime_delta  :   27 bits\n"
+	"\tarray       :   32 bits\n"
+	"\n"
+	"\tpadding     : type == 29\n"
+	"\ttime_extend : type == 30\n"
+	"\ttime_stamp : type == 31\n"
+	"\tdata max type_len  == 28\n";
+
+#define COMMON_FIELDS                                                                   \
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"           \
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"           \
+	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"   \
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+
+#define TICK_ID 9001
+#define TOCK_ID 9002
+
+static const char tick_format[] =
+	"name: tick\nID: 9001\nformat:\n" COMMON_FIELDS
+	"\tfield:u64 seq;\toffset:8;\tsize:8;\tsigned:0;\n"
+	"\tfield:int value;\toffset:16;\tsize:4;\tsigned:1;\n\n"
+	"print fmt: \"seq=%llu value=%d\", REC->seq, REC->value\n";
+static const char tock_format[] =
+	"name: tock\nID: 9002\nformat:\n" COMMON_FIELDS
+	"\tfield:pid_t target;\toffset:8;\tsize:4;\tsigned:1;\n"
+	"\tfield:char name[16];\toffset:12;\tsize:16;\tsigned:0;\n\n"
+	"print fmt: \"target=%d name=%s\", REC->target, REC->name\n";
+
+/* Tracepoint payloads as the kernel lays them out (see the formats). */
+struct tick_raw {
+	uint16_t common_type;
+	uint8_t common_flags;
+	uint8_t common_preempt_count;
+	int32_t common_pid;
+	uint64_t seq;
+	int32_t value;
+} __attribute__((packed));
+
+struct tock_raw {
+	uint16_t common_type;
+	uint8_t common_flags;
+	uint8_t common_preempt_count;
+	int32_t common_pid;
+	int32_t target;
+	char name[16];
+} __attribute__((packed));
+
+/* PERF_RECORD_SAMPLE for IDENTIFIER|IP|TID|TIME|CPU|PERIOD|RAW. */
+struct sample_rec {
+	struct perf_event_header header;
+	uint64_t id;		/* IDENTIFIER */
+	uint64_t ip;		/* IP */
+	uint32_t pid, tid;	/* TID */
+	uint64_t time;		/* TIME */
+	uint32_t cpu, res;	/* CPU */
+	uint64_t period;	/* PERIOD */
+	uint32_t raw_size;	/* RAW: size, then data padded so the record is 8-aligned */
+	char raw[60];
+} __attribute__((packed));
+
+/* PERF_RECORD_COMM with the sample_id_all trailer (TID, TIME, CPU, IDENTIFIER). */
+struct comm_rec {
+	struct perf_event_header header;
+	uint32_t pid, tid;
+	char comm[16];
+	uint32_t s_pid, s_tid;	/* trailer: TID */
+	uint64_t s_time;	/* TIME */
+	uint32_t s_cpu, s_res;	/* CPU */
+	uint64_t s_id;		/* IDENTIFIER */
+};
+
+#define SAMPLE_TYPE                                                                     \
+	(PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |  \
+	 PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD | PERF_SAMPLE_RAW)
+
+#define NR_SAMPLES 400
+#define PER_ROUND 50
+
+/* Event i: which event, cpu, tid and time; times grow with i. */
+static int ev_is_tock(int i) { return i % 3 == 2; }
+static int ev_cpu(int i) { return i % 2; }
+static int ev_tid(int i) { return 1000 + ev_cpu(i); }
+static uint64_t ev_time(int i) { return 5000000000ULL + i * 1234ULL; }
+
+static size_t make_sample(struct sample_rec *r, int i)
+{
+	size_t raw_size, size;
+
+	memset(r, 0, sizeof(*r));
+	r->ip = 0;
+	r->pid = r->tid = ev_tid(i);
+	r->time = ev_time(i);
+	r->cpu = ev_cpu(i);
+	r->period = 1;
+	if (ev_is_tock(i)) {
+		struct tock_raw t = { .common_type = TOCK_ID, .common_pid = r->tid,
+				      .target = i };
+
+		snprintf(t.name, sizeof(t.name), "n%d", i);
+		memcpy(r->raw, &t, sizeof(t));
+		raw_size = sizeof(t);
+		r->id = 200 + ev_cpu(i);
+	} else {
+		struct tick_raw t = { .common_type = TICK_ID, .common_pid = r->tid,
+				      .seq = i, .value = -i };
+
+		memcpy(r->raw, &t, sizeof(t));
+		raw_size = sizeof(t);
+		r->id = 100 + ev_cpu(i);
+	}
+	/* The kernel pads raw data so that u32 size + data is 8-aligned. */
+	raw_size = (raw_size + 4 + 7) / 8 * 8 - 4;
+	r->raw_size = raw_size;
+	size = offsetof(struct sample_rec, raw) + raw_size;
+	r->header.type = PERF_RECORD_SAMPLE;
+	r->header.size = size;
+	return size;
+}
+
+static void expected_line(char *buf, size_t size, int i)
+{
+	char comm[16];
+	uint64_t t = ev_time(i);
+
+	snprintf(comm, sizeof(comm), "worker-%d", ev_cpu(i));
+	if (ev_is_tock(i))
+		snprintf(buf, size, "%s %d [%03d] %" PRIu64 ".%09" PRIu64
+			 ": ovsperf_test:tock: target=%d name=n%d", comm, ev_tid(i), ev_cpu(i),
+			 t / 1000000000, t % 1000000000, i, i);
+	else
+		snprintf(buf, size, "%s %d [%03d] %" PRIu64 ".%09" PRIu64
+			 ": ovsperf_test:tick: seq=%d value=%d", comm, ev_tid(i), ev_cpu(i),
+			 t / 1000000000, t % 1000000000, i, -i);
+}
+
+/* Collapse runs of blanks into one space, strip the ends. */
+static void squeeze(char *s)
+{
+	char *d = s, *p = s;
+	int space = 1;
+
+	for (; *p; p++) {
+		if (*p == ' ' || *p == '\t' || *p == '\n') {
+			if (!space)
+				*d++ = ' ';
+			space = 1;
+		} else {
+			*d++ = *p;
+			space = 0;
+		}
+	}
+	if (d > s && d[-1] == ' ')
+		d--;
+	*d = '\0';
+}
+
+static void write_file(const char *path, uint64_t *data_size)
+{
+	static const char fake_kallsyms[] = "ffffffff81000000 T _text\nffffffff81000100 T x\n";
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_TRACEPOINT,
+		.size = sizeof(attr),
+		.sample_period = 1,
+		.sample_type = SAMPLE_TYPE,
+		.read_format = PERF_FORMAT_ID,
+		.sample_id_all = 1,
+	};
+	uint64_t tick_ids[] = { 100, 101 }, tock_ids[] = { 200, 201 };
+	char *argv[] = { "test-pdata-writer", "record", "-e", "ovsperf_test:tick" };
+	struct pdata_tracing *t;
+	struct pdata_writer *w;
+	struct sample_rec s;
+	int i, round;
+
+	CHECK_OK(pdata_writer__open(&w, path));
+	attr.config = TICK_ID;
+	CHECK_OK(pdata_writer__add_attr(w, &attr, tick_ids, 2, "ovsperf_test:tick"));
+	attr.config = TOCK_ID;
+	CHECK_OK(pdata_writer__add_attr(w, &attr, tock_ids, 2, "ovsperf_test:tock"));
+
+	/* One COMM per thread, time 0 and id 0 like perf's synthesized ones. */
+	for (i = 0; i < 2; i++) {
+		struct comm_rec c = {
+			.header = { .type = PERF_RECORD_COMM, .size = sizeof(c) },
+			.pid = 1000 + i, .tid = 1000 + i,
+		};
+
+		snprintf(c.comm, sizeof(c.comm), "worker-%d", i);
+		CHECK_OK(pdata_writer__write(w, &c, sizeof(c)));
+	}
+	CHECK_OK(pdata_writer__finished_round(w));
+
+	/* Attributes are frozen once records are written. */
+	CHECK(pdata_writer__add_attr(w, &attr, tock_ids, 2, "late") == -EBUSY);
+	/* Malformed records are refused and not written. */
+	memset(&s, 0, sizeof(s));
+	s.header.size = 12;
+	CHECK(pdata_writer__write(w, &s, 16) == -EINVAL);
+	s.header.size = 64;
+	CHECK(pdata_writer__write(w, &s, 16) == -EINVAL);
+
+	/* Each round: CPU 0's events, then CPU 1's, as one drain pass does. */
+	for (round = 0; round < NR_SAMPLES / PER_ROUND; round++) {
+		int cpu;
+
+		for (cpu = 0; cpu < 2; cpu++) {
+			for (i = round * PER_ROUND; i < (round + 1) * PER_ROUND; i++) {
+				if (ev_cpu(i) != cpu)
+					continue;
+				CHECK_OK(pdata_writer__write(w, &s, make_sample(&s, i)));
+			}
+		}
+		CHECK_OK(pdata_writer__finished_round(w));
+	}
+	*data_size = pdata_writer__data_size(w);
+
+	CHECK_OK(pdata_tracing__new(&t, header_page, header_event));
+	CHECK_OK(pdata_tracing__add_format(t, "ovsperf_test", tick_format));
+	CHECK_OK(pdata_tracing__add_format(t, "ovsperf_test", tock_format));
+	CHECK_OK(pdata_tracing__set_text(t, 0, fake_kallsyms, strlen(fake_kallsyms)));
+	CHECK_OK(pdata_tracing__set_text(t, 2, "1000 worker-0\n", 14));
+	CHECK_OK(pdata_writer__set_tracing(w, t));
+	pdata_tracing__delete(t);
+	CHECK_OK(pdata_writer__set_host_features(w));
+	CHECK_OK(pdata_writer__set_cmdline(w, 4, argv));
+	CHECK_OK(pdata_writer__close(w, 0));
+}
+
+/* Check the header bytes: magic, sizes, sections, feature bits. */
+static void check_header(const char *path, uint64_t data_size)
+{
+	uint64_t h[13], attr_size, want;
+	struct stat;
+	FILE *f = fopen(path, "rb");
+	long end;
+	int feat;
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	CHECK(fread(h, sizeof(h), 1, f) == 1);
+	fseek(f, 0, SEEK_END);
+	end = ftell(f);
+	fclose(f);
+	CHECK(!memcmp(&h[0], "PERFILE2", 8));
+	CHECK(h[1] == 104);
+	attr_size = h[2];
+	CHECK(attr_size == sizeof(struct perf_event_attr) + 16);
+	CHECK(h[3] == 104);			/* attrs follow the header */
+	CHECK(h[4] == 2 * attr_size);		/* two attributes */
+	/* data after the attrs and their 2 x 2 ids */
+	CHECK(h[5] == 104 + 2 * attr_size + 4 * 8);
+	want = data_size;
+	CHECK(h[6] == want);
+	/* 2 COMM (48 bytes each) + FINISHED_ROUNDs + samples. */
+	CHECK(want > 2 * sizeof(struct comm_rec) + NR_SAMPLES * 64);
+	CHECK(h[7] == 0 && h[8] == 0);		/* event_types unused */
+	for (feat = 0; feat < 64; feat++) {
+		int want_bit = feat == PDATA_FEAT_TRACING_DATA || feat == PDATA_FEAT_HOSTNAME ||
+			       feat == PDATA_FEAT_OSRELEASE || feat == PDATA_FEAT_VERSION ||
+			       feat == PDATA_FEAT_ARCH || feat == PDATA_FEAT_NRCPUS ||
+			       feat == PDATA_FEAT_CMDLINE || feat == PDATA_FEAT_EVENT_DESC;
+
+		CHECK(!!(h[9] & (1ULL << feat)) == want_bit);
+	}
+	CHECK(h[10] == 0 && h[11] == 0 && h[12] == 0);
+	/* The feature table (8 sections) starts right after the data. */
+	CHECK((uint64_t)end > h[5] + h[6] + 8 * 16);
+}
+
+/* Run perf script and compare every line with the expected one. */
+static void check_perf_script(const char *path)
+{
+	char cmd[4096], line[1024], want[1024];
+	int n = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd),
+		 "perf script -i '%s' --ns -F comm,tid,cpu,time,event,trace 2>/dev/null", path);
+	p = popen(cmd, "r");
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	while (fgets(line, sizeof(line), p)) {
+		squeeze(line);
+		if (n < NR_SAMPLES) {
+			expected_line(want, sizeof(want), n);
+			if (strcmp(line, want)) {
+				fprintf(stderr, "line %d:\n  got  '%s'\n  want '%s'\n", n + 1, line,
+					want);
+				failures++;
+			}
+		} else {
+			fprintf(stderr, "extra line %d: '%s'\n", n + 1, line);
+			failures++;
+		}
+		n++;
+	}
+	CHECK(pclose(p) == 0);
+	CHECK(n == NR_SAMPLES);
+}
+
+/* `perf report --header-only` shows the features we wrote. */
+static void check_perf_header(const char *path)
+{
+	char cmd[4096], line[1024];
+	int found = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "perf report -i '%s' --header-only 2>&1", path);
+	p = popen(cmd, "r");
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	while (fgets(line, sizeof(line), p)) {
+		if (strstr(line, "# event : name = ovsperf_test:tick,") ||
+		    strstr(line, "# event : name = ovsperf_test:tock,") ||
+		    strstr(line, "# cmdline : test-pdata-writer record -e ovsperf_test:tick") ||
+		    strstr(line, "# perf version : ovsperf"))
+			found++;
+	}
+	CHECK(pclose(p) == 0);
+	CHECK(found == 4);
+}
+
+int main(int argc, char **argv)
+{
+	char path[4096];
+	uint64_t data_size = 0;
+
+	if (system("perf --version >/dev/null 2>&1")) {
+		fprintf(stderr, "SKIP: perf is not installed\n");
+		return 77;
+	}
+	snprintf(path, sizeof(path), "%s/test-pdata-writer.data", argc > 1 ? argv[1] : ".");
+	write_file(path, &data_size);
+	check_header(path, data_size);
+	check_perf_script(path);
+	check_perf_header(path);
+	if (failures)
+		fprintf(stderr, "%d failure(s)\n", failures);
+	return failures ? 1 : 0;
+}
