@@ -30,8 +30,8 @@ struct hist_log2 {
 /* The slot index hist_log2__add() uses for @v. */
 unsigned int hist_log2__slot(uint64_t v);
 
-/* Inclusive lower bound and exclusive upper bound of slot @i (hi of slot 63
- * is UINT64_MAX, which is then inclusive). */
+/* Inclusive lower bound and exclusive upper bound of slot @i; for slot 63
+ * the upper bound 2^64 does not fit, so UINT64_MAX (inclusive) is returned. */
 uint64_t hist_log2__slot_lo(unsigned int i);
 uint64_t hist_log2__slot_hi(unsigned int i);
 
@@ -44,7 +44,8 @@ void hist_log2__merge(struct hist_log2 *dst, const struct hist_log2 *src);
 /*
  * Linear histogram with bpftrace lhist(v, min, max, step) semantics: slots of
  * width @step cover [min, max); values below min go to @under, values >= max
- * to @over.  (max - min) is rounded up to a whole number of steps.
+ * to @over.  (max - min) is rounded up to a whole number of steps, and @max
+ * is moved up accordingly by hist_lin__init().
  */
 struct hist_lin {
 	uint64_t min, max, step;	/* range [min, max) and slot width */
@@ -123,6 +124,9 @@ void hist_lin__print(const struct hist_lin *h, FILE *out, const char *unit);
  * @lo_key: key of the lower bound, e.g. "lo_ns" ("lo" if NULL).
  * @hi_key: key of the upper bound, e.g. "hi_ns" ("hi" if NULL).
  *
+ * The hi of slot 63 (2^64) is emitted as a real, as is any bound above
+ * INT64_MAX.
+ *
  * Return: a new reference the caller owns, or NULL on allocation failure.
  */
 json_t *hist_log2__to_json(const struct hist_log2 *h, const char *lo_key, const char *hi_key);
@@ -130,7 +134,8 @@ json_t *hist_log2__to_json(const struct hist_log2 *h, const char *lo_key, const 
 /**
  * hist_lin__to_json() - like hist_log2__to_json() for a linear histogram.
  * Underflow is emitted with lo 0 and hi min, overflow with lo max and hi
- * UINT64_MAX, each only when non-zero.
+ * null (open-ended), each only when non-zero.  Bounds above INT64_MAX (JSON
+ * integers are signed in jansson) are emitted as reals.
  *
  * Return: a new reference the caller owns, or NULL on allocation failure.
  */

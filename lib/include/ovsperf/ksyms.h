@@ -5,9 +5,12 @@
  * it from that buffer (or from a --kallsyms file) and turns kernel addresses
  * (stack entries, skb drop locations, ...) into "func+0x1a/0x80 [module]".
  *
- * Only text symbols (types t, T, w, W) are kept.  The size of a symbol is the
- * distance to the next kept symbol's address; the last symbol has size 0 and
- * only matches its own address... plus nothing after it.
+ * Only text symbols (types t, T, w, W) are looked up.  The size of a symbol
+ * is the distance to the next higher address of any symbol in the text
+ * (absolute 'a'/'A' symbols excepted), so an address in the data after a
+ * function is not blamed on that function; the last symbol has size 0 and
+ * only matches its own address.  Among aliases (several text symbols at one
+ * address) the first one in the text wins, as the kernel's %pS does.
  */
 #ifndef OVSPERF_KSYMS_H
 #define OVSPERF_KSYMS_H
