@@ -1,0 +1,1055 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * record.c - `ovsperf-probe record`: install probe sets, open their events on
+ * every CPU (or for one process) through libperf, drain the ring buffers and
+ * write a perf.data with lib/pdata-writer.c that perf and ovsperf-analyze read.
+ *
+ * Order of work, and why:
+ *  1. install the sets (probe.h) and read every event's tracefs format: the
+ *     format gives the id to open (attr.config) and goes into TRACING_DATA;
+ *  2. open the events disabled and mmap them, read their kernel ids: the
+ *     writer needs attributes and ids before the first record;
+ *  3. synthesize COMM records of existing threads (and, with -g, the kernel
+ *     and user MMAP records), so names and symbols resolve post-mortem;
+ *  4. enable, then loop: drain every ring buffer once, write FINISHED_ROUND
+ *     after the pass (every record of an earlier pass is older than every
+ *     record of a later one, up to the previous round: perf's contract),
+ *     poll; until SIGINT/SIGTERM or --duration;
+ *  5. disable, drain a last time, write the features, remove the probes this
+ *     run created (also on every error path).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <libelf.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <perf/core.h>
+#include <perf/cpumap.h>
+#include <perf/event.h>
+#include <perf/evlist.h>
+#include <perf/evsel.h>
+#include <perf/mmap.h>
+#include <perf/threadmap.h>
+
+#include "ovsperf/err.h"
+#include "ovsperf/pdata.h"
+#include "ovsperf/pdata-writer.h"
+#include "ovsperf/strutil.h"
+#include "probe.h"
+#include "record.h"
+
+#define DEFAULT_TRACEFS "/sys/kernel/tracing"
+#define DEFAULT_PAGES 256
+#define POLL_MS 100
+#define NAME_ALIGN 64
+
+/* The sample layout of every event (like perf record for tracepoints). */
+#define RECORD_SAMPLE_TYPE                                                              \
+	(PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |  \
+	 PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD | PERF_SAMPLE_RAW)
+/* Bytes of the sample_id_all trailer for RECORD_SAMPLE_TYPE: TID, TIME, CPU,
+ * IDENTIFIER, one u64 each. */
+#define ID_TRAILER_SIZE 32
+
+/* One event to record. */
+struct rec_event {
+	char *name;		/* "SYSTEM:EVENT" */
+	uint64_t tp_id;		/* tracefs id (attr.config) */
+	struct perf_evsel *evsel;
+	uint64_t *ids;		/* kernel ids, one per (cpu, thread) fd */
+	size_t nr_ids;
+};
+
+/* The state of one `record` run. */
+struct recorder {
+	/* options */
+	const char *output;		/* -o */
+	const char *tracefs;		/* --tracefs */
+	const char *binary;		/* --binary, for u:/up: probes */
+	pid_t pid;			/* -p, 0: system-wide */
+	bool callchain;			/* -g */
+	uint64_t duration_ns;		/* --duration, 0: until a signal */
+	unsigned int pages;		/* -m, ring buffer pages per CPU */
+	bool quiet;			/* -q */
+	int argc;			/* for CMDLINE */
+	char **argv;
+
+	/* probes */
+	struct probe_set **sets;
+	size_t nr_sets;
+	struct probe_install inst;	/* events installed for the sets */
+	bool installed;
+
+	/* events */
+	struct rec_event *events;
+	size_t nr_events;
+	struct pdata_tracing *tracing;
+
+	/* libperf */
+	struct perf_evlist *evlist;
+	struct perf_cpu_map *cpus;
+	struct perf_thread_map *threads;
+	bool opened, mapped;
+
+	/* output */
+	struct pdata_writer *writer;
+	uint64_t nr_samples;
+	uint64_t nr_lost;		/* PERF_RECORD_LOST.lost, summed */
+	uint64_t nr_lost_records;	/* PERF_RECORD_LOST records */
+	uint64_t nr_lost_samples;	/* PERF_RECORD_LOST_SAMPLES.lost, summed */
+	uint64_t nr_records;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	stop_requested = sig;
+}
+
+static const char record_usage[] =
+	"Usage: ovsperf-probe record [SET...] [-e SYSTEM:EVENT]... [-a | -p PID] [-g]\n"
+	"                            [--duration TIME] [-o FILE] [options]\n"
+	"\n"
+	"Install the probe sets (if needed), record their events and the -e events on\n"
+	"every CPU until SIGINT/SIGTERM or --duration, and write a perf.data that\n"
+	"`perf script`, `perf report` and `ovsperf-analyze` read.  Probes this run\n"
+	"created are removed at the end.\n"
+	"\n"
+	"  SET                  a probe set name (\"ovs-dp\") or a .probes file\n"
+	"  -e, --event SYS:EV   also record this existing tracefs event (repeatable)\n"
+	"  -a, --all-cpus       system-wide (the default)\n"
+	"  -p, --pid PID        only the threads of process PID (and their children)\n"
+	"  -g, --call-graph     record kernel and user call chains\n"
+	"  -d, --duration TIME  stop after TIME (\"10s\", \"500ms\"; a plain number is seconds)\n"
+	"  -o, --output FILE    output file (default perf.data)\n"
+	"  -m, --mmap-pages N   ring buffer pages per CPU, a power of 2 (default 256)\n"
+	"      --binary PATH    ELF file for USDT/uprobe probes (default: the process of\n"
+	"                       -p, else the running ovs-vswitchd)\n"
+	"      --tracefs DIR    tracefs mount point (default /sys/kernel/tracing)\n"
+	"  -q, --quiet          do not print the summary\n"
+	"  -h, --help           show this help\n"
+	"\n"
+	"Examples:\n"
+	"  ovsperf-probe record ovs-dp --duration 10s -o ovs.data\n"
+	"  ovsperf-probe record -e sched:sched_switch -e raw_syscalls:sys_enter -a -d 1\n";
+
+/* ------------------------------------------------------------------------ */
+/* Small file helpers. */
+
+/* Read a whole file (procfs files have no size) into a NUL-terminated buffer. */
+static int read_file(const char *path, char **textp, size_t *sizep)
+{
+	size_t len = 0, cap = 1 << 16;
+	char *p = malloc(cap);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int err = 0;
+
+	if (fd < 0 || !p) {
+		err = fd < 0 ? -errno : -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (len + 1 >= cap) {
+			char *q = realloc(p, cap * 2);
+
+			if (!q) {
+				err = -ENOMEM;
+				goto out;
+			}
+			p = q;
+			cap *= 2;
+		}
+		n = read(fd, p + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			goto out;
+		}
+		if (!n)
+			break;
+		len += n;
+	}
+	p[len] = '\0';
+out:
+	if (fd >= 0)
+		close(fd);
+	if (err) {
+		free(p);
+		return ovp_err(err, "cannot read %s: %s", path, strerror(-err));
+	}
+	*textp = p;
+	if (sizep)
+		*sizep = len;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Events. */
+
+static int add_event(struct recorder *r, const char *name)
+{
+	struct rec_event *ev;
+	size_t i;
+
+	for (i = 0; i < r->nr_events; i++)
+		if (!strcmp(r->events[i].name, name))
+			return 0;	/* -e of an event a set has too */
+	if (!strchr(name, ':') || strchr(name, ':') == name || !strchr(name, ':')[1])
+		return ovp_err(-EINVAL, "bad event '%s': expected SYSTEM:EVENT", name);
+	ev = realloc(r->events, (r->nr_events + 1) * sizeof(*ev));
+	if (!ev)
+		return ovp_err(-ENOMEM, "out of memory");
+	r->events = ev;
+	ev = &ev[r->nr_events];
+	memset(ev, 0, sizeof(*ev));
+	ev->name = strdup(name);
+	if (!ev->name)
+		return ovp_err(-ENOMEM, "out of memory");
+	r->nr_events++;
+	return 0;
+}
+
+/* Install the sets and collect their events. */
+static int install_sets(struct recorder *r)
+{
+	struct probe_opts opts = {
+		.tracefs = r->tracefs,
+		.binary = r->binary,
+		.pid = r->pid,
+	};
+	size_t i;
+	int err;
+
+	if (!r->nr_sets)
+		return 0;
+	err = probe_install__create(&r->inst, &opts, r->sets, r->nr_sets);
+	if (err)
+		return err;
+	r->installed = true;
+	if (!r->tracefs && r->inst.tracefs)
+		r->tracefs = r->inst.tracefs;
+	for (i = 0; i < r->inst.nr_events && !err; i++)
+		err = add_event(r, r->inst.events[i].name);
+	return err;
+}
+
+/* Read the formats: ids to open, TRACING_DATA to write. */
+static int read_formats(struct recorder *r)
+{
+	size_t i;
+	int err;
+
+	err = pdata_tracing__new_tracefs(&r->tracing, r->tracefs);
+	if (err)
+		return ovp_err_prefix(err, "tracefs at %s", r->tracefs);
+	for (i = 0; i < r->nr_events; i++) {
+		char *sys = strdup(r->events[i].name), *ev;
+
+		if (!sys)
+			return ovp_err(-ENOMEM, "out of memory");
+		ev = strchr(sys, ':');
+		*ev++ = '\0';
+		err = pdata_tracing__add_tracefs_event(r->tracing, r->tracefs, sys, ev,
+						       &r->events[i].tp_id);
+		free(sys);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Thread ids of process @pid, from /proc/PID/task. */
+static int process_threads(pid_t pid, struct perf_thread_map **out)
+{
+	char path[64];
+	struct dirent *d;
+	pid_t *tids = NULL;
+	int nr = 0, cap = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return ovp_err(-ESRCH, "no process %d", pid);
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] < '0' || d->d_name[0] > '9')
+			continue;
+		if (nr == cap) {
+			pid_t *t = realloc(tids, (cap = cap ? cap * 2 : 16) * sizeof(*t));
+
+			if (!t) {
+				free(tids);
+				closedir(dir);
+				return ovp_err(-ENOMEM, "out of memory");
+			}
+			tids = t;
+		}
+		tids[nr++] = atoi(d->d_name);
+	}
+	closedir(dir);
+	*out = nr ? perf_thread_map__new_array(nr, tids) : NULL;
+	free(tids);
+	if (!*out)
+		return ovp_err(nr ? -ENOMEM : -ESRCH, "no threads in process %d", pid);
+	return 0;
+}
+
+static int libperf_print(enum libperf_print_level level, const char *fmt, va_list ap)
+{
+	return 0;	/* errors come back as return values; keep stderr clean */
+}
+
+/* Create, open and mmap the events. */
+static int open_events(struct recorder *r)
+{
+	size_t i;
+	int err;
+
+	libperf_init(libperf_print);
+	r->evlist = perf_evlist__new();
+	if (!r->evlist)
+		return ovp_err(-ENOMEM, "out of memory");
+	for (i = 0; i < r->nr_events; i++) {
+		struct perf_event_attr attr = {
+			.type = PERF_TYPE_TRACEPOINT,
+			.size = sizeof(attr),
+			.config = r->events[i].tp_id,
+			.sample_period = 1,
+			.sample_type = RECORD_SAMPLE_TYPE,
+			.read_format = PERF_FORMAT_ID,
+			.disabled = 1,
+			.sample_id_all = 1,
+			.watermark = 1,
+			/* wake up at a quarter of the buffer; POLL_MS bounds latency */
+			.wakeup_watermark = r->pages * sysconf(_SC_PAGESIZE) / 4,
+			.inherit = r->pid ? 1 : 0,
+		};
+
+		if (r->callchain)
+			attr.sample_type |= PERF_SAMPLE_CALLCHAIN;
+		if (i == 0) {
+			/* The first event also tracks thread names (and maps for
+			 * -g), like perf's tracking event. */
+			attr.comm = 1;
+			attr.comm_exec = 1;
+			attr.task = 1;
+			attr.mmap = r->callchain;
+		}
+		r->events[i].evsel = perf_evsel__new(&attr);
+		if (!r->events[i].evsel)
+			return ovp_err(-ENOMEM, "out of memory");
+		perf_evlist__add(r->evlist, r->events[i].evsel);
+	}
+
+	if (r->pid) {
+		err = process_threads(r->pid, &r->threads);
+		if (err)
+			return err;
+	} else {
+		r->threads = perf_thread_map__new_dummy();	/* pid -1: every task */
+	}
+	/* Per CPU even with -p: the kernel refuses to mmap an inherited
+	 * per-task event that is not bound to a CPU. */
+	r->cpus = perf_cpu_map__new_online_cpus();
+	if (!r->cpus || !r->threads)
+		return ovp_err(-ENOMEM, "out of memory");
+	perf_evlist__set_maps(r->evlist, r->cpus, r->threads);
+
+	errno = 0;
+	err = perf_evlist__open(r->evlist);
+	if (err) {
+		err = errno ? -errno : err < 0 ? err : -EINVAL;
+		if (err == -EACCES || err == -EPERM)
+			return ovp_err(err, "perf_event_open: permission denied (run as root or "
+				       "lower /proc/sys/kernel/perf_event_paranoid)");
+		return ovp_err(err, "perf_event_open failed: %s", strerror(-err));
+	}
+	r->opened = true;
+	errno = 0;
+	err = perf_evlist__mmap(r->evlist, r->pages);
+	if (err) {
+		err = errno ? -errno : -ENOMEM;
+		return ovp_err(err, "cannot mmap the ring buffers (%u pages per CPU): %s",
+			       r->pages, strerror(-err));
+	}
+	r->mapped = true;
+	return 0;
+}
+
+/* The kernel id of every fd of every event.  read_format has PERF_FORMAT_ID,
+ * so a read() of the counter returns it; libperf's public API has no other
+ * way to reach it. */
+static int read_ids(struct recorder *r)
+{
+	int nr_cpus = perf_cpu_map__nr(r->cpus);
+	int nr_threads = perf_thread_map__nr(r->threads);
+	size_t i;
+
+	for (i = 0; i < r->nr_events; i++) {
+		struct rec_event *ev = &r->events[i];
+		int c, t;
+
+		ev->ids = calloc((size_t)nr_cpus * nr_threads, sizeof(*ev->ids));
+		if (!ev->ids)
+			return ovp_err(-ENOMEM, "out of memory");
+		for (c = 0; c < nr_cpus; c++) {
+			for (t = 0; t < nr_threads; t++) {
+				struct perf_counts_values v = { 0 };
+				int err = perf_evsel__read(ev->evsel, c, t, &v);
+
+				if (err)
+					return ovp_err(err < 0 ? err : -EIO,
+						       "cannot read the id of %s", ev->name);
+				ev->ids[ev->nr_ids++] = v.id;
+			}
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Synthesized records. */
+
+/* Append the zeroed sample_id_all trailer: time 0 and id 0 (readers take the
+ * first event for id 0 and deliver time 0 first, as for perf's own). */
+static int write_with_trailer(struct recorder *r, void *rec, size_t body)
+{
+	struct perf_event_header *h = rec;
+
+	memset((char *)rec + body, 0, ID_TRAILER_SIZE);
+	h->size = body + ID_TRAILER_SIZE;
+	return pdata_writer__write(r->writer, rec, h->size);
+}
+
+static int synth_comm(struct recorder *r, pid_t pid, pid_t tid, const char *comm)
+{
+	struct {
+		struct perf_event_header header;
+		uint32_t pid, tid;
+		char comm[16 + 8 + ID_TRAILER_SIZE];
+	} rec = { .header.type = PERF_RECORD_COMM };
+	size_t len = strnlen(comm, 15);
+
+	rec.pid = pid;
+	rec.tid = tid;
+	memcpy(rec.comm, comm, len);
+	rec.comm[len] = '\0';
+	return write_with_trailer(r, &rec, 16 + (len + 1 + 7) / 8 * 8);
+}
+
+static int synth_mmap(struct recorder *r, pid_t pid, pid_t tid, bool kernel, uint64_t start,
+		      uint64_t len, uint64_t pgoff, const char *filename)
+{
+	struct {
+		struct perf_event_header header;
+		uint32_t pid, tid;
+		uint64_t start, len, pgoff;
+		char filename[4096 + 8 + ID_TRAILER_SIZE];
+	} rec = { .header.type = PERF_RECORD_MMAP };
+	size_t flen = strnlen(filename, 4095);
+
+	rec.header.misc = kernel ? PERF_RECORD_MISC_KERNEL : PERF_RECORD_MISC_USER;
+	rec.pid = pid;
+	rec.tid = tid;
+	rec.start = start;
+	rec.len = len;
+	rec.pgoff = pgoff;
+	memset(rec.filename, 0, sizeof(rec.filename));
+	memcpy(rec.filename, filename, flen);
+	return write_with_trailer(r, &rec, 40 + (flen + 1 + 7) / 8 * 8);
+}
+
+/* Executable file mappings of @pid, for user call chains (-g). */
+static int synth_maps(struct recorder *r, pid_t pid)
+{
+	char path[64], line[4352], perms[8], file[4096];
+	unsigned long long start, end, pgoff, ino;
+	FILE *f;
+	int err = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;	/* it exited */
+	while (!err && fgets(line, sizeof(line), f)) {
+		file[0] = '\0';
+		if (sscanf(line, "%llx-%llx %7s %llx %*s %llu %4095[^\n]", &start, &end, perms,
+			   &pgoff, &ino, file) < 5)
+			continue;
+		if (perms[2] != 'x' || !file[0])
+			continue;
+		err = synth_mmap(r, pid, pid, false, start, end - start, pgoff, file);
+	}
+	fclose(f);
+	return err;
+}
+
+/* The kernel map, relative to _text as perf does ("[kernel.kallsyms]_text"). */
+static int synth_kernel_mmap(struct recorder *r)
+{
+	char line[512], name[256], type;
+	unsigned long long addr, text = 0;
+	FILE *f = fopen("/proc/kallsyms", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) == 3 &&
+		    !strcmp(name, "_text")) {
+			text = addr;
+			break;
+		}
+	}
+	fclose(f);
+	if (!text)
+		return 0;	/* restricted kallsyms: perf falls back to its own */
+	return synth_mmap(r, -1, 0, true, text, ~0ULL - text, text, "[kernel.kallsyms]_text");
+}
+
+/* COMM (and MMAP with -g) of the threads that exist before recording starts. */
+static int synth_threads(struct recorder *r)
+{
+	DIR *proc = NULL;
+	struct dirent *d;
+	int err = 0;
+
+	err = synth_kernel_mmap(r);
+	if (!r->pid)
+		proc = opendir("/proc");
+	while (!err) {
+		char path[300], *comm;
+		struct dirent *t;
+		DIR *task;
+		pid_t pid;
+
+		if (r->pid) {
+			pid = r->pid;
+		} else {
+			d = proc ? readdir(proc) : NULL;
+			if (!d)
+				break;
+			if (d->d_name[0] < '0' || d->d_name[0] > '9')
+				continue;
+			pid = atoi(d->d_name);
+		}
+		snprintf(path, sizeof(path), "/proc/%d/task", pid);
+		task = opendir(path);
+		while (task && !err && (t = readdir(task))) {
+			if (t->d_name[0] < '0' || t->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%d/task/%s/comm", pid, t->d_name);
+			if (read_file(path, &comm, NULL))
+				continue;	/* the thread exited */
+			comm[strcspn(comm, "\n")] = '\0';
+			err = synth_comm(r, pid, atoi(t->d_name), comm);
+			free(comm);
+		}
+		if (task)
+			closedir(task);
+		if (!err && r->callchain)
+			err = synth_maps(r, pid);
+		if (r->pid)
+			break;
+	}
+	if (proc)
+		closedir(proc);
+	ovp_err_clear();	/* a vanished thread is not an error */
+	return err ?: pdata_writer__finished_round(r->writer);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Draining. */
+
+/* One pass over every ring buffer.  Returns the number of records written or
+ * a negative errno. */
+static int drain(struct recorder *r)
+{
+	struct perf_mmap *map;
+	int nr = 0, err = 0;
+
+	perf_evlist__for_each_mmap(r->evlist, map, false) {
+		union perf_event *ev;
+
+		if (perf_mmap__read_init(map) < 0)
+			continue;	/* empty */
+		while (!err && (ev = perf_mmap__read_event(map))) {
+			switch (ev->header.type) {
+			case PERF_RECORD_SAMPLE:
+				r->nr_samples++;
+				break;
+			case PERF_RECORD_LOST:
+				r->nr_lost += ev->lost.lost;
+				r->nr_lost_records++;
+				break;
+			case PERF_RECORD_LOST_SAMPLES:
+				r->nr_lost_samples += ev->lost_samples.lost;
+				break;
+			}
+			err = pdata_writer__write(r->writer, ev, ev->header.size);
+			perf_mmap__consume(map);
+			nr++;
+		}
+		perf_mmap__read_done(map);
+		if (err)
+			return err;
+	}
+	r->nr_records += nr;
+	if (nr)
+		err = pdata_writer__finished_round(r->writer);
+	return err ?: nr;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int record_loop(struct recorder *r)
+{
+	uint64_t deadline = r->duration_ns ? now_ns() + r->duration_ns : 0;
+	int err = 0;
+
+	perf_evlist__enable(r->evlist);
+	while (!stop_requested) {
+		int timeout = POLL_MS;
+
+		err = drain(r);
+		if (err < 0)
+			break;
+		err = 0;
+		if (deadline) {
+			uint64_t now = now_ns();
+
+			if (now >= deadline)
+				break;
+			if (deadline - now < POLL_MS * 1000000ULL)
+				timeout = (deadline - now) / 1000000 + 1;
+		}
+		perf_evlist__poll(r->evlist, timeout);	/* EINTR on a signal is fine */
+	}
+	perf_evlist__disable(r->evlist);
+	if (!err) {
+		/* Records written between the last drain and the disable. */
+		err = drain(r);
+		err = err < 0 ? err : 0;
+	}
+	return err;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Features. */
+
+/* GNU build id from an ELF note section buffer; returns its size or 0. */
+static size_t note_build_id(const char *notes, size_t size, uint8_t id[20])
+{
+	size_t off = 0;
+
+	while (off + 12 <= size) {
+		uint32_t namesz, descsz, type;
+
+		memcpy(&namesz, notes + off, 4);
+		memcpy(&descsz, notes + off + 4, 4);
+		memcpy(&type, notes + off + 8, 4);
+		off += 12;
+		if (off + ((namesz + 3) & ~3u) + descsz > size)
+			break;
+		if (type == NT_GNU_BUILD_ID && namesz == 4 && !memcmp(notes + off, "GNU", 4) &&
+		    descsz && descsz <= 20) {
+			memcpy(id, notes + off + 4, descsz);
+			return descsz;
+		}
+		off += ((namesz + 3) & ~3u) + ((descsz + 3) & ~3u);
+	}
+	return 0;
+}
+
+/* GNU build id of an ELF file, via libelf; returns its size or 0. */
+static size_t file_build_id(const char *path, uint8_t id[20])
+{
+	Elf_Scn *scn = NULL;
+	size_t n = 0;
+	Elf *elf;
+	int fd;
+
+	elf_version(EV_CURRENT);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	while (elf && !n && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		data = elf_getdata(scn, NULL);
+		if (data && data->d_buf)
+			n = note_build_id(data->d_buf, data->d_size, id);
+	}
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return n;
+}
+
+/* One build_id_event: header, pid, id[20] + size + 3 reserved, filename
+ * padded to NAME_ALIGN. */
+static void add_build_id(char **buf, size_t *len, bool kernel, const uint8_t *id, size_t idsz,
+			 const char *filename)
+{
+	size_t flen = (strlen(filename) + 1 + NAME_ALIGN - 1) / NAME_ALIGN * NAME_ALIGN;
+	size_t size = 8 + 4 + 24 + flen;
+	struct perf_event_header h = {
+		.type = PDATA_RECORD_HEADER_BUILD_ID,
+		.misc = (kernel ? PERF_RECORD_MISC_KERNEL : PERF_RECORD_MISC_USER) |
+			(1 << 15) /* PERF_RECORD_MISC_BUILD_ID_SIZE: size byte valid */,
+		.size = size,
+	};
+	int32_t pid = -1;	/* the host machine */
+	char *p = realloc(*buf, *len + size);
+
+	if (!p)
+		return;		/* the feature is optional: keep what we have */
+	*buf = p;
+	p += *len;
+	memset(p, 0, size);
+	memcpy(p, &h, 8);
+	memcpy(p + 8, &pid, 4);
+	memcpy(p + 12, id, idsz);
+	p[12 + 20] = idsz;
+	memcpy(p + 36, filename, strlen(filename));
+	*len += size;
+}
+
+/* BUILD_ID: the kernel's and the binaries of the uprobes we recorded. */
+static int set_build_ids(struct recorder *r)
+{
+	char *buf = NULL, *notes;
+	size_t len = 0, nsize, i, j;
+	uint8_t id[20];
+	size_t idsz;
+	int err = 0;
+
+	if (!read_file("/sys/kernel/notes", &notes, &nsize)) {
+		idsz = note_build_id(notes, nsize, id);
+		if (idsz)
+			add_build_id(&buf, &len, true, id, idsz, "[kernel.kallsyms]");
+		free(notes);
+	}
+	for (i = 0; r->installed && i < r->inst.nr_events; i++) {
+		const char *def = r->inst.events[i].definition;
+		char path[4096];
+		const char *sp, *colon;
+
+		/* "p:ovsperf/NAME /path/to/bin:0x1234 args" */
+		if (!def || (def[0] != 'p' && def[0] != 'r') || !(sp = strchr(def, ' ')) ||
+		    sp[1] != '/')
+			continue;
+		colon = strchr(sp + 1, ':');
+		if (!colon || (size_t)(colon - sp - 1) >= sizeof(path))
+			continue;
+		memcpy(path, sp + 1, colon - sp - 1);
+		path[colon - sp - 1] = '\0';
+		for (j = 0; j < i; j++) {
+			const char *d2 = r->inst.events[j].definition;
+
+			if (d2 && strstr(d2, path))
+				break;
+		}
+		if (j < i)
+			continue;	/* already added */
+		idsz = file_build_id(path, id);
+		if (idsz)
+			add_build_id(&buf, &len, false, id, idsz, path);
+	}
+	if (len)
+		err = pdata_writer__set_feature(r->writer, PDATA_FEAT_BUILD_ID, buf, len);
+	free(buf);
+	return err;
+}
+
+static int set_features(struct recorder *r)
+{
+	char path[4096], *text;
+	size_t size;
+	char **argv;
+	int i, err;
+
+	/* kallsyms inside the tracing data: perf skips it, we read it back. */
+	if (!read_file("/proc/kallsyms", &text, &size)) {
+		err = pdata_tracing__set_text(r->tracing, 0, text, size);
+		free(text);
+		if (err)
+			return err;
+	}
+	snprintf(path, sizeof(path), "%s/printk_formats", r->tracefs);
+	if (!read_file(path, &text, &size)) {
+		err = pdata_tracing__set_text(r->tracing, 1, text, size);
+		free(text);
+		if (err)
+			return err;
+	}
+	snprintf(path, sizeof(path), "%s/saved_cmdlines", r->tracefs);
+	if (!read_file(path, &text, &size)) {
+		err = pdata_tracing__set_text(r->tracing, 2, text, size);
+		free(text);
+		if (err)
+			return err;
+	}
+	ovp_err_clear();
+	err = pdata_writer__set_tracing(r->writer, r->tracing);
+	err = err ?: pdata_writer__set_host_features(r->writer);
+	if (err)
+		return err;
+
+	argv = calloc(r->argc + 1, sizeof(*argv));
+	if (!argv)
+		return ovp_err(-ENOMEM, "out of memory");
+	argv[0] = "ovsperf-probe";
+	for (i = 0; i < r->argc; i++)
+		argv[i + 1] = r->argv[i];
+	err = pdata_writer__set_cmdline(r->writer, r->argc + 1, argv);
+	free(argv);
+	return err ?: set_build_ids(r);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The command. */
+
+static int parse_args(struct recorder *r, int argc, char **argv)
+{
+	enum { OPT_BINARY = 256, OPT_TRACEFS };
+	static const struct option longopts[] = {
+		{ "event", required_argument, NULL, 'e' },
+		{ "all-cpus", no_argument, NULL, 'a' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "call-graph", no_argument, NULL, 'g' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "mmap-pages", required_argument, NULL, 'm' },
+		{ "binary", required_argument, NULL, OPT_BINARY },
+		{ "tracefs", required_argument, NULL, OPT_TRACEFS },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool all_cpus = false;
+	int c, err;
+
+	optind = 0;	/* re-initialise getopt: main() may have used it */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "e:ap:gd:o:m:qh", longopts, NULL)) != -1) {
+		char *end;
+
+		switch (c) {
+		case 'e':
+			err = add_event(r, optarg);
+			if (err)
+				return err;
+			break;
+		case 'a':
+			all_cpus = true;
+			break;
+		case 'p':
+			r->pid = strtol(optarg, &end, 10);
+			if (*end || r->pid <= 0)
+				return ovp_err(-EINVAL, "bad pid '%s'", optarg);
+			break;
+		case 'g':
+			r->callchain = true;
+			break;
+		case 'd': {
+			double secs = strtod(optarg, &end);
+
+			if (!*end && end != optarg) {
+				if (secs <= 0)
+					return ovp_err(-EINVAL, "bad duration '%s'", optarg);
+				r->duration_ns = secs * 1e9;
+			} else if (ovp_parse_duration(optarg, &r->duration_ns) ||
+				   !r->duration_ns) {
+				return ovp_err(-EINVAL, "bad duration '%s'", optarg);
+			}
+			break;
+		}
+		case 'o':
+			r->output = optarg;
+			break;
+		case 'm':
+			r->pages = strtoul(optarg, &end, 10);
+			if (*end || !r->pages || (r->pages & (r->pages - 1)))
+				return ovp_err(-EINVAL, "bad --mmap-pages '%s': a power of 2",
+					       optarg);
+			break;
+		case OPT_BINARY:
+			r->binary = optarg;
+			break;
+		case OPT_TRACEFS:
+			r->tracefs = optarg;
+			break;
+		case 'q':
+			r->quiet = true;
+			break;
+		case 'h':
+			fputs(record_usage, stdout);
+			return 1;
+		default:
+			return ovp_err(-EINVAL, "record: unknown option '%s' (see --help)",
+				       argv[optind - 1]);
+		}
+	}
+	if (all_cpus && r->pid)
+		return ovp_err(-EINVAL, "-a and -p exclude each other");
+	for (; optind < argc; optind++) {
+		struct probe_set **sets;
+
+		sets = realloc(r->sets, (r->nr_sets + 1) * sizeof(*sets));
+		if (!sets)
+			return ovp_err(-ENOMEM, "out of memory");
+		r->sets = sets;
+		err = probe_set__load(argv[optind], &r->sets[r->nr_sets]);
+		if (err)
+			return err;
+		r->nr_sets++;
+	}
+	if (!r->nr_sets && !r->nr_events)
+		return ovp_err(-EINVAL, "nothing to record: give a probe set or -e SYSTEM:EVENT");
+	return 0;
+}
+
+/* Undo everything; accepts a half-built recorder. */
+static int recorder_exit(struct recorder *r)
+{
+	size_t i;
+	int err = 0;
+
+	if (r->mapped)
+		perf_evlist__munmap(r->evlist);
+	if (r->opened)
+		perf_evlist__close(r->evlist);
+	if (r->evlist)
+		perf_evlist__delete(r->evlist);	/* deletes the evsels */
+	else
+		for (i = 0; i < r->nr_events; i++)
+			perf_evsel__delete(r->events[i].evsel);
+	perf_cpu_map__put(r->cpus);
+	perf_thread_map__put(r->threads);
+	if (r->installed)
+		err = probe_install__destroy(&r->inst);
+	probe_install__exit(&r->inst);
+	for (i = 0; i < r->nr_sets; i++)
+		probe_set__delete(r->sets[i]);
+	free(r->sets);
+	for (i = 0; i < r->nr_events; i++) {
+		free(r->events[i].name);
+		free(r->events[i].ids);
+	}
+	free(r->events);
+	pdata_tracing__delete(r->tracing);
+	return err;
+}
+
+static void print_summary(const struct recorder *r)
+{
+	double mb = (double)pdata_writer__data_size(r->writer) / (1024 * 1024);
+
+	fprintf(stderr, "[ ovsperf-probe record: wrote %.3f MB to %s (%" PRIu64 " samples) ]\n",
+		mb, r->output, r->nr_samples);
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct recorder r = {
+		.output = "perf.data",
+		.pages = DEFAULT_PAGES,
+		.argc = argc,
+		.argv = argv,
+	};
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction old_int, old_term;
+	bool created = false;
+	int err, cleanup;
+
+	err = parse_args(&r, argc, argv);
+	if (err > 0) {
+		recorder_exit(&r);
+		return OVP_EXIT_OK;	/* --help */
+	}
+	if (err) {
+		ovp_print_error("%s", ovp_errmsg());
+		recorder_exit(&r);
+		return OVP_EXIT_USAGE;
+	}
+	if (!r.tracefs)
+		r.tracefs = getenv("OVSPERF_TRACEFS") ?: DEFAULT_TRACEFS;
+
+	/* From here a signal stops the recording instead of killing us, so the
+	 * probes we install are always removed. */
+	stop_requested = 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+
+	err = install_sets(&r);
+	err = err ?: read_formats(&r);
+	err = err ?: open_events(&r);
+	err = err ?: read_ids(&r);
+	if (!err) {
+		err = pdata_writer__open(&r.writer, r.output);
+		created = !err;
+	}
+	for (size_t i = 0; i < r.nr_events && !err; i++)
+		err = pdata_writer__add_attr(r.writer, perf_evsel__attr(r.events[i].evsel),
+					     r.events[i].ids, r.events[i].nr_ids,
+					     r.events[i].name);
+	err = err ?: synth_threads(&r);
+	if (!err && !stop_requested && !r.quiet)
+		fprintf(stderr, "Recording %zu event%s%s... (Ctrl-C to stop)\n", r.nr_events,
+			r.nr_events == 1 ? "" : "s", r.pid ? "" : " on every CPU");
+	err = err ?: record_loop(&r);
+	err = err ?: set_features(&r);
+	err = pdata_writer__close(r.writer, err);
+	if (!err && !r.quiet)
+		print_summary(&r);
+	if (!err && r.nr_lost)
+		ovp_warn("lost %" PRIu64 " events in %" PRIu64 " chunks: the ring buffers "
+			 "overflowed; use a larger -m", r.nr_lost, r.nr_lost_records);
+	if (!err && r.nr_lost_samples)
+		ovp_warn("the kernel dropped %" PRIu64 " samples", r.nr_lost_samples);
+	if (err && created)
+		unlink(r.output);
+	if (err)
+		ovp_print_error("%s", ovp_errmsg());
+
+	cleanup = recorder_exit(&r);
+	if (cleanup) {
+		ovp_print_error("removing probes: %s", ovp_errmsg());
+		err = err ?: cleanup;
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	return err ? OVP_EXIT_INPUT : OVP_EXIT_OK;
+}
+
+int cmd_archive(int argc, char **argv)
+{
+	ovp_print_error("archive: not implemented yet");
+	return OVP_EXIT_USAGE;
+}
