@@ -66,8 +66,8 @@ int hist_lin__init(struct hist_lin *h, uint64_t min, uint64_t max, uint64_t step
 	if (n > HIST_LIN_MAX_SLOTS)
 		return ovp_err(-EINVAL, "linear histogram: %" PRIu64 " slots, at most %d allowed",
 			       n, HIST_LIN_MAX_SLOTS);
-	/* n * step <= (max - min) + step - 1: may not fit above max. */
-	if (n * step > UINT64_MAX - min)
+	/* Rounded up, min + n * step may not fit in 64 bits (nor n * step). */
+	if (step > (UINT64_MAX - min) / n)
 		return ovp_err(-EINVAL, "linear histogram: range overflows");
 	h->slots = calloc(n, sizeof(*h->slots));
 	if (!h->slots)

@@ -110,36 +110,51 @@ uint64_t ovp_values__max(struct ovp_values *vals)
 }
 
 /*
- * The mean is summed in long double, not uint64_t: a few thousand values
- * near 2^63 would overflow an integer sum.
+ * The mean as an integer part and a fraction in [0, 1).  The sum is exact in
+ * 128 bits (n values below 2^64 cannot pass 2^128), and splitting the
+ * quotient keeps full precision even for values near 2^64, where a long
+ * double sum would already round.
  */
+static void mean_parts(const struct ovp_values *vals, uint64_t *q, long double *frac)
+{
+	unsigned __int128 sum = 0;
+	size_t i;
+
+	for (i = 0; i < vals->n; i++)
+		sum += vals->v[i];
+	*q = (uint64_t)(sum / vals->n);
+	*frac = (long double)(uint64_t)(sum % vals->n) / vals->n;
+}
+
 double ovp_values__mean(struct ovp_values *vals)
 {
-	long double sum = 0;
-	size_t i;
+	long double frac;
+	uint64_t q;
 
 	if (!vals->n)
 		return 0;
-	for (i = 0; i < vals->n; i++)
-		sum += vals->v[i];
-	return (double)(sum / vals->n);
+	mean_parts(vals, &q, &frac);
+	return (double)((long double)q + frac);
 }
 
 /*
  * Two passes (mean, then squared deviations) instead of sum of squares minus
  * squared sum: the latter cancels catastrophically for large ns values with
- * a small spread.
+ * a small spread.  Deviations are taken from the integer part of the mean in
+ * integers first, so they are exact before the fraction is subtracted.
  */
 double ovp_values__stddev(struct ovp_values *vals)
 {
-	long double mean, acc = 0;
+	long double frac, acc = 0;
+	uint64_t q;
 	size_t i;
 
 	if (!vals->n)
 		return 0;
-	mean = ovp_values__mean(vals);
+	mean_parts(vals, &q, &frac);
 	for (i = 0; i < vals->n; i++) {
-		long double d = (long double)vals->v[i] - mean;
+		__int128 di = (__int128)vals->v[i] - (__int128)q;
+		long double d = (long double)di - frac;
 
 		acc += d * d;
 	}
