@@ -92,6 +92,8 @@ int ovp_parse_duration(const char *s, uint64_t *ns)
 
 	if (!s || !*s)
 		return ovp_err(-EINVAL, "empty duration");
+	if (!((*p >= '0' && *p <= '9') || *p == '.'))
+		return ovp_err(-EINVAL, "duration '%s' is not a non-negative number", s);
 	/* Find the unit first: the scale must be known to round the fraction. */
 	unit = p + strspn(p, "0123456789.");
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
