@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * kdelay-usym.h - user-space frame symbolizer for the stacks of syscall
+ * events: executable mappings from the recording's MMAP/MMAP2 records, ELF
+ * symbol tables (libelf) of the files they name, read when first needed.
+ */
+#ifndef OVSPERF_KDELAY_USYM_H
+#define OVSPERF_KDELAY_USYM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+union perf_event;
+struct kd_usym;
+
+/* New empty symbolizer; free with kd_usym__free().  0 or -ENOMEM. */
+int kd_usym__new(struct kd_usym **out);
+
+/* Free it and every cached file (NULL ok). */
+void kd_usym__free(struct kd_usym *u);
+
+/* Remember the executable mapping of a PERF_RECORD_MMAP or MMAP2 record
+ * (other records and data mappings are ignored).  0 or -ENOMEM. */
+int kd_usym__mmap(struct kd_usym *u, const union perf_event *event);
+
+/*
+ * Format user address @ip of process @pid as "func+0x1a [file]" (file base
+ * name), "[unknown] 0x... [file]" when the file has no symbol for it, or
+ * "[unknown] 0x..." when no mapping holds it.
+ */
+void kd_usym__format(struct kd_usym *u, int64_t pid, uint64_t ip, char *buf, size_t size);
+
+#endif /* OVSPERF_KDELAY_USYM_H */
