@@ -1,0 +1,1788 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * report-latency.c - `ovsperf-analyze latency`: per-packet latency between
+ * probe points (issue 10), the successor of perf-ovs-latency.sh /
+ * ovs-perf-latency.py (seed 000) and enqueue_to_iprec_latency (seed 001).
+ *
+ *	ready():   spans from --span, --preset or every applicable preset;
+ *		   each event of the recording mapped to its (span, stage, alt)
+ *		   roles with pre-resolved key/device/flow field handles,
+ *		   indexed by evsel idx
+ *	sample():  key read -> span_engine__event() / span_engine__free()
+ *	lost():    LOST window (last sample on that CPU, LOST record time)
+ *	done():    span_engine__finish()
+ *	emit_*():  filters applied to the completed spans and hops, then
+ *		   table, best/worst, statistics, breakdowns, histograms,
+ *		   threshold events (text), or reports.latency (JSON).
+ *
+ * The policy lives in span.c; the man page (LATENCY) documents both.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "ovsperf/evdec.h"
+#include "ovsperf/hist.h"
+#include "ovsperf/ksyms.h"
+#include "ovsperf/stats.h"
+#include "ovsperf/strutil.h"
+#include "span.h"
+
+extern const struct report_ops report_latency_ops;
+
+#define MAX_SPANS 4
+#define MAX_ALTS 8
+#define MAX_ROLES 4
+
+/* Presets.  Stages are separated by "->", alternatives of a stage by ','
+ * (all of them count, e.g. two egress points), '|' picks the first event of
+ * the list that the recording has, a trailing '?' makes a last stage
+ * optional. */
+static const struct {
+	const char *name;
+	const char *spec;
+} presets[] = {
+	{ "ovs-dp", "ovs_vport_receive->do_output,ovs_dp_upcall" },
+	{ "backlog", "enqueue_to_backlog|net:netif_rx->__netif_receive_skb|net:netif_receive_skb"
+		     "->ip_rcv?" },
+};
+
+/* Events that free an skb: a pending key is forgotten (dropped). */
+static const char *const free_events[] = { "skb:kfree_skb", "skb:consume_skb", "kfree_skbmem" };
+
+static const char *const default_keys[] = { "skb", "skbaddr", NULL };
+static const char *const dev_fields[] = { "dev", "name", "devname", "ifname", NULL };
+static const char *const saddr_fields[] = { "saddr", "src_ip", "sip", "src", NULL };
+static const char *const daddr_fields[] = { "daddr", "dst_ip", "dip", "dst", NULL };
+static const char *const sport_fields[] = { "sport", "src_port", NULL };
+static const char *const dport_fields[] = { "dport", "dst_port", NULL };
+static const char *const proto_fields[] = { "ip_proto", "l4_proto", "proto", NULL };
+
+enum flow_field { FL_SADDR, FL_DADDR, FL_SPORT, FL_DPORT, FL_PROTO, FL_NR };
+static const char *const *const flow_fields[FL_NR] = {
+	saddr_fields, daddr_fields, sport_fields, dport_fields, proto_fields,
+};
+static const char *const flow_opt_names[FL_NR] = {
+	"--src-ip", "--dst-ip", "--src-port", "--dst-port", "--protocol",
+};
+
+/* Device and flow of a packet, interned: spans carry the id (index + 1). */
+struct lat_attr {
+	uint32_t dev;			/* device string id + 1, 0 = none */
+	uint32_t has;			/* bit per enum flow_field present */
+	uint32_t f[FL_NR];		/* addresses in network order, ports host order */
+};
+
+/* One role of an event: stage @stage, alternative @alt of span @span. */
+struct lat_role {
+	uint8_t span, stage, alt;
+};
+
+/* Per event of the recording (indexed by evsel idx): fields resolved once. */
+struct lat_evmap {
+	struct evdec_field key;
+	struct evdec_field dev;
+	struct evdec_field flow[FL_NR];
+	bool probe;			/* a dynamic probe: ports in network order */
+	bool is_free;			/* one of free_events */
+	bool has_attr;			/* dev or a flow field resolved */
+	int nr_roles;
+	struct lat_role roles[MAX_ROLES];
+};
+
+struct lat_stage {
+	int nr_alts;
+	char *alt_names[MAX_ALTS];	/* the resolved event names (display) */
+	char *label;			/* alternatives joined by ',' */
+};
+
+struct lat_span {
+	char *name;			/* preset name or "custom" */
+	int nr_stages;
+	struct lat_stage stages[SPAN_MAX_STAGES];
+	struct span_engine *eng;
+	bool has_dev, has_flow[FL_NR];
+	const char *key_name;		/* key field of the first stage's event */
+};
+
+/* Stored kernel stacks (threshold mode): rec->stack = index + 1. */
+struct lat_stack {
+	size_t off, nr;			/* into stack_ips */
+	uint32_t cpu;			/* of the completing event */
+};
+
+struct lat_report {
+	struct report base;
+	struct pdata_tool tool;
+
+	/* Options. */
+	const char *preset;
+	const char *span_spec;
+	const char *key_field;
+	bool table;
+	long limit;			/* --limit: table rows (0 = all) */
+	long top;			/* --top N */
+	bool hist_linear;
+	uint64_t hist_width_us;		/* 0 = automatic */
+	uint64_t threshold_ns;		/* 0 = off */
+	bool has_cpu_filter;
+	struct ovp_cpuset cpus;
+	const char *dev_filter;
+	bool has_flow_filter[FL_NR];
+	uint32_t flow_filter[FL_NR];
+	uint64_t time_start, time_end;
+
+	/* Spans and event map. */
+	struct lat_span spans[MAX_SPANS];
+	int nr_spans;
+	struct lat_evmap *evmap;
+	int nr_evsels;
+
+	/* Interned attributes and device names. */
+	struct lat_attr *attrs;
+	size_t nr_attrs, cap_attrs;
+	char **devs;
+	size_t nr_devs, cap_devs;
+
+	/* Stacks of spans over --threshold-us. */
+	struct lat_stack *stacks;
+	size_t nr_stacks, cap_stacks;
+	uint64_t *stack_ips;
+	size_t nr_ips, cap_ips;
+
+	/* Last sample time per CPU, for LOST windows. */
+	uint64_t *cpu_last;
+	size_t nr_cpu_last;
+	uint64_t last_time;
+};
+
+/* Options (val >= 256, below OPT_COMMON_BASE). */
+enum {
+	OPT_PRESET = 256,
+	OPT_SPAN,
+	OPT_KEY,
+	OPT_TABLE,
+	OPT_LIMIT,
+	OPT_TOP,
+	OPT_HIST,
+	OPT_THRESHOLD,
+	OPT_CPU,
+	OPT_DEV,
+	OPT_SRC_IP,
+	OPT_DST_IP,
+	OPT_SRC_PORT,
+	OPT_DST_PORT,
+	OPT_PROTOCOL,
+	OPT_TIME,
+};
+
+static const struct option lat_options[] = {
+	{ "preset", required_argument, NULL, OPT_PRESET },
+	{ "span", required_argument, NULL, OPT_SPAN },
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "table", no_argument, NULL, OPT_TABLE },
+	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "hist", required_argument, NULL, OPT_HIST },
+	{ "threshold-us", required_argument, NULL, OPT_THRESHOLD },
+	{ "cpu", required_argument, NULL, OPT_CPU },
+	{ "dev", required_argument, NULL, OPT_DEV },
+	{ "interface", required_argument, NULL, OPT_DEV },
+	{ "src-ip", required_argument, NULL, OPT_SRC_IP },
+	{ "dst-ip", required_argument, NULL, OPT_DST_IP },
+	{ "src-port", required_argument, NULL, OPT_SRC_PORT },
+	{ "dst-port", required_argument, NULL, OPT_DST_PORT },
+	{ "protocol", required_argument, NULL, OPT_PROTOCOL },
+	{ "time", required_argument, NULL, OPT_TIME },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char lat_usage[] =
+	"      --preset NAME       ovs-dp (ovs_vport_receive -> do_output | ovs_dp_upcall)\n"
+	"                          or backlog (enqueue_to_backlog | net:netif_rx ->\n"
+	"                          __netif_receive_skb | net:netif_receive_skb [-> ip_rcv]);\n"
+	"                          default: every preset whose events are recorded\n"
+	"      --span 'A[,A2]->B[,B2][->C]'  a custom span of event names\n"
+	"      --key FIELD         key field of the span events (default skb or skbaddr)\n"
+	"      --table             one row per packet (CPU, skb, latency, stage times)\n"
+	"      --limit N           at most N table rows\n"
+	"      --top N             N best and N worst packets (default 5)\n"
+	"      --hist linear[:WIDTH_US]|log2  span histogram (default log2)\n"
+	"      --threshold-us N    list each packet slower than N us with its CPUs,\n"
+	"                          device, flow and kernel stack (record with -g)\n"
+	"      --cpu LIST          packets with an event on a CPU of LIST (e.g. 0-3,7)\n"
+	"      --dev, --interface NAME  packets of device NAME\n"
+	"      --src-ip A, --dst-ip A, --src-port N, --dst-port N, --protocol P\n"
+	"                          flow filters (events must carry these fields)\n"
+	"      --time START,END    packets whose span lies within [START, END] (perf\n"
+	"                          script timestamps)\n";
+
+static int lat_parse_ulong(const char *opt, const char *arg, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < 0)
+		return ovp_err(-EINVAL, "%s: '%s' is not a non-negative number", opt, arg);
+	*out = v;
+	return 0;
+}
+
+static int lat_option(struct report *base, int key, const char *arg)
+{
+	struct lat_report *r = container_of(base, struct lat_report, base);
+	struct in_addr a;
+	long v;
+	int err;
+
+	switch (key) {
+	case OPT_PRESET:
+		for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]); i++) {
+			if (!strcmp(arg, presets[i].name)) {
+				r->preset = presets[i].name;
+				return 0;
+			}
+		}
+		return ovp_err(-EINVAL, "--preset: unknown preset '%s' (ovs-dp, backlog)", arg);
+	case OPT_SPAN:
+		r->span_spec = arg;
+		return 0;
+	case OPT_KEY:
+		r->key_field = arg;
+		return 0;
+	case OPT_TABLE:
+		r->table = true;
+		return 0;
+	case OPT_LIMIT:
+		return lat_parse_ulong("--limit", arg, &r->limit);
+	case OPT_TOP:
+		return lat_parse_ulong("--top", arg, &r->top);
+	case OPT_HIST:
+		if (!strcmp(arg, "log2")) {
+			r->hist_linear = false;
+			return 0;
+		}
+		if (strncmp(arg, "linear", 6) || (arg[6] && arg[6] != ':'))
+			return ovp_err(-EINVAL, "--hist: expected log2 or linear[:WIDTH_US], not '%s'",
+				       arg);
+		r->hist_linear = true;
+		if (arg[6] == ':') {
+			err = lat_parse_ulong("--hist linear", arg + 7, &v);
+			if (err)
+				return err;
+			if (!v)
+				return ovp_err(-EINVAL, "--hist linear: the width must be > 0");
+			r->hist_width_us = v;
+		}
+		return 0;
+	case OPT_THRESHOLD:
+		err = lat_parse_ulong("--threshold-us", arg, &v);
+		if (err)
+			return err;
+		r->threshold_ns = (uint64_t)v * 1000;
+		if (!r->threshold_ns)
+			return ovp_err(-EINVAL, "--threshold-us: must be > 0");
+		return 0;
+	case OPT_CPU:
+		err = ovp_parse_cpu_list(arg, &r->cpus);
+		if (err)
+			return ovp_err_prefix(err, "--cpu");
+		r->has_cpu_filter = true;
+		return 0;
+	case OPT_DEV:
+		r->dev_filter = arg;
+		return 0;
+	case OPT_SRC_IP:
+	case OPT_DST_IP:
+		if (inet_pton(AF_INET, arg, &a) != 1)
+			return ovp_err(-EINVAL, "%s: '%s' is not an IPv4 address",
+				       key == OPT_SRC_IP ? "--src-ip" : "--dst-ip", arg);
+		r->has_flow_filter[key == OPT_SRC_IP ? FL_SADDR : FL_DADDR] = true;
+		r->flow_filter[key == OPT_SRC_IP ? FL_SADDR : FL_DADDR] = a.s_addr;
+		return 0;
+	case OPT_SRC_PORT:
+	case OPT_DST_PORT:
+		err = lat_parse_ulong(key == OPT_SRC_PORT ? "--src-port" : "--dst-port", arg, &v);
+		if (err)
+			return err;
+		if (v > 65535)
+			return ovp_err(-EINVAL, "port %ld out of range", v);
+		r->has_flow_filter[key == OPT_SRC_PORT ? FL_SPORT : FL_DPORT] = true;
+		r->flow_filter[key == OPT_SRC_PORT ? FL_SPORT : FL_DPORT] = v;
+		return 0;
+	case OPT_PROTOCOL:
+		if (!strcasecmp(arg, "tcp"))
+			v = 6;
+		else if (!strcasecmp(arg, "udp"))
+			v = 17;
+		else if (!strcasecmp(arg, "icmp"))
+			v = 1;
+		else if (!strcasecmp(arg, "sctp"))
+			v = 132;
+		else if (lat_parse_ulong("--protocol", arg, &v) || v > 255)
+			return ovp_err(-EINVAL, "--protocol: expected tcp, udp, icmp, sctp or a "
+				       "number, not '%s'", arg);
+		r->has_flow_filter[FL_PROTO] = true;
+		r->flow_filter[FL_PROTO] = v;
+		return 0;
+	case OPT_TIME:
+		err = ovp_parse_time_range(arg, &r->time_start, &r->time_end);
+		return err ? ovp_err_prefix(err, "--time") : 0;
+	default:
+		return ovp_err(-EINVAL, "latency: unknown option");
+	}
+}
+
+/*
+ * Setup: spans and the event map.
+ */
+
+/* Does @ev match @pattern: exact name, or the event part when @pattern has
+ * no group ("do_output" matches "probe:do_output" and "ovsperf:do_output"). */
+static bool ev_matches(const struct pdata_evsel *ev, const char *pattern)
+{
+	const char *colon;
+
+	if (!strcmp(ev->name, pattern))
+		return true;
+	if (strchr(pattern, ':'))
+		return false;
+	colon = strchr(ev->name, ':');
+	return colon && !strcmp(colon + 1, pattern);
+}
+
+static bool any_match(struct pdata_session *s, const char *pattern)
+{
+	int i, n = pdata_session__nr_evsels(s);
+
+	for (i = 0; i < n; i++)
+		if (ev_matches(pdata_session__evsel(s, i), pattern))
+			return true;
+	return false;
+}
+
+static int add_role(struct lat_report *r, int idx, int span, int stage, int alt)
+{
+	struct lat_evmap *m = &r->evmap[idx];
+
+	if (m->is_free)
+		return ovp_err(-EINVAL, "event %s frees skbs: it cannot be a span stage",
+			       pdata_session__evsel(r->base.ctx->session, idx)->name);
+	for (int i = 0; i < m->nr_roles; i++) {
+		if (m->roles[i].span == span)
+			return ovp_err(-EINVAL, "event %s appears twice in span %s",
+				       pdata_session__evsel(r->base.ctx->session, idx)->name,
+				       r->spans[span].name);
+	}
+	if (m->nr_roles == MAX_ROLES)
+		return ovp_err(-EINVAL, "event %s is in too many spans",
+			       pdata_session__evsel(r->base.ctx->session, idx)->name);
+	m->roles[m->nr_roles].span = span;
+	m->roles[m->nr_roles].stage = stage;
+	m->roles[m->nr_roles].alt = alt;
+	m->nr_roles++;
+	return 0;
+}
+
+/*
+ * Build span @r->spans[nr_spans] from @spec.  With @s NULL only the syntax
+ * is checked.  @strict: a missing event is an error (explicit --span or
+ * --preset); otherwise the span is just not applicable (returns 1).
+ */
+static int build_span(struct lat_report *r, struct pdata_session *s, const char *name,
+		      const char *spec, bool strict)
+{
+	struct lat_span *sp = &r->spans[r->nr_spans];
+	char *copy = strdup(spec), *stage_str, *save1 = NULL;
+	int err = 0, nst = 0, i;
+	size_t len;
+
+	if (!copy)
+		return ovp_err(-ENOMEM, "out of memory");
+	memset(sp, 0, sizeof(*sp));
+	/* Split on "->" by turning it into a single separator character. */
+	for (char *p = copy; (p = strstr(p, "->")); p++) {
+		p[0] = '\x01';
+		memmove(p + 1, p + 2, strlen(p + 2) + 1);
+	}
+	for (stage_str = strtok_r(copy, "\x01", &save1); stage_str;
+	     stage_str = strtok_r(NULL, "\x01", &save1)) {
+		struct lat_stage *st;
+		char *alt_str, *save2 = NULL;
+		bool optional = false;
+
+		if (nst == SPAN_MAX_STAGES) {
+			err = ovp_err(-EINVAL, "span '%s': more than %d stages", spec,
+				      SPAN_MAX_STAGES);
+			goto out;
+		}
+		len = strlen(stage_str);
+		if (len && stage_str[len - 1] == '?') {
+			optional = true;
+			stage_str[len - 1] = 0;
+		}
+		st = &sp->stages[nst];
+		for (alt_str = strtok_r(stage_str, ",", &save2); alt_str;
+		     alt_str = strtok_r(NULL, ",", &save2)) {
+			char *choice, *save3 = NULL;
+			int found_n = 0;
+
+			for (choice = strtok_r(alt_str, "|", &save3); choice && !found_n;
+			     choice = strtok_r(NULL, "|", &save3)) {
+				int n = s ? pdata_session__nr_evsels(s) : 0;
+
+				for (i = 0; i < n; i++) {
+					struct pdata_evsel *ev = pdata_session__evsel(s, i);
+
+					if (!ev_matches(ev, choice))
+						continue;
+					if (!found_n) {
+						if (st->nr_alts == MAX_ALTS) {
+							err = ovp_err(-EINVAL, "span '%s': too many "
+								      "events in a stage", spec);
+							goto out;
+						}
+						st->alt_names[st->nr_alts] = strdup(ev->name);
+					}
+					found_n++;
+					err = add_role(r, i, r->nr_spans, nst, st->nr_alts);
+					if (err)
+						goto out;
+				}
+			}
+			/* An alternative the recording lacks is left out of the
+			 * stage; a stage left with none is handled below. */
+			if (found_n)
+				st->nr_alts++;
+		}
+		if (!st->nr_alts && s) {
+			if (optional) {
+				/* An optional last stage: the span just ends earlier. */
+				break;
+			}
+			if (strict)
+				err = ovp_err(-ENOENT, "span %s: no event of stage %d ('%s') in "
+					      "the recording (see 'ovsperf-analyze info')", name,
+					      nst + 1, spec);
+			else
+				err = 1;
+			goto out;
+		}
+		nst++;
+	}
+	if (nst < 2) {
+		err = ovp_err(-EINVAL, "span '%s': needs at least two stages (A->B)", spec);
+		goto out;
+	}
+	sp->nr_stages = nst;
+	sp->name = strdup(name);
+	for (i = 0; i < nst; i++) {
+		struct lat_stage *st = &sp->stages[i];
+		size_t sz = 1;
+
+		for (int a = 0; a < st->nr_alts; a++)
+			sz += strlen(st->alt_names[a] ? st->alt_names[a] : "") + 1;
+		st->label = calloc(1, sz);
+		for (int a = 0; st->label && a < st->nr_alts; a++) {
+			if (a)
+				strcat(st->label, ",");
+			strcat(st->label, st->alt_names[a] ? st->alt_names[a] : "");
+		}
+	}
+	if (!s)
+		goto out;
+	err = span_engine__new(&sp->eng, nst);
+	if (!err)
+		r->nr_spans++;
+out:
+	if (err) {
+		/* Undo the roles this span added and free its names. */
+		for (i = 0; i < r->nr_evsels; i++) {
+			struct lat_evmap *m = &r->evmap[i];
+
+			for (int k = 0; k < m->nr_roles; k++) {
+				if (m->roles[k].span == r->nr_spans) {
+					m->roles[k] = m->roles[--m->nr_roles];
+					k--;
+				}
+			}
+		}
+		for (i = 0; i < SPAN_MAX_STAGES; i++) {
+			for (int a = 0; a < MAX_ALTS; a++)
+				free(sp->stages[i].alt_names[a]);
+			free(sp->stages[i].label);
+		}
+		free(sp->name);
+		memset(sp, 0, sizeof(*sp));
+	}
+	free(copy);
+	return err;
+}
+
+/* Resolve key, device and flow fields of every event with a role. */
+static int resolve_fields(struct lat_report *r, struct pdata_session *s)
+{
+	const char *key_one[2] = { r->key_field, NULL };
+	const char *const *keys = r->key_field ? key_one : default_keys;
+	int i, f;
+
+	for (i = 0; i < r->nr_evsels; i++) {
+		struct lat_evmap *m = &r->evmap[i];
+		struct pdata_evsel *ev = pdata_session__evsel(s, i);
+		struct evdec_field probe_ip;
+
+		if (!m->nr_roles && !m->is_free)
+			continue;
+		if (evdec_field__find_any(&m->key, ev, m->is_free ? default_keys : keys)) {
+			if (m->is_free) {
+				m->is_free = false;	/* cannot tell which skb: ignore it */
+				continue;
+			}
+			return ovp_err(-ENOENT, "event %s has no field %s%s", ev->name,
+				       r->key_field ? r->key_field : "skb or skbaddr",
+				       r->key_field ? "" : " (name the key with --key FIELD)");
+		}
+		if (!m->nr_roles)
+			continue;
+		for (int k = 0; k < m->nr_roles; k++) {
+			struct lat_span *sp = &r->spans[m->roles[k].span];
+			struct evdec_field tmp;
+
+			for (int j = 0; !sp->key_name && keys[j]; j++)
+				if (!evdec_field__find(&tmp, ev, keys[j]))
+					sp->key_name = keys[j];
+		}
+		m->probe = evdec_field__find(&probe_ip, ev, "__probe_ip") == 0;
+		if (!evdec_field__find_any(&m->dev, ev, dev_fields)) {
+			m->has_attr = true;
+			for (int k = 0; k < m->nr_roles; k++)
+				r->spans[m->roles[k].span].has_dev = true;
+		}
+		for (f = 0; f < FL_NR; f++) {
+			if (evdec_field__find_any(&m->flow[f], ev, flow_fields[f]))
+				continue;
+			m->has_attr = true;
+			for (int k = 0; k < m->nr_roles; k++)
+				r->spans[m->roles[k].span].has_flow[f] = true;
+		}
+	}
+	/* A filter on a field no span event carries is an error, not "0 packets". */
+	for (int sp = 0; sp < r->nr_spans; sp++) {
+		if (r->dev_filter && !r->spans[sp].has_dev)
+			return ovp_err(-ENOENT, "--dev: the events of span %s have no device field "
+				       "(dev or name)", r->spans[sp].name);
+		for (f = 0; f < FL_NR; f++) {
+			if (r->has_flow_filter[f] && !r->spans[sp].has_flow[f])
+				return ovp_err(-ENOENT, "%s: the events of span %s have no field %s",
+					       flow_opt_names[f], r->spans[sp].name,
+					       flow_fields[f][0]);
+		}
+	}
+	return 0;
+}
+
+static int lat_ready(struct pdata_tool *tool, struct pdata_session *s)
+{
+	struct lat_report *r = container_of(tool, struct lat_report, tool);
+	int i, err;
+	size_t p;
+
+	r->nr_evsels = pdata_session__nr_evsels(s);
+	r->evmap = calloc(r->nr_evsels ? r->nr_evsels : 1, sizeof(*r->evmap));
+	if (!r->evmap)
+		return ovp_err(-ENOMEM, "out of memory");
+	for (i = 0; i < r->nr_evsels; i++) {
+		for (p = 0; p < sizeof(free_events) / sizeof(free_events[0]); p++)
+			if (ev_matches(pdata_session__evsel(s, i), free_events[p]))
+				r->evmap[i].is_free = true;
+	}
+
+	if (r->span_spec) {
+		err = build_span(r, s, "custom", r->span_spec, true);
+	} else if (r->preset) {
+		for (p = 0; strcmp(presets[p].name, r->preset); p++)
+			;
+		err = build_span(r, s, presets[p].name, presets[p].spec, true);
+	} else {
+		err = 0;
+		for (p = 0; p < sizeof(presets) / sizeof(presets[0]) && !err; p++) {
+			err = build_span(r, s, presets[p].name, presets[p].spec, false);
+			if (err == 1)
+				err = 0;
+		}
+		if (!err && !r->nr_spans)
+			err = ovp_err(-ENOENT, "latency: the recording has the events of no preset "
+				      "(ovs-dp: ovs_vport_receive, do_output/ovs_dp_upcall; backlog: "
+				      "enqueue_to_backlog or net:netif_rx, __netif_receive_skb or "
+				      "net:netif_receive_skb); name them with --span");
+	}
+	return err ?: resolve_fields(r, s);
+}
+
+/*
+ * Per-sample path.
+ */
+
+static uint32_t intern_dev(struct lat_report *r, const char *name)
+{
+	size_t i;
+
+	/* Few devices: a linear scan over a handful of names is the cheapest. */
+	for (i = 0; i < r->nr_devs; i++)
+		if (!strcmp(r->devs[i], name))
+			return i + 1;
+	if (r->nr_devs == r->cap_devs) {
+		size_t cap = r->cap_devs ? r->cap_devs * 2 : 16;
+		char **d = realloc(r->devs, cap * sizeof(*d));
+
+		if (!d)
+			return 0;
+		r->devs = d;
+		r->cap_devs = cap;
+	}
+	r->devs[r->nr_devs] = strdup(name);
+	if (!r->devs[r->nr_devs])
+		return 0;
+	return ++r->nr_devs;
+}
+
+static uint32_t intern_attr(struct lat_report *r, const struct lat_attr *a)
+{
+	size_t i;
+
+	/* Scan from the newest: consecutive packets mostly share their flow. */
+	for (i = r->nr_attrs; i > 0; i--)
+		if (!memcmp(&r->attrs[i - 1], a, sizeof(*a)))
+			return i;
+	if (r->nr_attrs == r->cap_attrs) {
+		size_t cap = r->cap_attrs ? r->cap_attrs * 2 : 64;
+		struct lat_attr *n = realloc(r->attrs, cap * sizeof(*n));
+
+		if (!n)
+			return 0;
+		r->attrs = n;
+		r->cap_attrs = cap;
+	}
+	r->attrs[r->nr_attrs] = *a;
+	return ++r->nr_attrs;
+}
+
+static uint32_t sample_attr(struct lat_report *r, const struct lat_evmap *m,
+			    const struct pdata_sample *sample)
+{
+	struct lat_attr a;
+	char buf[64];
+	int f;
+
+	memset(&a, 0, sizeof(a));
+	if (evdec_field__resolved(&m->dev)) {
+		if (m->dev.is_string)
+			evdec_field__str(&m->dev, sample, buf, sizeof(buf));
+		else
+			snprintf(buf, sizeof(buf), "%#" PRIx64, evdec_field__u64(&m->dev, sample));
+		if (buf[0])
+			a.dev = intern_dev(r, buf);
+	}
+	for (f = 0; f < FL_NR; f++) {
+		const struct evdec_field *fl = &m->flow[f];
+		struct in_addr in;
+		uint64_t v;
+
+		if (!evdec_field__resolved(fl))
+			continue;
+		if (fl->is_string) {
+			evdec_field__str(fl, sample, buf, sizeof(buf));
+			if ((f == FL_SADDR || f == FL_DADDR) && inet_pton(AF_INET, buf, &in) == 1)
+				v = in.s_addr;
+			else
+				v = strtoull(buf, NULL, 0);
+		} else {
+			v = evdec_field__u64(fl, sample);
+			/* Addresses are bytes in network order; read as a native u32
+			 * they compare equal to inet_pton's s_addr. */
+			if ((f == FL_SPORT || f == FL_DPORT) && m->probe)
+				v = ntohs((uint16_t)v);
+		}
+		a.f[f] = (uint32_t)v;
+		a.has |= 1u << f;
+	}
+	return (a.dev || a.has) ? intern_attr(r, &a) : 0;
+}
+
+static int keep_stack(struct lat_report *r, struct span_rec *rec,
+		      const struct pdata_sample *sample)
+{
+	const struct pdata_callchain *cc = &sample->callchain;
+	struct lat_stack *st;
+
+	if (!cc->nr)
+		return 0;
+	if (r->nr_stacks == r->cap_stacks) {
+		size_t cap = r->cap_stacks ? r->cap_stacks * 2 : 64;
+		struct lat_stack *n = realloc(r->stacks, cap * sizeof(*n));
+
+		if (!n)
+			return ovp_err(-ENOMEM, "out of memory for stacks");
+		r->stacks = n;
+		r->cap_stacks = cap;
+	}
+	while (r->nr_ips + cc->nr > r->cap_ips) {
+		size_t cap = r->cap_ips ? r->cap_ips * 2 : 4096;
+		uint64_t *n = realloc(r->stack_ips, cap * sizeof(*n));
+
+		if (!n)
+			return ovp_err(-ENOMEM, "out of memory for stacks");
+		r->stack_ips = n;
+		r->cap_ips = cap;
+	}
+	st = &r->stacks[r->nr_stacks++];
+	st->off = r->nr_ips;
+	st->nr = cc->nr;
+	st->cpu = sample->cpu;
+	memcpy(r->stack_ips + r->nr_ips, cc->ips, cc->nr * sizeof(uint64_t));
+	r->nr_ips += cc->nr;
+	rec->stack = r->nr_stacks;
+	return 0;
+}
+
+static void note_cpu_time(struct lat_report *r, uint32_t cpu, uint64_t time)
+{
+	if (cpu >= r->nr_cpu_last) {
+		size_t n = cpu + 64;
+		uint64_t *a;
+
+		if (cpu >= OVP_MAX_CPUS)
+			return;
+		a = realloc(r->cpu_last, n * sizeof(*a));
+		if (!a)
+			return;
+		memset(a + r->nr_cpu_last, 0, (n - r->nr_cpu_last) * sizeof(*a));
+		r->cpu_last = a;
+		r->nr_cpu_last = n;
+	}
+	r->cpu_last[cpu] = time;
+}
+
+static int lat_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
+{
+	struct lat_report *r = container_of(tool, struct lat_report, tool);
+	const struct lat_evmap *m;
+	uint32_t attr = 0;
+	uint64_t key;
+	int i, ret;
+
+	if (sample->time) {
+		r->last_time = sample->time;
+		if (sample->cpu != (uint32_t)-1)
+			note_cpu_time(r, sample->cpu, sample->time);
+	}
+	if (!sample->evsel || sample->evsel->idx >= r->nr_evsels)
+		return 0;
+	m = &r->evmap[sample->evsel->idx];
+	if (m->is_free) {
+		key = evdec_field__u64(&m->key, sample);
+		for (i = 0; i < r->nr_spans; i++)
+			span_engine__free(r->spans[i].eng, key);
+		return 0;
+	}
+	if (!m->nr_roles)
+		return 0;
+	key = evdec_field__u64(&m->key, sample);
+	if (m->has_attr)
+		attr = sample_attr(r, m, sample);
+	for (i = 0; i < m->nr_roles; i++) {
+		const struct lat_role *role = &m->roles[i];
+		struct span_engine *eng = r->spans[role->span].eng;
+
+		ret = span_engine__event(eng, role->stage, role->alt, key, sample->time,
+					 sample->cpu, attr);
+		if (ret < 0)
+			return ret;
+		if (ret == SPAN_COMPLETED && r->threshold_ns) {
+			struct span_rec *rec = span_engine__last(eng);
+
+			if (rec->t[role->stage] - rec->t[0] > r->threshold_ns) {
+				ret = keep_stack(r, rec, sample);
+				if (ret)
+					return ret;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * A LOST record says events were lost on its CPU since the last event we
+ * got from that CPU: that is the window.  Without a CPU, the window starts at
+ * the oldest last-event time of any CPU (conservative).
+ */
+static int lat_lost(struct pdata_tool *tool, const union perf_event *event,
+		    const struct pdata_sample *sample)
+{
+	struct lat_report *r = container_of(tool, struct lat_report, tool);
+	uint64_t hi = sample && sample->time ? sample->time : r->last_time, lo = 0;
+	size_t c;
+	int i, err;
+
+	if (sample && sample->cpu != (uint32_t)-1) {
+		if (sample->cpu < r->nr_cpu_last)
+			lo = r->cpu_last[sample->cpu];
+	} else {
+		lo = UINT64_MAX;
+		for (c = 0; c < r->nr_cpu_last; c++)
+			if (r->cpu_last[c] && r->cpu_last[c] < lo)
+				lo = r->cpu_last[c];
+		if (lo == UINT64_MAX)
+			lo = 0;
+	}
+	for (i = 0; i < r->nr_spans; i++) {
+		err = span_engine__lost(r->spans[i].eng, lo, hi);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int lat_done(struct pdata_tool *tool, struct pdata_session *s)
+{
+	struct lat_report *r = container_of(tool, struct lat_report, tool);
+
+	for (int i = 0; i < r->nr_spans; i++)
+		span_engine__finish(r->spans[i].eng);
+	return 0;
+}
+
+/*
+ * Reporting.
+ */
+
+static const struct lat_attr *attr_of(const struct lat_report *r, uint32_t id)
+{
+	return id && id <= r->nr_attrs ? &r->attrs[id - 1] : NULL;
+}
+
+static const char *dev_of(const struct lat_report *r, uint32_t attr)
+{
+	const struct lat_attr *a = attr_of(r, attr);
+
+	return a && a->dev ? r->devs[a->dev - 1] : NULL;
+}
+
+static bool attr_passes(const struct lat_report *r, uint32_t attr)
+{
+	const struct lat_attr *a = attr_of(r, attr);
+	const char *dev;
+
+	if (r->dev_filter) {
+		dev = dev_of(r, attr);
+		if (!dev || strcmp(dev, r->dev_filter))
+			return false;
+	}
+	for (int f = 0; f < FL_NR; f++) {
+		if (!r->has_flow_filter[f])
+			continue;
+		if (!a || !(a->has & (1u << f)) || a->f[f] != r->flow_filter[f])
+			return false;
+	}
+	return true;
+}
+
+static bool rec_passes(const struct lat_report *r, const struct span_rec *rec, int nst)
+{
+	if (rec->lost)
+		return false;
+	if (rec->t[0] < r->time_start || (r->time_end && rec->t[nst - 1] > r->time_end))
+		return false;
+	if (r->has_cpu_filter) {
+		bool any = false;
+
+		for (int k = 0; k < nst && !any; k++)
+			any = ovp_cpuset__has(&r->cpus, rec->cpu[k]);
+		if (!any)
+			return false;
+	}
+	return attr_passes(r, rec->attr);
+}
+
+static bool hop_passes(const struct lat_report *r, const struct span_hop *h)
+{
+	if (h->lost)
+		return false;
+	if (h->t0 < r->time_start || (r->time_end && h->t1 > r->time_end))
+		return false;
+	if (r->has_cpu_filter && !ovp_cpuset__has(&r->cpus, h->cpu0) &&
+	    !ovp_cpuset__has(&r->cpus, h->cpu1))
+		return false;
+	return attr_passes(r, h->attr);
+}
+
+/* A set of latencies with its cross-CPU count and histogram. */
+struct lat_set {
+	struct ovp_values vals;
+	uint64_t cross_cpu;
+	struct hist_log2 h_ns;		/* JSON */
+	struct hist_log2 h_us;		/* text */
+};
+
+static void set_init(struct lat_set *s)
+{
+	memset(s, 0, sizeof(*s));
+	ovp_values__init(&s->vals);
+}
+
+static int set_add(struct lat_set *s, uint64_t ns, bool cross)
+{
+	s->cross_cpu += cross;
+	hist_log2__add(&s->h_ns, ns);
+	hist_log2__add(&s->h_us, ns / 1000);
+	return ovp_values__add(&s->vals, ns);
+}
+
+/* Group sets (per egress, CPU, device), found by a small integer id. */
+struct lat_group {
+	uint64_t id;
+	struct lat_set set;
+};
+
+struct lat_groups {
+	struct lat_group *g;
+	size_t n, cap;
+};
+
+static int groups_add(struct lat_groups *gs, uint64_t id, uint64_t ns, bool cross)
+{
+	size_t i;
+
+	for (i = 0; i < gs->n; i++)
+		if (gs->g[i].id == id)
+			return set_add(&gs->g[i].set, ns, cross);
+	if (gs->n == gs->cap) {
+		size_t cap = gs->cap ? gs->cap * 2 : 8;
+		struct lat_group *n = realloc(gs->g, cap * sizeof(*n));
+
+		if (!n)
+			return ovp_err(-ENOMEM, "out of memory");
+		gs->g = n;
+		gs->cap = cap;
+	}
+	gs->g[gs->n].id = id;
+	set_init(&gs->g[gs->n].set);
+	gs->n++;
+	return set_add(&gs->g[gs->n - 1].set, ns, cross);
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+	const struct lat_group *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void groups_exit(struct lat_groups *gs)
+{
+	for (size_t i = 0; i < gs->n; i++)
+		ovp_values__exit(&gs->g[i].set.vals);
+	free(gs->g);
+}
+
+/* Everything computed for one span. */
+struct lat_result {
+	struct lat_span *sp;
+	const struct span_rec **recs;	/* the reported records, completion order */
+	size_t nr;
+	const struct span_rec **by_lat;	/* the same, ascending latency */
+	struct lat_set full;
+	struct lat_set ivl[SPAN_MAX_STAGES];	/* [k]: stage k-1 -> k */
+	struct lat_set hop[SPAN_MAX_STAGES];
+	struct lat_groups by_egress, by_cpu, by_dev;
+};
+
+static uint64_t rec_lat(const struct span_rec *rec, int nst)
+{
+	return rec->t[nst - 1] - rec->t[0];
+}
+
+static int g_nst;	/* for the qsort comparator below (single-threaded) */
+
+static int cmp_rec_lat(const void *a, const void *b)
+{
+	const struct span_rec *x = *(const struct span_rec *const *)a;
+	const struct span_rec *y = *(const struct span_rec *const *)b;
+	uint64_t lx = rec_lat(x, g_nst), ly = rec_lat(y, g_nst);
+
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	return x->t[0] < y->t[0] ? -1 : x->t[0] > y->t[0];
+}
+
+static void result_exit(struct lat_result *res)
+{
+	free(res->recs);
+	free(res->by_lat);
+	ovp_values__exit(&res->full.vals);
+	for (int k = 0; k < SPAN_MAX_STAGES; k++) {
+		ovp_values__exit(&res->ivl[k].vals);
+		ovp_values__exit(&res->hop[k].vals);
+	}
+	groups_exit(&res->by_egress);
+	groups_exit(&res->by_cpu);
+	groups_exit(&res->by_dev);
+}
+
+static int compute(struct lat_report *r, struct lat_span *sp, struct lat_result *res)
+{
+	const struct span_rec *recs = span_engine__recs(sp->eng);
+	const struct span_hop *hops = span_engine__hops(sp->eng);
+	size_t n = span_engine__nr_recs(sp->eng), nh = span_engine__nr_hops(sp->eng), i;
+	int nst = sp->nr_stages, k, err = 0;
+
+	memset(res, 0, sizeof(*res));
+	res->sp = sp;
+	set_init(&res->full);
+	for (k = 0; k < SPAN_MAX_STAGES; k++) {
+		set_init(&res->ivl[k]);
+		set_init(&res->hop[k]);
+	}
+	res->recs = calloc(n ? n : 1, sizeof(*res->recs));
+	res->by_lat = calloc(n ? n : 1, sizeof(*res->by_lat));
+	if (!res->recs || !res->by_lat)
+		return ovp_err(-ENOMEM, "out of memory");
+	for (i = 0; i < n && !err; i++) {
+		const struct span_rec *rec = &recs[i];
+
+		if (!rec_passes(r, rec, nst))
+			continue;
+		res->recs[res->nr++] = rec;
+		err = set_add(&res->full, rec_lat(rec, nst), rec->cpu[0] != rec->cpu[1]);
+		for (k = 1; k < nst && !err; k++)
+			err = set_add(&res->ivl[k], rec->t[k] - rec->t[k - 1],
+				      rec->cpu[k] != rec->cpu[k - 1]);
+		err = err ?: groups_add(&res->by_egress, rec->alt[nst - 1], rec_lat(rec, nst),
+					rec->cpu[0] != rec->cpu[1]);
+		err = err ?: groups_add(&res->by_cpu, rec->cpu[0], rec_lat(rec, nst),
+					rec->cpu[0] != rec->cpu[1]);
+		if (!err && sp->has_dev) {
+			const struct lat_attr *a = attr_of(r, rec->attr);
+
+			err = groups_add(&res->by_dev, a ? a->dev : 0, rec_lat(rec, nst),
+					 rec->cpu[0] != rec->cpu[1]);
+		}
+	}
+	for (i = 0; i < nh && !err; i++) {
+		if (hop_passes(r, &hops[i]))
+			err = set_add(&res->hop[hops[i].stage], hops[i].t1 - hops[i].t0,
+				      hops[i].cpu0 != hops[i].cpu1);
+	}
+	if (err)
+		return err;
+	memcpy(res->by_lat, res->recs, res->nr * sizeof(*res->recs));
+	g_nst = nst;
+	qsort(res->by_lat, res->nr, sizeof(*res->by_lat), cmp_rec_lat);
+	qsort(res->by_cpu.g, res->by_cpu.n, sizeof(*res->by_cpu.g), cmp_group);
+	qsort(res->by_dev.g, res->by_dev.n, sizeof(*res->by_dev.g), cmp_group);
+	qsort(res->by_egress.g, res->by_egress.n, sizeof(*res->by_egress.g), cmp_group);
+	return 0;
+}
+
+static uint64_t sum_stages(const uint64_t *a, int n)
+{
+	uint64_t s = 0;
+
+	for (int k = 0; k < n; k++)
+		s += a[k];
+	return s;
+}
+
+/*
+ * Text.
+ */
+
+static void fmt_us(uint64_t ns, char *buf, size_t len)
+{
+	snprintf(buf, len, "%" PRIu64 ".%03" PRIu64, ns / 1000, ns % 1000);
+}
+
+static void print_set_row(FILE *out, const char *label, struct lat_set *s)
+{
+	struct ovp_values *v = &s->vals;
+	char b[9][32];
+
+	if (!ovp_values__count(v)) {
+		fprintf(out, "  %-40s %8d\n", label, 0);
+		return;
+	}
+	fmt_us(ovp_values__min(v), b[0], 32);
+	fmt_us((uint64_t)llround(ovp_values__mean(v)), b[1], 32);
+	fmt_us((uint64_t)llround(ovp_values__stddev(v)), b[2], 32);
+	fmt_us(ovp_values__percentile(v, 50), b[3], 32);
+	fmt_us(ovp_values__percentile(v, 90), b[4], 32);
+	fmt_us(ovp_values__percentile(v, 99), b[5], 32);
+	fmt_us(ovp_values__percentile(v, 99.9), b[6], 32);
+	fmt_us(ovp_values__max(v), b[7], 32);
+	fprintf(out, "  %-40s %8zu %9s %9s %9s %9s %9s %9s %9s %9s %9" PRIu64 "\n", label,
+		ovp_values__count(v), b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+		s->cross_cpu);
+}
+
+static void print_stats_header(FILE *out, const char *what)
+{
+	fprintf(out, "  %-40s %8s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n", what, "count",
+		"min", "mean", "stddev", "p50", "p90", "p99", "p99.9", "max", "cross-cpu");
+}
+
+static void print_flow(FILE *out, const struct lat_report *r, uint32_t attr, const char *indent)
+{
+	const struct lat_attr *a = attr_of(r, attr);
+	char s[INET_ADDRSTRLEN] = "?", d[INET_ADDRSTRLEN] = "?";
+	struct in_addr in;
+
+	if (!a || !a->has)
+		return;
+	if (a->has & (1u << FL_SADDR)) {
+		in.s_addr = a->f[FL_SADDR];
+		inet_ntop(AF_INET, &in, s, sizeof(s));
+	}
+	if (a->has & (1u << FL_DADDR)) {
+		in.s_addr = a->f[FL_DADDR];
+		inet_ntop(AF_INET, &in, d, sizeof(d));
+	}
+	fprintf(out, "%sFlow: ", indent);
+	if (a->has & (1u << FL_PROTO))
+		fprintf(out, "proto %u ", a->f[FL_PROTO]);
+	fprintf(out, "%s", s);
+	if (a->has & (1u << FL_SPORT))
+		fprintf(out, ":%u", a->f[FL_SPORT]);
+	fprintf(out, " -> %s", d);
+	if (a->has & (1u << FL_DPORT))
+		fprintf(out, ":%u", a->f[FL_DPORT]);
+	fputc('\n', out);
+}
+
+/* The seed-000 table: one timestamp column per stage event. */
+static void print_table(FILE *out, struct lat_report *r, struct lat_result *res)
+{
+	struct lat_span *sp = res->sp;
+	int nst = sp->nr_stages, k, a;
+	char ts[32], lat[32];
+	size_t i, n = res->nr;
+
+	if (r->limit && (size_t)r->limit < n)
+		n = r->limit;
+	fprintf(out, "CPU skb                latency(us)");
+	for (k = 0; k < nst; k++)
+		for (a = 0; a < sp->stages[k].nr_alts; a++)
+			fprintf(out, "   %-18s", sp->stages[k].alt_names[a]);
+	fputc('\n', out);
+	for (i = 0; i < n; i++) {
+		const struct span_rec *rec = res->recs[i];
+
+		snprintf(lat, sizeof(lat), "%.2f", rec_lat(rec, nst) / 1000.0);
+		fprintf(out, "%03u %#018" PRIx64 " %8s   ", rec->cpu[0], rec->key, lat);
+		for (k = 0; k < nst; k++) {
+			for (a = 0; a < sp->stages[k].nr_alts; a++) {
+				if (a == rec->alt[k])
+					fprintf(out, "   %-18s", ovp_fmt_ns(rec->t[k], ts, sizeof(ts)));
+				else
+					fprintf(out, "   %-18s", "");
+			}
+		}
+		fputc('\n', out);
+	}
+	if (n < res->nr)
+		fprintf(out, "[... %zu more rows; --limit 0 shows all]\n", res->nr - n);
+}
+
+static void print_rec_line(FILE *out, const struct lat_span *sp, const struct span_rec *rec)
+{
+	char lat[32], ts[32];
+	int nst = sp->nr_stages;
+
+	snprintf(lat, sizeof(lat), "%.2f", rec_lat(rec, nst) / 1000.0);
+	fprintf(out, "    %10s us  skb %#018" PRIx64 "  cpu", lat, rec->key);
+	for (int k = 0; k < nst; k++)
+		fprintf(out, "%s%u", k ? ">" : " ", rec->cpu[k]);
+	fprintf(out, "  at");
+	for (int k = 0; k < nst; k++)
+		fprintf(out, " %s", ovp_fmt_ns(rec->t[k], ts, sizeof(ts)));
+	if (sp->stages[nst - 1].nr_alts > 1)
+		fprintf(out, " (%s)", sp->stages[nst - 1].alt_names[rec->alt[nst - 1]]);
+	fputc('\n', out);
+}
+
+static void print_counts(FILE *out, const struct lat_span *sp)
+{
+	const struct span_counts *c = span_engine__counts(sp->eng);
+	int nst = sp->nr_stages, k;
+	const struct {
+		const char *name;
+		const uint64_t *v;
+	} by_stage[] = {
+		{ "unfinished", c->unfinished },
+		{ "reused", c->reused },
+		{ "dropped", c->dropped },
+	};
+
+	fprintf(out, "Packet counters:\n");
+	fprintf(out, "  started:      %" PRIu64 "\n", c->started);
+	fprintf(out, "  completed:    %" PRIu64 "\n", c->completed);
+	for (size_t i = 0; i < sizeof(by_stage) / sizeof(by_stage[0]); i++) {
+		fprintf(out, "  %-13s %" PRIu64, by_stage[i].name,
+			sum_stages(by_stage[i].v, nst));
+		if (sum_stages(by_stage[i].v, nst)) {
+			fprintf(out, " (at stage:");
+			for (k = 0; k < nst - 1; k++)
+				fprintf(out, " %s=%" PRIu64, sp->stages[k].label, by_stage[i].v[k]);
+			fputc(')', out);
+		}
+		fputc('\n', out);
+	}
+	fprintf(out, "  orphan mids:  %" PRIu64 "\n", c->orphan_mids);
+	fprintf(out, "  orphan ends:  %" PRIu64 "\n", c->orphan_ends);
+	fprintf(out, "  lost windows: %" PRIu64 " spans, %" PRIu64 " hops discarded (%" PRIu64
+		" LOST records)\n", c->lost_windows, c->lost_hops, c->nr_windows);
+}
+
+static void print_groups(FILE *out, const char *title, struct lat_groups *gs,
+			 const struct lat_report *r, const struct lat_span *sp, int kind)
+{
+	char label[96];
+
+	if (gs->n <= (kind == 0 ? 1u : 0u) && kind != 1)
+		return;
+	fprintf(out, "\n");
+	print_stats_header(out, title);
+	for (size_t i = 0; i < gs->n; i++) {
+		const struct lat_group *g = &gs->g[i];
+
+		if (kind == 0)
+			snprintf(label, sizeof(label), "%s",
+				 sp->stages[sp->nr_stages - 1].alt_names[g->id]);
+		else if (kind == 1)
+			snprintf(label, sizeof(label), "cpu %" PRIu64, g->id);
+		else
+			snprintf(label, sizeof(label), "%s",
+				 g->id ? r->devs[g->id - 1] : "(none)");
+		print_set_row(out, label, &gs->g[i].set);
+	}
+}
+
+static void print_threshold(FILE *out, struct lat_report *r, struct lat_result *res)
+{
+	struct lat_span *sp = res->sp;
+	int nst = sp->nr_stages;
+	struct ksyms *ks = NULL;
+	bool want_syms = false;
+	char ts[32], sym[256];
+	size_t i, nr = 0;
+
+	for (i = 0; i < res->nr; i++)
+		if (res->recs[i]->stack)
+			want_syms = true;
+	if (want_syms)
+		ks = analyze_ctx__ksyms(r->base.ctx);
+	fprintf(out, "\nThreshold events (latency > %" PRIu64 " us):\n", r->threshold_ns / 1000);
+	for (i = 0; i < res->nr; i++) {
+		const struct span_rec *rec = res->recs[i];
+		uint64_t lat = rec_lat(rec, nst);
+		const char *dev = dev_of(r, rec->attr);
+
+		if (lat <= r->threshold_ns)
+			continue;
+		nr++;
+		fprintf(out, "================================================================"
+			"================\nHIGH LATENCY EVENT #%zu\n", nr);
+		fprintf(out, "  Latency: %.3f ms (threshold: %.3f ms)\n", lat / 1e6,
+			r->threshold_ns / 1e6);
+		fprintf(out, "  skb: %#" PRIx64 "%s%s\n", rec->key, dev ? "  device: " : "",
+			dev ? dev : "");
+		print_flow(out, r, rec->attr, "  ");
+		fprintf(out, "  CPUs:");
+		for (int k = 0; k < nst; k++)
+			fprintf(out, " %s=%u", sp->stages[k].alt_names[rec->alt[k]], rec->cpu[k]);
+		fputc('\n', out);
+		if (rec->cpu[0] != rec->cpu[1])
+			fprintf(out, "  ^^^ CROSS-CPU MIGRATION DETECTED ^^^\n");
+		fprintf(out, "  Timestamps:");
+		for (int k = 0; k < nst; k++)
+			fprintf(out, " %s", ovp_fmt_ns(rec->t[k], ts, sizeof(ts)));
+		fputc('\n', out);
+		if (rec->stack) {
+			const struct lat_stack *st = &r->stacks[rec->stack - 1];
+
+			fprintf(out, "  Kernel stack (at %s, cpu %u):\n",
+				sp->stages[nst - 1].alt_names[rec->alt[nst - 1]], st->cpu);
+			for (size_t j = 0; j < st->nr; j++) {
+				uint64_t ip = r->stack_ips[st->off + j];
+
+				if (ip >= PERF_CONTEXT_MAX)
+					continue;	/* context markers */
+				ksyms__format(ks, ip, sym, sizeof(sym));
+				fprintf(out, "    %s\n", sym);
+			}
+		} else {
+			fprintf(out, "  (no kernel stack: record with -g)\n");
+		}
+	}
+	if (!nr)
+		fprintf(out, "  none\n");
+}
+
+static void print_span(FILE *out, struct lat_report *r, struct lat_result *res)
+{
+	struct lat_span *sp = res->sp;
+	int nst = sp->nr_stages, k;
+	char label[160];
+	size_t i, n;
+
+	fprintf(out, "Latency span %s: ", sp->name);
+	for (k = 0; k < nst; k++)
+		fprintf(out, "%s%s", k ? " -> " : "", sp->stages[k].label);
+	fprintf(out, "\n\n");
+
+	if (r->table) {
+		print_table(out, r, res);
+		fputc('\n', out);
+	}
+	n = res->nr < (size_t)r->top ? res->nr : (size_t)r->top;
+	if (n) {
+		fprintf(out, "Best cases:\n");
+		for (i = 0; i < n; i++)
+			print_rec_line(out, sp, res->by_lat[i]);
+		fprintf(out, "Worst cases:\n");
+		for (i = 0; i < n; i++)
+			print_rec_line(out, sp, res->by_lat[res->nr - 1 - i]);
+		fputc('\n', out);
+	}
+
+	fprintf(out, "Latency (us):\n");
+	print_stats_header(out, "");
+	snprintf(label, sizeof(label), "span %s->%s", sp->stages[0].label,
+		 sp->stages[nst - 1].label);
+	print_set_row(out, label, &res->full);
+	if (nst > 2) {
+		for (k = 1; k < nst; k++) {
+			snprintf(label, sizeof(label), "interval %s->%s", sp->stages[k - 1].label,
+				 sp->stages[k].label);
+			print_set_row(out, label, &res->ivl[k]);
+		}
+	}
+	for (k = 1; k < nst; k++) {
+		snprintf(label, sizeof(label), "hops %s->%s", sp->stages[k - 1].label,
+			 sp->stages[k].label);
+		print_set_row(out, label, &res->hop[k]);
+	}
+	print_groups(out, "per egress", &res->by_egress, r, sp, 0);
+	print_groups(out, "per CPU (first stage)", &res->by_cpu, r, sp, 1);
+	if (sp->has_dev)
+		print_groups(out, "per device", &res->by_dev, r, sp, 2);
+	fputc('\n', out);
+	print_counts(out, sp);
+
+	/* Histograms, seed-001 style: one per hop interval, then the span. */
+	fprintf(out, "\nLatency distributions:\n");
+	for (k = 1; k < nst; k++) {
+		fprintf(out, "\n  STAGE%d_%s -> STAGE%d_%s:\n", k, sp->stages[k - 1].label, k + 1,
+			sp->stages[k].label);
+		fprintf(out, "    Total samples: %zu\n", ovp_values__count(&res->hop[k].vals));
+		fprintf(out, "    Cross-CPU:     %" PRIu64 "\n", res->hop[k].cross_cpu);
+		fprintf(out, "    Latency distribution:\n");
+		hist_log2__print_pct(&res->hop[k].h_us, out, "us", 6);
+	}
+	if (nst > 2 || r->hist_linear) {
+		fprintf(out, "\n  span %s -> %s:\n", sp->stages[0].label, sp->stages[nst - 1].label);
+		fprintf(out, "    Total samples: %zu\n", res->nr);
+		if (r->hist_linear && res->nr) {
+			uint64_t max_us = ovp_values__max(&res->full.vals) / 1000;
+			uint64_t w = r->hist_width_us ? r->hist_width_us : max_us / 20 + 1;
+			struct hist_lin h;
+
+			if (!hist_lin__init(&h, 0, (max_us / w + 1) * w, w)) {
+				for (i = 0; i < res->nr; i++)
+					hist_lin__add(&h, rec_lat(res->recs[i], nst) / 1000);
+				fprintf(out, "    Latency distribution (us, linear, width %" PRIu64
+					"):\n", w);
+				hist_lin__print(&h, out, "us");
+			}
+			hist_lin__exit(&h);
+		} else {
+			fprintf(out, "    Latency distribution:\n");
+			hist_log2__print_pct(&res->full.h_us, out, "us", 6);
+		}
+	}
+	if (r->threshold_ns)
+		print_threshold(out, r, res);
+}
+
+static int lat_emit_text(struct report *base, FILE *out)
+{
+	struct lat_report *r = container_of(base, struct lat_report, base);
+	struct lat_result res;
+	int err;
+
+	for (int i = 0; i < r->nr_spans; i++) {
+		if (i)
+			fputc('\n', out);
+		err = compute(r, &r->spans[i], &res);
+		if (!err)
+			print_span(out, r, &res);
+		result_exit(&res);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * JSON (man ovsperf-json(7), reports.latency).
+ */
+
+static json_t *values_list(struct ovp_values *v, size_t k, bool highest)
+{
+	json_t *a = json_array();
+	uint64_t *buf = calloc(k ? k : 1, sizeof(*buf));
+	size_t n;
+
+	if (!buf)
+		return a;
+	n = highest ? ovp_values__highest(v, k, buf) : ovp_values__lowest(v, k, buf);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_integer(buf[i]));
+	free(buf);
+	return a;
+}
+
+static void set_json(json_t *o, struct lat_set *s, size_t top, bool full)
+{
+	struct ovp_values *v = &s->vals;
+
+	json_object_set_new(o, "count", json_integer(ovp_values__count(v)));
+	json_object_set_new(o, "min_ns", json_integer(ovp_values__min(v)));
+	json_object_set_new(o, "mean_ns", json_real(ovp_values__mean(v)));
+	json_object_set_new(o, "stddev_ns", json_real(ovp_values__stddev(v)));
+	json_object_set_new(o, "p50_ns", json_integer(ovp_values__percentile(v, 50)));
+	json_object_set_new(o, "p90_ns", json_integer(ovp_values__percentile(v, 90)));
+	json_object_set_new(o, "p99_ns", json_integer(ovp_values__percentile(v, 99)));
+	json_object_set_new(o, "p999_ns", json_integer(ovp_values__percentile(v, 99.9)));
+	json_object_set_new(o, "max_ns", json_integer(ovp_values__max(v)));
+	if (full)
+		json_object_set_new(o, "best_ns", values_list(v, top, false));
+	json_object_set_new(o, "worst_ns", values_list(v, top, true));
+	json_object_set_new(o, "cross_cpu", json_integer(s->cross_cpu));
+	json_object_set_new(o, "histogram", hist_log2__to_json(&s->h_ns, "lo_ns", "hi_ns"));
+}
+
+static json_t *by_stage_json(const uint64_t *v, const struct lat_span *sp)
+{
+	json_t *o = json_object();
+
+	for (int k = 0; k < sp->nr_stages - 1; k++)
+		json_object_set_new(o, sp->stages[k].label, json_integer(v[k]));
+	return o;
+}
+
+static json_t *rec_json(const struct lat_report *r, const struct lat_span *sp,
+			const struct span_rec *rec)
+{
+	json_t *o = json_object(), *t = json_array(), *c = json_array(), *ev = json_array();
+	const struct lat_attr *a = attr_of(r, rec->attr);
+	const char *dev = dev_of(r, rec->attr);
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%#" PRIx64, rec->key);
+	json_object_set_new(o, "key", json_string(buf));
+	json_object_set_new(o, "latency_ns", json_integer(rec_lat(rec, sp->nr_stages)));
+	for (int k = 0; k < sp->nr_stages; k++) {
+		json_array_append_new(t, json_integer(rec->t[k]));
+		json_array_append_new(c, json_integer(rec->cpu[k]));
+		json_array_append_new(ev, json_string(sp->stages[k].alt_names[rec->alt[k]]));
+	}
+	json_object_set_new(o, "times_ns", t);
+	json_object_set_new(o, "cpus", c);
+	json_object_set_new(o, "events", ev);
+	if (dev)
+		json_object_set_new(o, "dev", json_string(dev));
+	if (a && a->has) {
+		json_t *fl = json_object();
+		char ip[INET_ADDRSTRLEN];
+		struct in_addr in;
+
+		for (int f = FL_SADDR; f <= FL_DADDR; f++) {
+			if (!(a->has & (1u << f)))
+				continue;
+			in.s_addr = a->f[f];
+			inet_ntop(AF_INET, &in, ip, sizeof(ip));
+			json_object_set_new(fl, f == FL_SADDR ? "src_ip" : "dst_ip", json_string(ip));
+		}
+		if (a->has & (1u << FL_SPORT))
+			json_object_set_new(fl, "src_port", json_integer(a->f[FL_SPORT]));
+		if (a->has & (1u << FL_DPORT))
+			json_object_set_new(fl, "dst_port", json_integer(a->f[FL_DPORT]));
+		if (a->has & (1u << FL_PROTO))
+			json_object_set_new(fl, "protocol", json_integer(a->f[FL_PROTO]));
+		json_object_set_new(o, "flow", fl);
+	}
+	return o;
+}
+
+static json_t *groups_json(struct lat_groups *gs, const struct lat_report *r,
+			   const struct lat_span *sp, int kind, size_t top)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < gs->n; i++) {
+		json_t *o = json_object();
+		uint64_t id = gs->g[i].id;
+
+		if (kind == 0)
+			json_object_set_new(o, "event", json_string(
+				sp->stages[sp->nr_stages - 1].alt_names[id]));
+		else if (kind == 1)
+			json_object_set_new(o, "cpu", json_integer(id));
+		else
+			json_object_set_new(o, "dev", id ? json_string(r->devs[id - 1])
+							 : json_null());
+		set_json(o, &gs->g[i].set, top, false);
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *span_json(struct lat_report *r, struct lat_result *res)
+{
+	struct lat_span *sp = res->sp;
+	const struct span_counts *c = span_engine__counts(sp->eng);
+	json_t *o = json_object(), *stages = json_array();
+	int nst = sp->nr_stages, k;
+	size_t top = r->top;
+	char name[512];
+
+	json_object_set_new(o, "name", json_string(sp->name));
+	for (k = 0; k < nst; k++) {
+		json_t *st = json_array();
+
+		for (int a = 0; a < sp->stages[k].nr_alts; a++)
+			json_array_append_new(st, json_string(sp->stages[k].alt_names[a]));
+		json_array_append_new(stages, st);
+	}
+	json_object_set_new(o, "stages", stages);
+	json_object_set_new(o, "key", json_string(sp->key_name ? sp->key_name : "skb"));
+	set_json(o, &res->full, top, true);
+	json_object_set_new(o, "unfinished", json_integer(sum_stages(c->unfinished, nst)));
+	json_object_set_new(o, "orphan_mids", json_integer(c->orphan_mids));
+	json_object_set_new(o, "orphan_ends", json_integer(c->orphan_ends));
+	json_object_set_new(o, "reused", json_integer(sum_stages(c->reused, nst)));
+	json_object_set_new(o, "dropped", json_integer(sum_stages(c->dropped, nst)));
+	json_object_set_new(o, "lost_windows", json_integer(c->lost_windows));
+	json_object_set_new(o, "lost_hops", json_integer(c->lost_hops));
+	json_object_set_new(o, "started", json_integer(c->started));
+	json_object_set_new(o, "completed", json_integer(c->completed));
+	json_object_set_new(o, "unfinished_by_stage", by_stage_json(c->unfinished, sp));
+	json_object_set_new(o, "reused_by_stage", by_stage_json(c->reused, sp));
+	json_object_set_new(o, "dropped_by_stage", by_stage_json(c->dropped, sp));
+
+	if (nst > 2) {
+		json_t *iv = json_array();
+
+		for (k = 1; k < nst; k++) {
+			json_t *i = json_object();
+
+			snprintf(name, sizeof(name), "%s->%s", sp->stages[k - 1].label,
+				 sp->stages[k].label);
+			json_object_set_new(i, "name", json_string(name));
+			set_json(i, &res->ivl[k], top, false);
+			json_array_append_new(iv, i);
+		}
+		json_object_set_new(o, "intervals", iv);
+	}
+	{
+		/* hops[] for every span: with two stages it is the one interval's
+		 * traversals, which can exceed count (restarted spans). */
+		json_t *hp = json_array();
+
+		for (k = 1; k < nst; k++) {
+			json_t *i = json_object();
+
+			snprintf(name, sizeof(name), "%s->%s", sp->stages[k - 1].label,
+				 sp->stages[k].label);
+			json_object_set_new(i, "name", json_string(name));
+			set_json(i, &res->hop[k], top, false);
+			json_array_append_new(hp, i);
+		}
+		json_object_set_new(o, "hops", hp);
+	}
+	json_object_set_new(o, "by_egress", groups_json(&res->by_egress, r, sp, 0, top));
+	json_object_set_new(o, "by_cpu", groups_json(&res->by_cpu, r, sp, 1, top));
+	if (sp->has_dev)
+		json_object_set_new(o, "by_dev", groups_json(&res->by_dev, r, sp, 2, top));
+	{
+		json_t *best = json_array(), *worst = json_array();
+		size_t n = res->nr < top ? res->nr : top;
+
+		for (size_t i = 0; i < n; i++) {
+			json_array_append_new(best, rec_json(r, sp, res->by_lat[i]));
+			json_array_append_new(worst, rec_json(r, sp, res->by_lat[res->nr - 1 - i]));
+		}
+		json_object_set_new(o, "best", best);
+		json_object_set_new(o, "worst", worst);
+	}
+	if (r->table) {
+		json_t *rows = json_array();
+		size_t n = r->limit && (size_t)r->limit < res->nr ? (size_t)r->limit : res->nr;
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(rows, rec_json(r, sp, res->recs[i]));
+		json_object_set_new(o, "packets", rows);
+	}
+	if (r->threshold_ns) {
+		json_t *ev = json_array();
+		struct ksyms *ks = NULL;
+		char sym[256];
+
+		for (size_t i = 0; i < res->nr; i++) {
+			const struct span_rec *rec = res->recs[i];
+			json_t *e;
+
+			if (rec_lat(rec, nst) <= r->threshold_ns)
+				continue;
+			e = rec_json(r, sp, rec);
+			if (rec->stack) {
+				const struct lat_stack *st = &r->stacks[rec->stack - 1];
+				json_t *stack = json_array();
+
+				if (!ks)
+					ks = analyze_ctx__ksyms(r->base.ctx);
+				for (size_t j = 0; j < st->nr; j++) {
+					uint64_t ip = r->stack_ips[st->off + j];
+
+					if (ip >= PERF_CONTEXT_MAX)
+						continue;
+					ksyms__format(ks, ip, sym, sizeof(sym));
+					json_array_append_new(stack, json_string(sym));
+				}
+				json_object_set_new(e, "stack", stack);
+			}
+			json_array_append_new(ev, e);
+		}
+		json_object_set_new(o, "threshold_ns", json_integer(r->threshold_ns));
+		json_object_set_new(o, "over_threshold", ev);
+	}
+	return o;
+}
+
+static int lat_emit_json(struct report *base, json_t *reports)
+{
+	struct lat_report *r = container_of(base, struct lat_report, base);
+	json_t *o = json_object(), *spans = json_array();
+	struct lat_result res;
+	int err;
+
+	for (int i = 0; i < r->nr_spans; i++) {
+		err = compute(r, &r->spans[i], &res);
+		if (!err)
+			json_array_append_new(spans, span_json(r, &res));
+		result_exit(&res);
+		if (err) {
+			json_decref(spans);
+			json_decref(o);
+			return err;
+		}
+	}
+	json_object_set_new(o, "spans", spans);
+	json_object_set_new(reports, "latency", o);
+	return 0;
+}
+
+/*
+ * Life cycle.
+ */
+
+static int lat_create(struct report **out, struct analyze_ctx *ctx)
+{
+	struct lat_report *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return ovp_err(-ENOMEM, "out of memory");
+	r->base.ops = &report_latency_ops;
+	r->base.ctx = ctx;
+	r->top = 5;
+	r->time_end = 0;
+	pdata_tool__init(&r->tool);
+	r->tool.ready = lat_ready;
+	r->tool.sample = lat_sample;
+	r->tool.lost = lat_lost;
+	r->tool.done = lat_done;
+	*out = &r->base;
+	return 0;
+}
+
+static bool lat_applicable(struct pdata_session *s)
+{
+	/* A preset applies when its first stage and its second have events. */
+	static const char *const first[] = { "ovs_vport_receive", "enqueue_to_backlog",
+					     "net:netif_rx" };
+	static const char *const second[] = { "do_output", "ovs_dp_upcall", "__netif_receive_skb",
+					      "net:netif_receive_skb" };
+	bool a = false, b = false;
+
+	for (size_t i = 0; i < sizeof(first) / sizeof(first[0]); i++)
+		a = a || any_match(s, first[i]);
+	for (size_t i = 0; i < sizeof(second) / sizeof(second[0]); i++)
+		b = b || any_match(s, second[i]);
+	return a && b;
+}
+
+static struct pdata_tool *lat_tool(struct report *base)
+{
+	return &container_of(base, struct lat_report, base)->tool;
+}
+
+static void lat_destroy(struct report *base)
+{
+	struct lat_report *r;
+
+	if (!base)
+		return;
+	r = container_of(base, struct lat_report, base);
+	for (int i = 0; i < r->nr_spans; i++) {
+		struct lat_span *sp = &r->spans[i];
+
+		span_engine__delete(sp->eng);
+		for (int k = 0; k < SPAN_MAX_STAGES; k++) {
+			for (int a = 0; a < MAX_ALTS; a++)
+				free(sp->stages[k].alt_names[a]);
+			free(sp->stages[k].label);
+		}
+		free(sp->name);
+	}
+	for (size_t i = 0; i < r->nr_devs; i++)
+		free(r->devs[i]);
+	free(r->devs);
+	free(r->attrs);
+	free(r->stacks);
+	free(r->stack_ips);
+	free(r->cpu_last);
+	free(r->evmap);
+	free(r);
+}
+
+const struct report_ops report_latency_ops = {
+	.name = "latency",
+	.json_key = "latency",
+	.summary = "per-packet latency between probe points (OVS datapath, backlog, custom)",
+	.usage = lat_usage,
+	.options = lat_options,
+	.shortopts = NULL,
+	.create = lat_create,
+	.option = lat_option,
+	.applicable = lat_applicable,
+	.tool = lat_tool,
+	.emit_text = lat_emit_text,
+	.emit_json = lat_emit_json,
+	.destroy = lat_destroy,
+};
