@@ -1,0 +1,175 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# record-root.sh - end-to-end test of `ovsperf-probe record` on this machine
+# (CTest label root).  Records real events, then checks that perf reads the
+# files and agrees with what record reported:
+#   1. sched:sched_switch + raw_syscalls:sys_enter system-wide for 1 s under a
+#      workload: perf script shows both events, its sample count equals the
+#      count record printed, perf report --stdio succeeds, the header has the
+#      features, and the stored kallsyms block is the real one;
+#   2. a uprobe on the USDT point main:run_start of the fake ovs-vswitchd,
+#      recorded with -p: perf script shows the uprobe samples of that process;
+#   3. -g: perf report resolves the kernel call chain of the samples;
+#   4. SIGINT stops an open-ended recording and leaves a valid file;
+#   5. when ovsperf-analyze script works: its output equals
+#      `perf script --ns -F comm,tid,cpu,time,event,trace` on recording 1 and 2.
+#
+# Usage: record-root.sh OVSPERF_PROBE FAKE_VSWITCHD WORKDIR [OVSPERF_ANALYZE]
+# Exit 77 (skip) without root, perf or tracefs.
+set -u
+
+probe=$1
+vswitchd=$2
+work=$3
+analyze=${4:-}
+tracefs=/sys/kernel/tracing
+group=ovsperf_rectest
+fail=0
+vpid=
+
+skip() { echo "SKIP: $*"; exit 77; }
+bad() { echo "FAIL: $*"; fail=1; }
+
+[ "$(id -u)" = 0 ] || skip "needs root"
+command -v perf >/dev/null || skip "perf is not installed"
+[ -d $tracefs/events ] || mount -t tracefs nodev $tracefs 2>/dev/null
+[ -f $tracefs/events/sched/sched_switch/format ] || skip "no tracefs at $tracefs"
+[ -x "$probe" ] || skip "$probe not built"
+
+cleanup() {
+	[ -n "$vpid" ] && kill "$vpid" 2>/dev/null
+	[ -n "$vpid" ] && wait "$vpid" 2>/dev/null
+	if [ -d $tracefs/events/$group ]; then
+		echo 0 > $tracefs/events/$group/enable 2>/dev/null
+		echo "-:$group/run_start" >> $tracefs/uprobe_events 2>/dev/null
+	fi
+}
+trap cleanup EXIT
+mkdir -p "$work"
+rm -f "$work"/rec-*.data "$work"/rec-*.txt
+
+# Sample count from record's summary line "[ ... (N samples) ]".
+samples_of() { sed -n 's/.*(\([0-9]*\) samples) ]$/\1/p' "$1"; }
+
+### 1. tracepoints, system-wide ###############################################
+f1=$work/rec-tp.data
+( for i in $(seq 40); do ls -R /usr/include >/dev/null; sleep 0.02; done ) &
+load=$!
+"$probe" record -e sched:sched_switch -e raw_syscalls:sys_enter -a --duration 1 \
+	-o "$f1" 2> "$work/rec-tp.err"
+rc=$?
+wait $load
+[ $rc = 0 ] || bad "record (tracepoints) exited $rc: $(cat "$work/rec-tp.err")"
+perf script -i "$f1" --ns -F comm,tid,cpu,time,event,trace > "$work/rec-tp.perf.txt" \
+	2> "$work/rec-tp.perf.err" || bad "perf script failed on $f1"
+n_switch=$(grep -c ' sched:sched_switch: ' "$work/rec-tp.perf.txt")
+n_enter=$(grep -c ' raw_syscalls:sys_enter: ' "$work/rec-tp.perf.txt")
+[ "$n_switch" -gt 10 ] || bad "only $n_switch sched_switch samples"
+[ "$n_enter" -gt 100 ] || bad "only $n_enter sys_enter samples"
+n_rec=$(samples_of "$work/rec-tp.err")
+[ "$((n_switch + n_enter))" = "$n_rec" ] ||
+	bad "perf script shows $((n_switch + n_enter)) samples, record wrote ${n_rec:-?}"
+# Thread names come from the synthesized COMM records: the workload's ls.
+grep -q '^ *ls ' "$work/rec-tp.perf.txt" || bad "no sample of comm 'ls'"
+# Time order across CPUs (FINISHED_ROUND semantics respected by the writer).
+awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+:$/) { t = $i + 0;
+	if (t < last) { print "out of order: " $0; exit 1 } last = t } }' \
+	"$work/rec-tp.perf.txt" || bad "perf script output not in time order"
+perf report -i "$f1" --stdio > "$work/rec-tp.report.txt" 2>&1 || bad "perf report failed"
+grep -q "of event 'sched:sched_switch'" "$work/rec-tp.report.txt" ||
+	bad "perf report does not list sched:sched_switch"
+grep -q "restricted" "$work/rec-tp.report.txt" && bad "perf report: kernel maps restricted"
+perf report -i "$f1" --header-only > "$work/rec-tp.header.txt" 2>&1 || bad "perf report --header-only"
+for want in "# hostname : $(uname -n)" "# os release : $(uname -r)" "# arch : $(uname -m)" \
+	"# nrcpus online : $(nproc)" "# event : name = sched:sched_switch" \
+	"# event : name = raw_syscalls:sys_enter" "# cmdline : ovsperf-probe record -e sched:sched_switch"; do
+	grep -qF "$want" "$work/rec-tp.header.txt" || bad "header lacks '$want'"
+done
+# The TRACING_DATA block holds the real /proc/kallsyms (perf skips it).
+grep -aq " T _text$" "$f1" || bad "no kallsyms text in $f1"
+
+### 2. USDT point as a uprobe, one process ####################################
+if [ -x "$vswitchd" ] && [ -w $tracefs/uprobe_events ]; then
+	# Address of main:run_start from the SDT note, as a file offset.
+	loc=$(readelf -nW "$vswitchd" | awk '/Provider: main$/ { p = 1; next }
+		p && /Name: run_start$/ { n = 1; next }
+		n && /Location:/ { sub(",", "", $2); print $2; exit }')
+	off=
+	while read -r type foff vaddr _ fsize _; do
+		[ "$type" = LOAD ] || continue
+		if [ -n "$loc" ] && (( loc >= vaddr && loc < vaddr + fsize )); then
+			off=$(printf "0x%x" $((loc - vaddr + foff)))
+			break
+		fi
+	done < <(readelf -lW "$vswitchd")
+	if [ -z "$loc" ] || [ -z "$off" ]; then
+		bad "cannot locate main:run_start in $vswitchd"
+	elif ! echo "p:$group/run_start $vswitchd:$off" >> $tracefs/uprobe_events; then
+		bad "cannot create the uprobe"
+	else
+		"$vswitchd" 3000 & vpid=$!
+		sleep 0.2
+		f2=$work/rec-usdt.data
+		"$probe" record -e $group:run_start -e sched:sched_switch -p $vpid -d 0.5 \
+			-o "$f2" 2> "$work/rec-usdt.err" || bad "record (uprobe) failed: $(cat "$work/rec-usdt.err")"
+		perf script -i "$f2" --ns -F comm,tid,cpu,time,event,trace > "$work/rec-usdt.perf.txt" \
+			2>/dev/null || bad "perf script failed on $f2"
+		n_usdt=$(grep -c " $group:run_start: " "$work/rec-usdt.perf.txt")
+		[ "$n_usdt" -gt 20 ] || bad "only $n_usdt run_start samples"
+		# -p: every sample belongs to a thread of the process.
+		tids=" $(ls /proc/$vpid/task | tr '\n' ' ')"
+		awk -v tids="$tids" '{ if (index(tids, " " $2 " ") == 0) { print; exit 1 } }' \
+			"$work/rec-usdt.perf.txt" || bad "sample of another process in $f2"
+		grep -q "^ *ovs-vswitchd $vpid .* $group:run_start:" "$work/rec-usdt.perf.txt" ||
+			bad "no run_start sample named ovs-vswitchd"
+		kill $vpid; wait $vpid 2>/dev/null; vpid=
+	fi
+else
+	echo "note: no uprobe test ($vswitchd missing or no uprobe_events)"
+fi
+
+### 3. call chains ############################################################
+f3=$work/rec-g.data
+( for i in $(seq 20); do ls -R /usr/include >/dev/null; done ) &
+load=$!
+"$probe" record -e raw_syscalls:sys_enter -g -d 0.3 -q -o "$f3" 2> "$work/rec-g.err" ||
+	bad "record -g failed: $(cat "$work/rec-g.err")"
+wait $load
+perf report -i "$f3" --stdio -G > "$work/rec-g.report.txt" 2>&1 || bad "perf report -g failed"
+perf script -i "$f3" > "$work/rec-g.perf.txt" 2>/dev/null || bad "perf script failed on $f3"
+grep -q "do_syscall_64+0x[0-9a-f]* (\[kernel.kallsyms\])" "$work/rec-g.perf.txt" ||
+	bad "kernel call chain not resolved"
+# User frames resolve through the synthesized MMAP records (libc symbols).
+grep -q " [A-Za-z_][A-Za-z_0-9]*+0x[0-9a-f]* (/.*libc\.so[.0-9]*)" "$work/rec-g.perf.txt" ||
+	bad "user call chain not resolved"
+
+### 4. SIGINT #################################################################
+f4=$work/rec-int.data
+"$probe" record -e sched:sched_switch -q -o "$f4" 2> "$work/rec-int.err" &
+rpid=$!
+sleep 0.5
+kill -INT $rpid
+wait $rpid || bad "record stopped by SIGINT exited $?"
+perf script -i "$f4" > /dev/null 2>&1 || bad "perf script failed after SIGINT"
+
+### 5. ovsperf-analyze script agrees with perf script ##########################
+if [ -n "$analyze" ] && [ -x "$analyze" ] &&
+	"$analyze" script "$f1" > "$work/rec-tp.ovp.txt" 2> "$work/rec-tp.ovp.err"; then
+	for t in tp usdt; do
+		[ -f "$work/rec-$t.perf.txt" ] || continue
+		[ "$t" = tp ] || "$analyze" script "$work/rec-$t.data" > "$work/rec-$t.ovp.txt" ||
+			bad "ovsperf-analyze script failed on rec-$t.data"
+		# Compare modulo column padding.
+		if ! diff <(tr -s ' ' < "$work/rec-$t.perf.txt" | sed 's/^ //') \
+			<(tr -s ' ' < "$work/rec-$t.ovp.txt" | sed 's/^ //') > "$work/rec-$t.diff"; then
+			bad "ovsperf-analyze script and perf script differ on rec-$t.data:"
+			head -20 "$work/rec-$t.diff"
+		fi
+	done
+else
+	echo "note: ovsperf-analyze script not available, comparison skipped"
+fi
+
+[ $fail = 0 ] && echo "PASS"
+exit $fail
