@@ -33,10 +33,13 @@ int ovp_err_prefix(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(pre, sizeof(pre), fmt, ap);
 	va_end(ap);
-	if (old[0])
-		snprintf(errmsg, sizeof(errmsg), "%s: %s", pre, old);
-	else
-		snprintf(errmsg, sizeof(errmsg), "%s: %s", pre, strerror(code < 0 ? -code : code));
+	if (!old[0])
+		snprintf(old, sizeof(old), "%s", strerror(code < 0 ? -code : code));
+	/* Truncation of an over-long message is fine. */
+	strncpy(errmsg, pre, sizeof(errmsg) - 1);
+	errmsg[sizeof(errmsg) - 1] = '\0';
+	strncat(errmsg, ": ", sizeof(errmsg) - strlen(errmsg) - 1);
+	strncat(errmsg, old, sizeof(errmsg) - strlen(errmsg) - 1);
 	return code ? code : -EINVAL;
 }
 

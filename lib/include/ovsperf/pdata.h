@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/perf_event.h>
+#include <perf/event.h>	/* union perf_event and its records (libperf) */
 
 struct tep_handle;
 struct tep_event;
@@ -52,7 +53,8 @@ enum pdata_user_record {
 	PDATA_RECORD_HEADER_FEATURE = 80,
 	PDATA_RECORD_COMPRESSED = 81,
 	PDATA_RECORD_FINISHED_INIT = 82,
-	PDATA_RECORD_MAX = 83,
+	PDATA_RECORD_COMPRESSED2 = 83,
+	PDATA_RECORD_MAX = 84,
 };
 
 /* Header feature bits (tools/perf/util/header.h). */

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pdata-local.h - internals of the perf.data reader shared by pdata-header.c
+ * (header, attributes, features, tracing data) and pdata-session.c (records,
+ * samples, ordering, delivery).
+ */
+#ifndef OVSPERF_PDATA_LOCAL_H
+#define OVSPERF_PDATA_LOCAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ovsperf/pdata.h"
+#include "oqueue.h"
+
+#define PERF_MAGIC2 0x32454c4946524550ULL	/* "PERFILE2" little endian */
+#define PERF_MAGIC2_SWAPPED 0x50455246494c4532ULL
+
+struct perf_file_section {
+	uint64_t offset;
+	uint64_t size;
+};
+
+struct perf_file_header {
+	uint64_t magic;
+	uint64_t size;
+	uint64_t attr_size;
+	struct perf_file_section attrs;
+	struct perf_file_section data;
+	struct perf_file_section event_types;
+	uint64_t adds_features[4];
+};
+
+/* Maps a sample id to its evsel: open addressing, ids are sparse u64s. */
+struct id_map {
+	uint64_t *ids;
+	int32_t *idx;
+	size_t cap, nr;
+};
+
+/* A thread known from COMM/FORK records. */
+struct pdata_thread {
+	uint32_t tid;
+	int64_t pid;
+	char comm[16 + 1];
+	bool comm_set;
+	bool used;
+};
+
+struct thread_map {
+	struct pdata_thread *t;
+	size_t cap, nr;
+};
+
+/*
+ * Arena for records that do not live in the file mapping (pipe mode reads,
+ * decompressed zstd payloads).  Chunks are reference counted by the queued
+ * entries that point into them and recycled when the count drops to zero.
+ */
+struct arena_chunk {
+	struct arena_chunk *next;	/* free list */
+	struct arena_chunk *all_next, *all_prev;	/* every chunk, for exit */
+	size_t size, used;
+	uint64_t refs;
+	bool sealed;	/* no more appends: free when refs reach 0 */
+	char data[];
+};
+
+struct arena {
+	struct arena_chunk *cur;
+	struct arena_chunk *free;
+	struct arena_chunk *all;
+	size_t nr_chunks;
+};
+
+struct pdata_session {
+	char *path;
+	int fd;
+	bool pipe;
+	bool interrupted;
+	bool processed;
+	bool ready_sent;
+	struct pdata_open_opts opts;
+
+	/* File mode: the whole file mapped read-only. */
+	const uint8_t *map;
+	uint64_t file_size;
+	uint64_t trimmed;	/* bytes before this were madvise(DONTNEED)ed */
+	struct perf_file_header hdr;
+
+	/* Pipe mode: a read buffer. */
+	uint8_t *pbuf;
+	size_t pbuf_size, pbuf_len, pbuf_pos;
+	bool eof;
+
+	/* The record source: map positions, or bytes consumed from the pipe. */
+	uint64_t src_pos, src_end, stream_off;
+
+	struct pdata_evsel **evsels;
+	int nr_evsels;
+	struct id_map ids;
+	uint64_t sample_type_first;	/* sample_type of the first attr (trailers) */
+	bool sample_id_all;
+	bool has_identifier;		/* every attr has PERF_SAMPLE_IDENTIFIER */
+	int id_pos, is_pos;
+
+	struct tep_handle *tep;
+	struct tep_plugin_list *plugins;
+	char *tracing_kallsyms;		/* kallsyms text from TRACING_DATA */
+	size_t tracing_kallsyms_size;
+	char *ext_kallsyms;		/* --kallsyms file */
+
+	struct pdata_info info;
+	struct pdata_stats stats;
+	struct pdata_build_id *build_ids;
+	int nr_build_ids;
+	char *strings[32];		/* owned strings of info */
+	int nr_strings;
+
+	struct thread_map threads;
+
+	struct oqueue q;
+	struct arena arena;
+	void *zstd;			/* ZSTD_DStream */
+	uint8_t *zbuf;			/* decompression output */
+	size_t zbuf_size;
+	uint8_t *zrem;			/* partial record carried across COMPRESSED */
+	size_t zrem_len, zrem_cap;
+	uint64_t comp_mmap_len;
+
+	struct pdata_tool *tool;
+	uint64_t last_round_max;	/* perf's next_flush */
+	uint64_t cur_round_max;
+	uint64_t progress_next;
+	uint64_t progress_t0;
+};
+
+/* pdata-header.c */
+int pdata__read_file_header(struct pdata_session *s);
+int pdata__add_attr(struct pdata_session *s, const struct perf_event_attr *attr, uint32_t attr_bytes,
+		    const uint64_t *ids, uint64_t nr_ids);
+int pdata__process_feature(struct pdata_session *s, int feat, const uint8_t *buf, uint64_t size);
+int pdata__parse_tracing_data(struct pdata_session *s, const uint8_t *buf, uint64_t size);
+int pdata__finish_evsels(struct pdata_session *s);
+char *pdata__strdup_owned(struct pdata_session *s, const char *str, size_t len);
+int pdata__set_evsel_name(struct pdata_session *s, uint64_t id, const char *name);
+struct pdata_evsel *pdata__evsel_by_id(const struct pdata_session *s, uint64_t id);
+
+/* pdata-session.c */
+struct pdata_thread *pdata__thread(struct pdata_session *s, uint32_t tid, bool create);
+
+#endif /* OVSPERF_PDATA_LOCAL_H */
