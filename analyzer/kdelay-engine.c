@@ -39,12 +39,15 @@
 #define KD_STATE_MASK 0xffu
 #define KD_TASK_STOPPED 0x4u
 
+/* "No start stamp" (0 is a valid time for synthetic events). */
+#define KD_NONE UINT64_MAX
+
 /* Per-thread state; lives in the engine's hash for the whole run. */
 struct kd_thread {
 	uint32_t tid;
 	int64_t pid;			/* -1 until known */
 	bool active;			/* has counts in the open window */
-	/* Start stamps of the open window (0 = none). */
+	/* Start stamps of the open window (KD_NONE = none). */
 	uint64_t sys_start, run_start, ready_start, stop_start, poll_exit;
 	uint64_t irq_start, softirq_start;
 	unsigned int softirq_vec;
@@ -92,6 +95,12 @@ void kd_sys_total(const struct kd_thread_stats *t, long poll_nr, uint64_t *count
 		*count += t->sys[i].acc.count;
 		*total_ns += t->sys[i].acc.total_ns;
 	}
+}
+
+static void clear_stamps(struct kd_thread *t)
+{
+	t->sys_start = t->run_start = t->ready_start = t->stop_start = KD_NONE;
+	t->poll_exit = t->irq_start = t->softirq_start = KD_NONE;
 }
 
 /*
@@ -157,6 +166,7 @@ static struct kd_thread *get_thread(struct kd_engine *e, uint32_t tid, int64_t p
 	}
 	t->tid = tid;
 	t->pid = pid;
+	clear_stamps(t);
 	for (h = hash_tid(tid, e->nr_slots); e->slots[h]; h = (h + 1) & (e->nr_slots - 1))
 		;
 	e->slots[h] = t;
@@ -226,8 +236,8 @@ static void reset_threads(struct kd_engine *e)
 
 		if (!t)
 			continue;
-		t->sys_start = t->run_start = t->ready_start = t->stop_start = 0;
-		t->poll_exit = t->irq_start = t->softirq_start = 0;
+		t->sys_start = t->run_start = t->ready_start = t->stop_start = KD_NONE;
+		t->poll_exit = t->irq_start = t->softirq_start = KD_NONE;
 		if (!t->active)
 			continue;
 		if (t->sys)
@@ -518,9 +528,9 @@ static int sys_exit(struct kd_engine *e, struct kd_thread *t, const struct kd_ev
 	struct kd_acc *a = NULL;
 	size_t i;
 
-	if (!start || ev->time < start)
+	if (start == KD_NONE || ev->time < start)
 		return 0;
-	t->sys_start = 0;
+	t->sys_start = KD_NONE;
 	delta = ev->time - start;
 	if (nr >= 0 && nr < KD_MAX_SYSCALL) {
 		if (!t->sys) {
@@ -554,7 +564,7 @@ static void irq_exit(struct kd_thread *t, const struct kd_event *ev)
 	struct kd_irq_acc *a = NULL;
 	size_t i;
 
-	if (!t->irq_start || ev->time < t->irq_start)
+	if (t->irq_start == KD_NONE || ev->time < t->irq_start)
 		return;
 	if (ev->irq.ret != 0) {
 		for (i = 0; i < t->nr_irq && !a; i++)
@@ -563,6 +573,7 @@ static void irq_exit(struct kd_thread *t, const struct kd_event *ev)
 		if (!a) {
 			if (t->nr_irq < KD_MAX_IRQ) {
 				a = &t->irq[t->nr_irq++];
+				memset(a, 0, sizeof(*a));
 				memcpy(a->name, t->irq_name, sizeof(a->name));
 			} else {
 				a = &t->irq[KD_MAX_IRQ - 1];
@@ -572,7 +583,7 @@ static void irq_exit(struct kd_thread *t, const struct kd_event *ev)
 		acc_add(&a->acc, ev->time - t->irq_start);
 		t->active = true;
 	}
-	t->irq_start = 0;
+	t->irq_start = KD_NONE;
 }
 
 static int upcall_ret(struct kd_engine *e, const struct kd_event *ev)
@@ -623,14 +634,14 @@ static int count_event(struct kd_engine *e, const struct kd_event *ev)
 		if (!t)
 			return 0;
 		t->sys_start = ev->time;
-		if (is_poll(e, ev->sys.nr) && t->poll_exit) {
+		if (is_poll(e, ev->sys.nr) && t->poll_exit != KD_NONE) {
 			uint64_t gap = ev->time - t->poll_exit;
 
 			if (gap > e->cfg.long_poll_ns) {
 				acc_add(&t->long_poll, gap);
 				t->active = true;
 			}
-			t->poll_exit = 0;
+			t->poll_exit = KD_NONE;
 		}
 		return 0;
 	case KD_EV_SYS_EXIT:
@@ -645,21 +656,21 @@ static int count_event(struct kd_engine *e, const struct kd_event *ev)
 				t->ready_start = ev->time;
 			if (ev->sw.prev_state & KD_TASK_STOPPED)
 				t->stop_start = ev->time;
-			if (t->run_start && ev->time >= t->run_start) {
+			if (t->run_start != KD_NONE && ev->time >= t->run_start) {
 				acc_add(&t->run, ev->time - t->run_start);
 				t->active = true;
 			}
-			t->run_start = 0;
+			t->run_start = KD_NONE;
 		}
 		if (monitored(e, ev->sw.next_pid) && ev->sw.next_tid) {
 			t = get_thread(e, ev->sw.next_tid, ev->sw.next_pid);
 			if (!t)
 				return -ENOMEM;
-			if (t->ready_start && ev->time >= t->ready_start) {
+			if (t->ready_start != KD_NONE && ev->time >= t->ready_start) {
 				acc_add(&t->ready, ev->time - t->ready_start);
 				t->active = true;
 			}
-			t->ready_start = 0;
+			t->ready_start = KD_NONE;
 			t->run_start = ev->time;
 		}
 		return 0;
@@ -670,11 +681,11 @@ static int count_event(struct kd_engine *e, const struct kd_event *ev)
 		if (!t)
 			return -ENOMEM;
 		t->ready_start = ev->time;
-		if (t->stop_start && ev->time >= t->stop_start) {
+		if (t->stop_start != KD_NONE && ev->time >= t->stop_start) {
 			acc_add(&t->stopped, ev->time - t->stop_start);
 			t->active = true;
 		}
-		t->stop_start = 0;
+		t->stop_start = KD_NONE;
 		return 0;
 	case KD_EV_IRQ_ENTRY:
 		t = counted_thread(e, ev->tid, ev->pid);
@@ -698,7 +709,7 @@ static int count_event(struct kd_engine *e, const struct kd_event *ev)
 		return 0;
 	case KD_EV_SOFTIRQ_EXIT:
 		t = ev->tid ? find_thread(e, ev->tid) : NULL;
-		if (!t || !monitored(e, ev->pid) || !t->softirq_start ||
+		if (!t || !monitored(e, ev->pid) || t->softirq_start == KD_NONE ||
 		    ev->time < t->softirq_start)
 			return 0;
 		/* Counted under the vector of the entry, as the seed does. */
@@ -706,7 +717,7 @@ static int count_event(struct kd_engine *e, const struct kd_event *ev)
 			acc_add(&t->softirq[t->softirq_vec], ev->time - t->softirq_start);
 			t->active = true;
 		}
-		t->softirq_start = 0;
+		t->softirq_start = KD_NONE;
 		return 0;
 	case KD_EV_UPCALL_RET:
 		return upcall_ret(e, ev);
