@@ -153,4 +153,27 @@ void probe_install__exit(struct probe_install *inst);
  */
 int probe_remove_all(const struct probe_opts *opts, size_t *removed);
 
+/**
+ * probe_set__remove() - remove the ovsperf events that @sets define.
+ * @opts: options (tracefs, dry_run).
+ * @sets: the sets (their tracepoints are left alone).
+ * @nr_sets: how many.
+ * @removed: receives how many events were removed (may be NULL).
+ *
+ * Return: 0 or a negative errno (-EBUSY when perf still uses an event).
+ */
+int probe_set__remove(const struct probe_opts *opts, struct probe_set *const *sets,
+		      size_t nr_sets, size_t *removed);
+
+/**
+ * probe_list() - print the ovsperf events that exist, one a line:
+ * "ovsperf:NAME<TAB>KIND<TAB>ADDRESS ARGS".
+ * @opts: options (tracefs).
+ * @out: stream.
+ * @nr: receives the number of events.
+ *
+ * Return: 0 or a negative errno.
+ */
+int probe_list(const struct probe_opts *opts, FILE *out, size_t *nr);
+
 #endif /* OVSPERF_PROBE_H */
