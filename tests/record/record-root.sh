@@ -12,6 +12,8 @@
 #      recorded with -p: perf script shows the uprobe samples of that process;
 #   3. -g: perf report resolves the kernel call chain of the samples;
 #   4. SIGINT stops an open-ended recording and leaves a valid file;
+#   2b. archive of recording 2 unpacks to the same perf.data, the machine's
+#      kallsyms and uname, and the fake ovs-vswitchd's symbols and build id;
 #   5. when ovsperf-analyze script works: its output equals
 #      `perf script --ns -F comm,tid,cpu,time,event,trace` on recording 1 and 2.
 #
@@ -127,6 +129,25 @@ if [ -x "$vswitchd" ] && [ -w $tracefs/uprobe_events ]; then
 	fi
 else
 	echo "note: no uprobe test ($vswitchd missing or no uprobe_events)"
+fi
+
+### 2b. archive of the uprobe recording ######################################
+if [ -f "$work/rec-usdt.data" ]; then
+	arc=$work/rec-usdt.tar.zst
+	"$probe" archive "$work/rec-usdt.data" -o "$arc" 2> "$work/rec-arc.err" ||
+		bad "archive failed: $(cat "$work/rec-arc.err")"
+	rm -rf "$work/arc" && mkdir -p "$work/arc" &&
+		tar --zstd -xf "$arc" -C "$work/arc" || bad "cannot unpack $arc"
+	cmp -s "$work/arc/perf.data" "$work/rec-usdt.data" || bad "archived perf.data differs"
+	cmp -s "$work/arc/kallsyms" <(cat /proc/kallsyms) || bad "archived kallsyms differs"
+	grep -qx "$(uname -snrvm)" "$work/arc/uname" || bad "archived uname differs"
+	syms="$work/arc/symbols/$(echo "${vswitchd#/}" | tr / _).syms"
+	grep -q " [Tt] spin_ns$" "$syms" || bad "no spin_ns in $syms"
+	grep -q "^# build-id: $(perf buildid-list -i "$work/rec-usdt.data" 2>/dev/null |
+		awk -v p="$vswitchd" '$2 == p { print $1 }')$" "$syms" || bad "wrong build id in $syms"
+	for m in perf.data kallsyms uname "symbols/"; do
+		grep -q "^file: $m" "$work/arc/MANIFEST" || bad "MANIFEST lacks $m"
+	done
 fi
 
 ### 3. call chains ############################################################
