@@ -651,9 +651,10 @@ int pdata_tracing__add_tracefs_event(struct pdata_tracing *t, const char *tracef
 
 	snprintf(path, sizeof(path), "%s/events/%s/%s/format", tracefs, system, event);
 	err = slurp(path, &text, NULL);
+	if (err == -ENOENT)
+		return ovp_err(err, "no tracepoint %s:%s in %s", system, event, tracefs);
 	if (err)
-		return ovp_err(err == -ENOENT ? -ENOENT : err, "no tracepoint %s:%s (%s)",
-			       system, event, ovp_errmsg());
+		return err;
 	p = strstr(text, "\nID: ");
 	if (!p && !strncmp(text, "ID: ", 4))
 		p = text - 1;

@@ -130,7 +130,8 @@ static const char record_usage[] =
 	"`perf script`, `perf report` and `ovsperf-analyze` read.  Probes this run\n"
 	"created are removed at the end.\n"
 	"\n"
-	"  SET                  a probe set name (\"ovs-dp\") or a .probes file\n"
+	"  SET                  a probe set name (\"ovs-dp\"), a .probes file, or a trigger\n"
+	"                       (k:FUNC, kr:FUNC, t:SYS:EV, u:PROV:NAME, up:FUNC, upr:FUNC)\n"
 	"  -e, --event SYS:EV   also record this existing tracefs event (repeatable)\n"
 	"  -a, --all-cpus       system-wide (the default)\n"
 	"  -p, --pid PID        only the threads of process PID (and their children)\n"
@@ -865,6 +866,18 @@ static int set_features(struct recorder *r)
 /* ------------------------------------------------------------------------ */
 /* The command. */
 
+/* A probe trigger in kernel_delay syntax rather than a set name. */
+static bool is_trigger(const char *arg)
+{
+	static const char *const prefixes[] = { "k:", "kr:", "t:", "u:", "up:", "upr:" };
+	size_t i;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(arg, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
 static int parse_args(struct recorder *r, int argc, char **argv)
 {
 	enum { OPT_BINARY = 256, OPT_TRACEFS };
@@ -882,6 +895,7 @@ static int parse_args(struct recorder *r, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct probe_set *trig = NULL;
 	bool all_cpus = false;
 	int c, err;
 
@@ -951,11 +965,23 @@ static int parse_args(struct recorder *r, int argc, char **argv)
 	for (; optind < argc; optind++) {
 		struct probe_set **sets;
 
+		/* Triggers ("u:main:run_start") form one extra set. */
+		if (is_trigger(argv[optind]) && trig) {
+			err = probe_set__add_trigger(trig, argv[optind]);
+			if (err)
+				return err;
+			continue;
+		}
 		sets = realloc(r->sets, (r->nr_sets + 1) * sizeof(*sets));
 		if (!sets)
 			return ovp_err(-ENOMEM, "out of memory");
 		r->sets = sets;
-		err = probe_set__load(argv[optind], &r->sets[r->nr_sets]);
+		if (is_trigger(argv[optind])) {
+			err = probe_set__parse("command line", argv[optind], &r->sets[r->nr_sets]);
+			trig = err ? NULL : r->sets[r->nr_sets];
+		} else {
+			err = probe_set__load(argv[optind], &r->sets[r->nr_sets]);
+		}
 		if (err)
 			return err;
 		r->nr_sets++;
@@ -1462,8 +1488,10 @@ int cmd_archive(int argc, char **argv)
 
 	/* The recording must be readable: its BUILD_ID list names the binaries. */
 	err = pdata_session__open(&s, input, NULL);
-	if (err)
+	if (err) {
+		err = ovp_err_prefix(err, "%s", input);
 		goto out;
+	}
 
 	a.zbuf_size = ZSTD_CStreamOutSize();
 	a.zbuf = malloc(a.zbuf_size);

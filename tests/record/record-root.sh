@@ -10,6 +10,8 @@
 #      features, and the stored kallsyms block is the real one;
 #   2. a uprobe on the USDT point main:run_start of the fake ovs-vswitchd,
 #      recorded with -p: perf script shows the uprobe samples of that process;
+#   2c. the bridge-loop probe set recorded with -p: its USDT events have
+#      samples, and record removes the probes it created, also when it fails;
 #   3. -g: perf report resolves the kernel call chain of the samples;
 #   4. SIGINT stops an open-ended recording and leaves a valid file;
 #   2b. archive of recording 2 unpacks to the same perf.data, the machine's
@@ -148,6 +150,31 @@ if [ -f "$work/rec-usdt.data" ]; then
 	for m in perf.data kallsyms uname "symbols/"; do
 		grep -q "^file: $m" "$work/arc/MANIFEST" || bad "MANIFEST lacks $m"
 	done
+fi
+
+### 2c. a probe set: installed, recorded, removed (also on error) #############
+if [ -x "$vswitchd" ] && [ -w $tracefs/uprobe_events ]; then
+	"$vswitchd" 3000 & vpid=$!
+	sleep 0.2
+	existed=no
+	[ -d $tracefs/events/ovsperf/run_start ] && existed=yes
+	f5=$work/rec-set.data
+	"$probe" record bridge-loop -p $vpid -d 0.5 -o "$f5" 2> "$work/rec-set.err" ||
+		bad "record bridge-loop failed: $(cat "$work/rec-set.err")"
+	perf script -i "$f5" --ns -F comm,tid,cpu,time,event,trace > "$work/rec-set.perf.txt" 		2>/dev/null || bad "perf script failed on $f5"
+	for ev in ovsperf:run_start ovsperf:poll_block; do
+		n=$(grep -c " $ev: " "$work/rec-set.perf.txt")
+		[ "$n" -gt 20 ] || bad "only $n $ev samples from the bridge-loop set"
+	done
+	if [ $existed = no ]; then
+		[ -d $tracefs/events/ovsperf/run_start ] && bad "record left ovsperf:run_start installed"
+		# An error after the install (unknown -e event) still removes the probes.
+		"$probe" record bridge-loop -e nosuch:event -p $vpid -d 0.2 			-o "$work/rec-bad.data" 2> "$work/rec-bad.err" && bad "record with a bad event succeeded"
+		grep -q "nosuch:event" "$work/rec-bad.err" || bad "error does not name the bad event"
+		[ -d $tracefs/events/ovsperf/run_start ] && bad "probes left installed after an error"
+		[ -e "$work/rec-bad.data" ] && bad "a failed record left its output file"
+	fi
+	kill $vpid; wait $vpid 2>/dev/null; vpid=
 fi
 
 ### 3. call chains ############################################################
