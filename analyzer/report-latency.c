@@ -830,6 +830,16 @@ static int lat_lost(struct pdata_tool *tool, const union perf_event *event,
 	size_t c;
 	int i, err;
 
+	/*
+	 * perf record appends a LOST_SAMPLES record per event at the end, with no
+	 * time, from the events' lost counters: nothing lost, or the same losses
+	 * the LOST records already delimit.  Only timed records make windows.
+	 */
+	if (event->header.type == PERF_RECORD_LOST_SAMPLES &&
+	    (!event->lost_samples.lost || !sample || !sample->time))
+		return 0;
+	if (event->header.type == PERF_RECORD_LOST && !event->lost.lost)
+		return 0;
 	if (sample && sample->cpu != (uint32_t)-1) {
 		if (sample->cpu < r->nr_cpu_last)
 			lo = r->cpu_last[sample->cpu];
@@ -1164,6 +1174,13 @@ static void print_flow(FILE *out, const struct lat_report *r, uint32_t attr, con
 	fputc('\n', out);
 }
 
+static int col_width(const char *name)
+{
+	int n = (int)strlen(name);
+
+	return n > 18 ? n : 18;
+}
+
 /* The seed-000 table: one timestamp column per stage event. */
 static void print_table(FILE *out, struct lat_report *r, struct lat_result *res)
 {
@@ -1174,10 +1191,12 @@ static void print_table(FILE *out, struct lat_report *r, struct lat_result *res)
 
 	if (r->limit && (size_t)r->limit < n)
 		n = r->limit;
+	/* Columns are as wide as a timestamp or their event's name. */
 	fprintf(out, "CPU skb                latency(us)");
 	for (k = 0; k < nst; k++)
 		for (a = 0; a < sp->stages[k].nr_alts; a++)
-			fprintf(out, "   %-18s", sp->stages[k].alt_names[a]);
+			fprintf(out, "   %-*s", col_width(sp->stages[k].alt_names[a]),
+				sp->stages[k].alt_names[a]);
 	fputc('\n', out);
 	for (i = 0; i < n; i++) {
 		const struct span_rec *rec = res->recs[i];
@@ -1186,10 +1205,12 @@ static void print_table(FILE *out, struct lat_report *r, struct lat_result *res)
 		fprintf(out, "%03u %#018" PRIx64 " %8s   ", rec->cpu[0], rec->key, lat);
 		for (k = 0; k < nst; k++) {
 			for (a = 0; a < sp->stages[k].nr_alts; a++) {
+				int w = col_width(sp->stages[k].alt_names[a]);
+
 				if (a == rec->alt[k])
-					fprintf(out, "   %-18s", ovp_fmt_ns(rec->t[k], ts, sizeof(ts)));
+					fprintf(out, "   %-*s", w, ovp_fmt_ns(rec->t[k], ts, sizeof(ts)));
 				else
-					fprintf(out, "   %-18s", "");
+					fprintf(out, "   %-*s", w, "");
 			}
 		}
 		fputc('\n', out);
@@ -1320,6 +1341,8 @@ static void print_threshold(FILE *out, struct lat_report *r, struct lat_result *
 			for (size_t j = 0; j < st->nr; j++) {
 				uint64_t ip = r->stack_ips[st->off + j];
 
+				if (ip == PERF_CONTEXT_USER)
+					break;		/* the kernel part only */
 				if (ip >= PERF_CONTEXT_MAX)
 					continue;	/* context markers */
 				ksyms__format(ks, ip, sym, sizeof(sym));
@@ -1660,6 +1683,8 @@ static json_t *span_json(struct lat_report *r, struct lat_result *res)
 				for (size_t j = 0; j < st->nr; j++) {
 					uint64_t ip = r->stack_ips[st->off + j];
 
+					if (ip == PERF_CONTEXT_USER)
+						break;
 					if (ip >= PERF_CONTEXT_MAX)
 						continue;
 					ksyms__format(ks, ip, sym, sizeof(sym));

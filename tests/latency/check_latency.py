@@ -1,0 +1,412 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""check_latency.py - golden test of `ovsperf-analyze latency` on a real
+recording: the expected numbers are computed here, independently, from
+`perf script` output, with the span policy of the man page (LATENCY), and
+compared with the analyzer's --json (or text) output.
+
+Usage: check_latency.py ANALYZE DATA CASE [KALLSYMS]
+
+CASE names the span and the options (see CASES below).  Exit 0 when every
+figure matches, 1 with a list of differences otherwise, 77 (skip) when perf
+is missing.
+"""
+import json
+import math
+import re
+import shutil
+import subprocess
+import sys
+
+FREE_EVENTS = {"skb:kfree_skb", "skb:consume_skb", "kfree_skbmem"}
+
+# name: (analyzer args, stages (lists of event names), python filter options,
+#        minimums the recording must reach so the case tests something)
+CASES = {
+    "backlog": ([], [["net:netif_rx"], ["net:netif_receive_skb"]], {},
+                {"count": 20, "cross_cpu": 1}),
+    "backlog-preset": (["--preset", "backlog"], [["net:netif_rx"], ["net:netif_receive_skb"]],
+                       {}, {"count": 50}),
+    "three": (["--span", "net:net_dev_queue->net:netif_rx->net:netif_receive_skb"],
+              [["net:net_dev_queue"], ["net:netif_rx"], ["net:netif_receive_skb"]], {},
+              {"count": 50}),
+    "four": (["--span", "net_dev_queue->netif_rx->net_dev_xmit->netif_receive_skb"],
+             [["net:net_dev_queue"], ["net:netif_rx"], ["net:net_dev_xmit"],
+              ["net:netif_receive_skb"]], {}, {"count": 50}),
+    "egress": (["--span", "net:net_dev_queue->net:netif_receive_skb,net:net_dev_xmit"],
+               [["net:net_dev_queue"], ["net:netif_receive_skb", "net:net_dev_xmit"]], {},
+               {"count": 50}),
+    "filters": (["--cpu", "1", "--dev", "ovsl-veth2", "--top", "3"],
+                [["net:netif_rx"], ["net:netif_receive_skb"]],
+                {"cpu": {1}, "dev": "ovsl-veth2", "top": 3}, {"count": 5}),
+    "time": (["--time", "@MID", "--top", "7"],
+             [["net:netif_rx"], ["net:netif_receive_skb"]], {"time": True, "top": 7},
+             {"count": 5}),
+    "table": (["--span", "net:net_dev_queue->net:netif_receive_skb,net:net_dev_xmit"],
+              [["net:net_dev_queue"], ["net:netif_receive_skb", "net:net_dev_xmit"]],
+              {"table": True}, {"count": 30}),
+    "threshold": (["--threshold-us", "@THR", "--kallsyms", "@KALLSYMS"],
+                  [["net:netif_rx"], ["net:netif_receive_skb"]], {"threshold": True},
+                  {"count": 20}),
+}
+
+LINE = re.compile(r"^\s*\[(\d+)\]\s+(\d+)\.(\d{9}):\s+(\S+?):?\s(.*)$")
+SKB = re.compile(r"skbaddr=(0x[0-9a-f]+|\(nil\))")
+DEV = re.compile(r"dev=(\S+)")
+
+
+def parse(data, with_stacks):
+    """Events as dicts {cpu, t, ev, skb, dev, stack} and LOST records."""
+    fields = "cpu,time,event,trace" + (",ip" if with_stacks else "")
+    out = subprocess.run(["perf", "script", "-i", data, "--ns", "--show-lost-events",
+                          "-F", fields], capture_output=True, text=True, check=True).stdout
+    events = []
+    for line in out.splitlines():
+        m = LINE.match(line)
+        if not m:
+            s = line.strip()
+            if with_stacks and events and re.fullmatch(r"[0-9a-f]+", s):
+                events[-1]["stack"].append(int(s, 16))
+            continue
+        cpu, t = int(m.group(1)), int(m.group(2)) * 10**9 + int(m.group(3))
+        ev, rest = m.group(4), m.group(5)
+        if ev.startswith("PERF_RECORD_LOST"):
+            events.append({"cpu": cpu, "t": t, "ev": "LOST", "stack": []})
+            continue
+        s = SKB.search(rest)
+        d = DEV.search(rest)
+        skb = 0 if not s or s.group(1) == "(nil)" else int(s.group(1), 16)
+        events.append({"cpu": cpu, "t": t, "ev": ev, "skb": skb,
+                       "dev": d.group(1) if d else None, "stack": []})
+    return events
+
+
+def run_model(events, stages):
+    """The span policy, written from the man page, naively."""
+    n = len(stages)
+    role = {}
+    for k, alts in enumerate(stages):
+        for a, name in enumerate(alts):
+            role[name] = (k, a)
+    pending = {}            # skb -> dict(stage, t[], cpu[], alt[], dev, stack)
+    recs, hops, windows = [], [], []
+    c = {"started": 0, "completed": 0, "orphan_mids": 0, "orphan_ends": 0,
+         "reused": [0] * n, "dropped": [0] * n, "unfinished": [0] * n}
+    last = {}
+    for e in events:
+        if e["ev"] == "LOST":
+            windows.append((last.get(e["cpu"], 0), e["t"]))
+            continue
+        last[e["cpu"]] = e["t"]
+        if e["ev"] in FREE_EVENTS:
+            p = pending.pop(e["skb"], None)
+            if p:
+                c["dropped"][p["stage"]] += 1
+            continue
+        if e["ev"] not in role:
+            continue
+        k, a = role[e["ev"]]
+        skb = e["skb"]
+        p = pending.get(skb)
+        if k == 0:
+            c["started"] += 1
+            if p:
+                c["reused"][p["stage"]] += 1
+            pending[skb] = {"stage": 0, "t": [e["t"]], "cpu": [e["cpu"]], "alt": [a],
+                            "dev": e["dev"], "skb": skb}
+            continue
+        if not p or p["stage"] != k - 1:
+            c["orphan_ends" if k == n - 1 else "orphan_mids"] += 1
+            continue
+        p["stage"] = k
+        p["t"].append(e["t"])
+        p["cpu"].append(e["cpu"])
+        p["alt"].append(a)
+        if p["dev"] is None:
+            p["dev"] = e["dev"]
+        hops.append({"k": k, "t0": p["t"][k - 1], "t1": e["t"], "cpu0": p["cpu"][k - 1],
+                     "cpu1": e["cpu"], "dev": p["dev"]})
+        if k == n - 1:
+            c["completed"] += 1
+            p["stack"] = e["stack"]
+            recs.append(p)
+            del pending[skb]
+    for p in pending.values():
+        c["unfinished"][p["stage"]] += 1
+
+    def crosses(t0, t1):
+        return any(t0 < hi and t1 > lo for lo, hi in windows)
+
+    c["lost_windows"] = 0
+    for r in recs:
+        r["lost"] = crosses(r["t"][0], r["t"][-1])
+        c["lost_windows"] += r["lost"]
+    for h in hops:
+        h["lost"] = crosses(h["t0"], h["t1"])
+    c["nr_windows"] = len(windows)
+    return recs, hops, c
+
+
+def pct(vals, tenths):
+    """Nearest rank on sorted values; p given in tenths of a percent."""
+    n = len(vals)
+    rank = max(1, min(n, -(-tenths * n // 1000)))
+    return vals[rank - 1]
+
+
+def log2_hist(vals):
+    slots = {}
+    for v in vals:
+        i = 0 if v < 2 else v.bit_length() - 1
+        slots[i] = slots.get(i, 0) + 1
+    return [{"lo_ns": 0 if i == 0 else 1 << i, "hi_ns": 1 << (i + 1), "count": slots[i]}
+            for i in sorted(slots)]
+
+
+def stats(vals, cross, top):
+    s = sorted(vals)
+    d = {"count": len(s), "cross_cpu": cross, "histogram": log2_hist(s)}
+    if s:
+        d.update(min_ns=s[0], max_ns=s[-1], p50_ns=pct(s, 500), p90_ns=pct(s, 900),
+                 p99_ns=pct(s, 990), p999_ns=pct(s, 999), mean_ns=sum(s) / len(s),
+                 worst_ns=s[::-1][:top], best_ns=s[:top])
+    return d
+
+
+class Diff:
+    def __init__(self):
+        self.errors = []
+
+    def eq(self, what, got, exp):
+        if isinstance(exp, float):
+            ok = got is not None and math.isclose(got, exp, rel_tol=1e-9, abs_tol=1e-6)
+        else:
+            ok = got == exp
+        if not ok:
+            self.errors.append(f"{what}: analyzer {got!r}, expected {exp!r}")
+
+
+def symbolize(kallsyms):
+    syms = []
+    for line in open(kallsyms):
+        p = line.split()
+        if len(p) < 3:
+            continue
+        syms.append((int(p[0], 16), p[1], p[2], p[3][1:-1] if len(p) > 3 else None))
+    syms.sort(key=lambda s: s[0])
+    text = []
+    for i, (addr, typ, name, mod) in enumerate(syms):
+        if typ not in "tTwW":
+            continue
+        if text and text[-1][0] == addr:
+            continue                # aliases: the first one wins
+        nxt = next((s[0] for s in syms[i + 1:] if s[0] > addr and s[1] not in "aA"), addr)
+        text.append((addr, nxt - addr, name, mod))
+
+    def fmt(ip):
+        best = None
+        for addr, size, name, mod in text:
+            if addr <= ip and (ip < addr + size or ip == addr):
+                best = (addr, size, name, mod)
+        if not best:
+            return f"{ip:#x}"
+        addr, size, name, mod = best
+        s = f"{name}+{ip - addr:#x}/{size:#x}"
+        return s + (f" [{mod}]" if mod else "")
+    return fmt
+
+
+# Bad invocations: (arguments, exit code, message fragment).
+ERRORS = [
+    (["--src-ip", "10.0.0.1"], 2, "--src-ip: the events of span backlog have no field saddr"),
+    (["--protocol", "udp"], 2, "--protocol: the events of span backlog have no field ip_proto"),
+    (["--span", "net:netif_rx->sched:nothing"], 2, "no event of stage 2"),
+    (["--span", "net:netif_rx"], 2, "needs at least two stages"),
+    (["--span", "net:netif_rx->skb:kfree_skb"], 2, "frees skbs"),
+    (["--span", "net:netif_rx->net:netif_receive_skb", "--key", "nokey"], 2,
+     "has no field nokey"),
+    (["--preset", "ovs-dp"], 2, "span ovs-dp: no event of stage 1"),
+    (["--preset", "nope"], 1, "unknown preset"),
+    (["--hist", "cubic"], 1, "--hist"),
+    (["--cpu", "x"], 1, "--cpu"),
+]
+
+
+def check_errors(analyze, data):
+    bad = []
+    for args, code, msg in ERRORS:
+        out = subprocess.run([analyze, "latency", "-q"] + args + [data],
+                             capture_output=True, text=True)
+        if out.returncode != code or msg not in out.stderr:
+            bad.append(f"{args}: exit {out.returncode} (want {code}), stderr {out.stderr!r} "
+                       f"(want {msg!r})")
+    for b in bad:
+        print("  " + b)
+    print(f"errors on {data}: {len(ERRORS) - len(bad)}/{len(ERRORS)} as expected")
+    return 1 if bad else 0
+
+
+def main():
+    analyze, data, case = sys.argv[1], sys.argv[2], sys.argv[3]
+    if case == "errors":
+        return check_errors(analyze, data)
+    kallsyms = sys.argv[4] if len(sys.argv) > 4 else None
+    if not shutil.which("perf"):
+        print("perf not installed: skipped")
+        return 77
+    args, stages, flt, minimum = CASES[case]
+    events = parse(data, flt.get("threshold"))
+    recs, hops, c = run_model(events, stages)
+    n = len(stages)
+    top = flt.get("top", 5)
+
+    # Options whose values come from the recording itself.
+    times = sorted(r["t"][0] for r in recs)
+    tstart, tend = 0, 1 << 64
+    if flt.get("time"):
+        tstart, tend = times[len(times) // 4], times[3 * len(times) // 4]
+    lats = sorted(r["t"][-1] - r["t"][0] for r in recs if not r["lost"])
+    thr_us = (lats[len(lats) * 9 // 10] // 1000) if lats else 1
+    sub = {"@MID": f"{tstart // 10**9}.{tstart % 10**9:09d},{tend // 10**9}.{tend % 10**9:09d}",
+           "@THR": str(max(thr_us, 1)), "@KALLSYMS": kallsyms or ""}
+    args = [sub.get(a, a) for a in args]
+
+    def keep(cpus, dev, t0, t1):
+        if "cpu" in flt and not (set(cpus) & flt["cpu"]):
+            return False
+        if "dev" in flt and dev != flt["dev"]:
+            return False
+        return t0 >= tstart and t1 <= tend
+
+    kept = [r for r in recs if not r["lost"] and keep(r["cpu"], r["dev"], r["t"][0], r["t"][-1])]
+    kept_hops = [h for h in hops if not h["lost"] and
+                 keep([h["cpu0"], h["cpu1"]], h["dev"], h["t0"], h["t1"])]
+
+    out = subprocess.run([analyze, "latency", "--json", "-q"] + args + [data],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        print(f"ovsperf-analyze failed ({out.returncode}): {out.stderr}")
+        return 1
+    doc = json.loads(out.stdout)
+    spans = doc["reports"]["latency"]["spans"]
+    d = Diff()
+    d.eq("number of spans", len(spans), 1)
+    sp = spans[0]
+    d.eq("stages", sp["stages"], stages)
+
+    full = stats([r["t"][-1] - r["t"][0] for r in kept],
+                 sum(r["cpu"][0] != r["cpu"][1] for r in kept), top)
+    for k, v in full.items():
+        d.eq(f"span {k}", sp.get(k), v)
+    for k in ("orphan_mids", "orphan_ends", "lost_windows", "started", "completed"):
+        d.eq(k, sp[k], c[k])
+    for k in ("unfinished", "reused", "dropped"):
+        d.eq(k, sp[k], sum(c[k]))
+        d.eq(f"{k}_by_stage", list(sp[f"{k}_by_stage"].values()), c[k][:n - 1])
+
+    for k in range(1, n):
+        name = f"{','.join(stages[k - 1])}->{','.join(stages[k])}"
+        hp = stats([h["t1"] - h["t0"] for h in kept_hops if h["k"] == k],
+                   sum(h["cpu0"] != h["cpu1"] for h in kept_hops if h["k"] == k), top)
+        got = sp["hops"][k - 1]
+        d.eq(f"hop {k} name", got["name"], name)
+        for key in ("count", "min_ns", "max_ns", "p50_ns", "p90_ns", "p99_ns", "mean_ns",
+                    "worst_ns", "cross_cpu", "histogram"):
+            d.eq(f"hop {name} {key}", got.get(key), hp.get(key))
+        if n > 2:
+            iv = stats([r["t"][k] - r["t"][k - 1] for r in kept],
+                       sum(r["cpu"][k] != r["cpu"][k - 1] for r in kept), top)
+            got = sp["intervals"][k - 1]
+            d.eq(f"interval {k} name", got["name"], name)
+            for key in ("count", "min_ns", "max_ns", "p50_ns", "p90_ns", "p99_ns", "mean_ns",
+                        "worst_ns", "cross_cpu", "histogram"):
+                d.eq(f"interval {name} {key}", got.get(key), iv.get(key))
+
+    # Per egress and per first-stage CPU: counts and maxima.
+    for key, group in (("by_egress", lambda r: stages[-1][r["alt"][-1]]),
+                       ("by_cpu", lambda r: r["cpu"][0])):
+        exp = {}
+        for r in kept:
+            g = exp.setdefault(group(r), [])
+            g.append(r["t"][-1] - r["t"][0])
+        got = {(g.get("event") if key == "by_egress" else g.get("cpu")): g
+               for g in sp[key]}
+        d.eq(f"{key} groups", sorted(got, key=str), sorted(exp, key=str))
+        for gk, vals in exp.items():
+            if gk in got:
+                d.eq(f"{key} {gk} count", got[gk]["count"], len(vals))
+                d.eq(f"{key} {gk} max", got[gk]["max_ns"], max(vals))
+
+    # Best and worst packets, with their keys (ties broken by start time).
+    order = sorted(kept, key=lambda r: (r["t"][-1] - r["t"][0], r["t"][0]))
+    d.eq("best keys", [b["key"] for b in sp["best"]], [f"{r['skb']:#x}" for r in order[:top]])
+    d.eq("worst latencies", [b["latency_ns"] for b in sp["worst"]],
+         [r["t"][-1] - r["t"][0] for r in order[::-1][:top]])
+    d.eq("worst cpus", [b["cpus"] for b in sp["worst"]], [r["cpu"] for r in order[::-1][:top]])
+
+    if flt.get("threshold"):
+        fmt = symbolize(kallsyms)
+        thr = int(sub["@THR"]) * 1000
+        over = [r for r in kept if r["t"][-1] - r["t"][0] > thr]
+        got = sp.get("over_threshold", [])
+        d.eq("threshold events", len(got), len(over))
+        with_stack = 0
+        for g, r in zip(got, over):
+            d.eq("threshold key", g["key"], f"{r['skb']:#x}")
+            kstack = [fmt(ip) for ip in r["stack"] if ip >= 0xffff800000000000]
+            with_stack += bool(kstack)
+            d.eq(f"stack of {g['key']}", g.get("stack"), kstack)
+        if not with_stack:
+            d.errors.append("no threshold event with a stack: the case tests nothing")
+
+    got_min = {"count": sp["count"], "cross_cpu": sp["cross_cpu"],
+               "orphan_ends": sp["orphan_ends"]}
+    for k, v in minimum.items():
+        if got_min[k] < v:
+            d.errors.append(f"recording too poor for this case: {k} = {got_min[k]} < {v}")
+
+    if flt.get("table"):
+        # The seed-000 table (text): CPU, skb, latency(us), one column per
+        # stage event, in completion order, --limit rows.
+        txt = subprocess.run([analyze, "latency", "-q", "--table", "--limit", "30"] + args +
+                             [data], capture_output=True, text=True).stdout
+        rows = re.findall(r"^(\d{3}) (0x[0-9a-f]{16}) +(\d+\.\d\d) +(.*)$", txt, re.M)
+        alts = [a for st in stages for a in st]
+        exp_rows = []
+        for r in kept[:30]:
+            cols = [""] * len(alts)
+            for k in range(n):
+                cols[alts.index(stages[k][r["alt"][k]])] = \
+                    f"{r['t'][k] // 10**9}.{r['t'][k] % 10**9:09d}"
+            exp_rows.append((f"{r['cpu'][0]:03d}", f"{r['skb']:#018x}",
+                             f"{(r['t'][-1] - r['t'][0]) / 1000:.2f}", cols))
+        d.eq("table rows", len(rows), len(exp_rows))
+        head = re.search(r"^CPU skb +latency\(us\) +(.*)$", txt, re.M)
+        d.eq("table header", head.group(1).split() if head else None, alts)
+        # A column starts where its event's name does in the header and is
+        # as wide as the name or a timestamp; empty for another event of the stage.
+        hline = head.group(0) if head else ""
+        pos, start = [], 0
+        for a in alts:
+            start = hline.find(a, start)
+            pos.append((start, max(18, len(a))))
+            start += len(a)
+        lines = [ln for ln in txt.splitlines() if re.match(r"^\d{3} 0x[0-9a-f]{16} ", ln)]
+        for got, ln, exp in zip(rows, lines, exp_rows):
+            gcols = [ln[p:p + w].strip() for p, w in pos]
+            d.eq(f"table row {exp[1]}", (got[0], got[1], got[2], gcols), exp)
+
+    if d.errors:
+        print(f"{case} on {data}: {len(d.errors)} difference(s)")
+        for e in d.errors[:40]:
+            print("  " + e)
+        return 1
+    print(f"{case} on {data}: {sp['count']} spans, {sum(h['count'] for h in sp['hops'])} hops, "
+          f"reused {sp['reused']}, orphans {sp['orphan_mids']}+{sp['orphan_ends']}, "
+          f"dropped {sp['dropped']}, unfinished {sp['unfinished']}, "
+          f"lost windows {sp['lost_windows']}: all match")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
