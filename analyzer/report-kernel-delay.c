@@ -475,6 +475,11 @@ static int kd_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 	case KD_EV_NONE:
 		break;
 	}
+	/* perf says -1 for a task that is exiting (its last switch-out): no thread
+	 * to charge a syscall or an IRQ to; switch fields are still valid. */
+	if (sample->tid == UINT32_MAX && h->type != KD_EV_SWITCH && h->type != KD_EV_WAKEUP &&
+	    h->type != KD_EV_UPCALL_RET)
+		ev.type = KD_EV_NONE;
 	return kd_engine__event(&kd->engine, &ev);
 }
 
