@@ -1005,7 +1005,8 @@ static int recorder_exit(struct recorder *r)
 		perf_evlist__delete(r->evlist);	/* deletes the evsels */
 	else
 		for (i = 0; i < r->nr_events; i++)
-			perf_evsel__delete(r->events[i].evsel);
+			if (r->events[i].evsel)
+				perf_evsel__delete(r->events[i].evsel);
 	perf_cpu_map__put(r->cpus);
 	perf_thread_map__put(r->threads);
 	if (r->installed)
