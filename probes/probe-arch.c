@@ -178,7 +178,9 @@ static int x86_operand(const char *op, probe_sym_fn sym, void *ctx, char **fetch
 		}
 		err = sym(ctx, sname, &off);
 		if (err) {
-			err = ovp_err(err, "RIP-relative operand '%s': no symbol '%s'", op, sname);
+			err = ovp_err(err == -ENOMEM ? err : -EOPNOTSUPP,
+				      "RIP-relative operand '%s' cannot be fetched: no symbol '%s'", op,
+				      sname);
 			free(sname);
 			return err;
 		}

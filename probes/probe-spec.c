@@ -153,7 +153,11 @@ static int parse_trigger(struct probe_spec *s, char *word)
 		return -ENOMEM;
 	if (s->kind == PROBE_TRACEPOINT || s->kind == PROBE_USDT)
 		return 0;
-	if (!valid_ident(s->target) && !(s->kind <= PROBE_KRETPROBE && *s->target))
+	/* Symbols such as "func.isra.0"; kprobes also take "func+16". */
+	if (!*s->target || isdigit((unsigned char)*s->target) ||
+	    strspn(s->target, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+") !=
+		    strlen(s->target) ||
+	    (strchr(s->target, '+') && s->kind > PROBE_KRETPROBE))
 		return ovp_err(-EINVAL, "'%s' is not a function name", s->target);
 	return 0;
 }

@@ -169,6 +169,17 @@ static int use_tracefs(const struct probe_opts *opts, bool need_write)
 
 /* --- preconditions --- */
 
+/* Does TRACEFS/@name exist?  (tracefs_file_exists() of libtracefs 1.6 caches
+ * negative answers, which hides files created after the first look.) */
+static bool tfs_exists(const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", tracefs_tracing_dir(), name);
+	return stat(path, &st) == 0;
+}
+
 static bool module_loaded(const char *mod)
 {
 	char path[PATH_MAX];
@@ -202,7 +213,7 @@ static int check_kernel_probe(struct ctx *c, const struct probe_spec *s)
 {
 	int t;
 
-	if (!tracefs_file_exists(NULL, "kprobe_events"))
+	if (!tfs_exists("kprobe_events"))
 		return ovp_err(-EOPNOTSUPP,
 			       "this kernel has no kprobe events (no kprobe_events in tracefs, CONFIG_KPROBE_EVENTS off): cannot probe %s",
 			       s->target);
@@ -232,11 +243,11 @@ static int check_tracepoint(const struct probe_spec *s)
 		free(sys);
 		return -ENOMEM;
 	}
-	if (!tracefs_dir_exists(NULL, dir)) {
+	if (!tfs_exists(dir)) {
 		char *sysdir = strchr(dir, '/') + 1;
 
 		*strchr(sysdir, '/') = '\0';
-		if (!tracefs_dir_exists(NULL, dir) && !module_loaded(sys))
+		if (!tfs_exists(dir) && !module_loaded(sys))
 			err = ovp_err(-ENOENT, "tracepoint %s not found: module %s is not loaded (modprobe %s)",
 				      s->target, sys, sys);
 		else
@@ -818,7 +829,7 @@ static int create_def(const struct def *d)
 		}
 		/* tracefs_uprobe_alloc() cannot express the "(REF_CTR_OFFSET)" suffix that
 		 * makes the kernel increment the USDT semaphore: write the line. */
-		if (!tracefs_file_exists(NULL, "uprobe_events"))
+		if (!tfs_exists("uprobe_events"))
 			ret = ovp_err(-EOPNOTSUPP, "this kernel has no uprobe events");
 		else if (tracefs_instance_file_append(NULL, "uprobe_events", line) < 0)
 			ret = kernel_error(line, errno);
@@ -831,7 +842,7 @@ static int create_def(const struct def *d)
 		free(line);
 		return -ENOMEM;
 	}
-	if (!is_kernel(d->kind) && !tracefs_file_exists(NULL, "uprobe_events"))
+	if (!is_kernel(d->kind) && !tfs_exists("uprobe_events"))
 		ret = ovp_err(-EOPNOTSUPP, "this kernel has no uprobe events (CONFIG_UPROBE_EVENTS off)");
 	else if (tracefs_dynevent_create(dev))
 		ret = kernel_error(line, errno);
