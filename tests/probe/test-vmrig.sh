@@ -1,0 +1,60 @@
+#!/bin/bash
+# test-vmrig.sh - the kprobe sets installed for real in vmrig's Debian 6.1
+# kernel (kprobes, openvswitch.ko, BTF): what dynamic_events shows must be
+# exactly the dry-run text (kretprobes are listed as "r10:"), and with
+# Debian 6.1's sk_buff layout the exact lines of expected/vmrig-6.1.txt; an
+# idempotent re-install; remove --all leaves nothing; the one-line errors
+# for a missing function and an unloaded module.
+# Usage: test-vmrig.sh OVSPERF_PROBE EXPECTED_DIR          (exit 77: skipped)
+set -u
+P=$(realpath "$1")
+EXP=$(realpath "$2")
+RIG=$(realpath -m "$(dirname "$0")/../../../shared/vmrig")
+[ -x "$RIG/vm-run.sh" ] || { echo "SKIP: no vmrig at $RIG"; exit 77; }
+[ "$(id -u)" = 0 ] || { echo "SKIP: vmrig needs root"; exit 77; }
+ls /boot/vmlinuz-6.1* >/dev/null 2>&1 && command -v qemu-system-x86_64 >/dev/null ||
+	{ echo "SKIP: vmrig is not set up (run $RIG/setup.sh)"; exit 77; }
+
+# The guest part: prints FAIL lines, exits with the number of failures.
+read -r -d '' GUEST <<'GEOF'
+P=$1; EXP=$2; T=/sys/kernel/tracing; fail=0
+die() { echo "FAIL: $*"; fail=$((fail + 1)); }
+export OVSPERF_TRACEFS=
+modprobe openvswitch || die "modprobe openvswitch"
+SETS="ovs-dp backlog kernel-delay"
+$P install -n $SETS > /tmp/dry 2>/tmp/dry.err || die "dry run: $(cat /tmp/dry.err)"
+out=$($P install $SETS 2>&1) || die "install: $out"
+[[ $out == "16 events ready (7 created): "* ]] || die "install output: $out"
+grep '^[pr][0-9]*:ovsperf/' $T/dynamic_events | sed 's/^r[0-9]*:/r:/' > /tmp/got
+diff /tmp/dry /tmp/got > /tmp/diff || die "dynamic_events differs from the dry run: $(cat /tmp/diff)"
+case $(uname -r) in
+6.1.0-*) diff "$EXP/vmrig-6.1.txt" /tmp/got > /tmp/diff ||
+		die "dynamic_events differs from vmrig-6.1.txt: $(cat /tmp/diff)" ;;
+esac
+for e in ovs_vport_receive do_output ovs_dp_upcall enqueue_to_backlog __netif_receive_skb ip_rcv ovs_dp_upcall__return; do
+	[ -d $T/events/ovsperf/$e ] || die "no event directory for $e"
+done
+out=$($P install $SETS 2>&1) || die "re-install: $out"
+[[ $out == "16 events ready (0 created): "* ]] || die "re-install: $out"
+out=$($P install k:no_such_function_xyz 2>&1) && die "missing function accepted"
+[[ $out == *"function no_such_function_xyz is missing or inlined"*available_filter_functions* ]] ||
+	die "missing function message: $out"
+out=$($P remove --all) || die "remove --all: $out"
+[ "$out" = "7 events removed" ] || die "remove output: $out"
+grep -q ovsperf/ $T/dynamic_events && die "left after remove --all: $(cat $T/dynamic_events)"
+rmmod openvswitch || die "rmmod openvswitch"
+out=$($P install ovs-dp 2>&1) && die "ovs-dp installed without its module"
+[[ $out == *"module openvswitch is not loaded (modprobe openvswitch)"* ]] || die "module message: $out"
+grep -q ovsperf/ $T/dynamic_events && die "failed install left events"
+exit $fail
+GEOF
+
+cd "$(dirname "$P")" || exit 1
+"$RIG/vm-run.sh" --timeout 500 -- bash -c "$GUEST" guest "$P" "$EXP"
+rc=$?
+case $rc in
+0) echo "vmrig: all passed" ;;
+124|125) echo "FAIL: the VM did not finish (exit $rc)" ;;
+*) echo "FAIL: $rc checks failed in the guest" ;;
+esac
+exit $rc
