@@ -87,6 +87,8 @@ struct pdata_writer {
 	struct writer_feat feats[PDATA_FEAT_MAX];
 };
 
+static int slurp(const char *path, char **textp, size_t *sizep);
+
 static int writer_new(struct pdata_writer **out, int fd, bool own_fd)
 {
 	struct pdata_writer *w = calloc(1, sizeof(*w));
@@ -406,6 +408,66 @@ static uint32_t nr_cpus_present(void)
 	return n > 0 ? n : 1;
 }
 
+/* Value of the first "KEY<blanks>: value" line of a /proc text, or NULL. */
+static char *proc_value(const char *text, const char *key, char *buf, size_t size)
+{
+	size_t klen = strlen(key);
+	const char *line = text;
+
+	while (line && *line) {
+		if (!strncmp(line, key, klen) && (line[klen] == ' ' || line[klen] == '\t' ||
+						  line[klen] == ':')) {
+			const char *v = strchr(line, ':');
+			size_t n;
+
+			if (!v)
+				return NULL;
+			v += 1 + strspn(v + 1, " \t");
+			n = strcspn(v, "\n");
+			if (n >= size)
+				n = size - 1;
+			memcpy(buf, v, n);
+			buf[n] = '\0';
+			return buf;
+		}
+		line = strchr(line, '\n');
+		line = line ? line + 1 : NULL;
+	}
+	return NULL;
+}
+
+/* CPUDESC, CPUID ("vendor,family,model,stepping" as perf on x86) and
+ * TOTAL_MEM (kB): best effort, missing /proc lines leave them out. */
+static int set_cpu_features(struct pdata_writer *w)
+{
+	char *cpuinfo = NULL, *meminfo = NULL;
+	char desc[256], vendor[64], fam[16], model[16], step[16], id[256], mem[64];
+	int err = 0;
+
+	if (!slurp("/proc/cpuinfo", &cpuinfo, NULL)) {
+		if (proc_value(cpuinfo, "model name", desc, sizeof(desc)))
+			err = pdata_writer__set_string(w, PDATA_FEAT_CPUDESC, desc);
+		if (!err && proc_value(cpuinfo, "vendor_id", vendor, sizeof(vendor)) &&
+		    proc_value(cpuinfo, "cpu family", fam, sizeof(fam)) &&
+		    proc_value(cpuinfo, "model", model, sizeof(model)) &&
+		    proc_value(cpuinfo, "stepping", step, sizeof(step))) {
+			snprintf(id, sizeof(id), "%s,%s,%s,%s", vendor, fam, model, step);
+			err = pdata_writer__set_string(w, PDATA_FEAT_CPUID, id);
+		}
+	}
+	if (!err && !slurp("/proc/meminfo", &meminfo, NULL) &&
+	    proc_value(meminfo, "MemTotal", mem, sizeof(mem))) {
+		uint64_t kb = strtoull(mem, NULL, 10);
+
+		err = pdata_writer__set_feature(w, PDATA_FEAT_TOTAL_MEM, &kb, sizeof(kb));
+	}
+	free(cpuinfo);
+	free(meminfo);
+	if (!err)
+		ovp_err_clear();
+	return err;
+}
+
 int pdata_writer__set_host_features(struct pdata_writer *w)
 {
 	struct utsname u;
@@ -423,7 +485,7 @@ int pdata_writer__set_host_features(struct pdata_writer *w)
 	err = err ?: pdata_writer__set_string(w, PDATA_FEAT_ARCH, u.machine);
 	err = err ?: pdata_writer__set_string(w, PDATA_FEAT_VERSION, "ovsperf " OVSPERF_VERSION);
 	err = err ?: pdata_writer__set_feature(w, PDATA_FEAT_NRCPUS, nrcpus, sizeof(nrcpus));
-	return err;
+	return err ?: set_cpu_features(w);
 }
 
 /* EVENT_DESC: u32 nr, u32 attr size, then per event: attr, u32 nr_ids,

@@ -281,14 +281,15 @@ static void write_file(const char *path, uint64_t *data_size)
 	CHECK_OK(pdata_writer__close(w, 0));
 }
 
-/* Check the header bytes: magic, sizes, sections, feature bits. */
+/* Check the header bytes: magic, sizes, sections, feature bits, and the
+ * feature section table right after the data. */
 static void check_header(const char *path, uint64_t data_size)
 {
-	uint64_t h[13], attr_size, want;
-	struct stat;
-	FILE *f = fopen(path, "rb");
+	uint64_t h[13], attr_size, table, off, sec[2], kb = 0, mem_kb = 0;
+	char line[256];
+	FILE *f = fopen(path, "rb"), *m;
 	long end;
-	int feat;
+	int feat, nr = 0;
 
 	CHECK(f != NULL);
 	if (!f)
@@ -296,7 +297,6 @@ static void check_header(const char *path, uint64_t data_size)
 	CHECK(fread(h, sizeof(h), 1, f) == 1);
 	fseek(f, 0, SEEK_END);
 	end = ftell(f);
-	fclose(f);
 	CHECK(!memcmp(&h[0], "PERFILE2", 8));
 	CHECK(h[1] == 104);
 	attr_size = h[2];
@@ -305,22 +305,52 @@ static void check_header(const char *path, uint64_t data_size)
 	CHECK(h[4] == 2 * attr_size);		/* two attributes */
 	/* data after the attrs and their 2 x 2 ids */
 	CHECK(h[5] == 104 + 2 * attr_size + 4 * 8);
-	want = data_size;
-	CHECK(h[6] == want);
+	CHECK(h[6] == data_size);
 	/* 2 COMM (48 bytes each) + FINISHED_ROUNDs + samples. */
-	CHECK(want > 2 * sizeof(struct comm_rec) + NR_SAMPLES * 64);
+	CHECK(data_size > 2 * sizeof(struct comm_rec) + NR_SAMPLES * 64);
 	CHECK(h[7] == 0 && h[8] == 0);		/* event_types unused */
 	for (feat = 0; feat < 64; feat++) {
-		int want_bit = feat == PDATA_FEAT_TRACING_DATA || feat == PDATA_FEAT_HOSTNAME ||
-			       feat == PDATA_FEAT_OSRELEASE || feat == PDATA_FEAT_VERSION ||
-			       feat == PDATA_FEAT_ARCH || feat == PDATA_FEAT_NRCPUS ||
-			       feat == PDATA_FEAT_CMDLINE || feat == PDATA_FEAT_EVENT_DESC;
+		int must = feat == PDATA_FEAT_TRACING_DATA || feat == PDATA_FEAT_HOSTNAME ||
+			   feat == PDATA_FEAT_OSRELEASE || feat == PDATA_FEAT_VERSION ||
+			   feat == PDATA_FEAT_ARCH || feat == PDATA_FEAT_NRCPUS ||
+			   feat == PDATA_FEAT_CMDLINE || feat == PDATA_FEAT_EVENT_DESC ||
+			   feat == PDATA_FEAT_TOTAL_MEM;
+		/* present when /proc/cpuinfo has the lines (x86 has them) */
+		int may = feat == PDATA_FEAT_CPUDESC || feat == PDATA_FEAT_CPUID;
+		int set = !!(h[9] & (1ULL << feat));
 
-		CHECK(!!(h[9] & (1ULL << feat)) == want_bit);
+		CHECK(set == must || may);
+		nr += set;
 	}
 	CHECK(h[10] == 0 && h[11] == 0 && h[12] == 0);
-	/* The feature table (8 sections) starts right after the data. */
-	CHECK((uint64_t)end > h[5] + h[6] + 8 * 16);
+
+	/* The table: one section per set bit, payloads back to back up to EOF. */
+	table = h[5] + h[6];
+	off = table + nr * 16;
+	for (feat = 1; feat < 64; feat++) {
+		if (!(h[9] & (1ULL << feat)))
+			continue;
+		fseek(f, table, SEEK_SET);
+		CHECK(fread(sec, sizeof(sec), 1, f) == 1);
+		table += 16;
+		CHECK(sec[0] == off);
+		off = sec[0] + sec[1];
+		if (feat == PDATA_FEAT_TOTAL_MEM) {
+			fseek(f, sec[0], SEEK_SET);
+			CHECK(sec[1] == 8 && fread(&kb, 8, 1, f) == 1);
+		}
+	}
+	CHECK(off == (uint64_t)end);
+	fclose(f);
+
+	/* TOTAL_MEM is MemTotal in kB. */
+	m = fopen("/proc/meminfo", "r");
+	while (m && fgets(line, sizeof(line), m))
+		if (sscanf(line, "MemTotal: %" SCNu64, &mem_kb) == 1)
+			break;
+	if (m)
+		fclose(m);
+	CHECK(kb && kb == mem_kb);
 }
 
 /* Run perf script and compare every line with the expected one. */

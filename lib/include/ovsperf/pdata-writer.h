@@ -122,7 +122,8 @@ int pdata_writer__set_cmdline(struct pdata_writer *w, int argc, char *const *arg
 
 /**
  * pdata_writer__set_host_features() - set HOSTNAME, OSRELEASE, ARCH, VERSION
- * and NRCPUS from this machine (uname, sysconf).
+ * and NRCPUS from this machine (uname, sysconf), and CPUDESC, CPUID and
+ * TOTAL_MEM when /proc/cpuinfo and /proc/meminfo have them.
  *
  * Return: 0, -ENOMEM.
  */
