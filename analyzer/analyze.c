@@ -82,17 +82,15 @@ struct ksyms *analyze_ctx__ksyms(struct analyze_ctx *ctx)
 	if (ctx->ksyms_tried)
 		return ctx->ksyms;
 	ctx->ksyms_tried = true;
-	if (ctx->kallsyms_path) {
-		err = ksyms__load_file(&ctx->ksyms, ctx->kallsyms_path);
-		if (err)
-			ovp_warn("--kallsyms %s: %s", ctx->kallsyms_path, ovp_errmsg());
-		return ctx->ksyms;
-	}
+	/* The session has read --kallsyms (plain or .zst) into info->kallsyms,
+	 * in preference to the kallsyms stored with the recording. */
 	info = ctx->session ? pdata_session__info(ctx->session) : NULL;
 	if (info && info->kallsyms && info->kallsyms_size) {
 		err = ksyms__load_buf(&ctx->ksyms, info->kallsyms, info->kallsyms_size);
 		if (err)
-			ovp_warn("%s: stored kallsyms: %s", ctx->input, ovp_errmsg());
+			ovp_warn("%s: %s: %s", ctx->input,
+				 ctx->kallsyms_path ? ctx->kallsyms_path : "stored kallsyms",
+				 ovp_errmsg());
 		return ctx->ksyms;
 	}
 	ovp_warn("%s: no kernel symbols stored with the recording; kernel addresses are "

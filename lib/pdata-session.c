@@ -959,6 +959,53 @@ static int oq_deliver(const struct oq_entry *e, void *arg)
 	return err;
 }
 
+/* zstd-compressed text (a kallsyms.zst) is decompressed as it is read. */
+static int zstd_to_text(char *in, size_t len, char **out)
+{
+	ZSTD_DStream *z = ZSTD_createDStream();
+	ZSTD_inBuffer ib = { in, len, 0 };
+	size_t cap = len * 4 + 4096, r;
+	char *buf = malloc(cap);
+	ZSTD_outBuffer ob;
+
+	if (!z || !buf) {
+		ZSTD_freeDStream(z);
+		free(buf);
+		return -ENOMEM;
+	}
+	ZSTD_initDStream(z);
+	ob.dst = buf;
+	ob.size = cap - 1;
+	ob.pos = 0;
+	while (ib.pos < ib.size) {
+		r = ZSTD_decompressStream(z, &ob, &ib);
+		if (ZSTD_isError(r)) {
+			ZSTD_freeDStream(z);
+			free(buf);
+			return -EBADMSG;
+		}
+		if (ob.pos == ob.size) {
+			char *b = cap > (1u << 30) ? NULL : realloc(buf, cap * 2);
+
+			if (!b) {
+				ZSTD_freeDStream(z);
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = b;
+			cap *= 2;
+			ob.dst = buf;
+			ob.size = cap - 1;
+		}
+		if (!r)
+			break;
+	}
+	ZSTD_freeDStream(z);
+	buf[ob.pos] = '\0';
+	*out = buf;
+	return 0;
+}
+
 static int read_text_file(const char *path, char **out)
 {
 	size_t cap = 1 << 20, len = 0;
@@ -977,7 +1024,7 @@ static int read_text_file(const char *path, char **out)
 	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
 		len += (size_t)n;
 		if (len + 1 == cap) {
-			char *b = realloc(buf, cap * 2);
+			char *b = cap > (1u << 30) ? NULL : realloc(buf, cap * 2);
 
 			if (!b) {
 				free(buf);
@@ -994,6 +1041,12 @@ static int read_text_file(const char *path, char **out)
 		return -EIO;
 	}
 	buf[len] = '\0';
+	if (len >= 4 && !memcmp(buf, "\x28\xb5\x2f\xfd", 4)) {
+		int err = zstd_to_text(buf, len, out);
+
+		free(buf);
+		return err;
+	}
 	*out = buf;
 	return 0;
 }
@@ -1022,6 +1075,10 @@ static int send_ready(struct pdata_session *s)
 		if (err)
 			return ovp_err(err, "--kallsyms %s: %s", s->opts.kallsyms_path,
 				       strerror(-err));
+	}
+	if (s->ext_kallsyms) {
+		s->info.kallsyms = s->ext_kallsyms;
+		s->info.kallsyms_size = strlen(s->ext_kallsyms);
 	}
 	/* %pS and friends in print formats resolve through libtraceevent's own
 	 * function map: fill it from the recording's kallsyms (or --kallsyms),

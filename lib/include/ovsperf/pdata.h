@@ -176,7 +176,8 @@ struct pdata_info {
 	bool compressed;		/* zstd records present (perf record -z) */
 	uint64_t data_offset, data_size;
 	uint64_t features[PDATA_FEAT_MAX / 64];	/* feature bitmap */
-	const char *kallsyms;		/* kallsyms text stored with the recording, or NULL */
+	const char *kallsyms;		/* kallsyms text: --kallsyms (plain or zstd), else the one
+					 * stored with the recording, else NULL (ready on) */
 	size_t kallsyms_size;
 };
 
