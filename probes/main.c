@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <sys/stat.h>
+
+#include <tracefs.h>
 
 #include <ovsperf/err.h>
 
@@ -86,7 +89,7 @@ static const char remove_usage[] =
 static const char perfcmd_usage[] =
 	"Usage: ovsperf-probe perf-cmd [OPTION]... SET...\n"
 	"Print the 'perf record' command line that records the events of the sets\n"
-	"(install them first).\n"
+	"(install them first).  Optional probes that are not installed are left out.\n"
 	"\n"
 	"  -o, --output FILE   add '-o FILE'\n"
 	"  -e, --events        print only the -e options\n"
@@ -344,6 +347,27 @@ static int cmd_remove(int argc, char **argv)
 	return OVP_EXIT_OK;
 }
 
+/*
+ * An optional probe that install could not create (kernel-delay's kretprobe
+ * on a kernel without kprobes) must not be in the perf command line, or
+ * perf refuses to start.  Unknown (no tracefs): keep it.
+ */
+static bool optional_missing(const struct probe_spec *s)
+{
+	const char *dir = getenv("OVSPERF_TRACEFS");
+	char path[4096];
+	struct stat st;
+
+	if (!s->optional || s->kind == PROBE_TRACEPOINT)
+		return false;
+	if (!dir || !*dir)
+		dir = tracefs_tracing_dir();
+	if (!dir || stat(dir, &st))
+		return false;
+	snprintf(path, sizeof(path), "%s/events/%s/%s", dir, PROBE_GROUP, s->event);
+	return stat(path, &st) != 0;
+}
+
 static int cmd_perf_cmd(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -391,7 +415,7 @@ static int cmd_perf_cmd(int argc, char **argv)
 			for (m = 0; m < j && !dup; m++)
 				dup = sets[i]->specs[m].kind == s->kind &&
 				      !strcmp(sets[i]->specs[m].event, s->event);
-			if (dup)
+			if (dup || optional_missing(s))
 				continue;
 			if (s->kind == PROBE_TRACEPOINT)
 				printf("%s-e %s", k++ || !only_events ? " " : "", s->target);

@@ -56,6 +56,22 @@ same "perf-cmd --events, shared events once" "$($P perf-cmd -e backlog backlog k
 same "perf-cmd syscalls exclude perf" "$($P perf-cmd -e t:raw_syscalls:sys_enter)" \
 	"-e raw_syscalls:sys_enter --exclude-perf"
 
+# An optional probe is left out unless it is installed.
+FT=$(mktemp -d /tmp/test-cli-tracefs.XXXXXX)
+KD="-e raw_syscalls:sys_enter --exclude-perf -e raw_syscalls:sys_exit --exclude-perf -e sched:sched_switch -e sched:sched_wakeup -e sched:sched_wakeup_new -e irq:irq_handler_entry -e irq:irq_handler_exit -e irq:softirq_entry -e irq:softirq_exit"
+same "perf-cmd without the optional kretprobe" "$(OVSPERF_TRACEFS=$FT $P perf-cmd -e kernel-delay)" "$KD"
+mkdir -p "$FT/events/ovsperf/ovs_dp_upcall__return"
+same "perf-cmd with the optional kretprobe" "$(OVSPERF_TRACEFS=$FT $P perf-cmd -e kernel-delay)" \
+	"$KD -e ovsperf:ovs_dp_upcall__return"
+rm -rf "$FT"
+
+# The man pages render without warnings.
+MAN=$(dirname "$0")/../../man
+for m in "$MAN/ovsperf-probe.1" "$MAN/ovsperf-probes.5"; do
+	w=$(MANWIDTH=80 man --warnings -l "$m" 2>&1 >/dev/null)
+	[ -z "$w" ] || { echo "FAIL: $m: $w"; fail=1; }
+done
+
 if [ -n "$PROG" ]; then
 	# USDT: the offsets readelf prints (PIE text: vaddr == file offset).
 	loc() { readelf -n "$PROG" | grep -A2 "Name: $1\$" | sed -n 's/.*Location: \(0x[0-9a-f]*\).*/\1/p'; }
