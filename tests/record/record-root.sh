@@ -125,7 +125,7 @@ if [ -x "$vswitchd" ] && [ -w $tracefs/uprobe_events ]; then
 		tids=" $(ls /proc/$vpid/task | tr '\n' ' ')"
 		awk -v tids="$tids" '{ if (index(tids, " " $2 " ") == 0) { print; exit 1 } }' \
 			"$work/rec-usdt.perf.txt" || bad "sample of another process in $f2"
-		grep -q "^ *ovs-vswitchd $vpid .* $group:run_start:" "$work/rec-usdt.perf.txt" ||
+		grep -q "^ *ovs-vswitchd  *$vpid .* $group:run_start:" "$work/rec-usdt.perf.txt" ||
 			bad "no run_start sample named ovs-vswitchd"
 		kill $vpid; wait $vpid 2>/dev/null; vpid=
 	fi
