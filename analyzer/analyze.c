@@ -59,6 +59,58 @@ int analyze_common_option(struct analyze_ctx *ctx, int opt, const char *arg)
 	}
 }
 
+int analyze_parse_args(struct analyze_ctx *ctx, int argc, char **argv,
+		       const struct option *extra, const char *usage,
+		       int (*handle)(int key, const char *optarg, void *arg), void *arg)
+{
+	struct option opts[64];
+	size_t n = 0, i;
+	int opt, err;
+
+	for (i = 0; extra && extra[i].name && n < 32; i++)
+		opts[n++] = extra[i];
+	for (i = 0; analyze_common_options[i].name; i++)
+		opts[n++] = analyze_common_options[i];
+	memset(&opts[n], 0, sizeof(opts[n]));
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+r:i:hqV", opts, NULL)) != -1) {
+		if (opt == 'h') {
+			printf("%s\nCommon options:\n%s", usage, analyze_common_usage);
+			return 1;
+		}
+		if (opt == 'V') {
+			printf("ovsperf-analyze %s\n", OVSPERF_VERSION);
+			return 1;
+		}
+		if (opt == '?')
+			goto bad;
+		err = analyze_common_option(ctx, opt, optarg);
+		if (err == 0 && handle)
+			err = handle(opt, optarg, arg) ?: 1;
+		if (err < 0) {
+			ovp_print_error("%s", ovp_errmsg());
+			goto bad;
+		}
+		if (err == 0)
+			goto bad;
+	}
+	if (optind < argc) {
+		if (ctx->input || optind + 1 < argc) {
+			ovp_print_error("more than one input file given");
+			goto bad;
+		}
+		ctx->input = argv[optind];
+	}
+	if (!ctx->input)
+		ctx->input = "perf.data";
+	ovp_set_quiet(ctx->quiet);
+	return 0;
+bad:
+	fprintf(stderr, "Try 'ovsperf-analyze %s --help'.\n", argv[0]);
+	return -EINVAL;
+}
+
 int analyze_open(struct analyze_ctx *ctx)
 {
 	struct pdata_open_opts opts = {

@@ -132,6 +132,19 @@ int analyze_common_option(struct analyze_ctx *ctx, int opt, const char *arg);
 extern const struct option analyze_common_options[];
 extern const char analyze_common_usage[];
 
+/*
+ * analyze_parse_args() - option parsing for commands that are not reports:
+ * the common options plus @extra (NULL-terminated, may be NULL), each of
+ * which is passed to @handle(key, optarg, arg).  Fills ctx->input (default
+ * perf.data) and applies --quiet.
+ *
+ * Return: 0 to go on, 1 when --help/--version was printed (exit 0),
+ * negative on bad usage (message printed; exit OVP_EXIT_USAGE).
+ */
+int analyze_parse_args(struct analyze_ctx *ctx, int argc, char **argv,
+		       const struct option *extra, const char *usage,
+		       int (*handle)(int key, const char *optarg, void *arg), void *arg);
+
 /* Open ctx->input into ctx->session with the common options applied. */
 int analyze_open(struct analyze_ctx *ctx);
 

@@ -164,43 +164,20 @@ static int info_json(struct pdata_session *s)
 	return analyze_print_json(s, reports);
 }
 
+static const char info_usage[] =
+	"Usage: ovsperf-analyze info [OPTIONS] [FILE]\n\n"
+	"Recording facts: header features, events with sample and loss counts,\n"
+	"records by type, first/last sample time and duration.\n";
+
 int cmd_info(int argc, char **argv)
 {
 	struct analyze_ctx ctx = { .input = NULL };
 	struct pdata_tool tool;
-	int opt, err;
+	int err;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+r:i:hqV", analyze_common_options, NULL)) != -1) {
-		if (opt == 'h') {
-			printf("Usage: ovsperf-analyze info [OPTIONS] [FILE]\n\n"
-			       "Recording facts: header features, events with sample and loss counts,\n"
-			       "records by type, first/last sample time and duration.\n\n"
-			       "Common options:\n%s", analyze_common_usage);
-			return OVP_EXIT_OK;
-		}
-		if (opt == 'V') {
-			printf("ovsperf-analyze %s\n", OVSPERF_VERSION);
-			return OVP_EXIT_OK;
-		}
-		err = opt == '?' ? 0 : analyze_common_option(&ctx, opt, optarg);
-		if (err <= 0) {
-			if (err < 0)
-				ovp_print_error("%s", ovp_errmsg());
-			fprintf(stderr, "Try 'ovsperf-analyze info --help'.\n");
-			return OVP_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		if (ctx.input || optind + 1 < argc) {
-			ovp_print_error("more than one input file given");
-			return OVP_EXIT_USAGE;
-		}
-		ctx.input = argv[optind];
-	}
-	if (!ctx.input)
-		ctx.input = "perf.data";
-	ovp_set_quiet(ctx.quiet);
+	err = analyze_parse_args(&ctx, argc, argv, NULL, info_usage, NULL, NULL);
+	if (err)
+		return err > 0 ? OVP_EXIT_OK : OVP_EXIT_USAGE;
 	err = analyze_open(&ctx);
 	if (err) {
 		ovp_print_error("%s", ovp_errmsg());

@@ -161,74 +161,42 @@ static int script_lost(struct pdata_tool *tool, const union perf_event *event,
 	return 0;
 }
 
-static void script_usage(FILE *out)
+static const char script_usage[] =
+	"Usage: ovsperf-analyze script [OPTIONS] [FILE]\n"
+	"\n"
+	"Print every sample, one line each, as\n"
+	"'perf script --ns -F comm,tid,cpu,time,event,trace' does:\n"
+	"  COMM TID [CPU] SECS.NSECS: EVENT: FIELDS\n"
+	"FIELDS are printed with the event's own print format.\n"
+	"\n"
+	"Options:\n"
+	"      --show-lost-events print a line for each PERF_RECORD_LOST(_SAMPLES)\n"
+	"      --json             JSON Lines: one object per sample with the decoded\n"
+	"                         field values (pointers as hex strings)\n";
+
+static int script_option(int key, const char *arg, void *priv)
 {
-	fprintf(out,
-		"Usage: ovsperf-analyze script [OPTIONS] [FILE]\n"
-		"\n"
-		"Print every sample, one line each, as\n"
-		"'perf script --ns -F comm,tid,cpu,time,event,trace' does:\n"
-		"  COMM TID [CPU] SECS.NSECS: EVENT: FIELDS\n"
-		"FIELDS are printed with the event's own print format.\n"
-		"\n"
-		"Options:\n"
-		"      --show-lost-events print a line for each PERF_RECORD_LOST(_SAMPLES)\n"
-		"      --json             JSON Lines: one object per sample with the decoded\n"
-		"                         field values (pointers as hex strings)\n"
-		"\n"
-		"Common options:\n%s",
-		analyze_common_usage);
+	struct script *sc = priv;
+
+	if (key != 'L')
+		return 0;
+	sc->show_lost = true;
+	return 1;
 }
 
 int cmd_script(int argc, char **argv)
 {
 	static const struct option extra[] = {
 		{ "show-lost-events", no_argument, NULL, 'L' },
+		{ NULL, 0, NULL, 0 },
 	};
-	struct option opts[16];
 	struct analyze_ctx ctx = { .input = NULL };
 	struct script sc = { .ctx = &ctx, .out = stdout };
-	int opt, err, n = 0;
+	int err;
 
-	memcpy(opts, extra, sizeof(extra));
-	n = sizeof(extra) / sizeof(extra[0]);
-	for (int i = 0; analyze_common_options[i].name; i++)
-		opts[n++] = analyze_common_options[i];
-	memset(&opts[n], 0, sizeof(opts[n]));
-
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+r:i:hqV", opts, NULL)) != -1) {
-		if (opt == 'h') {
-			script_usage(stdout);
-			return OVP_EXIT_OK;
-		}
-		if (opt == 'L') {
-			sc.show_lost = true;
-			continue;
-		}
-		if (opt == 'V') {
-			printf("ovsperf-analyze %s\n", OVSPERF_VERSION);
-			return OVP_EXIT_OK;
-		}
-		err = opt == '?' ? 0 : analyze_common_option(&ctx, opt, optarg);
-		if (err <= 0) {
-			if (err < 0)
-				ovp_print_error("%s", ovp_errmsg());
-			fprintf(stderr, "Try 'ovsperf-analyze script --help'.\n");
-			return OVP_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		if (ctx.input || optind + 1 < argc) {
-			ovp_print_error("more than one input file given");
-			return OVP_EXIT_USAGE;
-		}
-		ctx.input = argv[optind];
-	}
-	if (!ctx.input)
-		ctx.input = "perf.data";
-	ovp_set_quiet(ctx.quiet);
-
+	err = analyze_parse_args(&ctx, argc, argv, extra, script_usage, script_option, &sc);
+	if (err)
+		return err > 0 ? OVP_EXIT_OK : OVP_EXIT_USAGE;
 	err = analyze_open(&ctx);
 	if (err) {
 		ovp_print_error("%s", ovp_errmsg());

@@ -218,7 +218,15 @@ static int run_reports(const struct report_ops *ops, int argc, char **argv)
 	}
 
 	running_session = ctx.session;
-	signal(SIGINT, on_sigint);
+	{
+		/* No SA_RESTART: a blocking read of a live pipe must return so
+		 * the report is printed on Ctrl-C. */
+		struct sigaction sa = { .sa_handler = on_sigint };
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
 	err = analyze_run_reports(&ctx, reports, nr);
 	running_session = NULL;
 	if (err)

@@ -64,7 +64,7 @@ struct arena_chunk {
 	size_t size, used;
 	uint64_t refs;
 	bool sealed;	/* no more appends: free when refs reach 0 */
-	char data[];
+	_Alignas(8) char data[];	/* records are read as u64s: keep them aligned */
 };
 
 struct arena {
@@ -78,7 +78,7 @@ struct pdata_session {
 	char *path;
 	int fd;
 	bool pipe;
-	bool interrupted;
+	volatile bool interrupted;	/* set from a signal handler */
 	bool processed;
 	bool ready_sent;
 	struct pdata_open_opts opts;

@@ -1390,7 +1390,7 @@ static int pipe_fill(struct pdata_session *s, size_t need)
 		ssize_t n = read(s->fd, s->pbuf + s->pbuf_len, s->pbuf_size - s->pbuf_len);
 
 		if (n < 0 && errno == EINTR)
-			continue;
+			continue;	/* the loop checks s->interrupted */
 		if (n < 0)
 			return ovp_err(-errno, "read error: %s", strerror(errno));
 		if (n == 0)
