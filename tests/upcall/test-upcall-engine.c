@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * test-upcall-engine.c - unit tests of the upcall-cost engine: the seven
+ * scenarios upcall_cost.py checks with --unit-test (single upcall, missing
+ * flow put, batches, single + batch, two interleaved handler threads, batch
+ * with a missing execute, batched packet executes), rebuilt here as
+ * synthetic events with their expected sets; then the cost values, the
+ * uncorrelated counters and length-only matching.
+ */
+#include <stdlib.h>
+
+#include "../lib/check.h"
+#include "kdelay-upcall.h"
+
+static const uint8_t pkt1[] = { 1, 2, 3, 4, 5 };
+static const uint8_t pkt2[] = { 1, 2, 3, 4, 6 };
+static const uint8_t pkt3[] = { 1, 2, 3, 4, 7 };
+
+/* One scenario event: type, time, thread, packet (NULL when none). */
+struct tev {
+	enum uc_type type;
+	uint64_t ts;
+	uint32_t tid;
+	const uint8_t *pkt;
+};
+
+#define DP(ts, p) { UC_DP_UPCALL, ts, 100, p }
+#define RECV(ts, tid, p) { UC_RECV_UPCALL, ts, tid, p }
+#define PUT(ts, tid) { UC_OP_FLOW_PUT, ts, tid, NULL }
+#define EXEC(ts, tid, p) { UC_OP_FLOW_EXECUTE, ts, tid, p }
+#define PEXEC(ts, tid) { UC_OVS_PKT_EXEC, ts, tid, NULL }
+
+static void feed(struct uc_engine *e, const struct tev *ev, size_t n, bool bytes)
+{
+	size_t i;
+
+	uc_engine__init(e, bytes);
+	for (i = 0; i < n; i++)
+		CHECK(uc_engine__add(e, ev[i].type, ev[i].ts, ev[i].tid, true,
+				     ev[i].pkt ? 5 : 0, bytes ? ev[i].pkt : NULL,
+				     bytes && ev[i].pkt ? 5 : 0) == 0);
+	CHECK(uc_engine__finish(e) == 0);
+}
+
+/* Expected sets as event indices (-1: absent), in kernel-upcall order. */
+static void expect(const char *name, const struct tev *ev, size_t n, const long (*want)[5],
+		   size_t nr_want)
+{
+	struct uc_engine e;
+	size_t i;
+
+	feed(&e, ev, n, true);
+	CHECK_U64(e.nr_sets, nr_want);
+	for (i = 0; i < nr_want && i < e.nr_sets; i++) {
+		const struct uc_set *s = &e.sets[i];
+
+		if (s->dp != want[i][0] || s->recv != want[i][1] || s->put != want[i][2] ||
+		    s->exec != want[i][3] || s->pkt_exec != want[i][4]) {
+			fprintf(stderr, "%s: set %zu is {%ld %ld %ld %ld %ld}, expected "
+				"{%ld %ld %ld %ld %ld}\n", name, i, s->dp, s->recv, s->put,
+				s->exec, s->pkt_exec, want[i][0], want[i][1], want[i][2],
+				want[i][3], want[i][4]);
+			check_failures++;
+		}
+	}
+	uc_engine__exit(&e);
+}
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static void test_reference_scenarios(void)
+{
+	static const struct tev t1[] = { DP(1, pkt1), RECV(2, 1, pkt1), PUT(3, 1),
+					 EXEC(4, 1, pkt1), PEXEC(5, 1) };
+	static const long r1[][5] = { { 0, 1, 2, 3, 4 } };
+	static const struct tev t2[] = { DP(1, pkt1), RECV(2, 1, pkt1), EXEC(4, 1, pkt1),
+					 PEXEC(5, 1) };
+	static const long r2[][5] = { { 0, 1, -1, 2, 3 } };
+	static const struct tev t3[] = {
+		DP(1, pkt1), DP(2, pkt2), DP(3, pkt3), RECV(4, 1, pkt1), RECV(5, 1, pkt3),
+		RECV(6, 1, pkt2), PUT(7, 1), EXEC(8, 1, pkt1), PEXEC(9, 1), PUT(10, 1),
+		EXEC(11, 1, pkt3), PEXEC(12, 1), PUT(13, 1), EXEC(14, 1, pkt2), PEXEC(15, 1),
+	};
+	static const long r3[][5] = { { 0, 3, 6, 7, 8 }, { 1, 5, 12, 13, 14 },
+				      { 2, 4, 9, 10, 11 } };
+	static const struct tev t4[] = {
+		DP(1, pkt1), RECV(2, 1, pkt1), PUT(3, 1), EXEC(4, 1, pkt1), PEXEC(5, 1),
+		DP(6, pkt1), DP(7, pkt2), DP(8, pkt3), RECV(9, 1, pkt1), RECV(10, 1, pkt3),
+		RECV(11, 1, pkt2), PUT(12, 1), EXEC(13, 1, pkt1), PEXEC(14, 1), PUT(15, 1),
+		EXEC(16, 1, pkt3), PEXEC(17, 1), PUT(18, 1), EXEC(14, 1, pkt2), PEXEC(19, 1),
+	};
+	static const long r4[][5] = { { 0, 1, 2, 3, 4 }, { 5, 8, 11, 12, 13 },
+				      { 6, 10, 17, 18, 19 }, { 7, 9, 14, 15, 16 } };
+	static const struct tev t5[] = {
+		DP(1, pkt1), DP(2, pkt2), RECV(3, 1, pkt1), RECV(4, 2, pkt2), PUT(5, 2),
+		PUT(6, 1), EXEC(7, 2, pkt2), EXEC(8, 1, pkt1), PEXEC(9, 1), PEXEC(10, 2),
+	};
+	static const long r5[][5] = { { 0, 2, 5, 7, 8 }, { 1, 3, 4, 6, 9 } };
+	static const struct tev t6[] = {
+		DP(1, pkt1), DP(2, pkt2), RECV(3, 1, pkt1), RECV(4, 1, pkt2), PUT(5, 1),
+		EXEC(6, 1, pkt2), PEXEC(7, 1),
+	};
+	static const long r6[][5] = { { 0, 2, -1, -1, -1 }, { 1, 3, 4, 5, 6 } };
+	static const struct tev t7[] = {
+		DP(1, pkt1), DP(2, pkt2), DP(3, pkt3), RECV(4, 1, pkt1), RECV(5, 1, pkt2),
+		RECV(6, 1, pkt3), PUT(7, 1), EXEC(8, 1, pkt1), PUT(9, 1), EXEC(10, 1, pkt2),
+		PUT(11, 1), EXEC(12, 1, pkt3), PEXEC(13, 1), PEXEC(14, 1), PEXEC(15, 1),
+	};
+	static const long r7[][5] = { { 0, 3, 6, 7, 12 }, { 1, 4, 8, 9, 13 },
+				      { 2, 5, 10, 11, 14 } };
+
+	expect("single", t1, N(t1), r1, N(r1));
+	expect("missing flow put", t2, N(t2), r2, N(r2));
+	expect("batched", t3, N(t3), r3, N(r3));
+	expect("single + batched", t4, N(t4), r4, N(r4));
+	expect("two threads", t5, N(t5), r5, N(r5));
+	expect("batch missing exec", t6, N(t6), r6, N(r6));
+	expect("batched packet executes", t7, N(t7), r7, N(r7));
+}
+
+/* Cost values, batches, per-thread counts and the uncorrelated counters. */
+static void test_costs(void)
+{
+	static const struct tev t[] = {
+		RECV(5, 1, pkt3),	/* before any kernel upcall: unmatched */
+		PUT(6, 1),
+		DP(100, pkt1), DP(110, pkt2),
+		RECV(1100, 1, pkt1), RECV(1200, 1, pkt2),
+		PUT(1300, 1), EXEC(1400, 1, pkt1), PUT(1500, 1), EXEC(1600, 1, pkt2),
+		PEXEC(2000, 1), PEXEC(2500, 1), PEXEC(2600, 1),	/* one too many */
+		DP(3000, pkt3),		/* never received */
+	};
+	struct uc_engine e;
+
+	feed(&e, t, N(t), true);
+	CHECK_U64(e.nr_sets, 2);
+	CHECK_U64(e.unc.dp_no_recv, 1);
+	CHECK_U64(e.unc.recv_no_dp, 1);
+	CHECK_U64(e.unc.pkt_exec_extra, 1);
+	CHECK_U64(e.unc.sets_no_pkt_exec, 0);
+	/* Batches: [recv 5] and [recv 1100, recv 1200]. */
+	CHECK_U64(e.nr_batches, 2);
+	CHECK_U64(e.batches[0] + e.batches[1], 3);
+	CHECK_U64(e.nr_threads, 1);
+	CHECK_U64(e.threads[0].upcalls, 3);
+	/* kernel -> vswitchd: 1000 and 1090. */
+	CHECK_U64(ovp_values__count(&e.k2v), 2);
+	CHECK_U64(ovp_values__sum(&e.k2v), 1000 + 1090);
+	/* execute -> packet execute: 2000-1400, 2500-1600. */
+	CHECK_U64(ovp_values__sum(&e.v2k), 600 + 900);
+	/* kernel -> packet execute: 1900, 2390. */
+	CHECK_U64(ovp_values__sum(&e.k2k), 1900 + 2390);
+	/* overhead: (2000-100)-(1300-1100) = 1700; (2500-110)-(1500-1200) = 2090. */
+	CHECK_U64(ovp_values__sum(&e.overhead), 1700 + 2090);
+	CHECK_U64(e.total[UC_OVS_PKT_EXEC], 3);
+	uc_engine__exit(&e);
+
+	/* Without bytes, equal lengths match in time order. */
+	feed(&e, t, N(t), false);
+	CHECK(e.unc.by_length_only);
+	CHECK_U64(e.nr_sets, 2);
+	uc_engine__exit(&e);
+}
+
+/* Received in the other order: bytes pair them right, lengths in order. */
+static void test_swapped(void)
+{
+	static const struct tev t[] = {
+		DP(1, pkt1), DP(2, pkt2), RECV(3, 1, pkt2), RECV(4, 1, pkt1),
+	};
+	struct uc_engine e;
+
+	feed(&e, t, N(t), true);
+	CHECK_U64(e.nr_sets, 2);
+	CHECK_U64(e.sets[0].recv, 3);
+	CHECK_U64(e.sets[1].recv, 2);
+	uc_engine__exit(&e);
+	feed(&e, t, N(t), false);
+	CHECK_U64(e.nr_sets, 2);
+	CHECK_U64(e.sets[0].recv, 2);
+	CHECK_U64(e.sets[1].recv, 3);
+	uc_engine__exit(&e);
+}
+
+/* Unusable events are counted but not kept. */
+static void test_usable(void)
+{
+	struct uc_engine e;
+
+	uc_engine__init(&e, true);
+	CHECK(uc_engine__add(&e, UC_DP_UPCALL, 1, 100, false, 0, NULL, 0) == 0);
+	CHECK(uc_engine__add(&e, UC_DP_UPCALL, 2, 100, true, 5, pkt1, 5) == 0);
+	CHECK(uc_engine__finish(&e) == 0);
+	CHECK_U64(e.total[UC_DP_UPCALL], 2);
+	CHECK_U64(e.valid[UC_DP_UPCALL], 1);
+	CHECK_U64(e.nr_ev, 1);
+	CHECK_U64(e.unc.dp_no_recv, 1);
+	uc_engine__exit(&e);
+}
+
+int main(void)
+{
+	test_reference_scenarios();
+	test_costs();
+	test_swapped();
+	test_usable();
+	CHECK_DONE();
+}
