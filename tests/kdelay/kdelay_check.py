@@ -16,6 +16,8 @@ Usage: kdelay_check.py ANALYZER PERF_DATA [--comm NAME] [--syscall-events NS]
                        [-- extra kernel-delay options]
 --comm NAME   the monitored process is the one whose main thread is NAME
               (found in the perf script output) and is passed as --pid.
+--default-pid do not pass --pid: the report must find that process itself
+              (it looks for ovs-vswitchd).
 Window options after "--" are understood by both sides: --sample-time S,
 --sample-count N, --sample-interval S, --start-trigger EV, --stop-trigger EV
 (full perf event names), --trigger-delta NS.
@@ -283,6 +285,20 @@ def compare(samples, doc, errors):
                               f'reported, or they differ')
 
 
+def doc_pid_check(analyzer, data, pids):
+    """With --default-pid, the report's 'pid' must be the one found here."""
+    out = subprocess.run([analyzer, 'kernel-delay', '--json', '-q', data], capture_output=True,
+                         text=True)
+    if out.returncode:
+        print(f'FAIL: {out.stderr.strip()}')
+        return True
+    got = json.loads(out.stdout)['reports']['kernel_delay']['pid']
+    if [got] != sorted(pids):
+        print(f'FAIL: report chose pid {got}, expected {sorted(pids)}')
+        return True
+    return False
+
+
 def main():
     if not shutil.which('perf'):
         print('SKIP: perf is not installed')
@@ -305,11 +321,16 @@ def main():
         opts[a] = next(it)
     events = list(parse(data))
     pids = {e[2] for e in events if e[4] == comm and e[2] == e[3]}
+    if '--default-pid' in args and doc_pid_check(analyzer, data, pids):
+        return 1
     if len(pids) != 1:
         print(f'FAIL: {len(pids)} processes named {comm} in {data}')
         return 1
     pid = pids.pop()
-    cmd = [analyzer, 'kernel-delay', '--json', '-q', '--pid', str(pid)] + extra
+    cmd = [analyzer, 'kernel-delay', '--json', '-q']
+    if '--default-pid' not in args:
+        cmd += ['--pid', str(pid)]
+    cmd += extra
     if sys_events_min is not None:
         cmd.append(f'--syscall-events={sys_events_min}')
     cmd.append(data)
