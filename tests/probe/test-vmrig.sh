@@ -3,12 +3,14 @@
 # kernel (kprobes, openvswitch.ko, BTF): what dynamic_events shows must be
 # exactly the dry-run text (kretprobes are listed as "r10:"), and with
 # Debian 6.1's sk_buff layout the exact lines of expected/vmrig-6.1.txt; an
-# idempotent re-install; remove --all leaves nothing; the one-line errors
-# for a missing function and an unloaded module.
+# idempotent re-install; the IPv4 flow fields of real pings between two
+# network namespaces; upcall-cost's kprobe; remove --all leaves nothing; the
+# one-line errors for a missing function and an unloaded module.
 # Usage: test-vmrig.sh OVSPERF_PROBE EXPECTED_DIR          (exit 77: skipped)
 set -u
 P=$(realpath "$1")
 EXP=$(realpath "$2")
+SETDIR=$(realpath "$(dirname "$0")/../../probes/sets")
 RIG=$(realpath -m "$(dirname "$0")/../../../shared/vmrig")
 [ -x "$RIG/vm-run.sh" ] || { echo "SKIP: no vmrig at $RIG"; exit 77; }
 [ "$(id -u)" = 0 ] || { echo "SKIP: vmrig needs root"; exit 77; }
@@ -17,7 +19,7 @@ ls /boot/vmlinuz-6.1* >/dev/null 2>&1 && command -v qemu-system-x86_64 >/dev/nul
 
 # The guest part: prints FAIL lines, exits with the number of failures.
 read -r -d '' GUEST <<'GEOF'
-P=$1; EXP=$2; T=/sys/kernel/tracing; fail=0
+P=$1; EXP=$2; SETDIR=$3; T=/sys/kernel/tracing; fail=0
 die() { echo "FAIL: $*"; fail=$((fail + 1)); }
 export OVSPERF_TRACEFS=
 modprobe openvswitch || die "modprobe openvswitch"
@@ -39,8 +41,34 @@ out=$($P install $SETS 2>&1) || die "re-install: $out"
 out=$($P install k:no_such_function_xyz 2>&1) && die "missing function accepted"
 [[ $out == *"function no_such_function_xyz is missing or inlined"*available_filter_functions* ]] ||
 	die "missing function message: $out"
+# The flow fields read real IPv4 headers: ping between two namespaces
+# over a veth pair goes enqueue_to_backlog -> __netif_receive_skb -> ip_rcv.
+ip netns add vmr1 && ip netns add vmr2 &&
+ip link add vmr1a netns vmr1 type veth peer name vmr2a netns vmr2 &&
+ip -n vmr1 addr add 10.11.0.1/24 dev vmr1a && ip -n vmr2 addr add 10.11.0.2/24 dev vmr2a &&
+ip -n vmr1 link set vmr1a up && ip -n vmr2 link set vmr2a up || die "netns setup"
+perf record -q -a -e ovsperf:enqueue_to_backlog -e ovsperf:ip_rcv -o /tmp/flow.data -- \
+	ip netns exec vmr1 ping -c 3 -i 0.3 10.11.0.2 >/dev/null 2>&1 || die "perf record"
+perf script -i /tmp/flow.data -F event,trace > /tmp/flow.txt 2>/dev/null
+# 10.11.0.1 -> 10.11.0.2, ICMP, version 4 / 20-byte header, as u32 read in memory order.
+want="ip_vihl=69 protocol=1 saddr=$((0x01000b0a)) daddr=$((0x02000b0a))"
+n=$(grep -c "ovsperf:ip_rcv:.*$want" /tmp/flow.txt)
+[ "$n" -ge 3 ] || die "ip_rcv flow fields ($n matches of '$want'): $(head -3 /tmp/flow.txt)"
+n=$(grep -c "ovsperf:enqueue_to_backlog:.*$want" /tmp/flow.txt)
+[ "$n" -ge 3 ] || die "enqueue_to_backlog flow fields ($n): $(head -3 /tmp/flow.txt)"
+# skb and head are kernel pointers.
+grep -q "ovsperf:ip_rcv:.* skb=0xff[0-9a-f]* head=0xff[0-9a-f]* " /tmp/flow.txt ||
+	die "skb/head fields: $(grep -m1 ip_rcv /tmp/flow.txt)"
+ip netns del vmr1; ip netns del vmr2
+
+# upcall-cost's kprobe (nested derefs through BTF, a byte array) and tracepoint.
+k=$(grep '^k:' "$SETDIR/upcall-cost.probes")
+out=$($P install "$k" t:openvswitch:ovs_dp_upcall 2>&1) || die "upcall-cost kprobe: $out"
+grep -q '^p:ovsperf/ovs_packet_cmd_execute openvswitch:ovs_packet_cmd_execute nlskb=%di:x64 pkt=+4(+8(+[0-9]*(%si))):x8\[64\] pkt_len=' $T/dynamic_events ||
+	die "ovs_packet_cmd_execute: $(grep cmd_execute $T/dynamic_events)"
+
 out=$($P remove --all) || die "remove --all: $out"
-[ "$out" = "7 events removed" ] || die "remove output: $out"
+[ "$out" = "8 events removed" ] || die "remove output: $out"
 grep -q ovsperf/ $T/dynamic_events && die "left after remove --all: $(cat $T/dynamic_events)"
 rmmod openvswitch || die "rmmod openvswitch"
 out=$($P install ovs-dp 2>&1) && die "ovs-dp installed without its module"
@@ -50,7 +78,7 @@ exit $fail
 GEOF
 
 cd "$(dirname "$P")" || exit 1
-"$RIG/vm-run.sh" --timeout 500 -- bash -c "$GUEST" guest "$P" "$EXP"
+"$RIG/vm-run.sh" --timeout 500 -- bash -c "$GUEST" guest "$P" "$EXP" "$SETDIR"
 rc=$?
 case $rc in
 0) echo "vmrig: all passed" ;;
