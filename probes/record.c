@@ -1410,6 +1410,7 @@ out:
 
 static void add_symbols(struct archive *a, const char *path)
 {
+	const char *base = path[0] == '/' ? path + 1 : path;
 	char name[4200], *text, *p;
 	size_t size;
 
@@ -1418,7 +1419,12 @@ static void add_symbols(struct archive *a, const char *path)
 		ovp_err_clear();
 		return;
 	}
-	snprintf(name, sizeof(name), "symbols/%s.syms", path[0] == '/' ? path + 1 : path);
+
+	/* ustar names hold 100 bytes (after "symbols/"): keep the end of a
+	 * long path; the file's "# path:" line and MANIFEST have all of it. */
+	if (strlen(base) > 90)
+		base += strlen(base) - 90;
+	snprintf(name, sizeof(name), "symbols/%s.syms", base);
 	for (p = name + 8; *p; p++)
 		if (*p == '/')
 			*p = '_';
@@ -1530,8 +1536,12 @@ int cmd_archive(int argc, char **argv)
 		if (j == i)
 			add_symbols(&a, b->filename);
 	}
-	for (i = 0; i < nr_bins && !a.err; i++)
-		add_symbols(&a, bins[i]);
+	for (i = 0; i < nr_bins && !a.err; i++) {
+		char *abs = realpath(bins[i], NULL);	/* member names from full paths */
+
+		add_symbols(&a, abs ? abs : bins[i]);
+		free(abs);
+	}
 
 	/* The MANIFEST goes last: it lists what was actually stored. */
 	if (!a.err) {
