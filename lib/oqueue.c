@@ -28,6 +28,7 @@ struct oq_block {
 };
 
 struct oq_run {
+	uint64_t head_time;		/* time of the head entry: heap key, no pointer chase */
 	uint64_t seq;			/* creation order: tie breaker */
 	struct oq_block *first, *last;
 	uint32_t head;			/* next entry to deliver, in first */
@@ -144,9 +145,7 @@ static void run_put(struct oqueue *q, struct oq_run *r)
 
 static inline bool run_less(const struct oq_run *a, const struct oq_run *b)
 {
-	uint64_t ta = a->first->e[a->head].time, tb = b->first->e[b->head].time;
-
-	return ta < tb || (ta == tb && a->seq < b->seq);
+	return a->head_time < b->head_time || (a->head_time == b->head_time && a->seq < b->seq);
 }
 
 static void heap_swap(struct oqueue *q, size_t i, size_t j)
@@ -254,8 +253,10 @@ int oq_queue(struct oqueue *q, const struct oq_entry *e)
 	q->nr_entries++;
 	if (e->time > q->max_time)
 		q->max_time = e->time;
-	if (!r->in_heap)
+	if (!r->in_heap) {
+		r->head_time = e->time;
 		return heap_push(q, r);
+	}
 	return 0;
 }
 
@@ -285,7 +286,12 @@ static int pop_one(struct oqueue *q, oq_deliver_fn fn, void *arg)
 			q->tail = NULL;
 		run_put(q, r);
 	} else {
-		heap_down(q, 0);
+		r->head_time = r->first->e[r->head].time;
+		/* Sorted runs: the top usually stays the smallest; skip the sift
+		 * when neither child is smaller. */
+		if (q->heap_nr > 1 && (run_less(q->heap[1], r) ||
+				       (q->heap_nr > 2 && run_less(q->heap[2], r))))
+			heap_down(q, 0);
 	}
 	q->nr_entries--;
 	q->last_flush = e.time;
@@ -297,9 +303,7 @@ int oq_flush(struct oqueue *q, uint64_t limit, oq_deliver_fn fn, void *arg)
 	int err;
 
 	while (q->heap_nr) {
-		struct oq_run *r = q->heap[0];
-
-		if (r->first->e[r->head].time > limit)
+		if (q->heap[0]->head_time > limit)
 			break;
 		err = pop_one(q, fn, arg);
 		if (err)
