@@ -1123,6 +1123,11 @@ static void print_set_row(FILE *out, const char *label, struct lat_set *s)
 	struct ovp_values *v = &s->vals;
 	char b[9][32];
 
+	/* A label wider than its column gets a line of its own. */
+	if (strlen(label) > 40) {
+		fprintf(out, "  %s\n", label);
+		label = "";
+	}
 	if (!ovp_values__count(v)) {
 		fprintf(out, "  %-40s %8d\n", label, 0);
 		return;
@@ -1253,8 +1258,10 @@ static void print_counts(FILE *out, const struct lat_span *sp)
 	fprintf(out, "  started:      %" PRIu64 "\n", c->started);
 	fprintf(out, "  completed:    %" PRIu64 "\n", c->completed);
 	for (size_t i = 0; i < sizeof(by_stage) / sizeof(by_stage[0]); i++) {
-		fprintf(out, "  %-13s %" PRIu64, by_stage[i].name,
-			sum_stages(by_stage[i].v, nst));
+		char label[32];
+
+		snprintf(label, sizeof(label), "%s:", by_stage[i].name);
+		fprintf(out, "  %-13s %" PRIu64, label, sum_stages(by_stage[i].v, nst));
 		if (sum_stages(by_stage[i].v, nst)) {
 			fprintf(out, " (at stage:");
 			for (k = 0; k < nst - 1; k++)

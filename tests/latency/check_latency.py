@@ -15,6 +15,8 @@ import json
 import math
 import re
 import shutil
+import socket
+import struct
 import subprocess
 import sys
 
@@ -45,14 +47,58 @@ CASES = {
     "table": (["--span", "net:net_dev_queue->net:netif_receive_skb,net:net_dev_xmit"],
               [["net:net_dev_queue"], ["net:netif_receive_skb", "net:net_dev_xmit"]],
               {"table": True}, {"count": 30}),
+    # OVS kernel datapath recordings made in ../shared/vmrig (kprobes).
+    "ovs-dp": (["--preset", "ovs-dp"],
+               [["probe:ovs_vport_receive"], ["probe:do_output", "probe:ovs_dp_upcall"]], {},
+               {"count": 20}),
+    "backlog3": (["--preset", "backlog"],
+                 [["probe:enqueue_to_backlog"], ["probe:__netif_receive_skb"], ["probe:ip_rcv"]],
+                 {}, {"count": 20, "reused": 1}),
+    "auto-ovs-dp": ([], [["probe:ovs_vport_receive"], ["probe:do_output", "probe:ovs_dp_upcall"]],
+                    {"span": "ovs-dp", "nr_spans": 2}, {"count": 20}),
+    "auto-backlog": ([], [["probe:enqueue_to_backlog"], ["probe:__netif_receive_skb"],
+                          ["probe:ip_rcv"]], {"span": "backlog", "nr_spans": 2}, {"count": 20}),
+    # The synthetic recording of gen-flows.c.
+    "flows": ([], [["ovsperf:ovs_vport_receive"], ["ovsperf:do_output", "ovsperf:ovs_dp_upcall"]],
+              {}, {"count": 100, "reused": 1, "orphan_ends": 1}),
+    "flows-src": (["--src-ip", "10.11.0.2", "--interface", "veth2"],
+                  [["ovsperf:ovs_vport_receive"], ["ovsperf:do_output", "ovsperf:ovs_dp_upcall"]],
+                  {"flow": {"saddr": "10.11.0.2"}, "dev": "veth2"}, {"count": 10}),
+    "flows-dst": (["--dst-ip", "10.11.0.2", "--dst-port", "9001", "--cpu", "0"],
+                  [["ovsperf:ovs_vport_receive"], ["ovsperf:do_output", "ovsperf:ovs_dp_upcall"]],
+                  {"flow": {"daddr": "10.11.0.2", "dport": 9001}, "cpu": {0}}, {"count": 10}),
+    "flows-proto": (["--protocol", "tcp", "--src-port", "45678"],
+                    [["ovsperf:ovs_vport_receive"],
+                     ["ovsperf:do_output", "ovsperf:ovs_dp_upcall"]],
+                    {"flow": {"ip_proto": 6, "sport": 45678}}, {"count": 10}),
+    "flows-threshold": (["--threshold-us", "@THR"],
+                        [["ovsperf:ovs_vport_receive"],
+                         ["ovsperf:do_output", "ovsperf:ovs_dp_upcall"]],
+                        {"threshold": True}, {"count": 100}),
     "threshold": (["--threshold-us", "@THR", "--kallsyms", "@KALLSYMS"],
                   [["net:netif_rx"], ["net:netif_receive_skb"]], {"threshold": True},
                   {"count": 20}),
 }
 
 LINE = re.compile(r"^\s*\[(\d+)\]\s+(\d+)\.(\d{9}):\s+(\S+?):?\s(.*)$")
-SKB = re.compile(r"skbaddr=(0x[0-9a-f]+|\(nil\))")
+SKB = re.compile(r"\bskb(?:addr)?=(0x[0-9a-f]+|\(nil\))")
 DEV = re.compile(r"dev=(\S+)")
+FLOW = re.compile(r"\b(saddr|daddr|sport|dport|ip_proto)=(0x[0-9a-f]+|\d+)")
+
+
+def flow_of(rest):
+    """Flow fields of a trace line, as the man page says they are read:
+    addresses are packet bytes (perf script prints the native u32), ports of
+    dynamic probes (lines starting with the probe address) network order."""
+    f = {}
+    for k, v in FLOW.findall(rest):
+        v = int(v, 0)
+        if k in ("saddr", "daddr"):
+            v = socket.inet_ntoa(struct.pack("<I", v))
+        elif k in ("sport", "dport") and rest.startswith("("):
+            v = socket.ntohs(v)
+        f[k] = v
+    return f
 
 
 def parse(data, with_stacks):
@@ -77,7 +123,7 @@ def parse(data, with_stacks):
         d = DEV.search(rest)
         skb = 0 if not s or s.group(1) == "(nil)" else int(s.group(1), 16)
         events.append({"cpu": cpu, "t": t, "ev": ev, "skb": skb,
-                       "dev": d.group(1) if d else None, "stack": []})
+                       "dev": d.group(1) if d else None, "flow": flow_of(rest), "stack": []})
     return events
 
 
@@ -113,7 +159,7 @@ def run_model(events, stages):
             if p:
                 c["reused"][p["stage"]] += 1
             pending[skb] = {"stage": 0, "t": [e["t"]], "cpu": [e["cpu"]], "alt": [a],
-                            "dev": e["dev"], "skb": skb}
+                            "dev": e["dev"], "flow": e["flow"], "skb": skb}
             continue
         if not p or p["stage"] != k - 1:
             c["orphan_ends" if k == n - 1 else "orphan_mids"] += 1
@@ -122,10 +168,10 @@ def run_model(events, stages):
         p["t"].append(e["t"])
         p["cpu"].append(e["cpu"])
         p["alt"].append(a)
-        if p["dev"] is None:
-            p["dev"] = e["dev"]
+        if p["dev"] is None and not p["flow"]:
+            p["dev"], p["flow"] = e["dev"], e["flow"]
         hops.append({"k": k, "t0": p["t"][k - 1], "t1": e["t"], "cpu0": p["cpu"][k - 1],
-                     "cpu1": e["cpu"], "dev": p["dev"]})
+                     "cpu1": e["cpu"], "dev": p["dev"], "flow": p["flow"]})
         if k == n - 1:
             c["completed"] += 1
             p["stack"] = e["stack"]
@@ -271,16 +317,20 @@ def main():
            "@THR": str(max(thr_us, 1)), "@KALLSYMS": kallsyms or ""}
     args = [sub.get(a, a) for a in args]
 
-    def keep(cpus, dev, t0, t1):
+    def keep(cpus, dev, flow, t0, t1):
         if "cpu" in flt and not (set(cpus) & flt["cpu"]):
             return False
         if "dev" in flt and dev != flt["dev"]:
             return False
+        for k, v in flt.get("flow", {}).items():
+            if flow.get(k) != v:
+                return False
         return t0 >= tstart and t1 <= tend
 
-    kept = [r for r in recs if not r["lost"] and keep(r["cpu"], r["dev"], r["t"][0], r["t"][-1])]
+    kept = [r for r in recs if not r["lost"] and
+            keep(r["cpu"], r["dev"], r["flow"], r["t"][0], r["t"][-1])]
     kept_hops = [h for h in hops if not h["lost"] and
-                 keep([h["cpu0"], h["cpu1"]], h["dev"], h["t0"], h["t1"])]
+                 keep([h["cpu0"], h["cpu1"]], h["dev"], h["flow"], h["t0"], h["t1"])]
 
     out = subprocess.run([analyze, "latency", "--json", "-q"] + args + [data],
                          capture_output=True, text=True)
@@ -290,8 +340,11 @@ def main():
     doc = json.loads(out.stdout)
     spans = doc["reports"]["latency"]["spans"]
     d = Diff()
-    d.eq("number of spans", len(spans), 1)
+    d.eq("number of spans", len(spans), flt.get("nr_spans", 1))
     sp = spans[0]
+    if "span" in flt:
+        sp = next((x for x in spans if x["name"] == flt["span"]), sp)
+        d.eq("span name", sp["name"], flt["span"])
     d.eq("stages", sp["stages"], stages)
 
     full = stats([r["t"][-1] - r["t"][0] for r in kept],
@@ -356,11 +409,18 @@ def main():
             kstack = [fmt(ip) for ip in r["stack"] if ip >= 0xffff800000000000]
             with_stack += bool(kstack)
             d.eq(f"stack of {g['key']}", g.get("stack"), kstack)
+            if r["flow"]:
+                f = r["flow"]
+                d.eq(f"flow of {g['key']}", g.get("flow"),
+                     {"src_ip": f["saddr"], "dst_ip": f["daddr"], "src_port": f["sport"],
+                      "dst_port": f["dport"], "protocol": f["ip_proto"]})
+            if r["dev"]:
+                d.eq(f"dev of {g['key']}", g.get("dev"), r["dev"])
         if not with_stack:
             d.errors.append("no threshold event with a stack: the case tests nothing")
 
     got_min = {"count": sp["count"], "cross_cpu": sp["cross_cpu"],
-               "orphan_ends": sp["orphan_ends"]}
+               "orphan_ends": sp["orphan_ends"], "reused": sp["reused"]}
     for k, v in minimum.items():
         if got_min[k] < v:
             d.errors.append(f"recording too poor for this case: {k} = {got_min[k]} < {v}")

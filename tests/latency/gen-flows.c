@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * gen-flows.c - write a synthetic perf.data for the latency report's flow,
+ * device, egress and threshold paths, which no recording of this machine can
+ * exercise (no kprobes here, and the net tracepoints carry no addresses).
+ *
+ * The events look like the ovs-dp preset's kprobes recorded by
+ * `ovsperf-probe record` with fetch arguments: ovsperf:ovs_vport_receive
+ * (__probe_ip, skb, dev string, saddr, daddr, sport and dport in network
+ * order as read from the packet, ip_proto), ovsperf:do_output and
+ * ovsperf:ovs_dp_upcall (skb), skb:kfree_skb (skbaddr); call chains on the
+ * egress events; one PERF_RECORD_LOST; and a kallsyms text stored in the
+ * tracing data (so the recording carries its own symbols).  Packets are
+ * random (seeded): skb addresses collide, so restarts, orphans, drops and
+ * unfinished packets all occur.
+ *
+ * The test does not trust this program's idea of the answer: the expected
+ * numbers are computed from `perf script` output of the file
+ * (check_latency.py), like for the real recordings.
+ *
+ * Usage: gen-flows OUT.data OUT.kallsyms
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ovsperf/err.h"
+#include "ovsperf/pdata-writer.h"
+
+static const char header_page[] =
+	"\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n"
+	"\tfield: local_t commit;\toffset:8;\tsize:8;\tsigned:1;\n"
+	"\tfield: int overwrite;\toffset:8;\tsize:1;\tsigned:1;\n"
+	"\tfield: char data;\toffset:16;\tsize:4080;\tsigned:0;\n";
+static const char header_event[] =
+	"# compressed entry header\n\ttype_len    :    5 bits\n\ttime_delta  :   27 bits\n"
+	"\tarray       :   32 bits\n\n\tpadding     : type == 29\n\ttime_extend : type == 30\n"
+	"\ttime_stamp : type == 31\n\tdata max type_len  == 28\n";
+
+#define COMMON_FIELDS                                                                   \
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"           \
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"           \
+	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"   \
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+
+enum { EV_RECV, EV_OUTPUT, EV_UPCALL, EV_FREE, NR_EV };
+
+static const char *const ev_names[NR_EV] = {
+	"ovsperf:ovs_vport_receive", "ovsperf:do_output", "ovsperf:ovs_dp_upcall",
+	"skb:kfree_skb",
+};
+static const unsigned int ev_ids[NR_EV] = { 9101, 9102, 9103, 9104 };
+
+static const char recv_format[] =
+	"name: ovs_vport_receive\nID: 9101\nformat:\n" COMMON_FIELDS
+	"\tfield:unsigned long __probe_ip;\toffset:8;\tsize:8;\tsigned:0;\n"
+	"\tfield:u64 skb;\toffset:16;\tsize:8;\tsigned:0;\n"
+	"\tfield:__data_loc char[] dev;\toffset:24;\tsize:4;\tsigned:1;\n"
+	"\tfield:u32 saddr;\toffset:28;\tsize:4;\tsigned:0;\n"
+	"\tfield:u32 daddr;\toffset:32;\tsize:4;\tsigned:0;\n"
+	"\tfield:u16 sport;\toffset:36;\tsize:2;\tsigned:0;\n"
+	"\tfield:u16 dport;\toffset:38;\tsize:2;\tsigned:0;\n"
+	"\tfield:u8 ip_proto;\toffset:40;\tsize:1;\tsigned:0;\n\n"
+	"print fmt: \"(%lx) skb=0x%Lx dev=%s saddr=0x%x daddr=0x%x sport=%u dport=%u "
+	"ip_proto=%u\", REC->__probe_ip, REC->skb, __get_str(dev), REC->saddr, REC->daddr, "
+	"REC->sport, REC->dport, REC->ip_proto\n";
+static const char output_format[] =
+	"name: do_output\nID: 9102\nformat:\n" COMMON_FIELDS
+	"\tfield:unsigned long __probe_ip;\toffset:8;\tsize:8;\tsigned:0;\n"
+	"\tfield:u64 skb;\toffset:16;\tsize:8;\tsigned:0;\n\n"
+	"print fmt: \"(%lx) skb=0x%Lx\", REC->__probe_ip, REC->skb\n";
+static const char upcall_format[] =
+	"name: ovs_dp_upcall\nID: 9103\nformat:\n" COMMON_FIELDS
+	"\tfield:unsigned long __probe_ip;\toffset:8;\tsize:8;\tsigned:0;\n"
+	"\tfield:u64 skb;\toffset:16;\tsize:8;\tsigned:0;\n\n"
+	"print fmt: \"(%lx) skb=0x%Lx\", REC->__probe_ip, REC->skb\n";
+static const char free_format[] =
+	"name: kfree_skb\nID: 9104\nformat:\n" COMMON_FIELDS
+	"\tfield:void * skbaddr;\toffset:8;\tsize:8;\tsigned:0;\n"
+	"\tfield:void * location;\toffset:16;\tsize:8;\tsigned:0;\n\n"
+	"print fmt: \"skbaddr=%p location=%p\", REC->skbaddr, REC->location\n";
+
+/* Kernel symbols of the fake machine; stacks use addresses inside them. */
+static const char kallsyms[] =
+	"ffffffff81000000 T _text\n"
+	"ffffffff81001000 T do_output\n"
+	"ffffffff81001200 T ovs_execute_actions\n"
+	"ffffffff81001800 t ovs_dp_process_packet\n"
+	"ffffffff81002000 T netdev_frame_hook\n"
+	"ffffffff81002000 T netdev_frame_hook_alias\n"
+	"ffffffff81003000 T __netif_receive_skb_core\n"
+	"ffffffff81004000 D _etext\n"
+	"ffffffffc0100000 t ovs_vport_receive\t[openvswitch]\n"
+	"ffffffffc0100400 t ovs_dp_upcall\t[openvswitch]\n"
+	"ffffffffc0100800 t queue_userspace_packet\t[openvswitch]\n"
+	"ffffffffc0100c00 t ovs_exit_net\t[openvswitch]\n";
+
+#define SAMPLE_TYPE                                                                     \
+	(PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |  \
+	 PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD | PERF_SAMPLE_CALLCHAIN | PERF_SAMPLE_RAW)
+
+/* One event before it is written: sorted by time. */
+struct gen_ev {
+	uint64_t time;
+	int ev;			/* EV_*, or -1 for a LOST record */
+	uint32_t cpu;
+	uint64_t skb;
+	int flow, dev;
+	int stack;		/* 0 none, else a stack variant */
+};
+
+static const struct {
+	const char *saddr, *daddr;
+	uint16_t sport, dport;
+	uint8_t proto;
+} flows[] = {
+	{ "10.11.0.1", "10.11.0.2", 20000, 9000, 17 },
+	{ "10.11.0.1", "10.11.0.2", 20001, 9001, 17 },
+	{ "10.11.0.2", "10.11.0.1", 9000, 20000, 17 },
+	{ "10.11.0.1", "10.11.0.254", 45678, 2181, 6 },
+};
+static const char *const devs[] = { "veth1", "veth2", "br0" };
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng >> 11) % n;
+}
+
+static int cmp_ev(const void *a, const void *b)
+{
+	const struct gen_ev *x = a, *y = b;
+
+	return x->time < y->time ? -1 : x->time > y->time;
+}
+
+/* Append @n bytes to the record buffer. */
+static void put(uint8_t *buf, size_t *len, const void *p, size_t n)
+{
+	memcpy(buf + *len, p, n);
+	*len += n;
+}
+
+static int write_sample(struct pdata_writer *w, const struct gen_ev *e)
+{
+	uint8_t rec[512], raw[128];
+	struct perf_event_header h = { .type = PERF_RECORD_SAMPLE };
+	uint64_t id = 100 + e->ev * 10 + e->cpu, ip = 0, period = 1, u64;
+	uint32_t pid = 1000 + e->cpu, tid = pid, cpu[2] = { e->cpu, 0 }, raw_size;
+	uint64_t chain[8];
+	size_t len = sizeof(h), rlen, nchain = 0;
+	uint16_t type = ev_ids[e->ev];
+
+	memset(raw, 0, sizeof(raw));
+	memcpy(raw, &type, 2);
+	memcpy(raw + 4, &pid, 4);
+	if (e->ev == EV_FREE) {
+		memcpy(raw + 8, &e->skb, 8);
+		u64 = 0xffffffff81003123ULL;
+		memcpy(raw + 16, &u64, 8);
+		rlen = 24;
+	} else {
+		u64 = 0xffffffff81001000ULL + e->ev;	/* __probe_ip */
+		memcpy(raw + 8, &u64, 8);
+		memcpy(raw + 16, &e->skb, 8);
+		rlen = 24;
+		if (e->ev == EV_RECV) {
+			const char *dev = devs[e->dev];
+			uint32_t loc = ((uint32_t)(strlen(dev) + 1) << 16) | 44, a;
+			uint16_t port;
+
+			memcpy(raw + 24, &loc, 4);
+			inet_pton(AF_INET, flows[e->flow].saddr, &a);
+			memcpy(raw + 28, &a, 4);
+			inet_pton(AF_INET, flows[e->flow].daddr, &a);
+			memcpy(raw + 32, &a, 4);
+			/* Read from the packet by a probe: network byte order. */
+			port = htons(flows[e->flow].sport);
+			memcpy(raw + 36, &port, 2);
+			port = htons(flows[e->flow].dport);
+			memcpy(raw + 38, &port, 2);
+			raw[40] = flows[e->flow].proto;
+			memcpy(raw + 44, dev, strlen(dev) + 1);
+			rlen = 44 + strlen(dev) + 1;
+		}
+	}
+	/* The kernel pads raw data so that u32 size + data is 8-aligned. */
+	raw_size = (rlen + 4 + 7) / 8 * 8 - 4;
+
+	if (e->stack) {
+		chain[nchain++] = PERF_CONTEXT_KERNEL;
+		if (e->ev == EV_UPCALL) {
+			chain[nchain++] = 0xffffffffc0100400ULL + 0x10 * e->stack;
+			chain[nchain++] = 0xffffffff81001804ULL;
+		} else {
+			chain[nchain++] = 0xffffffff81001000ULL + 0x8 * e->stack;
+			chain[nchain++] = 0xffffffff81001234ULL;
+		}
+		chain[nchain++] = 0xffffffffc0100020ULL;		/* ovs_vport_receive */
+		chain[nchain++] = 0xffffffff81002010ULL;		/* the aliased symbol */
+		chain[nchain++] = 0xffffffff81004100ULL;		/* past the text: no symbol */
+		chain[nchain++] = PERF_CONTEXT_USER;
+		chain[nchain++] = 0x7f0000001234ULL;
+	}
+
+	put(rec, &len, &id, 8);
+	put(rec, &len, &ip, 8);
+	put(rec, &len, &pid, 4);
+	put(rec, &len, &tid, 4);
+	put(rec, &len, &e->time, 8);
+	put(rec, &len, cpu, 8);
+	put(rec, &len, &period, 8);
+	u64 = nchain;
+	put(rec, &len, &u64, 8);
+	put(rec, &len, chain, nchain * 8);
+	put(rec, &len, &raw_size, 4);
+	put(rec, &len, raw, raw_size);
+	h.size = len;
+	memcpy(rec, &h, sizeof(h));
+	return pdata_writer__write(w, rec, len);
+}
+
+static int write_lost(struct pdata_writer *w, const struct gen_ev *e)
+{
+	/* PERF_RECORD_LOST {id, lost} + sample_id_all trailer (IDENTIFIER last). */
+	struct {
+		struct perf_event_header h;
+		uint64_t id, lost;
+		uint32_t pid, tid;	/* TID */
+		uint64_t time;		/* TIME */
+		uint32_t cpu, res;	/* CPU */
+		uint64_t ident;		/* IDENTIFIER */
+	} r = {
+		.h = { .type = PERF_RECORD_LOST, .size = sizeof(r) },
+		.id = 100 + EV_OUTPUT * 10 + e->cpu, .lost = 3, .pid = 1000 + e->cpu,
+		.tid = 1000 + e->cpu, .time = e->time, .cpu = e->cpu,
+		.ident = 100 + EV_OUTPUT * 10 + e->cpu,
+	};
+
+	return pdata_writer__write(w, &r, sizeof(r));
+}
+
+int main(int argc, char **argv)
+{
+	enum { NR_PKTS = 600 };
+	static struct gen_ev evs[NR_PKTS * 3 + 64];
+	struct pdata_tracing *t = NULL;
+	struct pdata_writer *w = NULL;
+	size_t n = 0, i;
+	int err, k;
+	FILE *f;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: gen-flows OUT.data OUT.kallsyms\n");
+		return 1;
+	}
+	for (i = 0; i < NR_PKTS; i++) {
+		uint64_t t0 = 1000000000000ULL + i * 7000 + rnd(3000);
+		struct gen_ev s = {
+			.time = t0, .ev = EV_RECV, .cpu = rnd(2), .skb = 0xffff888100000000ULL +
+			rnd(48) * 256, .flow = rnd(4), .dev = rnd(3),
+		};
+		uint32_t fate = rnd(100);
+
+		evs[n++] = s;
+		if (fate < 90) {
+			struct gen_ev e = s;
+
+			e.ev = fate < 70 ? EV_OUTPUT : fate < 85 ? EV_UPCALL : EV_FREE;
+			e.time = t0 + 500 + rnd(fate % 7 ? 20000 : 400000);
+			e.cpu = rnd(4) ? s.cpu : !s.cpu;
+			e.stack = e.ev == EV_FREE ? 0 : 1 + rnd(6);
+			evs[n++] = e;
+		}
+		if (rnd(40) == 0) {
+			/* An egress of a packet never seen entering: orphan (mostly). */
+			struct gen_ev o = s;
+
+			o.ev = EV_OUTPUT;
+			o.skb = 0xffff888200000000ULL + rnd(1000) * 256;
+			o.time = t0 + 100;
+			evs[n++] = o;
+		}
+	}
+	/* Two LOST windows, one per CPU. */
+	evs[n++] = (struct gen_ev){ .time = 1000000000000ULL + 1200000, .ev = -1, .cpu = 1 };
+	evs[n++] = (struct gen_ev){ .time = 1000000000000ULL + 3000000, .ev = -1, .cpu = 0 };
+	qsort(evs, n, sizeof(evs[0]), cmp_ev);
+
+	err = pdata_writer__open(&w, argv[1]);
+	for (k = 0; k < NR_EV && !err; k++) {
+		for (uint32_t c = 0; c < 2 && !err; c++) {
+			struct perf_event_attr attr = {
+				.type = PERF_TYPE_TRACEPOINT, .size = sizeof(attr),
+				.config = ev_ids[k], .sample_period = 1,
+				.sample_type = SAMPLE_TYPE, .sample_id_all = 1,
+			};
+			uint64_t ids[2] = { 100 + k * 10, 101 + k * 10 };
+
+			if (c == 0)
+				err = pdata_writer__add_attr(w, &attr, ids, 2, ev_names[k]);
+		}
+	}
+	for (i = 0; i < n && !err; i++) {
+		err = evs[i].ev < 0 ? write_lost(w, &evs[i]) : write_sample(w, &evs[i]);
+		if (!err && i % 64 == 63)
+			err = pdata_writer__finished_round(w);
+	}
+	err = err ?: pdata_writer__finished_round(w);
+	err = err ?: pdata_tracing__new(&t, header_page, header_event);
+	err = err ?: pdata_tracing__add_format(t, "ovsperf", recv_format);
+	err = err ?: pdata_tracing__add_format(t, "ovsperf", output_format);
+	err = err ?: pdata_tracing__add_format(t, "ovsperf", upcall_format);
+	err = err ?: pdata_tracing__add_format(t, "skb", free_format);
+	err = err ?: pdata_tracing__set_text(t, 0, kallsyms, strlen(kallsyms));
+	err = err ?: pdata_writer__set_tracing(w, t);
+	err = err ?: pdata_writer__set_host_features(w);
+	err = pdata_writer__close(w, err);
+	pdata_tracing__delete(t);
+	if (err) {
+		ovp_print_error("%s: %s", argv[1], ovp_errmsg());
+		return 2;
+	}
+	f = fopen(argv[2], "w");
+	if (!f || fputs(kallsyms, f) < 0 || fclose(f)) {
+		ovp_print_error("%s: cannot write", argv[2]);
+		return 2;
+	}
+	return 0;
+}
