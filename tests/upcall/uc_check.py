@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""
+uc_check.py - run gen-upcall (a recording plus the answers of its ground
+truth), check that perf itself reads the recording with the expected event
+counts, then compare `ovsperf-analyze upcall-cost --json` (all handlers, and
+--handler-filter handler2) with the answers.
+
+Usage: uc_check.py GEN_UPCALL ANALYZER bytes|length WORKDIR
+Exit 0 when everything matches, 1 otherwise.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+
+def compare(want, got, what, errors):
+    ev = {e['type']: e for e in got['events']}
+    for name, w in want['events'].items():
+        g = ev.get(name)
+        if not g or g['usable'] != w['usable'] or g['total'] != w['total']:
+            errors.append(f'{what}: events {name}: got {g}, expected {w}')
+    if got['sets'] != want['sets']:
+        errors.append(f'{what}: {got["sets"]} sets, expected {want["sets"]}')
+    th = {str(t['tid']): t['upcalls'] for t in got['threads']}
+    if th != want['threads']:
+        errors.append(f'{what}: threads {th}, expected {want["threads"]}')
+    bh = got['batch_histogram']
+    bk = {str(b['size']): b['count'] for b in bh['buckets']}
+    if bk != want['batches'] or bh['over_64'] != want['over_64'] or \
+            bh['min'] != want['batch_min'] or bh['max'] != want['batch_max']:
+        errors.append(f'{what}: batches {bk} >64 {bh["over_64"]} min {bh["min"]} max '
+                      f'{bh["max"]}, expected {want["batches"]} >64 {want["over_64"]} min '
+                      f'{want["batch_min"]} max {want["batch_max"]}')
+    for sec in ('kernel_to_vswitchd', 'vswitchd_to_kernel', 'overhead',
+                'kernel_to_kernel_exec'):
+        g = {k: got[sec][k] for k in want[sec]}
+        if g != want[sec]:
+            errors.append(f'{what}: {sec} {g}, expected {want[sec]}')
+    for k, w in want['uncorrelated'].items():
+        if got['uncorrelated'][k] != w:
+            errors.append(f'{what}: uncorrelated {k} {got["uncorrelated"][k]}, expected {w}')
+
+
+def main():
+    gen, analyzer, mode, work = sys.argv[1:5]
+    data = os.path.join(work, f'upcall-{mode}.data')
+    answers = os.path.join(work, f'upcall-{mode}.json')
+    subprocess.run([gen, mode, data, answers], check=True)
+    want = json.load(open(answers))
+    errors = []
+    if shutil.which('perf'):
+        out = subprocess.run(['perf', 'script', '-i', data, '-F', 'event'], check=True,
+                             capture_output=True, text=True).stdout
+        n = sum(1 for line in out.splitlines() if line.strip())
+        total = sum(e['total'] for e in want['all']['events'].values())
+        if n != total:
+            errors.append(f'perf script reads {n} events, the generator wrote {total}')
+    for what, extra in (('all', []), ('handler2', ['--handler-filter', 'handler2'])):
+        got = json.loads(subprocess.run([analyzer, 'upcall-cost', '--json', '-q'] + extra +
+                                        [data], check=True, capture_output=True,
+                                        text=True).stdout)['reports']['upcall_cost']
+        compare(want[what], got, what, errors)
+    if want['all']['sets'] == 0:
+        errors.append('nothing to compare: no upcall set')
+    if errors:
+        print('\n'.join(errors))
+        print(f'FAIL: {len(errors)} differences')
+        return 1
+    print(f'OK: {want["all"]["sets"]} upcall sets, all sections match')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
