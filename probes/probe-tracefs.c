@@ -150,7 +150,6 @@ static char *def_line(const struct def *d)
 static int use_tracefs(const struct probe_opts *opts, bool need_write)
 {
 	const char *dir = opts && opts->tracefs ? opts->tracefs : getenv("OVSPERF_TRACEFS");
-	const char *path;
 	struct stat st;
 
 	if (dir && *dir) {
@@ -161,7 +160,9 @@ static int use_tracefs(const struct probe_opts *opts, bool need_write)
 	tracefs_set_tracing_dir(NULL);
 	if (need_write && geteuid() != 0)
 		return ovp_err(-EPERM, "must be root to change tracefs probes (run with sudo)");
-	if (tracefs_tracing_dir_is_mounted(true, &path) < 0)
+	/* Finds tracefs, mounting it on /sys/kernel/tracing when it is not
+	 * mounted (tracefs_tracing_dir_is_mounted() of libtracefs 1.6 leaks). */
+	if (!tracefs_tracing_dir())
 		return ovp_err(-ENODEV,
 			       "tracefs is not mounted and mounting it failed: mount -t tracefs nodev /sys/kernel/tracing");
 	return 0;

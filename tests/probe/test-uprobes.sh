@@ -5,7 +5,8 @@
 # record with perf, check every argument value in perf script (register,
 # stack memory, immediate, RIP-relative global, semaphore-guarded probe
 # and uretprobe), remove --all and check nothing of ours is left.  Also:
-# `install ovs-dp` on a kernel without kprobe events fails with one line.
+# `install ovs-dp` on a kernel without kprobe events fails with one line;
+# not root fails with one line; an unmounted tracefs gets mounted.
 # Usage: test-uprobes.sh OVSPERF_PROBE USDT_PROG        (exit 77: skipped)
 set -u
 P=$1
@@ -73,6 +74,21 @@ $P install bridge-loop u:test:args --binary "$PROG" >/dev/null || die "install 2
 [ "$($P remove bridge-loop)" = "2 events removed" ] || die "remove bridge-loop"
 grep -q "ovsperf/args" $T/uprobe_events || die "remove bridge-loop removed args"
 $P remove --all >/dev/null
+
+# Not root: one line, nothing done.
+if command -v setpriv >/dev/null; then
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups $P install bridge-loop --binary "$PROG" 2>&1) &&
+		die "installed as nobody"
+	[[ $out == *"must be root"* ]] && [ "$(echo "$out" | wc -l)" = 1 ] || die "not-root message: $out"
+fi
+# tracefs not mounted: it is mounted (in a private mount namespace here).
+if command -v unshare >/dev/null; then
+	out=$(unshare -m sh -c "umount $T && ! grep -q ' $T tracefs' /proc/mounts &&
+		$P install bridge-loop --binary '$PROG' >/dev/null && grep -q ' $T tracefs' /proc/mounts &&
+		grep -c ovsperf/ $T/uprobe_events" 2>&1)
+	[ "$out" = 2 ] || die "install with tracefs unmounted: $out"
+	$P remove --all >/dev/null
+fi
 
 # This kernel has no kprobes: the one-line error (when that is so).
 if [ ! -e $T/kprobe_events ]; then
