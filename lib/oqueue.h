@@ -23,6 +23,7 @@ struct oq_entry {
 	const void *rec;	/* the record (borrowed: file map or arena) */
 	uint64_t file_offset;	/* offset in the file, 0 in pipe mode */
 	void *owner;		/* arena chunk to release after delivery, or NULL */
+	const void *aux;	/* the caller's, carried along (the sample's evsel) */
 };
 
 struct oq_run;

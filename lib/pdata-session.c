@@ -568,11 +568,82 @@ static int parse_read_format(const struct perf_event_attr *attr, const uint8_t *
 }
 
 /*
+ * The fixed-size fields that may precede PERF_SAMPLE_RAW, and RAW itself:
+ * what perf record asks for with tracepoints and probes (IDENTIFIER, IP, TID,
+ * TIME, CPU, PERIOD, RAW).  Such samples are decoded by the fast path below.
+ */
+#define SIMPLE_SAMPLE_TYPES                                                              \
+	(PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |   \
+	 PERF_SAMPLE_ADDR | PERF_SAMPLE_ID | PERF_SAMPLE_STREAM_ID | PERF_SAMPLE_CPU |    \
+	 PERF_SAMPLE_PERIOD | PERF_SAMPLE_RAW)
+
+/*
+ * Hot path of parse_sample() for a sample_type within SIMPLE_SAMPLE_TYPES:
+ * one bounds check for all the fixed words instead of one per field, and no
+ * test of the fields that cannot be there.  Same results as the general path.
+ */
+static int parse_simple_sample(uint64_t type, const uint8_t *p, const uint8_t *end,
+			       struct pdata_sample *out)
+{
+	size_t words = (size_t)__builtin_popcountll(type & ~(uint64_t)PERF_SAMPLE_RAW);
+
+	NEED(words * 8);
+	if (type & PERF_SAMPLE_IDENTIFIER) {
+		out->id = rd64(p);
+		p += 8;
+	}
+	if (type & PERF_SAMPLE_IP) {
+		out->ip = rd64(p);
+		p += 8;
+	}
+	if (type & PERF_SAMPLE_TID) {
+		out->pid = rd32(p);
+		out->tid = rd32(p + 4);
+		p += 8;
+	}
+	if (type & PERF_SAMPLE_TIME) {
+		out->time = rd64(p);
+		p += 8;
+	}
+	if (type & PERF_SAMPLE_ADDR) {
+		out->addr = rd64(p);
+		p += 8;
+	}
+	if (type & PERF_SAMPLE_ID) {
+		out->id = rd64(p);
+		p += 8;
+	}
+	if (type & PERF_SAMPLE_STREAM_ID) {
+		out->stream_id = rd64(p);
+		p += 8;
+	}
+	if (type & PERF_SAMPLE_CPU) {
+		out->cpu = rd32(p);
+		p += 8;
+	}
+	if (type & PERF_SAMPLE_PERIOD) {
+		out->period = rd64(p);
+		p += 8;
+	}
+	if (type & PERF_SAMPLE_RAW) {
+		uint32_t sz;
+
+		NEED(4);
+		sz = rd32(p);
+		p += 4;
+		NEED(sz);
+		out->raw_size = sz;
+		out->raw_data = p;
+	}
+	return 0;
+}
+
+/*
  * Decode a PERF_RECORD_SAMPLE, every PERF_SAMPLE_* field in the kernel's
  * order (perf_output_sample()).  Return 0 or -EBADMSG.
  */
 static int parse_sample(struct pdata_session *s, const union perf_event *event,
-			struct pdata_sample *out)
+			struct pdata_evsel *ev_hint, struct pdata_sample *out)
 {
 	const uint8_t *rec = (const uint8_t *)event;
 	const uint8_t *p = rec + sizeof(struct perf_event_header);
@@ -583,12 +654,15 @@ static int parse_sample(struct pdata_session *s, const union perf_event *event,
 	memset(out, 0, sizeof(*out));
 	out->cpu = UINT32_MAX;
 	out->event = event;
-	ev = sample_evsel(s, p, (size_t)(end - p));
+	/* The evsel was already looked up when the record was queued. */
+	ev = ev_hint ?: sample_evsel(s, p, (size_t)(end - p));
 	if (!ev)
 		return -ENOENT;
 	out->evsel = ev;
 	type = ev->attr.sample_type;
 
+	if (!(type & ~SIMPLE_SAMPLE_TYPES))
+		return parse_simple_sample(type, p, end, out);
 	if (type & PERF_SAMPLE_IDENTIFIER) {
 		NEED(8);
 		out->id = rd64(p);
@@ -810,12 +884,15 @@ static void parse_trailer(struct pdata_session *s, const union perf_event *event
 		out->id = rd64(p);
 }
 
-/* Timestamp of a kernel record without decoding all of it; 0 if none. */
-static uint64_t record_time(struct pdata_session *s, const union perf_event *event)
+/* Timestamp of a kernel record without decoding all of it; 0 if none.
+ * *evp gets the evsel of a sample (NULL for other records). */
+static uint64_t record_time(struct pdata_session *s, const union perf_event *event,
+			    struct pdata_evsel **evp)
 {
 	const uint8_t *rec = (const uint8_t *)event;
 	size_t size = event->header.size;
 
+	*evp = NULL;
 	if (event->header.type == PERF_RECORD_SAMPLE) {
 		const uint8_t *body = rec + sizeof(struct perf_event_header);
 		struct pdata_evsel *ev = sample_evsel(s, body, size - 8);
@@ -824,6 +901,7 @@ static uint64_t record_time(struct pdata_session *s, const union perf_event *eve
 
 		if (!ev)
 			return 0;
+		*evp = ev;
 		type = ev->attr.sample_type;
 		if (!(type & PERF_SAMPLE_TIME))
 			return 0;
@@ -844,7 +922,8 @@ static uint64_t record_time(struct pdata_session *s, const union perf_event *eve
 /*
  * Delivery of kernel records (in time order).
  */
-static int deliver(struct pdata_session *s, const union perf_event *event, uint64_t file_offset)
+static int deliver(struct pdata_session *s, const union perf_event *event, uint64_t file_offset,
+		   struct pdata_evsel *ev_hint)
 {
 	struct pdata_tool *tool = s->tool;
 	struct pdata_sample sample;
@@ -854,7 +933,7 @@ static int deliver(struct pdata_session *s, const union perf_event *event, uint6
 
 	s->stats.nr_records[type]++;
 	if (type == PERF_RECORD_SAMPLE) {
-		err = parse_sample(s, event, &sample);
+		err = parse_sample(s, event, ev_hint, &sample);
 		if (err) {
 			if (err == -ENOENT)
 				s->stats.nr_unknown_id++;
@@ -952,7 +1031,7 @@ static int deliver(struct pdata_session *s, const union perf_event *event, uint6
 static int oq_deliver(const struct oq_entry *e, void *arg)
 {
 	struct pdata_session *s = arg;
-	int err = deliver(s, e->rec, e->file_offset);
+	int err = deliver(s, e->rec, e->file_offset, (struct pdata_evsel *)e->aux);
 
 	if (e->owner)
 		arena_unref(&s->arena, e->owner);
@@ -1092,15 +1171,17 @@ static int send_ready(struct pdata_session *s)
 static int queue_record(struct pdata_session *s, const union perf_event *event, uint64_t off,
 			struct arena_chunk *owner)
 {
+	struct pdata_evsel *ev = NULL;
 	struct oq_entry e;
 	int err;
 
 	err = send_ready(s);
 	if (err)
 		return err;
-	e.time = s->opts.no_ordering ? 0 : record_time(s, event);
+	e.time = s->opts.no_ordering ? 0 : record_time(s, event, &ev);
 	if (!e.time)
-		return deliver(s, event, off);	/* perf: -ETIME, delivered at once */
+		return deliver(s, event, off, NULL);	/* perf: -ETIME, delivered at once */
+	e.aux = ev;
 	e.rec = event;
 	e.file_offset = off;
 	e.owner = owner;
