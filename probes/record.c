@@ -1024,9 +1024,9 @@ static int recorder_exit(struct recorder *r)
 	return err;
 }
 
-static void print_summary(const struct recorder *r)
+static void print_summary(const struct recorder *r, uint64_t data_size)
 {
-	double mb = (double)pdata_writer__data_size(r->writer) / (1024 * 1024);
+	double mb = (double)data_size / (1024 * 1024);
 
 	fprintf(stderr, "[ ovsperf-probe record: wrote %.3f MB to %s (%" PRIu64 " samples) ]\n",
 		mb, r->output, r->nr_samples);
@@ -1043,6 +1043,7 @@ int cmd_record(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct sigaction old_int, old_term;
 	bool created = false;
+	uint64_t data_size;
 	int err, cleanup;
 
 	err = parse_args(&r, argc, argv);
@@ -1087,9 +1088,11 @@ int cmd_record(int argc, char **argv)
 			r.nr_events == 1 ? "" : "s", r.pid ? "" : " on every CPU");
 	err = err ?: record_loop(&r);
 	err = err ?: set_features(&r);
+	data_size = r.writer ? pdata_writer__data_size(r.writer) : 0;
 	err = pdata_writer__close(r.writer, err);
+	r.writer = NULL;
 	if (!err && !r.quiet)
-		print_summary(&r);
+		print_summary(&r, data_size);
 	if (!err && r.nr_lost)
 		ovp_warn("lost %" PRIu64 " events in %" PRIu64 " chunks: the ring buffers "
 			 "overflowed; use a larger -m", r.nr_lost, r.nr_lost_records);
