@@ -145,6 +145,8 @@ struct lat_report {
 	/* Interned attributes and device names. */
 	struct lat_attr *attrs;
 	size_t nr_attrs, cap_attrs;
+	uint32_t *attr_tab;		/* open addressing: attr id, 0 = empty */
+	size_t attr_tab_size;		/* power of two, at least twice nr_attrs */
 	char **devs;
 	size_t nr_devs, cap_devs;
 
@@ -652,14 +654,40 @@ static uint32_t intern_dev(struct lat_report *r, const char *name)
 	return ++r->nr_devs;
 }
 
+static uint64_t hash_attr(const struct lat_attr *a)
+{
+	const uint32_t *w = (const uint32_t *)a;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < sizeof(*a) / sizeof(*w); i++)
+		h = (h ^ w[i]) * 0x100000001b3ULL;
+	return h ^ (h >> 29);
+}
+
+/* Put id @id (index + 1) into the open-addressing table. */
+static void attr_slot_put(uint32_t *tab, size_t size, uint64_t h, uint32_t id)
+{
+	size_t i = h & (size - 1);
+
+	while (tab[i])
+		i = (i + 1) & (size - 1);
+	tab[i] = id;
+}
+
+/* The id of device/flow @a, added when new: a hash table of ids, so that
+ * many flows cost no more per event than a few. */
 static uint32_t intern_attr(struct lat_report *r, const struct lat_attr *a)
 {
+	uint64_t h = hash_attr(a);
 	size_t i;
 
-	/* Scan from the newest: consecutive packets mostly share their flow. */
-	for (i = r->nr_attrs; i > 0; i--)
-		if (!memcmp(&r->attrs[i - 1], a, sizeof(*a)))
-			return i;
+	if (r->attr_tab_size) {
+		for (i = h & (r->attr_tab_size - 1); r->attr_tab[i];
+		     i = (i + 1) & (r->attr_tab_size - 1)) {
+			if (!memcmp(&r->attrs[r->attr_tab[i] - 1], a, sizeof(*a)))
+				return r->attr_tab[i];
+		}
+	}
 	if (r->nr_attrs == r->cap_attrs) {
 		size_t cap = r->cap_attrs ? r->cap_attrs * 2 : 64;
 		struct lat_attr *n = realloc(r->attrs, cap * sizeof(*n));
@@ -669,7 +697,20 @@ static uint32_t intern_attr(struct lat_report *r, const struct lat_attr *a)
 		r->attrs = n;
 		r->cap_attrs = cap;
 	}
+	if ((r->nr_attrs + 1) * 2 > r->attr_tab_size) {
+		size_t size = r->attr_tab_size ? r->attr_tab_size * 2 : 256;
+		uint32_t *tab = calloc(size, sizeof(*tab));
+
+		if (!tab)
+			return 0;
+		for (i = 0; i < r->nr_attrs; i++)
+			attr_slot_put(tab, size, hash_attr(&r->attrs[i]), i + 1);
+		free(r->attr_tab);
+		r->attr_tab = tab;
+		r->attr_tab_size = size;
+	}
 	r->attrs[r->nr_attrs] = *a;
+	attr_slot_put(r->attr_tab, r->attr_tab_size, h, r->nr_attrs + 1);
 	return ++r->nr_attrs;
 }
 
@@ -1796,6 +1837,7 @@ static void lat_destroy(struct report *base)
 		free(r->devs[i]);
 	free(r->devs);
 	free(r->attrs);
+	free(r->attr_tab);
 	free(r->stacks);
 	free(r->stack_ips);
 	free(r->cpu_last);
