@@ -83,17 +83,27 @@ def unit():
 
 
 def testdata(tdir, perf):
+    """Checks the recordings of scripts/make-testdata found in @tdir (all of
+    them in testdata/; the root test makes only some)."""
     def recs(name):
         return perfscript.run(os.path.join(tdir, name), perf=perf)
 
-    for name in sorted(os.listdir(tdir)):
-        if name.endswith(".data"):
-            rs = recs(name)
-            check(len(rs) > 0, "%s: no records parsed" % name)
-            check(all(a.time_ns <= b.time_ns for a, b in zip(rs, rs[1:])),
-                  "%s: timestamps go back" % name)
+    names = sorted(n for n in os.listdir(tdir) if n.endswith(".data"))
+    check(names, "no recordings in %s" % tdir)
+    for name in names:
+        rs = recs(name)
+        check(len(rs) > 0, "%s: no records parsed" % name)
+        check(all(a.time_ns <= b.time_ns for a, b in zip(rs, rs[1:])),
+              "%s: timestamps go back" % name)
+    if "usdt.data" in names:
+        usdt(recs("usdt.data"))
+    if "net.data" in names:
+        net(recs("net.data"))
+    if "kdelay.data" in names:
+        kdelay(recs("kdelay.data"))
 
-    rs = recs("usdt.data")
+
+def usdt(rs):
     ev = Counter(r.event for r in rs)
     check(ev["sdt_main:run_start"] > 10, "usdt: run_start count %d" % ev["sdt_main:run_start"])
     check(ev["sdt_main:run_start"] == ev["sdt_main:poll_block"],
@@ -109,7 +119,8 @@ def testdata(tdir, perf):
     check([r.num("arg4") for r in up] == list(range(1, len(up) + 1)),
           "usdt: recv_upcall sequence numbers")
 
-    rs = recs("net.data")
+
+def net(rs):
     reasons = Counter(r.fields.get("reason") for r in rs if r.event == "skb:kfree_skb")
     check(reasons["NO_SOCKET"] >= 5 and reasons["UDP_CSUM"] >= 5, "net: drop reasons %s" % reasons)
     rx = [r for r in rs if r.event == "net:netif_rx" and r.fields["dev"].startswith("ovsp-")]
@@ -118,7 +129,8 @@ def testdata(tdir, perf):
     check(len(rx) >= 40 and len(rx) == len(rcv), "net: netif_rx %d vs netif_receive_skb %d"
           % (len(rx), len(rcv)))
 
-    rs = recs("kdelay.data")
+
+def kdelay(rs):
     enters = Counter(r.tid for r in rs if r.event == "raw_syscalls:sys_enter")
     exits = Counter(r.tid for r in rs if r.event == "raw_syscalls:sys_exit")
     comms = {r.comm for r in rs if r.event == "raw_syscalls:sys_enter"}
@@ -127,6 +139,23 @@ def testdata(tdir, perf):
     check(all(abs(enters[t] - exits[t]) <= 1 for t in enters), "kdelay: enter/exit per tid")
     check(any(r.event == "sched:sched_switch" and r.fields["prev_comm"].startswith("kd-spin")
               and r.fields["prev_state"] == "R" for r in rs), "kdelay: a spinner is preempted")
+    check(any(r.event == "irq:irq_handler_entry" and r.comm.startswith("kd-") for r in rs),
+          "kdelay: a hard irq hits a workload thread")
+    # Complete for kernel-delay: a workload thread that went to sleep is woken
+    # (sched_wakeup) before it is switched in again.
+    slept, missing = set(), 0
+    for r in rs:
+        if r.event == "sched:sched_switch":
+            if r.num("prev_pid") in enters:
+                if r.fields["prev_state"].startswith("R"):
+                    slept.discard(r.num("prev_pid"))
+                else:
+                    slept.add(r.num("prev_pid"))
+            if r.num("next_pid") in slept:
+                missing += 1
+        elif r.event == "sched:sched_wakeup":
+            slept.discard(r.num("pid"))
+    check(missing == 0, "kdelay: %d switch-ins without a wakeup" % missing)
 
 
 def main():
