@@ -544,6 +544,7 @@ static int sys_exit(struct kd_engine *e, struct kd_thread *t, const struct kd_ev
 			if (t->sys_high[i].nr == nr)
 				a = &t->sys_high[i].acc;
 		if (!a && t->nr_sys_high < sizeof(t->sys_high) / sizeof(t->sys_high[0])) {
+			memset(&t->sys_high[t->nr_sys_high], 0, sizeof(t->sys_high[0]));
 			t->sys_high[t->nr_sys_high].nr = nr;
 			a = &t->sys_high[t->nr_sys_high++].acc;
 		}

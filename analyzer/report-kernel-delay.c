@@ -420,11 +420,13 @@ static int kd_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 	struct kd_event ev;
 	char name[KD_IRQ_NAME];
 
-	if (!sample->evsel || sample->evsel->idx >= kd->nr_map)
+	static const struct kd_handler none = { KD_EV_NONE, 0 };
+
+	if (!kd->engine_ready)
 		return 0;
-	h = &kd->map[sample->evsel->idx];
-	if (h->type == KD_EV_NONE && !h->trigger)
-		return 0;
+	/* Every sample moves the clock: windows slice the recording's timeline. */
+	h = sample->evsel && sample->evsel->idx < kd->nr_map ? &kd->map[sample->evsel->idx]
+							      : &none;
 	memset(&ev, 0, sizeof(ev));
 	ev.type = h->type;
 	ev.trigger = h->trigger;

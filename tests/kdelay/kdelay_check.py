@@ -285,6 +285,20 @@ def compare(samples, doc, errors):
                               f'reported, or they differ')
 
 
+def trigger_name(spec, names):
+    parts = spec.split(':')
+    if parts[0] in ('t', 'trace') and len(parts) == 3:
+        return f'{parts[1]}:{parts[2]}'
+    if parts[0] in ('up', 'uprobe', 'k', 'kprobe') and len(parts) == 2:
+        want = ':' + parts[1]
+    elif parts[0] in ('upr', 'ur', 'uretprobe', 'kr', 'kretprobe') and len(parts) == 2:
+        want = ':' + parts[1] + '__return'
+    else:
+        return spec
+    found = [n for n in names if n.endswith(want)]
+    return found[0] if found else spec
+
+
 def doc_pid_check(analyzer, data, pids):
     """With --default-pid, the report's 'pid' must be the one found here."""
     out = subprocess.run([analyzer, 'kernel-delay', '--json', '-q', data], capture_output=True,
@@ -320,6 +334,12 @@ def main():
     for a in it:
         opts[a] = next(it)
     events = list(parse(data))
+    # kernel_delay's trigger syntax (up:FUNC, upr:FUNC, t:SYS:EV) goes to the
+    # analyzer as given; this side needs the recorded event's full name.
+    names = {e[5] for e in events}
+    for k in ('--start-trigger', '--stop-trigger'):
+        if k in opts:
+            opts[k] = trigger_name(opts[k], names)
     pids = {e[2] for e in events if e[4] == comm and e[2] == e[3]}
     if '--default-pid' in args and doc_pid_check(analyzer, data, pids):
         return 1

@@ -203,22 +203,30 @@ static void test_time_windows(void)
 	CHECK(kd_engine__init(&e, &c) == 0);
 	ev_sys(&e, 0, 1, PID, true, 0);		/* window 0: [0, 1000) */
 	ev_sys(&e, 100, 1, PID, false, 0);
+	ev_sys(&e, 200, 1, PID, true, -1);
+	ev_sys(&e, 205, 1, PID, false, -1);
 	ev_sys(&e, 900, 1, PID, true, 1);	/* crosses 1000: dropped */
 	ev_sys(&e, 1200, 1, PID, false, 1);	/* in the gap */
 	ev_sys(&e, 1400, 1, PID, true, 2);	/* gap: not stamped */
 	ev_sys(&e, 1600, 1, PID, false, 2);	/* window 1: [1500, 2500) */
 	ev_sys(&e, 1700, 1, PID, true, 3);
 	ev_sys(&e, 1750, 1, PID, false, 3);
+	/* Numbers outside the table (-1: a skipped syscall) count per window too. */
+	ev_sys(&e, 1800, 1, PID, true, -1);
+	ev_sys(&e, 1810, 1, PID, false, -1);
 	ev_sys(&e, 5100, 1, PID, true, 4);	/* windows 2 [3000,4000) empty; 3 open */
 	CHECK(kd_engine__finish(&e) == 0);
 	CHECK_U64(e.nr_samples, 4);
 	CHECK_U64(e.samples[0].end_ns, 1000);
 	CHECK_U64(e.samples[0].nr_threads, 1);
 	t = find(&e.samples[0], 1);
-	CHECK(t && t->nr_sys == 1 && t->sys[0].nr == 0 && t->sys[0].acc.total_ns == 100);
+	CHECK(t && t->nr_sys == 2 && t->sys[0].nr == 0 && t->sys[0].acc.total_ns == 100);
+	CHECK(t && t->nr_sys == 2 && t->sys[1].nr == -1 && t->sys[1].acc.total_ns == 5);
 	CHECK_U64(e.samples[1].start_ns, 1500);
 	t = find(&e.samples[1], 1);
-	CHECK(t && t->nr_sys == 1 && t->sys[0].nr == 3 && t->sys[0].acc.total_ns == 50);
+	CHECK(t && t->nr_sys == 2 && t->sys[0].nr == 3 && t->sys[0].acc.total_ns == 50);
+	CHECK(t && t->nr_sys == 2 && t->sys[1].nr == -1 && t->sys[1].acc.count == 1 &&
+	      t->sys[1].acc.total_ns == 10);
 	CHECK_U64(e.samples[2].start_ns, 3000);
 	CHECK_U64(e.samples[2].nr_threads, 0);
 	CHECK_U64(e.samples[3].start_ns, 4500);
