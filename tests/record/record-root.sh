@@ -11,13 +11,15 @@
 #   2. a uprobe on the USDT point main:run_start of the fake ovs-vswitchd,
 #      recorded with -p: perf script shows the uprobe samples of that process;
 #   2c. the bridge-loop probe set recorded with -p: its USDT events have
-#      samples, and record removes the probes it created, also when it fails;
+#      samples, and record removes the probes it created, also when it fails
+#      and when SIGTERM stops it;
 #   3. -g: perf report resolves the kernel call chain of the samples;
 #   4. SIGINT stops an open-ended recording and leaves a valid file;
 #   2b. archive of recording 2 unpacks to the same perf.data, the machine's
 #      kallsyms and uname, and the fake ovs-vswitchd's symbols and build id;
 #   5. when ovsperf-analyze script works: its output equals
-#      `perf script --ns -F comm,tid,cpu,time,event,trace` on recording 1 and 2.
+#      `perf script --ns -F comm,tid,cpu,time,event,trace` on recordings 1, 2
+#      and 2c.
 #
 # Usage: record-root.sh OVSPERF_PROBE FAKE_VSWITCHD WORKDIR [OVSPERF_ANALYZE]
 # Exit 77 (skip) without root, perf or tracefs.
@@ -161,7 +163,8 @@ if [ -x "$vswitchd" ] && [ -w $tracefs/uprobe_events ]; then
 	f5=$work/rec-set.data
 	"$probe" record bridge-loop -p $vpid -d 0.5 -o "$f5" 2> "$work/rec-set.err" ||
 		bad "record bridge-loop failed: $(cat "$work/rec-set.err")"
-	perf script -i "$f5" --ns -F comm,tid,cpu,time,event,trace > "$work/rec-set.perf.txt" 		2>/dev/null || bad "perf script failed on $f5"
+	perf script -i "$f5" --ns -F comm,tid,cpu,time,event,trace > "$work/rec-set.perf.txt" \
+		2>/dev/null || bad "perf script failed on $f5"
 	for ev in ovsperf:run_start ovsperf:poll_block; do
 		n=$(grep -c " $ev: " "$work/rec-set.perf.txt")
 		[ "$n" -gt 20 ] || bad "only $n $ev samples from the bridge-loop set"
@@ -173,6 +176,16 @@ if [ -x "$vswitchd" ] && [ -w $tracefs/uprobe_events ]; then
 		grep -q "nosuch:event" "$work/rec-bad.err" || bad "error does not name the bad event"
 		[ -d $tracefs/events/ovsperf/run_start ] && bad "probes left installed after an error"
 		[ -e "$work/rec-bad.data" ] && bad "a failed record left its output file"
+		# SIGTERM ends an open-ended recording cleanly, probes removed too.
+		"$probe" record bridge-loop -p $vpid -q -o "$work/rec-term.data" \
+			2> "$work/rec-term.err" &
+		rpid=$!
+		sleep 0.7
+		kill -TERM $rpid
+		wait $rpid || bad "record stopped by SIGTERM exited $?: $(cat "$work/rec-term.err")"
+		[ -d $tracefs/events/ovsperf/run_start ] && bad "probes left installed after SIGTERM"
+		perf script -i "$work/rec-term.data" 2>/dev/null | grep -q " ovsperf:run_start: " ||
+			bad "no run_start sample in the SIGTERM recording"
 	fi
 	kill $vpid; wait $vpid 2>/dev/null; vpid=
 fi
@@ -204,7 +217,7 @@ perf script -i "$f4" > /dev/null 2>&1 || bad "perf script failed after SIGINT"
 ### 5. ovsperf-analyze script agrees with perf script ##########################
 if [ -n "$analyze" ] && [ -x "$analyze" ] &&
 	"$analyze" script "$f1" > "$work/rec-tp.ovp.txt" 2> "$work/rec-tp.ovp.err"; then
-	for t in tp usdt; do
+	for t in tp usdt set; do
 		[ -f "$work/rec-$t.perf.txt" ] || continue
 		[ "$t" = tp ] || "$analyze" script "$work/rec-$t.data" > "$work/rec-$t.ovp.txt" ||
 			bad "ovsperf-analyze script failed on rec-$t.data"
