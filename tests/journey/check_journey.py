@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""check_journey.py - check `ovsperf-analyze journey --json` on a recording
+against the packets computed independently from `perf script` output.
+
+Usage: check_journey.py OVSPERF_ANALYZE DATA KEY [--expect-clones] [EXTRA_ARGS...]
+
+KEY is the identity to ask for and to compute: "skb" (skb address, free
+events as boundaries) or "head" ((head, skb) as retis: a new skb sharing a
+live head is a clone of the head's first packet).  The rules, written here
+from the man page (JOURNEY), not from the C code:
+
+  - every event with an skb (skbaddr= or skb=) belongs to one packet;
+  - a live skb continues its packet; with head identity a live skb seen with
+    another head moves to that head (data reallocated);
+  - an unknown skb starts a packet, a clone if its head is live;
+  - skb:kfree_skb and skb:consume_skb end the packet of their skb after
+    being added to it; so does *:kfree_skbmem, except that right after a
+    free of the same skb (no new packet at that address in between) it is
+    folded into the packet that just ended and shown nowhere.
+
+The check: the same packets (same (time, event) lists), the same parents,
+the same devices, CPUs, threads, lengths, reasons and deltas per event, the
+same summary counts.  Exit 77 when perf is missing.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import perfscript  # noqa: E402
+
+FREES = ("skb:kfree_skb", "skb:consume_skb")
+
+
+def expected_packets(recs, use_head):
+    live = {}          # skb -> packet
+    heads = {}         # head -> {"first": packet id, "members": set of skbs}
+    freed = {}         # skb -> packet ended by a free (for kfree_skbmem)
+    packets = []
+    followups = 0
+
+    def leave(p):
+        h = p.get("cur_head")
+        if h is None:
+            return
+        g = heads[h]
+        g["members"].discard(p["skb"])
+        if not g["members"]:
+            del heads[h]
+        p["cur_head"] = None
+
+    def join(p, h):
+        g = heads.setdefault(h, {"first": p["id"], "members": set()})
+        g["members"].add(p["skb"])
+        p["cur_head"] = h
+        return g
+
+    for r in recs:
+        f = r.fields
+        if "skbaddr" in f:
+            skb = r.num("skbaddr")
+        elif "skb" in f:
+            skb = r.num("skb")
+        else:
+            continue
+        if skb == 0:
+            continue
+        head = r.num("head") if use_head and "head" in f else 0
+        is_free = r.event in FREES
+        is_mem = r.event.endswith(":kfree_skbmem")
+        p = live.get(skb)
+        if p is not None:
+            if head and p.get("cur_head") != head:
+                leave(p)
+                g = heads.get(head)
+                if g is not None and p["parent"] is None and g["first"] != p["id"]:
+                    p["parent"] = g["first"]
+                join(p, head)
+        elif is_mem and skb in freed:
+            del freed[skb]
+            followups += 1
+            continue
+        else:
+            p = {"id": len(packets) + 1, "skb": skb, "parent": None, "events": [],
+                 "cur_head": None}
+            packets.append(p)
+            live[skb] = p
+            freed.pop(skb, None)
+            if head:
+                if head in heads:
+                    p["parent"] = heads[head]["first"]
+                join(p, head)
+        p["events"].append(r)
+        if is_free or is_mem:
+            del live[skb]
+            leave(p)
+            freed[skb] = p
+            p["freed"] = True
+    return packets, followups
+
+
+def ev_key(time_ns, event):
+    return (time_ns, event)
+
+
+def main():
+    if len(sys.argv) < 4:
+        print(__doc__)
+        return 2
+    binary, data, key = sys.argv[1:4]
+    rest = sys.argv[4:]
+    expect_clones = "--expect-clones" in rest
+    extra = [a for a in rest if a != "--expect-clones"]
+    if not shutil.which("perf"):
+        print("SKIP: perf is not installed")
+        return 77
+    if not os.path.exists(data):
+        print("SKIP: %s is missing" % data)
+        return 77
+
+    recs = perfscript.run(data)
+    exp, followups = expected_packets(recs, key == "head")
+    out = subprocess.run([binary, "journey", "--json", "-q", "--key", key] + extra + [data],
+                         stdout=subprocess.PIPE, check=True).stdout.decode()
+    lines = out.split("\n")
+    # JSON Lines first (one packet each), then the indented document.
+    got = []
+    i = 0
+    while i < len(lines) and lines[i].startswith("{\""):
+        got.append(json.loads(lines[i]))
+        i += 1
+    doc = json.loads("\n".join(lines[i:]))
+    summ = doc["reports"]["journey"]
+
+    # Filters the checker understands: --min-events N, --through EVENT (full name).
+    shown = exp
+    for opt, val in zip(extra, extra[1:]):
+        if opt == "--min-events":
+            shown = [p for p in shown if len(p["events"]) >= int(val)]
+        elif opt == "--through":
+            shown = [p for p in shown if any(r.event == val for r in p["events"])]
+
+    fails = []
+    by_key = {}
+    for p in shown:
+        by_key[tuple(ev_key(r.time_ns, r.event) for r in p["events"])] = p
+    seen = set()
+    for g in got:
+        k = tuple(ev_key(e["time_ns"], e["event"]) for e in g["events"])
+        p = by_key.get(k)
+        if p is None:
+            fails.append("unexpected packet %d: %s" % (g["id"], k))
+            continue
+        seen.add(k)
+        # Both number packets by their first event: ids and parents compare as is.
+        if g["id"] != p["id"] or g["parent"] != p["parent"]:
+            fails.append("packet %d (parent %s): expected id %d, parent %s" % (
+                g["id"], g["parent"], p["id"], p["parent"]))
+        prev = None
+        for e, r in zip(g["events"], p["events"]):
+            want = {
+                "cpu": r.cpu, "tid": r.tid,
+                "dev": r.fields.get("dev") or r.fields.get("name"),
+                "delta_ns": 0 if prev is None else r.time_ns - prev,
+                "since_first_ns": r.time_ns - p["events"][0].time_ns,
+            }
+            if "len" in r.fields:
+                want["len"] = r.num("len")
+            if "reason" in r.fields:
+                want["reason"] = r.fields["reason"]
+            for name, val in want.items():
+                if e.get(name) != val:
+                    fails.append("packet %d event %s at %d: %s = %r, expected %r" % (
+                        g["id"], e["event"], e["time_ns"], name, e.get(name), val))
+            prev = r.time_ns
+        want_end = "freed" if p.get("freed") else "in_flight"
+        if g["end"] != want_end:
+            fails.append("packet %d: end %s, expected %s" % (g["id"], g["end"], want_end))
+    for k, p in by_key.items():
+        if k not in seen:
+            fails.append("missing packet (expected id %d): %s" % (p["id"], k))
+
+    nr_clones = sum(1 for p in exp if p["parent"])
+    nr_events = sum(len(p["events"]) for p in exp)
+    checks = {
+        "packets": len(exp), "packets_shown": len(shown),
+        "packets_filtered": len(exp) - len(shown), "events_total": nr_events,
+        "clones": nr_clones, "kfree_skbmem_followups": followups,
+        "freed": sum(1 for p in exp if p.get("freed")),
+        "in_flight_at_end": sum(1 for p in exp if not p.get("freed")),
+        # --key head falls back to skb when no event carries a head.
+        "identity": "head" if key == "head" and any("head" in r.fields for r in recs)
+                    else "skb",
+    }
+    for name, val in checks.items():
+        if summ.get(name) != val:
+            fails.append("summary %s = %r, expected %r" % (name, summ.get(name), val))
+    if not shown or (extra and len(shown) == len(exp)):
+        fails.append("%d of %d packets shown in %s: the test would prove nothing" % (
+            len(shown), len(exp), data))
+    if expect_clones and not nr_clones:
+        fails.append("no clone expected in %s with --key %s" % (data, key))
+    if not expect_clones and key == "skb" and nr_clones:
+        fails.append("clones computed under skb identity")
+
+    for f in fails[:40]:
+        print("FAIL:", f)
+    print("%s --key %s %s: %d shown, %d packets, %d events, %d clones, %d kfree_skbmem follow-ups: %s" % (
+        os.path.basename(data), key, " ".join(extra), len(shown), len(exp), nr_events, nr_clones, followups,
+        "FAILED (%d)" % len(fails) if fails else "ok"))
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

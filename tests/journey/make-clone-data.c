@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * make-clone-data.c - write a small perf.data whose skb events carry
+ * skb->head, as ovsperf-probe's skb sets record them on a kernel with
+ * kprobes (this test machine has none), to test the (head, skb) identity:
+ * packets flooded to three ports (two clones sharing the head), drops,
+ * normal frees, kfree_skbmem after a free, a head reallocated under a live
+ * skb, skb and head addresses reused after their free, and two packets in
+ * flight at once on two CPUs.
+ *
+ * The events (formats below, as the kernel and ovsperf-probe lay them out):
+ *	ovsperf:xmit         probe: skb, head, dev (char[16]), len
+ *	ovsperf:kfree_skbmem probe: skb, head
+ *	skb:consume_skb      tracepoint: skbaddr, location
+ *	skb:kfree_skb        tracepoint: skbaddr, location, rx_sk, protocol,
+ *	                     reason with a __print_symbolic table whose numbers
+ *	                     differ from any real kernel's, so that names can
+ *	                     only come from the recording's own format
+ *
+ * Expected results are not computed here: the test reads the file back with
+ * `perf script` and computes them in python (check_journey.py).
+ *
+ * Usage: make-clone-data FILE [NR_PACKETS]
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ovsperf/err.h"
+#include "ovsperf/pdata.h"
+#include "ovsperf/pdata-writer.h"
+
+static const char header_page[] =
+	"\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n"
+	"\tfield: local_t commit;\toffset:8;\tsize:8;\tsigned:1;\n"
+	"\tfield: int overwrite;\toffset:8;\tsize:1;\tsigned:1;\n"
+	"\tfield: char data;\toffset:16;\tsize:4080;\tsigned:0;\n";
+static const char header_event[] =
+	"# compressed entry header\n"
+	"\ttype_len    :    5 bits\n"
+	"\ttime_delta  :   27 bits\n"
+	"\tarray       :   32 bits\n"
+	"\n"
+	"\tpadding     : type == 29\n"
+	"\ttime_extend : type == 30\n"
+	"\ttime_stamp : type == 31\n"
+	"\tdata max type_len  == 28\n";
+
+#define COMMON_FIELDS                                                                   \
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"           \
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"           \
+	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"   \
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+
+enum { EV_XMIT, EV_SKBMEM, EV_CONSUME, EV_KFREE, EV_NR };
+static const int ev_ids[EV_NR] = { 9101, 9102, 9103, 9104 };
+static const char *const ev_names[EV_NR] = {
+	"ovsperf:xmit", "ovsperf:kfree_skbmem", "skb:consume_skb", "skb:kfree_skb",
+};
+static const char *const ev_systems[EV_NR] = { "ovsperf", "ovsperf", "skb", "skb" };
+static const char *const ev_formats[EV_NR] = {
+	"name: xmit\nID: 9101\nformat:\n" COMMON_FIELDS
+	"\tfield:unsigned long __probe_ip;\toffset:8;\tsize:8;\tsigned:0;\n"
+	"\tfield:u64 skb;\toffset:16;\tsize:8;\tsigned:0;\n"
+	"\tfield:u64 head;\toffset:24;\tsize:8;\tsigned:0;\n"
+	"\tfield:char dev[16];\toffset:32;\tsize:16;\tsigned:0;\n"
+	"\tfield:u32 len;\toffset:48;\tsize:4;\tsigned:0;\n\n"
+	"print fmt: \"(%lx) skb=0x%llx head=0x%llx dev=%s len=%u\", REC->__probe_ip, "
+	"REC->skb, REC->head, REC->dev, REC->len\n",
+
+	"name: kfree_skbmem\nID: 9102\nformat:\n" COMMON_FIELDS
+	"\tfield:unsigned long __probe_ip;\toffset:8;\tsize:8;\tsigned:0;\n"
+	"\tfield:u64 skb;\toffset:16;\tsize:8;\tsigned:0;\n"
+	"\tfield:u64 head;\toffset:24;\tsize:8;\tsigned:0;\n\n"
+	"print fmt: \"(%lx) skb=0x%llx head=0x%llx\", REC->__probe_ip, REC->skb, REC->head\n",
+
+	"name: consume_skb\nID: 9103\nformat:\n" COMMON_FIELDS
+	"\tfield:void * skbaddr;\toffset:8;\tsize:8;\tsigned:0;\n"
+	"\tfield:void * location;\toffset:16;\tsize:8;\tsigned:0;\n\n"
+	"print fmt: \"skbaddr=%p location=%pS\", REC->skbaddr, REC->location\n",
+
+	"name: kfree_skb\nID: 9104\nformat:\n" COMMON_FIELDS
+	"\tfield:void * skbaddr;\toffset:8;\tsize:8;\tsigned:0;\n"
+	"\tfield:void * location;\toffset:16;\tsize:8;\tsigned:0;\n"
+	"\tfield:void * rx_sk;\toffset:24;\tsize:8;\tsigned:0;\n"
+	"\tfield:unsigned short protocol;\toffset:32;\tsize:2;\tsigned:0;\n"
+	"\tfield:enum skb_drop_reason reason;\toffset:36;\tsize:4;\tsigned:0;\n\n"
+	"print fmt: \"skbaddr=%p rx_sk=%p protocol=%u location=%pS reason: %s\", "
+	"REC->skbaddr, REC->rx_sk, REC->protocol, REC->location, "
+	"__print_symbolic(REC->reason, { 1, \"CONSUMED\" }, { 2, \"NOT_SPECIFIED\" }, "
+	"{ 5, \"NO_SOCKET\" }, { 77, \"TC_INGRESS\" })\n",
+};
+
+/* Drop reason numbers of the format above. */
+#define R_CONSUMED 1
+#define R_NO_SOCKET 5
+#define R_TC_INGRESS 77
+
+/* Kernel-looking code addresses for the free locations. */
+#define LOC_CONSUME 0xffffffff81a01234ULL
+#define LOC_DROP 0xffffffff81b05678ULL
+#define PROBE_IP 0xffffffff81c00000ULL
+
+struct raw {
+	uint16_t common_type;
+	uint8_t common_flags;
+	uint8_t common_preempt_count;
+	int32_t common_pid;
+	uint64_t a;		/* __probe_ip or skbaddr */
+	uint64_t b;		/* skb or location */
+	uint64_t c;		/* head or rx_sk */
+	union {
+		char dev[16];	/* xmit */
+		struct {
+			uint16_t protocol;
+			uint16_t pad;
+			uint32_t reason;
+		} k;		/* kfree_skb */
+	} u;
+	uint32_t len;
+} __attribute__((packed));
+
+static const size_t raw_sizes[EV_NR] = { 52, 32, 24, 40 };
+
+/* PERF_RECORD_SAMPLE for IDENTIFIER|IP|TID|TIME|CPU|PERIOD|RAW. */
+struct sample_rec {
+	struct perf_event_header header;
+	uint64_t id;
+	uint64_t ip;
+	uint32_t pid, tid;
+	uint64_t time;
+	uint32_t cpu, res;
+	uint64_t period;
+	uint32_t raw_size;
+	char raw[64];
+} __attribute__((packed));
+
+#define SAMPLE_TYPE                                                                     \
+	(PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |  \
+	 PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD | PERF_SAMPLE_RAW)
+
+/* One event of the scenario before it is written. */
+struct ev {
+	int type;
+	uint64_t time;
+	uint32_t cpu;
+	uint64_t skb, head;
+	const char *dev;
+	uint32_t reason;
+};
+
+static struct ev evs[64];
+static int nr_evs;
+
+static void add(int type, uint64_t time, uint32_t cpu, uint64_t skb, uint64_t head,
+		const char *dev, uint32_t reason)
+{
+	evs[nr_evs++] = (struct ev){ type, time, cpu, skb, head, dev, reason };
+}
+
+/*
+ * The events of packet @k, starting at @t on @cpu.  Packets of the same
+ * parity never overlap in time, so their addresses may be reused.
+ */
+static void packet(int k, uint64_t t, uint32_t cpu)
+{
+	uint64_t s = 0xffff888100000000ULL + (k % 2) * 0x100 + ((k / 2) % 3) * 0x1000;
+	uint64_t c1 = 0xffff888140000000ULL + (k % 2) * 0x100, c2 = c1 + 0x80;
+	uint64_t h = 0xffff888200000000ULL + (k % 2) * 0x1000 + ((k / 2) % 2) * 0x100000;
+	uint64_t d = 1000;
+
+	switch (k % 5) {
+	case 0:	/* forwarded, freed normally, then kfree_skbmem */
+		add(EV_XMIT, t, cpu, s, h, "p1", 0);
+		add(EV_XMIT, t + d, cpu, s, h, "p2", 0);
+		add(EV_CONSUME, t + 2 * d, cpu, s, 0, NULL, 0);
+		add(EV_SKBMEM, t + 3 * d, cpu, s, h, NULL, 0);
+		break;
+	case 1:	/* flooded to three ports: two clones share the head */
+		add(EV_XMIT, t, cpu, s, h, "p0", 0);
+		add(EV_XMIT, t + d, cpu, c1, h, "p1", 0);
+		add(EV_XMIT, t + 2 * d, cpu, c2, h, "p2", 0);
+		add(EV_CONSUME, t + 3 * d, cpu, c1, 0, NULL, 0);
+		add(EV_KFREE, t + 4 * d, cpu, c2, 0, NULL, R_NO_SOCKET);
+		add(EV_CONSUME, t + 5 * d, cpu, s, 0, NULL, 0);
+		break;
+	case 2:	/* dropped by a tc rule */
+		add(EV_XMIT, t, cpu, s, h, "p1", 0);
+		add(EV_KFREE, t + d, cpu, s, 0, NULL, R_TC_INGRESS);
+		break;
+	case 3:	/* data reallocated (new head, same skb), then freed normally */
+		add(EV_XMIT, t, cpu, s, h, "p1", 0);
+		add(EV_XMIT, t + d, cpu, s, h + 0x800, "p2", 0);
+		add(EV_KFREE, t + 2 * d, cpu, s, 0, NULL, R_CONSUMED);
+		break;
+	default: /* freed where no tracepoint fires: only kfree_skbmem */
+		add(EV_XMIT, t, cpu, s, h, "p3", 0);
+		add(EV_SKBMEM, t + d, cpu, s, h, NULL, 0);
+		break;
+	}
+}
+
+static int cmp_ev(const void *a, const void *b)
+{
+	const struct ev *x = a, *y = b;
+
+	return x->time < y->time ? -1 : x->time > y->time;
+}
+
+static int write_ev(struct pdata_writer *w, const struct ev *e)
+{
+	struct sample_rec r;
+	struct raw raw;
+	size_t raw_size = raw_sizes[e->type], size;
+
+	memset(&r, 0, sizeof(r));
+	memset(&raw, 0, sizeof(raw));
+	raw.common_type = ev_ids[e->type];
+	raw.common_pid = 2000 + e->cpu;
+	switch (e->type) {
+	case EV_XMIT:
+		raw.a = PROBE_IP;
+		raw.b = e->skb;
+		raw.c = e->head;
+		snprintf(raw.u.dev, sizeof(raw.u.dev), "%s", e->dev);
+		raw.len = 98;
+		break;
+	case EV_SKBMEM:
+		raw.a = PROBE_IP + 0x40;
+		raw.b = e->skb;
+		raw.c = e->head;
+		break;
+	case EV_CONSUME:
+		raw.a = e->skb;
+		raw.b = LOC_CONSUME;
+		break;
+	default:
+		raw.a = e->skb;
+		raw.b = LOC_DROP;
+		raw.u.k.protocol = 0x0800;
+		raw.u.k.reason = e->reason;
+		break;
+	}
+	memcpy(r.raw, &raw, raw_size);
+	/* The kernel pads raw data so that u32 size + data is 8-aligned. */
+	raw_size = (raw_size + 4 + 7) / 8 * 8 - 4;
+	r.raw_size = raw_size;
+	r.id = 100 + e->type;
+	r.pid = r.tid = 2000 + e->cpu;
+	r.time = e->time;
+	r.cpu = e->cpu;
+	r.period = 1;
+	size = offsetof(struct sample_rec, raw) + raw_size;
+	r.header.type = PERF_RECORD_SAMPLE;
+	r.header.size = size;
+	return pdata_writer__write(w, &r, size);
+}
+
+int main(int argc, char **argv)
+{
+	static const char kallsyms[] =
+		"ffffffff81000000 T _text\n"
+		"ffffffff81a01200 T skb_free_example\n"
+		"ffffffff81b05600 T tc_drop_example\n"
+		"ffffffff81c00000 T xmit_example\n"
+		"ffffffff81d00000 T _etext\n";
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_TRACEPOINT,
+		.size = sizeof(attr),
+		.sample_period = 1,
+		.sample_type = SAMPLE_TYPE,
+		.read_format = PERF_FORMAT_ID,
+		.sample_id_all = 1,
+	};
+	struct pdata_tracing *t = NULL;
+	struct pdata_writer *w = NULL;
+	int i, k, nr_packets = argc > 2 ? atoi(argv[2]) : 40, err = 0;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: make-clone-data FILE [NR_PACKETS]\n");
+		return 2;
+	}
+	err = pdata_writer__open(&w, argv[1]);
+	for (i = 0; !err && i < EV_NR; i++) {
+		uint64_t id = 100 + i;
+
+		attr.config = ev_ids[i];
+		err = pdata_writer__add_attr(w, &attr, &id, 1, ev_names[i]);
+	}
+	/* Two packets in flight at once (one per CPU), then the next pair. */
+	for (k = 0; !err && k < nr_packets; k += 2) {
+		uint64_t t0 = 7000000000ULL + (uint64_t)k * 20000;
+
+		nr_evs = 0;
+		packet(k, t0, 0);
+		if (k + 1 < nr_packets)
+			packet(k + 1, t0 + 500, 1);
+		qsort(evs, nr_evs, sizeof(evs[0]), cmp_ev);
+		for (i = 0; !err && i < nr_evs; i++)
+			err = write_ev(w, &evs[i]);
+		err = err ?: pdata_writer__finished_round(w);
+	}
+	err = err ?: pdata_tracing__new(&t, header_page, header_event);
+	for (i = 0; !err && i < EV_NR; i++)
+		err = pdata_tracing__add_format(t, ev_systems[i], ev_formats[i]);
+	err = err ?: pdata_tracing__set_text(t, 0, kallsyms, strlen(kallsyms));
+	err = err ?: pdata_tracing__set_text(t, 2, "2000 worker-0\n2001 worker-1\n", 28);
+	err = err ?: pdata_writer__set_tracing(w, t);
+	err = err ?: pdata_writer__set_host_features(w);
+	pdata_tracing__delete(t);
+	err = pdata_writer__close(w, err);
+	if (err) {
+		fprintf(stderr, "make-clone-data: %s\n", ovp_errmsg());
+		return 1;
+	}
+	return 0;
+}
