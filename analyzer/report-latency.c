@@ -1035,6 +1035,12 @@ static int cmp_group(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+static void groups_sort(struct lat_groups *gs)
+{
+	if (gs->n > 1)	/* an empty set has no array: qsort must not see NULL */
+		qsort(gs->g, gs->n, sizeof(*gs->g), cmp_group);
+}
+
 static void groups_exit(struct lat_groups *gs)
 {
 	for (size_t i = 0; i < gs->n; i++)
@@ -1135,9 +1141,9 @@ static int compute(struct lat_report *r, struct lat_span *sp, struct lat_result 
 	memcpy(res->by_lat, res->recs, res->nr * sizeof(*res->recs));
 	g_nst = nst;
 	qsort(res->by_lat, res->nr, sizeof(*res->by_lat), cmp_rec_lat);
-	qsort(res->by_cpu.g, res->by_cpu.n, sizeof(*res->by_cpu.g), cmp_group);
-	qsort(res->by_dev.g, res->by_dev.n, sizeof(*res->by_dev.g), cmp_group);
-	qsort(res->by_egress.g, res->by_egress.n, sizeof(*res->by_egress.g), cmp_group);
+	groups_sort(&res->by_cpu);
+	groups_sort(&res->by_dev);
+	groups_sort(&res->by_egress);
 	return 0;
 }
 
