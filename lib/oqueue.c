@@ -56,15 +56,17 @@ static void free_block_list(struct oq_block *b)
 
 void oq_exit(struct oqueue *q)
 {
+	/* Decide before the heap is freed: the tail is usually one of its runs. */
+	struct oq_run *lone_tail = q->tail && !q->tail->in_heap ? q->tail : NULL;
 	size_t i;
 
 	for (i = 0; i < q->heap_nr; i++) {
 		free_block_list(q->heap[i]->first);
 		free(q->heap[i]);
 	}
-	if (q->tail && !q->tail->in_heap) {
-		free_block_list(q->tail->first);
-		free(q->tail);
+	if (lone_tail) {
+		free_block_list(lone_tail->first);
+		free(lone_tail);
 	}
 	while (q->free_runs) {
 		struct oq_run *r = q->free_runs;
