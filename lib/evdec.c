@@ -10,6 +10,7 @@
 #include <traceevent/event-parse.h>
 #include <traceevent/trace-seq.h>
 
+#include "fpe-guard.h"
 #include "ovsperf/evdec.h"
 #include "ovsperf/pdata.h"
 
@@ -141,6 +142,7 @@ size_t evdec_print_info(struct pdata_session *session, const struct pdata_sample
 	struct tep_record rec;
 	struct trace_seq seq;
 	size_t len = 0;
+	bool fpe;
 
 	if (!size)
 		return 0;
@@ -153,8 +155,9 @@ size_t evdec_print_info(struct pdata_session *session, const struct pdata_sample
 	rec.size = (int)sample->raw_size;
 	rec.data = (void *)sample->raw_data;
 	trace_seq_init(&seq);
-	tep_print_event(tep, &seq, &rec, "%s", TEP_PRINT_INFO);
-	if (seq.state == TRACE_SEQ__GOOD) {
+	/* A print format may divide by a payload field that is 0. */
+	OVP_FPE_TRY(fpe, tep_print_event(tep, &seq, &rec, "%s", TEP_PRINT_INFO));
+	if (!fpe && seq.state == TRACE_SEQ__GOOD) {
 		len = seq.len < size - 1 ? seq.len : size - 1;
 		memcpy(buf, seq.buffer, len);
 		buf[len] = '\0';

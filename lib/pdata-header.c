@@ -15,6 +15,7 @@
 
 #include <traceevent/event-parse.h>
 
+#include "fpe-guard.h"
 #include "ovsperf/err.h"
 #include "pdata-local.h"
 
@@ -534,8 +535,56 @@ static int td_cstring(struct cur *c, const char **out, const char *what)
 static void td_parse_event(struct pdata_session *s, const uint8_t *buf, uint64_t size,
 			   const char *sys)
 {
-	if (tep_parse_event(s->tep, (const char *)buf, size, sys))
+	enum tep_errno ret = TEP_ERRNO__MEM_ALLOC_FAILED;
+	bool fpe;
+
+	OVP_FPE_TRY(fpe, ret = tep_parse_event(s->tep, (const char *)buf, size, sys));
+	if (fpe)
+		ovp_warn("tracing data: a format of system '%s' divides by zero; event skipped", sys);
+	else if (ret)
 		ovp_warn("tracing data: cannot parse a format of system '%s'", sys);
+}
+
+/*
+ * The printk formats ("ADDR : \"FMT\"" lines) as a string holding only the
+ * well-formed lines: libtraceevent copies the text and strdup()s from one
+ * byte after the ':' of each line, so a line without a ':' (or with nothing
+ * after it) makes it read past the end of its copy, and a format shorter
+ * than 3 bytes makes it read before its start (found by tests/fuzz).
+ * Returns a malloc'ed string, or NULL when out of memory.
+ */
+static char *printk_lines(const uint8_t *buf, uint32_t size)
+{
+	const char *p = (const char *)buf, *end = p + strnlen(p, size);
+	char *out = malloc((size_t)size + 2), *o = out;
+
+	if (!out)
+		return NULL;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)) ?: end;
+		const char *q = p;
+
+		/* strtok_r(line, ":") semantics: leading ':' skipped, then a token. */
+		while (q < nl && *q == ':')
+			q++;
+		if (q < nl && *q != ':') {
+			const char *colon = memchr(q, ':', (size_t)(nl - q));
+			const char *fmt = colon && nl - colon >= 2 ? colon + 2 : NULL;
+
+			/* It then drops a leading quote and looks 3 bytes back
+			 * from the end of what is left. */
+			if (fmt && fmt < nl && *fmt == '"')
+				fmt++;
+			if (fmt && nl - fmt >= 3) {
+				memcpy(o, p, (size_t)(nl - p));
+				o += nl - p;
+				*o++ = '\n';
+			}
+		}
+		p = nl + 1;
+	}
+	*o = '\0';
+	return out;
 }
 
 int pdata__parse_tracing_data(struct pdata_session *s, const uint8_t *buf, uint64_t size)
@@ -646,7 +695,7 @@ int pdata__parse_tracing_data(struct pdata_session *s, const uint8_t *buf, uint6
 	if (count > cur_left(&c))
 		return ovp_err(-EBADMSG, "tracing data: printk formats overrun the section");
 	if (count) {
-		char *p = strndup((const char *)c.p, count);
+		char *p = printk_lines(c.p, count);
 
 		if (!p)
 			return -ENOMEM;
@@ -763,6 +812,7 @@ int pdata__read_file_header(struct pdata_session *s)
 	if (feat_off + (uint64_t)nr_feat * sizeof(struct perf_file_section) > s->file_size) {
 		ovp_warn("%s: feature table beyond the end of the file (truncated recording?)",
 			 s->path);
+		s->stats.truncated = true;
 		return 0;
 	}
 	/* TRACING_DATA first: event names from EVENT_DESC override the

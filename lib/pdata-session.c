@@ -1459,16 +1459,22 @@ static int pipe_fill(struct pdata_session *s, size_t need)
 		s->pbuf_len -= s->pbuf_pos;
 		s->pbuf_pos = 0;
 	}
-	if (need > s->pbuf_size) {
-		uint8_t *n = realloc(s->pbuf, need);
-
-		if (!n)
-			return -ENOMEM;
-		s->pbuf = n;
-		s->pbuf_size = need;
-	}
 	while (s->pbuf_len < need && !s->eof && !s->interrupted) {
-		ssize_t n = read(s->fd, s->pbuf + s->pbuf_len, s->pbuf_size - s->pbuf_len);
+		ssize_t n;
+
+		/* Grow with the data that really arrives, not to the size a
+		 * (maybe corrupt) record claims: a stream cannot make us
+		 * allocate much more than it sends (found by tests/fuzz). */
+		if (s->pbuf_len == s->pbuf_size) {
+			size_t cap = s->pbuf_size * 2 < need ? s->pbuf_size * 2 : need;
+			uint8_t *b = realloc(s->pbuf, cap);
+
+			if (!b)
+				return -ENOMEM;
+			s->pbuf = b;
+			s->pbuf_size = cap;
+		}
+		n = read(s->fd, s->pbuf + s->pbuf_len, s->pbuf_size - s->pbuf_len);
 
 		if (n < 0 && errno == EINTR)
 			continue;	/* the loop checks s->interrupted */
