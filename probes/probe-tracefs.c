@@ -481,7 +481,7 @@ static int skb_fields(struct ctx *c, const struct probe_spec *s, const char *skb
 		int off;
 		const char *type;
 	} ip[] = {
-		{ "ip_vihl", 0, "u8" }, { "protocol", 9, "u8" }, { "saddr", 12, "u32" },
+		{ "ip_vihl", 0, "u8" }, { "ip_proto", 9, "u8" }, { "saddr", 12, "u32" },
 		{ "daddr", 16, "u32" }, { "sport", 20, "u16" }, { "dport", 22, "u16" },
 	};
 	uint32_t head, data;

@@ -51,7 +51,7 @@ perf record -q -a -e ovsperf:enqueue_to_backlog -e ovsperf:ip_rcv -o /tmp/flow.d
 	ip netns exec vmr1 ping -c 3 -i 0.3 10.11.0.2 >/dev/null 2>&1 || die "perf record"
 perf script -i /tmp/flow.data -F event,trace > /tmp/flow.txt 2>/dev/null
 # 10.11.0.1 -> 10.11.0.2, ICMP, version 4 / 20-byte header, as u32 read in memory order.
-want="ip_vihl=69 protocol=1 saddr=$((0x01000b0a)) daddr=$((0x02000b0a))"
+want="ip_vihl=69 ip_proto=1 saddr=$((0x01000b0a)) daddr=$((0x02000b0a))"
 n=$(grep -c "ovsperf:ip_rcv:.*$want" /tmp/flow.txt)
 [ "$n" -ge 3 ] || die "ip_rcv flow fields ($n matches of '$want'): $(head -3 /tmp/flow.txt)"
 n=$(grep -c "ovsperf:enqueue_to_backlog:.*$want" /tmp/flow.txt)
