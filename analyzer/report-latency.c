@@ -107,6 +107,7 @@ struct lat_span {
 	struct span_engine *eng;
 	bool has_dev, has_flow[FL_NR];
 	const char *key_name;		/* key field of the first stage's event */
+	uint64_t events[SPAN_MAX_STAGES];	/* events seen per stage */
 };
 
 /* Stored kernel stacks (threshold mode): rec->stack = index + 1. */
@@ -444,14 +445,24 @@ static int build_span(struct lat_report *r, struct pdata_session *s, const char 
 
 					if (!ev_matches(ev, choice))
 						continue;
-					if (!found_n) {
-						if (st->nr_alts == MAX_ALTS) {
-							err = ovp_err(-EINVAL, "span '%s': too many "
-								      "events in a stage", spec);
-							goto out;
-						}
-						st->alt_names[st->nr_alts] = strdup(ev->name);
+					/*
+					 * One probe point, one event: the same function
+					 * probed in two groups (probe:ovs_dp_upcall and
+					 * openvswitch:ovs_dp_upcall) would see each
+					 * packet twice; the first event recorded is used.
+					 */
+					if (found_n) {
+						ovp_warn("span %s: %s ignored, %s is used for '%s'",
+							 name, ev->name,
+							 st->alt_names[st->nr_alts], choice);
+						continue;
 					}
+					if (st->nr_alts == MAX_ALTS) {
+						err = ovp_err(-EINVAL, "span '%s': too many "
+							      "events in a stage", spec);
+						goto out;
+					}
+					st->alt_names[st->nr_alts] = strdup(ev->name);
 					found_n++;
 					err = add_role(r, i, r->nr_spans, nst, st->nr_alts);
 					if (err)
@@ -841,6 +852,7 @@ static int lat_sample(struct pdata_tool *tool, const struct pdata_sample *sample
 		const struct lat_role *role = &m->roles[i];
 		struct span_engine *eng = r->spans[role->span].eng;
 
+		r->spans[role->span].events[role->stage]++;
 		ret = span_engine__event(eng, role->stage, role->alt, key, sample->time,
 					 sample->cpu, attr);
 		if (ret < 0)
@@ -1302,6 +1314,10 @@ static void print_counts(FILE *out, const struct lat_span *sp)
 	};
 
 	fprintf(out, "Packet counters:\n");
+	fprintf(out, "  events:      ");
+	for (k = 0; k < nst; k++)
+		fprintf(out, " %s=%" PRIu64, sp->stages[k].label, sp->events[k]);
+	fputc('\n', out);
 	fprintf(out, "  started:      %" PRIu64 "\n", c->started);
 	fprintf(out, "  completed:    %" PRIu64 "\n", c->completed);
 	for (size_t i = 0; i < sizeof(by_stage) / sizeof(by_stage[0]); i++) {
@@ -1659,6 +1675,13 @@ static json_t *span_json(struct lat_report *r, struct lat_result *res)
 	json_object_set_new(o, "lost_hops", json_integer(c->lost_hops));
 	json_object_set_new(o, "started", json_integer(c->started));
 	json_object_set_new(o, "completed", json_integer(c->completed));
+	{
+		json_t *ev = json_object();
+
+		for (k = 0; k < nst; k++)
+			json_object_set_new(ev, sp->stages[k].label, json_integer(sp->events[k]));
+		json_object_set_new(o, "events_by_stage", ev);
+	}
 	json_object_set_new(o, "unfinished_by_stage", by_stage_json(c->unfinished, sp));
 	json_object_set_new(o, "reused_by_stage", by_stage_json(c->reused, sp));
 	json_object_set_new(o, "dropped_by_stage", by_stage_json(c->dropped, sp));

@@ -353,6 +353,8 @@ def main():
         d.eq(f"span {k}", sp.get(k), v)
     for k in ("orphan_mids", "orphan_ends", "lost_windows", "started", "completed"):
         d.eq(k, sp[k], c[k])
+    nev = [sum(1 for e in events if e["ev"] in st) for st in stages]
+    d.eq("events_by_stage", list(sp["events_by_stage"].values()), nev)
     for k in ("unfinished", "reused", "dropped"):
         d.eq(k, sp[k], sum(c[k]))
         d.eq(f"{k}_by_stage", list(sp[f"{k}_by_stage"].values()), c[k][:n - 1])
