@@ -15,6 +15,8 @@
 #      and when SIGTERM stops it;
 #   3. -g: perf report resolves the kernel call chain of the samples;
 #   4. SIGINT stops an open-ended recording and leaves a valid file;
+#   4b. with a 1-page buffer under load, the lost events record warns about
+#      are the LOST records perf finds in the file;
 #   2b. archive of recording 2 unpacks to the same perf.data, the machine's
 #      kallsyms and uname, and the fake ovs-vswitchd's symbols and build id;
 #   5. when ovsperf-analyze script works: its output equals
@@ -213,6 +215,29 @@ sleep 0.5
 kill -INT $rpid
 wait $rpid || bad "record stopped by SIGINT exited $?"
 perf script -i "$f4" > /dev/null 2>&1 || bad "perf script failed after SIGINT"
+
+### 4b. lost events: a 1-page ring buffer under a syscall storm ##############
+f6=$work/rec-lost.data
+dd if=/dev/zero of=/dev/null bs=1 count=20000000 2>/dev/null &
+load=$!
+"$probe" record -e raw_syscalls:sys_enter -m 1 -d 0.5 -q -o "$f6" 2> "$work/rec-lost.err" ||
+	bad "record -m 1 failed: $(cat "$work/rec-lost.err")"
+kill $load 2>/dev/null; wait $load 2>/dev/null
+# "warning: lost N events in M chunks" vs perf's "lost M chunks" and the sum
+# of PERF_RECORD_LOST.lost that perf report prints per event.
+ours=$(sed -n 's/.*lost \([0-9]*\) events in \([0-9]*\) chunks.*/\1 \2/p' "$work/rec-lost.err")
+perf_chunks=$(perf report -i "$f6" --stdio 2>&1 | sed -n 's/.*and lost \([0-9]*\) chunks.*/\1/p' | head -1)
+if [ -n "$ours" ]; then
+	[ "${ours#* }" = "${perf_chunks:-0}" ] ||
+		bad "record reports ${ours#* } LOST chunks, perf counts ${perf_chunks:-0}"
+	if [ -n "$analyze" ] && [ -x "$analyze" ] && "$analyze" info "$f6" > "$work/rec-lost.info" 2>&1; then
+		grep -q "^lost: *${ours% *} events in ${ours#* } LOST records" "$work/rec-lost.info" ||
+			bad "ovsperf-analyze info does not count ${ours% *} lost events in ${ours#* } records"
+	fi
+else
+	[ -z "$perf_chunks" ] || bad "perf sees $perf_chunks lost chunks, record reported none"
+	echo "note: no events were lost with -m 1"
+fi
 
 ### 5. ovsperf-analyze script agrees with perf script ##########################
 if [ -n "$analyze" ] && [ -x "$analyze" ] &&
