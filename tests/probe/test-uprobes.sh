@@ -75,6 +75,19 @@ $P install bridge-loop u:test:args --binary "$PROG" >/dev/null || die "install 2
 grep -q "ovsperf/args" $T/uprobe_events || die "remove bridge-loop removed args"
 $P remove --all >/dev/null
 
+# --pid: the binary from /proc/PID/exe, a libc function from its mappings
+# (a shared-library offset); both fire in that process.
+"$PROG" 100000 1000 >/dev/null & PID=$!
+sleep 0.2
+out=$($P install bridge-loop up:usleep --pid $PID 2>&1) || die "install --pid: $out"
+LIBC=$(awk '$6 ~ /\/libc[.-]/ {print $6; exit}' /proc/$PID/maps)
+grep -q "^p:ovsperf/usleep $LIBC:0x" $T/uprobe_events || die "usleep uprobe not in $LIBC: $(grep usleep $T/uprobe_events)"
+perf record -q -e ovsperf:usleep -e ovsperf:run_start -p $PID -o "$W/pid.data" -- sleep 0.5 2>/dev/null
+n=$(perf script -i "$W/pid.data" -F event 2>/dev/null | grep -c "ovsperf:usleep:")
+[ "$n" -gt 10 ] || die "$n usleep events with --pid"
+kill $PID; wait $PID 2>/dev/null
+$P remove --all >/dev/null
+
 # Not root: one line, nothing done.
 if command -v setpriv >/dev/null; then
 	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups $P install bridge-loop --binary "$PROG" 2>&1) &&
