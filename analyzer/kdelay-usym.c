@@ -57,6 +57,7 @@ struct usym_sym {
 
 struct usym_file {
 	char *path;
+	char build_id[41];		/* hex, "" when unknown */
 	bool loaded, ok;
 	struct usym_sym *syms;		/* sorted by addr */
 	size_t nr_syms;
@@ -127,6 +128,39 @@ static struct usym_file *get_file(struct kd_usym *u, const char *path)
 	}
 	u->files[u->nr_files++] = f;
 	return f;
+}
+
+int kd_usym__build_id(struct kd_usym *u, const char *path, const uint8_t *id, size_t size)
+{
+	struct usym_file *f = get_file(u, path);
+	size_t i;
+
+	if (!f)
+		return ovp_err(-ENOMEM, "out of memory");
+	if (size > 20)
+		size = 20;
+	for (i = 0; i < size; i++)
+		snprintf(f->build_id + 2 * i, 3, "%02x", id[i]);
+	return 0;
+}
+
+/* Open @f's file, else its copy in a build-id cache. */
+static int open_file(const struct usym_file *f)
+{
+	const char *home = getenv("HOME");
+	char path[4200];
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0 || !f->build_id[0])
+		return fd;
+	snprintf(path, sizeof(path), "%s/.debug/.build-id/%.2s/%s/elf", home ? home : "/root",
+		 f->build_id, f->build_id + 2);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%.2s/%s.debug", f->build_id,
+		 f->build_id + 2);
+	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
 int kd_usym__mmap(struct kd_usym *u, const union perf_event *event)
@@ -234,7 +268,7 @@ static void load_file(struct usym_file *f)
 	f->loaded = true;
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return;
-	fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	fd = open_file(f);
 	if (fd < 0)
 		return;
 	elf = elf_begin(fd, ELF_C_READ, NULL);

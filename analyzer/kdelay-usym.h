@@ -19,6 +19,14 @@ int kd_usym__new(struct kd_usym **out);
 /* Free it and every cached file (NULL ok). */
 void kd_usym__free(struct kd_usym *u);
 
+/*
+ * Name a build id for @path (from the recording's BUILD_ID feature): when the
+ * file cannot be opened at output time, the symbolizer looks for it in
+ * perf's build-id cache ($HOME/.debug/.build-id/xx/yyyy/elf) and in
+ * /usr/lib/debug/.build-id/xx/yyyy.debug.  0 or -ENOMEM.
+ */
+int kd_usym__build_id(struct kd_usym *u, const char *path, const uint8_t *id, size_t size);
+
 /* Remember the executable mapping of a PERF_RECORD_MMAP or MMAP2 record
  * (other records and data mappings are ignored).  0 or -ENOMEM. */
 int kd_usym__mmap(struct kd_usym *u, const union perf_event *event);

@@ -16,6 +16,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analyze.h"
 #include "kdelay-engine.h"
@@ -333,7 +334,7 @@ static int kd_ready(struct pdata_tool *tool, struct pdata_session *s)
 	struct kd_report *kd = container_of(tool, struct kd_report, tool);
 	static const char *const ret_names[] = { "ret", "retval", "arg1", "__probe_ret", NULL };
 	struct pdata_evsel *ev;
-	int err;
+	int err, i;
 
 	kd->s = s;
 	kd->arch = pdata_session__info(s)->arch;
@@ -390,6 +391,16 @@ static int kd_ready(struct pdata_tool *tool, struct pdata_session *s)
 		if (err)
 			return err;
 		kd->map[ev->idx].trigger |= KD_TRIGGER_STOP;
+	}
+
+	for (i = 0; i < pdata_session__nr_build_ids(s); i++) {
+		const struct pdata_build_id *b = pdata_session__build_id(s, i);
+
+		if (!b->kernel && b->filename && b->filename[0] == '/') {
+			err = kd_usym__build_id(kd->usym, b->filename, b->id, b->size);
+			if (err)
+				return err;
+		}
 	}
 
 	kd->cfg.pid = kd->pid;
@@ -545,9 +556,27 @@ static const char *fmt_n(uint64_t v, char *buf)
 	return ovp_fmt_thousands(v, buf, 32);
 }
 
-static const char *fmt_ts(uint64_t ns, char *buf)
+/* "secs.nsecs" of the recording's clock, plus the wall-clock time in UTC
+ * when the recording has CLOCK_DATA (perf record -k). @buf: 80 bytes. */
+static const char *fmt_ts(struct kd_report *kd, uint64_t ns, char *buf)
 {
-	return ovp_fmt_ns(ns, buf, 32);
+	const struct pdata_info *info = pdata_session__info(kd->s);
+	char t[32];
+
+	ovp_fmt_ns(ns, t, sizeof(t));
+	if (info->has_clock_data && ns >= info->clock_clk_ns) {
+		uint64_t tod = info->clock_tod_ns + (ns - info->clock_clk_ns);
+		time_t secs = (time_t)(tod / 1000000000u);
+		struct tm tm;
+		char d[32];
+
+		gmtime_r(&secs, &tm);
+		strftime(d, sizeof(d), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(buf, 80, "%s (%s.%06u UTC)", t, d, (unsigned int)(tod % 1000000000u / 1000));
+	} else {
+		snprintf(buf, 80, "%s", t);
+	}
+	return buf;
 }
 
 struct name_order {
@@ -762,7 +791,7 @@ static int kd_emit_text(struct report *r, FILE *out)
 {
 	struct kd_report *kd = to_kd(r);
 	struct kd_engine *e = &kd->engine;
-	char b1[32], b2[32];
+	char b1[80], b2[32];
 	size_t i, j;
 
 	if (!kd->engine_ready)
@@ -780,14 +809,14 @@ static int kd_emit_text(struct report *r, FILE *out)
 			fputc('\n', out);
 		if (s->start_trigger_ns)
 			fprintf(out, "# Start sampling (trigger@%" PRIu64 ") @%s\n",
-				s->start_trigger_ns, fmt_ts(s->start_ns, b1));
+				s->start_trigger_ns, fmt_ts(kd, s->start_ns, b1));
 		else
-			fprintf(out, "# Start sampling @%s\n", fmt_ts(s->start_ns, b1));
+			fprintf(out, "# Start sampling @%s\n", fmt_ts(kd, s->start_ns, b1));
 		if (s->stop_trigger_ns)
 			fprintf(out, "# Stop sampling (trigger@%" PRIu64 ") @%s\n",
-				s->stop_trigger_ns, fmt_ts(s->end_ns, b1));
+				s->stop_trigger_ns, fmt_ts(kd, s->end_ns, b1));
 		else
-			fprintf(out, "# Stop sampling @%s%s\n", fmt_ts(s->end_ns, b1),
+			fprintf(out, "# Stop sampling @%s%s\n", fmt_ts(kd, s->end_ns, b1),
 				s->partial ? " (end of the recording)" : "");
 		if (s->skipped) {
 			fprintf(out, "# Sample dump skipped, delta %s ns\n",
