@@ -20,6 +20,10 @@
  * Expected results are not computed here: the test reads the file back with
  * `perf script` and computes them in python (check_journey.py).
  *
+ * The kernel symbols are stored in the recording (its tracing data) and
+ * written to FILE.kallsyms too: perf script does not use them, the checks
+ * resolve perf's raw addresses with that copy.
+ *
  * Usage: make-clone-data FILE [NR_PACKETS]
  */
 #include <inttypes.h>
@@ -276,6 +280,8 @@ int main(int argc, char **argv)
 	struct pdata_tracing *t = NULL;
 	struct pdata_writer *w = NULL;
 	int i, k, nr_packets = argc > 2 ? atoi(argv[2]) : 40, err = 0;
+	char path[4096];
+	FILE *f;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: make-clone-data FILE [NR_PACKETS]\n");
@@ -312,6 +318,12 @@ int main(int argc, char **argv)
 	err = pdata_writer__close(w, err);
 	if (err) {
 		fprintf(stderr, "make-clone-data: %s\n", ovp_errmsg());
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s.kallsyms", argv[1]);
+	f = fopen(path, "w");
+	if (!f || fputs(kallsyms, f) < 0 || fclose(f)) {
+		perror(path);
 		return 1;
 	}
 	return 0;
