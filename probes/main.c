@@ -352,20 +352,45 @@ static int cmd_remove(int argc, char **argv)
  * on a kernel without kprobes) must not be in the perf command line, or
  * perf refuses to start.  Unknown (no tracefs): keep it.
  */
-static bool optional_missing(const struct probe_spec *s)
+/* The tracefs directory, if there is one (perf-cmd does not need it). */
+static const char *perfcmd_tracefs(void)
 {
 	const char *dir = getenv("OVSPERF_TRACEFS");
+	struct stat st;
+
+	if (!dir || !*dir)
+		dir = tracefs_tracing_dir();
+	return dir && !stat(dir, &st) ? dir : NULL;
+}
+
+static bool optional_missing(const struct probe_spec *s)
+{
+	const char *dir = perfcmd_tracefs();
 	char path[4096];
 	struct stat st;
 
-	if (!s->optional || s->kind == PROBE_TRACEPOINT)
-		return false;
-	if (!dir || !*dir)
-		dir = tracefs_tracing_dir();
-	if (!dir || stat(dir, &st))
+	if (!s->optional || s->kind == PROBE_TRACEPOINT || !dir)
 		return false;
 	snprintf(path, sizeof(path), "%s/events/%s/%s", dir, PROBE_GROUP, s->event);
 	return stat(path, &st) != 0;
+}
+
+/* Events of further sites of a USDT probe that install created ("NAME_1"). */
+static void print_more_sites(const struct probe_spec *s)
+{
+	const char *dir = perfcmd_tracefs();
+	char path[4096];
+	struct stat st;
+	int i;
+
+	if (s->kind != PROBE_USDT || !dir)
+		return;
+	for (i = 1;; i++) {
+		snprintf(path, sizeof(path), "%s/events/%s/%s_%d", dir, PROBE_GROUP, s->event, i);
+		if (stat(path, &st))
+			break;
+		printf(" -e %s:%s_%d", PROBE_GROUP, s->event, i);
+	}
 }
 
 static int cmd_perf_cmd(int argc, char **argv)
@@ -422,6 +447,7 @@ static int cmd_perf_cmd(int argc, char **argv)
 			else
 				printf("%s-e %s:%s", k++ || !only_events ? " " : "", PROBE_GROUP,
 				       s->event);
+			print_more_sites(s);
 			/* perf's own syscalls would feed back into the recording. */
 			if (s->kind == PROBE_TRACEPOINT && !strncmp(s->target, "raw_syscalls:", 13))
 				printf(" --exclude-perf");

@@ -63,6 +63,10 @@ same "perf-cmd without the optional kretprobe" "$(OVSPERF_TRACEFS=$FT $P perf-cm
 mkdir -p "$FT/events/ovsperf/ovs_dp_upcall__return"
 same "perf-cmd with the optional kretprobe" "$(OVSPERF_TRACEFS=$FT $P perf-cmd -e kernel-delay)" \
 	"$KD -e ovsperf:ovs_dp_upcall__return"
+# Further sites of a USDT probe, when installed.
+mkdir -p "$FT/events/ovsperf/run_start_1" "$FT/events/ovsperf/run_start_2"
+same "perf-cmd with more USDT sites" "$(OVSPERF_TRACEFS=$FT $P perf-cmd -e bridge-loop)" \
+	"-e ovsperf:run_start -e ovsperf:run_start_1 -e ovsperf:run_start_2 -e ovsperf:poll_block"
 rm -rf "$FT"
 
 # The man pages render without warnings.
