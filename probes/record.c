@@ -820,28 +820,24 @@ static int set_build_ids(struct recorder *r)
 
 static int set_features(struct recorder *r)
 {
+	static const char *const blocks[3] = { "/proc/kallsyms", "printk_formats",
+					       "saved_cmdlines" };
 	char path[4096], *text;
 	size_t size;
 	char **argv;
 	int i, err;
 
-	/* kallsyms inside the tracing data: perf skips it, we read it back. */
-	if (!read_file("/proc/kallsyms", &text, &size)) {
-		err = pdata_tracing__set_text(r->tracing, 0, text, size);
-		free(text);
-		if (err)
-			return err;
-	}
-	snprintf(path, sizeof(path), "%s/printk_formats", r->tracefs);
-	if (!read_file(path, &text, &size)) {
-		err = pdata_tracing__set_text(r->tracing, 1, text, size);
-		free(text);
-		if (err)
-			return err;
-	}
-	snprintf(path, sizeof(path), "%s/saved_cmdlines", r->tracefs);
-	if (!read_file(path, &text, &size)) {
-		err = pdata_tracing__set_text(r->tracing, 2, text, size);
+	/* The trailing blocks of the tracing data, in pdata_tracing__set_text()
+	 * order.  kallsyms goes in whole: perf skips it, ovsperf reads it back.
+	 * A block that cannot be read is left empty. */
+	for (i = 0; i < 3; i++) {
+		if (blocks[i][0] == '/')
+			snprintf(path, sizeof(path), "%s", blocks[i]);
+		else
+			snprintf(path, sizeof(path), "%s/%s", r->tracefs, blocks[i]);
+		if (read_file(path, &text, &size))
+			continue;
+		err = pdata_tracing__set_text(r->tracing, i, text, size);
 		free(text);
 		if (err)
 			return err;
