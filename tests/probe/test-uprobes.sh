@@ -31,6 +31,11 @@ out=$($P install u:main:run_start u:main:no_such_probe --binary "$PROG" 2>&1) &&
 [[ $out == *"has no USDT probe main:no_such_probe"* ]] || die "missing-probe message: $out"
 [ "$(echo "$out" | wc -l)" = 1 ] || die "error is not one line: $out"
 [ "$(ours)" = 0 ] || die "roll back left events: $(grep ovsperf/ $T/dynamic_events)"
+# A definition the kernel rejects: its error_log line, and the roll back.
+out=$($P install bridge-loop 'up:usdt_work x=arg1:badtype' --binary "$PROG" 2>&1) && die "bad type accepted"
+[[ $out == *"kernel rejected p:ovsperf/usdt_work"*"Unknown type"* ]] || die "kernel error: $out"
+[ "$(echo "$out" | wc -l)" = 1 ] || die "kernel error is not one line: $out"
+[ "$(ours)" = 0 ] || die "roll back after a kernel error left events"
 out=$($P install bridge-loop --binary /bin/true 2>&1) && die "binary without notes accepted"
 [[ $out == *"has no USDT probes (no .note.stapsdt"* ]] || die "no-notes message: $out"
 
