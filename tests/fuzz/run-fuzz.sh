@@ -1,0 +1,38 @@
+#!/bin/bash
+# run-fuzz.sh FUZZER CORPUS WORKDIR SECONDS - the fuzz ctest.
+#
+# 1. Replays every committed corpus input once (regressions: each crash ever
+#    found is kept in the corpus, so this must pass before any fuzzing).
+# 2. Fuzzes for SECONDS on a scratch copy of the corpus, with a per-input
+#    timeout (hangs) and a memory cap (runaway allocations).  libFuzzer exits
+#    non-zero on a crash, hang, leak or out-of-memory and writes the input to
+#    WORKDIR/artifacts/.
+set -u
+fuzzer=$1 corpus=$2 work=$3 secs=${4:-60}
+opts=(-timeout=10 -rss_limit_mb=1024 -malloc_limit_mb=1024 -max_len=65536)
+# Leaks inside libtraceevent are not ours (see lsan.supp); ours still fail.
+export LSAN_OPTIONS="suppressions=$(dirname "$0")/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+
+rm -rf "$work"
+mkdir -p "$work/corpus" "$work/artifacts"
+n=$(find "$corpus" -type f | wc -l)
+if [ "$n" -eq 0 ]; then
+	echo "run-fuzz: no corpus in $corpus"
+	exit 1
+fi
+echo "run-fuzz: replaying $n corpus inputs"
+"$fuzzer" "${opts[@]}" -runs=0 -artifact_prefix="$work/artifacts/" "$corpus" ||
+	{ echo "run-fuzz: a corpus input fails (see above)"; exit 1; }
+
+cp "$corpus"/* "$work/corpus/"
+echo "run-fuzz: fuzzing for ${secs}s"
+"$fuzzer" "${opts[@]}" -max_total_time="$secs" -print_final_stats=1 \
+	-artifact_prefix="$work/artifacts/" "$work/corpus" 2>"$work/log"
+rc=$?
+tail -n 30 "$work/log"
+if [ $rc -ne 0 ]; then
+	echo "run-fuzz: fuzzer failed (rc $rc); reproducer(s):"
+	ls -l "$work/artifacts/"
+	exit 1
+fi
+exit 0
