@@ -13,7 +13,7 @@ set -u
 analyze=$1
 work=$2
 here=$(dirname "$(readlink -f "$0")")
-vmrig=$(readlink -f "$here/../../../shared/vmrig")
+vmrig=$(readlink -f "${VMRIG_DIR:-$here/../../../shared/vmrig}")
 
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP: the vmrig needs root"
@@ -29,7 +29,7 @@ rm -rf "$work"
 mkdir -p "$work"
 work=$(readlink -f "$work")
 # The guest writes into the share; the scripts are seen through the host root.
-if ! "$vmrig/vm-run.sh" --share "$work" --timeout 900 -- \
+if ! "$vmrig/vm-run.sh" --share "$work" --env VMRIG_DIR="$vmrig" --timeout 900 -- \
 	"$here/vmrig-record.sh" "$work"; then
 	echo "FAIL: recording in the vmrig failed"
 	exit 1
