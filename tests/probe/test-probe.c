@@ -4,7 +4,8 @@
  * support needed): set parsing and its errors, USDT argument translation
  * for every operand form (and the ones that cannot be fetched), BTF member
  * offsets from a synthetic BTF blob (and the running kernel's when it has
- * one), ELF lookups on the USDT test program, the exact tracefs text of
+ * one), ELF lookups on the USDT test program (and on a copy whose .stapsdt.base
+ * moved, as prelink does), the exact tracefs text of
  * every kprobe set (dry run, synthetic BTF) against tests/probe/expected/,
  * and the install logic against a fake tracefs directory (missing kprobe
  * support, missing function, reuse of an identical event, conflict).
@@ -12,6 +13,9 @@
  * Usage: test-probe USDT_PROG EXPECTED_DIR SETS_DIR
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -331,6 +335,70 @@ static void test_elf(const char *prog)
 	CHECK(probe_elf_sym(prog, "no_such_function", false, &off) == -ENOENT);
 }
 
+/*
+ * Prelink moves sections but not the notes: simulate it by moving
+ * .stapsdt.base of a copy by @shift bytes; every probe pc and semaphore
+ * must follow (backwards: the layout keeps them inside their segments).
+ */
+static int move_stapsdt_base(const char *src, const char *dst, int64_t shift)
+{
+	char cmd[600];
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	GElf_Shdr sh;
+	int fd, err = -ENOENT;
+	Elf *elf;
+
+	snprintf(cmd, sizeof(cmd), "cp %s %s", src, dst);
+	if (system(cmd))
+		return -EIO;
+	elf_version(EV_CURRENT);
+	fd = open(dst, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	elf = elf_begin(fd, ELF_C_RDWR, NULL);
+	if (elf && !elf_getshdrstrndx(elf, &shstrndx)) {
+		elf_flagelf(elf, ELF_C_SET, ELF_F_LAYOUT);
+		while ((scn = elf_nextscn(elf, scn))) {
+			const char *n;
+
+			if (!gelf_getshdr(scn, &sh))
+				continue;
+			n = elf_strptr(elf, shstrndx, sh.sh_name);
+			if (n && !strcmp(n, ".stapsdt.base")) {
+				sh.sh_addr += shift;
+				gelf_update_shdr(scn, &sh);
+				err = elf_update(elf, ELF_C_WRITE) < 0 ? -EIO : 0;
+				break;
+			}
+		}
+	}
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return err;
+}
+
+static void test_prelink(const char *prog)
+{
+	struct probe_usdt_site *a = NULL, *b = NULL;
+	size_t na = 0, nb = 0;
+	char copy[300];
+
+	snprintf(copy, sizeof(copy), "%s/prelinked", tmpdir);
+	CHECK(move_stapsdt_base(prog, copy, -2) == 0);
+	CHECK(probe_elf_usdt(prog, "main", "poll_block", &a, &na) == 0);
+	CHECK(probe_elf_usdt(copy, "main", "poll_block", &b, &nb) == 0);
+	CHECK(na == 1 && nb == 1 && b[0].offset == a[0].offset - 2);
+	probe_elf_usdt_free(a, na);
+	probe_elf_usdt_free(b, nb);
+	CHECK(probe_elf_usdt(prog, "test", "sema", &a, &na) == 0);
+	CHECK(probe_elf_usdt(copy, "test", "sema", &b, &nb) == 0);
+	CHECK(na == 1 && nb == 1 && b[0].sema_offset == a[0].sema_offset - 2);
+	probe_elf_usdt_free(a, na);
+	probe_elf_usdt_free(b, nb);
+}
+
 /* --- dry run text --- */
 
 static char *slurp(const char *path)
@@ -544,6 +612,7 @@ int main(int argc, char **argv)
 	test_usdt_args();
 	test_btf();
 	test_elf(argv[1]);
+	test_prelink(argv[1]);
 	test_kprobe_text(argv[2]);
 	test_fake_tracefs();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
