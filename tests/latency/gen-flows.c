@@ -18,7 +18,7 @@
  * numbers are computed from `perf script` output of the file
  * (check_latency.py), like for the real recordings.
  *
- * Usage: gen-flows OUT.data OUT.kallsyms
+ * Usage: gen-flows OUT.data OUT.kallsyms [PACKETS]   (default 600; more for timing)
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -247,19 +247,22 @@ static int write_lost(struct pdata_writer *w, const struct gen_ev *e)
 
 int main(int argc, char **argv)
 {
-	enum { NR_PKTS = 600 };
-	static struct gen_ev evs[NR_PKTS * 3 + 64];
+	size_t nr_pkts = argc > 3 ? strtoul(argv[3], NULL, 0) : 600;
+	struct gen_ev *evs;
 	struct pdata_tracing *t = NULL;
 	struct pdata_writer *w = NULL;
 	size_t n = 0, i;
 	int err, k;
 	FILE *f;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: gen-flows OUT.data OUT.kallsyms\n");
+	if (argc < 3 || argc > 4 || !nr_pkts) {
+		fprintf(stderr, "usage: gen-flows OUT.data OUT.kallsyms [PACKETS]\n");
 		return 1;
 	}
-	for (i = 0; i < NR_PKTS; i++) {
+	evs = calloc(nr_pkts * 3 + 64, sizeof(*evs));
+	if (!evs)
+		return 2;
+	for (i = 0; i < nr_pkts; i++) {
 		uint64_t t0 = 1000000000000ULL + i * 7000 + rnd(3000);
 		struct gen_ev s = {
 			.time = t0, .ev = EV_RECV, .cpu = rnd(2), .skb = 0xffff888100000000ULL +
@@ -322,6 +325,7 @@ int main(int argc, char **argv)
 	err = err ?: pdata_writer__set_host_features(w);
 	err = pdata_writer__close(w, err);
 	pdata_tracing__delete(t);
+	free(evs);
 	if (err) {
 		ovp_print_error("%s: %s", argv[1], ovp_errmsg());
 		return 2;
