@@ -661,7 +661,11 @@ static int build_defs(struct ctx *c, const struct probe_spec *s, struct def **de
 			return err;
 	} else {
 		if (s->path) {
-			file = s->path;
+			/* uprobe_events wants the file's absolute path. */
+			libfile = realpath(s->path, NULL);
+			if (!libfile)
+				return ovp_err(-errno, "%s: %s", s->path, strerror(errno));
+			file = libfile;
 		} else {
 			err = target_binary(c, &file);
 			if (err)
