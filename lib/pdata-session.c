@@ -576,18 +576,19 @@ static int parse_read_format(const struct perf_event_attr *attr, const uint8_t *
 	(PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |   \
 	 PERF_SAMPLE_ADDR | PERF_SAMPLE_ID | PERF_SAMPLE_STREAM_ID | PERF_SAMPLE_CPU |    \
 	 PERF_SAMPLE_PERIOD | PERF_SAMPLE_RAW)
+/* Bytes of all the fixed fields of SIMPLE_SAMPLE_TYPES (IDENTIFIER to PERIOD). */
+#define SIMPLE_FIXED_MAX (9 * 8)
 
 /*
- * Hot path of parse_sample() for a sample_type within SIMPLE_SAMPLE_TYPES:
- * one bounds check for all the fixed words instead of one per field, and no
- * test of the fields that cannot be there.  Same results as the general path.
+ * Hot path of parse_sample() for a sample_type within SIMPLE_SAMPLE_TYPES
+ * and a record body of at least SIMPLE_FIXED_MAX + 4 bytes (the caller checks
+ * both): the fixed fields cannot run past the end, so they need no bounds
+ * check, and the fields that cannot be there are not tested.  Same results
+ * as the general path.
  */
 static int parse_simple_sample(uint64_t type, const uint8_t *p, const uint8_t *end,
 			       struct pdata_sample *out)
 {
-	size_t words = (size_t)__builtin_popcountll(type & ~(uint64_t)PERF_SAMPLE_RAW);
-
-	NEED(words * 8);
 	if (type & PERF_SAMPLE_IDENTIFIER) {
 		out->id = rd64(p);
 		p += 8;
@@ -626,10 +627,8 @@ static int parse_simple_sample(uint64_t type, const uint8_t *p, const uint8_t *e
 		p += 8;
 	}
 	if (type & PERF_SAMPLE_RAW) {
-		uint32_t sz;
+		uint32_t sz = rd32(p);
 
-		NEED(4);
-		sz = rd32(p);
 		p += 4;
 		NEED(sz);
 		out->raw_size = sz;
@@ -661,7 +660,7 @@ static int parse_sample(struct pdata_session *s, const union perf_event *event,
 	out->evsel = ev;
 	type = ev->attr.sample_type;
 
-	if (!(type & ~SIMPLE_SAMPLE_TYPES))
+	if (!(type & ~SIMPLE_SAMPLE_TYPES) && end - p >= SIMPLE_FIXED_MAX + 4)
 		return parse_simple_sample(type, p, end, out);
 	if (type & PERF_SAMPLE_IDENTIFIER) {
 		NEED(8);
