@@ -479,6 +479,19 @@ static void test_kprobe_text(const char *expected_dir)
 		probe_set__delete(set);
 		free(t);
 	}
+	/* arm64: arguments in x0..x7. */
+	setenv("OVSPERF_ARCH", "aarch64", 1);
+	text = dry_run("ovs-dp", &opts, &err);
+	{
+		const char *want = "p:ovsperf/ovs_vport_receive openvswitch:ovs_vport_receive "
+				   "skb=%x1:x64 head=+192(%x1):x64\n";
+
+		CHECK(err == 0 && text && !strncmp(text, want, strlen(want)));
+		if (text && strncmp(text, want, strlen(want)))
+			fprintf(stderr, "  arm64 text: %s", text);
+	}
+	free(text);
+	setenv("OVSPERF_ARCH", "x86_64", 1);
 	/* --no-flow: neither head nor flow fields. */
 	opts.no_flow = true;
 	text = dry_run("backlog", &opts, &err);
