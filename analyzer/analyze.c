@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "out-html.h"
 #include "ovsperf/ksyms.h"
 
 const struct option analyze_common_options[] = {
@@ -74,7 +75,7 @@ int analyze_parse_args(struct analyze_ctx *ctx, int argc, char **argv,
 	memset(&opts[n], 0, sizeof(opts[n]));
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+r:i:hqV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "r:i:hqV", opts, NULL)) != -1) {
 		if (opt == 'h') {
 			printf("%s\nCommon options:\n%s", usage, analyze_common_usage);
 			return 1;
@@ -150,6 +151,14 @@ struct ksyms *analyze_ctx__ksyms(struct analyze_ctx *ctx)
 	return NULL;
 }
 
+void analyze_ctx__exit(struct analyze_ctx *ctx)
+{
+	ksyms__free(ctx->ksyms);
+	ctx->ksyms = NULL;
+	pdata_session__close(ctx->session);
+	ctx->session = NULL;
+}
+
 json_t *analyze_recording_json(struct pdata_session *s)
 {
 	const struct pdata_info *info = pdata_session__info(s);
@@ -219,15 +228,22 @@ void analyze_print_losses(struct pdata_session *s, FILE *out)
 			"(%" PRIu64 " bytes of data)\n", st->bytes_read);
 }
 
-int analyze_print_json(struct pdata_session *s, json_t *reports)
+json_t *analyze_json_doc(struct pdata_session *s, json_t *reports)
 {
 	json_t *doc = json_object();
-	int err;
 
 	json_object_set_new(doc, "ovsperf_version", json_string(OVSPERF_VERSION));
 	json_object_set_new(doc, "schema_version", json_integer(OVP_JSON_SCHEMA_VERSION));
 	json_object_set_new(doc, "recording", analyze_recording_json(s));
 	json_object_set_new(doc, "reports", reports ? reports : json_object());
+	return doc;
+}
+
+int analyze_print_json(struct pdata_session *s, json_t *reports)
+{
+	json_t *doc = analyze_json_doc(s, reports);
+	int err;
+
 	err = json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', stdout);
 	json_decref(doc);
@@ -314,12 +330,13 @@ int analyze_run_reports(struct analyze_ctx *ctx, struct report **reports, int nr
 	if (err)
 		return ovp_err_prefix(err, "%s", ctx->input);
 
-	if (ctx->json)
+	/* --html is written from the same JSON model as --json. */
+	if (ctx->json || ctx->html_path)
 		json = json_object();
 	for (i = 0; i < nr; i++) {
-		if (ctx->json) {
+		if (ctx->json || ctx->html_path)
 			err = reports[i]->ops->emit_json(reports[i], json);
-		} else {
+		if (!ctx->json && !err) {
 			if (i)
 				fputc('\n', stdout);
 			err = reports[i]->ops->emit_text(reports[i], stdout);
@@ -329,8 +346,19 @@ int analyze_run_reports(struct analyze_ctx *ctx, struct report **reports, int nr
 			return err;
 		}
 	}
+	if (ctx->html_path) {
+		json_t *doc = analyze_json_doc(ctx->session, json_incref(json));
+
+		err = out_html_write(ctx->html_path, doc);
+		json_decref(doc);
+		if (err) {
+			json_decref(json);
+			return err;
+		}
+	}
 	if (ctx->json)
 		return analyze_print_json(ctx->session, json);
+	json_decref(json);
 	analyze_print_losses(ctx->session, stdout);
 	return 0;
 }

@@ -53,6 +53,9 @@ struct analyze_ctx {
  */
 struct ksyms *analyze_ctx__ksyms(struct analyze_ctx *ctx);
 
+/* Close the session and free the symbols. */
+void analyze_ctx__exit(struct analyze_ctx *ctx);
+
 /* Options every command understands (-r/-i FILE, --json, --html, --quiet,
  * --kallsyms, -h).  Reports list theirs in report_ops.options with `val`
  * values >= 256 to stay clear of these. */
@@ -154,6 +157,10 @@ json_t *analyze_recording_json(struct pdata_session *s);
 /* Print one line on stdout for every LOST/LOST_SAMPLES/truncation fact, or
  * nothing when none: every text report ends with it. */
 void analyze_print_losses(struct pdata_session *s, FILE *out);
+
+/* The JSON document { "ovsperf_version", "schema_version", "recording",
+ * "reports" }; takes ownership of @reports (NULL: empty).  Caller decrefs. */
+json_t *analyze_json_doc(struct pdata_session *s, json_t *reports);
 
 /* Print the JSON document { "ovsperf_version", "schema_version",
  * "recording", "reports" } on stdout; takes ownership of @reports. */

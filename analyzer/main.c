@@ -120,7 +120,7 @@ static int run_reports(const struct report_ops *ops, int argc, char **argv)
 	struct report *reports[32];
 	int nr = 0, err = 0, opt, i;
 	struct option *longopts;
-	char shortopts[64] = "+r:i:hqV";
+	char shortopts[64] = "r:i:hqV";
 
 	longopts = merge_options(ops ? ops->options : NULL, analyze_common_options);
 	if (!longopts) {
@@ -234,7 +234,7 @@ static int run_reports(const struct report_ops *ops, int argc, char **argv)
 out:
 	for (i = 0; i < nr; i++)
 		reports[i]->ops->destroy(reports[i]);
-	pdata_session__close(ctx.session);
+	analyze_ctx__exit(&ctx);
 	free(longopts);
 	return err ? OVP_EXIT_INPUT : OVP_EXIT_OK;
 
