@@ -726,6 +726,21 @@ static int count_event(struct kd_engine *e, const struct kd_event *ev)
 	return 0;
 }
 
+bool kd_engine__wants_stack(const struct kd_engine *e, const struct kd_event *ev)
+{
+	const struct kd_thread *t;
+
+	if (!e->cfg.syscall_events || !e->open || e->finished || ev->type != KD_EV_SYS_EXIT)
+		return false;
+	if (e->cfg.skip_poll_events && ev->sys.nr == e->cfg.poll_nr)
+		return false;
+	t = find_thread((struct kd_engine *)e, ev->tid);
+	if (!t || t->sys_start == KD_NONE || ev->time < t->sys_start)
+		return false;
+	return !e->cfg.syscall_events_min_ns ||
+	       ev->time - t->sys_start > e->cfg.syscall_events_min_ns;
+}
+
 int kd_engine__event(struct kd_engine *e, const struct kd_event *ev)
 {
 	int err;

@@ -228,6 +228,13 @@ int kd_engine__event(struct kd_engine *e, const struct kd_event *ev);
  */
 int kd_engine__finish(struct kd_engine *e);
 
+/*
+ * kd_engine__wants_stack() - would this sys_exit event be listed as a
+ * syscall event?  Lets the caller unwind a user stack only when needed.  May
+ * say yes for an event that a window change then drops.
+ */
+bool kd_engine__wants_stack(const struct kd_engine *e, const struct kd_event *ev);
+
 /* Name of soft IRQ vector @vec ("net_rx"), NULL if unknown. */
 const char *kd_softirq_name(unsigned int vec);
 

@@ -75,6 +75,7 @@ struct usym_map {
 };
 
 struct kd_usym {
+	unsigned long generation;
 	struct usym_map *maps;
 	size_t nr_maps, cap_maps;
 	struct usym_file **files;
@@ -211,6 +212,47 @@ int kd_usym__mmap(struct kd_usym *u, const union perf_event *event)
 	u->maps[u->nr_maps].len = len;
 	u->maps[u->nr_maps].pgoff = pgoff;
 	u->nr_maps++;
+	u->generation++;
+	return 0;
+}
+
+unsigned long kd_usym__generation(const struct kd_usym *u)
+{
+	return u ? u->generation : 0;
+}
+
+int kd_usym__for_each_map(struct kd_usym *u, int64_t pid,
+			  int (*fn)(const char *path, uint64_t start, uint64_t len, uint64_t pgoff,
+				    void *arg),
+			  void *arg)
+{
+	const char *home = getenv("HOME");
+	char cached[4200];
+	size_t i;
+	int r;
+
+	for (i = 0; u && i < u->nr_maps; i++) {
+		const struct usym_map *m = &u->maps[i];
+		const char *path = m->file->path;
+
+		size_t j;
+
+		if ((int64_t)m->pid != pid)
+			continue;
+		for (j = 0; j < i; j++)
+			if ((int64_t)u->maps[j].pid == pid && u->maps[j].file == m->file)
+				break;
+		if (j < i)
+			continue;	/* the file's first mapping was given */
+		if (access(path, R_OK) && m->file->build_id[0]) {
+			snprintf(cached, sizeof(cached), "%s/.debug/.build-id/%.2s/%s/elf",
+				 home ? home : "/root", m->file->build_id, m->file->build_id + 2);
+			path = cached;
+		}
+		r = fn(path, m->start, m->len, m->pgoff, arg);
+		if (r)
+			return r;
+	}
 	return 0;
 }
 

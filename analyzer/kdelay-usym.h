@@ -38,4 +38,18 @@ int kd_usym__mmap(struct kd_usym *u, const union perf_event *event);
  */
 void kd_usym__format(struct kd_usym *u, int64_t pid, uint64_t ip, char *buf, size_t size);
 
+/* Counter bumped by every new mapping (to rebuild views of the maps). */
+unsigned long kd_usym__generation(const struct kd_usym *u);
+
+/*
+ * Call @fn for the first executable mapping of each file of process @pid, in
+ * record order,
+ * with the path of the file (or of its build-id cache copy), start, length
+ * and file offset.  Stops when @fn returns non-zero and returns that value.
+ */
+int kd_usym__for_each_map(struct kd_usym *u, int64_t pid,
+			  int (*fn)(const char *path, uint64_t start, uint64_t len, uint64_t pgoff,
+				    void *arg),
+			  void *arg);
+
 #endif /* OVSPERF_KDELAY_USYM_H */

@@ -20,6 +20,7 @@
 
 #include "analyze.h"
 #include "kdelay-engine.h"
+#include "kdelay-unwind.h"
 #include "kdelay-usym.h"
 #include "ovsperf/evdec.h"
 #include "ovsperf/ksyms.h"
@@ -41,6 +42,10 @@ enum {
 	OPT_STACK_SIZE,
 	OPT_LONG_POLL,
 };
+
+/* Frames kept per syscall event of a --call-graph dwarf recording. */
+#define KD_MAX_CHAIN 256
+#define KD_MAX_USER_FRAMES 64
 
 /* What a recorded event means to us; indexed by evsel idx. */
 struct kd_handler {
@@ -73,6 +78,8 @@ struct kd_report {
 	struct pdata_evsel *ev_wakeup_new;
 	bool have_upcall;
 	struct kd_usym *usym;		/* user-space symbolizer (MMAP records) */
+	struct kd_unwind *unwind;	/* DWARF unwinder (--call-graph dwarf) */
+	uint64_t chain[KD_MAX_CHAIN];	/* kernel chain + unwound user frames */
 };
 
 static const struct option kd_options[] = {
@@ -424,6 +431,28 @@ static int kd_ready(struct pdata_tool *tool, struct pdata_session *s)
 	return 0;
 }
 
+/*
+ * A --call-graph dwarf sample has the kernel chain only: append the user
+ * frames unwound from its register and stack copy (no allocation).
+ */
+static void dwarf_chain(struct kd_report *kd, struct kd_event *ev,
+			const struct pdata_sample *sample)
+{
+	size_t n = 0, i, u;
+
+	for (i = 0; i < sample->callchain.nr && n < KD_MAX_CHAIN - KD_MAX_USER_FRAMES - 1; i++) {
+		if (sample->callchain.ips[i] == (uint64_t)PERF_CONTEXT_USER)
+			break;	/* already has user frames: keep the kernel part */
+		kd->chain[n++] = sample->callchain.ips[i];
+	}
+	kd->chain[n] = (uint64_t)PERF_CONTEXT_USER;
+	u = kd_unwind__user(kd->unwind, ev->pid, sample, kd->chain + n + 1, KD_MAX_USER_FRAMES);
+	if (!u)
+		return;
+	ev->sys.ips = kd->chain;
+	ev->sys.nr_ips = n + 1 + u;
+}
+
 static int kd_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 {
 	struct kd_report *kd = container_of(tool, struct kd_report, tool);
@@ -455,6 +484,8 @@ static int kd_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 		ev.sys.nr = (long)evdec_field__s64(&kd->sys_id_exit, sample);
 		ev.sys.nr_ips = sample->callchain.nr;
 		ev.sys.ips = sample->callchain.ips;
+		if (kd->stacks && sample->user_stack && kd_engine__wants_stack(&kd->engine, &ev))
+			dwarf_chain(kd, &ev, sample);
 		break;
 	case KD_EV_SWITCH:
 		ev.sw.prev_tid = (uint32_t)evdec_field__u64(&kd->sw_prev_pid, sample);
@@ -1020,6 +1051,7 @@ static void kd_destroy(struct report *r)
 		return;
 	kd = to_kd(r);
 	kd_engine__exit(&kd->engine);
+	kd_unwind__free(kd->unwind);
 	kd_usym__free(kd->usym);
 	free(kd->map);
 	free(kd);
@@ -1038,7 +1070,9 @@ static int kd_create(struct report **out, struct analyze_ctx *ctx)
 	kd->stacks = true;
 	kd->cfg.long_poll_ns = 1000000000ull;
 	err = kd_usym__new(&kd->usym);
+	err = err ?: kd_unwind__new(&kd->unwind, kd->usym);
 	if (err) {
+		kd_usym__free(kd->usym);
 		free(kd);
 		return err;
 	}
