@@ -101,6 +101,33 @@ def expected_packets(recs, use_head):
     return packets, followups
 
 
+def check_evicted(recs, exp, followups, got, summ, limit):
+    """With a small --max-inflight packets are cut short, so the grouping
+    differs; what must hold: every skb event is shown exactly once (or folded
+    as a kfree_skbmem follow-up), evictions happened and were counted, and
+    never more than the limit were in flight."""
+    fails = []
+    want = sorted((r.time_ns, r.event) for p in exp for r in p["events"])
+    have = sorted((e["time_ns"], e["event"]) for g in got for e in g["events"])
+    if len(want) + followups != len(have) + summ["kfree_skbmem_followups"]:
+        fails.append("%d events + %d follow-ups shown, expected %d + %d" % (
+            len(have), summ["kfree_skbmem_followups"], len(want), followups))
+    if not set(have) <= set(want) | set((r.time_ns, r.event) for r in recs):
+        fails.append("events shown that are not in the recording")
+    if len(set(have)) != len(have):
+        fails.append("an event is shown twice")
+    nr_evicted = sum(1 for g in got if g["end"] == "evicted")
+    if not nr_evicted or summ["evicted"] != nr_evicted:
+        fails.append("evicted: %d packets marked, summary %d" % (nr_evicted, summ["evicted"]))
+    if summ["max_in_flight_seen"] > limit:
+        fails.append("%d in flight, limit %d" % (summ["max_in_flight_seen"], limit))
+    for f in fails:
+        print("FAIL:", f)
+    print("--max-inflight %d: %d packets, %d evicted: %s" % (
+        limit, len(got), nr_evicted, "FAILED" if fails else "ok"))
+    return 1 if fails else 0
+
+
 def ev_key(time_ns, event):
     return (time_ns, event)
 
@@ -133,6 +160,10 @@ def main():
         i += 1
     doc = json.loads("\n".join(lines[i:]))
     summ = doc["reports"]["journey"]
+
+    if "--max-inflight" in extra:
+        return check_evicted(recs, exp, followups, got, summ,
+                             int(extra[extra.index("--max-inflight") + 1]))
 
     # Filters the checker understands: --min-events N, --through EVENT (full name).
     shown = exp
