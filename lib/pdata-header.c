@@ -535,9 +535,23 @@ static int td_cstring(struct cur *c, const char **out, const char *what)
 static void td_parse_event(struct pdata_session *s, const uint8_t *buf, uint64_t size,
 			   const char *sys)
 {
-	enum tep_errno ret = TEP_ERRNO__MEM_ALLOC_FAILED;
-	bool fpe;
+	volatile enum tep_errno ret = TEP_ERRNO__MEM_ALLOC_FAILED;
+	uint64_t i;
+	volatile bool fpe;
 
+	/* Format files are ASCII text.  libtraceevent reads the text as
+	 * (signed) chars, so a 0xff byte reads as EOF in the middle of a
+	 * declaration, and it then dereferences a NULL token (found by
+	 * tests/robust): refuse anything else up front. */
+	for (i = 0; i < size; i++) {
+		uint8_t ch = buf[i];
+
+		if ((ch < 0x20 || ch > 0x7e) && ch != '\t' && ch != '\n' && ch != '\r') {
+			ovp_warn("tracing data: a format of system '%s' holds a byte 0x%02x that is "
+				 "no text (at its offset %" PRIu64 "); event skipped", sys, ch, i);
+			return;
+		}
+	}
 	OVP_FPE_TRY(fpe, ret = tep_parse_event(s->tep, (const char *)buf, size, sys));
 	if (fpe)
 		ovp_warn("tracing data: a format of system '%s' divides by zero; event skipped", sys);
