@@ -1,0 +1,696 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * out-html.c - the HTML writer of ovsperf-analyze (--html FILE, and merge).
+ *
+ * It is a writer over the JSON document, not over the reports: whatever a
+ * report puts in its JSON object shows up here, so a new report or field
+ * needs no HTML code.  The rendering rules, applied recursively:
+ *
+ *	scalars, arrays of scalars, flat objects  -> one key/value table
+ *	"histogram"-like arrays ({lo_X, hi_X, count} or {size, count})
+ *	                                          -> SVG bar chart + SVG CDF
+ *	arrays of flat objects                    -> a table (first rows only)
+ *	arrays of nested objects, nested objects  -> sub-sections
+ *	"threads" arrays of kernel-delay threads  -> also stacked SVG bars
+ *
+ * The page is one file with inline CSS and SVG and no script, so it can be
+ * attached to a ticket and opened anywhere, offline.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "out-html.h"
+
+/* Rows of a table and elements of an array of sections shown at most. */
+#define HTML_MAX_ROWS 100
+#define HTML_MAX_SECTIONS 40
+/* Scalars of an array shown in one cell. */
+#define HTML_MAX_INLINE 16
+
+static const char html_css[] =
+	"body{font-family:sans-serif;margin:1.5em;color:#222;background:#fff}"
+	"h1{font-size:1.6em;border-bottom:3px solid #2a6fb0}"
+	"h2{font-size:1.35em;background:#2a6fb0;color:#fff;padding:.25em .5em}"
+	"h3{font-size:1.15em;border-bottom:1px solid #2a6fb0}"
+	"h4,h5,h6{font-size:1em}"
+	"table{border-collapse:collapse;margin:.4em 0 1em 0;font-size:.85em}"
+	"th,td{border:1px solid #bbb;padding:2px 6px;text-align:left;vertical-align:top}"
+	"th{background:#e4edf6}"
+	"td.n{text-align:right;font-variant-numeric:tabular-nums}"
+	"table.kv th{width:14em}"
+	"details{margin:.3em 0 .3em .8em}"
+	"summary{cursor:pointer;font-weight:bold;color:#2a6fb0}"
+	".figs{display:flex;flex-wrap:wrap;gap:1em}"
+	"figure{margin:.3em 0;border:1px solid #ddd;padding:.3em}"
+	"figcaption{font-size:.85em;color:#555}"
+	"svg text{font-family:sans-serif;font-size:10px;fill:#333}"
+	".note{color:#777;font-size:.85em}"
+	".warn{color:#b00;font-weight:bold}"
+	"footer{margin-top:2em;color:#777;font-size:.8em}";
+
+/* Colors of the kernel-delay categories, in stacking order. */
+static const struct {
+	const char *key;	/* member of a thread object */
+	const char *label;
+	const char *color;
+} kd_parts[] = {
+	{ "run", "on CPU", "#2a6fb0" },
+	{ "ready", "runnable, waiting", "#e8a33d" },
+	{ "stopped", "stopped", "#999999" },
+	{ "long_poll", "long poll", "#9467bd" },
+	{ "syscalls", "in syscalls", "#4daf4a" },
+	{ "hardirq", "hard IRQ", "#d62728" },
+	{ "softirq", "soft IRQ", "#e377c2" },
+};
+
+static void esc(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		default:
+			fputc(*s, f);
+		}
+	}
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+/* A duration in ns as "12.3 us" (3 significant digits). */
+static void fmt_dur(char *buf, size_t size, double ns)
+{
+	static const struct {
+		double div;
+		const char *unit;
+	} units[] = { { 1e9, "s" }, { 1e6, "ms" }, { 1e3, "us" } };
+	size_t i;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (fabs(ns) >= units[i].div) {
+			double v = ns / units[i].div;
+
+			snprintf(buf, size, v >= 100 ? "%.0f %s" : v >= 10 ? "%.1f %s" : "%.2f %s",
+				 v, units[i].unit);
+			return;
+		}
+	}
+	snprintf(buf, size, "%.0f ns", ns);
+}
+
+/* Keys whose _ns values are points in time, not durations. */
+static bool is_timestamp_key(const char *key)
+{
+	static const char *const prefixes[] = { "first_", "last_", "start", "end_", "stop_",
+						"times_", "time_" };
+	size_t i;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(key, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return !strcmp(key, "time_ns") || !strcmp(key, "ts_ns");
+}
+
+/* Print scalar @v of member @key, readable: durations with units. */
+static void put_scalar(FILE *f, const char *key, json_t *v)
+{
+	char buf[64];
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		esc(f, json_string_value(v));
+		break;
+	case JSON_INTEGER:
+	case JSON_REAL: {
+		double d = json_number_value(v);
+
+		if (key && ends_with(key, "_ns") && is_timestamp_key(key)) {
+			fprintf(f, "%.6f s", d / 1e9);
+		} else if (key && (ends_with(key, "_ns") || ends_with(key, "_us"))) {
+			fmt_dur(buf, sizeof(buf), ends_with(key, "_us") ? d * 1e3 : d);
+			fprintf(f, "<span title=\"%.17g\">%s</span>", d, buf);
+		} else if (json_is_integer(v)) {
+			fprintf(f, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		} else {
+			fprintf(f, "%.4g", d);
+		}
+		break;
+	}
+	case JSON_TRUE:
+		fputs("yes", f);
+		break;
+	case JSON_FALSE:
+		fputs("no", f);
+		break;
+	case JSON_NULL:
+		fputs("&ndash;", f);
+		break;
+	default:
+		break;
+	}
+}
+
+static bool is_scalar(json_t *v)
+{
+	return !json_is_object(v) && !json_is_array(v);
+}
+
+/* An object whose members are all scalars. */
+static bool is_flat_object(json_t *v)
+{
+	const char *k;
+	json_t *m;
+
+	if (!json_is_object(v))
+		return false;
+	json_object_foreach(v, k, m)
+		if (!is_scalar(m))
+			return false;
+	return true;
+}
+
+/* An array of scalars, or of arrays of scalars (latency's "stages"). */
+static bool is_scalar_array(json_t *v)
+{
+	size_t i, j;
+	json_t *m, *e;
+
+	if (!json_is_array(v))
+		return false;
+	json_array_foreach(v, i, m) {
+		if (json_is_array(m)) {
+			json_array_foreach(m, j, e)
+				if (!is_scalar(e))
+					return false;
+		} else if (!is_scalar(m)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Fits in a table cell: a scalar, an array of scalars or a flat object. */
+static bool is_cell(json_t *v)
+{
+	return is_scalar(v) || is_scalar_array(v) || is_flat_object(v);
+}
+
+/*
+ * A histogram: a non-empty array of objects { lo_X, hi_X, count } or
+ * { size, count }.  @lo/@hi get the bound keys (@hi NULL for size).
+ */
+static bool is_hist(json_t *a, const char **lo, const char **hi)
+{
+	json_t *b = json_array_get(a, 0);
+	const char *k;
+	json_t *m;
+	size_t i;
+
+	*lo = *hi = NULL;
+	if (!json_is_array(a) || !json_is_object(b))
+		return false;
+	json_object_foreach(b, k, m) {
+		if (!strncmp(k, "lo_", 3))
+			*lo = k;
+		else if (!strncmp(k, "hi_", 3))
+			*hi = k;
+		else if (!strcmp(k, "size"))
+			*lo = k;
+		else if (strcmp(k, "count"))
+			return false;
+	}
+	if (!*lo || (strcmp(*lo, "size") && !*hi))
+		return false;
+	json_array_foreach(a, i, b)
+		if (!json_is_number(json_object_get(b, *lo)) ||
+		    !json_is_integer(json_object_get(b, "count")))
+			return false;
+	return true;
+}
+
+/* Put @v (a cell) into a table cell. */
+static void put_cell(FILE *f, const char *key, json_t *v)
+{
+	const char *k;
+	json_t *m;
+	size_t i;
+
+	if (json_is_number(v)) {
+		fputs("<td class=\"n\">", f);
+		put_scalar(f, key, v);
+	} else if (is_scalar(v)) {
+		fputs("<td>", f);
+		put_scalar(f, key, v);
+	} else if (json_is_array(v)) {
+		/* "times_ns" items are times, "worst_ns" items durations. */
+		fputs("<td>", f);
+		json_array_foreach(v, i, m) {
+			if (i == HTML_MAX_INLINE) {
+				fprintf(f, ", &hellip; (%zu)", json_array_size(v));
+				break;
+			}
+			if (i)
+				fputs(", ", f);
+			if (json_is_array(m)) {
+				json_t *e;
+				size_t j;
+
+				fputs("[", f);
+				json_array_foreach(m, j, e) {
+					if (j)
+						fputs(", ", f);
+					put_scalar(f, key, e);
+				}
+				fputs("]", f);
+			} else {
+				put_scalar(f, key, m);
+			}
+		}
+	} else {
+		fputs("<td>", f);
+		i = 0;
+		json_object_foreach(v, k, m) {
+			if (i++)
+				fputs(", ", f);
+			esc(f, k);
+			fputs(": ", f);
+			put_scalar(f, k, m);
+		}
+	}
+	fputs("</td>", f);
+}
+
+/* Bucket bound as a label: durations with units, sizes plain. */
+static void bound_label(char *buf, size_t size, const char *key, double v)
+{
+	if (ends_with(key, "_ns"))
+		fmt_dur(buf, size, v);
+	else if (ends_with(key, "_us"))
+		fmt_dur(buf, size, v * 1e3);
+	else
+		snprintf(buf, size, "%.0f", v);
+}
+
+/* SVG bar chart and CDF of histogram @a titled @title. */
+static void put_hist(FILE *f, const char *title, json_t *a, const char *lo, const char *hi)
+{
+	const int W = 560, H = 220, L = 50, R = 10, T = 10, B = 60;
+	double total = 0, maxc = 0, cum = 0, bw;
+	size_t i, n = json_array_size(a);
+	char l1[32], l2[32];
+	json_t *b;
+
+	json_array_foreach(a, i, b) {
+		double c = (double)json_integer_value(json_object_get(b, "count"));
+
+		total += c;
+		if (c > maxc)
+			maxc = c;
+	}
+	bw = (double)(W - L - R) / (double)(n ? n : 1);
+
+	fputs("<div class=\"figs\"><figure><svg class=\"hist\" data-hist=\"1\" "
+	      "xmlns=\"http://www.w3.org/2000/svg\" ", f);
+	fprintf(f, "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">", W, H, W, H);
+	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>", L, H - B,
+		W - R, H - B);
+	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>", L, T, L,
+		H - B);
+	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.0f</text>", L - 4, T + 8, maxc);
+	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">0</text>", L - 4, H - B);
+	json_array_foreach(a, i, b) {
+		double c = (double)json_integer_value(json_object_get(b, "count"));
+		double h = maxc > 0 ? c / maxc * (H - T - B) : 0;
+		double x = L + bw * i;
+
+		bound_label(l1, sizeof(l1), lo, json_number_value(json_object_get(b, lo)));
+		if (hi)
+			bound_label(l2, sizeof(l2), hi, json_number_value(json_object_get(b, hi)));
+		fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+			"fill=\"#2a6fb0\"><title>", x + 1, H - B - h, bw > 3 ? bw - 2 : 1, h);
+		if (hi)
+			fprintf(f, "[%s, %s): %.0f", l1, l2, c);
+		else
+			fprintf(f, "%s: %.0f", l1, c);
+		fputs("</title></rect>", f);
+		/* Label every bucket when few, else every k-th. */
+		if (n <= 16 || i % ((n + 15) / 16) == 0)
+			fprintf(f, "<text transform=\"translate(%.1f,%d) rotate(-45)\" "
+				"text-anchor=\"end\">%s</text>", x + bw / 2, H - B + 12, l1);
+	}
+	fputs("</svg><figcaption>", f);
+	esc(f, title);
+	fprintf(f, ": %.0f values, count per bucket (labels: lower bounds)</figcaption></figure>",
+		total);
+
+	/* The CDF: cumulative share at each bucket's upper end. */
+	fputs("<figure><svg class=\"cdf\" xmlns=\"http://www.w3.org/2000/svg\" ", f);
+	fprintf(f, "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">", W / 2 + 60, H,
+		W / 2 + 60, H);
+	{
+		const int CW = W / 2 + 60 - L - R;
+		double cbw = (double)CW / (double)(n ? n : 1);
+
+		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" "
+			"stroke=\"#333\"/>", L, T, CW, H - T - B);
+		fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ccc\"/>", L,
+			T + (H - T - B) * 0.5, L + CW, T + (H - T - B) * 0.5);
+		fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ccc\"/>", L,
+			T + (H - T - B) * 0.01, L + CW, T + (H - T - B) * 0.01);
+		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">100%%</text>", L - 4, T + 8);
+		fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">50%%</text>", L - 4,
+			T + (H - T - B) * 0.5 + 3);
+		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">0%%</text>", L - 4, H - B);
+		fprintf(f, "<polyline fill=\"none\" stroke=\"#d62728\" stroke-width=\"2\" "
+			"points=\"%d,%d", L, H - B);
+		json_array_foreach(a, i, b) {
+			cum += (double)json_integer_value(json_object_get(b, "count"));
+			fprintf(f, " %.1f,%.1f", L + cbw * (i + 1),
+				H - B - (total > 0 ? cum / total : 0) * (H - T - B));
+		}
+		fputs("\"/>", f);
+		json_array_foreach(a, i, b) {
+			const char *k = hi ? hi : lo;
+
+			if (n <= 8 || i % ((n + 7) / 8) == 0 || i + 1 == n) {
+				bound_label(l1, sizeof(l1), k, json_number_value(json_object_get(b, k)));
+				fprintf(f, "<text transform=\"translate(%.1f,%d) rotate(-45)\" "
+					"text-anchor=\"end\">%s</text>", L + cbw * (i + 1), H - B + 12,
+					l1);
+			}
+		}
+	}
+	fputs("</svg><figcaption>cumulative share (at bucket upper bounds)</figcaption>"
+	      "</figure></div>\n", f);
+}
+
+/* Sum of total_ns over a kernel-delay category (object or array of them). */
+static double kd_total(json_t *thread, const char *key)
+{
+	json_t *v = json_object_get(thread, key), *m;
+	double sum = 0;
+	size_t i;
+
+	if (json_is_object(v))
+		return json_number_value(json_object_get(v, "total_ns"));
+	json_array_foreach(v, i, m)
+		sum += json_number_value(json_object_get(m, "total_ns"));
+	return sum;
+}
+
+static bool is_kd_threads(json_t *a)
+{
+	json_t *t = json_array_get(a, 0);
+
+	return json_is_object(t) && json_is_object(json_object_get(t, "run")) &&
+	       json_is_object(json_object_get(t, "ready"));
+}
+
+/* Per-thread stacked bars of where kernel-delay threads spent their time. */
+static void put_kd_bars(FILE *f, json_t *threads)
+{
+	const int W = 900, L = 190, R = 90, ROW = 18, T = 28;
+	size_t n = json_array_size(threads), i, p, shown = n > 60 ? 60 : n;
+	double maxt = 0;
+	char buf[32];
+	json_t *t;
+
+	json_array_foreach(threads, i, t) {
+		double sum = 0;
+
+		for (p = 0; p < sizeof(kd_parts) / sizeof(kd_parts[0]); p++)
+			sum += kd_total(t, kd_parts[p].key);
+		if (sum > maxt)
+			maxt = sum;
+	}
+	fputs("<figure><svg class=\"kdbars\" xmlns=\"http://www.w3.org/2000/svg\" ", f);
+	fprintf(f, "width=\"%d\" height=\"%zu\">", W, T + ROW * shown + 8);
+	for (p = 0; p < sizeof(kd_parts) / sizeof(kd_parts[0]); p++) {
+		fprintf(f, "<rect x=\"%zu\" y=\"4\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+			"<text x=\"%zu\" y=\"13\">%s</text>", 10 + p * 125, kd_parts[p].color,
+			24 + p * 125, kd_parts[p].label);
+	}
+	for (i = 0; i < shown; i++) {
+		double x = L, sum = 0;
+		const char *name;
+
+		t = json_array_get(threads, i);
+		name = json_string_value(json_object_get(t, "name"));
+		fprintf(f, "<text x=\"%d\" y=\"%zu\" text-anchor=\"end\">", L - 4,
+			T + ROW * i + 12);
+		esc(f, name ? name : "?");
+		fprintf(f, " (%" JSON_INTEGER_FORMAT ")</text>",
+			json_integer_value(json_object_get(t, "tid")));
+		for (p = 0; p < sizeof(kd_parts) / sizeof(kd_parts[0]); p++) {
+			double v = kd_total(t, kd_parts[p].key);
+			double w = maxt > 0 ? v / maxt * (W - L - R) : 0;
+
+			sum += v;
+			if (w <= 0)
+				continue;
+			fmt_dur(buf, sizeof(buf), v);
+			fprintf(f, "<rect x=\"%.1f\" y=\"%zu\" width=\"%.1f\" height=\"%d\" "
+				"fill=\"%s\"><title>%s: %s</title></rect>", x, T + ROW * i, w,
+				ROW - 4, kd_parts[p].color, kd_parts[p].label, buf);
+			x += w;
+		}
+		fmt_dur(buf, sizeof(buf), sum);
+		fprintf(f, "<text x=\"%.1f\" y=\"%zu\">%s</text>", x + 4, T + ROW * i + 12, buf);
+	}
+	fputs("</svg><figcaption>time per thread by category (totals; syscall time can "
+	      "overlap the others)", f);
+	if (shown < n)
+		fprintf(f, "; first %zu of %zu threads", shown, n);
+	fputs("</figcaption></figure>\n", f);
+}
+
+static void put_object(FILE *f, json_t *o, int depth);
+
+/* A label for an element of an array of sections. */
+static void put_label(FILE *f, json_t *o, size_t idx)
+{
+	static const char *const keys[] = { "name", "key", "reason", "event", "location",
+					    "device", "dev", "cpu", "tid", "type" };
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		json_t *v = json_object_get(o, keys[i]);
+
+		if (v && is_scalar(v) && !json_is_null(v)) {
+			esc(f, keys[i]);
+			fputs(" ", f);
+			put_scalar(f, NULL, v);
+			if (!strcmp(keys[i], "tid") && json_is_string(json_object_get(o, "name")))
+				fprintf(f, " (%s)", json_string_value(json_object_get(o, "name")));
+			return;
+		}
+	}
+	fprintf(f, "#%zu", idx);
+}
+
+/* An array of objects: a table when they are flat, else sections. */
+static void put_array(FILE *f, const char *key, json_t *a, int depth)
+{
+	size_t i, n = json_array_size(a), c, nr_cols = 0;
+	const char *cols[64];
+	bool rich = false;
+	const char *k;
+	json_t *o, *m;
+
+	json_array_foreach(a, i, o) {
+		json_object_foreach(o, k, m) {
+			if (!is_cell(m))
+				rich = true;
+			for (c = 0; c < nr_cols; c++)
+				if (!strcmp(cols[c], k))
+					break;
+			if (c == nr_cols && nr_cols < sizeof(cols) / sizeof(cols[0]))
+				cols[nr_cols++] = k;
+		}
+	}
+	if (rich) {
+		json_array_foreach(a, i, o) {
+			if (i == HTML_MAX_SECTIONS) {
+				fprintf(f, "<p class=\"note\">&hellip; %zu more (see --json)</p>",
+					n - i);
+				break;
+			}
+			fprintf(f, "<details%s><summary>", n <= 8 ? " open" : "");
+			esc(f, key);
+			fputs(": ", f);
+			put_label(f, o, i);
+			fputs("</summary>\n", f);
+			put_object(f, o, depth + 1);
+			fputs("</details>\n", f);
+		}
+		return;
+	}
+	fputs("<table><tr>", f);
+	for (c = 0; c < nr_cols; c++) {
+		fputs("<th>", f);
+		esc(f, cols[c]);
+		fputs("</th>", f);
+	}
+	fputs("</tr>\n", f);
+	json_array_foreach(a, i, o) {
+		if (i == HTML_MAX_ROWS)
+			break;
+		fputs("<tr>", f);
+		for (c = 0; c < nr_cols; c++) {
+			m = json_object_get(o, cols[c]);
+			if (m)
+				put_cell(f, cols[c], m);
+			else
+				fputs("<td></td>", f);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+	if (n > HTML_MAX_ROWS)
+		fprintf(f, "<p class=\"note\">first %d of %zu rows (see --json)</p>\n",
+			HTML_MAX_ROWS, n);
+}
+
+static void heading(FILE *f, int depth, const char *text)
+{
+	int h = depth < 3 ? 3 : depth > 6 ? 6 : depth;
+
+	fprintf(f, "<h%d>", h);
+	esc(f, text);
+	fprintf(f, "</h%d>\n", h);
+}
+
+/* One object: its cells in a key/value table, then its nested parts. */
+static void put_object(FILE *f, json_t *o, int depth)
+{
+	const char *k, *lo, *hi;
+	bool any = false;
+	json_t *m;
+
+	json_object_foreach(o, k, m) {
+		if (!is_cell(m) || is_hist(m, &lo, &hi) ||
+		    (json_is_array(m) && json_array_size(m) && !is_scalar_array(m)))
+			continue;
+		if (!any)
+			fputs("<table class=\"kv\">\n", f);
+		any = true;
+		fputs("<tr><th>", f);
+		esc(f, k);
+		fputs("</th>", f);
+		put_cell(f, k, m);
+		fputs("</tr>\n", f);
+	}
+	if (any)
+		fputs("</table>\n", f);
+
+	json_object_foreach(o, k, m) {
+		if (is_hist(m, &lo, &hi)) {
+			heading(f, depth + 1, k);
+			put_hist(f, k, m, lo, hi);
+		} else if (json_is_array(m) && json_array_size(m) && !is_scalar_array(m)) {
+			heading(f, depth + 1, k);
+			if (!strcmp(k, "threads") && is_kd_threads(m))
+				put_kd_bars(f, m);
+			put_array(f, k, m, depth + 1);
+		} else if (json_is_object(m) && !is_cell(m)) {
+			heading(f, depth + 1, k);
+			put_object(f, m, depth + 1);
+		} else if (!strcmp(k, "histogram") && json_is_array(m)) {
+			/* An empty histogram still gets its (empty) chart. */
+			heading(f, depth + 1, k);
+			fputs("<svg class=\"hist\" data-hist=\"0\" xmlns=\"http://www.w3.org/2000/svg\""
+			      " width=\"200\" height=\"30\"><text x=\"4\" y=\"18\">no values"
+			      "</text></svg>\n", f);
+		}
+	}
+}
+
+int out_html_write(const char *path, json_t *doc)
+{
+	json_t *rec = json_object_get(doc, "recording");
+	json_t *reports = json_object_get(doc, "reports");
+	json_t *from = json_object_get(doc, "merged_from");
+	json_t *host = rec ? json_object_get(rec, "hostname") : NULL;
+	const char *k;
+	json_t *m;
+	FILE *f;
+	int err;
+
+	f = fopen(path, "we");
+	if (!f)
+		return ovp_err(-errno, "cannot create %s: %s", path, strerror(errno));
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>"
+	      "ovsperf report", f);
+	if (json_is_string(host)) {
+		fputs(" &ndash; ", f);
+		esc(f, json_string_value(host));
+	}
+	fprintf(f, "</title>\n<style>%s</style></head>\n<body>\n<h1>ovsperf report", html_css);
+	if (json_is_string(host)) {
+		fputs(": ", f);
+		esc(f, json_string_value(host));
+	} else if (json_is_array(from)) {
+		fprintf(f, ": %zu recordings merged", json_array_size(from));
+	}
+	fputs("</h1>\n", f);
+
+	if (json_is_object(rec)) {
+		json_t *lost = json_object_get(rec, "lost");
+
+		fputs("<h2>Recording</h2>\n", f);
+		if (json_integer_value(lost) > 0)
+			fprintf(f, "<p class=\"warn\">%" JSON_INTEGER_FORMAT " events were lost while "
+				"recording: every count below may be short.</p>\n",
+				json_integer_value(lost));
+		if (json_is_true(json_object_get(rec, "truncated")))
+			fputs("<p class=\"warn\">The recording is truncated: results cover what was "
+			      "read.</p>\n", f);
+		put_object(f, rec, 1);
+	}
+	if (json_is_array(from)) {
+		fputs("<h2>Merged from</h2>\n", f);
+		put_array(f, "merged_from", from, 1);
+	}
+	json_object_foreach(reports, k, m) {
+		fputs("<h2>", f);
+		esc(f, k);
+		fputs("</h2>\n", f);
+		if (json_is_object(m))
+			put_object(f, m, 1);
+	}
+	if (!json_object_size(reports))
+		fputs("<p class=\"note\">No report.</p>\n", f);
+	fputs("<footer>ovsperf ", f);
+	put_scalar(f, NULL, json_object_get(doc, "ovsperf_version"));
+	fputs(", JSON schema ", f);
+	put_scalar(f, NULL, json_object_get(doc, "schema_version"));
+	fputs("; see ovsperf-json(7) for the meaning of every field.</footer>\n"
+	      "</body></html>\n", f);
+
+	err = ferror(f) ? -EIO : 0;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (err)
+		return ovp_err(err, "writing %s: %s", path, strerror(-err));
+	return 0;
+}

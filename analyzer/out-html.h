@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * out-html.h - the HTML writer: one self-contained file (inline CSS and SVG,
+ * no script, no external resource) rendered from an ovsperf JSON document
+ * (man ovsperf-json(7)), so HTML shows exactly what --json would print.
+ */
+#ifndef OVSPERF_OUT_HTML_H
+#define OVSPERF_OUT_HTML_H
+
+#include <jansson.h>
+
+/**
+ * out_html_write() - write @doc as an HTML page to @path.
+ * @path: output file (created or truncated).
+ * @doc: a document { ovsperf_version, schema_version, recording, reports }
+ *	as analyze_json_doc() builds it, or one written by `merge` (which has
+ *	merged_from); borrowed.
+ *
+ * The recording facts become a table; every report is rendered generically
+ * (scalars as a key/value table, arrays of flat objects as tables, nested
+ * objects as sections, histograms as an SVG bar chart and CDF), plus
+ * per-thread stacked bars for any "threads" array of kernel-delay threads.
+ *
+ * Return: 0, or negative errno with ovp_err() set (cannot create/write).
+ */
+int out_html_write(const char *path, json_t *doc);
+
+#endif /* OVSPERF_OUT_HTML_H */
