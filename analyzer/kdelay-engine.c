@@ -394,7 +394,8 @@ static int close_window(struct kd_engine *e, uint64_t t, uint64_t stop_trigger, 
 			return err;
 		s->nr_threads++;
 	}
-	qsort(s->threads, s->nr_threads, sizeof(*s->threads), cmp_tid);
+	if (s->nr_threads)
+		qsort(s->threads, s->nr_threads, sizeof(*s->threads), cmp_tid);
 
 	/* Syscall events of monitored threads (their pid may be new now). */
 	for (i = 0; i < e->nr_events; i++) {
