@@ -1410,8 +1410,8 @@ out:
 static void add_symbols(struct archive *a, const char *path)
 {
 	const char *base = path[0] == '/' ? path + 1 : path;
-	char name[4200], *text, *p;
-	size_t size;
+	char name[4200], *text = NULL, *p;
+	size_t size = 0;
 
 	if (elf_symbols(path, &text, &size)) {
 		ovp_warn("archive: no symbols for %s: %s", path, ovp_errmsg());
