@@ -356,7 +356,7 @@ static void check_header(const char *path, uint64_t data_size)
 /* Run perf script and compare every line with the expected one. */
 static void check_perf_script(const char *path)
 {
-	char cmd[4096], line[1024], want[1024];
+	char cmd[8192], line[1024], want[1024];
 	int n = 0;
 	FILE *p;
 
@@ -388,7 +388,7 @@ static void check_perf_script(const char *path)
 /* `perf report --header-only` shows the features we wrote. */
 static void check_perf_header(const char *path)
 {
-	char cmd[4096], line[1024];
+	char cmd[8192], line[1024];
 	int found = 0;
 	FILE *p;
 
