@@ -417,7 +417,7 @@ int main(int argc, char **argv)
 		} cr = { .h = { PERF_RECORD_COMM, 0, sizeof(cr) } };
 
 		cr.pid = cr.tid = 2000 + (uint32_t)i;
-		snprintf(cr.comm, sizeof(cr.comm), "handler%d", i);
+		snprintf(cr.comm, sizeof(cr.comm), "handler%u", (unsigned int)(i % 1000));
 		err = pdata_writer__write(w, &cr, sizeof(cr));
 	}
 	err = err ?: pdata_writer__finished_round(w);
