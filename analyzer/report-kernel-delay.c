@@ -387,6 +387,13 @@ static int kd_ready(struct pdata_tool *tool, struct pdata_session *s)
 		kd->have_upcall = true;
 	}
 
+	for (i = 0; i < kd->nr_map && kd->map[i].type == KD_EV_NONE; i++)
+		;
+	if (i == kd->nr_map)
+		return ovp_err(-ENOENT, "kernel-delay: the recording has none of the events it needs "
+			       "(raw_syscalls:sys_enter/sys_exit, sched:sched_switch/sched_wakeup, "
+			       "irq:*; ovsperf-probe record kernel-delay records them)");
+
 	if (kd->start_trigger) {
 		err = find_trigger(s, kd->start_trigger, &ev);
 		if (err)
