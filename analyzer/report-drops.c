@@ -28,6 +28,7 @@
 #include "ovsperf/evdec.h"
 #include "ovsperf/ksyms.h"
 #include "ovsperf/strutil.h"
+#include "devtab.h"
 #include "pktid.h"
 #include "skbreason.h"
 
@@ -127,8 +128,7 @@ struct drops {
 	struct dlist flow_counts;
 	struct dchain *chains;
 	size_t nr_chains, cap_chains;
-	char **devnames;
-	size_t nr_devnames, cap_devnames;
+	struct devtab devnames;		/* device ids of the counts */
 	uint64_t nr_drops, first, last;
 	uint64_t nr_lost_events;
 	int err;
@@ -206,25 +206,6 @@ static void dlist_sort(struct dlist *l)
 {
 	if (l->nr > 1)
 		qsort(l->v, l->nr, sizeof(*l->v), cmp_dcount);
-}
-
-static uint32_t intern_dev(struct drops *d, const char *name)
-{
-	size_t i;
-
-	if (!name[0])
-		return 0;
-	for (i = d->nr_devnames; i > 0; i--) {
-		if (!strcmp(d->devnames[i - 1], name))
-			return i;
-	}
-	if (grow((void **)&d->devnames, &d->cap_devnames, d->nr_devnames,
-		 sizeof(*d->devnames)))
-		return 0;
-	d->devnames[d->nr_devnames] = strdup(name);
-	if (!d->devnames[d->nr_devnames])
-		return 0;
-	return ++d->nr_devnames;
 }
 
 static int d_create(struct report **out, struct analyze_ctx *ctx)
@@ -492,7 +473,7 @@ static int d_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 	skb = evdec_field__u64(&m->skb, sample);
 	if (evdec_field__resolved(&m->dev)) {
 		evdec_field__str(&m->dev, sample, buf, sizeof(buf));
-		dev = intern_dev(d, buf);
+		dev = devtab__intern(&d->devnames, buf);
 	}
 	/* Follow packets to know the device a dropped one last passed. */
 	if (d->ids && skb) {
@@ -626,7 +607,7 @@ static const char *loc_str(struct drops *d, uint64_t addr, char *buf, size_t len
 
 static const char *dev_str(struct drops *d, uint64_t id)
 {
-	return id ? d->devnames[id - 1] : "(unknown)";
+	return id ? devtab__name(&d->devnames, id) : "(unknown)";
 }
 
 static const char *flow_str(struct drops *d, uint64_t id, char *buf, size_t len)
@@ -916,9 +897,7 @@ static void d_destroy(struct report *r)
 	free(d->flows);
 	free(d->flow_counts.v);
 	free(d->chains);
-	for (i = 0; i < d->nr_devnames; i++)
-		free(d->devnames[i]);
-	free(d->devnames);
+	devtab__exit(&d->devnames);
 	for (k = 0; d->map && k < d->nr_evsels; k++)
 		skbreason_table__free(d->map[k].reasons);
 	free(d->map);

@@ -28,6 +28,7 @@
 #include "ovsperf/evdec.h"
 #include "ovsperf/ksyms.h"
 #include "ovsperf/strutil.h"
+#include "devtab.h"
 #include "pktid.h"
 #include "skbreason.h"
 
@@ -132,8 +133,7 @@ struct journey {
 	/* State. */
 	struct pktid_table *ids;
 	struct pool evpool, pktpool;
-	char **devs;
-	size_t nr_devs, cap_devs;
+	struct devtab devs;		/* device names: jev.dev ids */
 	FILE *spool;
 	int err;			/* sticky error of the end callback */
 
@@ -265,32 +265,6 @@ static void pool_exit(struct pool *p)
 	for (i = 0; i < p->nr_chunks; i++)
 		free(p->chunks[i]);
 	free(p->chunks);
-}
-
-/* Device names, interned (few distinct ones): id + 1. */
-static uint32_t intern_dev(struct journey *j, const char *name)
-{
-	size_t i;
-
-	if (!name[0])
-		return 0;
-	for (i = j->nr_devs; i > 0; i--) {
-		if (!strcmp(j->devs[i - 1], name))
-			return i;
-	}
-	if (j->nr_devs == j->cap_devs) {
-		size_t cap = j->cap_devs ? j->cap_devs * 2 : 16;
-		char **a = realloc(j->devs, cap * sizeof(*a));
-
-		if (!a)
-			return 0;
-		j->devs = a;
-		j->cap_devs = cap;
-	}
-	j->devs[j->nr_devs] = strdup(name);
-	if (!j->devs[j->nr_devs])
-		return 0;
-	return ++j->nr_devs;
 }
 
 /*
@@ -600,8 +574,8 @@ static int j_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 	e->evsel = sample->evsel->idx;
 	if (evdec_field__resolved(&m->dev)) {
 		evdec_field__str(&m->dev, sample, dev, sizeof(dev));
-		e->dev = intern_dev(j, dev);
-		if (j->dev_filter && e->dev && !strcmp(j->devs[e->dev - 1], j->dev_filter))
+		e->dev = devtab__intern(&j->devs, dev);
+		if (j->dev_filter && e->dev && !strcmp(devtab__name(&j->devs, e->dev), j->dev_filter))
 			p->dev_hit = true;
 	}
 	if (evdec_field__resolved(&m->len) && evdec_field__ok(&m->len, sample)) {
@@ -691,7 +665,7 @@ static void write_text(struct journey *j, const struct jpkt *p, enum pktid_end w
 		fprintf(out, "  %-18s %12.3f %12.3f %4" PRIu32 "  %-20s %-14s %s",
 			ovp_fmt_ns(e->time, ts, sizeof(ts)),
 			e == p->first ? 0.0 : (e->time - prev) / 1000.0, (e->time - t0) / 1000.0,
-			e->cpu, thread, e->dev ? j->devs[e->dev - 1] : "-",
+			e->cpu, thread, e->dev ? devtab__name(&j->devs, e->dev) : "-",
 			pdata_session__evsel(j->s, e->evsel)->name);
 		if (e->has_len)
 			fprintf(out, " len=%" PRIu32, e->len);
@@ -751,7 +725,7 @@ static int write_json(struct journey *j, const struct jpkt *p, enum pktid_end wh
 		json_object_set_new(ev, "cpu", json_integer(e->cpu));
 		json_object_set_new(ev, "tid", json_integer(e->tid));
 		json_object_set_new(ev, "comm", comm ? json_string(comm) : json_null());
-		json_object_set_new(ev, "dev", e->dev ? json_string(j->devs[e->dev - 1]) :
+		json_object_set_new(ev, "dev", e->dev ? json_string(devtab__name(&j->devs, e->dev)) :
 							json_null());
 		if (e->has_len)
 			json_object_set_new(ev, "len", json_integer(e->len));
@@ -967,7 +941,6 @@ static struct pdata_tool *j_tool(struct report *r)
 static void j_destroy(struct report *r)
 {
 	struct journey *j;
-	size_t i;
 	int k;
 
 	if (!r)
@@ -976,9 +949,7 @@ static void j_destroy(struct report *r)
 	pktid_table__delete(j->ids);
 	pool_exit(&j->evpool);
 	pool_exit(&j->pktpool);
-	for (i = 0; i < j->nr_devs; i++)
-		free(j->devs[i]);
-	free(j->devs);
+	devtab__exit(&j->devs);
 	for (k = 0; j->map && k < j->nr_evsels; k++)
 		skbreason_table__free(j->map[k].reasons);
 	free(j->map);
