@@ -886,7 +886,8 @@ static int j_emit_text(struct report *r, FILE *out)
 
 /*
  * JSON: the packets are JSON Lines written to stdout here, one per line;
- * reports.journey in the document that follows holds the summary.
+ * reports.journey in the document that follows holds the summary (also the
+ * part of the --html page).
  */
 static int j_emit_json(struct report *r, json_t *reports)
 {
@@ -895,13 +896,17 @@ static int j_emit_json(struct report *r, json_t *reports)
 	json_t *o = json_object(), *evs = json_array();
 	int i, err;
 
-	err = copy_spool(j, stdout);
-	if (err) {
-		json_decref(o);
-		json_decref(evs);
-		return err;
+	/* With --html alone the model is built for the page and the text blocks
+	 * are printed by emit_text(): only --json writes the packet lines. */
+	if (j->base.ctx->json) {
+		err = copy_spool(j, stdout);
+		if (err) {
+			json_decref(o);
+			json_decref(evs);
+			return err;
+		}
+		fflush(stdout);
 	}
-	fflush(stdout);
 	json_object_set_new(o, "identity", json_string(pktid_key_name(j->key)));
 	json_object_set_new(o, "identity_requested", json_string(pktid_key_name(j->want_key)));
 	for (i = 0; i < j->nr_used; i++)
