@@ -4,6 +4,10 @@ against the packets computed independently from `perf script` output.
 
 Usage: check_journey.py OVSPERF_ANALYZE DATA KEY [--expect-clones] [EXTRA_ARGS...]
 
+EXTRA_ARGS go to journey; the checker applies --min-events N, --through
+EVENT and --time START,END ("auto": the middle third of the recording) to
+its own packets too, and checks --max-inflight N by its invariants.
+
 KEY is the identity to ask for and to compute: "skb" (skb address, free
 events as boundaries) or "head" ((head, skb) as retis: a new skb sharing a
 live head is a clone of the head's first packet).  The rules, written here
@@ -149,6 +153,12 @@ def main():
 
     recs = perfscript.run(data)
     exp, followups = expected_packets(recs, key == "head")
+    # "--time auto": the middle third of the recording, as perf script times.
+    if "--time" in extra and extra[extra.index("--time") + 1] == "auto":
+        t0, t1 = recs[0].time_ns, recs[-1].time_ns
+        lo, hi = t0 + (t1 - t0) // 3, t0 + 2 * (t1 - t0) // 3
+        extra[extra.index("--time") + 1] = "%d.%09d,%d.%09d" % (
+            lo // 10**9, lo % 10**9, hi // 10**9, hi % 10**9)
     out = subprocess.run([binary, "journey", "--json", "-q", "--key", key] + extra + [data],
                          stdout=subprocess.PIPE, check=True).stdout.decode()
     lines = out.split("\n")
@@ -172,6 +182,11 @@ def main():
             shown = [p for p in shown if len(p["events"]) >= int(val)]
         elif opt == "--through":
             shown = [p for p in shown if any(r.event == val for r in p["events"])]
+        elif opt == "--time":
+            lo, hi = (int(x.split(".")[0]) * 10**9 + int(x.split(".")[1])
+                      for x in val.split(","))
+            shown = [p for p in shown if p["events"][0].time_ns >= lo and
+                     p["events"][-1].time_ns <= hi]
 
     fails = []
     by_key = {}
