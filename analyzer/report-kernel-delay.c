@@ -51,6 +51,7 @@ enum {
 struct kd_handler {
 	enum kd_event_type type;
 	unsigned int trigger;
+	bool process_trigger;	/* u:, up:, upr: trigger: only the monitored process fires it */
 };
 
 struct kd_report {
@@ -236,7 +237,8 @@ static struct pdata_evsel *find_return(struct pdata_session *s, const char *func
 }
 
 /* The recorded event a trigger names (see kd_usage). */
-static int find_trigger(struct pdata_session *s, const char *spec, struct pdata_evsel **out)
+static int find_trigger(struct pdata_session *s, const char *spec, struct pdata_evsel **out,
+			bool *process)
 {
 	char buf[256], *a, *b = NULL, *c = NULL;
 	struct pdata_evsel *ev = NULL;
@@ -248,6 +250,10 @@ static int find_trigger(struct pdata_session *s, const char *spec, struct pdata_
 		if ((c = strchr(b, ':')))
 			*c++ = '\0';
 	}
+	/* kernel_delay.py attaches USDT probes and uprobes to the process only. */
+	*process = b && (!strcmp(a, "u") || !strcmp(a, "usdt") || !strcmp(a, "up") ||
+			 !strcmp(a, "uprobe") || !strcmp(a, "ur") || !strcmp(a, "upr") ||
+			 !strcmp(a, "uretprobe"));
 	if (b && c && (!strcmp(a, "u") || !strcmp(a, "usdt"))) {
 		char grp[300];
 
@@ -341,6 +347,7 @@ static int kd_ready(struct pdata_tool *tool, struct pdata_session *s)
 	struct kd_report *kd = container_of(tool, struct kd_report, tool);
 	static const char *const ret_names[] = { "ret", "retval", "arg1", "__probe_ret", NULL };
 	struct pdata_evsel *ev;
+	bool process;
 	int err, i;
 
 	kd->s = s;
@@ -395,16 +402,18 @@ static int kd_ready(struct pdata_tool *tool, struct pdata_session *s)
 			       "irq:*; ovsperf-probe record kernel-delay records them)");
 
 	if (kd->start_trigger) {
-		err = find_trigger(s, kd->start_trigger, &ev);
+		err = find_trigger(s, kd->start_trigger, &ev, &process);
 		if (err)
 			return err;
 		kd->map[ev->idx].trigger |= KD_TRIGGER_START;
+		kd->map[ev->idx].process_trigger |= process;
 	}
 	if (kd->stop_trigger) {
-		err = find_trigger(s, kd->stop_trigger, &ev);
+		err = find_trigger(s, kd->stop_trigger, &ev, &process);
 		if (err)
 			return err;
 		kd->map[ev->idx].trigger |= KD_TRIGGER_STOP;
+		kd->map[ev->idx].process_trigger |= process;
 	}
 
 	for (i = 0; i < pdata_session__nr_build_ids(s); i++) {
@@ -436,6 +445,26 @@ static int kd_ready(struct pdata_tool *tool, struct pdata_session *s)
 		return err;
 	kd->engine_ready = true;
 	return 0;
+}
+
+/*
+ * Did the monitored process fire this USDT/uprobe trigger?  With no --pid the
+ * process is looked up (COMM records seen so far); while it cannot be, any
+ * process's hit counts.
+ */
+static bool trigger_process_ok(struct kd_report *kd, int64_t pid)
+{
+	int64_t want = kd->engine.cfg.pid;
+
+	if (want < 0) {
+		struct find_vswitchd f = { .nr = 0 };
+
+		pdata_session__for_each_thread(kd->s, find_vswitchd_cb, &f);
+		if (f.nr != 1)
+			return true;
+		want = f.pids[0];
+	}
+	return pid < 0 || pid == want;
 }
 
 /*
@@ -526,6 +555,8 @@ static int kd_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 	case KD_EV_NONE:
 		break;
 	}
+	if (h->process_trigger && !trigger_process_ok(kd, ev.pid))
+		ev.trigger = 0;
 	/* perf says -1 for a task that is exiting (its last switch-out): no thread
 	 * to charge a syscall or an IRQ to; switch fields are still valid. */
 	if (sample->tid == UINT32_MAX && h->type != KD_EV_SWITCH && h->type != KD_EV_WAKEUP &&
@@ -819,7 +850,7 @@ static void print_upcalls(FILE *out, const struct kd_sample *s)
 		if (s->upcall_cpu[i])
 			fprintf(out, "  [CPU %03zu]           : %" PRIu64 "\n", i, s->upcall_cpu[i]);
 	for (i = 0; i < s->nr_upcall_err; i++)
-		fprintf(out, "  error %-12" PRId64 ": %" PRIu64 " (%s)\n", s->upcall_err[i].err,
+		fprintf(out, "  error %-13" PRId64 ": %" PRIu64 " (%s)\n", s->upcall_err[i].err,
 			s->upcall_err[i].count, strerror((int)-s->upcall_err[i].err));
 	if (s->upcall_err_other)
 		fprintf(out, "  other errors       : %" PRIu64 "\n", s->upcall_err_other);
