@@ -80,6 +80,8 @@ struct kd_report {
 	bool have_upcall;
 	struct kd_usym *usym;		/* user-space symbolizer (MMAP records) */
 	struct kd_unwind *unwind;	/* DWARF unwinder (--call-graph dwarf) */
+	bool with_others;		/* run by `ovsperf-analyze FILE` with other reports */
+	char *skipped;			/* why the report was skipped (with_others only) */
 	uint64_t chain[KD_MAX_CHAIN];	/* kernel chain + unwound user frames */
 };
 
@@ -311,19 +313,31 @@ static int kd_resolve_pid(void *arg, int64_t *pid)
 	char list[128] = "";
 	int i;
 
+	int err;
+
 	pdata_session__for_each_thread(kd->s, find_vswitchd_cb, &f);
 	if (f.nr == 1) {
 		*pid = f.pids[0];
 		return 0;
 	}
-	if (!f.nr)
-		return ovp_err(-ENOENT, "kernel-delay: no ovs-vswitchd process in the recording's "
-			       "COMM records; name the process with --pid PID");
-	for (i = 0; i < f.nr; i++)
-		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%" PRId64,
-			 i ? ", " : "", f.pids[i]);
-	return ovp_err(-EINVAL, "kernel-delay: several ovs-vswitchd processes in the recording "
-		       "(PIDs %s); choose one with --pid PID", list);
+	if (!f.nr) {
+		err = ovp_err(-ENOENT, "kernel-delay: no ovs-vswitchd process in the recording's "
+			      "COMM records; name the process with --pid PID");
+	} else {
+		for (i = 0; i < f.nr; i++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%" PRId64,
+				 i ? ", " : "", f.pids[i]);
+		err = ovp_err(-EINVAL, "kernel-delay: several ovs-vswitchd processes in the "
+			      "recording (PIDs %s); choose one with --pid PID", list);
+	}
+	if (!kd->with_others)
+		return err;
+	/* Among other reports, this one steps aside instead of failing them all:
+	 * a pid no thread has makes the engine count nothing. */
+	kd->skipped = strdup(ovp_errmsg());
+	ovp_err_clear();
+	*pid = INT64_MAX;
+	return 0;
 }
 
 static int64_t kd_pid_of(void *arg, uint32_t tid)
@@ -865,6 +879,10 @@ static int kd_emit_text(struct report *r, FILE *out)
 
 	if (!kd->engine_ready)
 		return 0;
+	if (kd->skipped) {
+		fprintf(out, "# kernel-delay skipped: %s\n", kd->skipped);
+		return 0;
+	}
 	if (!e->nr_samples)
 		fprintf(out, "# No sample: %s\n",
 			kd->cfg.triggers ? "the trigger never fired in the recording"
@@ -1071,6 +1089,11 @@ static int kd_emit_json(struct report *r, json_t *reports)
 	json_t *o = json_object(), *samples = json_array();
 	size_t i;
 
+	if (kd->skipped) {
+		json_object_set_new(o, "skipped", json_string(kd->skipped));
+		json_object_set_new(reports, r->ops->json_key, o);
+		return 0;
+	}
 	json_object_set_new(o, "pid", kd->engine.cfg.pid >= 0 ?
 			    json_integer(kd->engine.cfg.pid) : json_null());
 	for (i = 0; kd->engine_ready && i < kd->engine.nr_samples; i++)
@@ -1091,6 +1114,7 @@ static void kd_destroy(struct report *r)
 	kd_engine__exit(&kd->engine);
 	kd_unwind__free(kd->unwind);
 	kd_usym__free(kd->usym);
+	free(kd->skipped);
 	free(kd->map);
 	free(kd);
 }
@@ -1106,6 +1130,10 @@ static int kd_create(struct report **out, struct analyze_ctx *ctx)
 	kd->base.ctx = ctx;
 	kd->pid = -1;
 	kd->stacks = true;
+	/* ovsperf-analyze creates a named report before it opens the recording,
+	 * and the reports of `ovsperf-analyze FILE` after: an open session says
+	 * this one runs with others. */
+	kd->with_others = ctx->session != NULL;
 	kd->cfg.long_poll_ns = 1000000000ull;
 	err = kd_usym__new(&kd->usym);
 	err = err ?: kd_unwind__new(&kd->unwind, kd->usym);
