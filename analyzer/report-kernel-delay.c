@@ -799,8 +799,13 @@ static void print_thread(struct kd_report *kd, FILE *out, const struct kd_thread
 	}
 }
 
-static void print_frames(struct kd_report *kd, FILE *out, const uint64_t *ips, size_t nr,
-			 int64_t pid)
+/*
+ * Walk a call chain: @fn gets each frame as text ("func+0x1a [kernel]",
+ * "func+0x3f [libc.so.6]", "[unknown] 0x...").  Context markers switch between
+ * kernel and user frames.
+ */
+static void walk_frames(struct kd_report *kd, const uint64_t *ips, size_t nr, int64_t pid,
+			void (*fn)(const char *frame, void *arg), void *arg)
 {
 	struct ksyms *ks = analyze_ctx__ksyms(kd->base.ctx);
 	bool user = false;
@@ -820,15 +825,25 @@ static void print_frames(struct kd_report *kd, FILE *out, const uint64_t *ips, s
 			const char *mod = ksyms__module(ks, ip);
 
 			if (sym)
-				fprintf(out, "          %s+0x%" PRIx64 " [%s]\n", sym, off,
-					mod ? mod : "kernel");
+				snprintf(buf, sizeof(buf), "%s+0x%" PRIx64 " [%s]", sym, off,
+					 mod ? mod : "kernel");
 			else
-				fprintf(out, "          [unknown] 0x%" PRIx64 "\n", ip);
+				snprintf(buf, sizeof(buf), "[unknown] 0x%" PRIx64, ip);
 		} else {
 			kd_usym__format(kd->usym, pid, ip, buf, sizeof(buf));
-			fprintf(out, "          %s\n", buf);
 		}
+		fn(buf, arg);
 	}
+}
+
+static void print_frame(const char *frame, void *arg)
+{
+	fprintf(arg, "          %s\n", frame);
+}
+
+static void json_frame(const char *frame, void *arg)
+{
+	json_array_append_new(arg, json_string(frame));
 }
 
 static void print_events(struct kd_report *kd, FILE *out, const struct kd_sample *s)
@@ -850,7 +865,7 @@ static void print_events(struct kd_report *kd, FILE *out, const struct kd_sample
 			fmt_n((e->exit_ns - e->entry_ns) / 1000, b1),
 			syscall_name(kd, e->nr, nb, sizeof(nb)));
 		if (kd->stacks)
-			print_frames(kd, out, s->ips + e->ips_off, e->nr_ips, e->pid);
+			walk_frames(kd, s->ips + e->ips_off, e->nr_ips, e->pid, print_frame, out);
 	}
 }
 
@@ -1045,10 +1060,21 @@ static json_t *sample_json(struct kd_report *kd, const struct kd_sample *s)
 			json_object_set_new(x, "nr", json_integer(e->nr));
 			json_object_set_new(x, "name", json_string(syscall_name(kd, e->nr, nb,
 										sizeof(nb))));
-			for (k = 0; k < e->nr_ips; k++)
-				json_array_append_new(st, json_integer((json_int_t)
-								       s->ips[e->ips_off + k]));
+			/* Hex strings: kernel addresses do not fit a JSON (signed) integer. */
+			for (k = 0; k < e->nr_ips; k++) {
+				char hex[24];
+
+				snprintf(hex, sizeof(hex), "0x%" PRIx64, s->ips[e->ips_off + k]);
+				json_array_append_new(st, json_string(hex));
+			}
 			json_object_set_new(x, "callchain", st);
+			if (kd->stacks) {
+				json_t *frames = json_array();
+
+				walk_frames(kd, s->ips + e->ips_off, e->nr_ips, e->pid, json_frame,
+					    frames);
+				json_object_set_new(x, "frames", frames);
+			}
 			json_array_append_new(evs, x);
 		}
 		json_object_set_new(o, "syscall_events", evs);
