@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * cmd-export.c - `ovsperf-analyze export`: the recording as a timeline for
+ * ui.perfetto.dev / chrome://tracing (--perfetto OUT, Trace Event Format
+ * JSON, gzip when OUT ends in .gz) and/or its packet bytes as pcapng
+ * (--pcap OUT).  One streaming pass feeds both writers:
+ *
+ *	options -> session -> [export-timeline | export-pcapng] tools -> files
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "export-pcapng.h"
+#include "export-timeline.h"
+#include "export-trace.h"
+#include "ovsperf/strutil.h"
+
+enum {
+	OPT_EX_PERFETTO = 256,
+	OPT_EX_PCAP,
+	OPT_EX_TIME,
+	OPT_EX_PID,
+	OPT_EX_CPU,
+	OPT_EX_DEV,
+	OPT_EX_SPAN,
+	OPT_EX_LINKTYPE,
+};
+
+static const struct option ex_options[] = {
+	{ "perfetto", required_argument, NULL, OPT_EX_PERFETTO },
+	{ "pcap", required_argument, NULL, OPT_EX_PCAP },
+	{ "time", required_argument, NULL, OPT_EX_TIME },
+	{ "pid", required_argument, NULL, OPT_EX_PID },
+	{ "cpu", required_argument, NULL, OPT_EX_CPU },
+	{ "dev", required_argument, NULL, OPT_EX_DEV },
+	{ "span", required_argument, NULL, OPT_EX_SPAN },
+	{ "linktype", required_argument, NULL, OPT_EX_LINKTYPE },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char ex_usage[] =
+	"Usage: ovsperf-analyze export [--perfetto OUT] [--pcap OUT.pcapng] [OPTIONS] [FILE]\n\n"
+	"Export the recording for viewers: a timeline for ui.perfetto.dev and\n"
+	"chrome://tracing, and/or the recorded packet bytes for Wireshark.\n\n"
+	"Options:\n"
+	"      --perfetto OUT      Trace Event Format JSON (gzip if OUT ends in .gz;\n"
+	"                          \"-\" = stdout): thread tracks (syscalls, IRQs, main\n"
+	"                          loop), run/ready tracks, packet spans, counters\n"
+	"      --pcap OUT          pcapng of the packets whose bytes were recorded\n"
+	"      --linktype T        link type of the pcapng interfaces: ether (default)\n"
+	"                          or raw (bytes start with the IP header)\n"
+	"      --time START,END    only what begins in this range (perf's secs.nsecs)\n"
+	"      --pid PID           only threads of process PID\n"
+	"      --cpu LIST          only what begins on these CPUs (\"0-3,7\")\n"
+	"      --dev DEV           only packets seen on device DEV\n"
+	"      --span SPEC         packet span (latency's syntax) instead of the presets\n";
+
+struct ex_opts {
+	const char *perfetto, *pcap;
+	struct ex_filter f;
+	uint16_t linktype;
+};
+
+static int ex_option(int key, const char *arg, void *a)
+{
+	struct ex_opts *o = a;
+	char *end;
+	long pid;
+
+	switch (key) {
+	case OPT_EX_PERFETTO:
+		o->perfetto = arg;
+		return 0;
+	case OPT_EX_PCAP:
+		o->pcap = arg;
+		return 0;
+	case OPT_EX_TIME:
+		return ovp_parse_time_range(arg, &o->f.time_start, &o->f.time_end);
+	case OPT_EX_PID:
+		errno = 0;
+		pid = strtol(arg, &end, 10);
+		if (errno || *end || end == arg || pid < 0)
+			return ovp_err(-EINVAL, "--pid: bad process id '%s'", arg);
+		o->f.pid = pid;
+		return 0;
+	case OPT_EX_CPU:
+		o->f.has_cpus = true;
+		return ovp_parse_cpu_list(arg, &o->f.cpus);
+	case OPT_EX_DEV:
+		o->f.dev = arg;
+		return 0;
+	case OPT_EX_SPAN:
+		o->f.span = arg;
+		return 0;
+	case OPT_EX_LINKTYPE:
+		if (!strcmp(arg, "ether") || !strcmp(arg, "ethernet"))
+			o->linktype = EX_LINKTYPE_ETHERNET;
+		else if (!strcmp(arg, "raw") || !strcmp(arg, "ip"))
+			o->linktype = EX_LINKTYPE_RAW;
+		else
+			return ovp_err(-EINVAL, "--linktype: ether or raw, not '%s'", arg);
+		return 0;
+	}
+	return 0;
+}
+
+/* Both writers in one pass: forward each callback to the tools in use. */
+struct ex_fwd {
+	struct pdata_tool tool;
+	struct pdata_tool *t[2];
+	int nr;
+};
+
+#define EX_FORWARD(cb, ...)                                                    \
+	do {                                                                   \
+		struct ex_fwd *fw = container_of(tool, struct ex_fwd, tool);   \
+		int i, err;                                                    \
+		for (i = 0; i < fw->nr; i++) {                                 \
+			err = fw->t[i]->cb(fw->t[i], __VA_ARGS__);             \
+			if (err)                                               \
+				return err;                                    \
+		}                                                              \
+		return 0;                                                      \
+	} while (0)
+
+static int fw_ready(struct pdata_tool *tool, struct pdata_session *s)
+{
+	EX_FORWARD(ready, s);
+}
+
+static int fw_done(struct pdata_tool *tool, struct pdata_session *s)
+{
+	EX_FORWARD(done, s);
+}
+
+static int fw_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
+{
+	EX_FORWARD(sample, sm);
+}
+
+static int fw_comm(struct pdata_tool *tool, const union perf_event *ev,
+		   const struct pdata_sample *sm)
+{
+	EX_FORWARD(comm, ev, sm);
+}
+
+static int fw_lost(struct pdata_tool *tool, const union perf_event *ev,
+		   const struct pdata_sample *sm)
+{
+	EX_FORWARD(lost, ev, sm);
+}
+
+int cmd_export(int argc, char **argv)
+{
+	struct ex_opts o = { .f = { .pid = -1, .time_end = UINT64_MAX },
+			     .linktype = EX_LINKTYPE_ETHERNET };
+	struct analyze_ctx ctx = { .input = NULL };
+	struct ex_timeline *tl = NULL;
+	struct ex_pcap *pc = NULL;
+	struct et_writer w = { .f = NULL };
+	struct ex_fwd fw;
+	int err, ret = OVP_EXIT_INPUT;
+
+	err = analyze_parse_args(&ctx, argc, argv, ex_options, ex_usage, ex_option, &o);
+	if (err)
+		return err > 0 ? OVP_EXIT_OK : OVP_EXIT_USAGE;
+	if (!o.perfetto && !o.pcap) {
+		ovp_print_error("export: give --perfetto OUT and/or --pcap OUT");
+		return OVP_EXIT_USAGE;
+	}
+	if (o.f.time_end == 0)
+		o.f.time_end = UINT64_MAX;
+	err = analyze_open(&ctx);
+	if (err)
+		goto out;
+
+	pdata_tool__init(&fw.tool);
+	fw.tool.ready = fw_ready;
+	fw.tool.done = fw_done;
+	fw.tool.sample = fw_sample;
+	fw.tool.comm = fw_comm;
+	fw.tool.lost = fw_lost;
+	fw.nr = 0;
+	if (o.perfetto) {
+		err = et_open(&w, o.perfetto);
+		err = err ?: ex_timeline__new(&tl, &w, &o.f);
+		if (err)
+			goto out;
+		fw.t[fw.nr++] = ex_timeline__tool(tl);
+	}
+	if (o.pcap) {
+		err = ex_pcap__new(&pc, o.pcap, &o.f, o.linktype);
+		if (err)
+			goto out;
+		fw.t[fw.nr++] = ex_pcap__tool(pc);
+	}
+	err = pdata_session__process(ctx.session, &fw.tool);
+	if (err) {
+		ovp_err_prefix(err, "%s", ctx.input);
+		goto out;
+	}
+	if (o.perfetto) {
+		const struct ex_counts *c = ex_timeline__counts(tl);
+
+		err = et_close(&w);
+		if (err)
+			goto out;
+		if (!ctx.quiet)
+			fprintf(stderr, "%s: %" PRIu64 " trace events: %" PRIu64 " syscalls, %"
+				PRIu64 " run, %" PRIu64 " ready, %" PRIu64 " irq, %" PRIu64
+				" softirq, %" PRIu64 " loop runs, %" PRIu64 " poll waits, %" PRIu64
+				" packets, %" PRIu64 " upcall flows\n", o.perfetto, w.nr_events,
+				c->syscalls, c->runs, c->readies, c->irqs, c->softirqs,
+				c->loop_runs, c->loop_waits, c->packets, c->upcall_flows);
+	}
+	if (o.pcap) {
+		err = ex_pcap__close(pc);
+		if (err)
+			goto out;
+		if (!ctx.quiet)
+			fprintf(stderr, "%s: %" PRIu64 " packets\n", o.pcap,
+				ex_pcap__nr_packets(pc));
+	}
+	ret = OVP_EXIT_OK;
+out:
+	if (err)
+		ovp_print_error("%s", ovp_errmsg());
+	if (w.f || w.gz)
+		et_close(&w);
+	ex_timeline__delete(tl);
+	ex_pcap__delete(pc);
+	pdata_session__close(ctx.session);
+	return ret;
+}

@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * export-pcapng.c - the pcapng writer of `ovsperf-analyze export --pcap`
+ * (see export-pcapng.h).  Blocks are written as samples arrive; memory is
+ * the table of interfaces.  Block layouts: the pcapng specification
+ * (draft-ietf-opsawg-pcapng), little-endian as the host writes them (the
+ * byte-order magic tells readers).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "export-pcapng.h"
+#include "ovsperf/evdec.h"
+
+#define PCAPNG_SHB 0x0A0D0D0Au
+#define PCAPNG_IDB 0x00000001u
+#define PCAPNG_EPB 0x00000006u
+#define PCAPNG_BOM 0x1A2B3C4Du
+#define OPT_END 0
+#define OPT_COMMENT 1
+#define OPT_SHB_USERAPPL 4
+#define OPT_IF_NAME 2
+#define OPT_IF_DESCRIPTION 3
+#define OPT_IF_TSRESOL 9
+#define EX_MAX_IFACES 256
+
+static const char *const pkt_fields[] = { "pkt", "packet", "data", "buf", "payload", NULL };
+static const char *const len_fields[] = { "pkt_len", "len", "arg4", "size", "skb_len", NULL };
+static const char *const dev_fields[] = { "dpif", "dev", "name", "devname", "ifname", NULL };
+static const char *const skb_fields[] = { "skb", "skbaddr", NULL };
+
+/* Per event with packet bytes. */
+struct pc_evmap {
+	bool packets;			/* has a byte-array field */
+	struct evdec_field pkt, len, dev, skb;
+};
+
+struct pc_iface {
+	int evsel;			/* event index */
+	char name[64];			/* device ("" = none) */
+};
+
+struct ex_pcap {
+	struct pdata_tool tool;
+	FILE *f;
+	int err;			/* sticky write error */
+	struct ex_filter filt;
+	uint16_t linktype;
+	struct pdata_session *s;
+	struct pc_evmap *map;
+	int nr_map;
+	struct pc_iface ifaces[EX_MAX_IFACES];
+	uint32_t nr_ifaces;
+	uint64_t nr_packets;
+	int64_t clock_off;		/* added to sample times: wall clock, or 0 */
+};
+
+static void put(struct ex_pcap *p, const void *buf, size_t len)
+{
+	if (!p->err && len && fwrite(buf, 1, len, p->f) != len)
+		p->err = ovp_err(-EIO, "pcapng: write failed");
+}
+
+static void put32(struct ex_pcap *p, uint32_t v)
+{
+	put(p, &v, 4);
+}
+
+static void put16(struct ex_pcap *p, uint16_t v)
+{
+	put(p, &v, 2);
+}
+
+static size_t pad4(size_t n)
+{
+	return (n + 3) & ~(size_t)3;
+}
+
+static size_t opt_size(size_t len)
+{
+	return 4 + pad4(len);
+}
+
+static void put_opt(struct ex_pcap *p, uint16_t code, const void *val, size_t len)
+{
+	static const uint8_t zero[4];
+
+	put16(p, code);
+	put16(p, (uint16_t)len);
+	put(p, val, len);
+	put(p, zero, pad4(len) - len);
+}
+
+static void write_shb(struct ex_pcap *p)
+{
+	static const char app[] = "ovsperf-analyze export " OVSPERF_VERSION;
+	size_t len = 28 + opt_size(strlen(app)) + 4;
+	int64_t section = -1;
+
+	put32(p, PCAPNG_SHB);
+	put32(p, (uint32_t)len);
+	put32(p, PCAPNG_BOM);
+	put16(p, 1);
+	put16(p, 0);
+	put(p, &section, 8);
+	put_opt(p, OPT_SHB_USERAPPL, app, strlen(app));
+	put32(p, OPT_END);
+	put32(p, (uint32_t)len);
+}
+
+/* The interface of (@evsel, @dev), its block written when new; -1 if full. */
+static int iface(struct ex_pcap *p, const struct pdata_evsel *ev, const char *dev)
+{
+	char name[160];
+	uint8_t tsresol = 9;	/* 10^-9 s: perf times are nanoseconds */
+	struct pc_iface *i;
+	size_t len;
+	uint32_t k;
+
+	for (k = 0; k < p->nr_ifaces; k++)
+		if (p->ifaces[k].evsel == ev->idx && !strcmp(p->ifaces[k].name, dev))
+			return (int)k;
+	if (p->nr_ifaces == EX_MAX_IFACES)
+		return -1;
+	i = &p->ifaces[p->nr_ifaces];
+	i->evsel = ev->idx;
+	snprintf(i->name, sizeof(i->name), "%s", dev);
+	snprintf(name, sizeof(name), "%s", *dev ? dev : ev->name);
+	len = 20 + opt_size(strlen(name)) + opt_size(strlen(ev->name)) + opt_size(1) + 4;
+	put32(p, PCAPNG_IDB);
+	put32(p, (uint32_t)len);
+	put16(p, p->linktype);
+	put16(p, 0);
+	put32(p, 0);		/* snaplen: no limit */
+	put_opt(p, OPT_IF_NAME, name, strlen(name));
+	put_opt(p, OPT_IF_DESCRIPTION, ev->name, strlen(ev->name));
+	put_opt(p, OPT_IF_TSRESOL, &tsresol, 1);
+	put32(p, OPT_END);
+	put32(p, (uint32_t)len);
+	return (int)p->nr_ifaces++;
+}
+
+static int pc_ready(struct pdata_tool *tool, struct pdata_session *s)
+{
+	struct ex_pcap *p = container_of(tool, struct ex_pcap, tool);
+	const struct pdata_info *info = pdata_session__info(s);
+	int i, n = 0;
+
+	p->s = s;
+	p->nr_map = pdata_session__nr_evsels(s);
+	p->map = calloc(p->nr_map ? (size_t)p->nr_map : 1, sizeof(*p->map));
+	if (!p->map)
+		return ovp_err(-ENOMEM, "export: out of memory");
+	if (info->has_clock_data)
+		p->clock_off = (int64_t)(info->clock_tod_ns - info->clock_clk_ns);
+	for (i = 0; i < p->nr_map; i++) {
+		struct pdata_evsel *ev = pdata_session__evsel(s, i);
+		struct pc_evmap *m = &p->map[i];
+
+		if (evdec_field__find_any(&m->pkt, ev, pkt_fields) || !m->pkt.is_array ||
+		    m->pkt.is_string)
+			continue;
+		m->packets = true;
+		n++;
+		evdec_field__find_any(&m->len, ev, len_fields);
+		evdec_field__find_any(&m->dev, ev, dev_fields);
+		evdec_field__find_any(&m->skb, ev, skb_fields);
+	}
+	if (!n)
+		return ovp_err(-ENOENT, "the recording has no event with packet bytes (a byte "
+			       "array field pkt, packet, data or buf: record the upcall-cost set, "
+			       "whose recv_upcall fetches pkt=+0(arg3):x8[128])");
+	return 0;
+}
+
+static int pc_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
+{
+	struct ex_pcap *p = container_of(tool, struct ex_pcap, tool);
+	const struct pc_evmap *m;
+	const uint8_t *data;
+	static const uint8_t zero[4];
+	char dev[64], comment[256], skb[40];
+	const char *comm;
+	uint32_t caplen, origlen;
+	uint64_t ts;
+	size_t len, clen;
+	int ifc;
+
+	if (!sm->evsel || sm->evsel->idx >= p->nr_map)
+		return 0;
+	m = &p->map[sm->evsel->idx];
+	if (!m->packets)
+		return 0;
+	if (sm->time < p->filt.time_start || sm->time > p->filt.time_end ||
+	    (p->filt.pid >= 0 && sm->pid != p->filt.pid) ||
+	    (p->filt.has_cpus && !ovp_cpuset__has(&p->filt.cpus, sm->cpu)))
+		return 0;
+	data = evdec_field__data(&m->pkt, sm, &caplen);
+	if (!data)
+		return 0;
+	dev[0] = '\0';
+	if (evdec_field__resolved(&m->dev))
+		evdec_field__str(&m->dev, sm, dev, sizeof(dev));
+	if (p->filt.dev && strcmp(dev, p->filt.dev))
+		return 0;
+	origlen = caplen;
+	if (evdec_field__resolved(&m->len)) {
+		uint64_t l = evdec_field__u64(&m->len, sm);
+
+		/* Short packets: the fetch read past their end; keep only the packet. */
+		if (l && l < caplen)
+			caplen = (uint32_t)l;
+		if (l >= caplen && l < UINT32_MAX)
+			origlen = (uint32_t)l;
+	}
+	ifc = iface(p, sm->evsel, dev);
+	if (ifc < 0)
+		return 0;
+	comm = pdata_session__comm(p->s, sm->tid);
+	skb[0] = '\0';
+	if (evdec_field__resolved(&m->skb))
+		snprintf(skb, sizeof(skb), " skb=0x%" PRIx64, evdec_field__u64(&m->skb, sm));
+	snprintf(comment, sizeof(comment), "event=%s%s cpu=%d thread=%s/%u", sm->evsel->name, skb,
+		 (int)sm->cpu, comm ? comm : "?", sm->tid);
+	clen = strlen(comment);
+	ts = sm->time + (uint64_t)p->clock_off;
+	len = 28 + pad4(caplen) + opt_size(clen) + 4 + 4;
+	put32(p, PCAPNG_EPB);
+	put32(p, (uint32_t)len);
+	put32(p, (uint32_t)ifc);
+	put32(p, (uint32_t)(ts >> 32));
+	put32(p, (uint32_t)ts);
+	put32(p, caplen);
+	put32(p, origlen);
+	put(p, data, caplen);
+	put(p, zero, pad4(caplen) - caplen);
+	put_opt(p, OPT_COMMENT, comment, clen);
+	put32(p, OPT_END);
+	put32(p, (uint32_t)len);
+	p->nr_packets++;
+	return p->err;
+}
+
+int ex_pcap__new(struct ex_pcap **out, const char *path, const struct ex_filter *f,
+		 uint16_t linktype)
+{
+	struct ex_pcap *p = calloc(1, sizeof(*p));
+
+	*out = NULL;
+	if (!p)
+		return ovp_err(-ENOMEM, "export: out of memory");
+	p->f = strcmp(path, "-") ? fopen(path, "wb") : stdout;
+	if (!p->f) {
+		int err = ovp_err(-errno, "%s: %s", path, strerror(errno));
+
+		free(p);
+		return err;
+	}
+	p->filt = *f;
+	p->linktype = linktype;
+	pdata_tool__init(&p->tool);
+	p->tool.ready = pc_ready;
+	p->tool.sample = pc_sample;
+	write_shb(p);
+	*out = p;
+	return p->err;
+}
+
+struct pdata_tool *ex_pcap__tool(struct ex_pcap *p)
+{
+	return &p->tool;
+}
+
+uint64_t ex_pcap__nr_packets(const struct ex_pcap *p)
+{
+	return p->nr_packets;
+}
+
+int ex_pcap__close(struct ex_pcap *p)
+{
+	if (!p->f)
+		return p->err;
+	if (p->f == stdout) {
+		if (fflush(stdout) && !p->err)
+			p->err = ovp_err(-EIO, "pcapng: write failed");
+	} else if (fclose(p->f) && !p->err) {
+		p->err = ovp_err(-EIO, "pcapng: write failed");
+	}
+	p->f = NULL;
+	return p->err;
+}
+
+void ex_pcap__delete(struct ex_pcap *p)
+{
+	if (!p)
+		return;
+	ex_pcap__close(p);
+	free(p->map);
+	free(p);
+}

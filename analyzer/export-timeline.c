@@ -1,0 +1,1191 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * export-timeline.c - the timeline pass of `ovsperf-analyze export
+ * --perfetto`: samples in time order -> Trace Event Format events, written
+ * as they are decided (see export-timeline.h for the tracks).
+ *
+ * Why a pass of its own for the thread tracks: the kernel-delay engine
+ * (kdelay-engine.h) and the bridge-loop engine (kdelay-bloop.h) keep
+ * per-window accumulators; the first reports single intervals only as a
+ * stored list (--syscall-events, whole window in memory) and the second only
+ * when an interval ends, while a nested B/E stream needs the begin when it
+ * happens.  This file applies the same pairing rules (a syscall is its last
+ * sys_enter to the next sys_exit of the thread; run is switch-in to
+ * switch-out; ready is wakeup or preemption to switch-in; an IRQ is entry to
+ * exit on the interrupted thread; a loop run is run_start to poll_block, a
+ * poll wait poll_block to run_start), so its slice counts equal the reports'
+ * counts.  Packet spans do come from the latency report's engine (span.h),
+ * with its policy, and are written when they complete.
+ *
+ * Memory: per thread a fixed record (open addressing by tid), per skb
+ * address a generation counter, a fixed ring of pending upcalls; the span
+ * engine keeps its completed records (span.h has no way to forget them).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "export-timeline.h"
+#include "export-trace.h"
+#include "kdelay-engine.h"
+#include "ovsperf/evdec.h"
+#include "ovsperf/syscalls.h"
+#include "span.h"
+
+#define EX_NONE UINT64_MAX
+#define EX_MAX_DEPTH 16
+/* Track ids that no real task has (pid_max is at most 2^22). */
+#define EX_IDLE_BASE 0x20000000u	/* idle task of CPU n: pid 0, tid base + n */
+#define EX_SCHED_BASE 0x40000000u	/* run/ready track of tid t: tid base + t */
+#define EX_PKT_PID 0x7ffffff0		/* pseudo process of packet spans */
+#define EX_CNT_PID 0x7ffffff1		/* pseudo process of the counters */
+#define EX_MAX_SPANS 4
+#define EX_MAX_ALTS 8
+#define EX_MAX_ROLES 4
+#define EX_UPCALL_RING 1024
+#define EX_MAX_CPUS 1024
+
+/* Packet span presets: those of the latency report (man LATENCY). */
+static const struct {
+	const char *name;
+	const char *spec;
+} ex_presets[] = {
+	{ "ovs-dp", "ovs_vport_receive->do_output,ovs_dp_upcall" },
+	{ "backlog", "enqueue_to_backlog|net:netif_rx->__netif_receive_skb|net:netif_receive_skb"
+		     "->ip_rcv?" },
+};
+
+static const char *const ex_free_events[] = { "skb:kfree_skb", "skb:consume_skb",
+					      "kfree_skbmem" };
+static const char *const ex_key_fields[] = { "skb", "skbaddr", NULL };
+static const char *const ex_dev_fields[] = { "dev", "name", "devname", "ifname", NULL };
+static const char *const ex_len_fields[] = { "len", "arg4", "pkt_len", "size", NULL };
+
+/* What a sample of an event means to the timeline. */
+enum ex_handler {
+	H_NONE,
+	H_SYS_ENTER,
+	H_SYS_EXIT,
+	H_SWITCH,
+	H_WAKEUP,
+	H_IRQ_ENTRY,
+	H_IRQ_EXIT,
+	H_SOFTIRQ_ENTRY,
+	H_SOFTIRQ_EXIT,
+	H_RUN_START,
+	H_POLL_BLOCK,
+	H_DP_UPCALL,
+	H_RECV_UPCALL,
+};
+
+/* Kinds of slices on a thread track (its open-slice stack). */
+enum ex_kind { K_SYS, K_IRQ, K_SOFTIRQ, K_LOOP_RUN, K_LOOP_WAIT };
+
+struct ex_role {
+	uint8_t span, stage, alt;
+};
+
+/* Per event of the recording, indexed by evsel idx: fields resolved once. */
+struct ex_evmap {
+	enum ex_handler h;
+	struct evdec_field f1, f2, f3;	/* handler fields (id/ret, prev_pid/...) */
+	struct evdec_field key, dev;	/* packet events */
+	bool is_free;
+	int nr_roles;
+	struct ex_role roles[EX_MAX_ROLES];
+};
+
+struct ex_span {
+	const char *name;
+	unsigned int nr_stages;
+	char *alt_names[SPAN_MAX_STAGES][EX_MAX_ALTS];
+	struct span_engine *eng;
+};
+
+/* One thread (or one CPU's idle task) with its open slices and stamps. */
+struct ex_thread {
+	uint32_t key;			/* tid, or EX_IDLE_BASE + cpu; 0 = free slot */
+	int64_t pid;			/* process of the track */
+	bool named;			/* thread_name written */
+	bool sched_named;		/* the run/ready track's name written */
+	uint8_t depth;			/* open slices */
+	uint8_t stack[EX_MAX_DEPTH];	/* their kinds, innermost last */
+	uint64_t run_start;		/* switch-in, or EX_NONE */
+	uint64_t ready_start;		/* wakeup or preemption, or EX_NONE */
+	uint64_t last_out;		/* last switch-out, or EX_NONE */
+};
+
+/* skb address -> how many spans it started (the packet's generation). */
+struct ex_gen {
+	uint64_t key;			/* 0 = free slot */
+	uint64_t gen;
+};
+
+/* A kernel upcall waiting for its recv_upcall. */
+struct ex_upcall {
+	uint64_t ts;
+	int64_t pid, tid;
+	uint32_t len;
+};
+
+struct ex_timeline {
+	struct pdata_tool tool;
+	struct et_writer *w;
+	struct ex_filter f;
+	struct pdata_session *s;
+	const char *arch;
+	struct ex_counts counts;
+
+	struct ex_evmap *map;
+	int nr_map;
+
+	struct ex_thread *threads;	/* open addressing, power-of-two size */
+	size_t nr_slots, nr_threads;
+	uint32_t *pids;			/* processes named (open addressing; 0 = free) */
+	size_t nr_pid_slots, nr_pids;
+	bool idle_named;
+
+	struct ex_span spans[EX_MAX_SPANS];
+	int nr_spans;
+	struct ex_gen *gens;
+	size_t nr_gen_slots, nr_gens;
+	char **devs;			/* interned device names; attr id = index + 1 */
+	size_t nr_devs, cap_devs;
+	uint64_t pkt_seq;
+	bool pkt_named;
+
+	struct ex_upcall ring[EX_UPCALL_RING];
+	size_t ring_head, ring_len;
+	uint64_t flow_seq;
+
+	uint64_t bucket;		/* current millisecond of the per-CPU counter */
+	bool bucket_open;
+	uint32_t cpu_count[EX_MAX_CPUS];
+	uint32_t nr_cpus;		/* counter series written */
+	uint64_t lost_total;
+	bool cnt_named;
+	uint64_t last_time;
+};
+
+/*
+ * Names and tracks.
+ */
+
+static uint32_t hash32(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352du;
+	x ^= x >> 15;
+	x *= 0x846ca68bu;
+	return x ^ (x >> 16);
+}
+
+static int grow_threads(struct ex_timeline *x)
+{
+	size_t n = x->nr_slots ? x->nr_slots * 2 : 256, i;
+	struct ex_thread *tab = calloc(n, sizeof(*tab));
+
+	if (!tab)
+		return ovp_err(-ENOMEM, "export: out of memory");
+	for (i = 0; i < x->nr_slots; i++) {
+		size_t j;
+
+		if (!x->threads[i].key)
+			continue;
+		for (j = hash32(x->threads[i].key) & (n - 1); tab[j].key; j = (j + 1) & (n - 1))
+			;
+		tab[j] = x->threads[i];
+	}
+	free(x->threads);
+	x->threads = tab;
+	x->nr_slots = n;
+	return 0;
+}
+
+/* The thread record of @key, created when new (NULL when out of memory).
+ * Pointers are valid until the next call. */
+static struct ex_thread *get_thread(struct ex_timeline *x, uint32_t key, int64_t pid)
+{
+	size_t j;
+
+	if (x->nr_threads * 2 >= x->nr_slots && grow_threads(x))
+		return NULL;
+	for (j = hash32(key) & (x->nr_slots - 1); x->threads[j].key; j = (j + 1) & (x->nr_slots - 1))
+		if (x->threads[j].key == key)
+			return &x->threads[j];
+	x->threads[j].key = key;
+	x->threads[j].pid = pid;
+	x->threads[j].run_start = EX_NONE;
+	x->threads[j].ready_start = EX_NONE;
+	x->threads[j].last_out = EX_NONE;
+	x->nr_threads++;
+	return &x->threads[j];
+}
+
+static struct ex_thread *find_thread(struct ex_timeline *x, uint32_t key)
+{
+	size_t j;
+
+	if (!x->nr_slots)
+		return NULL;
+	for (j = hash32(key) & (x->nr_slots - 1); x->threads[j].key; j = (j + 1) & (x->nr_slots - 1))
+		if (x->threads[j].key == key)
+			return &x->threads[j];
+	return NULL;
+}
+
+/* Add @pid to the set of named processes; true if it was new. */
+static bool pid_add(struct ex_timeline *x, uint32_t pid)
+{
+	size_t j, i;
+	uint32_t key = pid + 1;	/* 0 marks a free slot */
+
+	if (x->nr_pids * 2 >= x->nr_pid_slots) {
+		size_t n = x->nr_pid_slots ? x->nr_pid_slots * 2 : 64;
+		uint32_t *tab = calloc(n, sizeof(*tab));
+
+		if (!tab)
+			return false;
+		for (i = 0; i < x->nr_pid_slots; i++) {
+			if (!x->pids[i])
+				continue;
+			for (j = hash32(x->pids[i]) & (n - 1); tab[j]; j = (j + 1) & (n - 1))
+				;
+			tab[j] = x->pids[i];
+		}
+		free(x->pids);
+		x->pids = tab;
+		x->nr_pid_slots = n;
+	}
+	for (j = hash32(key) & (x->nr_pid_slots - 1); x->pids[j]; j = (j + 1) & (x->nr_pid_slots - 1))
+		if (x->pids[j] == key)
+			return false;
+	x->pids[j] = key;
+	x->nr_pids++;
+	return true;
+}
+
+static const char *comm_of(struct ex_timeline *x, uint32_t tid, char *buf, size_t size)
+{
+	const char *c = pdata_session__comm(x->s, tid);
+
+	if (c)
+		return c;
+	snprintf(buf, size, "tid %u", tid);
+	return buf;
+}
+
+/* Write the names of @t's process and thread when not done yet. */
+static void name_thread(struct ex_timeline *x, struct ex_thread *t)
+{
+	char buf[64], name[64];
+
+	if (t->named)
+		return;
+	t->named = true;
+	if (t->key >= EX_IDLE_BASE) {
+		if (!x->idle_named) {
+			x->idle_named = true;
+			et_process_name(x->w, 0, "idle (swapper)");
+		}
+		snprintf(name, sizeof(name), "swapper/%u", t->key - EX_IDLE_BASE);
+		et_thread_name(x->w, 0, t->key, name);
+		return;
+	}
+	if (pid_add(x, (uint32_t)t->pid))
+		et_process_name(x->w, t->pid, comm_of(x, (uint32_t)t->pid, buf, sizeof(buf)));
+	et_thread_name(x->w, t->pid, t->key, comm_of(x, t->key, buf, sizeof(buf)));
+	et_thread_sort(x->w, t->pid, t->key, (int64_t)t->key * 2);
+}
+
+static void name_sched(struct ex_timeline *x, struct ex_thread *t)
+{
+	char buf[64], name[96];
+
+	if (t->sched_named)
+		return;
+	t->sched_named = true;
+	name_thread(x, t);
+	snprintf(name, sizeof(name), "%s (run/ready)", comm_of(x, t->key, buf, sizeof(buf)));
+	et_thread_name(x->w, t->pid, EX_SCHED_BASE + t->key, name);
+	et_thread_sort(x->w, t->pid, EX_SCHED_BASE + t->key, (int64_t)t->key * 2 + 1);
+}
+
+/*
+ * Filters.
+ */
+
+static bool in_time(const struct ex_timeline *x, uint64_t ts)
+{
+	return ts >= x->f.time_start && ts <= x->f.time_end;
+}
+
+static bool cpu_ok(const struct ex_timeline *x, uint32_t cpu)
+{
+	return !x->f.has_cpus || cpu == (uint32_t)-1 || ovp_cpuset__has(&x->f.cpus, cpu);
+}
+
+static bool pid_ok(const struct ex_timeline *x, int64_t pid)
+{
+	return x->f.pid < 0 || pid == x->f.pid;
+}
+
+/* May a slice begin at this sample on a thread of @pid? */
+static bool may_begin(const struct ex_timeline *x, const struct pdata_sample *sm, int64_t pid)
+{
+	return in_time(x, sm->time) && cpu_ok(x, sm->cpu) && pid_ok(x, pid);
+}
+
+/*
+ * Thread tracks: a stack of open slices per thread.
+ */
+
+static int64_t track_tid(const struct ex_thread *t)
+{
+	return t->key;
+}
+
+/* Close the innermost open slice of @kind (and, as incomplete, every slice
+ * opened inside it).  Return: whether one was open. */
+static bool end_slice(struct ex_timeline *x, struct ex_thread *t, uint64_t ts, int kind,
+		      const char *args)
+{
+	int i;
+
+	for (i = t->depth - 1; i >= 0 && t->stack[i] != kind; i--)
+		;
+	if (i < 0)
+		return false;
+	while (t->depth - 1 > i) {
+		et_end(x->w, t->pid, track_tid(t), ts, "\"incomplete\":true");
+		x->counts.incomplete++;
+		t->depth--;
+	}
+	et_end(x->w, t->pid, track_tid(t), ts, args);
+	t->depth--;
+	return true;
+}
+
+/* Open a slice; one of the same kind still open lost its end (it is closed
+ * as incomplete, as the reports forget a start stamp that is overwritten). */
+static void begin_slice(struct ex_timeline *x, struct ex_thread *t, uint64_t ts, int kind,
+			const char *cat, const char *name, const char *args)
+{
+	if (end_slice(x, t, ts, kind, "\"incomplete\":true"))
+		x->counts.incomplete++;
+	if (t->depth == EX_MAX_DEPTH)
+		return;
+	name_thread(x, t);
+	et_begin(x->w, t->pid, track_tid(t), ts, cat, name, args);
+	t->stack[t->depth++] = (uint8_t)kind;
+}
+
+/* The track of the task a sample ran in (idle tasks per CPU). */
+static struct ex_thread *sample_thread(struct ex_timeline *x, const struct pdata_sample *sm)
+{
+	if (!sm->tid)
+		return sm->cpu == (uint32_t)-1 ? NULL : get_thread(x, EX_IDLE_BASE + sm->cpu, 0);
+	return get_thread(x, sm->tid, sm->pid);
+}
+
+static int on_sys(struct ex_timeline *x, const struct ex_evmap *m, const struct pdata_sample *sm,
+		  bool enter)
+{
+	struct ex_thread *t;
+	char name[64], args[96];
+	long nr = (long)evdec_field__s64(&m->f1, sm);
+	const char *sys;
+
+	if (!sm->tid)
+		return 0;
+	if (enter && !may_begin(x, sm, sm->pid))
+		return 0;
+	t = enter ? get_thread(x, sm->tid, sm->pid) : find_thread(x, sm->tid);
+	if (!t)
+		return enter ? -ENOMEM : 0;
+	if (enter) {
+		sys = ovp_syscall_name(x->arch, nr);
+		if (!sys) {
+			snprintf(name, sizeof(name), "syscall %ld", nr);
+			sys = name;
+		}
+		snprintf(args, sizeof(args), "\"nr\":%ld,\"cpu\":%d", nr, (int)sm->cpu);
+		begin_slice(x, t, sm->time, K_SYS, "syscall", sys, args);
+		return 0;
+	}
+	snprintf(args, sizeof(args), "\"ret\":%" PRId64, evdec_field__s64(&m->f2, sm));
+	if (end_slice(x, t, sm->time, K_SYS, args))
+		x->counts.syscalls++;
+	return 0;
+}
+
+static int on_irq(struct ex_timeline *x, const struct ex_evmap *m, const struct pdata_sample *sm,
+		  bool entry, bool soft)
+{
+	struct ex_thread *t;
+	char name[96], str[64], args[64];
+	const char *vname;
+	uint64_t v = evdec_field__u64(&m->f1, sm);
+
+	if (entry && !may_begin(x, sm, sm->tid ? (int64_t)sm->pid : 0))
+		return 0;
+	if (entry) {
+		t = sample_thread(x, sm);
+		if (!t)
+			return sm->cpu == (uint32_t)-1 ? 0 : -ENOMEM;
+		if (soft) {
+			vname = kd_softirq_name((unsigned int)v);
+			if (vname)
+				snprintf(name, sizeof(name), "softirq %s", vname);
+			else
+				snprintf(name, sizeof(name), "softirq %" PRIu64, v);
+			snprintf(args, sizeof(args), "\"vec\":%" PRIu64 ",\"cpu\":%d", v, (int)sm->cpu);
+			begin_slice(x, t, sm->time, K_SOFTIRQ, "softirq", name, args);
+		} else {
+			snprintf(name, sizeof(name), "irq %" PRIu64 " %s", v,
+				 evdec_field__str(&m->f2, sm, str, sizeof(str)));
+			snprintf(args, sizeof(args), "\"irq\":%" PRIu64 ",\"cpu\":%d", v, (int)sm->cpu);
+			begin_slice(x, t, sm->time, K_IRQ, "irq", name, args);
+		}
+		return 0;
+	}
+	t = find_thread(x, sm->tid ? sm->tid : EX_IDLE_BASE + sm->cpu);
+	if (!t)
+		return 0;
+	if (soft) {
+		if (end_slice(x, t, sm->time, K_SOFTIRQ, NULL))
+			x->counts.softirqs++;
+	} else {
+		snprintf(args, sizeof(args), "\"ret\":%" PRId64, evdec_field__s64(&m->f2, sm));
+		if (end_slice(x, t, sm->time, K_IRQ, args))
+			x->counts.irqs++;
+	}
+	return 0;
+}
+
+static int on_loop(struct ex_timeline *x, const struct pdata_sample *sm, bool run_start)
+{
+	struct ex_thread *t;
+	bool begin = may_begin(x, sm, sm->pid);
+	char args[32];
+
+	snprintf(args, sizeof(args), "\"cpu\":%d", (int)sm->cpu);
+	t = begin ? get_thread(x, sm->tid, sm->pid) : find_thread(x, sm->tid);
+	if (!t)
+		return begin ? -ENOMEM : 0;
+	if (run_start) {
+		if (end_slice(x, t, sm->time, K_LOOP_WAIT, NULL))
+			x->counts.loop_waits++;
+		if (begin)
+			begin_slice(x, t, sm->time, K_LOOP_RUN, "loop", "main loop run", args);
+	} else {
+		if (end_slice(x, t, sm->time, K_LOOP_RUN, NULL))
+			x->counts.loop_runs++;
+		if (begin)
+			begin_slice(x, t, sm->time, K_LOOP_WAIT, "loop", "poll wait", args);
+	}
+	return 0;
+}
+
+/*
+ * Run/ready tracks (kernel_delay.py's rules, see kdelay-engine.c).
+ */
+
+static int on_switch(struct ex_timeline *x, const struct ex_evmap *m,
+		     const struct pdata_sample *sm)
+{
+	uint32_t prev = (uint32_t)evdec_field__u64(&m->f1, sm);
+	uint64_t state = evdec_field__u64(&m->f2, sm);
+	uint32_t next = (uint32_t)evdec_field__u64(&m->f3, sm);
+	int64_t prev_pid = prev == sm->tid ? (int64_t)sm->pid : pdata_session__pid_of(x->s, prev);
+	int64_t next_pid = pdata_session__pid_of(x->s, next);
+	struct ex_thread *t;
+	bool begin;
+
+	if (prev) {
+		begin = may_begin(x, sm, prev_pid) && prev_pid >= 0;
+		t = begin ? get_thread(x, prev, prev_pid) : find_thread(x, prev);
+		if (begin && !t)
+			return -ENOMEM;
+		if (t) {
+			if (t->run_start != EX_NONE) {
+				name_sched(x, t);
+				et_complete(x->w, t->pid, EX_SCHED_BASE + t->key, t->run_start,
+					    sm->time - t->run_start, "sched", "run", NULL);
+				x->counts.runs++;
+				t->run_start = EX_NONE;
+			}
+			t->last_out = sm->time;
+			/* Preempted (no state bit below TASK_REPORT_MAX): ready at once. */
+			if (begin && !(state & 0xffu))
+				t->ready_start = sm->time;
+		}
+	}
+	if (next) {
+		begin = may_begin(x, sm, next_pid) && next_pid >= 0;
+		t = begin ? get_thread(x, next, next_pid) : find_thread(x, next);
+		if (begin && !t)
+			return -ENOMEM;
+		if (t) {
+			if (t->ready_start != EX_NONE) {
+				/* A wakeup while the thread still ran: ready from its switch-out. */
+				uint64_t from = t->ready_start;
+
+				if (t->last_out != EX_NONE && t->last_out > from)
+					from = t->last_out;
+				name_sched(x, t);
+				et_complete(x->w, t->pid, EX_SCHED_BASE + t->key, from,
+					    sm->time - from, "sched", "ready", NULL);
+				x->counts.readies++;
+				t->ready_start = EX_NONE;
+			}
+			if (begin)
+				t->run_start = sm->time;
+		}
+	}
+	return 0;
+}
+
+static int on_wakeup(struct ex_timeline *x, const struct ex_evmap *m,
+		     const struct pdata_sample *sm)
+{
+	uint32_t tid = (uint32_t)evdec_field__u64(&m->f1, sm);
+	int64_t pid = pdata_session__pid_of(x->s, tid);
+	struct ex_thread *t;
+
+	if (!tid || pid < 0 || !may_begin(x, sm, pid))
+		return 0;
+	t = get_thread(x, tid, pid);
+	if (!t)
+		return -ENOMEM;
+	t->ready_start = sm->time;
+	return 0;
+}
+
+/*
+ * Upcall flows: kernel ovs_dp_upcall -> the handler's recv_upcall of a
+ * packet of the same length, first come first served (as upcall-cost
+ * matches when no packet bytes are compared).
+ */
+
+static int on_upcall(struct ex_timeline *x, const struct ex_evmap *m,
+		     const struct pdata_sample *sm, bool kernel)
+{
+	struct ex_thread *t;
+	uint32_t len = (uint32_t)evdec_field__u64(&m->f1, sm);
+	char args[64];
+	size_t i;
+
+	if (!may_begin(x, sm, sm->tid ? (int64_t)sm->pid : 0))
+		return 0;
+	t = sample_thread(x, sm);
+	if (!t)
+		return sm->cpu == (uint32_t)-1 ? 0 : -ENOMEM;
+	name_thread(x, t);
+	snprintf(args, sizeof(args), "\"len\":%u", len);
+	et_complete(x->w, t->pid, track_tid(t), sm->time, 0, "upcall",
+		    kernel ? "ovs_dp_upcall" : "recv_upcall", args);
+	if (kernel) {
+		struct ex_upcall *u;
+
+		if (x->ring_len == EX_UPCALL_RING) {	/* the oldest waited too long */
+			x->ring_head = (x->ring_head + 1) % EX_UPCALL_RING;
+			x->ring_len--;
+		}
+		u = &x->ring[(x->ring_head + x->ring_len++) % EX_UPCALL_RING];
+		u->ts = sm->time;
+		u->pid = t->pid;
+		u->tid = track_tid(t);
+		u->len = len;
+		return 0;
+	}
+	for (i = 0; i < x->ring_len; i++) {
+		struct ex_upcall *u = &x->ring[(x->ring_head + i) % EX_UPCALL_RING];
+
+		if (u->len != len || !evdec_field__resolved(&m->f1))
+			continue;
+		x->flow_seq++;
+		et_flow(x->w, 's', u->pid, u->tid, u->ts, "upcall", "upcall", x->flow_seq);
+		et_flow(x->w, 'f', t->pid, track_tid(t), sm->time, "upcall", "upcall", x->flow_seq);
+		x->counts.upcall_flows++;
+		/* Remove entry i: shift the older ones up by one. */
+		for (; i > 0; i--)
+			x->ring[(x->ring_head + i) % EX_UPCALL_RING] =
+				x->ring[(x->ring_head + i - 1) % EX_UPCALL_RING];
+		x->ring_head = (x->ring_head + 1) % EX_UPCALL_RING;
+		x->ring_len--;
+		break;
+	}
+	return 0;
+}
+
+/*
+ * Packet spans.
+ */
+
+static bool ev_matches(const struct pdata_evsel *ev, const char *pattern)
+{
+	const char *colon;
+
+	if (!strcmp(ev->name, pattern))
+		return true;
+	if (strchr(pattern, ':'))
+		return false;
+	colon = strchr(ev->name, ':');
+	return colon && !strcmp(colon + 1, pattern);
+}
+
+/* The first event (in recording order) matching @pattern, or -1. */
+static int first_match(struct pdata_session *s, const char *pattern)
+{
+	int i, n = pdata_session__nr_evsels(s);
+
+	for (i = 0; i < n; i++)
+		if (ev_matches(pdata_session__evsel(s, i), pattern))
+			return i;
+	return -1;
+}
+
+/*
+ * Add span @name from @spec ("A->B,C->D?", '|' = first of a list the
+ * recording has) when the recording has its events.  Return: 0 (added or
+ * not applicable), or negative errno.  @strict: a missing stage is an error.
+ */
+static int add_span(struct ex_timeline *x, const char *name, const char *spec, bool strict)
+{
+	struct ex_span *sp = &x->spans[x->nr_spans];
+	int idx[SPAN_MAX_STAGES][EX_MAX_ALTS], nalt[SPAN_MAX_STAGES] = { 0 };
+	char *copy = strdup(spec), *stage, *next;
+	unsigned int nst = 0, k;
+	int a, err = 0;
+
+	if (!copy)
+		return ovp_err(-ENOMEM, "export: out of memory");
+	if (x->nr_spans == EX_MAX_SPANS)
+		goto out;
+	for (stage = copy; stage && !err; stage = next) {
+		bool optional = false;
+		char *alt, *save = NULL;
+		size_t len;
+
+		next = strstr(stage, "->");
+		if (next) {
+			*next = '\0';
+			next += 2;
+		}
+		len = strlen(stage);
+		if (len && stage[len - 1] == '?') {
+			optional = true;
+			stage[len - 1] = '\0';
+		}
+		if (nst == SPAN_MAX_STAGES) {
+			err = ovp_err(-EINVAL, "span '%s': more than %d stages", spec,
+				      SPAN_MAX_STAGES);
+			break;
+		}
+		for (alt = strtok_r(stage, ",", &save); alt; alt = strtok_r(NULL, ",", &save)) {
+			char *choice, *save2 = NULL;
+			int i = -1;
+
+			for (choice = strtok_r(alt, "|", &save2); choice && i < 0;
+			     choice = strtok_r(NULL, "|", &save2))
+				i = first_match(x->s, choice);
+			if (i >= 0 && nalt[nst] < EX_MAX_ALTS)
+				idx[nst][nalt[nst]++] = i;
+		}
+		if (!nalt[nst]) {
+			if (optional)
+				break;
+			if (strict)
+				err = ovp_err(-ENOENT, "span %s: no event of stage %u in the "
+					      "recording", spec, nst + 1);
+			goto out;
+		}
+		nst++;
+	}
+	if (err)
+		goto out;
+	if (nst < 2) {
+		if (strict)
+			err = ovp_err(-EINVAL, "span '%s': needs at least two stages (A->B)", spec);
+		goto out;
+	}
+	/* Every event must carry the key; a span whose events do not is left out. */
+	for (k = 0; k < nst; k++) {
+		for (a = 0; a < nalt[k]; a++) {
+			struct pdata_evsel *ev = pdata_session__evsel(x->s, idx[k][a]);
+			struct evdec_field tmp;
+
+			if (evdec_field__find_any(&tmp, ev, ex_key_fields) ||
+			    x->map[idx[k][a]].nr_roles == EX_MAX_ROLES) {
+				if (strict)
+					err = ovp_err(-ENOENT, "span %s: event %s has no skb or "
+						      "skbaddr field", spec, ev->name);
+				goto out;
+			}
+		}
+	}
+	err = span_engine__new(&sp->eng, nst);
+	if (err)
+		goto out;
+	sp->name = name;
+	sp->nr_stages = nst;
+	for (k = 0; k < nst; k++) {
+		for (a = 0; a < nalt[k]; a++) {
+			struct ex_evmap *m = &x->map[idx[k][a]];
+			struct pdata_evsel *ev = pdata_session__evsel(x->s, idx[k][a]);
+
+			sp->alt_names[k][a] = strdup(ev->name);
+			evdec_field__find_any(&m->key, ev, ex_key_fields);
+			evdec_field__find_any(&m->dev, ev, ex_dev_fields);
+			m->roles[m->nr_roles].span = (uint8_t)x->nr_spans;
+			m->roles[m->nr_roles].stage = (uint8_t)k;
+			m->roles[m->nr_roles].alt = (uint8_t)a;
+			m->nr_roles++;
+		}
+	}
+	x->nr_spans++;
+out:
+	free(copy);
+	return err;
+}
+
+static uint32_t intern_dev(struct ex_timeline *x, const char *name)
+{
+	size_t i;
+
+	if (!*name)
+		return 0;
+	for (i = 0; i < x->nr_devs; i++)
+		if (!strcmp(x->devs[i], name))
+			return (uint32_t)i + 1;
+	if (x->nr_devs == x->cap_devs) {
+		size_t cap = x->cap_devs ? x->cap_devs * 2 : 16;
+		char **d = realloc(x->devs, cap * sizeof(*d));
+
+		if (!d)
+			return 0;
+		x->devs = d;
+		x->cap_devs = cap;
+	}
+	x->devs[x->nr_devs] = strdup(name);
+	return x->devs[x->nr_devs] ? (uint32_t)++x->nr_devs : 0;
+}
+
+/* Bump and return the generation of @key (the number of spans it started). */
+static uint64_t gen_bump(struct ex_timeline *x, uint64_t key, bool bump)
+{
+	size_t j, i;
+
+	if (!key)
+		return 0;
+	if (x->nr_gens * 2 >= x->nr_gen_slots) {
+		size_t n = x->nr_gen_slots ? x->nr_gen_slots * 2 : 1024;
+		struct ex_gen *tab = calloc(n, sizeof(*tab));
+
+		if (!tab)
+			return 0;
+		for (i = 0; i < x->nr_gen_slots; i++) {
+			if (!x->gens[i].key)
+				continue;
+			for (j = hash32((uint32_t)(x->gens[i].key >> 4)) & (n - 1); tab[j].key;
+			     j = (j + 1) & (n - 1))
+				;
+			tab[j] = x->gens[i];
+		}
+		free(x->gens);
+		x->gens = tab;
+		x->nr_gen_slots = n;
+	}
+	for (j = hash32((uint32_t)(key >> 4)) & (x->nr_gen_slots - 1); x->gens[j].key;
+	     j = (j + 1) & (x->nr_gen_slots - 1))
+		if (x->gens[j].key == key)
+			break;
+	if (!x->gens[j].key) {
+		x->gens[j].key = key;
+		x->nr_gens++;
+	}
+	if (bump)
+		x->gens[j].gen++;
+	return x->gens[j].gen;
+}
+
+static bool pkt_passes(const struct ex_timeline *x, const struct span_rec *rec, unsigned int nst)
+{
+	bool any = !x->f.has_cpus;
+	unsigned int k;
+
+	if (rec->t[0] < x->f.time_start || rec->t[nst - 1] > x->f.time_end)
+		return false;
+	for (k = 0; k < nst && !any; k++)
+		any = ovp_cpuset__has(&x->f.cpus, rec->cpu[k]);
+	if (!any)
+		return false;
+	if (x->f.dev && (!rec->attr || rec->attr > x->nr_devs ||
+			 strcmp(x->devs[rec->attr - 1], x->f.dev)))
+		return false;
+	return true;
+}
+
+static void write_packet(struct ex_timeline *x, const struct ex_span *sp, const struct span_rec *rec)
+{
+	unsigned int nst = sp->nr_stages, k;
+	char args[512], dev[160], cpus[128];
+	size_t n = 0;
+	uint64_t id;
+
+	if (!pkt_passes(x, rec, nst))
+		return;
+	if (!x->pkt_named) {
+		x->pkt_named = true;
+		et_process_name(x->w, EX_PKT_PID, "packets");
+	}
+	id = ++x->pkt_seq;
+	for (k = 0; k < nst; k++)
+		n += (size_t)snprintf(cpus + n, n < sizeof(cpus) ? sizeof(cpus) - n : 0, "%s%u",
+				      k ? "," : "", rec->cpu[k]);
+	dev[0] = '\0';
+	if (rec->attr && rec->attr <= x->nr_devs)
+		et_escape(x->devs[rec->attr - 1], dev, sizeof(dev));
+	snprintf(args, sizeof(args),
+		 "\"skb\":\"0x%" PRIx64 "\",\"gen\":%" PRIu64 ",\"cpus\":\"%s\",\"device\":\"%s\"",
+		 rec->key, gen_bump(x, rec->key, false), cpus, dev);
+	et_async(x->w, 'b', EX_PKT_PID, rec->t[0], "packet", sp->name, id, args);
+	for (k = 0; k < nst; k++) {
+		const char *stage = sp->alt_names[k][rec->alt[k]];
+
+		snprintf(args, sizeof(args), "\"cpu\":%u,\"stage\":%u", rec->cpu[k], k);
+		et_async(x->w, 'n', EX_PKT_PID, rec->t[k], "packet", stage ? stage : "?", id, args);
+	}
+	snprintf(args, sizeof(args), "\"latency_ns\":%" PRIu64, rec->t[nst - 1] - rec->t[0]);
+	et_async(x->w, 'e', EX_PKT_PID, rec->t[nst - 1], "packet", sp->name, id, args);
+	x->counts.packets++;
+}
+
+static int on_packet(struct ex_timeline *x, const struct ex_evmap *m,
+		     const struct pdata_sample *sm)
+{
+	uint64_t key = evdec_field__u64(&m->key, sm);
+	uint32_t attr = 0;
+	char dev[64];
+	int i, ret;
+
+	if (m->is_free) {
+		for (i = 0; i < x->nr_spans; i++)
+			span_engine__free(x->spans[i].eng, key);
+		return 0;
+	}
+	if (evdec_field__resolved(&m->dev))
+		attr = intern_dev(x, evdec_field__str(&m->dev, sm, dev, sizeof(dev)));
+	for (i = 0; i < m->nr_roles; i++) {
+		const struct ex_role *r = &m->roles[i];
+		struct ex_span *sp = &x->spans[r->span];
+
+		ret = span_engine__event(sp->eng, r->stage, r->alt, key, sm->time, sm->cpu, attr);
+		if (ret < 0)
+			return ret;
+		if (ret == SPAN_STARTED || ret == SPAN_RESTARTED)
+			gen_bump(x, key, true);
+		else if (ret == SPAN_COMPLETED)
+			write_packet(x, sp, span_engine__last(sp->eng));
+	}
+	return 0;
+}
+
+/*
+ * Counters.
+ */
+
+static void flush_bucket(struct ex_timeline *x)
+{
+	char args[2048];
+	size_t n = 0;
+	uint32_t c;
+
+	if (!x->bucket_open)
+		return;
+	if (!x->cnt_named) {
+		x->cnt_named = true;
+		et_process_name(x->w, EX_CNT_PID, "ovsperf counters");
+	}
+	for (c = 0; c < x->nr_cpus && n < sizeof(args) - 32; c++)
+		n += (size_t)snprintf(args + n, sizeof(args) - n, "%s\"cpu%u\":%u", c ? "," : "", c,
+				      x->cpu_count[c]);
+	et_counter(x->w, EX_CNT_PID, x->bucket * 1000000, "events per ms", args);
+	memset(x->cpu_count, 0, sizeof(x->cpu_count));
+	x->bucket_open = false;
+}
+
+static void count_event(struct ex_timeline *x, const struct pdata_sample *sm)
+{
+	uint64_t b = sm->time / 1000000;
+
+	if (!in_time(x, sm->time) || !cpu_ok(x, sm->cpu) || sm->cpu >= EX_MAX_CPUS)
+		return;
+	if (x->bucket_open && b != x->bucket) {
+		uint64_t prev = x->bucket;
+
+		flush_bucket(x);
+		/* A gap: one zero sample so the graph falls to zero in between. */
+		if (b > prev + 1) {
+			x->bucket = prev + 1;
+			x->bucket_open = true;
+			flush_bucket(x);
+		}
+	}
+	if (!x->bucket_open) {
+		x->bucket = b;
+		x->bucket_open = true;
+	}
+	if (sm->cpu + 1 > x->nr_cpus)
+		x->nr_cpus = sm->cpu + 1;
+	x->cpu_count[sm->cpu]++;
+}
+
+/*
+ * The tool.
+ */
+
+static int ex_ready(struct pdata_tool *tool, struct pdata_session *s)
+{
+	struct ex_timeline *x = container_of(tool, struct ex_timeline, tool);
+	const struct pdata_info *info = pdata_session__info(s);
+	int i, err = 0;
+	size_t p;
+
+	x->s = s;
+	x->arch = info->arch;
+	x->nr_map = pdata_session__nr_evsels(s);
+	x->map = calloc(x->nr_map ? (size_t)x->nr_map : 1, sizeof(*x->map));
+	if (!x->map)
+		return ovp_err(-ENOMEM, "export: out of memory");
+	if (info->nr_cpus_avail && info->nr_cpus_avail <= EX_MAX_CPUS)
+		x->nr_cpus = info->nr_cpus_avail;
+	for (i = 0; i < x->nr_map; i++) {
+		struct pdata_evsel *ev = pdata_session__evsel(s, i);
+		struct ex_evmap *m = &x->map[i];
+		const char *e = ev->event ? ev->event : ev->name;
+
+		if (!strcmp(ev->name, "raw_syscalls:sys_enter")) {
+			if (!evdec_field__find(&m->f1, ev, "id"))
+				m->h = H_SYS_ENTER;
+		} else if (!strcmp(ev->name, "raw_syscalls:sys_exit")) {
+			if (!evdec_field__find(&m->f1, ev, "id") &&
+			    !evdec_field__find(&m->f2, ev, "ret"))
+				m->h = H_SYS_EXIT;
+		} else if (!strcmp(ev->name, "sched:sched_switch")) {
+			if (!evdec_field__find(&m->f1, ev, "prev_pid") &&
+			    !evdec_field__find(&m->f2, ev, "prev_state") &&
+			    !evdec_field__find(&m->f3, ev, "next_pid"))
+				m->h = H_SWITCH;
+		} else if (!strcmp(ev->name, "sched:sched_wakeup") ||
+			   !strcmp(ev->name, "sched:sched_wakeup_new")) {
+			if (!evdec_field__find(&m->f1, ev, "pid"))
+				m->h = H_WAKEUP;
+		} else if (!strcmp(ev->name, "irq:irq_handler_entry")) {
+			if (!evdec_field__find(&m->f1, ev, "irq")) {
+				evdec_field__find(&m->f2, ev, "name");
+				m->h = H_IRQ_ENTRY;
+			}
+		} else if (!strcmp(ev->name, "irq:irq_handler_exit")) {
+			if (!evdec_field__find(&m->f1, ev, "irq")) {
+				evdec_field__find(&m->f2, ev, "ret");
+				m->h = H_IRQ_EXIT;
+			}
+		} else if (!strcmp(ev->name, "irq:softirq_entry")) {
+			if (!evdec_field__find(&m->f1, ev, "vec"))
+				m->h = H_SOFTIRQ_ENTRY;
+		} else if (!strcmp(ev->name, "irq:softirq_exit")) {
+			if (!evdec_field__find(&m->f1, ev, "vec"))
+				m->h = H_SOFTIRQ_EXIT;
+		} else if (!strcmp(e, "run_start")) {
+			m->h = H_RUN_START;
+		} else if (!strcmp(e, "poll_block")) {
+			m->h = H_POLL_BLOCK;
+		} else if (!strcmp(e, "recv_upcall")) {
+			evdec_field__find_any(&m->f1, ev, ex_len_fields);
+			m->h = H_RECV_UPCALL;
+		} else if (!strcmp(e, "ovs_dp_upcall") && first_match(s, "ovs_dp_upcall") == i) {
+			/* One probe point, one event: the first recorded of its names. */
+			evdec_field__find_any(&m->f1, ev, ex_len_fields);
+			m->h = H_DP_UPCALL;
+		}
+		for (p = 0; p < sizeof(ex_free_events) / sizeof(ex_free_events[0]); p++)
+			if (ev_matches(ev, ex_free_events[p]) &&
+			    !evdec_field__find_any(&m->key, ev, ex_key_fields))
+				m->is_free = true;
+	}
+	if (x->f.span) {
+		err = add_span(x, "custom", x->f.span, true);
+	} else {
+		for (p = 0; p < sizeof(ex_presets) / sizeof(ex_presets[0]) && !err; p++)
+			err = add_span(x, ex_presets[p].name, ex_presets[p].spec, false);
+	}
+	return err;
+}
+
+static int ex_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
+{
+	struct ex_timeline *x = container_of(tool, struct ex_timeline, tool);
+	const struct ex_evmap *m;
+	int err = 0;
+
+	if (!sm->evsel || sm->evsel->idx >= x->nr_map)
+		return 0;
+	if (sm->time > x->last_time)
+		x->last_time = sm->time;
+	count_event(x, sm);
+	m = &x->map[sm->evsel->idx];
+	switch (m->h) {
+	case H_NONE:
+		break;
+	case H_SYS_ENTER:
+	case H_SYS_EXIT:
+		err = on_sys(x, m, sm, m->h == H_SYS_ENTER);
+		break;
+	case H_SWITCH:
+		err = on_switch(x, m, sm);
+		break;
+	case H_WAKEUP:
+		err = on_wakeup(x, m, sm);
+		break;
+	case H_IRQ_ENTRY:
+	case H_IRQ_EXIT:
+		err = on_irq(x, m, sm, m->h == H_IRQ_ENTRY, false);
+		break;
+	case H_SOFTIRQ_ENTRY:
+	case H_SOFTIRQ_EXIT:
+		err = on_irq(x, m, sm, m->h == H_SOFTIRQ_ENTRY, true);
+		break;
+	case H_RUN_START:
+	case H_POLL_BLOCK:
+		if (sm->tid)
+			err = on_loop(x, sm, m->h == H_RUN_START);
+		break;
+	case H_DP_UPCALL:
+	case H_RECV_UPCALL:
+		err = on_upcall(x, m, sm, m->h == H_DP_UPCALL);
+		break;
+	}
+	if (!err && (m->nr_roles || m->is_free))
+		err = on_packet(x, m, sm);
+	return err ?: x->w->err;
+}
+
+/* A COMM record renames a thread already on the timeline. */
+static int ex_comm(struct pdata_tool *tool, const union perf_event *event,
+		   const struct pdata_sample *sample)
+{
+	struct ex_timeline *x = container_of(tool, struct ex_timeline, tool);
+	struct ex_thread *t = find_thread(x, event->comm.tid);
+	char name[96];
+
+	(void)sample;
+	if (!t || !t->named)
+		return 0;
+	et_thread_name(x->w, t->pid, t->key, event->comm.comm);
+	if (event->comm.tid == event->comm.pid)
+		et_process_name(x->w, t->pid, event->comm.comm);
+	if (t->sched_named) {
+		snprintf(name, sizeof(name), "%s (run/ready)", event->comm.comm);
+		et_thread_name(x->w, t->pid, EX_SCHED_BASE + t->key, name);
+	}
+	return 0;
+}
+
+static int ex_lost(struct pdata_tool *tool, const union perf_event *event,
+		   const struct pdata_sample *sample)
+{
+	struct ex_timeline *x = container_of(tool, struct ex_timeline, tool);
+	uint64_t n = event->header.type == PERF_RECORD_LOST ? event->lost.lost
+							     : event->lost_samples.lost;
+	uint64_t ts = sample && sample->time ? sample->time : x->last_time;
+	char args[64];
+
+	/* perf appends untimed LOST_SAMPLES totals at the end: not new losses. */
+	if (!n || (event->header.type != PERF_RECORD_LOST && (!sample || !sample->time)))
+		return 0;
+	if (!x->cnt_named) {
+		x->cnt_named = true;
+		et_process_name(x->w, EX_CNT_PID, "ovsperf counters");
+	}
+	x->lost_total += n;
+	snprintf(args, sizeof(args), "\"lost\":%" PRIu64, x->lost_total);
+	et_counter(x->w, EX_CNT_PID, ts, "lost events", args);
+	return 0;
+}
+
+static int ex_done(struct pdata_tool *tool, struct pdata_session *s)
+{
+	struct ex_timeline *x = container_of(tool, struct ex_timeline, tool);
+	size_t i;
+
+	(void)s;
+	flush_bucket(x);
+	/* Slices still open at the end lost their end: close them, marked. */
+	for (i = 0; i < x->nr_slots; i++) {
+		struct ex_thread *t = &x->threads[i];
+
+		while (t->key && t->depth) {
+			et_end(x->w, t->pid, track_tid(t), x->last_time, "\"incomplete\":true");
+			x->counts.incomplete++;
+			t->depth--;
+		}
+	}
+	for (int k = 0; k < x->nr_spans; k++)
+		span_engine__finish(x->spans[k].eng);
+	return x->w->err;
+}
+
+int ex_timeline__new(struct ex_timeline **out, struct et_writer *w, const struct ex_filter *f)
+{
+	struct ex_timeline *x = calloc(1, sizeof(*x));
+
+	*out = NULL;
+	if (!x)
+		return ovp_err(-ENOMEM, "export: out of memory");
+	x->w = w;
+	x->f = *f;
+	pdata_tool__init(&x->tool);
+	x->tool.ready = ex_ready;
+	x->tool.sample = ex_sample;
+	x->tool.comm = ex_comm;
+	x->tool.lost = ex_lost;
+	x->tool.done = ex_done;
+	*out = x;
+	return 0;
+}
+
+struct pdata_tool *ex_timeline__tool(struct ex_timeline *t)
+{
+	return &t->tool;
+}
+
+const struct ex_counts *ex_timeline__counts(const struct ex_timeline *t)
+{
+	return &t->counts;
+}
+
+void ex_timeline__delete(struct ex_timeline *x)
+{
+	size_t i;
+
+	if (!x)
+		return;
+	for (int s = 0; s < x->nr_spans; s++) {
+		span_engine__delete(x->spans[s].eng);
+		for (int k = 0; k < SPAN_MAX_STAGES; k++)
+			for (int a = 0; a < EX_MAX_ALTS; a++)
+				free(x->spans[s].alt_names[k][a]);
+	}
+	for (i = 0; i < x->nr_devs; i++)
+		free(x->devs[i]);
+	free(x->devs);
+	free(x->gens);
+	free(x->threads);
+	free(x->pids);
+	free(x->map);
+	free(x);
+}

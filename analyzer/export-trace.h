@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * export-trace.h - a streaming writer of the Trace Event Format (the JSON
+ * object form, {"traceEvents": [...]}) that ui.perfetto.dev and
+ * chrome://tracing open.  Events are formatted and written one at a time
+ * (plain file, or gzip through zlib when the name ends in ".gz"); nothing
+ * is buffered beyond the stdio/zlib buffer.
+ *
+ *	et_open(&w, "out.json.gz");
+ *	et_thread_name(&w, pid, tid, "handler1");
+ *	et_begin(&w, pid, tid, ts, "syscall", "read", NULL);
+ *	et_end(&w, pid, tid, ts2, "\"ret\":1");
+ *	err = et_close(&w);		// the first write error, if any
+ *
+ * Timestamps are nanoseconds; the file holds microseconds with three
+ * decimals ("ts":1234.567), which both viewers read exactly.  Args are given
+ * as the inside of a JSON object ("\"nr\":0,\"ret\":1"), already escaped
+ * (et_escape() helps), or NULL.
+ */
+#ifndef OVSPERF_EXPORT_TRACE_H
+#define OVSPERF_EXPORT_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct et_writer {
+	FILE *f;			/* plain output, or NULL */
+	void *gz;			/* gzFile when writing .gz, or NULL */
+	bool first;			/* no event written yet (no comma) */
+	int err;			/* sticky: first write error (negative errno) */
+	uint64_t nr_events;		/* events written */
+};
+
+/**
+ * et_open() - create @path ("-" = stdout) and write the document's head.
+ * Return: 0 or negative errno (message set).
+ */
+int et_open(struct et_writer *w, const char *path);
+
+/**
+ * et_close() - write the tail and close the file.  Safe on a writer that
+ * failed to open.
+ * Return: 0, or the first write error (message set).
+ */
+int et_close(struct et_writer *w);
+
+/* Copy @s into @buf as the inside of a JSON string (always terminated). */
+const char *et_escape(const char *s, char *buf, size_t size);
+
+/* Metadata: process / thread names and sort order. */
+void et_process_name(struct et_writer *w, int64_t pid, const char *name);
+void et_thread_name(struct et_writer *w, int64_t pid, int64_t tid, const char *name);
+void et_thread_sort(struct et_writer *w, int64_t pid, int64_t tid, int64_t index);
+
+/* Duration events on a thread track ("B" / "E"); they must nest. */
+void et_begin(struct et_writer *w, int64_t pid, int64_t tid, uint64_t ts, const char *cat,
+	      const char *name, const char *args);
+void et_end(struct et_writer *w, int64_t pid, int64_t tid, uint64_t ts, const char *args);
+
+/* A complete slice ("X"). */
+void et_complete(struct et_writer *w, int64_t pid, int64_t tid, uint64_t ts, uint64_t dur,
+		 const char *cat, const char *name, const char *args);
+
+/* Async slices ("b", "n", "e") of id @id (written as a hex string). */
+void et_async(struct et_writer *w, char ph, int64_t pid, uint64_t ts, const char *cat,
+	      const char *name, uint64_t id, const char *args);
+
+/* Flow events ("s" start, "f" finish, bound to the enclosing slice). */
+void et_flow(struct et_writer *w, char ph, int64_t pid, int64_t tid, uint64_t ts,
+	     const char *cat, const char *name, uint64_t id);
+
+/* A counter sample ("C"): @args holds one "series":value per series. */
+void et_counter(struct et_writer *w, int64_t pid, uint64_t ts, const char *name,
+		const char *args);
+
+#endif /* OVSPERF_EXPORT_TRACE_H */

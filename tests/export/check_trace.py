@@ -1,0 +1,283 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Golden checks of `ovsperf-analyze export --perfetto` on testdata/.
+
+For each recording the exported trace must be a valid Trace Event Format
+document (validate() below: every B has its E on the same track, timestamps
+never go back on a track, async and flow ids unique and paired, every used
+process and thread named) and its slice counts must equal the counts of the
+reports on the same recording (kernel-delay per thread: syscalls, run, ready,
+hard and soft IRQs; bridge-loop per thread: runs and poll waits; latency per
+span: completed packets), with and without --time/--pid/--cpu filters.
+
+usage: check_trace.py OVSPERF_ANALYZE TESTDATA_DIR WORK_DIR
+"""
+import collections
+import gzip
+import json
+import subprocess
+import sys
+
+FAILS = []
+
+
+def check(cond, msg):
+    if not cond:
+        FAILS.append(msg)
+        print('FAIL:', msg)
+
+
+def load(path):
+    opener = gzip.open if path.endswith('.gz') else open
+    with opener(path, 'rt') as f:
+        return json.load(f)
+
+
+def ts_ns(ev, key='ts'):
+    # "ts":1234.567 (us with three decimals) -> integer ns, exactly.
+    return round(ev[key] * 1000)
+
+
+PSEUDO_PIDS = {0x7ffffff0, 0x7ffffff1}
+
+
+def validate(doc, what):
+    """Structural validity; returns the per-track complete slices."""
+    evs = doc['traceEvents']
+    check(isinstance(evs, list) and evs, f'{what}: traceEvents is a non-empty list')
+    pnames, tnames = {}, {}
+    for e in evs:
+        if e['ph'] == 'M' and e['name'] == 'process_name':
+            pnames[e['pid']] = e['args']['name']
+        if e['ph'] == 'M' and e['name'] == 'thread_name':
+            tnames[(e['pid'], e['tid'])] = e['args']['name']
+    stacks = collections.defaultdict(list)
+    last_ts = {}
+    slices = collections.defaultdict(list)   # (pid, tid) -> [(cat, name, b_args, e_args)]
+    asyncs = {}
+    async_done = set()
+    flows = collections.defaultdict(dict)
+    for e in evs:
+        ph = e['ph']
+        if ph == 'M':
+            continue
+        check(e['pid'] in pnames, f'{what}: pid {e["pid"]} has a process_name')
+        if ph in 'BEX':
+            track = (e['pid'], e['tid'])
+            check(track in tnames, f'{what}: track {track} has a thread_name')
+            t = ts_ns(e)
+            check(t >= last_ts.get(track, 0), f'{what}: time goes back on track {track} at {t}')
+            last_ts[track] = t
+            if ph == 'B':
+                stacks[track].append(e)
+            elif ph == 'E':
+                check(stacks[track], f'{what}: E without B on {track} at {t}')
+                if stacks[track]:
+                    b = stacks[track].pop()
+                    check(ts_ns(b) <= t, f'{what}: slice ends before it begins on {track}')
+                    slices[track].append((b['cat'], b['name'], b.get('args', {}),
+                                          e.get('args', {})))
+            else:
+                check(e['dur'] >= 0, f'{what}: negative duration on {track}')
+                slices[track].append((e['cat'], e['name'], e.get('args', {}), {}))
+        elif ph in 'bne':
+            key = e['id']
+            if ph == 'b':
+                check(key not in asyncs and key not in async_done,
+                      f'{what}: async id {key} unique')
+                asyncs[key] = [e]
+            else:
+                check(key in asyncs, f'{what}: async {ph} of id {key} after its b')
+                if key not in asyncs:
+                    continue
+                check(ts_ns(e) >= ts_ns(asyncs[key][-1]), f'{what}: async {key} goes back')
+                asyncs[key].append(e)
+                if ph == 'e':
+                    check(e['name'] == asyncs[key][0]['name'], f'{what}: async {key} name')
+                    slices[('async', e['name'])].append(asyncs.pop(key))
+                    async_done.add(key)
+        elif ph in 'sf':
+            check(ph not in flows[e['id']], f'{what}: flow {e["id"]} has one {ph}')
+            flows[e['id']][ph] = e
+        elif ph == 'C':
+            check(all(isinstance(v, int) for v in e['args'].values()),
+                  f'{what}: counter values are integers')
+    for track, st in stacks.items():
+        check(not st, f'{what}: {len(st)} B without E on {track}')
+    check(not asyncs, f'{what}: {len(asyncs)} async slices without e')
+    for fid, f in flows.items():
+        check('s' in f and 'f' in f, f'{what}: flow {fid} has s and f')
+        if 's' in f and 'f' in f:
+            check(ts_ns(f['s']) <= ts_ns(f['f']), f'{what}: flow {fid} goes forward')
+    return slices, pnames, tnames
+
+
+def analyze(binary, *args):
+    out = subprocess.run([binary, *args, '--json', '-q'], check=True, capture_output=True,
+                         text=True).stdout
+    return json.loads(out)
+
+
+def export(binary, out, *args):
+    subprocess.run([binary, 'export', '--perfetto', out, '-q', *args], check=True)
+    return load(out)
+
+
+def complete(sl):
+    return not sl[3].get('incomplete')
+
+
+def thread_counts(slices, pid):
+    """Per tid: syscalls, run, ready, handled hard IRQs, soft IRQs, loop runs/waits."""
+    c = collections.defaultdict(collections.Counter)
+    for (p, tid), lst in slices.items():
+        if p != pid:
+            continue
+        real = tid - 0x40000000 if tid >= 0x40000000 else tid
+        for sl in filter(complete, lst):
+            cat, name = sl[0], sl[1]
+            if cat == 'irq':
+                if sl[3].get('ret', 1) != 0:
+                    c[real]['irq'] += 1
+            elif cat == 'sched':
+                c[real][name] += 1
+            elif cat == 'loop':
+                c[real]['loop_run' if name == 'main loop run' else 'loop_wait'] += 1
+            else:
+                c[real][cat] += 1
+    return c
+
+
+def pid_named(pnames, name):
+    pids = [p for p, n in pnames.items() if n == name]
+    check(pids, f'process {name} named in the trace')
+    return pids[0] if pids else -1
+
+
+def check_kdelay(binary, data, work, proc, extra=()):
+    what = f'{data} ({proc})'
+    doc = export(binary, f'{work}/kd.json', *extra, data)
+    slices, pnames, tnames = validate(doc, what)
+    pid = pid_named(pnames, proc)
+    got = thread_counts(slices, pid)
+    rep = analyze(binary, 'kernel-delay', '--pid', str(pid), *extra, data)
+    threads = rep['reports']['kernel_delay']['samples'][0]['threads']
+    check(threads, f'{what}: kernel-delay has threads')
+    for t in threads:
+        tid = t['tid']
+        want = {
+            'syscall': sum(s['count'] for s in t['syscalls']),
+            'run': t['run']['count'],
+            'ready': t['ready']['count'],
+            'irq': sum(h['count'] for h in t['hardirq']),
+            'softirq': sum(s['count'] for s in t['softirq']),
+        }
+        for k, v in want.items():
+            check(got[tid][k] == v, f'{what}: tid {tid} {k}: trace {got[tid][k]}, '
+                  f'kernel-delay {v}')
+        check((pid, tid) in tnames and tnames[(pid, tid)] == t['name'],
+              f'{what}: thread {tid} named {t["name"]}')
+    print(f'{what}: {len(threads)} threads match kernel-delay')
+    return doc, slices, pid, got
+
+
+def check_bloop(binary, data, got):
+    rep = analyze(binary, 'bridge-loop', data)
+    threads = rep['reports']['bridge_loop']['threads']
+    check(threads, f'{data}: bridge-loop has threads')
+    for t in threads:
+        check(got[t['tid']]['loop_run'] == t['run']['count'],
+              f'{data}: tid {t["tid"]} loop runs {got[t["tid"]]["loop_run"]} vs '
+              f'{t["run"]["count"]}')
+        check(got[t['tid']]['loop_wait'] == t['poll_wait']['count'],
+              f'{data}: tid {t["tid"]} poll waits {got[t["tid"]]["loop_wait"]} vs '
+              f'{t["poll_wait"]["count"]}')
+    print(f'{data}: {len(threads)} threads match bridge-loop')
+
+
+def check_latency(binary, data, work, extra=(), filt=()):
+    what = f'{data} {" ".join(filt)}'
+    doc = export(binary, f'{work}/lat.json.gz', *extra, *filt, data)
+    slices, _, _ = validate(doc, what)
+    rep = analyze(binary, 'latency', *extra, *filt, data)
+    spans = rep['reports']['latency']['spans']
+    check(spans, f'{what}: latency has spans')
+    for sp in spans:
+        n = len(slices.get(('async', sp['name']), []))
+        check(n == sp['count'], f'{what}: span {sp["name"]}: trace {n} packets, '
+              f'latency {sp["count"]}')
+        check(n > 0 or filt, f'{what}: span {sp["name"]} has packets')
+        for a in slices.get(('async', sp['name']), []):
+            stages = [e for e in a if e['ph'] == 'n']
+            check(len(stages) == len(sp['stages']), f'{what}: one instant per stage')
+            check(a[0]['args']['skb'].startswith('0x'), f'{what}: skb arg')
+        print(f'{what}: span {sp["name"]}: {n} packets match latency')
+    return doc
+
+
+def time_range(doc, lo_frac, hi_frac):
+    ts = [ts_ns(e) for e in doc['traceEvents'] if 'ts' in e]
+    a, b = min(ts), max(ts)
+    lo, hi = a + int((b - a) * lo_frac), a + int((b - a) * hi_frac)
+    return lo, hi, f'{lo // 10**9}.{lo % 10**9:09d},{hi // 10**9}.{hi % 10**9:09d}'
+
+
+def main():
+    binary, tdir, work = sys.argv[1:4]
+    kd = f'{tdir}/kdelay.data'
+    doc, slices, pid, got = check_kdelay(binary, kd, work, 'kdelay-load')
+
+    # --pid: only that process's tracks, with the same slices.
+    fdoc = export(binary, f'{work}/kd-pid.json', '--pid', str(pid), kd)
+    fsl, _, _ = validate(fdoc, 'kdelay --pid')
+    check(all(e['pid'] in (pid,) or e['pid'] in PSEUDO_PIDS for e in fdoc['traceEvents']
+              if e['ph'] != 'M'), 'kdelay --pid: only that process')
+    check(thread_counts(fsl, pid) == got, 'kdelay --pid: same slices as unfiltered')
+
+    # --time: every slice begins in the range; fewer than in the whole trace.
+    lo, hi, spec = time_range(doc, 0.3, 0.6)
+    tdoc = export(binary, f'{work}/kd-time.json', '--time', spec, kd)
+    tsl, _, _ = validate(tdoc, 'kdelay --time')
+    begins = [ts_ns(e) for e in tdoc['traceEvents'] if e['ph'] in 'BXb']
+    check(begins and all(lo <= t <= hi for t in begins), 'kdelay --time: begins in range')
+    check(0 < sum(map(len, tsl.values())) < sum(map(len, slices.values())),
+          'kdelay --time: a part of the slices')
+
+    # --cpu: every thread slice begins on CPU 1.
+    cdoc = export(binary, f'{work}/kd-cpu.json', '--cpu', '1', kd)
+    validate(cdoc, 'kdelay --cpu 1')
+    cpus = {e['args']['cpu'] for e in cdoc['traceEvents'] if e['ph'] == 'B'}
+    check(cpus == {1}, f'kdelay --cpu 1: B events on CPUs {cpus}')
+
+    # gzip output is the same document.
+    gdoc = export(binary, f'{work}/kd.json.gz', kd)
+    check(gdoc == doc, 'gzip output equals plain output')
+
+    # vswitchd: kernel-delay and bridge-loop on one recording.
+    vs = f'{tdir}/vswitchd-kdelay.data'
+    _, _, _, got = check_kdelay(binary, vs, work, 'ovs-vswitchd')
+    check_bloop(binary, vs, got)
+
+    # Packets: veth traffic (backlog span) and the real OVS datapath.
+    check_latency(binary, f'{tdir}/net.data', work)
+    lab = (f'--kallsyms', f'{tdir}/ovs-lab.kallsyms.zst')
+    ldoc = check_latency(binary, f'{tdir}/ovs-lab.data', work, lab)
+    _, _, spec = time_range(ldoc, 0.2, 0.7)
+    check_latency(binary, f'{tdir}/ovs-lab.data', work, lab, ('--time', spec))
+    check_latency(binary, f'{tdir}/ovs-lab.data', work, lab, ('--cpu', '1'))
+    # ovs-lab also has sched, syscalls and IRQs of every process: valid tracks.
+    counters = [e for e in ldoc['traceEvents'] if e['ph'] == 'C']
+    check(counters, 'ovs-lab: event counters')
+    total = sum(sum(e['args'].values()) for e in counters if e['name'] == 'events per ms')
+    rec = analyze(binary, 'info', *lab, f'{tdir}/ovs-lab.data')['recording']['events']
+    check(total == rec, f'ovs-lab: events per ms sum to the recording\'s events ({total} vs {rec})')
+
+    if FAILS:
+        print(f'{len(FAILS)} checks failed')
+        return 1
+    print('all export checks passed')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
