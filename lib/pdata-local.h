@@ -110,6 +110,7 @@ struct pdata_session {
 	char *tracing_kallsyms;		/* kallsyms text from TRACING_DATA */
 	size_t tracing_kallsyms_size;
 	char *ext_kallsyms;		/* --kallsyms file */
+	struct archive_reader *archive;	/* when the input is an ovsperf archive */
 
 	struct pdata_info info;
 	struct pdata_stats stats;

@@ -33,6 +33,7 @@
 #include <traceevent/event-parse.h>
 #include <zstd.h>
 
+#include "ovsperf/archive.h"
 #include "ovsperf/err.h"
 #include "pdata-local.h"
 
@@ -386,6 +387,19 @@ int pdata_session__open(struct pdata_session **out, const char *path,
 		goto fail;
 	}
 
+	if (S_ISREG(st.st_mode) && archive_is_zstd(s->fd)) {
+		/* An ovsperf archive (tar + zstd): read its perf.data instead, and
+		 * its kallsyms in send_ready(). */
+		err = archive_reader__open(&s->archive, s->fd);
+		if (err)
+			goto fail;
+		close(s->fd);
+		s->fd = dup(archive_reader__perf_data_fd(s->archive));
+		if (s->fd < 0 || fstat(s->fd, &st) < 0) {
+			err = ovp_err(-errno, "archive: %s", strerror(errno));
+			goto fail;
+		}
+	}
 	if (S_ISREG(st.st_mode)) {
 		s->file_size = (uint64_t)st.st_size;
 		if (s->file_size == 0) {
@@ -433,6 +447,11 @@ int pdata_session__open(struct pdata_session **out, const char *path,
 		}
 		memcpy(&magic, s->pbuf, 8);
 		memcpy(&size, s->pbuf + 8, 8);
+		if (!memcmp(s->pbuf, "\x28\xb5\x2f\xfd", 4)) {
+			err = ovp_err(-EBADMSG, "zstd-compressed input on a pipe: give an ovsperf "
+				      "archive by its file name");
+			goto fail;
+		}
 		if (magic != PERF_MAGIC2) {
 			err = ovp_err(-EBADMSG, "not a perf.data stream (bad magic at offset 0)");
 			goto fail;
@@ -488,6 +507,7 @@ void pdata_session__close(struct pdata_session *s)
 	free(s->threads.t);
 	free(s->tracing_kallsyms);
 	free(s->ext_kallsyms);
+	archive_reader__close(s->archive);
 	if (s->zstd)
 		ZSTD_freeDStream(s->zstd);
 	free(s->zbuf);
@@ -1147,6 +1167,20 @@ static int send_ready(struct pdata_session *s)
 		s->info.kallsyms = s->tracing_kallsyms;
 		s->info.kallsyms_size = s->tracing_kallsyms_size;
 	}
+	/* An archive's kallsyms was read as root on the recording host; the
+	 * recording's own copy may hold zeroed addresses (perf record run as
+	 * a user).  --kallsyms still wins. */
+	if (s->archive && !s->opts.kallsyms_path) {
+		size_t size;
+		const char *text = archive_reader__member(s->archive, "kallsyms", &size);
+
+		if (text && size) {
+			free(s->ext_kallsyms);
+			s->ext_kallsyms = strdup(text);
+			if (!s->ext_kallsyms)
+				return ovp_err(-ENOMEM, "out of memory");
+		}
+	}
 	if (s->opts.kallsyms_path) {
 		/* Read here so a bad --kallsyms fails before any output. */
 		err = read_text_file(s->opts.kallsyms_path, &s->ext_kallsyms);
@@ -1714,6 +1748,11 @@ void pdata_session__interrupt(struct pdata_session *s)
 /*
  * Accessors.
  */
+const struct archive_reader *pdata_session__archive(const struct pdata_session *s)
+{
+	return s->archive;
+}
+
 const char *pdata_session__path(const struct pdata_session *s)
 {
 	return s->path;

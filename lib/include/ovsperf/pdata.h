@@ -31,6 +31,7 @@
 struct tep_handle;
 struct tep_event;
 struct pdata_session;
+struct archive_reader;
 
 /* Records of the perf tool itself (tools/perf/util/event.h), not in the uapi. */
 enum pdata_user_record {
@@ -279,6 +280,10 @@ void pdata_session__interrupt(struct pdata_session *s);
 void pdata_session__close(struct pdata_session *s);
 
 const char *pdata_session__path(const struct pdata_session *s);
+/* The ovsperf archive the recording was read from (its kallsyms are used;
+ * archive_reader__symbols() has the user binaries' symbol tables), or NULL
+ * when the input is a plain perf.data.  Owned by the session. */
+const struct archive_reader *pdata_session__archive(const struct pdata_session *s);
 const struct pdata_info *pdata_session__info(const struct pdata_session *s);
 const struct pdata_stats *pdata_session__stats(const struct pdata_session *s);
 bool pdata_session__has_feature(const struct pdata_session *s, int feat);
