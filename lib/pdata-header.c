@@ -9,9 +9,13 @@
  * offset, never an out-of-bounds read.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <traceevent/event-parse.h>
 
@@ -530,33 +534,169 @@ static int td_cstring(struct cur *c, const char **out, const char *what)
 	return 0;
 }
 
-/* Parse one event format; a format libtraceevent rejects is skipped (perf
- * warns the same way) so one odd event does not lose the others. */
-static void td_parse_event(struct pdata_session *s, const uint8_t *buf, uint64_t size,
-			   const char *sys)
-{
-	volatile enum tep_errno ret = TEP_ERRNO__MEM_ALLOC_FAILED;
-	uint64_t i;
-	volatile bool fpe;
+/*
+ * The format texts of the tracing data, parsed only after a child process
+ * has parsed them first.  libtraceevent's format parser trusts its input: on
+ * damaged text it dereferences NULL tokens, reads out of bounds or divides
+ * by zero (found by tests/fuzz and tests/robust), and that would kill
+ * ovsperf.  A forked child parses the same texts in the same order; if it
+ * dies, the text it was parsing is skipped with a warning and the child is
+ * run again on the rest.  One fork per recording when nothing is wrong.
+ */
+struct td_item {
+	const uint8_t *buf;
+	uint64_t size;
+	const char *sys;	/* system of an event format; NULL: the header_page text */
+	bool bad;		/* skipped: it is no text, or it kills the parser */
+};
 
+struct td_list {
+	struct td_item *v;
+	size_t nr, cap;
+};
+
+static int td_add(struct td_list *l, const uint8_t *buf, uint64_t size, const char *sys)
+{
+	uint64_t i;
+
+	if (l->nr == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct td_item *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->nr] = (struct td_item){ .buf = buf, .size = size, .sys = sys };
 	/* Format files are ASCII text.  libtraceevent reads the text as
 	 * (signed) chars, so a 0xff byte reads as EOF in the middle of a
-	 * declaration, and it then dereferences a NULL token (found by
-	 * tests/robust): refuse anything else up front. */
+	 * declaration: refuse anything else up front. */
 	for (i = 0; i < size; i++) {
 		uint8_t ch = buf[i];
 
 		if ((ch < 0x20 || ch > 0x7e) && ch != '\t' && ch != '\n' && ch != '\r') {
 			ovp_warn("tracing data: a format of system '%s' holds a byte 0x%02x that is "
-				 "no text (at its offset %" PRIu64 "); event skipped", sys, ch, i);
-			return;
+				 "no text (at its offset %" PRIu64 "); event skipped", sys ?: "header",
+				 ch, i);
+			l->v[l->nr].bad = true;
+			break;
 		}
 	}
-	OVP_FPE_TRY(fpe, ret = tep_parse_event(s->tep, (const char *)buf, size, sys));
-	if (fpe)
-		ovp_warn("tracing data: a format of system '%s' divides by zero; event skipped", sys);
-	else if (ret)
-		ovp_warn("tracing data: cannot parse a format of system '%s'", sys);
+	l->nr++;
+	return 0;
+}
+
+static void td_parse_item(struct tep_handle *tep, const struct td_item *it, int long_size)
+{
+	if (it->sys)
+		tep_parse_event(tep, (const char *)it->buf, it->size, it->sys);
+	else
+		tep_parse_header_page(tep, (char *)it->buf, (unsigned long)it->size, long_size);
+}
+
+/* Set by a sanitizer runtime: the child must die quietly, not as a "crash". */
+void __sanitizer_set_death_callback(void (*cb)(void)) __attribute__((weak));
+
+/*
+ * Parse items @from.. of @l in a child.  Return: the index of the item that
+ * killed it, -1 if it parsed them all, or -errno when no child could run.
+ */
+static long td_probe(struct pdata_session *s, const struct td_list *l, size_t from, int long_size)
+{
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGALRM };
+	long last = -1, idx;
+	int fds[2], st;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		size_t i, k;
+
+		for (k = 0; k < sizeof(sigs) / sizeof(sigs[0]); k++)
+			signal(sigs[k], SIG_DFL);
+		if (__sanitizer_set_death_callback)
+			__sanitizer_set_death_callback(NULL);
+		if (null >= 0)
+			dup2(null, STDERR_FILENO);
+		alarm(10);	/* a parser that loops is as bad as one that crashes */
+		for (i = from; i < l->nr; i++) {
+			idx = (long)i;
+			if (l->v[i].bad)
+				continue;
+			if (write(fds[1], &idx, sizeof(idx)) != sizeof(idx))
+				_exit(2);
+			td_parse_item(s->tep, &l->v[i], long_size);
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	for (;;) {
+		ssize_t n = read(fds[0], &idx, sizeof(idx));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != sizeof(idx))
+			break;
+		last = idx;
+	}
+	close(fds[0]);
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return -1;
+	return last >= 0 ? last : -EIO;
+}
+
+/* Validate the items in children, then parse the good ones here. */
+static void td_parse_all(struct pdata_session *s, struct td_list *l, int long_size)
+{
+	size_t from = 0, i;
+
+	while (from < l->nr) {
+		long bad = td_probe(s, l, from, long_size);
+
+		if (bad < 0) {
+			if (bad != -1)
+				ovp_warn("tracing data: cannot check the event formats in a child "
+					 "process (%s); parsing them unchecked", strerror((int)-bad));
+			break;
+		}
+		l->v[bad].bad = true;
+		ovp_warn("tracing data: a format of system '%s' crashes libtraceevent's parser; "
+			 "event skipped", l->v[bad].sys ?: "header");
+		from = (size_t)bad + 1;
+	}
+	for (i = 0; i < l->nr; i++) {
+		const struct td_item *it = &l->v[i];
+		volatile enum tep_errno ret = 0;
+		volatile bool fpe;
+
+		if (it->bad)
+			continue;
+		OVP_FPE_TRY(fpe, ret = it->sys ? tep_parse_event(s->tep, (const char *)it->buf,
+								 it->size, it->sys) :
+						 (enum tep_errno)tep_parse_header_page(
+							 s->tep, (char *)it->buf,
+							 (unsigned long)it->size, long_size));
+		if (fpe)
+			ovp_warn("tracing data: a format of system '%s' divides by zero; event skipped",
+				 it->sys ?: "header");
+		else if (ret && it->sys)
+			/* a format libtraceevent rejects is skipped (perf warns the
+			 * same way) so one odd event does not lose the others */
+			ovp_warn("tracing data: cannot parse a format of system '%s'", it->sys);
+	}
 }
 
 /*
@@ -601,7 +741,25 @@ static char *printk_lines(const uint8_t *buf, uint32_t size)
 	return out;
 }
 
+static int parse_tracing_data__(struct pdata_session *s, const uint8_t *buf, uint64_t size,
+				struct td_list *formats, int *long_size_out);
+
 int pdata__parse_tracing_data(struct pdata_session *s, const uint8_t *buf, uint64_t size)
+{
+	struct td_list formats = { 0 };
+	int long_size = 8, err;
+
+	err = parse_tracing_data__(s, buf, size, &formats, &long_size);
+	/* The formats read before an error are still used. */
+	if (s->tep && err != -ENOMEM)
+		td_parse_all(s, &formats, long_size);
+	free(formats.v);
+	return err;
+}
+
+/* Read the tracing data; the format texts go to @formats, parsed later. */
+static int parse_tracing_data__(struct pdata_session *s, const uint8_t *buf, uint64_t size,
+				struct td_list *formats, int *long_size_out)
 {
 	static const uint8_t magic[] = { 23, 8, 68, 't', 'r', 'a', 'c', 'i', 'n', 'g' };
 	const char *version = "", *name = "";
@@ -639,6 +797,7 @@ int pdata__parse_tracing_data(struct pdata_session *s, const uint8_t *buf, uint6
 	tep_set_local_bigendian(s->tep, TEP_LITTLE_ENDIAN);
 	tep_set_long_size(s->tep, long_size);
 	tep_set_page_size(s->tep, (int)page_size);
+	*long_size_out = long_size;
 
 	/* header_page and header_event: "name\0" + u64 size + data. */
 	for (i = 0; i < 2; i++) {
@@ -648,8 +807,11 @@ int pdata__parse_tracing_data(struct pdata_session *s, const uint8_t *buf, uint6
 			return err;
 		if (sz > cur_left(&c))
 			return ovp_err(-EBADMSG, "tracing data: %s overruns the section", name);
-		if (i == 0)
-			tep_parse_header_page(s->tep, (char *)c.p, (unsigned long)sz, long_size);
+		if (i == 0) {
+			err = td_add(formats, c.p, sz, NULL);
+			if (err)
+				return err;
+		}
 		c.p += sz;
 	}
 	/* ftrace formats */
@@ -662,7 +824,9 @@ int pdata__parse_tracing_data(struct pdata_session *s, const uint8_t *buf, uint6
 			return err;
 		if (sz > cur_left(&c))
 			return ovp_err(-EBADMSG, "tracing data: ftrace format overruns the section");
-		td_parse_event(s, c.p, sz, "ftrace");
+		err = td_add(formats, c.p, sz, "ftrace");
+		if (err)
+			return err;
 		c.p += sz;
 	}
 	/* event systems */
@@ -683,7 +847,9 @@ int pdata__parse_tracing_data(struct pdata_session *s, const uint8_t *buf, uint6
 			if (sz > cur_left(&c))
 				return ovp_err(-EBADMSG, "tracing data: format of '%s' overruns the section",
 					       sys);
-			td_parse_event(s, c.p, sz, sys);
+			err = td_add(formats, c.p, sz, sys);
+			if (err)
+				return err;
 			c.p += sz;
 		}
 	}
