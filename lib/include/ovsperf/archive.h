@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * archive.h - reading ovsperf archives: one tar file compressed with zstd
- * (written by `ovsperf-probe archive`, layout in ovsperf-probe(1) ARCHIVE
- * FORMAT) holding a perf.data and what analysing it elsewhere needs:
+ * (written by `ovsperf-probe archive`, members in ovsperf-probe(1), RECORD
+ * AND ARCHIVE) holding a perf.data and what analysing it elsewhere needs:
  * kallsyms, modules, os-release, uname, symbols/NAME.syms, MANIFEST.
  *
  * pdata_session__open() opens archives itself (detected by the zstd magic),
