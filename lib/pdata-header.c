@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -548,6 +549,7 @@ struct td_item {
 	uint64_t size;
 	const char *sys;	/* system of an event format; NULL: the header_page text */
 	bool bad;		/* skipped: it is no text, or it kills the parser */
+	bool checked;		/* known good (verdict cache): no child needed */
 };
 
 struct td_list {
@@ -631,7 +633,7 @@ static long td_probe(struct pdata_session *s, const struct td_list *l, size_t fr
 		alarm(10);	/* a parser that loops is as bad as one that crashes */
 		for (i = from; i < l->nr; i++) {
 			idx = (long)i;
-			if (l->v[i].bad)
+			if (l->v[i].bad || l->v[i].checked)
 				continue;
 			if (write(fds[1], &idx, sizeof(idx)) != sizeof(idx))
 				_exit(2);
@@ -658,21 +660,100 @@ static long td_probe(struct pdata_session *s, const struct td_list *l, size_t fr
 	return last >= 0 ? last : -EIO;
 }
 
+/*
+ * Verdicts of the texts already checked in this process, by hash: a process
+ * that reads many recordings with the same formats (the fuzzer, tests)
+ * forks once per new text, not once per recording.  0 empty, 1 good, 2 bad.
+ */
+#define TD_CACHE_SIZE 4096
+static struct {
+	uint64_t key;
+	uint8_t verdict;
+} td_cache[TD_CACHE_SIZE];
+static pthread_mutex_t td_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t td_key(const struct td_item *it, int long_size)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)long_size;
+	const char *sys = it->sys ?: "";
+	uint64_t i;
+
+	for (; *sys; sys++)
+		h = (h ^ (uint8_t)*sys) * 0x100000001b3ull;
+	h = (h ^ 0xff) * 0x100000001b3ull;
+	for (i = 0; i < it->size; i++)
+		h = (h ^ it->buf[i]) * 0x100000001b3ull;
+	return h ?: 1;
+}
+
+static uint8_t td_cache_op(uint64_t key, uint8_t set)
+{
+	size_t i = key & (TD_CACHE_SIZE - 1), n;
+	uint8_t v = 0;
+
+	pthread_mutex_lock(&td_cache_lock);
+	for (n = 0; n < 8; n++, i = (i + 1) & (TD_CACHE_SIZE - 1)) {
+		if (td_cache[i].key == key) {
+			if (set)
+				td_cache[i].verdict = set;
+			v = td_cache[i].verdict;
+			break;
+		}
+		if (!td_cache[i].key) {
+			if (set) {
+				td_cache[i].key = key;
+				td_cache[i].verdict = set;
+			}
+			break;
+		}
+	}
+	if (set && n == 8) {	/* full around here: replace */
+		i = key & (TD_CACHE_SIZE - 1);
+		td_cache[i].key = key;
+		td_cache[i].verdict = set;
+	}
+	pthread_mutex_unlock(&td_cache_lock);
+	return v;
+}
+
 /* Validate the items in children, then parse the good ones here. */
 static void td_parse_all(struct pdata_session *s, struct td_list *l, int long_size)
 {
 	size_t from = 0, i;
 
-	while (from < l->nr) {
-		long bad = td_probe(s, l, from, long_size);
+	for (i = 0; i < l->nr; i++) {
+		struct td_item *it = &l->v[i];
+		uint8_t v;
 
-		if (bad < 0) {
-			if (bad != -1)
-				ovp_warn("tracing data: cannot check the event formats in a child "
-					 "process (%s); parsing them unchecked", strerror((int)-bad));
+		if (it->bad)
+			continue;
+		v = td_cache_op(td_key(it, long_size), 0);
+		it->checked = v == 1;
+		it->bad = v == 2;
+		if (it->bad)
+			ovp_warn("tracing data: a format of system '%s' crashes libtraceevent's "
+				 "parser; event skipped", it->sys ?: "header");
+	}
+	while (from < l->nr && from < SIZE_MAX) {
+		long bad;
+
+		while (from < l->nr && (l->v[from].bad || l->v[from].checked))
+			from++;
+		if (from == l->nr)
+			break;
+		bad = td_probe(s, l, from, long_size);
+		if (bad < 0 && bad != -1) {
+			ovp_warn("tracing data: cannot check the event formats in a child process "
+				 "(%s); parsing them unchecked", strerror((int)-bad));
 			break;
 		}
+		for (i = from; i < (bad < 0 ? l->nr : (size_t)bad); i++)
+			if (!l->v[i].bad && !l->v[i].checked)
+				td_cache_op(td_key(&l->v[i], long_size), 1);
+		if (bad < 0)
+			break;
 		l->v[bad].bad = true;
+		td_cache_op(td_key(&l->v[bad], long_size), 2);
 		ovp_warn("tracing data: a format of system '%s' crashes libtraceevent's parser; "
 			 "event skipped", l->v[bad].sys ?: "header");
 		from = (size_t)bad + 1;
