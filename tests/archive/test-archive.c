@@ -34,6 +34,8 @@ struct tar {
 
 static void tar_put(struct tar *t, const void *data, size_t n)
 {
+	if (!n)
+		return;
 	t->p = realloc(t->p, t->len + n);
 	memcpy(t->p + t->len, data, n);
 	t->len += n;
