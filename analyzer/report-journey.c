@@ -70,6 +70,7 @@ struct jev {
 struct jpkt {
 	struct jpkt *next;		/* free list */
 	uint64_t id, parent, skb;
+	uint64_t head;			/* first head seen, 0 = none */
 	struct jev *first, *last;
 	uint32_t nr;			/* events kept */
 	uint32_t nr_over;		/* events beyond --max-events, not kept */
@@ -553,6 +554,8 @@ static int j_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 	}
 	/* A clone may learn its parent after its first event (head seen later). */
 	p->parent = ref.parent;
+	if (!p->head)
+		p->head = head;
 	p->last_time = sample->time;
 	if ((int)sample->evsel->idx == j->through_idx)
 		p->through = true;
@@ -651,8 +654,8 @@ static void write_text(struct journey *j, const struct jpkt *p, enum pktid_end w
 	if (p->parent)
 		fprintf(out, " (clone of packet %" PRIu64 ")", p->parent);
 	fprintf(out, "  skb 0x%" PRIx64, p->skb);
-	if (p->first && p->first->head)
-		fprintf(out, "  head 0x%" PRIx64, p->first->head);
+	if (p->head)
+		fprintf(out, "  head 0x%" PRIx64, p->head);
 	fprintf(out, "  %" PRIu32 " event%s  %.3f us  %s\n", p->nr + p->nr_over,
 		p->nr + p->nr_over == 1 ? "" : "s", (p->last_time - t0) / 1000.0, end_name(why));
 	fprintf(out, "  %-18s %12s %12s %4s  %-20s %-14s %s\n", "TIME", "+PREV(us)", "+FIRST(us)",
@@ -669,7 +672,7 @@ static void write_text(struct journey *j, const struct jpkt *p, enum pktid_end w
 			pdata_session__evsel(j->s, e->evsel)->name);
 		if (e->has_len)
 			fprintf(out, " len=%" PRIu32, e->len);
-		if (e->head && p->first && e->head != p->first->head)
+		if (e->head && e->head != p->head)
 			fprintf(out, " head=0x%" PRIx64, e->head);
 		if (e->has_reason)
 			fprintf(out, " reason=%s", reason_name(j, e, rbuf, sizeof(rbuf)));
@@ -702,9 +705,8 @@ static int write_json(struct journey *j, const struct jpkt *p, enum pktid_end wh
 	json_object_set_new(o, "id", json_integer(p->id));
 	json_object_set_new(o, "parent", p->parent ? json_integer(p->parent) : json_null());
 	json_object_set_new(o, "skb", json_string(hex(p->skb, buf, sizeof(buf))));
-	json_object_set_new(o, "head", p->first && p->first->head ?
-				       json_string(hex(p->first->head, buf, sizeof(buf))) :
-				       json_null());
+	json_object_set_new(o, "head", p->head ? json_string(hex(p->head, buf, sizeof(buf))) :
+						 json_null());
 	json_object_set_new(o, "end", json_string(why == PKTID_END_FREED ? "freed" :
 						  why == PKTID_END_EVICTED ? "evicted" :
 						  "in_flight"));

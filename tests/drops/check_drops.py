@@ -37,30 +37,34 @@ import perfscript  # noqa: E402
 NORMAL = ("CONSUMED", "NOT_DROPPED_YET")
 
 
+import bisect
+import functools
+
 SYMS = []
+ADDRS = []
 
 
 def load_syms(path):
     with open(path) as f:
         for line in f:
-            a, t, name = line.split()[:3]
-            if t in "tTwW":
-                SYMS.append((int(a, 16), name))
+            parts = line.split()
+            if len(parts) >= 3 and parts[1] in "tTwW":
+                SYMS.append((int(parts[0], 16), parts[2]))
     SYMS.sort()
+    ADDRS.extend(a for a, _ in SYMS)
 
 
+@functools.lru_cache(maxsize=None)
 def loc_name(s):
     """'func+0x1a/0x80 [mod]' or 'func+0x1a' -> 'func+0x1a'; hex stays hex
-    unless --resolve-hex gave symbols."""
+    unless --resolve-hex gave symbols (then: the highest symbol at or below
+    the address, not past the last one)."""
     s = re.sub(r"/0x[0-9a-f]+$", "", s.split(" ")[0])
     if SYMS and re.match(r"^0x[0-9a-f]+$", s):
         a = int(s, 16)
-        best = None
-        for addr, name in SYMS:
-            if addr <= a:
-                best = (addr, name)
-        if best and best[1] != SYMS[-1][1]:
-            s = "%s+0x%x" % (best[1], a - best[0])
+        i = bisect.bisect_right(ADDRS, a) - 1
+        if 0 <= i < len(SYMS) - 1:
+            s = "%s+0x%x" % (SYMS[i][1], a - SYMS[i][0])
     return s
 
 
