@@ -46,7 +46,8 @@ struct uc_report {
 	int buckets;			/* --histogram-buckets */
 	struct pdata_session *s;
 	struct uc_fields f[UC_NR_TYPES];
-	bool use_bytes;			/* compare packet bytes */
+	bool use_bytes;			/* recv_upcall/op_flow_execute bytes are compared */
+	bool dp_bytes;			/* ...and the kernel upcall's too */
 	uint32_t cmp_len;		/* bytes compared (common captured prefix) */
 };
 
@@ -129,8 +130,9 @@ static int uc_ready(struct pdata_tool *tool, struct pdata_session *s)
 	static const char *const pkt_names[] = { "pkt", "packet", "data", NULL };
 	int t;
 
+	bool has_pkt[UC_NR_TYPES] = { false };
+
 	uc->s = s;
-	uc->use_bytes = true;
 	uc->cmp_len = UINT32_MAX;
 	for (t = 0; t < UC_NR_TYPES; t++) {
 		struct uc_fields *f = &uc->f[t];
@@ -155,11 +157,8 @@ static int uc_ready(struct pdata_tool *tool, struct pdata_session *s)
 			break;
 		}
 		if (t == UC_DP_UPCALL || t == UC_RECV_UPCALL || t == UC_OP_FLOW_EXECUTE) {
-			if (evdec_field__find_any(&f->pkt, f->evsel, pkt_names) || !f->pkt.is_array) {
-				uc->use_bytes = false;
-			} else if (f->pkt.size < uc->cmp_len) {
-				uc->cmp_len = f->pkt.size;
-			}
+			has_pkt[t] = !evdec_field__find_any(&f->pkt, f->evsel, pkt_names) &&
+				     f->pkt.is_array;
 			if (!evdec_field__resolved(&f->len))
 				return ovp_err(-EINVAL, "upcall-cost: event %s has no packet length "
 					       "field", f->evsel->name);
@@ -169,9 +168,22 @@ static int uc_ready(struct pdata_tool *tool, struct pdata_session *s)
 		return ovp_err(-ENOENT, "upcall-cost: the recording needs at least the "
 			       "openvswitch:ovs_dp_upcall and dpif_recv:recv_upcall events "
 			       "(ovsperf-probe record upcall-cost)");
-	if (!uc->use_bytes || uc->cmp_len == UINT32_MAX)
-		uc->use_bytes = false, uc->cmp_len = 0;
-	uc_engine__init(&uc->engine, uc->use_bytes);
+	/*
+	 * Executes are matched to upcalls by the handler's bytes when both carry
+	 * them; kernel upcalls by bytes only when they carry them too (the
+	 * openvswitch tracepoint does not: then by length).  One prefix length
+	 * for every compared event, so one hash per event serves both.
+	 */
+	uc->use_bytes = has_pkt[UC_RECV_UPCALL] &&
+			(has_pkt[UC_OP_FLOW_EXECUTE] || !uc->f[UC_OP_FLOW_EXECUTE].evsel);
+	uc->dp_bytes = uc->use_bytes && has_pkt[UC_DP_UPCALL];
+	for (t = 0; t < UC_NR_TYPES && uc->use_bytes; t++)
+		if (has_pkt[t] && (t != UC_DP_UPCALL || uc->dp_bytes) &&
+		    uc->f[t].pkt.size < uc->cmp_len)
+			uc->cmp_len = uc->f[t].pkt.size;
+	if (!uc->use_bytes)
+		uc->cmp_len = 0;
+	uc_engine__init(&uc->engine, uc->dp_bytes);
 	uc->engine_ready = true;
 	return 0;
 }
@@ -237,7 +249,8 @@ static int uc_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 	default:
 		break;
 	}
-	if (uc->use_bytes && evdec_field__resolved(&f->pkt)) {
+	if (uc->use_bytes && evdec_field__resolved(&f->pkt) &&
+	    (t != UC_DP_UPCALL || uc->dp_bytes)) {
 		bytes = evdec_field__data(&f->pkt, sample, &nr);
 		if (nr > uc->cmp_len)
 			nr = uc->cmp_len;
@@ -446,9 +459,10 @@ static int uc_emit_text(struct report *r, FILE *out)
 		"sets without put / execute / packet execute", u->sets_no_put, u->sets_no_exec,
 		u->sets_no_pkt_exec);
 	if (u->by_length_only)
-		fprintf(out, "WARNING: the kernel upcall events carry no packet bytes: upcalls were "
-			"matched by packet length only (record the upcall-cost probe set, or a "
-			"probe with a 'pkt' array field, for byte matching)\n");
+		fprintf(out, "WARNING: the kernel upcall events carry no packet bytes (the "
+			"openvswitch:ovs_dp_upcall tracepoint has none): kernel upcalls were matched "
+			"to recv_upcalls by packet length only; a probe on ovs_dp_upcall with a "
+			"'pkt' byte array field gives byte matching\n");
 	return 0;
 }
 

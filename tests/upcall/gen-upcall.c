@@ -20,13 +20,15 @@
  * upcall each event belongs to), not by any correlation: for the whole
  * recording ("all") and for --handler-filter handler2 ("handler2").
  *
- * Usage: gen-upcall bytes|length OUT.data OUT.json
- *   bytes:  ovsperf-probe's upcall-cost form: the kernel upcall is a probe
- *           with a packet byte array (ovsperf:ovs_dp_upcall len, upcall_cmd,
- *           pkt), recv_upcall and op_flow_execute carry pkt too; several
+ * Usage: gen-upcall bytes|length|set OUT.data OUT.json
+ *   bytes:  every event with a packet carries its bytes, the kernel upcall
+ *           too (a probe: ovsperf:ovs_dp_upcall len, upcall_cmd, pkt); several
  *           packets share a length, so only the bytes tell them apart;
- *   length: plain perf form: openvswitch:ovs_dp_upcall tracepoint (no packet
- *           bytes) and USDT arguments only; every packet length differs.
+ *   set:    the upcall-cost probe set's form: the openvswitch:ovs_dp_upcall
+ *           tracepoint (no bytes), recv_upcall and op_flow_execute with pkt;
+ *           every packet length differs (kernel upcalls match by length);
+ *   length: plain perf form: the tracepoint and USDT arguments only; every
+ *           packet length differs.
  */
 #include <jansson.h>
 #include <stdbool.h>
@@ -136,7 +138,8 @@ static const char pexec_fmt[] =
 #define VSWITCHD 500
 #define MAX_EV 20000
 
-static bool bytes_mode;
+static bool bytes_mode;		/* handler events carry packet bytes */
+static bool dp_bytes_mode;	/* ...and the kernel upcall too */
 
 /* One event to write. */
 struct gen_ev {
@@ -163,7 +166,7 @@ static uint32_t rnd(uint32_t n)
 /* Length and bytes of packet @p: in bytes mode, only two lengths. */
 static uint32_t pkt_len(int p)
 {
-	return bytes_mode ? 60u + 4u * (uint32_t)(p % 2) : 60u + (uint32_t)p;
+	return dp_bytes_mode ? 60u + 4u * (uint32_t)(p % 2) : 60u + (uint32_t)p;
 }
 
 static void pkt_bytes(int p, uint8_t out[64])
@@ -375,7 +378,7 @@ static int write_sample(struct pdata_writer *w, const struct gen_ev *e)
 		pkt_bytes(e->pkt, b);
 	switch (e->ev) {
 	case DP:
-		if (bytes_mode) {
+		if (dp_bytes_mode) {
 			u64 = 0xffff888100000000ULL + (uint64_t)e->pkt * 256;
 			memcpy(raw + 16, &u64, 8);
 			memcpy(raw + 24, &len, 4);
@@ -534,7 +537,7 @@ static json_t *truth_json(const struct truth *t, bool only_h2)
 	json_object_set_new(unc, "sets_no_put", json_integer((json_int_t)t->no_put));
 	json_object_set_new(unc, "sets_no_exec", json_integer((json_int_t)t->no_exec));
 	json_object_set_new(unc, "sets_no_pkt_exec", json_integer((json_int_t)t->no_pexec));
-	json_object_set_new(unc, "matched_by_length_only", json_boolean(!bytes_mode));
+	json_object_set_new(unc, "matched_by_length_only", json_boolean(!dp_bytes_mode));
 	json_object_set_new(o, "uncorrelated", unc);
 	return o;
 }
@@ -549,12 +552,14 @@ int main(int argc, char **argv)
 	json_t *doc;
 	size_t i;
 
-	if (argc != 4 || (strcmp(argv[1], "bytes") && strcmp(argv[1], "length"))) {
-		fprintf(stderr, "usage: gen-upcall bytes|length OUT.data OUT.json\n");
+	if (argc != 4 || (strcmp(argv[1], "bytes") && strcmp(argv[1], "length") &&
+			  strcmp(argv[1], "set"))) {
+		fprintf(stderr, "usage: gen-upcall bytes|length|set OUT.data OUT.json\n");
 		return 1;
 	}
-	bytes_mode = !strcmp(argv[1], "bytes");
-	names = bytes_mode ? names_bytes : names_length;
+	bytes_mode = strcmp(argv[1], "length") != 0;
+	dp_bytes_mode = !strcmp(argv[1], "bytes");
+	names = dp_bytes_mode ? names_bytes : names_length;
 
 	/* Two recv_upcalls whose kernel upcalls came before the recording. */
 	t = round_(t, 501, 2, &next_pkt, true);
@@ -598,16 +603,17 @@ int main(int argc, char **argv)
 	}
 	err = err ?: pdata_writer__finished_round(w);
 	err = err ?: pdata_tracing__new(&tr, header_page, header_event);
-	err = err ?: pdata_tracing__add_format(tr, bytes_mode ? "ovsperf" : "openvswitch",
-					       bytes_mode ? dp_fmt_bytes : dp_fmt_length);
-	err = err ?: pdata_tracing__add_format(tr, bytes_mode ? "ovsperf" : "sdt_dpif_recv",
+	err = err ?: pdata_tracing__add_format(tr, dp_bytes_mode ? "ovsperf" : "openvswitch",
+					       dp_bytes_mode ? dp_fmt_bytes : dp_fmt_length);
+	err = err ?: pdata_tracing__add_format(tr, dp_bytes_mode ? "ovsperf" : "sdt_dpif_recv",
 					       bytes_mode ? recv_fmt_bytes : recv_fmt_length);
-	err = err ?: pdata_tracing__add_format(tr, bytes_mode ? "ovsperf" :
+	err = err ?: pdata_tracing__add_format(tr, dp_bytes_mode ? "ovsperf" :
 					       "sdt_dpif_netlink_operate__", put_fmt);
-	err = err ?: pdata_tracing__add_format(tr, bytes_mode ? "ovsperf" :
+	err = err ?: pdata_tracing__add_format(tr, dp_bytes_mode ? "ovsperf" :
 					       "sdt_dpif_netlink_operate__",
 					       bytes_mode ? exec_fmt_bytes : exec_fmt_length);
-	err = err ?: pdata_tracing__add_format(tr, bytes_mode ? "ovsperf" : "probe", pexec_fmt);
+	err = err ?: pdata_tracing__add_format(tr, dp_bytes_mode ? "ovsperf" : "probe",
+					       pexec_fmt);
 	err = err ?: pdata_writer__set_tracing(w, tr);
 	err = err ?: pdata_writer__set_host_features(w);
 	err = pdata_writer__close(w, err);
