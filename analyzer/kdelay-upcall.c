@@ -314,8 +314,9 @@ static int match(struct uc_engine *e, const struct slot *slots)
 			continue;
 		}
 		groups[nr_groups] = (struct group){ ev->pkt_len, h, i, i + 1, i };
-		for (s = slot_of(ev->pkt_len, h, tsize); table[s] != SIZE_MAX; s = (s + 1) & (tsize - 1))
-			;
+		s = slot_of(ev->pkt_len, h, tsize);
+		while (table[s] != SIZE_MAX)
+			s = (s + 1) & (tsize - 1);
 		table[s] = nr_groups++;
 	}
 

@@ -51,7 +51,7 @@ enum {
 struct kd_handler {
 	enum kd_event_type type;
 	unsigned int trigger;
-	bool process_trigger;	/* u:, up:, upr: trigger: only the monitored process fires it */
+	bool process_trigger;	/* u:/up:/upr: trigger: the monitored process only */
 };
 
 struct kd_report {
@@ -523,9 +523,10 @@ static int kd_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 	ev.time = sample->time;
 	ev.cpu = sample->cpu;
 	ev.tid = sample->tid;
-	ev.pid = sample->evsel->attr.sample_type & PERF_SAMPLE_TID ? (int64_t)sample->pid
-								  : pdata_session__pid_of(kd->s,
-											   sample->tid);
+	if (sample->evsel && sample->evsel->attr.sample_type & PERF_SAMPLE_TID)
+		ev.pid = (int64_t)sample->pid;
+	else
+		ev.pid = pdata_session__pid_of(kd->s, sample->tid);
 	switch (h->type) {
 	case KD_EV_SYS_ENTER:
 		ev.sys.nr = (long)evdec_field__s64(&kd->sys_id_enter, sample);
@@ -655,7 +656,8 @@ static const char *fmt_ts(struct kd_report *kd, uint64_t ns, char *buf)
 
 		gmtime_r(&secs, &tm);
 		strftime(d, sizeof(d), "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(buf, 80, "%s (%s.%06u UTC)", t, d, (unsigned int)(tod % 1000000000u / 1000));
+		snprintf(buf, 80, "%s (%s.%06u UTC)", t, d,
+			 (unsigned int)(tod % 1000000000u / 1000));
 	} else {
 		snprintf(buf, 80, "%s", t);
 	}
@@ -877,7 +879,8 @@ static void print_upcalls(FILE *out, const struct kd_sample *s)
 		" [errors %" PRIu64 "]\n", s->upcalls, s->upcall_errors);
 	for (i = 0; i < s->nr_upcall_cpu; i++)
 		if (s->upcall_cpu[i])
-			fprintf(out, "  [CPU %03zu]           : %" PRIu64 "\n", i, s->upcall_cpu[i]);
+			fprintf(out, "  [CPU %03zu]           : %" PRIu64 "\n", i,
+				s->upcall_cpu[i]);
 	for (i = 0; i < s->nr_upcall_err; i++)
 		fprintf(out, "  error %-13" PRId64 ": %" PRIu64 " (%s)\n", s->upcall_err[i].err,
 			s->upcall_err[i].count, strerror((int)-s->upcall_err[i].err));
