@@ -15,6 +15,8 @@
 #include "export-pcapng.h"
 #include "ovsperf/evdec.h"
 
+#include <traceevent/event-parse.h>
+
 #define PCAPNG_SHB 0x0A0D0D0Au
 #define PCAPNG_IDB 0x00000001u
 #define PCAPNG_EPB 0x00000006u
@@ -26,6 +28,8 @@
 #define OPT_IF_DESCRIPTION 3
 #define OPT_IF_TSRESOL 9
 #define EX_MAX_IFACES 256
+#define EX_MAX_PARTS 15
+#define EX_MAX_CAPLEN 65536
 
 static const char *const pkt_fields[] = { "pkt", "packet", "data", "buf", "payload", NULL };
 static const char *const len_fields[] = { "pkt_len", "len", "arg4", "size", "skb_len", NULL };
@@ -36,6 +40,11 @@ static const char *const skb_fields[] = { "skb", "skbaddr", NULL };
 struct pc_evmap {
 	bool packets;			/* has a byte-array field */
 	struct evdec_field pkt, len, dev, skb;
+	/* pkt2, pkt3, ...: the next bytes of the packet.  The kernel limits a
+	 * probe's array fetch to 64 elements (MAX_ARRAY_LEN), so the probe set
+	 * captures 128 bytes as pkt=+0(arg3):x8[64] pkt2=+64(arg3):x8[64]. */
+	struct evdec_field more[EX_MAX_PARTS];
+	int nr_more;
 };
 
 struct pc_iface {
@@ -56,6 +65,7 @@ struct ex_pcap {
 	uint32_t nr_ifaces;
 	uint64_t nr_packets;
 	int64_t clock_off;		/* added to sample times: wall clock, or 0 */
+	uint8_t buf[EX_MAX_CAPLEN];	/* a packet captured in several fields */
 };
 
 static void put(struct ex_pcap *p, const void *buf, size_t len)
@@ -143,6 +153,37 @@ static int iface(struct ex_pcap *p, const struct pdata_evsel *ev, const char *de
 	return (int)p->nr_ifaces++;
 }
 
+/*
+ * The bytes of array field @f, all of them: evdec_field__data() stops u8
+ * arrays at their first NUL (libtraceevent calls them strings), packets have
+ * zeros.  NULL when the field lies outside the payload.
+ */
+static const uint8_t *array_bytes(const struct evdec_field *f, const struct pdata_sample *sm,
+				  uint32_t *len)
+{
+	const uint8_t *raw = sm->raw_data;
+	uint32_t off = f->offset, size = f->size, loc;
+
+	if (!raw || (uint64_t)off + (f->is_dynamic ? 4 : size) > sm->raw_size)
+		return NULL;
+	if (f->is_dynamic) {
+		/* __data_loc: offset in the low half, length in the high half. */
+		memcpy(&loc, raw + off, 4);
+		off = loc & 0xffff;
+		size = loc >> 16;
+		if ((uint64_t)off + size > sm->raw_size)
+			return NULL;
+	}
+	*len = size;
+	return raw + off;
+}
+
+/* The name of a resolved field (evdec keeps libtraceevent's handle). */
+static const char *pkt_name(const struct evdec_field *f)
+{
+	return f->f->name;
+}
+
 static int pc_ready(struct pdata_tool *tool, struct pdata_session *s)
 {
 	struct ex_pcap *p = container_of(tool, struct ex_pcap, tool);
@@ -160,11 +201,23 @@ static int pc_ready(struct pdata_tool *tool, struct pdata_session *s)
 		struct pdata_evsel *ev = pdata_session__evsel(s, i);
 		struct pc_evmap *m = &p->map[i];
 
+		/* u8 arrays count as strings for libtraceevent; "string" fetch
+		 * args (__data_loc char[]) are the ones to leave out. */
 		if (evdec_field__find_any(&m->pkt, ev, pkt_fields) || !m->pkt.is_array ||
-		    m->pkt.is_string)
+		    (m->pkt.is_dynamic && m->pkt.is_string))
 			continue;
 		m->packets = true;
 		n++;
+		for (int k = 0; k < EX_MAX_PARTS; k++) {
+			char name[32];
+
+			snprintf(name, sizeof(name), "%s%d", m->pkt.f ? pkt_name(&m->pkt) : "pkt",
+				 k + 2);
+			if (evdec_field__find(&m->more[k], ev, name) || !m->more[k].is_array ||
+			    (m->more[k].is_dynamic && m->more[k].is_string))
+				break;
+			m->nr_more++;
+		}
 		evdec_field__find_any(&m->len, ev, len_fields);
 		evdec_field__find_any(&m->dev, ev, dev_fields);
 		evdec_field__find_any(&m->skb, ev, skb_fields);
@@ -198,9 +251,24 @@ static int pc_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 	    (p->filt.pid >= 0 && sm->pid != p->filt.pid) ||
 	    (p->filt.has_cpus && !ovp_cpuset__has(&p->filt.cpus, sm->cpu)))
 		return 0;
-	data = evdec_field__data(&m->pkt, sm, &caplen);
+	data = array_bytes(&m->pkt, sm, &caplen);
 	if (!data)
 		return 0;
+	if (m->nr_more) {
+		const uint8_t *part;
+		uint32_t plen;
+
+		caplen = caplen < EX_MAX_CAPLEN ? caplen : EX_MAX_CAPLEN;
+		memcpy(p->buf, data, caplen);
+		for (int k = 0; k < m->nr_more; k++) {
+			part = array_bytes(&m->more[k], sm, &plen);
+			if (!part || caplen + plen > EX_MAX_CAPLEN)
+				break;
+			memcpy(p->buf + caplen, part, plen);
+			caplen += plen;
+		}
+		data = p->buf;
+	}
 	dev[0] = '\0';
 	if (evdec_field__resolved(&m->dev))
 		evdec_field__str(&m->dev, sm, dev, sizeof(dev));
