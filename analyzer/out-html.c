@@ -311,8 +311,62 @@ static void bound_label(char *buf, size_t size, const char *key, double v)
 		snprintf(buf, size, "%.0f", v);
 }
 
+/*
+ * A log2 histogram ([0, 2) or [2^k, 2^(k+1)) buckets) lists only non-empty
+ * buckets: give the chart the empty ones in between too, so its x axis is
+ * a true log2 scale.  Returns a new reference, or NULL when @a is not log2.
+ */
+static json_t *fill_log2(json_t *a, const char *lo, const char *hi)
+{
+	json_t *out, *b;
+	double next = -1;
+	size_t i;
+
+	if (!hi)
+		return NULL;
+	json_array_foreach(a, i, b) {
+		double l = json_number_value(json_object_get(b, lo));
+		double u = json_number_value(json_object_get(b, hi));
+
+		if (!(l == 0 && u == 2) && u != 2 * l)
+			return NULL;
+		if (l < next)
+			return NULL;	/* not ascending */
+		next = u;
+	}
+	out = json_array();
+	next = -1;
+	json_array_foreach(a, i, b) {
+		double l = json_number_value(json_object_get(b, lo));
+
+		/* The empty buckets before this one (200 buckets at most). */
+		while (next >= 0 && next < l && json_array_size(out) < 200) {
+			json_t *e = json_object();
+
+			json_object_set_new(e, lo, json_real(next));
+			json_object_set_new(e, hi, json_real(next * 2));
+			json_object_set_new(e, "count", json_integer(0));
+			json_array_append_new(out, e);
+			next *= 2;
+		}
+		json_array_append(out, b);
+		next = json_number_value(json_object_get(b, hi));
+	}
+	return out;
+}
+
+static void put_hist__(FILE *f, const char *title, json_t *a, const char *lo, const char *hi);
+
 /* SVG bar chart and CDF of histogram @a titled @title. */
 static void put_hist(FILE *f, const char *title, json_t *a, const char *lo, const char *hi)
+{
+	json_t *filled = fill_log2(a, lo, hi);
+
+	put_hist__(f, title, filled ? filled : a, lo, hi);
+	json_decref(filled);
+}
+
+static void put_hist__(FILE *f, const char *title, json_t *a, const char *lo, const char *hi)
 {
 	const int W = 560, H = 220, L = 50, R = 10, T = 10, B = 60;
 	double total = 0, maxc = 0, cum = 0, bw;
@@ -342,6 +396,10 @@ static void put_hist(FILE *f, const char *title, json_t *a, const char *lo, cons
 		double c = (double)json_integer_value(json_object_get(b, "count"));
 		double h = maxc > 0 ? c / maxc * (H - T - B) : 0;
 		double x = L + bw * i;
+
+		/* A few outliers among thousands must still show. */
+		if (c > 0 && h < 2)
+			h = 2;
 
 		bound_label(l1, sizeof(l1), lo, json_number_value(json_object_get(b, lo)));
 		if (hi)
@@ -577,6 +635,11 @@ static void heading(FILE *f, int depth, const char *text)
 
 	fprintf(f, "<h%d>", h);
 	esc(f, text);
+	/* What the lists of packets are, for a reader without the man page. */
+	if (!strcmp(text, "worst"))
+		fputs(" <span class=\"note\">(slowest packets)</span>", f);
+	else if (!strcmp(text, "best"))
+		fputs(" <span class=\"note\">(fastest packets)</span>", f);
 	fprintf(f, "</h%d>\n", h);
 }
 
