@@ -70,7 +70,7 @@ enum pktid_result {
 	PKTID_NEW,		/* first event of a new identity */
 	PKTID_CLONE,		/* first event of a clone (ref.parent set) */
 	PKTID_CONT,		/* continues a live identity */
-	PKTID_FOLLOWUP,		/* kfree_skbmem following the free of ref.id (already ended) */
+	PKTID_FOLLOWUP,		/* kfree_skbmem after the free of ref.id (ended already) */
 };
 
 /**

@@ -307,9 +307,11 @@ static int d_ready(struct pdata_tool *tool, struct pdata_session *s)
 		}
 		/* Flow fields only on probes (kfree_skb's protocol is an ethertype). */
 		if (m->probe) {
-			static const char *const sa[] = { "saddr", NULL }, *const da[] = { "daddr", NULL },
-				*const sp[] = { "sport", NULL }, *const dp[] = { "dport", NULL },
-				*const pr[] = { "protocol", "ip_proto", "proto", NULL };
+			static const char *const sa[] = { "saddr", NULL };
+			static const char *const da[] = { "daddr", NULL };
+			static const char *const sp[] = { "sport", NULL };
+			static const char *const dp[] = { "dport", NULL };
+			static const char *const pr[] = { "protocol", "ip_proto", "proto", NULL };
 
 			m->has_flow = !evdec_field__find_any(&m->saddr, ev, sa) |
 				      !evdec_field__find_any(&m->daddr, ev, da) |
@@ -677,10 +679,12 @@ static int d_emit_text(struct report *r, FILE *out)
 		fprintf(out, "Reasons: named from the recording's own format (%zu names)\n",
 			d->nr_reason_syms);
 	else
-		fprintf(out, "Reasons: not recorded (this kernel's kfree_skb has no reason field)\n");
+		fprintf(out, "Reasons: not recorded (this kernel's kfree_skb has no reason "
+			"field)\n");
 	if (d->ids)
 		fprintf(out, "Devices: the last device each dropped packet passed (identity: %s)\n",
-			d->key == PKTID_KEY_HEAD ? "(head, skb)" : "skb address, frees as boundaries");
+			d->key == PKTID_KEY_HEAD ? "(head, skb)" :
+						   "skb address, frees as boundaries");
 	fprintf(out, "\nDrops: %" PRIu64, d->nr_drops);
 	if (d->nr_drops)
 		fprintf(out, "  first %s  last %s", ovp_fmt_ns(d->first, t1, sizeof(t1)),
@@ -715,8 +719,8 @@ static int d_emit_text(struct report *r, FILE *out)
 				struct dchain *c = &d->chains[idx[k]];
 				uint32_t f;
 
-				fprintf(out, "    callchain #%zu: %" PRIu64 " time%s\n", k + 1, c->count,
-					c->count == 1 ? "" : "s");
+				fprintf(out, "    callchain #%zu: %" PRIu64 " time%s\n", k + 1,
+					c->count, c->count == 1 ? "" : "s");
 				for (f = 0; f < c->nr; f++)
 					fprintf(out, "        %s\n",
 						loc_str(d, c->ips[f], buf, sizeof(buf)));
@@ -725,7 +729,8 @@ static int d_emit_text(struct report *r, FILE *out)
 		fprintf(out, "\nDrops by location:\n");
 		print_dlist_loc(d, out, &d->locs, d->nr_drops, 2);
 		if (d->has_dev) {
-			fprintf(out, "\nDrops by device:\n  %-48s %10s %7s\n", "DEVICE", "COUNT", "%");
+			fprintf(out, "\nDrops by device:\n  %-48s %10s %7s\n", "DEVICE", "COUNT",
+				"%");
 			for (k = 0; k < d->devs.nr; k++)
 				fprintf(out, "  %-48s %10" PRIu64 " %6.1f%%\n",
 					dev_str(d, d->devs.v[k].key), d->devs.v[k].count,
@@ -777,8 +782,8 @@ static json_t *json_devs(struct drops *d, const struct dlist *l)
 	for (i = 0; i < l->nr; i++) {
 		json_t *o = json_object();
 
-		json_object_set_new(o, "device", l->v[i].key ? json_string(dev_str(d, l->v[i].key)) :
-							       json_null());
+		json_object_set_new(o, "device", l->v[i].key ?
+					    json_string(dev_str(d, l->v[i].key)) : json_null());
 		json_object_set_new(o, "count", json_integer(l->v[i].count));
 		json_array_append_new(a, o);
 	}
@@ -844,8 +849,8 @@ static int d_emit_json(struct report *r, json_t *reports)
 		for (k = 0; k < d->flow_counts.nr; k++) {
 			json_t *fo = json_object();
 
-			json_object_set_new(fo, "flow", json_string(flow_str(d, d->flow_counts.v[k].key,
-									   buf, sizeof(buf))));
+			flow_str(d, d->flow_counts.v[k].key, buf, sizeof(buf));
+			json_object_set_new(fo, "flow", json_string(buf));
 			json_object_set_new(fo, "count", json_integer(d->flow_counts.v[k].count));
 			json_array_append_new(a, fo);
 		}

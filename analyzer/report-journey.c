@@ -443,8 +443,8 @@ static int j_ready(struct pdata_tool *tool, struct pdata_session *s)
 			}
 		}
 		if (j->through_idx < 0)
-			return ovp_err(-ENOENT, "--through: no event '%s' with an skb in the recording",
-				       j->through);
+			return ovp_err(-ENOENT, "--through: no event '%s' with an skb in the "
+				       "recording", j->through);
 	}
 	for (f = 0; f < FL_NR; f++) {
 		static const char *const names[FL_NR] = {
@@ -578,7 +578,8 @@ static int j_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 	if (evdec_field__resolved(&m->dev)) {
 		evdec_field__str(&m->dev, sample, dev, sizeof(dev));
 		e->dev = devtab__intern(&j->devs, dev);
-		if (j->dev_filter && e->dev && !strcmp(devtab__name(&j->devs, e->dev), j->dev_filter))
+		if (j->dev_filter && e->dev &&
+		    !strcmp(devtab__name(&j->devs, e->dev), j->dev_filter))
 			p->dev_hit = true;
 	}
 	if (evdec_field__resolved(&m->len) && evdec_field__ok(&m->len, sample)) {
@@ -684,7 +685,8 @@ static void write_text(struct journey *j, const struct jpkt *p, enum pktid_end w
 		prev = e->time;
 	}
 	if (p->nr_over)
-		fprintf(out, "  [... %" PRIu32 " more events not kept; --max-events]\n", p->nr_over);
+		fprintf(out, "  [... %" PRIu32 " more events not kept; --max-events]\n",
+			p->nr_over);
 	fputc('\n', out);
 }
 
@@ -722,17 +724,19 @@ static int write_json(struct journey *j, const struct jpkt *p, enum pktid_end wh
 		json_object_set_new(ev, "event",
 				    json_string(pdata_session__evsel(j->s, e->evsel)->name));
 		json_object_set_new(ev, "time_ns", json_integer(e->time));
-		json_object_set_new(ev, "delta_ns", json_integer(e == p->first ? 0 : e->time - prev));
+		json_object_set_new(ev, "delta_ns",
+				    json_integer(e == p->first ? 0 : e->time - prev));
 		json_object_set_new(ev, "since_first_ns", json_integer(e->time - t0));
 		json_object_set_new(ev, "cpu", json_integer(e->cpu));
 		json_object_set_new(ev, "tid", json_integer(e->tid));
 		json_object_set_new(ev, "comm", comm ? json_string(comm) : json_null());
-		json_object_set_new(ev, "dev", e->dev ? json_string(devtab__name(&j->devs, e->dev)) :
-							json_null());
+		json_object_set_new(ev, "dev", e->dev ? json_string(devtab__name(&j->devs, e->dev))
+						: json_null());
 		if (e->has_len)
 			json_object_set_new(ev, "len", json_integer(e->len));
 		if (e->head)
-			json_object_set_new(ev, "head", json_string(hex(e->head, buf, sizeof(buf))));
+			json_object_set_new(ev, "head",
+					    json_string(hex(e->head, buf, sizeof(buf))));
 		if (e->has_reason) {
 			char rbuf[32];
 
