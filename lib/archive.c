@@ -454,6 +454,73 @@ const char *archive_reader__symbols(const struct archive_reader *a, const char *
 	return NULL;
 }
 
+const char *archive_reader__symbols_by_build_id(const struct archive_reader *a,
+						const char *build_id, size_t *size)
+{
+	size_t len = strlen(build_id);
+	int i;
+
+	if (!len)
+		return NULL;
+	for (i = 0; i < a->nr_members; i++) {
+		const struct archive_member *m = &a->members[i];
+		const char *line;
+
+		if (!m->data || strncmp(m->name, "symbols/", 8))
+			continue;
+		/* The header comments come first: look at them only. */
+		for (line = m->data; line && *line == '#'; line = strchr(line, '\n'), line += !!line) {
+			if (!strncmp(line, "# build-id: ", 12) && !strncmp(line + 12, build_id, len) &&
+			    (line[12 + len] == '\n' || line[12 + len] == '\0')) {
+				if (size)
+					*size = m->size;
+				return m->data;
+			}
+		}
+	}
+	return NULL;
+}
+
+int archive_symbols__for_each(const char *text,
+			      int (*fn)(uint64_t addr, uint64_t size, char type, const char *name,
+					size_t name_len, void *arg),
+			      void *arg)
+{
+	const char *line, *next;
+	int r;
+
+	for (line = text; line && *line; line = next) {
+		const char *end = strchr(line, '\n'), *p, *name;
+		unsigned long long addr, size;
+		char *q;
+		char type;
+
+		next = end ? end + 1 : NULL;
+		if (!end)
+			end = line + strlen(line);
+		if (*line == '#')
+			continue;
+		/* "ADDR SIZE TYPE NAME" */
+		errno = 0;
+		addr = strtoull(line, &q, 16);
+		if (q == line || *q != ' ' || errno)
+			continue;
+		p = q + 1;
+		size = strtoull(p, &q, 16);
+		if (q == p || *q != ' ' || errno)
+			continue;
+		p = q + 1;
+		if (p + 2 >= end || p[1] != ' ')
+			continue;
+		type = *p;
+		name = p + 2;
+		r = fn(addr, size, type, name, (size_t)(end - name), arg);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 int archive_reader__nr_members(const struct archive_reader *a)
 {
 	return a->nr_members;

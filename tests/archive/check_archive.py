@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """ovsperf-analyze reading ovsperf archives (tar + zstd) directly.
 
-usage: check_archive.py ANALYZE PROBE TESTDATA OUTDIR
+usage: check_archive.py ANALYZE PROBE TESTDATA OUTDIR TEST-ARCHIVE
 
 - archives made with GNU tar (gnu and pax formats) from a testdata
   recording and its kallsyms give the same reports (text and JSON) as the
@@ -59,7 +59,7 @@ def make_tar(outdir, name, members, fmt="gnu"):
 
 
 def main():
-    analyze, probe, testdata, outdir = sys.argv[1:5]
+    analyze, probe, testdata, outdir, tool = sys.argv[1:6]
     os.makedirs(outdir, exist_ok=True)
     if not shutil.which("tar") or not shutil.which("zstd"):
         print("SKIP: tar and zstd are needed to build test archives")
@@ -116,6 +116,24 @@ def main():
             b = out([analyze, "info", "-q", "--json", "-r", src, "--kallsyms", "/proc/kallsyms"])
             ja, jb = json.loads(a), json.loads(b)
             check(ja["reports"] == jb["reports"], "%s: info differs" % name)
+        # The stored symbol tables, found by binary path and parsed by the
+        # reader, are the writer's lines (tar extracts the member).
+        arch = os.path.join(outdir, "true.tar.zst")
+        r = run([probe, "archive", os.path.join(testdata, "usdt.data"), "-o", arch,
+                 "--binary", "/bin/true"])
+        check(r.returncode == 0, "archive --binary /bin/true: %s" % r.stderr.decode())
+        if r.returncode == 0:
+            want = subprocess.run(["tar", "--zstd", "-xOf", arch, "symbols/bin_true.syms"],
+                                  capture_output=True).stdout.decode()
+            if not want:
+                real = os.path.realpath("/bin/true").lstrip("/").replace("/", "_")
+                want = subprocess.run(["tar", "--zstd", "-xOf", arch, "symbols/%s.syms" % real],
+                                      capture_output=True).stdout.decode()
+            path = next((l[8:] for l in want.splitlines() if l.startswith("# path: ")), None)
+            got = out([tool, arch, path or "/bin/true"]).decode()
+            want_syms = [l for l in want.splitlines() if l and not l.startswith("#")]
+            check(path and got.splitlines() == want_syms and want_syms,
+                  "symbols of /bin/true: %d parsed, %d stored" % (len(got.splitlines()), len(want_syms)))
         html = os.path.join(outdir, "usdt.html")
         out([analyze, "-q", "-r", os.path.join(outdir, "usdt.data.tar.zst"), "--html", html])
         check("<svg" in open(html).read() or "<table" in open(html).read(), "HTML from an archive")

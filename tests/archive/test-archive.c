@@ -7,6 +7,8 @@
  * file that is no tar) must fail with the documented codes.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +168,11 @@ static void test_members(void)
 	CHECK(m && !strcmp(m, syms2));
 	CHECK(archive_reader__symbols(a, "/usr/sbin/ovs", NULL) == NULL);
 	CHECK(archive_reader__symbols(a, "/bin/true", NULL) == NULL);
+	m = archive_reader__symbols_by_build_id(a, "ab", NULL);
+	CHECK(m && !strcmp(m, syms));
+	CHECK(archive_reader__symbols_by_build_id(a, "a", NULL) == NULL);
+	CHECK(archive_reader__symbols_by_build_id(a, "abc", NULL) == NULL);
+	CHECK(archive_reader__symbols_by_build_id(a, "", NULL) == NULL);
 out:
 	archive_reader__close(a);
 	close(fd);
@@ -238,8 +245,97 @@ static void test_errors(void)
 	free(t.p);
 }
 
-int main(void)
+struct sym_seen {
+	int n;
+	char names[4][32];
+	uint64_t addr[4], size[4];
+	char type[4];
+};
+
+static int on_sym(uint64_t addr, uint64_t size, char type, const char *name, size_t len,
+		  void *arg)
 {
+	struct sym_seen *s = arg;
+
+	if (s->n == 4)
+		return 7;
+	s->addr[s->n] = addr;
+	s->size[s->n] = size;
+	s->type[s->n] = type;
+	snprintf(s->names[s->n], sizeof(s->names[0]), "%.*s", (int)len, name);
+	s->n++;
+	return 0;
+}
+
+static void test_symbols_parse(void)
+{
+	/* What ovsperf-probe archive writes, plus lines to skip. */
+	static const char text[] =
+		"# path: /usr/sbin/ovs-vswitchd\n"
+		"# build-id: 0011\n"
+		"# table: .symtab\n"
+		"0000000000401000 2a T main\n"
+		"garbage line\n"
+		"00000000004010a0 0 t udpif_upcall_handler\n"
+		"zz 1 T bad_addr\n"
+		"0000000000600000 8 D global_counter";	/* no final newline */
+	struct sym_seen s = { 0 };
+	char many[512] = "";
+	int i;
+
+	CHECK(archive_symbols__for_each(text, on_sym, &s) == 0);
+	CHECK(s.n == 3);
+	CHECK(s.addr[0] == 0x401000 && s.size[0] == 0x2a && s.type[0] == 'T' &&
+	      !strcmp(s.names[0], "main"));
+	CHECK(s.addr[1] == 0x4010a0 && s.size[1] == 0 && s.type[1] == 't' &&
+	      !strcmp(s.names[1], "udpif_upcall_handler"));
+	CHECK(s.addr[2] == 0x600000 && s.type[2] == 'D' && !strcmp(s.names[2], "global_counter"));
+	/* A non-zero return stops the walk. */
+	for (i = 0; i < 6; i++)
+		strcat(many, "1 1 T f\n");
+	memset(&s, 0, sizeof(s));
+	CHECK(archive_symbols__for_each(many, on_sym, &s) == 7 && s.n == 4);
+	CHECK(archive_symbols__for_each("", on_sym, &s) == 0);
+}
+
+static int print_sym(uint64_t addr, uint64_t size, char type, const char *name, size_t len,
+		     void *arg)
+{
+	(void)arg;
+	printf("%016llx %llx %c %.*s\n", (unsigned long long)addr, (unsigned long long)size,
+	       type, (int)len, name);
+	return 0;
+}
+
+/* test-archive ARCHIVE BINARY: print BINARY's stored symbols as parsed. */
+static int dump_symbols(const char *path, const char *binary)
+{
+	struct archive_reader *a;
+	const char *text;
+	int fd = open(path, O_RDONLY), err;
+
+	if (fd < 0 || !archive_is_zstd(fd)) {
+		fprintf(stderr, "%s: not an archive\n", path);
+		return 2;
+	}
+	err = archive_reader__open(&a, fd);
+	close(fd);
+	if (err) {
+		fprintf(stderr, "%s: %s\n", path, ovp_errmsg());
+		return 2;
+	}
+	text = archive_reader__symbols(a, binary, NULL);
+	if (text)
+		archive_symbols__for_each(text, print_sym, NULL);
+	archive_reader__close(a);
+	return text ? 0 : 3;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3)
+		return dump_symbols(argv[1], argv[2]);
+	test_symbols_parse();
 	test_members();
 	test_errors();
 	if (failures)

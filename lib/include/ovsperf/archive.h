@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct archive_reader;
 
@@ -71,6 +72,29 @@ const char *archive_reader__member(const struct archive_reader *a, const char *n
  */
 const char *archive_reader__symbols(const struct archive_reader *a, const char *path,
 				    size_t *size);
+
+/**
+ * archive_reader__symbols_by_build_id() - like archive_reader__symbols(),
+ * by the binary's build id instead of its path.
+ * @build_id: lower-case hex ("1f0e...", as in the "# build-id: " line).
+ */
+const char *archive_reader__symbols_by_build_id(const struct archive_reader *a,
+						const char *build_id, size_t *size);
+
+/**
+ * archive_symbols__for_each() - parse a symbols/ member's text.
+ * @text: the text (NUL-terminated, e.g. from archive_reader__symbols()).
+ * @fn: called for each symbol line, in file order, with its address, size,
+ *	nm type letter and name (@name_len bytes, not NUL-terminated); a
+ *	non-zero return stops the walk and is returned.
+ *
+ * Comment lines ('#') and malformed lines are skipped.
+ * Return: 0, or what @fn returned.
+ */
+int archive_symbols__for_each(const char *text,
+			      int (*fn)(uint64_t addr, uint64_t size, char type, const char *name,
+					size_t name_len, void *arg),
+			      void *arg);
 
 /* Number of members (perf.data included) and the name of member @i, in
  * archive order; for listings and tests. */
