@@ -31,6 +31,8 @@ struct et_writer {
 	bool first;			/* no event written yet (no comma) */
 	int err;			/* sticky: first write error (negative errno) */
 	uint64_t nr_events;		/* events written */
+	size_t len;			/* bytes in buf */
+	char buf[1 << 16];		/* output buffer (formatting without stdio) */
 };
 
 /**
