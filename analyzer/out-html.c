@@ -643,15 +643,83 @@ static void heading(FILE *f, int depth, const char *text)
 	fprintf(f, "</h%d>\n", h);
 }
 
+/* Flat objects with the same members in the same order. */
+static bool same_keys(json_t *x, json_t *y)
+{
+	void *ix, *iy;
+
+	if (!is_flat_object(x) || !is_flat_object(y) || json_object_size(x) != json_object_size(y))
+		return false;
+	for (ix = json_object_iter(x), iy = json_object_iter(y); ix && iy;
+	     ix = json_object_iter_next(x, ix), iy = json_object_iter_next(y, iy))
+		if (strcmp(json_object_iter_key(ix), json_object_iter_key(iy)))
+			return false;
+	return true;
+}
+
+/*
+ * Member @m of @o belongs to a group of flat objects with the same members
+ * (upcall-cost's latency summaries, kernel-delay's ready/stopped/...), shown
+ * as one table; *first tells whether it is the group's first member.
+ */
+static bool in_group(json_t *o, json_t *m, bool *first)
+{
+	const char *k;
+	json_t *s;
+	bool seen_m = false, found = false;
+
+	*first = true;
+	if (!is_flat_object(m) || json_object_size(m) < 3)
+		return false;
+	json_object_foreach(o, k, s) {
+		if (s == m) {
+			seen_m = true;
+			continue;
+		}
+		if (same_keys(s, m)) {
+			found = true;
+			if (!seen_m)
+				*first = false;
+		}
+	}
+	return found;
+}
+
+/* The group of @m's shape in @o: one row per member, one column per key. */
+static void put_group(FILE *f, json_t *o, json_t *m)
+{
+	const char *k, *c;
+	json_t *s, *v;
+
+	fputs("<table><tr><th></th>", f);
+	json_object_foreach(m, c, v) {
+		fputs("<th>", f);
+		esc(f, c);
+		fputs("</th>", f);
+	}
+	fputs("</tr>\n", f);
+	json_object_foreach(o, k, s) {
+		if (s != m && !same_keys(s, m))
+			continue;
+		fputs("<tr><th>", f);
+		esc(f, k);
+		fputs("</th>", f);
+		json_object_foreach(s, c, v)
+			put_cell(f, c, v);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
 /* One object: its cells in a key/value table, then its nested parts. */
 static void put_object(FILE *f, json_t *o, int depth)
 {
 	const char *k, *lo, *hi;
-	bool any = false;
+	bool any = false, first;
 	json_t *m;
 
 	json_object_foreach(o, k, m) {
-		if (!is_cell(m) || is_hist(m, &lo, &hi) ||
+		if (!is_cell(m) || is_hist(m, &lo, &hi) || in_group(o, m, &first) ||
 		    (json_is_array(m) && json_array_size(m) && !is_scalar_array(m)))
 			continue;
 		if (!any)
@@ -665,6 +733,9 @@ static void put_object(FILE *f, json_t *o, int depth)
 	}
 	if (any)
 		fputs("</table>\n", f);
+	json_object_foreach(o, k, m)
+		if (in_group(o, m, &first) && first)
+			put_group(f, o, m);
 
 	json_object_foreach(o, k, m) {
 		if (is_hist(m, &lo, &hi)) {
