@@ -71,7 +71,8 @@ struct dchain {
 	uint64_t ips[MAX_FRAMES];
 };
 
-/* A flow (from fields of the drop event itself). */
+/* A flow: the drop event's own flow fields, else the first flow fields seen
+ * on its packet (probes with 'flow'). */
 struct dflow {
 	uint32_t saddr, daddr;
 	uint16_t sport, dport;
@@ -125,6 +126,8 @@ struct drops {
 	struct dlist devs;		/* all drops by device */
 	struct dflow *flows;		/* interned flows; dlist key = index + 1 */
 	size_t nr_flows, cap_flows;
+	uint32_t *fslots;		/* open addressing: flow id, 0 = empty */
+	size_t nr_fslots;
 	struct dlist flow_counts;
 	struct dchain *chains;
 	size_t nr_chains, cap_chains;
@@ -287,8 +290,23 @@ static int d_ready(struct pdata_tool *tool, struct pdata_session *s)
 			m->kind = DK_CONSUME;
 		else
 			m->kind = DK_PATH;
+		/* Flow fields only on probes (kfree_skb's protocol is an ethertype). */
+		if (m->probe) {
+			static const char *const sa[] = { "saddr", NULL };
+			static const char *const da[] = { "daddr", NULL };
+			static const char *const sp[] = { "sport", NULL };
+			static const char *const dp[] = { "dport", NULL };
+			static const char *const pr[] = { "protocol", "ip_proto", "proto", NULL };
+
+			m->has_flow = !evdec_field__find_any(&m->saddr, ev, sa) |
+				      !evdec_field__find_any(&m->daddr, ev, da) |
+				      !evdec_field__find_any(&m->sport, ev, sp) |
+				      !evdec_field__find_any(&m->dport, ev, dp) |
+				      !evdec_field__find_any(&m->proto, ev, pr);
+			d->has_flow |= m->has_flow;
+		}
 		if (m->kind == DK_PATH) {
-			if (evdec_field__resolved(&m->dev))
+			if (evdec_field__resolved(&m->dev) || m->has_flow)
 				path_dev = true;
 			continue;
 		}
@@ -305,25 +323,12 @@ static int d_ready(struct pdata_tool *tool, struct pdata_session *s)
 				return err;
 			d->nr_reason_syms += skbreason_table__count(m->reasons);
 		}
-		/* Flow fields only on probes (kfree_skb's protocol is an ethertype). */
-		if (m->probe) {
-			static const char *const sa[] = { "saddr", NULL };
-			static const char *const da[] = { "daddr", NULL };
-			static const char *const sp[] = { "sport", NULL };
-			static const char *const dp[] = { "dport", NULL };
-			static const char *const pr[] = { "protocol", "ip_proto", "proto", NULL };
-
-			m->has_flow = !evdec_field__find_any(&m->saddr, ev, sa) |
-				      !evdec_field__find_any(&m->daddr, ev, da) |
-				      !evdec_field__find_any(&m->sport, ev, sp) |
-				      !evdec_field__find_any(&m->dport, ev, dp) |
-				      !evdec_field__find_any(&m->proto, ev, pr);
-			d->has_flow |= m->has_flow;
-		}
 	}
 	if (!d->nr_drop_events)
 		return ovp_err(-ENOENT, "no drop event in the recording: record skb:kfree_skb "
 			       "(and skb:consume_skb for the normal frees)");
+	/* Path events with a device or a flow: follow packets (pktid) so that
+	 * a drop is charged to what its packet carried last. */
 	if (path_dev)
 		d->has_dev = true;
 	d->key = pktid_key_resolve(d->want_key, have_head);
@@ -412,18 +417,55 @@ static int add_chain(struct drops *d, const struct pdata_sample *sample, uint32_
 	return 0;
 }
 
-static uint32_t intern_flow(struct drops *d, const struct dflow *f)
+static uint64_t hash_flow(const struct dflow *f)
 {
+	const unsigned char *p = (const unsigned char *)f;
+	uint64_t h = 0xcbf29ce484222325ULL;
 	size_t i;
 
-	for (i = 0; i < d->nr_flows; i++) {
-		if (!memcmp(&d->flows[i], f, sizeof(*f)))
-			return i + 1;
+	for (i = 0; i < sizeof(*f); i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* Flow id (index + 1) of @f, added if new; 0 when out of memory.  Hashed:
+ * called once per packet of a path event with flow fields. */
+static uint32_t intern_flow(struct drops *d, const struct dflow *f)
+{
+	size_t i, mask;
+
+	if (d->nr_fslots) {
+		mask = d->nr_fslots - 1;
+		for (i = hash_flow(f) & mask; d->fslots[i]; i = (i + 1) & mask) {
+			if (!memcmp(&d->flows[d->fslots[i] - 1], f, sizeof(*f)))
+				return d->fslots[i];
+		}
+	}
+	if ((d->nr_flows + 1) * 2 > d->nr_fslots) {
+		size_t n = d->nr_fslots ? d->nr_fslots * 2 : 256, k;
+		uint32_t *sl = calloc(n, sizeof(*sl));
+
+		if (!sl)
+			return 0;
+		for (k = 0; k < d->nr_flows; k++) {
+			for (i = hash_flow(&d->flows[k]) & (n - 1); sl[i]; i = (i + 1) & (n - 1))
+				;
+			sl[i] = k + 1;
+		}
+		free(d->fslots);
+		d->fslots = sl;
+		d->nr_fslots = n;
 	}
 	if (grow((void **)&d->flows, &d->cap_flows, d->nr_flows, sizeof(*d->flows)))
 		return 0;
-	d->flows[d->nr_flows] = *f;
-	return ++d->nr_flows;
+	d->flows[d->nr_flows++] = *f;
+	mask = d->nr_fslots - 1;
+	for (i = hash_flow(f) & mask; d->fslots[i]; i = (i + 1) & mask)
+		;
+	d->fslots[i] = d->nr_flows;
+	return d->nr_flows;
 }
 
 static uint32_t read_flow(struct drops *d, const struct dmap *m, const struct pdata_sample *s)
@@ -461,7 +503,7 @@ static int d_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 	struct dreason *r;
 	struct dmap *m;
 	uint64_t skb, head = 0, loc = 0, value = 0;
-	uint32_t dev = 0;
+	uint32_t dev = 0, flow = 0;
 	char buf[64], rbuf[32];
 	const char *name;
 	bool has_value = false;
@@ -484,11 +526,17 @@ static int d_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 		res = pktid_table__event(d->ids, skb, head, m->free_kind, &ref);
 		if (res < 0)
 			return res;
+		/* The slot: last device (low 32 bits), first flow (high 32 bits). */
 		if (ref.user) {
+			uint32_t sdev = (uint32_t)*ref.user, sflow = *ref.user >> 32;
+
 			if (dev)
-				*ref.user = dev;
-			else
-				dev = *ref.user;
+				sdev = dev;
+			if (!sflow && m->has_flow)
+				sflow = read_flow(d, m, sample);
+			*ref.user = (uint64_t)sflow << 32 | sdev;
+			dev = sdev;
+			flow = sflow;
 		}
 	}
 	if (m->kind == DK_PATH)
@@ -519,8 +567,10 @@ static int d_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 		d->last = sample->time;
 		err = dlist_add(&d->locs, loc, sample->time);
 		err = err ?: dlist_add(&d->devs, dev, sample->time);
-		if (!err && m->has_flow)
-			err = dlist_add(&d->flow_counts, read_flow(d, m, sample), sample->time);
+		if (m->has_flow)
+			flow = read_flow(d, m, sample);
+		if (!err && flow)
+			err = dlist_add(&d->flow_counts, flow, sample->time);
 		err = err ?: add_chain(d, sample, r - d->reasons);
 		if (err)
 			return err;
@@ -900,6 +950,7 @@ static void d_destroy(struct report *r)
 	free(d->locs.v);
 	free(d->devs.v);
 	free(d->flows);
+	free(d->fslots);
 	free(d->flow_counts.v);
 	free(d->chains);
 	devtab__exit(&d->devnames);

@@ -11,8 +11,10 @@ From perf script (its own reason names and symbolized locations):
     first and last time and its locations;
   - skb:consume_skb and kfree_skb CONSUMED are normal frees, counted apart;
   - the device of a drop is the last device (dev= or name=) seen on its skb
-    since that skb was last freed (skb identity: these recordings carry no
-    head), "(unknown)" when none.
+    since that skb was last freed (by skb address), "(unknown)" when none;
+  - its flow is the first flow (saddr= daddr= sport= dport= protocol= of a
+    probe: bytes in network order, printed as numbers) seen on its skb since
+    that skb was last freed.
 --kallsyms FILE is given to ovsperf-analyze so that both symbolize with the
 same table.  --expect REASON fails unless that reason was dropped at least
 once (so a recording that lost its drops cannot pass).  --callchains checks
@@ -25,6 +27,8 @@ Exit 77 when perf or the recording is missing.
 """
 import collections
 import json
+import socket
+import struct
 import os
 import re
 import shutil
@@ -68,7 +72,21 @@ def loc_name(s):
     return s
 
 
+def flow_of(f):
+    """The flow string of a probe event's fields, as ovsperf prints it."""
+    def ip(k):
+        return socket.inet_ntoa(struct.pack("<I", int(f[k], 0))) if k in f else "?"
+
+    def port(k):
+        v = int(f[k], 0) if k in f else 0
+        return ((v & 0xff) << 8) | (v >> 8)
+    return "%s:%d -> %s:%d proto %d" % (ip("saddr"), port("sport"), ip("daddr"),
+                                        port("dport"), int(f.get("protocol", "0"), 0))
+
+
 def expected(recs):
+    flows = collections.Counter()
+    first_flow = {}
     drops = collections.OrderedDict()
     normal = {"consume_skb": 0, "kfree_skb_consumed": 0, "locations": collections.Counter()}
     last_dev = {}
@@ -80,16 +98,23 @@ def expected(recs):
             normal["consume_skb"] += 1
             normal["locations"][loc_name(f.get("location", "(none)"))] += 1
             last_dev.pop(skb, None)
+            first_flow.pop(skb, None)
             continue
         if r.event != "skb:kfree_skb":
             if skb and dev:
                 last_dev[skb] = dev
+            if skb and "saddr" in f and skb not in first_flow:
+                first_flow[skb] = flow_of(f)
+            if r.event.endswith(":kfree_skbmem"):
+                last_dev.pop(skb, None)
+                first_flow.pop(skb, None)
             continue
         reason = f.get("reason", "(no reason recorded)")
         if reason in NORMAL:
             normal["kfree_skb_consumed"] += 1
             normal["locations"][loc_name(f.get("location", "(none)"))] += 1
             last_dev.pop(skb, None)
+            first_flow.pop(skb, None)
             continue
         d = drops.setdefault(reason, {"count": 0, "first": r.time_ns, "last": r.time_ns,
                                       "locations": collections.Counter(),
@@ -98,7 +123,10 @@ def expected(recs):
         d["last"] = r.time_ns
         d["locations"][loc_name(f.get("location", "(none)"))] += 1
         d["devices"][last_dev.pop(skb, None)] += 1
-    return drops, normal
+        fl = first_flow.pop(skb, None)
+        if fl:
+            flows[fl] += 1
+    return drops, normal, flows
 
 
 def top_chain_funcs(data, kallsyms):
@@ -169,7 +197,7 @@ def main():
     if kallsyms:
         extra = ["--kallsyms", kallsyms]
     recs = perfscript.run(data, extra=extra)
-    exp, normal = expected(recs)
+    exp, normal, flows = expected(recs)
     out = subprocess.run([binary, "drops", "--json", "-q", "--top", "1000"] + extra + [data],
                          stdout=subprocess.PIPE, check=True).stdout.decode()
     rep = json.loads(out)["reports"]["drops"]
@@ -199,6 +227,9 @@ def main():
             fails.append("%s: devices %s, expected %s" % (reason, dict(gd), dict(ed)))
         if "devices" not in g and any(k is not None for k in ed):
             fails.append("%s: no devices reported, expected %s" % (reason, dict(ed)))
+    gf = collections.Counter({x["flow"]: x["count"] for x in rep.get("flows", [])})
+    if gf != flows:
+        fails.append("flows %s, expected %s" % (dict(gf), dict(flows)))
     total = sum(e["count"] for e in exp.values())
     if rep["drops"] != total:
         fails.append("drops %d, expected %d" % (rep["drops"], total))

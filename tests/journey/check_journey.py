@@ -5,8 +5,11 @@ against the packets computed independently from `perf script` output.
 Usage: check_journey.py OVSPERF_ANALYZE DATA KEY [--expect-clones] [EXTRA_ARGS...]
 
 EXTRA_ARGS go to journey; the checker applies --min-events N, --through
-EVENT and --time START,END ("auto": the middle third of the recording) to
-its own packets too, and checks --max-inflight N by its invariants.
+EVENT, --time START,END ("auto": the middle third of the recording) and the
+flow filters --src-ip A, --dst-ip A, --src-port N, --dst-port N, --protocol
+N (on the first value of each field on the packet; probe fields are bytes
+in network order printed as numbers) to its own packets too, and checks
+--max-inflight N by its invariants.
 
 KEY is the identity to ask for and to compute: "skb" (skb address, free
 events as boundaries) or "head" ((head, skb) as retis: a new skb sharing a
@@ -28,6 +31,8 @@ same summary counts.  Exit 77 when perf is missing.
 """
 import json
 import os
+import socket
+import struct
 import shutil
 import subprocess
 import sys
@@ -132,6 +137,25 @@ def check_evicted(recs, exp, followups, got, summ, limit):
     return 1 if fails else 0
 
 
+def first_field(p, key):
+    """First value of probe field @key on packet @p, decoded, or None."""
+    for r in p["events"]:
+        if key in r.fields:
+            v = r.num(key)
+            if key in ("saddr", "daddr"):
+                return socket.inet_ntoa(struct.pack("<I", v))
+            if key in ("sport", "dport"):
+                return ((v & 0xff) << 8) | (v >> 8)
+            return v
+    return None
+
+
+FLOW_OPTS = {"--src-ip": ("saddr", str), "--dst-ip": ("daddr", str),
+             "--src-port": ("sport", int), "--dst-port": ("dport", int),
+             "--protocol": ("protocol", lambda v: {"tcp": 6, "udp": 17, "icmp": 1,
+                                                   "sctp": 132}.get(v) or int(v))}
+
+
 def ev_key(time_ns, event):
     return (time_ns, event)
 
@@ -182,6 +206,9 @@ def main():
             shown = [p for p in shown if len(p["events"]) >= int(val)]
         elif opt == "--through":
             shown = [p for p in shown if any(r.event == val for r in p["events"])]
+        elif opt in FLOW_OPTS:
+            field, conv = FLOW_OPTS[opt]
+            shown = [p for p in shown if first_field(p, field) == conv(val)]
         elif opt == "--time":
             lo, hi = (int(x.split(".")[0]) * 10**9 + int(x.split(".")[1])
                       for x in val.split(","))

@@ -9,7 +9,9 @@
  * flight at once on two CPUs.
  *
  * The events (formats below, as the kernel and ovsperf-probe lay them out):
- *	ovsperf:xmit         probe: skb, head, dev (char[16]), len
+ *	ovsperf:xmit         probe: skb, head, dev (char[16]), len and the IPv4
+ *	                     flow (saddr, daddr, sport, dport in network order,
+ *	                     protocol), as a set with 'flow' fetches them
  *	ovsperf:kfree_skbmem probe: skb, head
  *	skb:consume_skb      tracepoint: skbaddr, location
  *	skb:kfree_skb        tracepoint: skbaddr, location, rx_sk, protocol,
@@ -69,9 +71,15 @@ static const char *const ev_formats[EV_NR] = {
 	"\tfield:u64 skb;\toffset:16;\tsize:8;\tsigned:0;\n"
 	"\tfield:u64 head;\toffset:24;\tsize:8;\tsigned:0;\n"
 	"\tfield:char dev[16];\toffset:32;\tsize:16;\tsigned:0;\n"
-	"\tfield:u32 len;\toffset:48;\tsize:4;\tsigned:0;\n\n"
-	"print fmt: \"(%lx) skb=0x%llx head=0x%llx dev=%s len=%u\", REC->__probe_ip, "
-	"REC->skb, REC->head, REC->dev, REC->len\n",
+	"\tfield:u32 len;\toffset:48;\tsize:4;\tsigned:0;\n"
+	"\tfield:u32 saddr;\toffset:52;\tsize:4;\tsigned:0;\n"
+	"\tfield:u32 daddr;\toffset:56;\tsize:4;\tsigned:0;\n"
+	"\tfield:u16 sport;\toffset:60;\tsize:2;\tsigned:0;\n"
+	"\tfield:u16 dport;\toffset:62;\tsize:2;\tsigned:0;\n"
+	"\tfield:u8 protocol;\toffset:64;\tsize:1;\tsigned:0;\n\n"
+	"print fmt: \"(%lx) skb=0x%llx head=0x%llx dev=%s len=%u saddr=0x%x daddr=0x%x "
+	"sport=0x%x dport=0x%x protocol=%u\", REC->__probe_ip, REC->skb, REC->head, REC->dev, "
+	"REC->len, REC->saddr, REC->daddr, REC->sport, REC->dport, REC->protocol\n",
 
 	"name: kfree_skbmem\nID: 9102\nformat:\n" COMMON_FIELDS
 	"\tfield:unsigned long __probe_ip;\toffset:8;\tsize:8;\tsigned:0;\n"
@@ -123,9 +131,12 @@ struct raw {
 		} k;		/* kfree_skb */
 	} u;
 	uint32_t len;
+	uint8_t saddr[4], daddr[4];	/* network order, as in the packet */
+	uint8_t sport[2], dport[2];
+	uint8_t protocol;
 } __attribute__((packed));
 
-static const size_t raw_sizes[EV_NR] = { 52, 32, 24, 40 };
+static const size_t raw_sizes[EV_NR] = { 65, 32, 24, 40 };
 
 /* PERF_RECORD_SAMPLE for IDENTIFIER|IP|TID|TIME|CPU|PERIOD|RAW. */
 struct sample_rec {
@@ -137,7 +148,7 @@ struct sample_rec {
 	uint32_t cpu, res;
 	uint64_t period;
 	uint32_t raw_size;
-	char raw[64];
+	char raw[96];
 } __attribute__((packed));
 
 #define SAMPLE_TYPE                                                                     \
@@ -152,15 +163,17 @@ struct ev {
 	uint64_t skb, head;
 	const char *dev;
 	uint32_t reason;
+	int k;			/* packet number: gives its flow */
 };
 
 static struct ev evs[64];
 static int nr_evs;
+static int cur_k;		/* packet being added */
 
 static void add(int type, uint64_t time, uint32_t cpu, uint64_t skb, uint64_t head,
 		const char *dev, uint32_t reason)
 {
-	evs[nr_evs++] = (struct ev){ type, time, cpu, skb, head, dev, reason };
+	evs[nr_evs++] = (struct ev){ type, time, cpu, skb, head, dev, reason, cur_k };
 }
 
 /*
@@ -174,6 +187,7 @@ static void packet(int k, uint64_t t, uint32_t cpu)
 	uint64_t h = 0xffff888200000000ULL + (k % 2) * 0x1000 + ((k / 2) % 2) * 0x100000;
 	uint64_t d = 1000;
 
+	cur_k = k;
 	switch (k % 5) {
 	case 0:	/* forwarded, freed normally, then kfree_skbmem */
 		add(EV_XMIT, t, cpu, s, h, "p1", 0);
@@ -229,6 +243,16 @@ static int write_ev(struct pdata_writer *w, const struct ev *e)
 		raw.c = e->head;
 		snprintf(raw.u.dev, sizeof(raw.u.dev), "%s", e->dev);
 		raw.len = 98;
+		/* UDP 10.199.0.(1 + k % 3):(1000 + k % 4) -> 10.199.1.1:(9998 or 53). */
+		raw.saddr[0] = raw.daddr[0] = 10;
+		raw.saddr[1] = raw.daddr[1] = 199;
+		raw.saddr[3] = 1 + e->k % 3;
+		raw.daddr[2] = raw.daddr[3] = 1;
+		raw.sport[0] = (1000 + e->k % 4) >> 8;
+		raw.sport[1] = (1000 + e->k % 4) & 0xff;
+		raw.dport[0] = (e->k % 2 ? 9998 : 53) >> 8;
+		raw.dport[1] = (e->k % 2 ? 9998 : 53) & 0xff;
+		raw.protocol = 17;
 		break;
 	case EV_SKBMEM:
 		raw.a = PROBE_IP + 0x40;
