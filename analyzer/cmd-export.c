@@ -7,10 +7,12 @@
  *
  *	options -> session -> [export-timeline | export-pcapng] tools -> files
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "analyze.h"
 #include "export-pcapng.h"
@@ -27,6 +29,11 @@ enum {
 	OPT_EX_DEV,
 	OPT_EX_SPAN,
 	OPT_EX_LINKTYPE,
+	OPT_EX_SRC_IP,
+	OPT_EX_DST_IP,
+	OPT_EX_SRC_PORT,
+	OPT_EX_DST_PORT,
+	OPT_EX_PROTOCOL,
 };
 
 static const struct option ex_options[] = {
@@ -38,6 +45,11 @@ static const struct option ex_options[] = {
 	{ "dev", required_argument, NULL, OPT_EX_DEV },
 	{ "span", required_argument, NULL, OPT_EX_SPAN },
 	{ "linktype", required_argument, NULL, OPT_EX_LINKTYPE },
+	{ "src-ip", required_argument, NULL, OPT_EX_SRC_IP },
+	{ "dst-ip", required_argument, NULL, OPT_EX_DST_IP },
+	{ "src-port", required_argument, NULL, OPT_EX_SRC_PORT },
+	{ "dst-port", required_argument, NULL, OPT_EX_DST_PORT },
+	{ "protocol", required_argument, NULL, OPT_EX_PROTOCOL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -56,6 +68,9 @@ static const char ex_usage[] =
 	"      --pid PID           only threads of process PID\n"
 	"      --cpu LIST          only what begins on these CPUs (\"0-3,7\")\n"
 	"      --dev DEV           only packets seen on device DEV\n"
+	"      --src-ip A, --dst-ip A, --src-port N, --dst-port N, --protocol P\n"
+	"                          only packets of this flow (as latency's filters;\n"
+	"                          pcapng: read from the packet's headers)\n"
 	"      --span SPEC         packet span (latency's syntax) instead of the presets\n";
 
 struct ex_opts {
@@ -67,8 +82,10 @@ struct ex_opts {
 static int ex_option(int key, const char *arg, void *a)
 {
 	struct ex_opts *o = a;
+	struct in_addr in;
 	char *end;
-	long pid;
+	long pid, v;
+	int f;
 
 	switch (key) {
 	case OPT_EX_PERFETTO:
@@ -91,6 +108,42 @@ static int ex_option(int key, const char *arg, void *a)
 		return ovp_parse_cpu_list(arg, &o->f.cpus);
 	case OPT_EX_DEV:
 		o->f.dev = arg;
+		return 0;
+	case OPT_EX_SRC_IP:
+	case OPT_EX_DST_IP:
+		f = key == OPT_EX_SRC_IP ? EX_FL_SADDR : EX_FL_DADDR;
+		if (inet_pton(AF_INET, arg, &in) != 1)
+			return ovp_err(-EINVAL, "%s: '%s' is not an IPv4 address",
+				       key == OPT_EX_SRC_IP ? "--src-ip" : "--dst-ip", arg);
+		o->f.has_flow[f] = true;
+		o->f.flow[f] = in.s_addr;
+		return 0;
+	case OPT_EX_SRC_PORT:
+	case OPT_EX_DST_PORT:
+		f = key == OPT_EX_SRC_PORT ? EX_FL_SPORT : EX_FL_DPORT;
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || *end || end == arg || v < 0 || v > 65535)
+			return ovp_err(-EINVAL, "%s: bad port '%s'",
+				       key == OPT_EX_SRC_PORT ? "--src-port" : "--dst-port", arg);
+		o->f.has_flow[f] = true;
+		o->f.flow[f] = (uint32_t)v;
+		return 0;
+	case OPT_EX_PROTOCOL:
+		if (!strcasecmp(arg, "tcp"))
+			v = 6;
+		else if (!strcasecmp(arg, "udp"))
+			v = 17;
+		else if (!strcasecmp(arg, "icmp"))
+			v = 1;
+		else if (!strcasecmp(arg, "sctp"))
+			v = 132;
+		else if ((errno = 0, v = strtol(arg, &end, 10), errno || *end || end == arg ||
+			  v < 0 || v > 255))
+			return ovp_err(-EINVAL, "--protocol: expected tcp, udp, icmp, sctp or a "
+				       "number, not '%s'", arg);
+		o->f.has_flow[EX_FL_PROTO] = true;
+		o->f.flow[EX_FL_PROTO] = (uint32_t)v;
 		return 0;
 	case OPT_EX_SPAN:
 		o->f.span = arg;

@@ -229,6 +229,57 @@ static int pc_ready(struct pdata_tool *tool, struct pdata_session *s)
 	return 0;
 }
 
+/*
+ * The flow filters on the captured bytes: Ethernet (VLAN tags skipped) or
+ * raw, then IPv4 and the ports of TCP, UDP and SCTP.  A packet whose headers
+ * were not captured does not pass a filter.
+ */
+static bool flow_passes(const struct ex_pcap *p, const uint8_t *d, uint32_t len)
+{
+	uint32_t f[EX_FL_NR] = { 0 }, has = 0, off = 0, ihl;
+	bool any = false;
+	int k;
+
+	for (k = 0; k < EX_FL_NR; k++)
+		any |= p->filt.has_flow[k];
+	if (!any)
+		return true;
+	if (p->linktype == EX_LINKTYPE_ETHERNET) {
+		uint16_t type;
+
+		off = 12;
+		for (;;) {
+			if (off + 2 > len)
+				return false;
+			type = (uint16_t)(d[off] << 8 | d[off + 1]);
+			if (type != 0x8100 && type != 0x88a8)
+				break;
+			off += 4;
+		}
+		if (type != 0x0800)
+			return false;
+		off += 2;
+	}
+	if (off + 20 > len || d[off] >> 4 != 4)
+		return false;
+	ihl = (uint32_t)(d[off] & 15) * 4;
+	memcpy(&f[EX_FL_SADDR], d + off + 12, 4);
+	memcpy(&f[EX_FL_DADDR], d + off + 16, 4);
+	f[EX_FL_PROTO] = d[off + 9];
+	has = 1u << EX_FL_SADDR | 1u << EX_FL_DADDR | 1u << EX_FL_PROTO;
+	off += ihl;
+	if ((f[EX_FL_PROTO] == 6 || f[EX_FL_PROTO] == 17 || f[EX_FL_PROTO] == 132) &&
+	    off + 4 <= len) {
+		f[EX_FL_SPORT] = (uint32_t)(d[off] << 8 | d[off + 1]);
+		f[EX_FL_DPORT] = (uint32_t)(d[off + 2] << 8 | d[off + 3]);
+		has |= 1u << EX_FL_SPORT | 1u << EX_FL_DPORT;
+	}
+	for (k = 0; k < EX_FL_NR; k++)
+		if (p->filt.has_flow[k] && (!(has & (1u << k)) || f[k] != p->filt.flow[k]))
+			return false;
+	return true;
+}
+
 static int pc_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 {
 	struct ex_pcap *p = container_of(tool, struct ex_pcap, tool);
@@ -284,6 +335,8 @@ static int pc_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 		if (l >= caplen && l < UINT32_MAX)
 			origlen = (uint32_t)l;
 	}
+	if (!flow_passes(p, data, caplen))
+		return 0;
 	ifc = iface(p, sm->evsel, dev);
 	if (ifc < 0)
 		return 0;

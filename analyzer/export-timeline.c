@@ -21,6 +21,7 @@
  * address a generation counter, a fixed ring of pending upcalls; the span
  * engine keeps its completed records (span.h has no way to forget them).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -62,6 +63,17 @@ static const char *const ex_free_events[] = { "skb:kfree_skb", "skb:consume_skb"
 static const char *const ex_key_fields[] = { "skb", "skbaddr", NULL };
 static const char *const ex_dev_fields[] = { "dev", "name", "devname", "ifname", NULL };
 static const char *const ex_len_fields[] = { "len", "arg4", "pkt_len", "size", NULL };
+/* Flow fields, by enum ex_flow (the latency report's names). */
+static const char *const ex_flow_fields[EX_FL_NR][5] = {
+	{ "saddr", "src_ip", "sip", "src", NULL },
+	{ "daddr", "dst_ip", "dip", "dst", NULL },
+	{ "sport", "src_port", NULL },
+	{ "dport", "dst_port", NULL },
+	{ "ip_proto", "l4_proto", "proto", NULL },
+};
+static const char *const ex_flow_opts[EX_FL_NR] = {
+	"--src-ip", "--dst-ip", "--src-port", "--dst-port", "--protocol",
+};
 
 /* What a sample of an event means to the timeline. */
 enum ex_handler {
@@ -92,6 +104,9 @@ struct ex_evmap {
 	enum ex_handler h;
 	struct evdec_field f1, f2, f3;	/* handler fields (id/ret, prev_pid/...) */
 	struct evdec_field key, dev;	/* packet events */
+	struct evdec_field flow[EX_FL_NR];
+	bool probe;			/* a dynamic probe: ports in network order */
+	bool has_attr;			/* dev or a flow field resolved */
 	bool is_free;
 	int nr_roles;
 	struct ex_role roles[EX_MAX_ROLES];
@@ -102,6 +117,13 @@ struct ex_span {
 	unsigned int nr_stages;
 	char *alt_names[SPAN_MAX_STAGES][EX_MAX_ALTS];
 	struct span_engine *eng;
+};
+
+/* Device and flow of a packet, interned: spans carry the id (index + 1). */
+struct ex_attr {
+	uint32_t dev;			/* device id (index into devs + 1), 0 = none */
+	uint32_t has;			/* bit per enum ex_flow present */
+	uint32_t f[EX_FL_NR];
 };
 
 /* One thread (or one CPU's idle task) with its open slices and stamps. */
@@ -151,10 +173,18 @@ struct ex_timeline {
 	int nr_spans;
 	struct ex_gen *gens;
 	size_t nr_gen_slots, nr_gens;
-	char **devs;			/* interned device names; attr id = index + 1 */
+	char **devs;			/* interned device names, id = index + 1 */
 	size_t nr_devs, cap_devs;
+	struct ex_attr *attrs;		/* interned attributes, id = index + 1 */
+	size_t nr_attrs, cap_attrs;
+	uint32_t *attr_tab;		/* open addressing of attribute ids, 0 = free */
+	size_t attr_tab_size;
 	uint64_t pkt_seq;
 	bool pkt_named;
+	uint64_t *cpu_last;		/* last sample time per CPU (LOST windows) */
+	size_t nr_cpu_last;
+	uint64_t (*lost_win)[2];	/* LOST windows [lo, hi] seen so far */
+	size_t nr_lost_win, cap_lost_win;
 
 	struct ex_upcall ring[EX_UPCALL_RING];
 	size_t ring_head, ring_len;
@@ -648,6 +678,17 @@ static int first_match(struct pdata_session *s, const char *pattern)
 	return -1;
 }
 
+static void resolve_attr_fields(struct ex_evmap *m, const struct pdata_evsel *ev)
+{
+	struct evdec_field probe_ip;
+
+	m->probe = evdec_field__find(&probe_ip, ev, "__probe_ip") == 0;
+	m->has_attr = !evdec_field__find_any(&m->dev, ev, ex_dev_fields);
+	for (int f = 0; f < EX_FL_NR; f++)
+		if (!evdec_field__find_any(&m->flow[f], ev, ex_flow_fields[f]))
+			m->has_attr = true;
+}
+
 /*
  * Add span @name from @spec ("A->B,C->D?", '|' = first of a list the
  * recording has) when the recording has its events.  Return: 0 (added or
@@ -739,7 +780,7 @@ static int add_span(struct ex_timeline *x, const char *name, const char *spec, b
 
 			sp->alt_names[k][a] = strdup(ev->name);
 			evdec_field__find_any(&m->key, ev, ex_key_fields);
-			evdec_field__find_any(&m->dev, ev, ex_dev_fields);
+			resolve_attr_fields(m, ev);
 			m->roles[m->nr_roles].span = (uint8_t)x->nr_spans;
 			m->roles[m->nr_roles].stage = (uint8_t)k;
 			m->roles[m->nr_roles].alt = (uint8_t)a;
@@ -772,6 +813,95 @@ static uint32_t intern_dev(struct ex_timeline *x, const char *name)
 	}
 	x->devs[x->nr_devs] = strdup(name);
 	return x->devs[x->nr_devs] ? (uint32_t)++x->nr_devs : 0;
+}
+
+static uint64_t hash_attr(const struct ex_attr *a)
+{
+	const uint32_t *w = (const uint32_t *)a;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < sizeof(*a) / sizeof(*w); i++)
+		h = (h ^ w[i]) * 0x100000001b3ULL;
+	return h ^ (h >> 29);
+}
+
+/* The id of attribute @a (index + 1), interned when new; 0 when out of memory. */
+static uint32_t intern_attr(struct ex_timeline *x, const struct ex_attr *a)
+{
+	size_t mask, j, i;
+
+	if ((x->nr_attrs + 1) * 2 > x->attr_tab_size) {
+		size_t n = x->attr_tab_size ? x->attr_tab_size * 2 : 256;
+		uint32_t *tab = calloc(n, sizeof(*tab));
+
+		if (!tab)
+			return 0;
+		for (i = 0; i < x->nr_attrs; i++) {
+			for (j = hash_attr(&x->attrs[i]) & (n - 1); tab[j]; j = (j + 1) & (n - 1))
+				;
+			tab[j] = (uint32_t)i + 1;
+		}
+		free(x->attr_tab);
+		x->attr_tab = tab;
+		x->attr_tab_size = n;
+	}
+	mask = x->attr_tab_size - 1;
+	for (j = hash_attr(a) & mask; x->attr_tab[j]; j = (j + 1) & mask)
+		if (!memcmp(&x->attrs[x->attr_tab[j] - 1], a, sizeof(*a)))
+			return x->attr_tab[j];
+	if (x->nr_attrs == x->cap_attrs) {
+		size_t cap = x->cap_attrs ? x->cap_attrs * 2 : 64;
+		struct ex_attr *n = realloc(x->attrs, cap * sizeof(*n));
+
+		if (!n)
+			return 0;
+		x->attrs = n;
+		x->cap_attrs = cap;
+	}
+	x->attrs[x->nr_attrs++] = *a;
+	x->attr_tab[j] = (uint32_t)x->nr_attrs;
+	return (uint32_t)x->nr_attrs;
+}
+
+/* Device and flow of a packet event (as the latency report reads them). */
+static uint32_t sample_attr(struct ex_timeline *x, const struct ex_evmap *m,
+			    const struct pdata_sample *sm)
+{
+	struct ex_attr a;
+	char buf[64];
+
+	memset(&a, 0, sizeof(a));
+	if (evdec_field__resolved(&m->dev)) {
+		if (m->dev.is_string)
+			evdec_field__str(&m->dev, sm, buf, sizeof(buf));
+		else
+			snprintf(buf, sizeof(buf), "%#" PRIx64, evdec_field__u64(&m->dev, sm));
+		a.dev = intern_dev(x, buf);
+	}
+	for (int f = 0; f < EX_FL_NR; f++) {
+		const struct evdec_field *fl = &m->flow[f];
+		struct in_addr in;
+		uint64_t v;
+
+		if (!evdec_field__resolved(fl))
+			continue;
+		if (fl->is_string) {
+			evdec_field__str(fl, sm, buf, sizeof(buf));
+			if ((f == EX_FL_SADDR || f == EX_FL_DADDR) &&
+			    inet_pton(AF_INET, buf, &in) == 1)
+				v = in.s_addr;
+			else
+				v = strtoull(buf, NULL, 0);
+		} else {
+			v = evdec_field__u64(fl, sm);
+			/* Probes read ports from the packet: network order. */
+			if ((f == EX_FL_SPORT || f == EX_FL_DPORT) && m->probe)
+				v = ntohs((uint16_t)v);
+		}
+		a.f[f] = (uint32_t)v;
+		a.has |= 1u << f;
+	}
+	return (a.dev || a.has) ? intern_attr(x, &a) : 0;
 }
 
 /* Bump and return the generation of @key (the number of spans it started). */
@@ -815,6 +945,7 @@ static uint64_t gen_bump(struct ex_timeline *x, uint64_t key, bool bump)
 static bool pkt_passes(const struct ex_timeline *x, const struct span_rec *rec, unsigned int nst)
 {
 	bool any = !x->f.has_cpus;
+	const struct ex_attr *a;
 	unsigned int k;
 
 	if (rec->t[0] < x->f.time_start || rec->t[nst - 1] > x->f.time_end)
@@ -823,10 +954,26 @@ static bool pkt_passes(const struct ex_timeline *x, const struct span_rec *rec, 
 		any = ovp_cpuset__has(&x->f.cpus, rec->cpu[k]);
 	if (!any)
 		return false;
-	if (x->f.dev && (!rec->attr || rec->attr > x->nr_devs ||
-			 strcmp(x->devs[rec->attr - 1], x->f.dev)))
+	a = rec->attr && rec->attr <= x->nr_attrs ? &x->attrs[rec->attr - 1] : NULL;
+	if (x->f.dev && (!a || !a->dev || strcmp(x->devs[a->dev - 1], x->f.dev)))
 		return false;
+	for (int f = 0; f < EX_FL_NR; f++)
+		if (x->f.has_flow[f] && (!a || !(a->has & (1u << f)) || a->f[f] != x->f.flow[f]))
+			return false;
 	return true;
+}
+
+/*
+ * Does [t0, t1] overlap a LOST window seen so far?  The latency report drops
+ * such spans; here they are written with lost_window: true.  A LOST record
+ * that arrives after a span was written cannot mark it any more.
+ */
+static bool in_lost_window(const struct ex_timeline *x, uint64_t t0, uint64_t t1)
+{
+	for (size_t i = x->nr_lost_win; i-- > 0;)
+		if (x->lost_win[i][0] <= t1 && t0 <= x->lost_win[i][1])
+			return true;
+	return false;
 }
 
 static void write_packet(struct ex_timeline *x, const struct ex_span *sp, const struct span_rec *rec)
@@ -847,8 +994,8 @@ static void write_packet(struct ex_timeline *x, const struct ex_span *sp, const 
 		n += (size_t)snprintf(cpus + n, n < sizeof(cpus) ? sizeof(cpus) - n : 0, "%s%u",
 				      k ? "," : "", rec->cpu[k]);
 	dev[0] = '\0';
-	if (rec->attr && rec->attr <= x->nr_devs)
-		et_escape(x->devs[rec->attr - 1], dev, sizeof(dev));
+	if (rec->attr && rec->attr <= x->nr_attrs && x->attrs[rec->attr - 1].dev)
+		et_escape(x->devs[x->attrs[rec->attr - 1].dev - 1], dev, sizeof(dev));
 	snprintf(args, sizeof(args),
 		 "\"skb\":\"0x%" PRIx64 "\",\"gen\":%" PRIu64 ",\"cpus\":\"%s\",\"device\":\"%s\"",
 		 rec->key, gen_bump(x, rec->key, false), cpus, dev);
@@ -859,7 +1006,8 @@ static void write_packet(struct ex_timeline *x, const struct ex_span *sp, const 
 		snprintf(args, sizeof(args), "\"cpu\":%u,\"stage\":%u", rec->cpu[k], k);
 		et_async(x->w, 'n', EX_PKT_PID, rec->t[k], "packet", stage ? stage : "?", id, args);
 	}
-	snprintf(args, sizeof(args), "\"latency_ns\":%" PRIu64, rec->t[nst - 1] - rec->t[0]);
+	snprintf(args, sizeof(args), "\"latency_ns\":%" PRIu64 "%s", rec->t[nst - 1] - rec->t[0],
+		 in_lost_window(x, rec->t[0], rec->t[nst - 1]) ? ",\"lost_window\":true" : "");
 	et_async(x->w, 'e', EX_PKT_PID, rec->t[nst - 1], "packet", sp->name, id, args);
 	x->counts.packets++;
 }
@@ -869,7 +1017,6 @@ static int on_packet(struct ex_timeline *x, const struct ex_evmap *m,
 {
 	uint64_t key = evdec_field__u64(&m->key, sm);
 	uint32_t attr = 0;
-	char dev[64];
 	int i, ret;
 
 	if (m->is_free) {
@@ -877,8 +1024,8 @@ static int on_packet(struct ex_timeline *x, const struct ex_evmap *m,
 			span_engine__free(x->spans[i].eng, key);
 		return 0;
 	}
-	if (evdec_field__resolved(&m->dev))
-		attr = intern_dev(x, evdec_field__str(&m->dev, sm, dev, sizeof(dev)));
+	if (m->has_attr)
+		attr = sample_attr(x, m, sm);
 	for (i = 0; i < m->nr_roles; i++) {
 		const struct ex_role *r = &m->roles[i];
 		struct ex_span *sp = &x->spans[r->span];
@@ -947,6 +1094,34 @@ static void count_event(struct ex_timeline *x, const struct pdata_sample *sm)
 /*
  * The tool.
  */
+
+/* A packet filter on a field no span event carries is an error, not "no packets". */
+static int check_filters(struct ex_timeline *x)
+{
+	bool dev = false, flow[EX_FL_NR] = { false };
+	bool any = x->f.dev != NULL;
+
+	for (int f = 0; f < EX_FL_NR; f++)
+		any |= x->f.has_flow[f];
+	if (!any)
+		return 0;
+	if (!x->nr_spans)
+		return ovp_err(-ENOENT, "packet filters: the recording has no packet span");
+	for (int i = 0; i < x->nr_map; i++) {
+		if (!x->map[i].nr_roles)
+			continue;
+		dev |= evdec_field__resolved(&x->map[i].dev);
+		for (int f = 0; f < EX_FL_NR; f++)
+			flow[f] |= evdec_field__resolved(&x->map[i].flow[f]);
+	}
+	if (x->f.dev && !dev)
+		return ovp_err(-ENOENT, "--dev: the packet events have no device field");
+	for (int f = 0; f < EX_FL_NR; f++)
+		if (x->f.has_flow[f] && !flow[f])
+			return ovp_err(-ENOENT, "%s: the packet events have no field %s",
+				       ex_flow_opts[f], ex_flow_fields[f][0]);
+	return 0;
+}
 
 static int ex_ready(struct pdata_tool *tool, struct pdata_session *s)
 {
@@ -1023,7 +1198,7 @@ static int ex_ready(struct pdata_tool *tool, struct pdata_session *s)
 		for (p = 0; p < sizeof(ex_presets) / sizeof(ex_presets[0]) && !err; p++)
 			err = add_span(x, ex_presets[p].name, ex_presets[p].spec, false);
 	}
-	return err;
+	return err ?: check_filters(x);
 }
 
 static int ex_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
@@ -1036,6 +1211,19 @@ static int ex_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 		return 0;
 	if (sm->time > x->last_time)
 		x->last_time = sm->time;
+	if (sm->cpu != (uint32_t)-1 && sm->cpu < EX_MAX_CPUS && x->nr_spans) {
+		if (sm->cpu >= x->nr_cpu_last) {
+			size_t n = sm->cpu + 64;
+			uint64_t *a = realloc(x->cpu_last, n * sizeof(*a));
+
+			if (!a)
+				return ovp_err(-ENOMEM, "export: out of memory");
+			memset(a + x->nr_cpu_last, 0, (n - x->nr_cpu_last) * sizeof(*a));
+			x->cpu_last = a;
+			x->nr_cpu_last = n;
+		}
+		x->cpu_last[sm->cpu] = sm->time;
+	}
 	count_event(x, sm);
 	m = &x->map[sm->evsel->idx];
 	switch (m->h) {
@@ -1112,6 +1300,38 @@ static int ex_lost(struct pdata_tool *tool, const union perf_event *event,
 		et_process_name(x->w, EX_CNT_PID, "ovsperf counters");
 	}
 	x->lost_total += n;
+	if (x->nr_spans) {
+		/* The window, as the latency report makes it: since the last event of
+		 * the CPU, or of the CPU heard from longest ago. */
+		uint64_t lo = UINT64_MAX;
+
+		if (sample && sample->cpu != (uint32_t)-1) {
+			lo = sample->cpu < x->nr_cpu_last ? x->cpu_last[sample->cpu] : 0;
+		} else {
+			for (size_t c = 0; c < x->nr_cpu_last; c++)
+				if (x->cpu_last[c] && x->cpu_last[c] < lo)
+					lo = x->cpu_last[c];
+			if (lo == UINT64_MAX)
+				lo = 0;
+		}
+		if (x->nr_lost_win == x->cap_lost_win) {
+			size_t cap = x->cap_lost_win ? x->cap_lost_win * 2 : 16;
+			uint64_t(*w)[2] = realloc(x->lost_win, cap * sizeof(*w));
+
+			if (!w)
+				return ovp_err(-ENOMEM, "export: out of memory");
+			x->lost_win = w;
+			x->cap_lost_win = cap;
+		}
+		x->lost_win[x->nr_lost_win][0] = lo;
+		x->lost_win[x->nr_lost_win++][1] = ts;
+		for (int i = 0; i < x->nr_spans; i++) {
+			int err = span_engine__lost(x->spans[i].eng, lo, ts);
+
+			if (err)
+				return err;
+		}
+	}
 	snprintf(args, sizeof(args), "\"lost\":%" PRIu64, x->lost_total);
 	et_counter(x->w, EX_CNT_PID, ts, "lost events", args);
 	return 0;
@@ -1183,6 +1403,10 @@ void ex_timeline__delete(struct ex_timeline *x)
 	for (i = 0; i < x->nr_devs; i++)
 		free(x->devs[i]);
 	free(x->devs);
+	free(x->attrs);
+	free(x->attr_tab);
+	free(x->cpu_last);
+	free(x->lost_win);
 	free(x->gens);
 	free(x->threads);
 	free(x->pids);

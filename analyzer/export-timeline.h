@@ -23,6 +23,9 @@
 struct et_writer;
 struct ex_timeline;
 
+/* Flow fields of a packet (the latency report's flow filters). */
+enum ex_flow { EX_FL_SADDR, EX_FL_DADDR, EX_FL_SPORT, EX_FL_DPORT, EX_FL_PROTO, EX_FL_NR };
+
 /* Filters, as the reports' options. */
 struct ex_filter {
 	uint64_t time_start, time_end;	/* --time: [start, end] (end UINT64_MAX = open) */
@@ -31,6 +34,8 @@ struct ex_filter {
 	struct ovp_cpuset cpus;
 	const char *dev;		/* --dev: packets seen on this device */
 	const char *span;		/* --span SPEC: packet span instead of the presets */
+	bool has_flow[EX_FL_NR];	/* --src-ip, --dst-ip, --src-port, --dst-port, --protocol */
+	uint32_t flow[EX_FL_NR];	/* addresses as inet_pton's s_addr, ports host order */
 };
 
 /* What the pass wrote, for the summary line and the tests. */

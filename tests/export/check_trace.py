@@ -10,7 +10,7 @@ reports on the same recording (kernel-delay per thread: syscalls, run, ready,
 hard and soft IRQs; bridge-loop per thread: runs and poll waits; latency per
 span: completed packets), with and without --time/--pid/--cpu filters.
 
-usage: check_trace.py OVSPERF_ANALYZE TESTDATA_DIR WORK_DIR
+usage: check_trace.py OVSPERF_ANALYZE TESTDATA_DIR WORK_DIR [GEN_FLOWS]
 """
 import collections
 import gzip
@@ -203,7 +203,9 @@ def check_latency(binary, data, work, extra=(), filt=()):
     spans = rep['reports']['latency']['spans']
     check(spans, f'{what}: latency has spans')
     for sp in spans:
-        n = len(slices.get(('async', sp['name']), []))
+        # Packets overlapping a LOST window are marked; latency leaves them out.
+        n = len([a for a in slices.get(('async', sp['name']), [])
+                 if not a[-1].get('args', {}).get('lost_window')])
         check(n == sp['count'], f'{what}: span {sp["name"]}: trace {n} packets, '
               f'latency {sp["count"]}')
         check(n > 0 or filt, f'{what}: span {sp["name"]} has packets')
@@ -271,6 +273,25 @@ def main():
     total = sum(sum(e['args'].values()) for e in counters if e['name'] == 'events per ms')
     rec = analyze(binary, 'info', *lab, f'{tdir}/ovs-lab.data')['recording']['events']
     check(total == rec, f'ovs-lab: events per ms sum to the recording\'s events ({total} vs {rec})')
+
+    # Flow and device filters on a written recording with flow fields and a
+    # LOST record (tests/latency/gen-flows).
+    if len(sys.argv) > 4:
+        flows = f'{work}/flows.data'
+        subprocess.run([sys.argv[4], flows, f'{work}/flows.kallsyms', '600'], check=True)
+        fdoc = check_latency(binary, flows, work)
+        marked = [e for e in fdoc['traceEvents'] if e['ph'] == 'e' and
+                  e['args'].get('lost_window')]
+        check(marked, 'gen-flows: packets in the LOST window are marked')
+        for filt in (('--src-ip', '10.11.0.2'), ('--dst-port', '9001'),
+                     ('--protocol', 'tcp'), ('--dev', 'veth2'),
+                     ('--src-ip', '10.11.0.1', '--dst-ip', '10.11.0.2', '--src-port', '20000')):
+            check_latency(binary, flows, work, (), filt)
+        r = subprocess.run([binary, 'export', '-q', '--perfetto', f'{work}/x.json',
+                            '--protocol', 'tcp', f'{tdir}/kdelay.data'], capture_output=True,
+                           text=True)
+        check(r.returncode != 0 and 'packet' in r.stderr,
+              f'a flow filter without packet events is an error ({r.stderr.strip()})')
 
     if FAILS:
         print(f'{len(FAILS)} checks failed')

@@ -92,6 +92,16 @@ def main():
         check(ifname == 'system@ovs-system', f'packet {idx}: interface {ifname}')
     check(any(int(s[2]) > 128 for s in sent), 'some packets are truncated')
 
+    # Flow filters read the packet's own headers.
+    for filt, want in ((['--protocol', 'udp'], 'UDP'), (['--dst-port', '80'], 'TCP'),
+                       (['--protocol', 'icmp', '--src-ip', '10.199.0.1'], 'ICMP')):
+        fp = os.path.join(work, 'filtered.pcapng')
+        subprocess.run([analyze, 'export', '-q', '--pcap', fp, *filt, data], check=True)
+        rows = subprocess.run(['tshark', '-r', fp, '-T', 'fields', '-e', '_ws.col.Protocol'],
+                              capture_output=True, text=True, check=True).stdout.split()
+        nwant = sum(1 for s in sent if s[1] == want)
+        check(rows == [want] * nwant, f'{" ".join(filt)}: {rows}, want {nwant} x {want}')
+
     doc = json.load(open(os.path.join(work, 'upcall-pkt.json')))
     recv = [e for e in doc['traceEvents'] if e.get('name') == 'recv_upcall']
     check(len(recv) == n, f'perfetto: {len(recv)} recv_upcall slices, want {n}')
