@@ -12,6 +12,7 @@
 
 #include "analyze.h"
 #include "out-html.h"
+#include "ovsperf/archive.h"
 #include "ovsperf/ksyms.h"
 
 const struct option analyze_common_options[] = {
@@ -159,6 +160,34 @@ void analyze_ctx__exit(struct analyze_ctx *ctx)
 	ctx->session = NULL;
 }
 
+/* The "archive" member of the recording: what MANIFEST says, and members. */
+static json_t *archive_json(const struct archive_reader *a)
+{
+	static const char *const keys[] = { "ovsperf-archive", "created-by", "source", "hostname",
+					    "created" };
+	json_t *o = json_object(), *names = json_array();
+	size_t i, len;
+	int n;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *v = archive_reader__manifest(a, keys[i], &len);
+		char name[32];
+
+		snprintf(name, sizeof(name), "%s", i == 0 ? "format" : keys[i]);
+		for (char *p = name; *p; p++)
+			if (*p == '-')
+				*p = '_';
+		if (v && (i == 0 || i == 4))
+			json_object_set_new(o, name, json_integer(strtoll(v, NULL, 10)));
+		else
+			json_object_set_new(o, name, v ? json_stringn(v, len) : json_null());
+	}
+	for (n = 0; n < archive_reader__nr_members(a); n++)
+		json_array_append_new(names, json_string(archive_reader__member_name(a, n)));
+	json_object_set_new(o, "members", names);
+	return o;
+}
+
 json_t *analyze_recording_json(struct pdata_session *s)
 {
 	const struct pdata_info *info = pdata_session__info(s);
@@ -201,6 +230,8 @@ json_t *analyze_recording_json(struct pdata_session *s)
 	json_object_set_new(rec, "pipe_mode", json_boolean(info->pipe_mode));
 	json_object_set_new(rec, "compressed", json_boolean(info->compressed));
 	json_object_set_new(rec, "kallsyms_stored", json_boolean(info->kallsyms != NULL));
+	if (pdata_session__archive(s))
+		json_object_set_new(rec, "archive", archive_json(pdata_session__archive(s)));
 	return rec;
 }
 

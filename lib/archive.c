@@ -521,6 +521,23 @@ int archive_symbols__for_each(const char *text,
 	return 0;
 }
 
+const char *archive_reader__manifest(const struct archive_reader *a, const char *key,
+				     size_t *len)
+{
+	const char *line = archive_reader__member(a, "MANIFEST", NULL);
+	size_t klen = strlen(key);
+
+	for (; line && *line; line = strchr(line, '\n'), line += !!line) {
+		const char *end = strchrnul(line, '\n');
+
+		if (!strncmp(line, key, klen) && line[klen] == ':' && line[klen + 1] == ' ') {
+			*len = (size_t)(end - line - klen - 2);
+			return line + klen + 2;
+		}
+	}
+	return NULL;
+}
+
 int archive_reader__nr_members(const struct archive_reader *a)
 {
 	return a->nr_members;

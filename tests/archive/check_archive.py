@@ -80,6 +80,10 @@ def main():
         rg, rw = dict(got["recording"]), dict(want_json["recording"])
         check(rg.pop("path") == arch, "recording.path is the archive")
         rw.pop("path")
+        ar = rg.pop("archive", None)
+        check(ar and ar["members"] == ["perf.data", "kallsyms"] and ar["format"] is None,
+              "%s archive: recording.archive %s" % (fmt, ar))
+        check("archive" not in rw, "recording.archive for a plain perf.data")
         check(rg == rw, "%s archive: recording facts differ" % fmt)
 
     # The archive's kallsyms wins over the recording's stored one.
@@ -116,6 +120,11 @@ def main():
             b = out([analyze, "info", "-q", "--json", "-r", src, "--kallsyms", "/proc/kallsyms"])
             ja, jb = json.loads(a), json.loads(b)
             check(ja["reports"] == jb["reports"], "%s: info differs" % name)
+            ar = ja["recording"].get("archive") or {}
+            check(ar.get("format") == 1 and ar.get("source") == src and
+                  ar.get("hostname") == os.uname().nodename and
+                  ar.get("members", [None])[0] == "perf.data" and "MANIFEST" in ar["members"] and
+                  "kallsyms" in ar["members"], "%s: recording.archive %s" % (name, ar))
         # The stored symbol tables, found by binary path and parsed by the
         # reader, are the writer's lines (tar extracts the member).
         arch = os.path.join(outdir, "true.tar.zst")

@@ -96,6 +96,17 @@ int archive_symbols__for_each(const char *text,
 					size_t name_len, void *arg),
 			      void *arg);
 
+/**
+ * archive_reader__manifest() - a value of the MANIFEST member.
+ * @a: the reader.
+ * @key: the key of a "key: value" line ("hostname", "created", ...).
+ * @len: receives the value's length (the value is not NUL-terminated).
+ *
+ * Return: the first such line's value (owned by @a), or NULL.
+ */
+const char *archive_reader__manifest(const struct archive_reader *a, const char *key,
+				     size_t *len);
+
 /* Number of members (perf.data included) and the name of member @i, in
  * archive order; for listings and tests. */
 int archive_reader__nr_members(const struct archive_reader *a);
