@@ -153,13 +153,8 @@ static int iface(struct ex_pcap *p, const struct pdata_evsel *ev, const char *de
 	return (int)p->nr_ifaces++;
 }
 
-/*
- * The bytes of array field @f, all of them: evdec_field__data() stops u8
- * arrays at their first NUL (libtraceevent calls them strings), packets have
- * zeros.  NULL when the field lies outside the payload.
- */
-static const uint8_t *array_bytes(const struct evdec_field *f, const struct pdata_sample *sm,
-				  uint32_t *len)
+const uint8_t *ex_field_bytes(const struct evdec_field *f, const struct pdata_sample *sm,
+			      uint32_t *len)
 {
 	const uint8_t *raw = sm->raw_data;
 	uint32_t off = f->offset, size = f->size, loc;
@@ -302,7 +297,7 @@ static int pc_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 	    (p->filt.pid >= 0 && sm->pid != p->filt.pid) ||
 	    (p->filt.has_cpus && !ovp_cpuset__has(&p->filt.cpus, sm->cpu)))
 		return 0;
-	data = array_bytes(&m->pkt, sm, &caplen);
+	data = ex_field_bytes(&m->pkt, sm, &caplen);
 	if (!data)
 		return 0;
 	if (m->nr_more) {
@@ -312,7 +307,7 @@ static int pc_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 		caplen = caplen < EX_MAX_CAPLEN ? caplen : EX_MAX_CAPLEN;
 		memcpy(p->buf, data, caplen);
 		for (int k = 0; k < m->nr_more; k++) {
-			part = array_bytes(&m->more[k], sm, &plen);
+			part = ex_field_bytes(&m->more[k], sm, &plen);
 			if (!part || caplen + plen > EX_MAX_CAPLEN)
 				break;
 			memcpy(p->buf + caplen, part, plen);

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "export-pcapng.h"
 #include "export-timeline.h"
 #include "export-trace.h"
 #include "kdelay-engine.h"
@@ -105,6 +106,7 @@ struct ex_evmap {
 	struct evdec_field f1, f2, f3;	/* handler fields (id/ret, prev_pid/...) */
 	struct evdec_field key, dev;	/* packet events */
 	struct evdec_field flow[EX_FL_NR];
+	struct evdec_field pkt;		/* upcall events: packet bytes */
 	bool probe;			/* a dynamic probe: ports in network order */
 	bool has_attr;			/* dev or a flow field resolved */
 	bool is_free;
@@ -145,11 +147,16 @@ struct ex_gen {
 	uint64_t gen;
 };
 
+/* Packet bytes compared between a kernel upcall and a recv_upcall. */
+#define EX_UPCALL_CMP 64
+
 /* A kernel upcall waiting for its recv_upcall. */
 struct ex_upcall {
 	uint64_t ts;
 	int64_t pid, tid;
 	uint32_t len;
+	uint32_t nr_bytes;		/* bytes kept (0: match by length only) */
+	uint8_t bytes[EX_UPCALL_CMP];
 };
 
 struct ex_timeline {
@@ -595,16 +602,42 @@ static int on_wakeup(struct ex_timeline *x, const struct ex_evmap *m,
 }
 
 /*
- * Upcall flows: kernel ovs_dp_upcall -> the handler's recv_upcall of a
- * packet of the same length, first come first served (as upcall-cost
- * matches when no packet bytes are compared).
+ * Upcall flows: kernel ovs_dp_upcall -> the first later recv_upcall of the
+ * same packet (same length, and same first bytes when both events carry
+ * them), as upcall-cost pairs them; only MISS upcalls (upcall_cmd 1, recv
+ * type 0 with a flow key), like upcall_cost.py.
  */
+
+static bool upcall_usable(const struct ex_evmap *m, const struct pdata_sample *sm, bool kernel,
+			  uint32_t len)
+{
+	if (!len)
+		return false;
+	if (kernel)
+		return !evdec_field__resolved(&m->f2) || evdec_field__u64(&m->f2, sm) == 1;
+	return (!evdec_field__resolved(&m->f2) || evdec_field__u64(&m->f2, sm) == 0) &&
+	       (!evdec_field__resolved(&m->f3) || evdec_field__u64(&m->f3, sm) > 0);
+}
+
+static uint32_t upcall_bytes(const struct ex_evmap *m, const struct pdata_sample *sm, uint32_t len,
+			     const uint8_t **bytes)
+{
+	uint32_t n = 0;
+
+	*bytes = evdec_field__resolved(&m->pkt) ? ex_field_bytes(&m->pkt, sm, &n) : NULL;
+	if (!*bytes)
+		return 0;
+	if (n > len)
+		n = len;
+	return n < EX_UPCALL_CMP ? n : EX_UPCALL_CMP;
+}
 
 static int on_upcall(struct ex_timeline *x, const struct ex_evmap *m,
 		     const struct pdata_sample *sm, bool kernel)
 {
 	struct ex_thread *t;
-	uint32_t len = (uint32_t)evdec_field__u64(&m->f1, sm);
+	uint32_t len = (uint32_t)evdec_field__u64(&m->f1, sm), nr;
+	const uint8_t *bytes;
 	char args[64];
 	size_t i;
 
@@ -617,6 +650,9 @@ static int on_upcall(struct ex_timeline *x, const struct ex_evmap *m,
 	snprintf(args, sizeof(args), "\"len\":%u", len);
 	et_complete(x->w, t->pid, track_tid(t), sm->time, 0, "upcall",
 		    kernel ? "ovs_dp_upcall" : "recv_upcall", args);
+	if (!evdec_field__resolved(&m->f1) || !upcall_usable(m, sm, kernel, len))
+		return 0;
+	nr = upcall_bytes(m, sm, len, &bytes);
 	if (kernel) {
 		struct ex_upcall *u;
 
@@ -629,12 +665,15 @@ static int on_upcall(struct ex_timeline *x, const struct ex_evmap *m,
 		u->pid = t->pid;
 		u->tid = track_tid(t);
 		u->len = len;
+		u->nr_bytes = nr;
+		memcpy(u->bytes, bytes, nr);
 		return 0;
 	}
 	for (i = 0; i < x->ring_len; i++) {
 		struct ex_upcall *u = &x->ring[(x->ring_head + i) % EX_UPCALL_RING];
+		uint32_t cmp = u->nr_bytes < nr ? u->nr_bytes : nr;
 
-		if (u->len != len || !evdec_field__resolved(&m->f1))
+		if (u->len != len || (cmp && memcmp(u->bytes, bytes, cmp)))
 			continue;
 		x->flow_seq++;
 		et_flow(x->w, 's', u->pid, u->tid, u->ts, "upcall", "upcall", x->flow_seq);
@@ -1095,6 +1134,14 @@ static void count_event(struct ex_timeline *x, const struct pdata_sample *sm)
  * The tool.
  */
 
+static void find_pkt(struct evdec_field *f, const struct pdata_evsel *ev)
+{
+	static const char *const names[] = { "pkt", "packet", "data", NULL };
+
+	if (evdec_field__find_any(f, ev, names) || !f->is_array || f->is_dynamic)
+		memset(f, 0, sizeof(*f));
+}
+
 /* A packet filter on a field no span event carries is an error, not "no packets". */
 static int check_filters(struct ex_timeline *x)
 {
@@ -1181,10 +1228,15 @@ static int ex_ready(struct pdata_tool *tool, struct pdata_session *s)
 			m->h = H_POLL_BLOCK;
 		} else if (!strcmp(e, "recv_upcall")) {
 			evdec_field__find_any(&m->f1, ev, ex_len_fields);
+			evdec_field__find(&m->f2, ev, "arg2");		/* upcall type */
+			evdec_field__find(&m->f3, ev, "arg6");		/* key size */
+			find_pkt(&m->pkt, ev);
 			m->h = H_RECV_UPCALL;
 		} else if (!strcmp(e, "ovs_dp_upcall") && first_match(s, "ovs_dp_upcall") == i) {
 			/* One probe point, one event: the first recorded of its names. */
 			evdec_field__find_any(&m->f1, ev, ex_len_fields);
+			evdec_field__find(&m->f2, ev, "upcall_cmd");
+			find_pkt(&m->pkt, ev);
 			m->h = H_DP_UPCALL;
 		}
 		for (p = 0; p < sizeof(ex_free_events) / sizeof(ex_free_events[0]); p++)

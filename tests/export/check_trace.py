@@ -10,7 +10,7 @@ reports on the same recording (kernel-delay per thread: syscalls, run, ready,
 hard and soft IRQs; bridge-loop per thread: runs and poll waits; latency per
 span: completed packets), with and without --time/--pid/--cpu filters.
 
-usage: check_trace.py OVSPERF_ANALYZE TESTDATA_DIR WORK_DIR [GEN_FLOWS]
+usage: check_trace.py OVSPERF_ANALYZE TESTDATA_DIR WORK_DIR [GEN_FLOWS [GEN_UPCALL]]
 """
 import collections
 import gzip
@@ -292,6 +292,25 @@ def main():
                            text=True)
         check(r.returncode != 0 and 'packet' in r.stderr,
               f'a flow filter without packet events is an error ({r.stderr.strip()})')
+
+    # Upcall flows on written upcall-cost recordings with known pairs
+    # (tests/upcall/gen-upcall: kernel upcall -> recv_upcall ground truth).
+    if len(sys.argv) > 5:
+        for mode in ('set', 'length', 'bytes'):
+            data, ans = f'{work}/up-{mode}.data', f'{work}/up-{mode}.json'
+            subprocess.run([sys.argv[5], mode, data, ans], check=True)
+            want = json.load(open(ans))['all']['kernel_to_vswitchd']
+            doc = export(binary, f'{work}/up-{mode}.trace.json', data)
+            validate(doc, f'upcall {mode}')
+            flows = {}
+            for e in doc['traceEvents']:
+                if e['ph'] in 'sf':
+                    flows.setdefault(e['id'], {})[e['ph']] = ts_ns(e)
+            d = [f['f'] - f['s'] for f in flows.values() if 's' in f and 'f' in f]
+            got = {'count': len(d), 'max_ns': max(d, default=0), 'min_ns': min(d, default=0),
+                   'total_ns': sum(d)}
+            check(got == want, f'upcall {mode}: flows {got}, ground truth {want}')
+            print(f'upcall {mode}: {len(d)} flows match the ground truth')
 
     if FAILS:
         print(f'{len(FAILS)} checks failed')
