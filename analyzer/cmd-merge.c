@@ -155,9 +155,15 @@ static json_t *merge_hist(json_t *a, json_t *b, const char *lo)
 
 		json_array_foreach(out, j, o) {
 			if (json_number_value(json_object_get(o, lo)) == l) {
-				json_object_set_new(o, "count",
-						    json_integer(json_integer_value(json_object_get(o, "count")) +
-								 json_integer_value(json_object_get(e, "count"))));
+				json_int_t sum;
+
+				/* Overflow: damaged input; the bucket's count becomes null. */
+				if (__builtin_add_overflow(json_integer_value(json_object_get(o, "count")),
+							   json_integer_value(json_object_get(e, "count")),
+							   &sum))
+					json_object_set_new(o, "count", json_null());
+				else
+					json_object_set_new(o, "count", json_integer(sum));
 				break;
 			}
 		}
@@ -355,6 +361,9 @@ static json_t *hist_percentile(json_t *h, const char *hi, double p, json_t *max)
 			v = ends(hi, "_us") ? v * 1000 - 1 : v - 1;
 			if (json_is_number(max) && json_number_value(max) < v)
 				v = json_number_value(max);
+			/* Bounds beyond int64 only come from damaged input. */
+			if (!(v >= 0 && v < 9.2e18))
+				return json_null();
 			return json_integer((json_int_t)v);
 		}
 	}
@@ -435,7 +444,7 @@ static json_t *merge_value(const char *key, json_t *a, json_t *b)
 	if (json_is_boolean(a) && json_is_boolean(b))
 		return json_boolean(json_is_true(a) || json_is_true(b));
 	if (json_is_integer(a) && json_is_integer(b)) {
-		json_int_t x = json_integer_value(a), y = json_integer_value(b);
+		json_int_t x = json_integer_value(a), y = json_integer_value(b), sum;
 
 		if (in_list(id_keys, key) || pct_of_key(key) >= 0)
 			return x == y || pct_of_key(key) >= 0 ? json_integer(x) : json_null();
@@ -443,7 +452,9 @@ static json_t *merge_value(const char *key, json_t *a, json_t *b)
 			return json_integer(x < y ? x : y);
 		if (is_max_key(key))
 			return json_integer(x > y ? x : y);
-		return json_integer(x + y);
+		if (__builtin_add_overflow(x, y, &sum))
+			return json_null();
+		return json_integer(sum);
 	}
 	if (json_is_number(a) && json_is_number(b)) {
 		double x = json_number_value(a), y = json_number_value(b);

@@ -201,6 +201,31 @@ def main():
     r = run([analyze, "merge"])
     check(r.returncode == 1, "no input: rc %d" % r.returncode)
 
+    # Damaged documents (members replaced by values of other types, huge
+    # numbers): exit 0 or 2, never a crash; the HTML writer too.
+    import random
+    rnd = random.Random(5)
+    vals = [None, True, 0, -1, 2**62, 2**63 - 1, -2**63, 1e300, 1.5, "x", [], {},
+            [{"lo_ns": 1, "hi_ns": 2, "count": "a"}], [1, "a", None], {"count": -5, "mean_ns": "z"}]
+
+    def mutate(o):
+        items = list(o.items()) if isinstance(o, dict) else list(enumerate(o)) \
+            if isinstance(o, list) else []
+        for k, v in items:
+            if rnd.random() < 0.03:
+                o[k] = rnd.choice(vals)
+            else:
+                mutate(v)
+    ma, mb, mh = (os.path.join(outdir, n) for n in ("mut-a.json", "mut-b.json", "mut.html"))
+    for n in range(60):
+        x, y = json.loads(json.dumps(rnd.choice([a, b, c, k]))), json.loads(json.dumps(rnd.choice([a, b, c, k])))
+        mutate(x)
+        mutate(y)
+        json.dump(x, open(ma, "w"))
+        json.dump(y, open(mb, "w"))
+        r = run([analyze, "merge", ma, mb, "--html", mh])
+        check(r.returncode in (0, 2), "damaged documents %d: rc %d %s" % (n, r.returncode, r.stderr[-300:]))
+
     print("merge: %d failures" % failures)
     return 1 if failures else 0
 
