@@ -648,7 +648,8 @@ static int on_upcall(struct ex_timeline *x, const struct ex_evmap *m,
 		return sm->cpu == (uint32_t)-1 ? 0 : -ENOMEM;
 	name_thread(x, t);
 	snprintf(args, sizeof(args), "\"len\":%u", len);
-	et_complete(x->w, t->pid, track_tid(t), sm->time, 0, "upcall",
+	/* 1 ns, not 0: a flow arrow binds to the slice open at its time. */
+	et_complete(x->w, t->pid, track_tid(t), sm->time, 1, "upcall",
 		    kernel ? "ovs_dp_upcall" : "recv_upcall", args);
 	if (!evdec_field__resolved(&m->f1) || !upcall_usable(m, sm, kernel, len))
 		return 0;
