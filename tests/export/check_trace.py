@@ -76,10 +76,11 @@ def validate(doc, what):
                     b = stacks[track].pop()
                     check(ts_ns(b) <= t, f'{what}: slice ends before it begins on {track}')
                     slices[track].append((b['cat'], b['name'], b.get('args', {}),
-                                          e.get('args', {})))
+                                          e.get('args', {}), t - ts_ns(b)))
             else:
                 check(e['dur'] >= 0, f'{what}: negative duration on {track}')
-                slices[track].append((e['cat'], e['name'], e.get('args', {}), {}))
+                slices[track].append((e['cat'], e['name'], e.get('args', {}), {},
+                                      ts_ns(e, 'dur')))
         elif ph in 'bne':
             key = e['id']
             if ph == 'b':
@@ -127,8 +128,9 @@ def complete(sl):
     return not sl[3].get('incomplete')
 
 
-def thread_counts(slices, pid):
-    """Per tid: syscalls, run, ready, handled hard IRQs, soft IRQs, loop runs/waits."""
+def thread_counts(slices, pid, durations=False):
+    """Per tid: syscalls, run, ready, handled hard IRQs, soft IRQs, loop runs/waits
+    (counts, or with @durations the sums of their durations in ns)."""
     c = collections.defaultdict(collections.Counter)
     for (p, tid), lst in slices.items():
         if p != pid:
@@ -136,15 +138,16 @@ def thread_counts(slices, pid):
         real = tid - 0x40000000 if tid >= 0x40000000 else tid
         for sl in filter(complete, lst):
             cat, name = sl[0], sl[1]
+            v = sl[4] if durations else 1
             if cat == 'irq':
                 if sl[3].get('ret', 1) != 0:
-                    c[real]['irq'] += 1
+                    c[real]['irq'] += v
             elif cat == 'sched':
-                c[real][name] += 1
+                c[real][name] += v
             elif cat == 'loop':
-                c[real]['loop_run' if name == 'main loop run' else 'loop_wait'] += 1
+                c[real]['loop_run' if name == 'main loop run' else 'loop_wait'] += v
             else:
-                c[real][cat] += 1
+                c[real][cat] += v
     return c
 
 
@@ -163,8 +166,19 @@ def check_kdelay(binary, data, work, proc, extra=()):
     rep = analyze(binary, 'kernel-delay', '--pid', str(pid), *extra, data)
     threads = rep['reports']['kernel_delay']['samples'][0]['threads']
     check(threads, f'{what}: kernel-delay has threads')
+    dur = thread_counts(slices, pid, durations=True)
     for t in threads:
         tid = t['tid']
+        # Durations to the nanosecond (the ready slices are clipped, see the man page).
+        want = {
+            'syscall': sum(s['total_ns'] for s in t['syscalls']),
+            'run': t['run']['total_ns'],
+            'irq': sum(h['total_ns'] for h in t['hardirq']),
+            'softirq': sum(s['total_ns'] for s in t['softirq']),
+        }
+        for k, v in want.items():
+            check(dur[tid][k] == v, f'{what}: tid {tid} {k} time: trace {dur[tid][k]}, '
+                  f'kernel-delay {v}')
         want = {
             'syscall': sum(s['count'] for s in t['syscalls']),
             'run': t['run']['count'],
@@ -178,10 +192,10 @@ def check_kdelay(binary, data, work, proc, extra=()):
         check((pid, tid) in tnames and tnames[(pid, tid)] == t['name'],
               f'{what}: thread {tid} named {t["name"]}')
     print(f'{what}: {len(threads)} threads match kernel-delay')
-    return doc, slices, pid, got
+    return doc, slices, pid, got, dur
 
 
-def check_bloop(binary, data, got):
+def check_bloop(binary, data, got, dur):
     rep = analyze(binary, 'bridge-loop', data)
     threads = rep['reports']['bridge_loop']['threads']
     check(threads, f'{data}: bridge-loop has threads')
@@ -192,6 +206,9 @@ def check_bloop(binary, data, got):
         check(got[t['tid']]['loop_wait'] == t['poll_wait']['count'],
               f'{data}: tid {t["tid"]} poll waits {got[t["tid"]]["loop_wait"]} vs '
               f'{t["poll_wait"]["count"]}')
+        check(dur[t['tid']]['loop_run'] == t['run']['total_ns'],
+              f'{data}: tid {t["tid"]} loop run time {dur[t["tid"]]["loop_run"]} vs '
+              f'{t["run"]["total_ns"]}')
     print(f'{data}: {len(threads)} threads match bridge-loop')
 
 
@@ -227,7 +244,7 @@ def time_range(doc, lo_frac, hi_frac):
 def main():
     binary, tdir, work = sys.argv[1:4]
     kd = f'{tdir}/kdelay.data'
-    doc, slices, pid, got = check_kdelay(binary, kd, work, 'kdelay-load')
+    doc, slices, pid, got, _ = check_kdelay(binary, kd, work, 'kdelay-load')
 
     # --pid: only that process's tracks, with the same slices.
     fdoc = export(binary, f'{work}/kd-pid.json', '--pid', str(pid), kd)
@@ -257,8 +274,8 @@ def main():
 
     # vswitchd: kernel-delay and bridge-loop on one recording.
     vs = f'{tdir}/vswitchd-kdelay.data'
-    _, _, _, got = check_kdelay(binary, vs, work, 'ovs-vswitchd')
-    check_bloop(binary, vs, got)
+    _, _, _, got, dur = check_kdelay(binary, vs, work, 'ovs-vswitchd')
+    check_bloop(binary, vs, got, dur)
 
     # Packets: veth traffic (backlog span) and the real OVS datapath.
     check_latency(binary, f'{tdir}/net.data', work)
@@ -283,6 +300,11 @@ def main():
         marked = [e for e in fdoc['traceEvents'] if e['ph'] == 'e' and
                   e['args'].get('lost_window')]
         check(marked, 'gen-flows: packets in the LOST window are marked')
+        lost = [e['args']['lost'] for e in fdoc['traceEvents']
+                if e['ph'] == 'C' and e['name'] == 'lost events']
+        info = analyze(binary, 'info', flows)['recording']['lost']
+        check(lost and lost[-1] == info and lost == sorted(lost),
+              f'gen-flows: lost events counter {lost}, recording lost {info}')
         for filt in (('--src-ip', '10.11.0.2'), ('--dst-port', '9001'),
                      ('--protocol', 'tcp'), ('--dev', 'veth2'),
                      ('--src-ip', '10.11.0.1', '--dst-ip', '10.11.0.2', '--src-port', '20000')):
