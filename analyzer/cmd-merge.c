@@ -14,8 +14,8 @@
  *	                          (name, reason, location, ..., cpu, type) or,
  *	                          without one, by position, and merged
  *	arrays of scalars         union, in order of appearance
- *	min*, first_*, start_*    the smaller; max*, last_*, end_*, stop_*: the
- *	                          larger
+ *	min, min_*, first_*, start_*  the smaller; max, max_*, last_*, end_*,
+ *	                          stop_*: the larger
  *	identifiers (tid, pid, cpu, nr, ...) and strings
  *	                          kept when equal, else null
  *	booleans                  true when either is
@@ -419,14 +419,17 @@ static json_t *merge_object(json_t *a, json_t *b)
 	return out;
 }
 
+/* "min", "min_ns", "first_ns", "start_ns" (not "started", a count). */
 static bool is_min_key(const char *k)
 {
-	return starts(k, "min") || starts(k, "first_") || starts(k, "start");
+	return !strcmp(k, "min") || starts(k, "min_") || starts(k, "first_") ||
+	       starts(k, "start_");
 }
 
 static bool is_max_key(const char *k)
 {
-	return starts(k, "max") || starts(k, "last_") || starts(k, "end_") || starts(k, "stop_");
+	return !strcmp(k, "max") || starts(k, "max_") || starts(k, "last_") ||
+	       starts(k, "end_") || starts(k, "stop_");
 }
 
 /* Merge two values of member @key; @b may be NULL (copy @a by the rules). */
@@ -500,7 +503,25 @@ static void add_sources(json_t *from, const char *file, json_t *doc)
  */
 static void text_value(FILE *out, const char *key, json_t *v, int indent);
 
-static void text_scalar(FILE *out, const char *key, json_t *v)
+static bool is_scalar(json_t *v)
+{
+	return !json_is_object(v) && !json_is_array(v);
+}
+
+static bool is_scalar_list(json_t *v)
+{
+	json_t *e;
+	size_t i;
+
+	if (!json_is_array(v))
+		return false;
+	json_array_foreach(v, i, e)
+		if (!is_scalar(e))
+			return false;
+	return true;
+}
+
+static void text_scalar(FILE *out, json_t *v)
 {
 	if (json_is_string(v))
 		fputs(json_string_value(v), out);
@@ -510,9 +531,30 @@ static void text_scalar(FILE *out, const char *key, json_t *v)
 		fprintf(out, "%.1f", json_real_value(v));
 	else if (json_is_boolean(v))
 		fputs(json_is_true(v) ? "yes" : "no", out);
-	else if (json_is_null(v))
+	else
 		fputs("-", out);
-	(void)key;
+}
+
+/* A scalar, or "[a, b, ...]" for a list of scalars (16 at most). */
+static void text_inline(FILE *out, json_t *v)
+{
+	json_t *e;
+	size_t i;
+
+	if (!json_is_array(v)) {
+		text_scalar(out, v);
+		return;
+	}
+	fputc('[', out);
+	json_array_foreach(v, i, e) {
+		if (i == 16) {
+			fputs(", ...", out);
+			break;
+		}
+		fputs(i ? ", " : "", out);
+		text_scalar(out, e);
+	}
+	fputc(']', out);
 }
 
 static void text_hist(FILE *out, json_t *h, const char *lo, int indent)
@@ -545,31 +587,19 @@ static void text_value(FILE *out, const char *key, json_t *v, int indent)
 
 	if (json_is_object(v)) {
 		json_object_foreach(v, k, m) {
-			if (json_is_object(m) || (json_is_array(m) && json_array_size(m) &&
-						  !json_is_number(json_array_get(m, 0)) &&
-						  !json_is_string(json_array_get(m, 0)))) {
-				fprintf(out, "%*s%s:\n", indent, "", k);
-				text_value(out, k, m, indent + 2);
-			} else if (json_is_array(m)) {
-				fprintf(out, "%*s%s: [", indent, "", k);
-				json_array_foreach(m, i, v) {
-					if (i == 16) {
-						fputs(", ...", out);
-						break;
-					}
-					fputs(i ? ", " : "", out);
-					text_scalar(out, k, v);
-				}
-				fputs("]\n", out);
-			} else {
-				fprintf(out, "%*s%s: ", indent, "", k);
-				text_scalar(out, k, m);
+			fprintf(out, "%*s%s:", indent, "", k);
+			if (is_scalar(m) || is_scalar_list(m)) {
+				fputc(' ', out);
+				text_inline(out, m);
 				fputc('\n', out);
+			} else {
+				fputc('\n', out);
+				text_value(out, k, m, indent + 2);
 			}
 		}
 		return;
 	}
-	if (is_hist(v, &lo)) {
+	if (json_is_array(v) && json_array_size(v) && is_hist(v, &lo)) {
 		text_hist(out, v, lo, indent);
 		return;
 	}
@@ -579,8 +609,14 @@ static void text_value(FILE *out, const char *key, json_t *v, int indent)
 				json_array_size(v) - i);
 			break;
 		}
-		fprintf(out, "%*s- %s #%zu\n", indent, "", key, i);
-		text_value(out, key, m, indent + 2);
+		if (is_scalar(m) || is_scalar_list(m)) {
+			fprintf(out, "%*s- ", indent, "");
+			text_inline(out, m);
+			fputc('\n', out);
+		} else {
+			fprintf(out, "%*s- %s #%zu\n", indent, "", key, i);
+			text_value(out, key, m, indent + 2);
+		}
 	}
 }
 

@@ -65,6 +65,10 @@ def bucket_upper(v, maxv):
 
 def check_stats(where, m, parts):
     """m: merged stats object; parts: the inputs' objects with the same key."""
+    for key in ("started", "completed", "unfinished", "orphan_ends", "reused", "cross_cpu"):
+        if key in m:
+            check(m[key] == sum(p[key] for p in parts), "%s: %s %s is not the sum of %s"
+                  % (where, key, m[key], [p[key] for p in parts]))
     n = sum(p["count"] for p in parts)
     check(m["count"] == n, "%s: count %d, inputs sum %d" % (where, m["count"], n))
     check(m["min_ns"] == min(p["min_ns"] for p in parts), "%s: min_ns" % where)
@@ -179,6 +183,11 @@ def main():
     # Text and HTML outputs.
     text = merge(analyze, [fa, fb], "--text")
     check("Merged 2 documents" in text and fa in text and "backlog" in text, "text output")
+    for name in common:
+        s = spans(ab)[name]
+        check("count: %d\n" % s["count"] in text and "p99_ns: %d\n" % s["p99_ns"] in text,
+              "text output lacks %s's count or p99" % name)
+        check("- [%s]" % ", ".join(s["stages"][0]) in text, "text output lacks the stages")
     html = os.path.join(outdir, "merged.html")
     out = merge(analyze, [fa, fb, fc], "--html", html)
     check(json.loads(out)["reports"] == abc2["reports"], "--html changes the JSON")
