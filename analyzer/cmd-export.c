@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "analyze.h"
 #include "export-pcapng.h"
@@ -285,6 +286,13 @@ out:
 		et_close(&w);
 	ex_timeline__delete(tl);
 	ex_pcap__delete(pc);
+	/* No half-written file is left behind as if it were a result. */
+	if (ret != OVP_EXIT_OK) {
+		if (tl && strcmp(o.perfetto, "-"))
+			unlink(o.perfetto);
+		if (pc && strcmp(o.pcap, "-"))
+			unlink(o.pcap);
+	}
 	pdata_session__close(ctx.session);
 	return ret;
 }

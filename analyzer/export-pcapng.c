@@ -220,7 +220,8 @@ static int pc_ready(struct pdata_tool *tool, struct pdata_session *s)
 	if (!n)
 		return ovp_err(-ENOENT, "the recording has no event with packet bytes (a byte "
 			       "array field pkt, packet, data or buf: record the upcall-cost set, "
-			       "whose recv_upcall fetches pkt=+0(arg3):x8[128])");
+			       "whose recv_upcall fetches pkt=+0(arg3):x8[64] "
+			       "pkt2=+64(arg3):x8[64])");
 	return 0;
 }
 

@@ -334,6 +334,14 @@ def main():
             check(got == want, f'upcall {mode}: flows {got}, ground truth {want}')
             print(f'upcall {mode}: {len(d)} flows match the ground truth')
 
+    # --pcap on a recording without packet bytes: an error, and no file.
+    import os
+    out = f'{work}/none.pcapng'
+    r = subprocess.run([binary, 'export', '-q', '--pcap', out, f'{tdir}/net.data'],
+                       capture_output=True, text=True)
+    check(r.returncode == 2 and 'packet bytes' in r.stderr and not os.path.exists(out),
+          f'--pcap without packet bytes: exit {r.returncode}, {r.stderr.strip()}')
+
     if FAILS:
         print(f'{len(FAILS)} checks failed')
         return 1
