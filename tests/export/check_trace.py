@@ -15,6 +15,7 @@ usage: check_trace.py OVSPERF_ANALYZE TESTDATA_DIR WORK_DIR [GEN_FLOWS [GEN_UPCA
 import collections
 import gzip
 import json
+import shutil
 import subprocess
 import sys
 
@@ -333,6 +334,27 @@ def main():
                    'total_ns': sum(d)}
             check(got == want, f'upcall {mode}: flows {got}, ground truth {want}')
             print(f'upcall {mode}: {len(d)} flows match the ground truth')
+        # pcapng of the bytes form: one packet per sample of each event with
+        # packet bytes (gen-upcall: the kernel upcall and recv_upcall at least).
+        data = f'{work}/up-bytes.data'
+        pcap = f'{work}/up-bytes.pcapng'
+        subprocess.run([binary, 'export', '-q', '--pcap', pcap, data], check=True)
+        if shutil.which('tshark'):
+            rows = subprocess.run(['tshark', '-r', pcap, '-T', 'fields', '-e',
+                                   'frame.interface_description', '-e', 'frame.len', '-e',
+                                   'frame.cap_len'], capture_output=True, text=True,
+                                  check=True).stdout.splitlines()
+            per = collections.Counter(r.split('\t')[0] for r in rows)
+            counts = analyze(binary, 'info', data)['recording']['event_counts']
+            check({'ovsperf:ovs_dp_upcall', 'ovsperf:recv_upcall'} <= set(per),
+                  f'pcapng interfaces {set(per)}')
+            for ev, n in per.items():
+                check(counts.get(ev) == n, f'pcapng: {n} packets of {ev}, {counts.get(ev)} samples')
+            check(all(int(r.split('\t')[2]) <= min(64, int(r.split('\t')[1])) for r in rows),
+                  'pcapng: captured lengths within the 64 bytes fetched and the packet')
+            print(f'upcall bytes: tshark reads {len(rows)} packets')
+        else:
+            print('tshark not installed: pcapng not read back here')
 
     # --pcap on a recording without packet bytes: an error, and no file.
     import os
