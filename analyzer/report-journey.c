@@ -202,7 +202,8 @@ static const char j_usage[] =
 	"                          flow filters (events must carry these fields)\n"
 	"      --time START,END    packets whose events all lie within [START, END]\n"
 	"                          (perf script timestamps, e.g. 911.43,911.50)\n"
-	"  --json writes JSON Lines: one packet per line (ovsperf-json(7), JOURNEY).\n";
+	"  --json writes JSON Lines, one packet per line, then the JSON document with\n"
+	"  the summary (ovsperf-json(7), reports.journey).\n";
 
 static int parse_long(const char *opt, const char *arg, long *out)
 {
