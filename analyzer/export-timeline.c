@@ -667,7 +667,8 @@ static int on_upcall(struct ex_timeline *x, const struct ex_evmap *m,
 		u->tid = track_tid(t);
 		u->len = len;
 		u->nr_bytes = nr;
-		memcpy(u->bytes, bytes, nr);
+		if (nr)
+			memcpy(u->bytes, bytes, nr);
 		return 0;
 	}
 	for (i = 0; i < x->ring_len; i++) {
