@@ -270,15 +270,25 @@ json_t *analyze_json_doc(struct pdata_session *s, json_t *reports)
 	return doc;
 }
 
-int analyze_print_json(struct pdata_session *s, json_t *reports)
+static int print_json(struct pdata_session *s, json_t *reports, size_t flags)
 {
 	json_t *doc = analyze_json_doc(s, reports);
 	int err;
 
-	err = json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	err = json_dumpf(doc, stdout, flags | JSON_PRESERVE_ORDER);
 	fputc('\n', stdout);
 	json_decref(doc);
 	return err ? ovp_err(-EIO, "cannot write JSON") : 0;
+}
+
+int analyze_print_json(struct pdata_session *s, json_t *reports)
+{
+	return print_json(s, reports, JSON_INDENT(2));
+}
+
+int analyze_print_json_compact(struct pdata_session *s, json_t *reports)
+{
+	return print_json(s, reports, JSON_COMPACT);
 }
 
 /*
@@ -387,8 +397,12 @@ int analyze_run_reports(struct analyze_ctx *ctx, struct report **reports, int nr
 			return err;
 		}
 	}
-	if (ctx->json)
+	if (ctx->json) {
+		for (i = 0; i < nr; i++)
+			if (reports[i]->ops->json_lines)
+				return analyze_print_json_compact(ctx->session, json);
 		return analyze_print_json(ctx->session, json);
+	}
 	json_decref(json);
 	analyze_print_losses(ctx->session, stdout);
 	return 0;

@@ -85,6 +85,9 @@ enum {
  * @emit_text: print the text report.
  * @emit_json: add the report's object to @reports under @json_key.
  * @destroy: free everything (NULL-safe).
+ * @json_lines: with --json the report writes JSON Lines (one object per
+ *	line) itself; the summary document then follows on one compact line,
+ *	so the whole output stays valid JSON Lines.
  */
 struct report_ops {
 	const char *name;
@@ -100,6 +103,7 @@ struct report_ops {
 	int (*emit_text)(struct report *r, FILE *out);
 	int (*emit_json)(struct report *r, json_t *reports);
 	void (*destroy)(struct report *r);
+	bool json_lines;
 };
 
 /* Base of every report; reports embed it first and use container_of. */
@@ -165,6 +169,8 @@ json_t *analyze_json_doc(struct pdata_session *s, json_t *reports);
 /* Print the JSON document { "ovsperf_version", "schema_version",
  * "recording", "reports" } on stdout; takes ownership of @reports. */
 int analyze_print_json(struct pdata_session *s, json_t *reports);
+/* The same on one line (JSON Lines output). */
+int analyze_print_json_compact(struct pdata_session *s, json_t *reports);
 
 /* Run reports on ctx->session in one pass and emit them (text or JSON). */
 int analyze_run_reports(struct analyze_ctx *ctx, struct report **reports, int nr);

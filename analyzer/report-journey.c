@@ -202,8 +202,8 @@ static const char j_usage[] =
 	"                          flow filters (events must carry these fields)\n"
 	"      --time START,END    packets whose events all lie within [START, END]\n"
 	"                          (perf script timestamps, e.g. 911.43,911.50)\n"
-	"  --json writes JSON Lines, one packet per line, then the JSON document with\n"
-	"  the summary (ovsperf-json(7), reports.journey).\n";
+	"  --json writes JSON Lines, one packet per line, then on the last line the\n"
+	"  JSON document with the summary (ovsperf-json(7), reports.journey).\n";
 
 static int parse_long(const char *opt, const char *arg, long *out)
 {
@@ -993,4 +993,5 @@ const struct report_ops report_journey_ops = {
 	.emit_text = j_emit_text,
 	.emit_json = j_emit_json,
 	.destroy = j_destroy,
+	.json_lines = true,
 };

@@ -185,14 +185,13 @@ def main():
             lo // 10**9, lo % 10**9, hi // 10**9, hi % 10**9)
     out = subprocess.run([binary, "journey", "--json", "-q", "--key", key] + extra + [data],
                          stdout=subprocess.PIPE, check=True).stdout.decode()
-    lines = out.split("\n")
-    # JSON Lines first (one packet each), then the indented document.
-    got = []
-    i = 0
-    while i < len(lines) and lines[i].startswith("{\""):
-        got.append(json.loads(lines[i]))
-        i += 1
-    doc = json.loads("\n".join(lines[i:]))
+    lines = [l for l in out.split("\n") if l]
+    # JSON Lines: one packet per line, then the summary document on the
+    # last line; every line must be a JSON object.
+    objs = [json.loads(l) for l in lines]
+    assert objs and "schema_version" in objs[-1], "last line is not the summary document"
+    got = objs[:-1]
+    doc = objs[-1]
     summ = doc["reports"]["journey"]
 
     if "--max-inflight" in extra:
