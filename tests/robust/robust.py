@@ -361,9 +361,10 @@ def mutation_experiment(analyze, perf, work, rec, n, seed, pool):
 
 def make_recordings(perf, d):
     """Small recordings of this machine (root, tracefs): plain, -z, -g, pipe."""
-    events = ["-e", "sched:sched_switch", "-e", "sched:sched_wakeup", "-e",
-              "raw_syscalls:sys_enter"]
-    load = ["sh", "-c", "for i in 1 2 3 4 5 6; do ls / >/dev/null; sleep 0.01; done"]
+    # Few records (a few hundred): every boundary is cut, twice per record.
+    events = ["-e", "sched:sched_switch", "-e", "sched:sched_process_exec", "-e",
+              "syscalls:sys_enter_openat"]
+    load = ["sh", "-c", "for i in 1 2 3; do cat /etc/hostname >/dev/null; sleep 0.01; done"]
     out = []
     for name, extra in (("plain.data", []), ("z.data", ["-z"]), ("g.data", ["-g"])):
         p = os.path.join(d, name)
