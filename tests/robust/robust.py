@@ -48,6 +48,7 @@ REC_AUXTRACE = 71
 REC_COMPRESSED = (81, 83)
 FEAT_TRACING_DATA = 1
 TIMEOUT = 20
+MID_CUTS = 3	# cuts inside each record: middle, after 4 bytes, last byte
 # Leaks inside libtraceevent are not ours (a sanitized build reports them).
 LSAN_SUPP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fuzz", "lsan.supp")
 
@@ -166,7 +167,7 @@ def cases_for(rec):
         if rec.pipe:
             exp = "any" if not uncompressed else ("partial-any", rec.samples_before(off))
         cases.append(("cut-at-rec%d" % i, b[:off], exp))
-        for cut in sorted({4, size // 2, size - 1}):
+        for cut in sorted(set([size // 2, 4, size - 1][:MID_CUTS])):
             if 0 < cut < size:
                 e = ("partial", rec.samples_before(off)) if uncompressed else "fail"
                 cases.append(("cut-in-rec%d+%d" % (i, cut), b[:off + cut], e))
@@ -394,8 +395,12 @@ def main():
                     help="make small recordings with perf record (root) and test them")
     ap.add_argument("--max-cases", type=int, default=0,
                     help="test at most this many generated cases per recording (0: all)")
+    ap.add_argument("--mid-cuts", type=int, default=3,
+                    help="cuts inside each record (1: its middle only, 3: also +4 and last byte)")
     ap.add_argument("recordings", nargs="*")
     a = ap.parse_args()
+    global MID_CUTS
+    MID_CUTS = a.mid_cuts
 
     work = a.work or tempfile.mkdtemp(prefix="ovsperf-robust-")
     shutil.rmtree(work, ignore_errors=True)
