@@ -15,6 +15,7 @@ usage: check_trace.py OVSPERF_ANALYZE TESTDATA_DIR WORK_DIR [GEN_FLOWS [GEN_UPCA
 import collections
 import gzip
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -356,8 +357,23 @@ def main():
         else:
             print('tshark not installed: pcapng not read back here')
 
+    # A real upcall-cost recording of a USDT ovs-vswitchd (vmrig, plain perf:
+    # no packet bytes): flows as many as upcall-cost's sets, ending on handler
+    # threads; main-loop slices as bridge-loop counts them.
+    real = f'{tdir}/upcall.data'
+    if os.path.exists(real):
+        doc = export(binary, f'{work}/upcall-real.json', real)
+        slices, pnames, tnames = validate(doc, 'upcall.data')
+        sets = analyze(binary, 'upcall-cost', real)['reports']['upcall_cost']['sets']
+        fl = [e for e in doc['traceEvents'] if e['ph'] == 'f']
+        check(len(fl) == sets and sets > 0, f'upcall.data: {len(fl)} flows, {sets} sets')
+        check(all(tnames.get((e['pid'], e['tid']), '').startswith('handler') for e in fl),
+              'upcall.data: flows end on handler threads')
+        pid = pid_named(pnames, 'ovs-vswitchd')
+        check_bloop(binary, real, thread_counts(slices, pid),
+                    thread_counts(slices, pid, durations=True))
+
     # --pcap on a recording without packet bytes: an error, and no file.
-    import os
     out = f'{work}/none.pcapng'
     r = subprocess.run([binary, 'export', '-q', '--pcap', out, f'{tdir}/net.data'],
                        capture_output=True, text=True)
