@@ -1208,9 +1208,11 @@ static int queue_record(struct pdata_session *s, const union perf_event *event, 
 	struct oq_entry e;
 	int err;
 
-	err = send_ready(s);
-	if (err)
-		return err;
+	if (!s->ready_sent) {
+		err = send_ready(s);
+		if (err)
+			return err;
+	}
 	e.time = s->opts.no_ordering ? 0 : record_time(s, event, &ev);
 	if (!e.time)
 		return deliver(s, event, off, NULL);	/* perf: -ETIME, delivered at once */
@@ -1464,6 +1466,8 @@ static int process_record(struct pdata_session *s, const union perf_event *event
 {
 	uint32_t type = event->header.type;
 
+	if (type == PERF_RECORD_SAMPLE)	/* nearly every record: skip the tests below */
+		return queue_record(s, event, off, owner);
 	if (type >= PDATA_RECORD_MAX) {
 		s->stats.nr_unknown++;
 		return 0;
