@@ -377,7 +377,7 @@ static void fix_stats(json_t *out, json_t *a, json_t *b)
 	json_t *ma = json_object_get(a, "mean_ns"), *mb = json_object_get(b, "mean_ns");
 	json_t *sa = json_object_get(a, "stddev_ns"), *sb = json_object_get(b, "stddev_ns");
 	double na = json_number_value(ca), nb = json_number_value(cb), n = na + nb;
-	const char *k, *lo, *hi;
+	const char *k, *lo = NULL, *hi = NULL;
 	json_t *h, *m;
 	void *tmp;
 

@@ -188,10 +188,13 @@ static int start_member(struct archive_reader *a)
 		a->long_name = NULL;
 	} else {
 		/* ustar: prefix (155 at 345) "/" name (100 at 0). */
+		size_t len = 0;
+
 		name[0] = '\0';
 		if (!memcmp(h + 257, "ustar", 5) && h[345])
-			snprintf(name, sizeof(name), "%.155s/", (const char *)h + 345);
-		strncat(name, (const char *)h, 100);
+			len = (size_t)snprintf(name, sizeof(name), "%.155s/", (const char *)h + 345);
+		/* The name field is 100 bytes, NUL-terminated only when shorter. */
+		snprintf(name + len, sizeof(name) - len, "%.100s", (const char *)h);
 		a->cur_name = strdup(name);
 		if (!a->cur_name)
 			return ovp_err(-ENOMEM, "out of memory");

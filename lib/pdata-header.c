@@ -716,6 +716,27 @@ static uint8_t td_cache_op(uint64_t key, uint8_t set)
 	return v;
 }
 
+/* Parse one checked item here, under the SIGFPE guard (a function of its
+ * own: nothing of the caller's lives across the sigsetjmp). */
+static void td_parse_one(struct pdata_session *s, const struct td_item *it, int long_size)
+{
+	volatile enum tep_errno ret = 0;
+	volatile bool fpe;
+
+	OVP_FPE_TRY(fpe, ret = it->sys ? tep_parse_event(s->tep, (const char *)it->buf, it->size,
+							 it->sys) :
+					 (enum tep_errno)tep_parse_header_page(
+						 s->tep, (char *)it->buf, (unsigned long)it->size,
+						 long_size));
+	if (fpe)
+		ovp_warn("tracing data: a format of system '%s' divides by zero; event skipped",
+			 it->sys ?: "header");
+	else if (ret && it->sys)
+		/* a format libtraceevent rejects is skipped (perf warns the same
+		 * way) so one odd event does not lose the others */
+		ovp_warn("tracing data: cannot parse a format of system '%s'", it->sys);
+}
+
 /* Validate the items in children, then parse the good ones here. */
 static void td_parse_all(struct pdata_session *s, struct td_list *l, int long_size)
 {
@@ -758,26 +779,9 @@ static void td_parse_all(struct pdata_session *s, struct td_list *l, int long_si
 			 "event skipped", l->v[bad].sys ?: "header");
 		from = (size_t)bad + 1;
 	}
-	for (i = 0; i < l->nr; i++) {
-		const struct td_item *it = &l->v[i];
-		volatile enum tep_errno ret = 0;
-		volatile bool fpe;
-
-		if (it->bad)
-			continue;
-		OVP_FPE_TRY(fpe, ret = it->sys ? tep_parse_event(s->tep, (const char *)it->buf,
-								 it->size, it->sys) :
-						 (enum tep_errno)tep_parse_header_page(
-							 s->tep, (char *)it->buf,
-							 (unsigned long)it->size, long_size));
-		if (fpe)
-			ovp_warn("tracing data: a format of system '%s' divides by zero; event skipped",
-				 it->sys ?: "header");
-		else if (ret && it->sys)
-			/* a format libtraceevent rejects is skipped (perf warns the
-			 * same way) so one odd event does not lose the others */
-			ovp_warn("tracing data: cannot parse a format of system '%s'", it->sys);
-	}
+	for (i = 0; i < l->nr; i++)
+		if (!l->v[i].bad)
+			td_parse_one(s, &l->v[i], long_size);
 }
 
 /*
