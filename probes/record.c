@@ -85,6 +85,7 @@ struct recorder {
 	uint64_t duration_ns;		/* --duration, 0: until a signal */
 	unsigned int pages;		/* -m, ring buffer pages per CPU */
 	bool quiet;			/* -q */
+	bool archive;			/* --archive: also pack OUTPUT.tar.zst */
 	int argc;			/* for CMDLINE */
 	char **argv;
 
@@ -142,6 +143,8 @@ static const char record_usage[] =
 	"      --binary PATH    ELF file for USDT/uprobe probes (default: the process of\n"
 	"                       -p, else the running ovs-vswitchd)\n"
 	"      --tracefs DIR    tracefs mount point (default /sys/kernel/tracing)\n"
+	"      --archive        also write OUTPUT.tar.zst, as 'ovsperf-probe archive'\n"
+	"                       does (recording, kallsyms, symbols of probed binaries)\n"
 	"  -q, --quiet          do not print the summary\n"
 	"  -h, --help           show this help\n"
 	"\n"
@@ -876,7 +879,7 @@ static bool is_trigger(const char *arg)
 
 static int parse_args(struct recorder *r, int argc, char **argv)
 {
-	enum { OPT_BINARY = 256, OPT_TRACEFS };
+	enum { OPT_BINARY = 256, OPT_TRACEFS, OPT_ARCHIVE };
 	static const struct option longopts[] = {
 		{ "event", required_argument, NULL, 'e' },
 		{ "all-cpus", no_argument, NULL, 'a' },
@@ -887,6 +890,7 @@ static int parse_args(struct recorder *r, int argc, char **argv)
 		{ "mmap-pages", required_argument, NULL, 'm' },
 		{ "binary", required_argument, NULL, OPT_BINARY },
 		{ "tracefs", required_argument, NULL, OPT_TRACEFS },
+		{ "archive", no_argument, NULL, OPT_ARCHIVE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -944,6 +948,9 @@ static int parse_args(struct recorder *r, int argc, char **argv)
 			break;
 		case OPT_TRACEFS:
 			r->tracefs = optarg;
+			break;
+		case OPT_ARCHIVE:
+			r->archive = true;
 			break;
 		case 'q':
 			r->quiet = true;
@@ -1106,6 +1113,12 @@ int cmd_record(int argc, char **argv)
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	if (!err && r.archive) {
+		/* Pack while this boot's kallsyms is the recording's. */
+		char *av[] = { "archive", (char *)r.output, NULL };
+
+		return cmd_archive(2, av);
+	}
 	return err ? OVP_EXIT_INPUT : OVP_EXIT_OK;
 }
 

@@ -21,7 +21,9 @@
 #      kallsyms and uname, and the fake ovs-vswitchd's symbols and build id;
 #   5. when ovsperf-analyze script works: its output equals
 #      `perf script --ns -F comm,tid,cpu,time,event,trace` on recordings 1, 2
-#      and 2c.
+#      and 2c;
+#   6. record --archive also writes OUTPUT.tar.zst, which ovsperf-analyze -r
+#      reads to the same samples as the recording.
 #
 # Usage: record-root.sh OVSPERF_PROBE FAKE_VSWITCHD WORKDIR [OVSPERF_ANALYZE]
 # Exit 77 (skip) without root, perf or tracefs.
@@ -255,6 +257,19 @@ if [ -n "$analyze" ] && [ -x "$analyze" ] &&
 	done
 else
 	echo "note: ovsperf-analyze script not available, comparison skipped"
+fi
+
+### 6. record --archive writes OUTPUT.tar.zst that the analyzer reads as the recording
+"$probe" record -q --archive -e sched:sched_switch -d 0.3 -o "$work/rec-arch.data" \
+	> "$work/rec-arch.log" 2>&1 || bad "record --archive failed: $(tail -3 "$work/rec-arch.log")"
+if [ ! -s "$work/rec-arch.data.tar.zst" ]; then
+	bad "record --archive wrote no $work/rec-arch.data.tar.zst"
+elif [ -n "$analyze" ] && [ -x "$analyze" ]; then
+	"$analyze" script "$work/rec-arch.data" > "$work/rec-arch.a.txt" 2>/dev/null
+	"$analyze" script -r "$work/rec-arch.data.tar.zst" > "$work/rec-arch.b.txt" 2>/dev/null ||
+		bad "ovsperf-analyze cannot read the archive of record --archive"
+	[ -s "$work/rec-arch.a.txt" ] && cmp -s "$work/rec-arch.a.txt" "$work/rec-arch.b.txt" ||
+		bad "the archive of record --archive does not give the recording's samples"
 fi
 
 [ $fail = 0 ] && echo "PASS"
