@@ -99,6 +99,7 @@ def expected(events, pid, opts, sys_events_min):
     threads = {}
     sysev = []
     samples = []
+    upcalls = {'count': 0, 'cpu': {}, 'err': {}}
     state = {'open': False, 'start': 0, 'trig': None, 'next': None, 'done': 0,
              'finished': False}
 
@@ -108,6 +109,7 @@ def expected(events, pid, opts, sys_events_min):
     def reset():
         threads.clear()
         sysev.clear()
+        upcalls.update(count=0, cpu={}, err={})
 
     def close(t, stop_trigger, partial=False):
         state['open'] = False
@@ -127,6 +129,8 @@ def expected(events, pid, opts, sys_events_min):
         s['threads'] = {tid: t_ for tid, t_ in threads.items()
                         if t_.active() and tid_pid.get(tid) == pid}
         s['events'] = [ev for ev in sysev if tid_pid.get(ev[2]) == pid]
+        s['upcalls'] = dict(count=upcalls['count'], cpu=dict(upcalls['cpu']),
+                            err=dict(upcalls['err']))
         samples.append(s)
         reset()
 
@@ -165,6 +169,15 @@ def expected(events, pid, opts, sys_events_min):
         if not state['open']:
             continue
         mine = cpid == pid
+        if ev.endswith(':ovs_dp_upcall__return'):
+            f = kv(trace)
+            r = int(f.get('ret', f.get('arg1', '0')), 0) & 0xffffffff
+            r = r - (1 << 32) if r >= 1 << 31 else r
+            upcalls['count'] += 1
+            upcalls['cpu'][cpu] = upcalls['cpu'].get(cpu, 0) + 1
+            if r:
+                upcalls['err'][r] = upcalls['err'].get(r, 0) + 1
+            continue
         if ev == 'raw_syscalls:sys_enter':
             if mine:
                 th(tid).sys_start = t
@@ -277,6 +290,15 @@ def compare(samples, doc, errors):
             for v, a in x.soft.items():
                 if v in ysi:
                     acc_eq(f'{p} softirq {v}', a, ysi[v], False, errors)
+        if 'upcalls' in g:
+            gu = g['upcalls']
+            got_u = (gu['count'], {c['cpu']: c['count'] for c in gu['per_cpu']},
+                     {e['error']: e['count'] for e in gu['per_error']})
+            want_u = (w['upcalls']['count'], w['upcalls']['cpu'], w['upcalls']['err'])
+            if got_u != want_u:
+                errors.append(f'sample {i}: upcalls {got_u}, expected {want_u}')
+        elif w.get('upcalls', {}).get('count'):
+            errors.append(f'sample {i}: no upcall statistics reported')
         if 'events' in w and 'syscall_events' in g:
             we = [list(e) for e in w['events']]
             ge = [[e['entry_ns'], e['exit_ns'], e['tid'], e['nr']] for e in g['syscall_events']]
