@@ -41,6 +41,8 @@ struct analyze_ctx {
 	bool quiet;			/* --quiet: no progress, no warnings */
 	const char *kallsyms_path;	/* --kallsyms FILE */
 	struct pdata_session *session;	/* open while reports run */
+	bool all_reports;		/* no report named: every applicable one runs,
+					 * and one that cannot should step aside */
 	struct ksyms *ksyms;		/* lazily loaded: analyze_ctx__ksyms() */
 	bool ksyms_tried;
 };

@@ -196,6 +196,7 @@ static int run_reports(const struct report_ops *ops, int argc, char **argv)
 	if (!ops) {
 		size_t k;
 
+		ctx.all_reports = true;
 		for (k = 0; k < analyze_nr_reports && nr < 32; k++) {
 			const struct report_ops *r = analyze_reports[k];
 

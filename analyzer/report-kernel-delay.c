@@ -1162,7 +1162,7 @@ static int kd_create(struct report **out, struct analyze_ctx *ctx)
 	/* ovsperf-analyze creates a named report before it opens the recording,
 	 * and the reports of `ovsperf-analyze FILE` after: an open session says
 	 * this one runs with others. */
-	kd->with_others = ctx->session != NULL;
+	kd->with_others = ctx->all_reports;
 	kd->cfg.long_poll_ns = 1000000000ull;
 	err = kd_usym__new(&kd->usym);
 	err = err ?: kd_unwind__new(&kd->unwind, kd->usym);

@@ -29,7 +29,9 @@ int evdec_field__find(struct evdec_field *out, const struct pdata_evsel *evsel, 
 	out->size = (uint32_t)f->size;
 	out->is_signed = f->flags & TEP_FIELD_IS_SIGNED;
 	out->is_dynamic = f->flags & TEP_FIELD_IS_DYNAMIC;
-	out->is_string = f->flags & TEP_FIELD_IS_STRING;
+	/* libtraceevent flags u8/s8 arrays as strings too; only char arrays
+	 * are text (a fetched packet buffer is u8[N] and holds NUL bytes). */
+	out->is_string = (f->flags & TEP_FIELD_IS_STRING) && f->type && strstr(f->type, "char");
 	out->is_array = f->flags & TEP_FIELD_IS_ARRAY;
 	/* perf/uprobe "string" fetch args are __data_loc char[] */
 	if (out->is_dynamic && f->type && strstr(f->type, "char"))

@@ -345,19 +345,22 @@ def mutation_experiment(analyze, perf, work, rec, n, seed, pool):
             os.unlink(path)
         return msgs, perf_sig
 
-    died = {}
+    perf_died = {}
     for i, (msgs, sig) in enumerate(pool.map(one, range(n))):
         for m in msgs:
             fail(m)
         if sig:
-            died[sig] = died.get(sig, 0) + 1
-    bad = sum(1 for f in failures if "mutation" in f)
-    print("mutations of %s: %d, ovsperf survived %d" % (base, n, n - bad))
+            perf_died[sig] = perf_died.get(sig, 0) + 1
+    mine = [f for f in failures if f.startswith("mutation ")]
+    died = sum(1 for f in mine if "signal" in f or "timeout" in f or "sanitizer" in f)
+    print("mutations of %s: %d, ovsperf survived %d (no signal, hang or sanitizer report); "
+          "%d run(s) broke another rule (exit code, error line)" % (base, n, n - died,
+                                                                    len(mine) - died))
     if perf:
-        total = sum(died.values())
+        total = sum(perf_died.values())
         print("  perf script died by a signal (or hung) on %d of %d (%.1f%%): %s" % (
-            total, n, 100.0 * total / n, ", ".join("%s %d" % kv for kv in sorted(died.items()))
-            or "none"))
+            total, n, 100.0 * total / n,
+            ", ".join("%s %d" % kv for kv in sorted(perf_died.items())) or "none"))
 
 
 def make_recordings(perf, d):
