@@ -29,14 +29,13 @@
 #include "ovsperf/ksyms.h"
 #include "ovsperf/strutil.h"
 #include "devtab.h"
+#include "pktfilter.h"
 #include "pktid.h"
 #include "skbreason.h"
 
 extern const struct report_ops report_drops_ops;
 
 #define MAX_FRAMES 16
-
-static const char *const dev_fields[] = { "dev", "name", "devname", "ifname", NULL };
 
 /* A count with first and last time, keyed by a string id or an address. */
 struct dcount {
@@ -71,24 +70,14 @@ struct dchain {
 	uint64_t ips[MAX_FRAMES];
 };
 
-/* A flow: the drop event's own flow fields, else the first flow fields seen
- * on its packet (probes with 'flow'). */
-struct dflow {
-	uint32_t saddr, daddr;
-	uint16_t sport, dport;
-	uint8_t proto;
-	uint8_t has;			/* bit per field present */
-};
-
 /* What an event of the recording is to this report. */
 enum dkind { DK_NONE, DK_PATH, DK_DROP, DK_OVS_DROP, DK_CONSUME };
 
 struct dmap {
 	enum dkind kind;
 	enum pktid_ev free_kind;
-	struct evdec_field skb, head, dev, reason, loc;
-	struct evdec_field saddr, daddr, sport, dport, proto;
-	bool probe;
+	struct evdec_field skb, head, reason, loc;
+	struct pktfilter_fields pf;	/* device; flow on probes ('flow' sets) */
 	bool has_flow;
 	struct skbreason_table *reasons;
 };
@@ -100,7 +89,7 @@ struct drops {
 	/* Options. */
 	enum pktid_key want_key;
 	long top;
-	uint64_t time_start, time_end;
+	struct pktfilter filt;		/* --time only */
 
 	/* Setup. */
 	struct pdata_session *s;
@@ -124,7 +113,9 @@ struct drops {
 	uint64_t nr_consume, nr_kfree_consumed;
 	struct dlist locs;		/* all drops by location */
 	struct dlist devs;		/* all drops by device */
-	struct dflow *flows;		/* interned flows; dlist key = index + 1 */
+	/* Interned flows (dlist key = index + 1): the drop event's own flow
+	 * fields, else the first flow fields seen on its packet. */
+	struct pktfilter_flow *flows;
 	size_t nr_flows, cap_flows;
 	uint32_t *fslots;		/* open addressing: flow id, 0 = empty */
 	size_t nr_fslots;
@@ -140,13 +131,12 @@ struct drops {
 enum {
 	OPT_KEY = 256,
 	OPT_TOP,
-	OPT_TIME,
 };
 
 static const struct option d_options[] = {
 	{ "key", required_argument, NULL, OPT_KEY },
 	{ "top", required_argument, NULL, OPT_TOP },
-	{ "time", required_argument, NULL, OPT_TIME },
+	{ "time", required_argument, NULL, PKTFILTER_OPT_TIME },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -221,7 +211,7 @@ static int d_create(struct report **out, struct analyze_ctx *ctx)
 	d->base.ctx = ctx;
 	d->want_key = PKTID_KEY_AUTO;
 	d->top = 3;
-	d->time_end = UINT64_MAX;
+	pktfilter_init(&d->filt);
 	d->normal.name = "normal free";
 	*out = &d->base;
 	return 0;
@@ -231,7 +221,6 @@ static int d_option(struct report *r, int key, const char *arg)
 {
 	struct drops *d = container_of(r, struct drops, base);
 	char *end;
-	int err;
 
 	switch (key) {
 	case OPT_KEY:
@@ -242,9 +231,8 @@ static int d_option(struct report *r, int key, const char *arg)
 		if (errno || end == arg || *end || d->top < 0)
 			return ovp_err(-EINVAL, "--top: expected a number >= 0, not '%s'", arg);
 		return 0;
-	case OPT_TIME:
-		err = ovp_parse_time_range(arg, &d->time_start, &d->time_end);
-		return err ? ovp_err_prefix(err, "--time") : 0;
+	case PKTFILTER_OPT_TIME:
+		return pktfilter_option(&d->filt, key, arg);
 	default:
 		return ovp_err(-EINVAL, "drops: unknown option");
 	}
@@ -273,15 +261,16 @@ static int d_ready(struct pdata_tool *tool, struct pdata_session *s)
 	for (i = 0; i < d->nr_evsels; i++) {
 		struct pdata_evsel *ev = pdata_session__evsel(s, i);
 		struct dmap *m = &d->map[i];
-		struct evdec_field probe_ip;
 
 		if (evdec_field__find_any(&m->skb, ev, pktid_skb_fields))
 			continue;
 		m->free_kind = pktid_event_kind(ev->name);
-		m->probe = evdec_field__find(&probe_ip, ev, "__probe_ip") == 0;
 		if (!evdec_field__find_any(&m->head, ev, pktid_head_fields))
 			have_head = true;
-		evdec_field__find_any(&m->dev, ev, dev_fields);
+		/* Flow fields only on probes (kfree_skb's protocol is an ethertype). */
+		pktfilter_fields__resolve(&m->pf, ev, PKTFILTER_PROBES_ONLY);
+		m->has_flow = m->pf.has != 0;
+		d->has_flow |= m->has_flow;
 		if (!strcmp(ev->name, "skb:kfree_skb"))
 			m->kind = DK_DROP;
 		else if (is_ovs_drop(ev->name))
@@ -290,23 +279,8 @@ static int d_ready(struct pdata_tool *tool, struct pdata_session *s)
 			m->kind = DK_CONSUME;
 		else
 			m->kind = DK_PATH;
-		/* Flow fields only on probes (kfree_skb's protocol is an ethertype). */
-		if (m->probe) {
-			static const char *const sa[] = { "saddr", NULL };
-			static const char *const da[] = { "daddr", NULL };
-			static const char *const sp[] = { "sport", NULL };
-			static const char *const dp[] = { "dport", NULL };
-			static const char *const pr[] = { "protocol", "ip_proto", "proto", NULL };
-
-			m->has_flow = !evdec_field__find_any(&m->saddr, ev, sa) |
-				      !evdec_field__find_any(&m->daddr, ev, da) |
-				      !evdec_field__find_any(&m->sport, ev, sp) |
-				      !evdec_field__find_any(&m->dport, ev, dp) |
-				      !evdec_field__find_any(&m->proto, ev, pr);
-			d->has_flow |= m->has_flow;
-		}
 		if (m->kind == DK_PATH) {
-			if (evdec_field__resolved(&m->dev) || m->has_flow)
+			if (pktfilter_fields__has_dev(&m->pf) || m->has_flow)
 				path_dev = true;
 			continue;
 		}
@@ -314,7 +288,7 @@ static int d_ready(struct pdata_tool *tool, struct pdata_session *s)
 		if (m->kind == DK_CONSUME)
 			continue;
 		d->drop_events[d->nr_drop_events++] = ev->name;
-		if (evdec_field__resolved(&m->dev))
+		if (pktfilter_fields__has_dev(&m->pf))
 			d->has_dev = true;
 		if (!evdec_field__find(&m->reason, ev, "reason")) {
 			d->has_reason_field = true;
@@ -417,7 +391,7 @@ static int add_chain(struct drops *d, const struct pdata_sample *sample, uint32_
 	return 0;
 }
 
-static uint64_t hash_flow(const struct dflow *f)
+static uint64_t hash_flow(const struct pktfilter_flow *f)
 {
 	const unsigned char *p = (const unsigned char *)f;
 	uint64_t h = 0xcbf29ce484222325ULL;
@@ -432,7 +406,7 @@ static uint64_t hash_flow(const struct dflow *f)
 
 /* Flow id (index + 1) of @f, added if new; 0 when out of memory.  Hashed:
  * called once per packet of a path event with flow fields. */
-static uint32_t intern_flow(struct drops *d, const struct dflow *f)
+static uint32_t intern_flow(struct drops *d, const struct pktfilter_flow *f)
 {
 	size_t i, mask;
 
@@ -470,29 +444,10 @@ static uint32_t intern_flow(struct drops *d, const struct dflow *f)
 
 static uint32_t read_flow(struct drops *d, const struct dmap *m, const struct pdata_sample *s)
 {
-	struct dflow f;
+	struct pktfilter_flow f;
 
 	memset(&f, 0, sizeof(f));
-	if (evdec_field__resolved(&m->saddr)) {
-		f.saddr = evdec_field__u64(&m->saddr, s);
-		f.has |= 1;
-	}
-	if (evdec_field__resolved(&m->daddr)) {
-		f.daddr = evdec_field__u64(&m->daddr, s);
-		f.has |= 2;
-	}
-	if (evdec_field__resolved(&m->sport)) {
-		f.sport = ntohs((uint16_t)evdec_field__u64(&m->sport, s));
-		f.has |= 4;
-	}
-	if (evdec_field__resolved(&m->dport)) {
-		f.dport = ntohs((uint16_t)evdec_field__u64(&m->dport, s));
-		f.has |= 8;
-	}
-	if (evdec_field__resolved(&m->proto)) {
-		f.proto = evdec_field__u64(&m->proto, s);
-		f.has |= 16;
-	}
+	pktfilter_fields__flow(&m->pf, s, &f);
 	return intern_flow(d, &f);
 }
 
@@ -515,10 +470,8 @@ static int d_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 	if (m->kind == DK_NONE)
 		return 0;
 	skb = evdec_field__u64(&m->skb, sample);
-	if (evdec_field__resolved(&m->dev)) {
-		evdec_field__str(&m->dev, sample, buf, sizeof(buf));
+	if (pktfilter_fields__dev(&m->pf, sample, buf, sizeof(buf)))
 		dev = devtab__intern(&d->devnames, buf);
-	}
 	/* Follow packets to know the device a dropped one last passed. */
 	if (d->ids && skb) {
 		if (evdec_field__resolved(&m->head))
@@ -541,7 +494,7 @@ static int d_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 	}
 	if (m->kind == DK_PATH)
 		return 0;
-	if (sample->time < d->time_start || sample->time > d->time_end)
+	if (!pktfilter_match_sample(&d->filt, &m->pf, sample))
 		return 0;
 	if (evdec_field__resolved(&m->loc))
 		loc = evdec_field__u64(&m->loc, sample);
@@ -664,19 +617,20 @@ static const char *dev_str(struct drops *d, uint64_t id)
 
 static const char *flow_str(struct drops *d, uint64_t id, char *buf, size_t len)
 {
-	const struct dflow *f = &d->flows[id - 1];
+	const struct pktfilter_flow *f = &d->flows[id - 1];
 	char s[INET_ADDRSTRLEN] = "?", t[INET_ADDRSTRLEN] = "?";
 	struct in_addr a;
 
-	if (f->has & 1) {
-		a.s_addr = f->saddr;
+	if (f->has & (1u << PKTFILTER_SADDR)) {
+		a.s_addr = f->f[PKTFILTER_SADDR];
 		inet_ntop(AF_INET, &a, s, sizeof(s));
 	}
-	if (f->has & 2) {
-		a.s_addr = f->daddr;
+	if (f->has & (1u << PKTFILTER_DADDR)) {
+		a.s_addr = f->f[PKTFILTER_DADDR];
 		inet_ntop(AF_INET, &a, t, sizeof(t));
 	}
-	snprintf(buf, len, "%s:%u -> %s:%u proto %u", s, f->sport, t, f->dport, f->proto);
+	snprintf(buf, len, "%s:%" PRIu32 " -> %s:%" PRIu32 " proto %" PRIu32, s,
+		 f->f[PKTFILTER_SPORT], t, f->f[PKTFILTER_DPORT], f->f[PKTFILTER_PROTO]);
 	return buf;
 }
 

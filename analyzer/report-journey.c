@@ -29,6 +29,7 @@
 #include "ovsperf/ksyms.h"
 #include "ovsperf/strutil.h"
 #include "devtab.h"
+#include "pktfilter.h"
 #include "pktid.h"
 #include "skbreason.h"
 
@@ -36,21 +37,7 @@ extern const struct report_ops report_journey_ops;
 
 #define POOL_CHUNK 1024
 
-static const char *const dev_fields[] = { "dev", "name", "devname", "ifname", NULL };
 static const char *const len_fields[] = { "len", "pkt_len", NULL };
-
-enum flow_field { FL_SADDR, FL_DADDR, FL_SPORT, FL_DPORT, FL_PROTO, FL_NR };
-static const char *const saddr_fields[] = { "saddr", "src_ip", "sip", NULL };
-static const char *const daddr_fields[] = { "daddr", "dst_ip", "dip", NULL };
-static const char *const sport_fields[] = { "sport", "src_port", NULL };
-static const char *const dport_fields[] = { "dport", "dst_port", NULL };
-/* "protocol" only on probes: skb:kfree_skb's protocol is the ethertype. */
-static const char *const proto_fields[] = { "ip_proto", "l4_proto", "proto", NULL };
-static const char *const proto_probe_fields[] = { "ip_proto", "l4_proto", "proto", "protocol",
-						  NULL };
-static const char *const *const flow_fields[FL_NR] = {
-	saddr_fields, daddr_fields, sport_fields, dport_fields, proto_fields,
-};
 
 /* One event of a packet. */
 struct jev {
@@ -74,21 +61,16 @@ struct jpkt {
 	struct jev *first, *last;
 	uint32_t nr;			/* events kept */
 	uint32_t nr_over;		/* events beyond --max-events, not kept */
-	uint64_t last_time;		/* of the last event, kept or not */
 	bool through;			/* has a --through event */
-	bool cpu_hit;			/* has an event on a --cpu CPU */
-	bool dev_hit;			/* has an event on the --dev device */
-	uint32_t flow_has;		/* bit per flow field seen */
-	uint32_t flow[FL_NR];		/* first value seen of each */
+	struct pktfilter_pkt filt;	/* times, CPUs, devices, first flow values */
 };
 
 /* Per event of the recording (indexed by evsel idx): fields resolved once. */
 struct jmap {
 	bool used;			/* has an skb field */
 	enum pktid_ev kind;
-	struct evdec_field skb, head, dev, len, reason, loc;
-	struct evdec_field flow[FL_NR];
-	bool probe;			/* a dynamic probe: ports in network order */
+	struct evdec_field skb, head, len, reason, loc;
+	struct pktfilter_fields pf;	/* device and flow */
 	struct skbreason_table *reasons;
 };
 
@@ -111,12 +93,7 @@ struct journey {
 	long max_inflight;
 	long max_events;
 	long limit;			/* packets shown, 0 = all */
-	bool has_cpu_filter;
-	struct ovp_cpuset cpus;
-	const char *dev_filter;
-	bool has_flow_filter[FL_NR];
-	uint32_t flow_filter[FL_NR];
-	uint64_t time_start, time_end;
+	struct pktfilter filt;		/* --cpu, --dev, flow, --time */
 
 	/* Setup. */
 	struct pdata_session *s;
@@ -126,10 +103,9 @@ struct journey {
 	int nr_evsels;
 	struct jmap *map;
 	int through_idx;		/* -1 = none */
-	int dev_filter_id;		/* device id + 1 of --dev, 0 = not seen yet */
 	char **events_used;		/* names of the events followed */
 	int nr_used;
-	bool flow_seen[FL_NR];		/* some event carries this flow field */
+	uint32_t flow_seen;		/* bit per flow field some event carries */
 
 	/* State. */
 	struct pktid_table *ids;
@@ -158,14 +134,6 @@ enum {
 	OPT_MAX_INFLIGHT,
 	OPT_MAX_EVENTS,
 	OPT_LIMIT,
-	OPT_CPU,
-	OPT_DEV,
-	OPT_SRC_IP,
-	OPT_DST_IP,
-	OPT_SRC_PORT,
-	OPT_DST_PORT,
-	OPT_PROTOCOL,
-	OPT_TIME,
 };
 
 static const struct option j_options[] = {
@@ -175,15 +143,7 @@ static const struct option j_options[] = {
 	{ "max-inflight", required_argument, NULL, OPT_MAX_INFLIGHT },
 	{ "max-events", required_argument, NULL, OPT_MAX_EVENTS },
 	{ "limit", required_argument, NULL, OPT_LIMIT },
-	{ "cpu", required_argument, NULL, OPT_CPU },
-	{ "dev", required_argument, NULL, OPT_DEV },
-	{ "interface", required_argument, NULL, OPT_DEV },
-	{ "src-ip", required_argument, NULL, OPT_SRC_IP },
-	{ "dst-ip", required_argument, NULL, OPT_DST_IP },
-	{ "src-port", required_argument, NULL, OPT_SRC_PORT },
-	{ "dst-port", required_argument, NULL, OPT_DST_PORT },
-	{ "protocol", required_argument, NULL, OPT_PROTOCOL },
-	{ "time", required_argument, NULL, OPT_TIME },
+	PKTFILTER_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -196,12 +156,9 @@ static const char j_usage[] =
 	"                          evicted (shown, and counted) beyond (default 1000000)\n"
 	"      --max-events N      events kept per packet (default 256; more are counted)\n"
 	"      --limit N           show at most N packets (0 = all)\n"
-	"      --cpu LIST          packets with an event on a CPU of LIST (e.g. 0-3,7)\n"
-	"      --dev, --interface NAME  packets with an event on device NAME\n"
-	"      --src-ip A, --dst-ip A, --src-port N, --dst-port N, --protocol P\n"
-	"                          flow filters (events must carry these fields)\n"
-	"      --time START,END    packets whose events all lie within [START, END]\n"
-	"                          (perf script timestamps, e.g. 911.43,911.50)\n"
+	PKTFILTER_USAGE("packets with an event on device NAME\n",
+			"packets whose events all lie within [START, END]\n"
+			"                          (perf script timestamps, e.g. 911.43,911.50)\n")
 	"  --json writes JSON Lines, one packet per line, then on the last line the\n"
 	"  JSON document with the summary (ovsperf-json(7), reports.journey).\n";
 
@@ -285,7 +242,7 @@ static int j_create(struct report **out, struct analyze_ctx *ctx)
 	j->min_events = 1;
 	j->max_inflight = 1000000;
 	j->max_events = 256;
-	j->time_end = UINT64_MAX;
+	pktfilter_init(&j->filt);
 	j->through_idx = -1;
 	j->evpool.size = sizeof(struct jev);
 	j->pktpool.size = sizeof(struct jpkt);
@@ -296,9 +253,7 @@ static int j_create(struct report **out, struct analyze_ctx *ctx)
 static int j_option(struct report *r, int key, const char *arg)
 {
 	struct journey *j = container_of(r, struct journey, base);
-	struct in_addr a;
-	long v;
-	int err, f;
+	int err;
 
 	switch (key) {
 	case OPT_KEY:
@@ -320,54 +275,9 @@ static int j_option(struct report *r, int key, const char *arg)
 		return err;
 	case OPT_LIMIT:
 		return parse_long("--limit", arg, &j->limit);
-	case OPT_CPU:
-		err = ovp_parse_cpu_list(arg, &j->cpus);
-		if (err)
-			return ovp_err_prefix(err, "--cpu");
-		j->has_cpu_filter = true;
-		return 0;
-	case OPT_DEV:
-		j->dev_filter = arg;
-		return 0;
-	case OPT_SRC_IP:
-	case OPT_DST_IP:
-		if (inet_pton(AF_INET, arg, &a) != 1)
-			return ovp_err(-EINVAL, "%s: expected an IPv4 address, not '%s'",
-				       key == OPT_SRC_IP ? "--src-ip" : "--dst-ip", arg);
-		f = key == OPT_SRC_IP ? FL_SADDR : FL_DADDR;
-		j->has_flow_filter[f] = true;
-		j->flow_filter[f] = a.s_addr;
-		return 0;
-	case OPT_SRC_PORT:
-	case OPT_DST_PORT:
-		err = parse_long(key == OPT_SRC_PORT ? "--src-port" : "--dst-port", arg, &v);
-		if (err)
-			return err;
-		if (v > 65535)
-			return ovp_err(-EINVAL, "port %ld out of range", v);
-		f = key == OPT_SRC_PORT ? FL_SPORT : FL_DPORT;
-		j->has_flow_filter[f] = true;
-		j->flow_filter[f] = v;
-		return 0;
-	case OPT_PROTOCOL:
-		if (!strcmp(arg, "tcp"))
-			v = 6;
-		else if (!strcmp(arg, "udp"))
-			v = 17;
-		else if (!strcmp(arg, "icmp"))
-			v = 1;
-		else if (!strcmp(arg, "sctp"))
-			v = 132;
-		else if (parse_long("--protocol", arg, &v) || v > 255)
-			return ovp_err(-EINVAL, "--protocol: expected tcp, udp, icmp, sctp or a "
-				       "number 0-255, not '%s'", arg);
-		j->has_flow_filter[FL_PROTO] = true;
-		j->flow_filter[FL_PROTO] = v;
-		return 0;
-	case OPT_TIME:
-		err = ovp_parse_time_range(arg, &j->time_start, &j->time_end);
-		return err ? ovp_err_prefix(err, "--time") : 0;
 	default:
+		if (pktfilter_is_option(key))
+			return pktfilter_option(&j->filt, key, arg);
 		return ovp_err(-EINVAL, "journey: unknown option");
 	}
 }
@@ -375,18 +285,6 @@ static int j_option(struct report *r, int key, const char *arg)
 /*
  * Setup.
  */
-
-static bool ev_matches(const struct pdata_evsel *ev, const char *pattern)
-{
-	const char *colon;
-
-	if (!strcmp(ev->name, pattern))
-		return true;
-	if (strchr(pattern, ':'))
-		return false;
-	colon = strchr(ev->name, ':');
-	return colon && !strcmp(colon + 1, pattern);
-}
 
 static void on_end(void *arg, uint64_t id, enum pktid_end why, uint64_t user);
 
@@ -405,17 +303,16 @@ static int j_ready(struct pdata_tool *tool, struct pdata_session *s)
 	for (i = 0; i < j->nr_evsels; i++) {
 		struct pdata_evsel *ev = pdata_session__evsel(s, i);
 		struct jmap *m = &j->map[i];
-		struct evdec_field probe_ip;
 
 		if (evdec_field__find_any(&m->skb, ev, pktid_skb_fields))
 			continue;
 		m->used = true;
 		j->events_used[j->nr_used++] = ev->name;
 		m->kind = pktid_event_kind(ev->name);
-		m->probe = evdec_field__find(&probe_ip, ev, "__probe_ip") == 0;
 		if (!evdec_field__find_any(&m->head, ev, pktid_head_fields))
 			have_head = true;
-		evdec_field__find_any(&m->dev, ev, dev_fields);
+		pktfilter_fields__resolve(&m->pf, ev, PKTFILTER_ANY_EVENT);
+		j->flow_seen |= m->pf.has;
 		evdec_field__find_any(&m->len, ev, len_fields);
 		if (!evdec_field__find(&m->reason, ev, "reason")) {
 			err = skbreason_table__new(&m->reasons, ev, "reason");
@@ -424,21 +321,13 @@ static int j_ready(struct pdata_tool *tool, struct pdata_session *s)
 		}
 		if (m->kind != PKTID_EV_SEEN)
 			evdec_field__find(&m->loc, ev, "location");
-		for (f = 0; f < FL_NR; f++) {
-			const char *const *names = flow_fields[f];
-
-			if (f == FL_PROTO && m->probe)
-				names = proto_probe_fields;
-			if (!evdec_field__find_any(&m->flow[f], ev, names))
-				j->flow_seen[f] = true;
-		}
 	}
 	if (!j->nr_used)
 		return ovp_err(-ENOENT, "no event of the recording carries an skb (skbaddr or skb "
 			       "field): record net:*, skb:* or an ovsperf-probe skb set");
 	if (j->through) {
 		for (i = 0; i < j->nr_evsels; i++) {
-			if (j->map[i].used && ev_matches(pdata_session__evsel(s, i), j->through)) {
+			if (j->map[i].used && pdata_evsel__matches(pdata_session__evsel(s, i), j->through)) {
 				j->through_idx = i;
 				break;
 			}
@@ -447,14 +336,11 @@ static int j_ready(struct pdata_tool *tool, struct pdata_session *s)
 			return ovp_err(-ENOENT, "--through: no event '%s' with an skb in the "
 				       "recording", j->through);
 	}
-	for (f = 0; f < FL_NR; f++) {
-		static const char *const names[FL_NR] = {
-			"--src-ip", "--dst-ip", "--src-port", "--dst-port", "--protocol",
-		};
-
-		if (j->has_flow_filter[f] && !j->flow_seen[f])
+	for (f = 0; f < PKTFILTER_NR_FIELDS; f++) {
+		if (j->filt.has_flow[f] && !(j->flow_seen & (1u << f)))
 			return ovp_err(-ENOENT, "%s: no event of the recording carries this field "
-				       "(record with an ovsperf-probe set with 'flow')", names[f]);
+				       "(record with an ovsperf-probe set with 'flow')",
+				       pktfilter_opt_names[f]);
 	}
 	j->key = pktid_key_resolve(j->want_key, have_head);
 	j->key_fell_back = j->want_key == PKTID_KEY_HEAD && !have_head;
@@ -475,38 +361,6 @@ static int j_ready(struct pdata_tool *tool, struct pdata_session *s)
 /*
  * Per event.
  */
-
-static void read_flow(struct journey *j, const struct jmap *m, const struct pdata_sample *sample,
-		      struct jpkt *p)
-{
-	char buf[64];
-	int f;
-
-	(void)j;
-	for (f = 0; f < FL_NR; f++) {
-		const struct evdec_field *fl = &m->flow[f];
-		struct in_addr in;
-		uint64_t v;
-
-		if (!evdec_field__resolved(fl) || (p->flow_has & (1u << f)))
-			continue;
-		if (fl->is_string) {
-			evdec_field__str(fl, sample, buf, sizeof(buf));
-			if ((f == FL_SADDR || f == FL_DADDR) && inet_pton(AF_INET, buf, &in) == 1)
-				v = in.s_addr;
-			else
-				v = strtoull(buf, NULL, 0);
-		} else {
-			/* Addresses are bytes in network order: read as a native u32
-			 * they compare equal to inet_pton's s_addr. */
-			v = evdec_field__u64(fl, sample);
-			if ((f == FL_SPORT || f == FL_DPORT) && m->probe)
-				v = ntohs((uint16_t)v);
-		}
-		p->flow[f] = (uint32_t)v;
-		p->flow_has |= 1u << f;
-	}
-}
 
 static int j_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 {
@@ -551,18 +405,18 @@ static int j_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 		p->id = ref.id;
 		p->parent = ref.parent;
 		p->skb = skb;
+		p->filt.first = sample->time;
 		*ref.user = (uint64_t)(uintptr_t)p;
 	}
 	/* A clone may learn its parent after its first event (head seen later). */
 	p->parent = ref.parent;
 	if (!p->head)
 		p->head = head;
-	p->last_time = sample->time;
+	p->filt.last = sample->time;
 	if ((int)sample->evsel->idx == j->through_idx)
 		p->through = true;
-	if (j->has_cpu_filter && ovp_cpuset__has(&j->cpus, sample->cpu))
-		p->cpu_hit = true;
-	read_flow(j, m, sample, p);
+	p->filt.cpu_hit |= pktfilter_cpu_ok(&j->filt, sample->cpu);
+	pktfilter_fields__flow(&m->pf, sample, &p->filt.flow);
 	if (p->nr >= (uint64_t)j->max_events) {
 		p->nr_over++;
 		j->nr_over++;
@@ -576,12 +430,10 @@ static int j_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 	e->cpu = sample->cpu;
 	e->tid = sample->tid;
 	e->evsel = sample->evsel->idx;
-	if (evdec_field__resolved(&m->dev)) {
-		evdec_field__str(&m->dev, sample, dev, sizeof(dev));
+	if (pktfilter_fields__dev(&m->pf, sample, dev, sizeof(dev))) {
 		e->dev = devtab__intern(&j->devs, dev);
-		if (j->dev_filter && e->dev &&
-		    !strcmp(devtab__name(&j->devs, e->dev), j->dev_filter))
-			p->dev_hit = true;
+		if (e->dev)
+			p->filt.dev_hit |= pktfilter_dev_ok(&j->filt, devtab__name(&j->devs, e->dev));
 	}
 	if (evdec_field__resolved(&m->len) && evdec_field__ok(&m->len, sample)) {
 		e->len = evdec_field__u64(&m->len, sample);
@@ -608,24 +460,11 @@ static int j_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 
 static bool keep_packet(struct journey *j, const struct jpkt *p)
 {
-	int f;
-
 	if ((long)(p->nr + p->nr_over) < j->min_events)
 		return false;
 	if (j->through_idx >= 0 && !p->through)
 		return false;
-	if (j->has_cpu_filter && !p->cpu_hit)
-		return false;
-	if (j->dev_filter && !p->dev_hit)
-		return false;
-	for (f = 0; f < FL_NR; f++) {
-		if (j->has_flow_filter[f] &&
-		    (!(p->flow_has & (1u << f)) || p->flow[f] != j->flow_filter[f]))
-			return false;
-	}
-	if (p->first && (p->first->time < j->time_start || p->last_time > j->time_end))
-		return false;
-	return true;
+	return pktfilter_match(&j->filt, &p->filt);
 }
 
 static const char *end_name(enum pktid_end why)
@@ -659,7 +498,7 @@ static void write_text(struct journey *j, const struct jpkt *p, enum pktid_end w
 	if (p->head)
 		fprintf(out, "  head 0x%" PRIx64, p->head);
 	fprintf(out, "  %" PRIu32 " event%s  %.3f us  %s\n", p->nr + p->nr_over,
-		p->nr + p->nr_over == 1 ? "" : "s", (p->last_time - t0) / 1000.0, end_name(why));
+		p->nr + p->nr_over == 1 ? "" : "s", (p->filt.last - t0) / 1000.0, end_name(why));
 	fprintf(out, "  %-18s %12s %12s %4s  %-20s %-14s %s\n", "TIME", "+PREV(us)", "+FIRST(us)",
 		"CPU", "THREAD", "DEVICE", "EVENT");
 	for (e = p->first; e; e = e->next) {
@@ -714,8 +553,8 @@ static int write_json(struct journey *j, const struct jpkt *p, enum pktid_end wh
 						  why == PKTID_END_EVICTED ? "evicted" :
 						  "in_flight"));
 	json_object_set_new(o, "first_ns", json_integer(t0));
-	json_object_set_new(o, "last_ns", json_integer(p->last_time));
-	json_object_set_new(o, "duration_ns", json_integer(p->last_time - t0));
+	json_object_set_new(o, "last_ns", json_integer(p->filt.last));
+	json_object_set_new(o, "duration_ns", json_integer(p->filt.last - t0));
 	json_object_set_new(o, "nr_events", json_integer(p->nr + p->nr_over));
 	json_object_set_new(o, "events_not_kept", json_integer(p->nr_over));
 	for (e = p->first; e; e = e->next) {

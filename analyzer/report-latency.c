@@ -30,6 +30,7 @@
 #include "ovsperf/ksyms.h"
 #include "ovsperf/stats.h"
 #include "ovsperf/strutil.h"
+#include "pktfilter.h"
 #include "span.h"
 
 extern const struct report_ops report_latency_ops;
@@ -55,26 +56,12 @@ static const struct {
 static const char *const free_events[] = { "skb:kfree_skb", "skb:consume_skb", "kfree_skbmem" };
 
 static const char *const default_keys[] = { "skb", "skbaddr", NULL };
-static const char *const dev_fields[] = { "dev", "name", "devname", "ifname", NULL };
-static const char *const saddr_fields[] = { "saddr", "src_ip", "sip", "src", NULL };
-static const char *const daddr_fields[] = { "daddr", "dst_ip", "dip", "dst", NULL };
-static const char *const sport_fields[] = { "sport", "src_port", NULL };
-static const char *const dport_fields[] = { "dport", "dst_port", NULL };
-static const char *const proto_fields[] = { "ip_proto", "l4_proto", "proto", NULL };
 
-enum flow_field { FL_SADDR, FL_DADDR, FL_SPORT, FL_DPORT, FL_PROTO, FL_NR };
-static const char *const *const flow_fields[FL_NR] = {
-	saddr_fields, daddr_fields, sport_fields, dport_fields, proto_fields,
-};
-static const char *const flow_opt_names[FL_NR] = {
-	"--src-ip", "--dst-ip", "--src-port", "--dst-port", "--protocol",
-};
-
-/* Device and flow of a packet, interned: spans carry the id (index + 1). */
+/* Device and flow of a packet, interned: spans carry the id (index + 1).
+ * Hashed and compared as words: no padding. */
 struct lat_attr {
 	uint32_t dev;			/* device string id + 1, 0 = none */
-	uint32_t has;			/* bit per enum flow_field present */
-	uint32_t f[FL_NR];		/* addresses in network order, ports host order */
+	struct pktfilter_flow flow;
 };
 
 /* One role of an event: stage @stage, alternative @alt of span @span. */
@@ -85,9 +72,7 @@ struct lat_role {
 /* Per event of the recording (indexed by evsel idx): fields resolved once. */
 struct lat_evmap {
 	struct evdec_field key;
-	struct evdec_field dev;
-	struct evdec_field flow[FL_NR];
-	bool probe;			/* a dynamic probe: ports in network order */
+	struct pktfilter_fields pf;	/* device and flow */
 	bool is_free;			/* one of free_events */
 	bool has_attr;			/* dev or a flow field resolved */
 	int nr_roles;
@@ -105,7 +90,8 @@ struct lat_span {
 	int nr_stages;
 	struct lat_stage stages[SPAN_MAX_STAGES];
 	struct span_engine *eng;
-	bool has_dev, has_flow[FL_NR];
+	bool has_dev;
+	uint32_t has_flow;		/* bit per flow field some event carries */
 	const char *key_name;		/* key field of the first stage's event */
 	uint64_t events[SPAN_MAX_STAGES];	/* events seen per stage */
 };
@@ -130,12 +116,7 @@ struct lat_report {
 	bool hist_linear;
 	uint64_t hist_width_us;		/* 0 = automatic */
 	uint64_t threshold_ns;		/* 0 = off */
-	bool has_cpu_filter;
-	struct ovp_cpuset cpus;
-	const char *dev_filter;
-	bool has_flow_filter[FL_NR];
-	uint32_t flow_filter[FL_NR];
-	uint64_t time_start, time_end;
+	struct pktfilter filt;		/* --cpu, --dev, flow, --time */
 
 	/* Spans and event map. */
 	struct lat_span spans[MAX_SPANS];
@@ -173,14 +154,6 @@ enum {
 	OPT_TOP,
 	OPT_HIST,
 	OPT_THRESHOLD,
-	OPT_CPU,
-	OPT_DEV,
-	OPT_SRC_IP,
-	OPT_DST_IP,
-	OPT_SRC_PORT,
-	OPT_DST_PORT,
-	OPT_PROTOCOL,
-	OPT_TIME,
 };
 
 static const struct option lat_options[] = {
@@ -192,15 +165,7 @@ static const struct option lat_options[] = {
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "hist", required_argument, NULL, OPT_HIST },
 	{ "threshold-us", required_argument, NULL, OPT_THRESHOLD },
-	{ "cpu", required_argument, NULL, OPT_CPU },
-	{ "dev", required_argument, NULL, OPT_DEV },
-	{ "interface", required_argument, NULL, OPT_DEV },
-	{ "src-ip", required_argument, NULL, OPT_SRC_IP },
-	{ "dst-ip", required_argument, NULL, OPT_DST_IP },
-	{ "src-port", required_argument, NULL, OPT_SRC_PORT },
-	{ "dst-port", required_argument, NULL, OPT_DST_PORT },
-	{ "protocol", required_argument, NULL, OPT_PROTOCOL },
-	{ "time", required_argument, NULL, OPT_TIME },
+	PKTFILTER_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -217,12 +182,9 @@ static const char lat_usage[] =
 	"      --hist linear[:WIDTH_US]|log2  span histogram (default log2)\n"
 	"      --threshold-us N    list each packet slower than N us with its CPUs,\n"
 	"                          device, flow and kernel stack (record with -g)\n"
-	"      --cpu LIST          packets with an event on a CPU of LIST (e.g. 0-3,7)\n"
-	"      --dev, --interface NAME  packets of device NAME\n"
-	"      --src-ip A, --dst-ip A, --src-port N, --dst-port N, --protocol P\n"
-	"                          flow filters (events must carry these fields)\n"
-	"      --time START,END    packets whose span lies within [START, END] (perf\n"
-	"                          script timestamps)\n";
+	PKTFILTER_USAGE("packets of device NAME\n",
+			"packets whose span lies within [START, END] (perf\n"
+			"                          script timestamps)\n");
 
 static int lat_parse_ulong(const char *opt, const char *arg, long *out)
 {
@@ -240,7 +202,6 @@ static int lat_parse_ulong(const char *opt, const char *arg, long *out)
 static int lat_option(struct report *base, int key, const char *arg)
 {
 	struct lat_report *r = container_of(base, struct lat_report, base);
-	struct in_addr a;
 	long v;
 	int err;
 
@@ -292,52 +253,9 @@ static int lat_option(struct report *base, int key, const char *arg)
 		if (!r->threshold_ns)
 			return ovp_err(-EINVAL, "--threshold-us: must be > 0");
 		return 0;
-	case OPT_CPU:
-		err = ovp_parse_cpu_list(arg, &r->cpus);
-		if (err)
-			return ovp_err_prefix(err, "--cpu");
-		r->has_cpu_filter = true;
-		return 0;
-	case OPT_DEV:
-		r->dev_filter = arg;
-		return 0;
-	case OPT_SRC_IP:
-	case OPT_DST_IP:
-		if (inet_pton(AF_INET, arg, &a) != 1)
-			return ovp_err(-EINVAL, "%s: '%s' is not an IPv4 address",
-				       key == OPT_SRC_IP ? "--src-ip" : "--dst-ip", arg);
-		r->has_flow_filter[key == OPT_SRC_IP ? FL_SADDR : FL_DADDR] = true;
-		r->flow_filter[key == OPT_SRC_IP ? FL_SADDR : FL_DADDR] = a.s_addr;
-		return 0;
-	case OPT_SRC_PORT:
-	case OPT_DST_PORT:
-		err = lat_parse_ulong(key == OPT_SRC_PORT ? "--src-port" : "--dst-port", arg, &v);
-		if (err)
-			return err;
-		if (v > 65535)
-			return ovp_err(-EINVAL, "port %ld out of range", v);
-		r->has_flow_filter[key == OPT_SRC_PORT ? FL_SPORT : FL_DPORT] = true;
-		r->flow_filter[key == OPT_SRC_PORT ? FL_SPORT : FL_DPORT] = v;
-		return 0;
-	case OPT_PROTOCOL:
-		if (!strcasecmp(arg, "tcp"))
-			v = 6;
-		else if (!strcasecmp(arg, "udp"))
-			v = 17;
-		else if (!strcasecmp(arg, "icmp"))
-			v = 1;
-		else if (!strcasecmp(arg, "sctp"))
-			v = 132;
-		else if (lat_parse_ulong("--protocol", arg, &v) || v > 255)
-			return ovp_err(-EINVAL, "--protocol: expected tcp, udp, icmp, sctp or a "
-				       "number, not '%s'", arg);
-		r->has_flow_filter[FL_PROTO] = true;
-		r->flow_filter[FL_PROTO] = v;
-		return 0;
-	case OPT_TIME:
-		err = ovp_parse_time_range(arg, &r->time_start, &r->time_end);
-		return err ? ovp_err_prefix(err, "--time") : 0;
 	default:
+		if (pktfilter_is_option(key))
+			return pktfilter_option(&r->filt, key, arg);
 		return ovp_err(-EINVAL, "latency: unknown option");
 	}
 }
@@ -346,26 +264,12 @@ static int lat_option(struct report *base, int key, const char *arg)
  * Setup: spans and the event map.
  */
 
-/* Does @ev match @pattern: exact name, or the event part when @pattern has
- * no group ("do_output" matches "probe:do_output" and "ovsperf:do_output"). */
-static bool ev_matches(const struct pdata_evsel *ev, const char *pattern)
-{
-	const char *colon;
-
-	if (!strcmp(ev->name, pattern))
-		return true;
-	if (strchr(pattern, ':'))
-		return false;
-	colon = strchr(ev->name, ':');
-	return colon && !strcmp(colon + 1, pattern);
-}
-
 static bool any_match(struct pdata_session *s, const char *pattern)
 {
 	int i, n = pdata_session__nr_evsels(s);
 
 	for (i = 0; i < n; i++)
-		if (ev_matches(pdata_session__evsel(s, i), pattern))
+		if (pdata_evsel__matches(pdata_session__evsel(s, i), pattern))
 			return true;
 	return false;
 }
@@ -443,7 +347,7 @@ static int build_span(struct lat_report *r, struct pdata_session *s, const char 
 				for (i = 0; i < n; i++) {
 					struct pdata_evsel *ev = pdata_session__evsel(s, i);
 
-					if (!ev_matches(ev, choice))
+					if (!pdata_evsel__matches(ev, choice))
 						continue;
 					/*
 					 * One probe point, one event: the same function
@@ -548,7 +452,6 @@ static int resolve_fields(struct lat_report *r, struct pdata_session *s)
 	for (i = 0; i < r->nr_evsels; i++) {
 		struct lat_evmap *m = &r->evmap[i];
 		struct pdata_evsel *ev = pdata_session__evsel(s, i);
-		struct evdec_field probe_ip;
 
 		if (!m->nr_roles && !m->is_free)
 			continue;
@@ -571,30 +474,22 @@ static int resolve_fields(struct lat_report *r, struct pdata_session *s)
 				if (!evdec_field__find(&tmp, ev, keys[j]))
 					sp->key_name = keys[j];
 		}
-		m->probe = evdec_field__find(&probe_ip, ev, "__probe_ip") == 0;
-		if (!evdec_field__find_any(&m->dev, ev, dev_fields)) {
-			m->has_attr = true;
-			for (int k = 0; k < m->nr_roles; k++)
-				r->spans[m->roles[k].span].has_dev = true;
-		}
-		for (f = 0; f < FL_NR; f++) {
-			if (evdec_field__find_any(&m->flow[f], ev, flow_fields[f]))
-				continue;
-			m->has_attr = true;
-			for (int k = 0; k < m->nr_roles; k++)
-				r->spans[m->roles[k].span].has_flow[f] = true;
+		m->has_attr = pktfilter_fields__resolve(&m->pf, ev, PKTFILTER_ANY_EVENT);
+		for (int k = 0; k < m->nr_roles; k++) {
+			r->spans[m->roles[k].span].has_dev |= pktfilter_fields__has_dev(&m->pf);
+			r->spans[m->roles[k].span].has_flow |= m->pf.has;
 		}
 	}
 	/* A filter on a field no span event carries is an error, not "0 packets". */
 	for (int sp = 0; sp < r->nr_spans; sp++) {
-		if (r->dev_filter && !r->spans[sp].has_dev)
+		if (r->filt.dev && !r->spans[sp].has_dev)
 			return ovp_err(-ENOENT, "--dev: the events of span %s have no device field "
 				       "(dev or name)", r->spans[sp].name);
-		for (f = 0; f < FL_NR; f++) {
-			if (r->has_flow_filter[f] && !r->spans[sp].has_flow[f])
+		for (f = 0; f < PKTFILTER_NR_FIELDS; f++) {
+			if (r->filt.has_flow[f] && !(r->spans[sp].has_flow & (1u << f)))
 				return ovp_err(-ENOENT, "%s: the events of span %s have no field %s",
-					       flow_opt_names[f], r->spans[sp].name,
-					       flow_fields[f][0]);
+					       pktfilter_opt_names[f], r->spans[sp].name,
+					       pktfilter_field_names[f]);
 		}
 	}
 	return 0;
@@ -612,7 +507,7 @@ static int lat_ready(struct pdata_tool *tool, struct pdata_session *s)
 		return ovp_err(-ENOMEM, "out of memory");
 	for (i = 0; i < r->nr_evsels; i++) {
 		for (p = 0; p < sizeof(free_events) / sizeof(free_events[0]); p++)
-			if (ev_matches(pdata_session__evsel(s, i), free_events[p]))
+			if (pdata_evsel__matches(pdata_session__evsel(s, i), free_events[p]))
 				r->evmap[i].is_free = true;
 	}
 
@@ -729,42 +624,15 @@ static uint32_t sample_attr(struct lat_report *r, const struct lat_evmap *m,
 			    const struct pdata_sample *sample)
 {
 	struct lat_attr a;
+	const char *dev;
 	char buf[64];
-	int f;
 
 	memset(&a, 0, sizeof(a));
-	if (evdec_field__resolved(&m->dev)) {
-		if (m->dev.is_string)
-			evdec_field__str(&m->dev, sample, buf, sizeof(buf));
-		else
-			snprintf(buf, sizeof(buf), "%#" PRIx64, evdec_field__u64(&m->dev, sample));
-		if (buf[0])
-			a.dev = intern_dev(r, buf);
-	}
-	for (f = 0; f < FL_NR; f++) {
-		const struct evdec_field *fl = &m->flow[f];
-		struct in_addr in;
-		uint64_t v;
-
-		if (!evdec_field__resolved(fl))
-			continue;
-		if (fl->is_string) {
-			evdec_field__str(fl, sample, buf, sizeof(buf));
-			if ((f == FL_SADDR || f == FL_DADDR) && inet_pton(AF_INET, buf, &in) == 1)
-				v = in.s_addr;
-			else
-				v = strtoull(buf, NULL, 0);
-		} else {
-			v = evdec_field__u64(fl, sample);
-			/* Addresses are bytes in network order; read as a native u32
-			 * they compare equal to inet_pton's s_addr. */
-			if ((f == FL_SPORT || f == FL_DPORT) && m->probe)
-				v = ntohs((uint16_t)v);
-		}
-		a.f[f] = (uint32_t)v;
-		a.has |= 1u << f;
-	}
-	return (a.dev || a.has) ? intern_attr(r, &a) : 0;
+	dev = pktfilter_fields__dev(&m->pf, sample, buf, sizeof(buf));
+	if (dev && dev[0])
+		a.dev = intern_dev(r, dev);
+	pktfilter_fields__flow(&m->pf, sample, &a.flow);
+	return (a.dev || a.flow.has) ? intern_attr(r, &a) : 0;
 }
 
 static int keep_stack(struct lat_report *r, struct span_rec *rec,
@@ -937,52 +805,34 @@ static const char *dev_of(const struct lat_report *r, uint32_t attr)
 	return a && a->dev ? r->devs[a->dev - 1] : NULL;
 }
 
-static bool attr_passes(const struct lat_report *r, uint32_t attr)
+/* The filters' view of a span or hop: its times, CPUs and attributes. */
+static bool passes(const struct lat_report *r, uint64_t first, uint64_t last,
+		   const uint32_t *cpus, int nr_cpus, uint32_t attr)
 {
 	const struct lat_attr *a = attr_of(r, attr);
-	const char *dev;
+	struct pktfilter_pkt p;
 
-	if (r->dev_filter) {
-		dev = dev_of(r, attr);
-		if (!dev || strcmp(dev, r->dev_filter))
-			return false;
-	}
-	for (int f = 0; f < FL_NR; f++) {
-		if (!r->has_flow_filter[f])
-			continue;
-		if (!a || !(a->has & (1u << f)) || a->f[f] != r->flow_filter[f])
-			return false;
-	}
-	return true;
+	memset(&p, 0, sizeof(p));
+	p.first = first;
+	p.last = last;
+	for (int k = 0; k < nr_cpus && !p.cpu_hit; k++)
+		p.cpu_hit = pktfilter_cpu_ok(&r->filt, cpus[k]);
+	p.dev_hit = pktfilter_dev_ok(&r->filt, dev_of(r, attr));
+	if (a)
+		p.flow = a->flow;
+	return pktfilter_match(&r->filt, &p);
 }
 
 static bool rec_passes(const struct lat_report *r, const struct span_rec *rec, int nst)
 {
-	if (rec->lost)
-		return false;
-	if (rec->t[0] < r->time_start || (r->time_end && rec->t[nst - 1] > r->time_end))
-		return false;
-	if (r->has_cpu_filter) {
-		bool any = false;
-
-		for (int k = 0; k < nst && !any; k++)
-			any = ovp_cpuset__has(&r->cpus, rec->cpu[k]);
-		if (!any)
-			return false;
-	}
-	return attr_passes(r, rec->attr);
+	return !rec->lost && passes(r, rec->t[0], rec->t[nst - 1], rec->cpu, nst, rec->attr);
 }
 
 static bool hop_passes(const struct lat_report *r, const struct span_hop *h)
 {
-	if (h->lost)
-		return false;
-	if (h->t0 < r->time_start || (r->time_end && h->t1 > r->time_end))
-		return false;
-	if (r->has_cpu_filter && !ovp_cpuset__has(&r->cpus, h->cpu0) &&
-	    !ovp_cpuset__has(&r->cpus, h->cpu1))
-		return false;
-	return attr_passes(r, h->attr);
+	const uint32_t cpus[2] = { h->cpu0, h->cpu1 };
+
+	return !h->lost && passes(r, h->t0, h->t1, cpus, 2, h->attr);
 }
 
 /* A set of latencies with its cross-CPU count and histogram. */
@@ -1216,25 +1066,25 @@ static void print_flow(FILE *out, const struct lat_report *r, uint32_t attr, con
 	char s[INET_ADDRSTRLEN] = "?", d[INET_ADDRSTRLEN] = "?";
 	struct in_addr in;
 
-	if (!a || !a->has)
+	if (!a || !a->flow.has)
 		return;
-	if (a->has & (1u << FL_SADDR)) {
-		in.s_addr = a->f[FL_SADDR];
+	if (a->flow.has & (1u << PKTFILTER_SADDR)) {
+		in.s_addr = a->flow.f[PKTFILTER_SADDR];
 		inet_ntop(AF_INET, &in, s, sizeof(s));
 	}
-	if (a->has & (1u << FL_DADDR)) {
-		in.s_addr = a->f[FL_DADDR];
+	if (a->flow.has & (1u << PKTFILTER_DADDR)) {
+		in.s_addr = a->flow.f[PKTFILTER_DADDR];
 		inet_ntop(AF_INET, &in, d, sizeof(d));
 	}
 	fprintf(out, "%sFlow: ", indent);
-	if (a->has & (1u << FL_PROTO))
-		fprintf(out, "proto %u ", a->f[FL_PROTO]);
+	if (a->flow.has & (1u << PKTFILTER_PROTO))
+		fprintf(out, "proto %u ", a->flow.f[PKTFILTER_PROTO]);
 	fprintf(out, "%s", s);
-	if (a->has & (1u << FL_SPORT))
-		fprintf(out, ":%u", a->f[FL_SPORT]);
+	if (a->flow.has & (1u << PKTFILTER_SPORT))
+		fprintf(out, ":%u", a->flow.f[PKTFILTER_SPORT]);
 	fprintf(out, " -> %s", d);
-	if (a->has & (1u << FL_DPORT))
-		fprintf(out, ":%u", a->f[FL_DPORT]);
+	if (a->flow.has & (1u << PKTFILTER_DPORT))
+		fprintf(out, ":%u", a->flow.f[PKTFILTER_DPORT]);
 	fputc('\n', out);
 }
 
@@ -1600,24 +1450,24 @@ static json_t *rec_json(const struct lat_report *r, const struct lat_span *sp,
 	json_object_set_new(o, "events", ev);
 	if (dev)
 		json_object_set_new(o, "dev", json_string(dev));
-	if (a && a->has) {
+	if (a && a->flow.has) {
 		json_t *fl = json_object();
 		char ip[INET_ADDRSTRLEN];
 		struct in_addr in;
 
-		for (int f = FL_SADDR; f <= FL_DADDR; f++) {
-			if (!(a->has & (1u << f)))
+		for (int f = PKTFILTER_SADDR; f <= PKTFILTER_DADDR; f++) {
+			if (!(a->flow.has & (1u << f)))
 				continue;
-			in.s_addr = a->f[f];
+			in.s_addr = a->flow.f[f];
 			inet_ntop(AF_INET, &in, ip, sizeof(ip));
-			json_object_set_new(fl, f == FL_SADDR ? "src_ip" : "dst_ip", json_string(ip));
+			json_object_set_new(fl, f == PKTFILTER_SADDR ? "src_ip" : "dst_ip", json_string(ip));
 		}
-		if (a->has & (1u << FL_SPORT))
-			json_object_set_new(fl, "src_port", json_integer(a->f[FL_SPORT]));
-		if (a->has & (1u << FL_DPORT))
-			json_object_set_new(fl, "dst_port", json_integer(a->f[FL_DPORT]));
-		if (a->has & (1u << FL_PROTO))
-			json_object_set_new(fl, "protocol", json_integer(a->f[FL_PROTO]));
+		if (a->flow.has & (1u << PKTFILTER_SPORT))
+			json_object_set_new(fl, "src_port", json_integer(a->flow.f[PKTFILTER_SPORT]));
+		if (a->flow.has & (1u << PKTFILTER_DPORT))
+			json_object_set_new(fl, "dst_port", json_integer(a->flow.f[PKTFILTER_DPORT]));
+		if (a->flow.has & (1u << PKTFILTER_PROTO))
+			json_object_set_new(fl, "protocol", json_integer(a->flow.f[PKTFILTER_PROTO]));
 		json_object_set_new(o, "flow", fl);
 	}
 	return o;
@@ -1813,7 +1663,7 @@ static int lat_create(struct report **out, struct analyze_ctx *ctx)
 	r->base.ops = &report_latency_ops;
 	r->base.ctx = ctx;
 	r->top = 5;
-	r->time_end = 0;
+	pktfilter_init(&r->filt);
 	pdata_tool__init(&r->tool);
 	r->tool.ready = lat_ready;
 	r->tool.sample = lat_sample;
