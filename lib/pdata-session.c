@@ -1791,18 +1791,33 @@ struct pdata_evsel *pdata_session__evsel(const struct pdata_session *s, int idx)
 	return s->evsels[idx];
 }
 
+bool pdata_evsel__matches(const struct pdata_evsel *ev, const char *pattern)
+{
+	const char *event;
+
+	if (!strcmp(ev->name, pattern))
+		return true;
+	if (strchr(pattern, ':'))
+		return false;
+	/* The event part: the tracepoint's own name, else what follows the
+	 * group in the name ("probe:do_output" of a probe without format). */
+	event = ev->event;
+	if (!event) {
+		event = strchr(ev->name, ':');
+		if (!event)
+			return false;
+		event++;
+	}
+	return !strcmp(event, pattern);
+}
+
 struct pdata_evsel *pdata_session__find_evsel(const struct pdata_session *s, const char *name)
 {
-	bool bare = !strchr(name, ':');
 	int i;
 
 	for (i = 0; i < s->nr_evsels; i++) {
-		struct pdata_evsel *ev = s->evsels[i];
-
-		if (!strcmp(ev->name, name))
-			return ev;
-		if (bare && ev->event && !strcmp(ev->event, name))
-			return ev;
+		if (pdata_evsel__matches(s->evsels[i], name))
+			return s->evsels[i];
 	}
 	return NULL;
 }

@@ -296,6 +296,21 @@ struct pdata_evsel *pdata_session__evsel(const struct pdata_session *s, int idx)
  * "sdt_main:run_start" and "ovsperf:run_start").  NULL if none. */
 struct pdata_evsel *pdata_session__find_evsel(const struct pdata_session *s, const char *name);
 
+/**
+ * pdata_evsel__matches() - does @ev answer to the event name @pattern?
+ * @ev: an event of the recording.
+ * @pattern: a full name ("probe:do_output"), or an event name without a
+ *	group ("do_output"), which matches that event in any group
+ *	("probe:do_output", "ovsperf:do_output").
+ *
+ * The rule of pdata_session__find_evsel(), for one event: reports use it to
+ * map the names of their options and presets to the recording's events.
+ *
+ * Return: true when the full name equals @pattern, or @pattern has no ':'
+ * and the event part of the name equals it.
+ */
+bool pdata_evsel__matches(const struct pdata_evsel *ev, const char *pattern);
+
 /* The libtraceevent handle holding the recording's own formats (may be NULL
  * when the recording has no tracing data). */
 struct tep_handle *pdata_session__tep(const struct pdata_session *s);
