@@ -31,6 +31,7 @@
 #include "ovsperf/stats.h"
 #include "ovsperf/strutil.h"
 #include "pktfilter.h"
+#include "pktid.h"
 #include "span.h"
 
 extern const struct report_ops report_latency_ops;
@@ -72,6 +73,8 @@ struct lat_role {
 /* Per event of the recording (indexed by evsel idx): fields resolved once. */
 struct lat_evmap {
 	struct evdec_field key;
+	struct evdec_field head;	/* skb->head (probes of ovsperf-probe's skb type) */
+	enum pktid_ev kind;		/* what the event does to a packet identity */
 	struct pktfilter_fields pf;	/* device and flow */
 	bool is_free;			/* one of free_events */
 	bool has_attr;			/* dev or a flow field resolved */
@@ -93,6 +96,9 @@ struct lat_span {
 	bool has_dev;
 	uint32_t has_flow;		/* bit per flow field some event carries */
 	const char *key_name;		/* key field of the first stage's event */
+	enum pktid_key ident;		/* PKTID_KEY_SKB (the key field) or _HEAD */
+	bool ident_fell_back;		/* --key head, but no stage event has a head */
+	struct pktid_table *ids;	/* packet identities (ident head) */
 	uint64_t events[SPAN_MAX_STAGES];	/* events seen per stage */
 };
 
@@ -109,7 +115,8 @@ struct lat_report {
 	/* Options. */
 	const char *preset;
 	const char *span_spec;
-	const char *key_field;
+	const char *key_field;		/* --key FIELD, NULL for auto, skb, head */
+	enum pktid_key want_key;	/* --key auto (default), skb, head */
 	bool table;
 	long limit;			/* --limit: table rows (0 = all) */
 	long top;			/* --top N */
@@ -175,7 +182,11 @@ static const char lat_usage[] =
 	"                          __netif_receive_skb | net:netif_receive_skb [-> ip_rcv]);\n"
 	"                          default: every preset whose events are recorded\n"
 	"      --span 'A[,A2]->B[,B2][->C]'  a custom span of event names\n"
-	"      --key FIELD         key field of the span events (default skb or skbaddr)\n"
+	"      --key auto|skb|head|FIELD  packet identity: skb = the skb address (field\n"
+	"                          skb or skbaddr), head = (skb->head, skb) as retis,\n"
+	"                          clones fork their parent's span; auto (default) = head\n"
+	"                          when every stage event carries skb->head, else skb;\n"
+	"                          another word names the key field\n"
 	"      --table             one row per packet (CPU, skb, latency, stage times)\n"
 	"      --limit N           at most N table rows\n"
 	"      --top N             N best and N worst packets (default 5)\n"
@@ -218,6 +229,9 @@ static int lat_option(struct report *base, int key, const char *arg)
 		r->span_spec = arg;
 		return 0;
 	case OPT_KEY:
+		r->key_field = NULL;
+		if (!strcmp(arg, "auto") || !strcmp(arg, "skb") || !strcmp(arg, "head"))
+			return pktid_key_parse(arg, &r->want_key);
 		r->key_field = arg;
 		return 0;
 	case OPT_TABLE:
@@ -442,12 +456,48 @@ out:
 	return err;
 }
 
+/*
+ * The identity of each span: the key field, or with --key auto/head the
+ * packet identity of pktid.h (auto: when every stage event carries a head).
+ * @all_head, @any_head: per span, whether every / some stage event has one.
+ */
+static int resolve_identity(struct lat_report *r, const bool *all_head, const bool *any_head)
+{
+	for (int i = 0; i < r->nr_spans; i++) {
+		struct lat_span *sp = &r->spans[i];
+		int err;
+
+		sp->ident = PKTID_KEY_SKB;
+		if (r->key_field || r->want_key == PKTID_KEY_SKB)
+			continue;
+		if (r->want_key == PKTID_KEY_AUTO && !all_head[i])
+			continue;
+		if (!any_head[i]) {
+			sp->ident_fell_back = true;
+			ovp_warn("span %s: --key head: no stage event carries skb->head; keyed by "
+				 "skb address", sp->name);
+			continue;
+		}
+		sp->ident = PKTID_KEY_HEAD;
+		err = pktid_table__new(&sp->ids, PKTID_KEY_HEAD, 1000000);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* Resolve key, device and flow fields of every event with a role. */
 static int resolve_fields(struct lat_report *r, struct pdata_session *s)
 {
 	const char *key_one[2] = { r->key_field, NULL };
 	const char *const *keys = r->key_field ? key_one : default_keys;
-	int i, f;
+	bool all_head[MAX_SPANS], any_head[MAX_SPANS];
+	int i, f, err;
+
+	for (i = 0; i < MAX_SPANS; i++) {
+		all_head[i] = true;
+		any_head[i] = false;
+	}
 
 	for (i = 0; i < r->nr_evsels; i++) {
 		struct lat_evmap *m = &r->evmap[i];
@@ -464,11 +514,16 @@ static int resolve_fields(struct lat_report *r, struct pdata_session *s)
 				       r->key_field ? r->key_field : "skb or skbaddr",
 				       r->key_field ? "" : " (name the key with --key FIELD)");
 		}
+		m->kind = pktid_event_kind(ev->name);
+		evdec_field__find_any(&m->head, ev, pktid_head_fields);
 		if (!m->nr_roles)
 			continue;
 		for (int k = 0; k < m->nr_roles; k++) {
 			struct lat_span *sp = &r->spans[m->roles[k].span];
 			struct evdec_field tmp;
+
+			all_head[m->roles[k].span] &= evdec_field__resolved(&m->head);
+			any_head[m->roles[k].span] |= evdec_field__resolved(&m->head);
 
 			for (int j = 0; !sp->key_name && keys[j]; j++)
 				if (!evdec_field__find(&tmp, ev, keys[j]))
@@ -480,6 +535,9 @@ static int resolve_fields(struct lat_report *r, struct pdata_session *s)
 			r->spans[m->roles[k].span].has_flow |= m->pf.has;
 		}
 	}
+	err = resolve_identity(r, all_head, any_head);
+	if (err)
+		return err;
 	/* A filter on a field no span event carries is an error, not "0 packets". */
 	for (int sp = 0; sp < r->nr_spans; sp++) {
 		if (r->filt.dev && !r->spans[sp].has_dev)
@@ -689,12 +747,38 @@ static void note_cpu_time(struct lat_report *r, uint32_t cpu, uint64_t time)
 	r->cpu_last[cpu] = time;
 }
 
+/*
+ * The span key of an event: the key field's value, or its packet identity
+ * (ident head).  Return: the enum pktid_result of the identity (PKTID_CONT
+ * for a key field), or -ENOMEM.
+ */
+static int span_key(struct lat_span *sp, const struct lat_evmap *m,
+		    const struct pdata_sample *sample, uint64_t skb, uint64_t *key,
+		    struct pktid_ref *ref)
+{
+	uint64_t head = 0;
+	int ret;
+
+	memset(ref, 0, sizeof(*ref));
+	*key = skb;
+	if (sp->ident != PKTID_KEY_HEAD || !skb)
+		return PKTID_CONT;
+	if (evdec_field__resolved(&m->head))
+		head = evdec_field__u64(&m->head, sample);
+	ret = pktid_table__event(sp->ids, skb, head, m->is_free ? m->kind : PKTID_EV_SEEN, ref);
+	if (ret >= 0)
+		*key = ref->id;
+	return ret;
+}
+
 static int lat_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 {
 	struct lat_report *r = container_of(tool, struct lat_report, tool);
 	const struct lat_evmap *m;
+	struct pktid_ref ref;
+	struct span_rec *rec;
 	uint32_t attr = 0;
-	uint64_t key;
+	uint64_t skb, key;
 	int i, ret;
 
 	if (sample->time) {
@@ -706,33 +790,48 @@ static int lat_sample(struct pdata_tool *tool, const struct pdata_sample *sample
 		return 0;
 	m = &r->evmap[sample->evsel->idx];
 	if (m->is_free) {
-		key = evdec_field__u64(&m->key, sample);
-		for (i = 0; i < r->nr_spans; i++)
-			span_engine__free(r->spans[i].eng, key);
+		skb = evdec_field__u64(&m->key, sample);
+		for (i = 0; i < r->nr_spans; i++) {
+			ret = span_key(&r->spans[i], m, sample, skb, &key, &ref);
+			if (ret < 0)
+				return ret;
+			if (ret != PKTID_FOLLOWUP)
+				span_engine__free(r->spans[i].eng, key);
+		}
 		return 0;
 	}
 	if (!m->nr_roles)
 		return 0;
-	key = evdec_field__u64(&m->key, sample);
+	skb = evdec_field__u64(&m->key, sample);
 	if (m->has_attr)
 		attr = sample_attr(r, m, sample);
 	for (i = 0; i < m->nr_roles; i++) {
 		const struct lat_role *role = &m->roles[i];
-		struct span_engine *eng = r->spans[role->span].eng;
+		struct lat_span *sp = &r->spans[role->span];
+		struct span_engine *eng = sp->eng;
 
-		r->spans[role->span].events[role->stage]++;
+		sp->events[role->stage]++;
+		ret = span_key(sp, m, sample, skb, &key, &ref);
+		/* A clone's first event: it goes on from its parent's span. */
+		if (ret == PKTID_CLONE && role->stage)
+			ret = span_engine__fork(eng, ref.parent, key);
+		if (ret < 0)
+			return ret;
 		ret = span_engine__event(eng, role->stage, role->alt, key, sample->time,
 					 sample->cpu, attr);
 		if (ret < 0)
 			return ret;
-		if (ret == SPAN_COMPLETED && r->threshold_ns) {
-			struct span_rec *rec = span_engine__last(eng);
-
-			if (rec->t[role->stage] - rec->t[0] > r->threshold_ns) {
-				ret = keep_stack(r, rec, sample);
-				if (ret)
-					return ret;
-			}
+		if (ret != SPAN_COMPLETED)
+			continue;
+		rec = span_engine__last(eng);
+		if (sp->ident == PKTID_KEY_HEAD) {
+			rec->skb = skb;
+			rec->parent = ref.parent;
+		}
+		if (r->threshold_ns && rec->t[role->stage] - rec->t[0] > r->threshold_ns) {
+			ret = keep_stack(r, rec, sample);
+			if (ret)
+				return ret;
 		}
 	}
 	return 0;
@@ -1022,6 +1121,20 @@ static uint64_t sum_stages(const uint64_t *a, int n)
  * Text.
  */
 
+/* The skb address of a record (its key, unless the key is a packet identity). */
+static uint64_t rec_skb(const struct lat_span *sp, const struct span_rec *rec)
+{
+	return sp->ident == PKTID_KEY_HEAD ? rec->skb : rec->key;
+}
+
+/* What the span's keys are: "head" (packet identity), or the key field. */
+static const char *key_json(const struct lat_span *sp)
+{
+	if (sp->ident == PKTID_KEY_HEAD)
+		return "head";
+	return sp->key_name ? sp->key_name : "skb";
+}
+
 static void fmt_us(uint64_t ns, char *buf, size_t len)
 {
 	snprintf(buf, len, "%" PRIu64 ".%03" PRIu64, ns / 1000, ns % 1000);
@@ -1116,7 +1229,7 @@ static void print_table(FILE *out, struct lat_report *r, struct lat_result *res)
 		const struct span_rec *rec = res->recs[i];
 
 		snprintf(lat, sizeof(lat), "%.2f", rec_lat(rec, nst) / 1000.0);
-		fprintf(out, "%03u %#018" PRIx64 " %8s   ", rec->cpu[0], rec->key, lat);
+		fprintf(out, "%03u %#018" PRIx64 " %8s   ", rec->cpu[0], rec_skb(sp, rec), lat);
 		for (k = 0; k < nst; k++) {
 			for (a = 0; a < sp->stages[k].nr_alts; a++) {
 				int w = col_width(sp->stages[k].alt_names[a]);
@@ -1139,7 +1252,7 @@ static void print_rec_line(FILE *out, const struct lat_span *sp, const struct sp
 	int nst = sp->nr_stages;
 
 	snprintf(lat, sizeof(lat), "%.2f", rec_lat(rec, nst) / 1000.0);
-	fprintf(out, "    %10s us  skb %#018" PRIx64 "  cpu", lat, rec->key);
+	fprintf(out, "    %10s us  skb %#018" PRIx64 "  cpu", lat, rec_skb(sp, rec));
 	for (int k = 0; k < nst; k++)
 		fprintf(out, "%s%u", k ? ">" : " ", rec->cpu[k]);
 	fprintf(out, "  at");
@@ -1185,6 +1298,8 @@ static void print_counts(FILE *out, const struct lat_span *sp)
 	}
 	fprintf(out, "  orphan mids:  %" PRIu64 "\n", c->orphan_mids);
 	fprintf(out, "  orphan ends:  %" PRIu64 "\n", c->orphan_ends);
+	if (sp->ident == PKTID_KEY_HEAD)
+		fprintf(out, "  clone forks:  %" PRIu64 "\n", c->forks);
 	fprintf(out, "  lost windows: %" PRIu64 " spans, %" PRIu64 " hops discarded (%" PRIu64
 		" LOST records)\n", c->lost_windows, c->lost_hops, c->nr_windows);
 }
@@ -1240,7 +1355,7 @@ static void print_threshold(FILE *out, struct lat_report *r, struct lat_result *
 			"================\nHIGH LATENCY EVENT #%zu\n", nr);
 		fprintf(out, "  Latency: %.3f ms (threshold: %.3f ms)\n", lat / 1e6,
 			r->threshold_ns / 1e6);
-		fprintf(out, "  skb: %#" PRIx64 "%s%s\n", rec->key, dev ? "  device: " : "",
+		fprintf(out, "  skb: %#" PRIx64 "%s%s\n", rec_skb(sp, rec), dev ? "  device: " : "",
 			dev ? dev : "");
 		print_flow(out, r, rec->attr, "  ");
 		fprintf(out, "  CPUs:");
@@ -1286,7 +1401,15 @@ static void print_span(FILE *out, struct lat_report *r, struct lat_result *res)
 	fprintf(out, "Latency span %s: ", sp->name);
 	for (k = 0; k < nst; k++)
 		fprintf(out, "%s%s", k ? " -> " : "", sp->stages[k].label);
-	fprintf(out, "\n\n");
+	if (sp->ident == PKTID_KEY_HEAD)
+		fprintf(out, "\nIdentity: (skb->head, skb) as retis: a clone forks its parent's "
+			"span; free events end a packet\n\n");
+	else if (r->key_field)
+		fprintf(out, "\nIdentity: key field %s\n\n", key_json(sp));
+	else
+		fprintf(out, "\nIdentity: skb address (field %s)%s\n\n", key_json(sp),
+			sp->ident_fell_back ? "; --key head asked, but no stage event carries "
+			"skb->head" : "");
 
 	if (r->table) {
 		print_table(out, r, res);
@@ -1437,8 +1560,13 @@ static json_t *rec_json(const struct lat_report *r, const struct lat_span *sp,
 	const char *dev = dev_of(r, rec->attr);
 	char buf[32];
 
-	snprintf(buf, sizeof(buf), "%#" PRIx64, rec->key);
+	snprintf(buf, sizeof(buf), "%#" PRIx64, rec_skb(sp, rec));
 	json_object_set_new(o, "key", json_string(buf));
+	if (sp->ident == PKTID_KEY_HEAD) {
+		json_object_set_new(o, "packet", json_integer(rec->key));
+		json_object_set_new(o, "parent", rec->parent ? json_integer(rec->parent)
+							     : json_null());
+	}
 	json_object_set_new(o, "latency_ns", json_integer(rec_lat(rec, sp->nr_stages)));
 	for (int k = 0; k < sp->nr_stages; k++) {
 		json_array_append_new(t, json_integer(rec->t[k]));
@@ -1514,7 +1642,12 @@ static json_t *span_json(struct lat_report *r, struct lat_result *res)
 		json_array_append_new(stages, st);
 	}
 	json_object_set_new(o, "stages", stages);
-	json_object_set_new(o, "key", json_string(sp->key_name ? sp->key_name : "skb"));
+	json_object_set_new(o, "key", json_string(key_json(sp)));
+	json_object_set_new(o, "identity", json_string(sp->ident == PKTID_KEY_HEAD ? "head" :
+						       r->key_field ? "field" : "skb"));
+	json_object_set_new(o, "identity_requested",
+			    json_string(r->key_field ? "field" : pktid_key_name(r->want_key)));
+	json_object_set_new(o, "forks", json_integer(c->forks));
 	set_json(o, &res->full, top, true);
 	json_object_set_new(o, "unfinished", json_integer(sum_stages(c->unfinished, nst)));
 	json_object_set_new(o, "orphan_mids", json_integer(c->orphan_mids));
@@ -1705,6 +1838,7 @@ static void lat_destroy(struct report *base)
 		struct lat_span *sp = &r->spans[i];
 
 		span_engine__delete(sp->eng);
+		pktid_table__delete(sp->ids);
 		for (int k = 0; k < SPAN_MAX_STAGES; k++) {
 			for (int a = 0; a < MAX_ALTS; a++)
 				free(sp->stages[k].alt_names[a]);

@@ -287,6 +287,28 @@ int span_engine__event(struct span_engine *e, unsigned int stage, unsigned int a
 	return SPAN_ADVANCED;
 }
 
+int span_engine__fork(struct span_engine *e, uint64_t parent, uint64_t key)
+{
+	struct pend **pp, *p, *q;
+
+	p = *lookup(e, parent);
+	pp = lookup(e, key);
+	if (!p || *pp)
+		return 0;
+	q = node_get(e);	/* takes no node of a chain: pp stays valid */
+	if (!q)
+		return ovp_err(-ENOMEM, "span: out of memory for pending keys");
+	*q = *p;
+	q->key = key;
+	q->next = NULL;
+	*pp = q;
+	e->nr_pending++;
+	e->counts.forks++;
+	if (e->nr_pending > e->nr_buckets * 2)
+		rehash(e);
+	return 1;
+}
+
 bool span_engine__free(struct span_engine *e, uint64_t key)
 {
 	struct pend **pp = lookup(e, key);

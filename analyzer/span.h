@@ -51,6 +51,10 @@ struct span_rec {
 	bool lost;				/* overlaps a LOST window: not reported */
 	uint32_t attr;				/* caller's attribute id (first non-zero seen), 0 = none */
 	uint32_t stack;				/* caller's stack id, 0 = none (set by the caller) */
+	uint64_t skb;				/* caller's: the skb address when the key is a
+						 * packet identity, 0 = none (set by the caller) */
+	uint64_t parent;			/* caller's: the identity a clone was forked
+						 * from, 0 = none (set by the caller) */
 };
 
 /* One traversal of interval (stage - 1 -> stage) by some span. */
@@ -74,6 +78,7 @@ struct span_counts {
 	uint64_t lost_windows;			/* completed spans discarded: overlap a LOST window */
 	uint64_t lost_hops;			/* hops discarded for the same reason */
 	uint64_t nr_windows;			/* LOST windows seen */
+	uint64_t forks;				/* pending spans copied to a clone (fork) */
 };
 
 /* What span_engine__event() did with an event. */
@@ -114,6 +119,18 @@ void span_engine__delete(struct span_engine *e);
  */
 int span_engine__event(struct span_engine *e, unsigned int stage, unsigned int alt,
 		       uint64_t key, uint64_t time, uint32_t cpu, uint32_t attr);
+
+/**
+ * span_engine__fork() - a clone: key @key gets a copy of the pending span of
+ * @parent (its stages so far), so that both can go on and complete.
+ *
+ * Used with packet identities (pktid.h) as keys: a clone of a packet that
+ * is between two stages continues the span of its parent on its own.
+ *
+ * Return: 1 when copied (counted in forks), 0 when @parent is not pending
+ * or @key is (nothing done), -ENOMEM (message set).
+ */
+int span_engine__fork(struct span_engine *e, uint64_t parent, uint64_t key);
 
 /**
  * span_engine__free() - a free event (kfree_skb, consume_skb, ...) for @key.

@@ -19,6 +19,12 @@
  *	                     differ from any real kernel's, so that names can
  *	                     only come from the recording's own format
  *
+ * With a third argument "recv", an event ovsperf:recv (the layout of xmit)
+ * comes first on each packet's skb, as a probe where packets enter, and the
+ * flooded packet sends its clones before itself, as OVS floods: spans
+ * ovsperf:recv -> ovsperf:xmit for the latency report (--key head forks the
+ * clones' spans from their parent's).  Without it the file holds no recv.
+ *
  * Expected results are not computed here: the test reads the file back with
  * `perf script` and computes them in python (check_journey.py).
  *
@@ -26,9 +32,10 @@
  * written to FILE.kallsyms too: perf script does not use them, the checks
  * resolve perf's raw addresses with that copy.
  *
- * Usage: make-clone-data FILE [NR_PACKETS]
+ * Usage: make-clone-data FILE [NR_PACKETS [recv]]
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,27 +66,31 @@ static const char header_event[] =
 	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"   \
 	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
 
-enum { EV_XMIT, EV_SKBMEM, EV_CONSUME, EV_KFREE, EV_NR };
-static const int ev_ids[EV_NR] = { 9101, 9102, 9103, 9104 };
+/* EV_RECV last: only written with "recv". */
+enum { EV_XMIT, EV_SKBMEM, EV_CONSUME, EV_KFREE, EV_RECV, EV_NR };
+static const int ev_ids[EV_NR] = { 9101, 9102, 9103, 9104, 9105 };
 static const char *const ev_names[EV_NR] = {
-	"ovsperf:xmit", "ovsperf:kfree_skbmem", "skb:consume_skb", "skb:kfree_skb",
+	"ovsperf:xmit", "ovsperf:kfree_skbmem", "skb:consume_skb", "skb:kfree_skb", "ovsperf:recv",
 };
-static const char *const ev_systems[EV_NR] = { "ovsperf", "ovsperf", "skb", "skb" };
+static const char *const ev_systems[EV_NR] = { "ovsperf", "ovsperf", "skb", "skb", "ovsperf" };
+/* The payload of xmit and recv after their name and ID. */
+#define XMIT_FIELDS                                                                     \
+	"format:\n" COMMON_FIELDS                                                        \
+	"\tfield:unsigned long __probe_ip;\toffset:8;\tsize:8;\tsigned:0;\n"              \
+	"\tfield:u64 skb;\toffset:16;\tsize:8;\tsigned:0;\n"                              \
+	"\tfield:u64 head;\toffset:24;\tsize:8;\tsigned:0;\n"                             \
+	"\tfield:char dev[16];\toffset:32;\tsize:16;\tsigned:0;\n"                        \
+	"\tfield:u32 len;\toffset:48;\tsize:4;\tsigned:0;\n"                              \
+	"\tfield:u32 saddr;\toffset:52;\tsize:4;\tsigned:0;\n"                            \
+	"\tfield:u32 daddr;\toffset:56;\tsize:4;\tsigned:0;\n"                            \
+	"\tfield:u16 sport;\toffset:60;\tsize:2;\tsigned:0;\n"                            \
+	"\tfield:u16 dport;\toffset:62;\tsize:2;\tsigned:0;\n"                            \
+	"\tfield:u8 protocol;\toffset:64;\tsize:1;\tsigned:0;\n\n"                        \
+	"print fmt: \"(%lx) skb=0x%llx head=0x%llx dev=%s len=%u saddr=0x%x daddr=0x%x "   \
+	"sport=0x%x dport=0x%x protocol=%u\", REC->__probe_ip, REC->skb, REC->head, REC->dev, " \
+	"REC->len, REC->saddr, REC->daddr, REC->sport, REC->dport, REC->protocol\n"
 static const char *const ev_formats[EV_NR] = {
-	"name: xmit\nID: 9101\nformat:\n" COMMON_FIELDS
-	"\tfield:unsigned long __probe_ip;\toffset:8;\tsize:8;\tsigned:0;\n"
-	"\tfield:u64 skb;\toffset:16;\tsize:8;\tsigned:0;\n"
-	"\tfield:u64 head;\toffset:24;\tsize:8;\tsigned:0;\n"
-	"\tfield:char dev[16];\toffset:32;\tsize:16;\tsigned:0;\n"
-	"\tfield:u32 len;\toffset:48;\tsize:4;\tsigned:0;\n"
-	"\tfield:u32 saddr;\toffset:52;\tsize:4;\tsigned:0;\n"
-	"\tfield:u32 daddr;\toffset:56;\tsize:4;\tsigned:0;\n"
-	"\tfield:u16 sport;\toffset:60;\tsize:2;\tsigned:0;\n"
-	"\tfield:u16 dport;\toffset:62;\tsize:2;\tsigned:0;\n"
-	"\tfield:u8 protocol;\toffset:64;\tsize:1;\tsigned:0;\n\n"
-	"print fmt: \"(%lx) skb=0x%llx head=0x%llx dev=%s len=%u saddr=0x%x daddr=0x%x "
-	"sport=0x%x dport=0x%x protocol=%u\", REC->__probe_ip, REC->skb, REC->head, REC->dev, "
-	"REC->len, REC->saddr, REC->daddr, REC->sport, REC->dport, REC->protocol\n",
+	"name: xmit\nID: 9101\n" XMIT_FIELDS,
 
 	"name: kfree_skbmem\nID: 9102\nformat:\n" COMMON_FIELDS
 	"\tfield:unsigned long __probe_ip;\toffset:8;\tsize:8;\tsigned:0;\n"
@@ -102,6 +113,8 @@ static const char *const ev_formats[EV_NR] = {
 	"REC->skbaddr, REC->rx_sk, REC->protocol, REC->location, "
 	"__print_symbolic(REC->reason, { 1, \"CONSUMED\" }, { 2, \"NOT_SPECIFIED\" }, "
 	"{ 5, \"NO_SOCKET\" }, { 77, \"TC_INGRESS\" })\n",
+
+	"name: recv\nID: 9105\n" XMIT_FIELDS,
 };
 
 /* Drop reason numbers of the format above. */
@@ -136,7 +149,7 @@ struct raw {
 	uint8_t protocol;
 } __attribute__((packed));
 
-static const size_t raw_sizes[EV_NR] = { 65, 32, 24, 40 };
+static const size_t raw_sizes[EV_NR] = { 65, 32, 24, 40, 65 };
 
 /* PERF_RECORD_SAMPLE for IDENTIFIER|IP|TID|TIME|CPU|PERIOD|RAW. */
 struct sample_rec {
@@ -169,6 +182,7 @@ struct ev {
 static struct ev evs[64];
 static int nr_evs;
 static int cur_k;		/* packet being added */
+static bool with_recv;		/* "recv": ovsperf:recv events, clones sent first */
 
 static void add(int type, uint64_t time, uint32_t cpu, uint64_t skb, uint64_t head,
 		const char *dev, uint32_t reason)
@@ -188,6 +202,8 @@ static void packet(int k, uint64_t t, uint32_t cpu)
 	uint64_t d = 1000;
 
 	cur_k = k;
+	if (with_recv)
+		add(EV_RECV, t - 400, cpu, s, h, "in0", 0);
 	switch (k % 5) {
 	case 0:	/* forwarded, freed normally, then kfree_skbmem */
 		add(EV_XMIT, t, cpu, s, h, "p1", 0);
@@ -195,10 +211,11 @@ static void packet(int k, uint64_t t, uint32_t cpu)
 		add(EV_CONSUME, t + 2 * d, cpu, s, 0, NULL, 0);
 		add(EV_SKBMEM, t + 3 * d, cpu, s, h, NULL, 0);
 		break;
-	case 1:	/* flooded to three ports: two clones share the head */
-		add(EV_XMIT, t, cpu, s, h, "p0", 0);
-		add(EV_XMIT, t + d, cpu, c1, h, "p1", 0);
-		add(EV_XMIT, t + 2 * d, cpu, c2, h, "p2", 0);
+	case 1:	/* flooded to three ports: two clones share the head (with recv,
+		 * the clones go first, the original last, as OVS floods) */
+		add(EV_XMIT, with_recv ? t + 2 * d : t, cpu, s, h, "p0", 0);
+		add(EV_XMIT, with_recv ? t : t + d, cpu, c1, h, "p1", 0);
+		add(EV_XMIT, with_recv ? t + d : t + 2 * d, cpu, c2, h, "p2", 0);
 		add(EV_CONSUME, t + 3 * d, cpu, c1, 0, NULL, 0);
 		add(EV_KFREE, t + 4 * d, cpu, c2, 0, NULL, R_NO_SOCKET);
 		add(EV_CONSUME, t + 5 * d, cpu, s, 0, NULL, 0);
@@ -238,7 +255,8 @@ static int write_ev(struct pdata_writer *w, const struct ev *e)
 	raw.common_pid = 2000 + e->cpu;
 	switch (e->type) {
 	case EV_XMIT:
-		raw.a = PROBE_IP;
+	case EV_RECV:
+		raw.a = PROBE_IP + (e->type == EV_RECV ? 0x80 : 0);
 		raw.b = e->skb;
 		raw.c = e->head;
 		snprintf(raw.u.dev, sizeof(raw.u.dev), "%s", e->dev);
@@ -303,16 +321,18 @@ int main(int argc, char **argv)
 	};
 	struct pdata_tracing *t = NULL;
 	struct pdata_writer *w = NULL;
-	int i, k, nr_packets = argc > 2 ? atoi(argv[2]) : 40, err = 0;
+	int i, k, nr_packets = argc > 2 ? atoi(argv[2]) : 40, err = 0, nr_types;
 	char path[4096];
 	FILE *f;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: make-clone-data FILE [NR_PACKETS]\n");
+		fprintf(stderr, "usage: make-clone-data FILE [NR_PACKETS [recv]]\n");
 		return 2;
 	}
+	with_recv = argc > 3 && !strcmp(argv[3], "recv");
+	nr_types = with_recv ? EV_NR : EV_RECV;
 	err = pdata_writer__open(&w, argv[1]);
-	for (i = 0; !err && i < EV_NR; i++) {
+	for (i = 0; !err && i < nr_types; i++) {
 		uint64_t id = 100 + i;
 
 		attr.config = ev_ids[i];
@@ -332,7 +352,7 @@ int main(int argc, char **argv)
 		err = err ?: pdata_writer__finished_round(w);
 	}
 	err = err ?: pdata_tracing__new(&t, header_page, header_event);
-	for (i = 0; !err && i < EV_NR; i++)
+	for (i = 0; !err && i < nr_types; i++)
 		err = pdata_tracing__add_format(t, ev_systems[i], ev_formats[i]);
 	err = err ?: pdata_tracing__set_text(t, 0, kallsyms, strlen(kallsyms));
 	err = err ?: pdata_tracing__set_text(t, 2, "2000 worker-0\n2001 worker-1\n", 28);

@@ -5,6 +5,12 @@ recording: the expected numbers are computed here, independently, from
 `perf script` output, with the span policy of the man page (LATENCY), and
 compared with the analyzer's --json (or text) output.
 
+Identity (--key): by default spans are keyed by the skb address; cases with
+"identity": "head" key them by packet identity, computed here with the policy
+of analyzer/pktid.h ((head, skb) as retis) re-implemented naively (class
+PktId), and a clone's first event at a later stage forks its parent's
+pending span.
+
 Usage: check_latency.py ANALYZE DATA CASE [KALLSYMS]
 
 CASE names the span and the options (see CASES below).  Exit 0 when every
@@ -21,6 +27,19 @@ import subprocess
 import sys
 
 FREE_EVENTS = {"skb:kfree_skb", "skb:consume_skb", "kfree_skbmem"}
+CLONE_SPAN = [["ovsperf:recv"], ["ovsperf:xmit"]]
+CLONE_ARGS = ["--span", "ovsperf:recv->ovsperf:xmit"]
+
+
+def is_free(ev):
+    """A free event: by full name, kfree_skbmem in any group (a probe)."""
+    return ev in FREE_EVENTS or ev.split(":", 1)[-1] == "kfree_skbmem"
+
+
+def free_kind(ev):
+    if ev in ("skb:kfree_skb", "skb:consume_skb"):
+        return "free"
+    return "free_mem" if ev.split(":", 1)[-1] == "kfree_skbmem" else "seen"
 
 # name: (analyzer args, stages (lists of event names), python filter options,
 #        minimums the recording must reach so the case tests something)
@@ -78,10 +97,31 @@ CASES = {
     "threshold": (["--threshold-us", "@THR", "--kallsyms", "@KALLSYMS"],
                   [["net:netif_rx"], ["net:netif_receive_skb"]], {"threshold": True},
                   {"count": 20}),
+    # Packet identity (make-clone-data FILE N recv: every event carries
+    # skb->head; flooded packets send two clones before the original).
+    "clone-head": (CLONE_ARGS + ["--key", "head"], CLONE_SPAN,
+                   {"identity": "head", "requested": "head"}, {"count": 20, "forks": 2}),
+    "clone-auto": (CLONE_ARGS, CLONE_SPAN, {"identity": "head", "requested": "auto"},
+                   {"count": 20, "forks": 2}),
+    "clone-skb": (CLONE_ARGS + ["--key", "skb"], CLONE_SPAN,
+                  {"identity": "skb", "requested": "skb"}, {"count": 20, "orphan_ends": 2}),
+    "clone-head-flow": (CLONE_ARGS + ["--key", "head", "--src-ip", "10.199.0.2",
+                                      "--dst-port", "9998"], CLONE_SPAN,
+                        {"identity": "head", "flow": {"saddr": "10.199.0.2", "dport": 9998}},
+                        {"count": 3}),
+    # The vmrig OVS kprobes carry no skb->head: head falls back to the skb.
+    "ovs-dp-head": (["--preset", "ovs-dp", "--key", "head"],
+                    [["probe:ovs_vport_receive"], ["probe:do_output", "probe:ovs_dp_upcall"]],
+                    {"identity": "skb", "requested": "head"}, {"count": 20}),
+    "backlog3-auto": (["--preset", "backlog", "--key", "auto"],
+                      [["probe:enqueue_to_backlog"], ["probe:__netif_receive_skb"],
+                       ["probe:ip_rcv"]], {"identity": "skb", "requested": "auto"},
+                      {"count": 20, "reused": 1}),
 }
 
 LINE = re.compile(r"^\s*\[(\d+)\]\s+(\d+)\.(\d{9}):\s+(\S+?):?\s(.*)$")
 SKB = re.compile(r"\bskb(?:addr)?=(0x[0-9a-f]+|\(nil\))")
+HEAD = re.compile(r"\bhead=(0x[0-9a-f]+)")
 DEV = re.compile(r"dev=(\S+)")
 FLOW = re.compile(r"\b(saddr|daddr|sport|dport|ip_proto)=(0x[0-9a-f]+|\d+)")
 
@@ -122,44 +162,121 @@ def parse(data, with_stacks):
         s = SKB.search(rest)
         d = DEV.search(rest)
         skb = 0 if not s or s.group(1) == "(nil)" else int(s.group(1), 16)
+        h = HEAD.search(rest)
         events.append({"cpu": cpu, "t": t, "ev": ev, "skb": skb,
+                       "head": int(h.group(1), 16) if h else 0,
                        "dev": d.group(1) if d else None, "flow": flow_of(rest), "stack": []})
     return events
 
 
-def run_model(events, stages):
-    """The span policy, written from the man page, naively."""
+class PktId:
+    """Packet identity as pktid.h describes it: a live skb continues its
+    identity (a new head moves it to that head); an unknown skb whose head a
+    live identity has is a clone of the first identity of that head; anything
+    else is a new identity; a free ends the skb's identity after its event,
+    and a kfree_skbmem right after that free is a follow-up of it."""
+
+    def __init__(self):
+        self.live, self.groups, self.graves, self.next_id = {}, {}, {}, 1
+        self.ending = None
+
+    def _leave(self, n):
+        if n["head"]:
+            g = self.groups[n["head"]]
+            g[1] -= 1
+            if not g[1]:
+                del self.groups[n["head"]]
+        n["head"] = 0
+
+    def _join(self, n, head):
+        g = self.groups.setdefault(head, [n["id"], 0])
+        g[1] += 1
+        n["head"] = head
+
+    def event(self, skb, head, kind):
+        """-> (result, id, parent)"""
+        if self.ending:
+            n, self.ending = self.ending, None
+            del self.live[n["skb"]]
+            self._leave(n)
+            self.graves[n["skb"]] = n
+        n = self.live.get(skb)
+        if n:
+            res = "cont"
+            if head and n["head"] != head:
+                self._leave(n)
+                g = self.groups.get(head)
+                if g and not n["parent"] and g[0] != n["id"]:
+                    n["parent"] = g[0]
+                self._join(n, head)
+        elif kind == "free_mem" and skb in self.graves:
+            n = self.graves.pop(skb)
+            return "followup", n["id"], n["parent"]
+        else:
+            n = {"skb": skb, "id": self.next_id, "parent": 0, "head": 0}
+            self.next_id += 1
+            res = "new"
+            if head:
+                if head in self.groups:
+                    n["parent"] = self.groups[head][0]
+                    res = "clone"
+                self._join(n, head)
+            self.live[skb] = n
+            self.graves.pop(skb, None)
+        if kind != "seen":
+            self.ending = n
+        return res, n["id"], n["parent"]
+
+
+def run_model(events, stages, head_identity=False):
+    """The span policy, written from the man page, naively; with
+    @head_identity the keys are packet identities (PktId)."""
     n = len(stages)
     role = {}
     for k, alts in enumerate(stages):
         for a, name in enumerate(alts):
             role[name] = (k, a)
-    pending = {}            # skb -> dict(stage, t[], cpu[], alt[], dev, stack)
+    pending = {}            # key -> dict(stage, t[], cpu[], alt[], dev, stack)
     recs, hops, windows = [], [], []
-    c = {"started": 0, "completed": 0, "orphan_mids": 0, "orphan_ends": 0,
+    c = {"started": 0, "completed": 0, "orphan_mids": 0, "orphan_ends": 0, "forks": 0,
          "reused": [0] * n, "dropped": [0] * n, "unfinished": [0] * n}
     last = {}
+    ids = PktId()
+
+    def key_of(e, kind):
+        if not head_identity or not e["skb"]:
+            return "cont", e["skb"], 0
+        return ids.event(e["skb"], e["head"], kind)
+
     for e in events:
         if e["ev"] == "LOST":
             windows.append((last.get(e["cpu"], 0), e["t"]))
             continue
         last[e["cpu"]] = e["t"]
-        if e["ev"] in FREE_EVENTS:
-            p = pending.pop(e["skb"], None)
+        if is_free(e["ev"]):
+            res, key, _ = key_of(e, free_kind(e["ev"]))
+            p = pending.pop(key, None) if res != "followup" else None
             if p:
                 c["dropped"][p["stage"]] += 1
             continue
         if e["ev"] not in role:
             continue
         k, a = role[e["ev"]]
-        skb = e["skb"]
+        res, skb, parent = key_of(e, "seen")
+        if res == "clone" and k > 0 and skb not in pending and parent in pending:
+            # A clone between two stages goes on from its parent's span.
+            fork = dict(pending[parent], t=list(pending[parent]["t"]),
+                        cpu=list(pending[parent]["cpu"]), alt=list(pending[parent]["alt"]))
+            fork["skb"], fork["parent"] = e["skb"], parent
+            pending[skb] = fork
+            c["forks"] += 1
         p = pending.get(skb)
         if k == 0:
             c["started"] += 1
             if p:
                 c["reused"][p["stage"]] += 1
             pending[skb] = {"stage": 0, "t": [e["t"]], "cpu": [e["cpu"]], "alt": [a],
-                            "dev": e["dev"], "flow": e["flow"], "skb": skb}
+                            "dev": e["dev"], "flow": e["flow"], "skb": e["skb"], "parent": 0}
             continue
         if not p or p["stage"] != k - 1:
             c["orphan_ends" if k == n - 1 else "orphan_mids"] += 1
@@ -175,6 +292,7 @@ def run_model(events, stages):
         if k == n - 1:
             c["completed"] += 1
             p["stack"] = e["stack"]
+            p["parent"] = parent
             recs.append(p)
             del pending[skb]
     for p in pending.values():
@@ -302,7 +420,7 @@ def main():
         return 77
     args, stages, flt, minimum = CASES[case]
     events = parse(data, flt.get("threshold"))
-    recs, hops, c = run_model(events, stages)
+    recs, hops, c = run_model(events, stages, flt.get("identity") == "head")
     n = len(stages)
     top = flt.get("top", 5)
 
@@ -351,8 +469,17 @@ def main():
                  sum(r["cpu"][0] != r["cpu"][1] for r in kept), top)
     for k, v in full.items():
         d.eq(f"span {k}", sp.get(k), v)
-    for k in ("orphan_mids", "orphan_ends", "lost_windows", "started", "completed"):
-        d.eq(k, sp[k], c[k])
+    for k in ("orphan_mids", "orphan_ends", "lost_windows", "started", "completed", "forks"):
+        d.eq(k, sp.get(k), c[k])
+    if "identity" in flt:
+        head = flt["identity"] == "head"
+        d.eq("identity", sp.get("identity"), flt["identity"])
+        d.eq("key", sp.get("key"), "head" if head else "skb")
+        if "requested" in flt:
+            d.eq("identity_requested", sp.get("identity_requested"), flt["requested"])
+    else:
+        head = False
+        d.eq("identity", sp.get("identity"), "skb")
     nev = [sum(1 for e in events if e["ev"] in st) for st in stages]
     d.eq("events_by_stage", list(sp["events_by_stage"].values()), nev)
     for k in ("unfinished", "reused", "dropped"):
@@ -398,6 +525,11 @@ def main():
     d.eq("worst latencies", [b["latency_ns"] for b in sp["worst"]],
          [r["t"][-1] - r["t"][0] for r in order[::-1][:top]])
     d.eq("worst cpus", [b["cpus"] for b in sp["worst"]], [r["cpu"] for r in order[::-1][:top]])
+    if head:
+        # Clones are linked to the packet they were forked from.
+        d.eq("worst parents", [b.get("parent") or 0 for b in sp["worst"]],
+             [r["parent"] for r in order[::-1][:top]])
+        d.eq("spans of clones", sum(1 for r in recs if r["parent"]), c["forks"])
 
     if flt.get("threshold"):
         fmt = symbolize(kallsyms)
@@ -422,7 +554,8 @@ def main():
             d.errors.append("no threshold event with a stack: the case tests nothing")
 
     got_min = {"count": sp["count"], "cross_cpu": sp["cross_cpu"],
-               "orphan_ends": sp["orphan_ends"], "reused": sp["reused"]}
+               "orphan_ends": sp["orphan_ends"], "reused": sp["reused"],
+               "forks": sp.get("forks", 0)}
     for k, v in minimum.items():
         if got_min[k] < v:
             d.errors.append(f"recording too poor for this case: {k} = {got_min[k]} < {v}")

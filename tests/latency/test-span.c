@@ -261,6 +261,44 @@ static uint64_t next_rand(void)
 	return rng;
 }
 
+/* Fork: a clone's key copies the parent's pending stages; both complete on
+ * their own; nothing is copied from a key that is not pending, nor over a
+ * pending one. */
+static void test_fork(void)
+{
+	struct span_engine *e = new_engine(3);
+	const struct span_rec *r;
+
+	CHECK_EQ(span_engine__event(e, 0, 0, 1, 100, 0, 7), SPAN_STARTED);
+	CHECK_EQ(span_engine__event(e, 1, 0, 1, 110, 1, 0), SPAN_ADVANCED);
+	CHECK_EQ(span_engine__fork(e, 1, 2), 1);
+	CHECK_EQ(span_engine__nr_pending(e), 2);
+	CHECK_EQ(span_engine__fork(e, 1, 2), 0);	/* 2 is pending already */
+	CHECK_EQ(span_engine__fork(e, 9, 3), 0);	/* 9 is not pending */
+	CHECK_EQ(span_engine__event(e, 2, 1, 2, 130, 2, 0), SPAN_COMPLETED);
+	CHECK_EQ(span_engine__event(e, 2, 0, 1, 140, 3, 0), SPAN_COMPLETED);
+	CHECK_EQ(span_engine__event(e, 2, 0, 3, 150, 3, 0), SPAN_ORPHAN);
+	span_engine__finish(e);
+	CHECK_EQ(span_engine__nr_recs(e), 2);
+	r = span_engine__recs(e);
+	CHECK_EQ(r[0].key, 2);
+	CHECK_EQ(r[0].t[0], 100);
+	CHECK_EQ(r[0].t[1], 110);
+	CHECK_EQ(r[0].t[2], 130);
+	CHECK_EQ(r[0].cpu[2], 2);
+	CHECK_EQ(r[0].alt[2], 1);
+	CHECK_EQ(r[0].attr, 7);
+	CHECK_EQ(r[1].key, 1);
+	CHECK_EQ(r[1].t[2], 140);
+	CHECK_EQ(span_engine__counts(e)->forks, 1);
+	CHECK_EQ(span_engine__counts(e)->started, 1);
+	CHECK_EQ(span_engine__counts(e)->completed, 2);
+	CHECK_EQ(span_engine__counts(e)->orphan_ends, 1);
+	/* Hops: 0->1 once (before the fork), 1->2 twice. */
+	CHECK_EQ(span_engine__nr_hops(e), 3);
+	span_engine__delete(e);
+}
+
 static void test_random(unsigned int nr_stages)
 {
 	struct span_engine *e = new_engine(nr_stages);
@@ -375,6 +413,7 @@ int main(void)
 	test_unfinished();
 	test_lost();
 	test_attr();
+	test_fork();
 	test_random(2);
 	test_random(3);
 	test_random(SPAN_MAX_STAGES);
