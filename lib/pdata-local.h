@@ -135,6 +135,8 @@ struct pdata_session {
 	uint64_t cur_round_max;
 	uint64_t progress_next;
 	uint64_t progress_t0;
+	uint64_t progress_last;		/* last check of the clock */
+	bool progress_shown;		/* a progress line is on the terminal */
 };
 
 /* pdata-header.c */

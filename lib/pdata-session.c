@@ -1675,6 +1675,7 @@ int pdata_session__process(struct pdata_session *s, struct pdata_tool *tool)
 	struct arena_chunk *owner;
 	uint64_t off = 0, n = 0;
 	bool progress = s->opts.progress;
+	uint64_t progress_mask = 0xffff, progress_delay = 1000000000ull;
 	int r, err = 0;
 
 	if (s->processed)
@@ -1704,17 +1705,31 @@ int pdata_session__process(struct pdata_session *s, struct pdata_tool *tool)
 				goto out;
 		}
 	}
-	s->progress_t0 = now_ns();
+	s->progress_t0 = s->progress_last = now_ns();
+	/* OVSPERF_PROGRESS_TEST=1 (tests): check after every 1024 records and
+	 * show progress at once, so small recordings exercise it. */
+	if (getenv("OVSPERF_PROGRESS_TEST")) {
+		progress_mask = 0x3ff;
+		progress_delay = 0;
+		s->progress_last = 0;
+	}
 
 	while ((r = src_next(s, &ev, &off, &owner)) == 1) {
 		err = process_record(s, ev, off, owner);
 		if (err)
 			goto out;
-		if ((++n & 0xffff) == 0) {
+		if ((++n & progress_mask) == 0) {
 			if (s->map && !s->pipe)
 				trim_map(s);
-			if (progress && (n & 0x3fffff) == 0)
-				show_progress(s, false);
+			/* At most four lines a second; a file read in under a
+			 * second shows none. */
+			if (progress && now_ns() - s->progress_last >= 250000000ull) {
+				s->progress_last = now_ns();
+				if (s->progress_last - s->progress_t0 >= progress_delay) {
+					show_progress(s, false);
+					s->progress_shown = true;
+				}
+			}
 		}
 		if (s->interrupted)
 			break;
@@ -1739,7 +1754,7 @@ int pdata_session__process(struct pdata_session *s, struct pdata_tool *tool)
 	}
 out:
 	s->stats.nr_out_of_order = s->q.nr_out_of_order;
-	if (progress)
+	if (progress && s->progress_shown)
 		show_progress(s, true);
 	return err;
 }
