@@ -435,11 +435,13 @@ int main(int argc, char **argv)
 
 			/* skbs freed before this window starts are reusable: the
 			 * most recently freed is handed out first, as slabs do. */
-			qsort(g->freeing.v, g->freeing.nr, sizeof(*g->freeing.v), cmp_pev);
+			if (g->freeing.nr)	/* qsort(NULL, 0) is undefined */
+				qsort(g->freeing.v, g->freeing.nr, sizeof(*g->freeing.v), cmp_pev);
 			for (k = 0; k < g->freeing.nr && g->freeing.v[k].time < win_end; k++)
 				g->skb_free[g->nr_free++] = g->freeing.v[k].skb;
-			memmove(g->freeing.v, g->freeing.v + k,
-				(g->freeing.nr - k) * sizeof(*g->freeing.v));
+			if (g->freeing.nr > k)
+				memmove(g->freeing.v, g->freeing.v + k,
+					(g->freeing.nr - k) * sizeof(*g->freeing.v));
 			g->freeing.nr -= k;
 			win_end += win;
 			/* Pending events that fall into this window. */
