@@ -7,50 +7,33 @@
  *
  *	options -> session -> [export-timeline | export-pcapng] tools -> files
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "analyze.h"
 #include "export-pcapng.h"
 #include "export-timeline.h"
 #include "export-trace.h"
-#include "ovsperf/strutil.h"
+#include "pktfilter.h"
 
 enum {
 	OPT_EX_PERFETTO = 256,
 	OPT_EX_PCAP,
-	OPT_EX_TIME,
 	OPT_EX_PID,
-	OPT_EX_CPU,
-	OPT_EX_DEV,
 	OPT_EX_SPAN,
 	OPT_EX_LINKTYPE,
-	OPT_EX_SRC_IP,
-	OPT_EX_DST_IP,
-	OPT_EX_SRC_PORT,
-	OPT_EX_DST_PORT,
-	OPT_EX_PROTOCOL,
 };
 
 static const struct option ex_options[] = {
 	{ "perfetto", required_argument, NULL, OPT_EX_PERFETTO },
 	{ "pcap", required_argument, NULL, OPT_EX_PCAP },
-	{ "time", required_argument, NULL, OPT_EX_TIME },
 	{ "pid", required_argument, NULL, OPT_EX_PID },
-	{ "cpu", required_argument, NULL, OPT_EX_CPU },
-	{ "dev", required_argument, NULL, OPT_EX_DEV },
 	{ "span", required_argument, NULL, OPT_EX_SPAN },
 	{ "linktype", required_argument, NULL, OPT_EX_LINKTYPE },
-	{ "src-ip", required_argument, NULL, OPT_EX_SRC_IP },
-	{ "dst-ip", required_argument, NULL, OPT_EX_DST_IP },
-	{ "src-port", required_argument, NULL, OPT_EX_SRC_PORT },
-	{ "dst-port", required_argument, NULL, OPT_EX_DST_PORT },
-	{ "protocol", required_argument, NULL, OPT_EX_PROTOCOL },
+	PKTFILTER_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -65,13 +48,12 @@ static const char ex_usage[] =
 	"      --pcap OUT          pcapng of the packets whose bytes were recorded\n"
 	"      --linktype T        link type of the pcapng interfaces: ether (default)\n"
 	"                          or raw (bytes start with the IP header)\n"
-	"      --time START,END    only what begins in this range (perf's secs.nsecs)\n"
 	"      --pid PID           only threads of process PID\n"
-	"      --cpu LIST          only what begins on these CPUs (\"0-3,7\")\n"
-	"      --dev DEV           only packets seen on device DEV\n"
-	"      --src-ip A, --dst-ip A, --src-port N, --dst-port N, --protocol P\n"
-	"                          only packets of this flow (as latency's filters;\n"
-	"                          pcapng: read from the packet's headers)\n"
+	PKTFILTER_USAGE("packets seen on device NAME\n",
+			"only what begins in this range (perf's secs.nsecs)\n")
+	"                          --cpu and --time also pick the thread slices and\n"
+	"                          counters; in the pcapng, --dev is the interface and\n"
+	"                          the flow is read from the packet's headers\n"
 	"      --span SPEC         packet span (latency's syntax) instead of the presets\n";
 
 struct ex_opts {
@@ -83,11 +65,11 @@ struct ex_opts {
 static int ex_option(int key, const char *arg, void *a)
 {
 	struct ex_opts *o = a;
-	struct in_addr in;
 	char *end;
-	long pid, v;
-	int f;
+	long pid;
 
+	if (pktfilter_is_option(key))
+		return pktfilter_option(&o->f.pkt, key, arg);
 	switch (key) {
 	case OPT_EX_PERFETTO:
 		o->perfetto = arg;
@@ -95,56 +77,12 @@ static int ex_option(int key, const char *arg, void *a)
 	case OPT_EX_PCAP:
 		o->pcap = arg;
 		return 0;
-	case OPT_EX_TIME:
-		return ovp_parse_time_range(arg, &o->f.time_start, &o->f.time_end);
 	case OPT_EX_PID:
 		errno = 0;
 		pid = strtol(arg, &end, 10);
 		if (errno || *end || end == arg || pid < 0)
 			return ovp_err(-EINVAL, "--pid: bad process id '%s'", arg);
 		o->f.pid = pid;
-		return 0;
-	case OPT_EX_CPU:
-		o->f.has_cpus = true;
-		return ovp_parse_cpu_list(arg, &o->f.cpus);
-	case OPT_EX_DEV:
-		o->f.dev = arg;
-		return 0;
-	case OPT_EX_SRC_IP:
-	case OPT_EX_DST_IP:
-		f = key == OPT_EX_SRC_IP ? EX_FL_SADDR : EX_FL_DADDR;
-		if (inet_pton(AF_INET, arg, &in) != 1)
-			return ovp_err(-EINVAL, "%s: '%s' is not an IPv4 address",
-				       key == OPT_EX_SRC_IP ? "--src-ip" : "--dst-ip", arg);
-		o->f.has_flow[f] = true;
-		o->f.flow[f] = in.s_addr;
-		return 0;
-	case OPT_EX_SRC_PORT:
-	case OPT_EX_DST_PORT:
-		f = key == OPT_EX_SRC_PORT ? EX_FL_SPORT : EX_FL_DPORT;
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || *end || end == arg || v < 0 || v > 65535)
-			return ovp_err(-EINVAL, "%s: bad port '%s'",
-				       key == OPT_EX_SRC_PORT ? "--src-port" : "--dst-port", arg);
-		o->f.has_flow[f] = true;
-		o->f.flow[f] = (uint32_t)v;
-		return 0;
-	case OPT_EX_PROTOCOL:
-		if (!strcasecmp(arg, "tcp"))
-			v = 6;
-		else if (!strcasecmp(arg, "udp"))
-			v = 17;
-		else if (!strcasecmp(arg, "icmp"))
-			v = 1;
-		else if (!strcasecmp(arg, "sctp"))
-			v = 132;
-		else if ((errno = 0, v = strtol(arg, &end, 10), errno || *end || end == arg ||
-			  v < 0 || v > 255))
-			return ovp_err(-EINVAL, "--protocol: expected tcp, udp, icmp, sctp or a "
-				       "number, not '%s'", arg);
-		o->f.has_flow[EX_FL_PROTO] = true;
-		o->f.flow[EX_FL_PROTO] = (uint32_t)v;
 		return 0;
 	case OPT_EX_SPAN:
 		o->f.span = arg;
@@ -209,8 +147,7 @@ static int fw_lost(struct pdata_tool *tool, const union perf_event *ev,
 
 int cmd_export(int argc, char **argv)
 {
-	struct ex_opts o = { .f = { .pid = -1, .time_end = UINT64_MAX },
-			     .linktype = EX_LINKTYPE_ETHERNET };
+	struct ex_opts o = { .f = { .pid = -1 }, .linktype = EX_LINKTYPE_ETHERNET };
 	struct analyze_ctx ctx = { .input = NULL };
 	struct ex_timeline *tl = NULL;
 	struct ex_pcap *pc = NULL;
@@ -218,6 +155,7 @@ int cmd_export(int argc, char **argv)
 	struct ex_fwd fw;
 	int err, ret = OVP_EXIT_INPUT;
 
+	pktfilter_init(&o.f.pkt);
 	err = analyze_parse_args(&ctx, argc, argv, ex_options, ex_usage, ex_option, &o);
 	if (err)
 		return err > 0 ? OVP_EXIT_OK : OVP_EXIT_USAGE;
@@ -225,8 +163,6 @@ int cmd_export(int argc, char **argv)
 		ovp_print_error("export: give --perfetto OUT and/or --pcap OUT");
 		return OVP_EXIT_USAGE;
 	}
-	if (o.f.time_end == 0)
-		o.f.time_end = UINT64_MAX;
 	err = analyze_open(&ctx);
 	if (err)
 		goto out;

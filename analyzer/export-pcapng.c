@@ -14,6 +14,7 @@
 #include "analyze.h"
 #include "export-pcapng.h"
 #include "ovsperf/evdec.h"
+#include "pktfilter.h"
 
 #include <traceevent/event-parse.h>
 
@@ -156,21 +157,11 @@ static int iface(struct ex_pcap *p, const struct pdata_evsel *ev, const char *de
 const uint8_t *ex_field_bytes(const struct evdec_field *f, const struct pdata_sample *sm,
 			      uint32_t *len)
 {
-	const uint8_t *raw = sm->raw_data;
-	uint32_t off = f->offset, size = f->size, loc;
+	struct evdec_field bytes = *f;
 
-	if (!raw || (uint64_t)off + (f->is_dynamic ? 4 : size) > sm->raw_size)
-		return NULL;
-	if (f->is_dynamic) {
-		/* __data_loc: offset in the low half, length in the high half. */
-		memcpy(&loc, raw + off, 4);
-		off = loc & 0xffff;
-		size = loc >> 16;
-		if ((uint64_t)off + size > sm->raw_size)
-			return NULL;
-	}
-	*len = size;
-	return raw + off;
+	/* Every byte: a char array would stop at its first NUL. */
+	bytes.is_string = false;
+	return evdec_field__data(&bytes, sm, len);
 }
 
 /* The name of a resolved field (evdec keeps libtraceevent's handle). */
@@ -232,13 +223,11 @@ static int pc_ready(struct pdata_tool *tool, struct pdata_session *s)
  */
 static bool flow_passes(const struct ex_pcap *p, const uint8_t *d, uint32_t len)
 {
-	uint32_t f[EX_FL_NR] = { 0 }, has = 0, off = 0, ihl;
-	bool any = false;
-	int k;
+	struct pktfilter_flow fl = { 0 };
+	uint32_t off = 0, ihl, proto;
 
-	for (k = 0; k < EX_FL_NR; k++)
-		any |= p->filt.has_flow[k];
-	if (!any)
+	/* An empty flow passes only when no flow filter is asked for. */
+	if (pktfilter_flow_ok(&p->filt.pkt, &fl))
 		return true;
 	if (p->linktype == EX_LINKTYPE_ETHERNET) {
 		uint16_t type;
@@ -259,21 +248,18 @@ static bool flow_passes(const struct ex_pcap *p, const uint8_t *d, uint32_t len)
 	if (off + 20 > len || d[off] >> 4 != 4)
 		return false;
 	ihl = (uint32_t)(d[off] & 15) * 4;
-	memcpy(&f[EX_FL_SADDR], d + off + 12, 4);
-	memcpy(&f[EX_FL_DADDR], d + off + 16, 4);
-	f[EX_FL_PROTO] = d[off + 9];
-	has = 1u << EX_FL_SADDR | 1u << EX_FL_DADDR | 1u << EX_FL_PROTO;
+	memcpy(&fl.f[PKTFILTER_SADDR], d + off + 12, 4);
+	memcpy(&fl.f[PKTFILTER_DADDR], d + off + 16, 4);
+	proto = d[off + 9];
+	fl.f[PKTFILTER_PROTO] = proto;
+	fl.has = 1u << PKTFILTER_SADDR | 1u << PKTFILTER_DADDR | 1u << PKTFILTER_PROTO;
 	off += ihl;
-	if ((f[EX_FL_PROTO] == 6 || f[EX_FL_PROTO] == 17 || f[EX_FL_PROTO] == 132) &&
-	    off + 4 <= len) {
-		f[EX_FL_SPORT] = (uint32_t)(d[off] << 8 | d[off + 1]);
-		f[EX_FL_DPORT] = (uint32_t)(d[off + 2] << 8 | d[off + 3]);
-		has |= 1u << EX_FL_SPORT | 1u << EX_FL_DPORT;
+	if ((proto == 6 || proto == 17 || proto == 132) && off + 4 <= len) {
+		fl.f[PKTFILTER_SPORT] = (uint32_t)(d[off] << 8 | d[off + 1]);
+		fl.f[PKTFILTER_DPORT] = (uint32_t)(d[off + 2] << 8 | d[off + 3]);
+		fl.has |= 1u << PKTFILTER_SPORT | 1u << PKTFILTER_DPORT;
 	}
-	for (k = 0; k < EX_FL_NR; k++)
-		if (p->filt.has_flow[k] && (!(has & (1u << k)) || f[k] != p->filt.flow[k]))
-			return false;
-	return true;
+	return pktfilter_flow_ok(&p->filt.pkt, &fl);
 }
 
 static int pc_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
@@ -294,9 +280,9 @@ static int pc_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 	m = &p->map[sm->evsel->idx];
 	if (!m->packets)
 		return 0;
-	if (sm->time < p->filt.time_start || sm->time > p->filt.time_end ||
+	if (!pktfilter_time_ok(&p->filt.pkt, sm->time, sm->time) ||
 	    (p->filt.pid >= 0 && sm->pid != p->filt.pid) ||
-	    (p->filt.has_cpus && !ovp_cpuset__has(&p->filt.cpus, sm->cpu)))
+	    !pktfilter_cpu_ok(&p->filt.pkt, sm->cpu))
 		return 0;
 	data = ex_field_bytes(&m->pkt, sm, &caplen);
 	if (!data)
@@ -319,7 +305,7 @@ static int pc_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 	dev[0] = '\0';
 	if (evdec_field__resolved(&m->dev))
 		evdec_field__str(&m->dev, sm, dev, sizeof(dev));
-	if (p->filt.dev && strcmp(dev, p->filt.dev))
+	if (!pktfilter_dev_ok(&p->filt.pkt, dev))
 		return 0;
 	origlen = caplen;
 	if (evdec_field__resolved(&m->len)) {

@@ -27,10 +27,10 @@ struct evdec_field;
 
 /*
  * ex_field_bytes() - the bytes of array field @f of sample @sm, all of
- * them: evdec_field__data() stops u8 arrays at their first NUL
- * (libtraceevent counts them as strings) and packets have zeros.
- * Return: a pointer into the sample (borrowed), *@len its size; NULL when
- * the field lies outside the payload.
+ * them: evdec_field__data() stops char arrays at their first NUL, and
+ * packets have zeros.
+ * Return: a pointer into the sample (borrowed), *@len its size; NULL (*@len
+ * 0) when the field lies outside the payload.
  */
 const uint8_t *ex_field_bytes(const struct evdec_field *f, const struct pdata_sample *sm,
 			      uint32_t *len);

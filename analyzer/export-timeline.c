@@ -21,19 +21,20 @@
  * address a generation counter, a fixed ring of pending upcalls; the span
  * engine keeps its completed records (span.h has no way to forget them).
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analyze.h"
+#include "devtab.h"
 #include "export-pcapng.h"
 #include "export-timeline.h"
 #include "export-trace.h"
 #include "kdelay-engine.h"
 #include "ovsperf/evdec.h"
 #include "ovsperf/syscalls.h"
+#include "pktfilter.h"
 #include "span.h"
 
 #define EX_NONE UINT64_MAX
@@ -62,19 +63,7 @@ static const struct {
 static const char *const ex_free_events[] = { "skb:kfree_skb", "skb:consume_skb",
 					      "kfree_skbmem" };
 static const char *const ex_key_fields[] = { "skb", "skbaddr", NULL };
-static const char *const ex_dev_fields[] = { "dev", "name", "devname", "ifname", NULL };
 static const char *const ex_len_fields[] = { "len", "arg4", "pkt_len", "size", NULL };
-/* Flow fields, by enum ex_flow (the latency report's names). */
-static const char *const ex_flow_fields[EX_FL_NR][5] = {
-	{ "saddr", "src_ip", "sip", "src", NULL },
-	{ "daddr", "dst_ip", "dip", "dst", NULL },
-	{ "sport", "src_port", NULL },
-	{ "dport", "dst_port", NULL },
-	{ "ip_proto", "l4_proto", "proto", NULL },
-};
-static const char *const ex_flow_opts[EX_FL_NR] = {
-	"--src-ip", "--dst-ip", "--src-port", "--dst-port", "--protocol",
-};
 
 /* What a sample of an event means to the timeline. */
 enum ex_handler {
@@ -104,10 +93,9 @@ struct ex_role {
 struct ex_evmap {
 	enum ex_handler h;
 	struct evdec_field f1, f2, f3;	/* handler fields (id/ret, prev_pid/...) */
-	struct evdec_field key, dev;	/* packet events */
-	struct evdec_field flow[EX_FL_NR];
+	struct evdec_field key;		/* packet events: the skb */
+	struct pktfilter_fields pf;	/* packet events: device and flow */
 	struct evdec_field pkt;		/* upcall events: packet bytes */
-	bool probe;			/* a dynamic probe: ports in network order */
 	bool has_attr;			/* dev or a flow field resolved */
 	bool is_free;
 	int nr_roles;
@@ -121,11 +109,11 @@ struct ex_span {
 	struct span_engine *eng;
 };
 
-/* Device and flow of a packet, interned: spans carry the id (index + 1). */
+/* Device and flow of a packet, interned: spans carry the id (index + 1).
+ * Hashed and compared as words: no padding. */
 struct ex_attr {
-	uint32_t dev;			/* device id (index into devs + 1), 0 = none */
-	uint32_t has;			/* bit per enum ex_flow present */
-	uint32_t f[EX_FL_NR];
+	uint32_t dev;			/* device id (devtab), 0 = none */
+	struct pktfilter_flow flow;	/* its flow fields */
 };
 
 /* One thread (or one CPU's idle task) with its open slices and stamps. */
@@ -180,8 +168,7 @@ struct ex_timeline {
 	int nr_spans;
 	struct ex_gen *gens;
 	size_t nr_gen_slots, nr_gens;
-	char **devs;			/* interned device names, id = index + 1 */
-	size_t nr_devs, cap_devs;
+	struct devtab devs;		/* interned device names */
 	struct ex_attr *attrs;		/* interned attributes, id = index + 1 */
 	size_t nr_attrs, cap_attrs;
 	uint32_t *attr_tab;		/* open addressing of attribute ids, 0 = free */
@@ -356,12 +343,13 @@ static void name_sched(struct ex_timeline *x, struct ex_thread *t)
 
 static bool in_time(const struct ex_timeline *x, uint64_t ts)
 {
-	return ts >= x->f.time_start && ts <= x->f.time_end;
+	return pktfilter_time_ok(&x->f.pkt, ts, ts);
 }
 
+/* A sample without a CPU is not filtered out by --cpu. */
 static bool cpu_ok(const struct ex_timeline *x, uint32_t cpu)
 {
-	return !x->f.has_cpus || cpu == (uint32_t)-1 || ovp_cpuset__has(&x->f.cpus, cpu);
+	return cpu == (uint32_t)-1 || pktfilter_cpu_ok(&x->f.pkt, cpu);
 }
 
 static bool pid_ok(const struct ex_timeline *x, int64_t pid)
@@ -696,38 +684,12 @@ static int on_upcall(struct ex_timeline *x, const struct ex_evmap *m,
  * Packet spans.
  */
 
-static bool ev_matches(const struct pdata_evsel *ev, const char *pattern)
-{
-	const char *colon;
-
-	if (!strcmp(ev->name, pattern))
-		return true;
-	if (strchr(pattern, ':'))
-		return false;
-	colon = strchr(ev->name, ':');
-	return colon && !strcmp(colon + 1, pattern);
-}
-
-/* The first event (in recording order) matching @pattern, or -1. */
+/* The index of the first event (in recording order) matching @pattern, or -1. */
 static int first_match(struct pdata_session *s, const char *pattern)
 {
-	int i, n = pdata_session__nr_evsels(s);
+	const struct pdata_evsel *ev = pdata_session__find_evsel(s, pattern);
 
-	for (i = 0; i < n; i++)
-		if (ev_matches(pdata_session__evsel(s, i), pattern))
-			return i;
-	return -1;
-}
-
-static void resolve_attr_fields(struct ex_evmap *m, const struct pdata_evsel *ev)
-{
-	struct evdec_field probe_ip;
-
-	m->probe = evdec_field__find(&probe_ip, ev, "__probe_ip") == 0;
-	m->has_attr = !evdec_field__find_any(&m->dev, ev, ex_dev_fields);
-	for (int f = 0; f < EX_FL_NR; f++)
-		if (!evdec_field__find_any(&m->flow[f], ev, ex_flow_fields[f]))
-			m->has_attr = true;
+	return ev ? ev->idx : -1;
 }
 
 /*
@@ -821,7 +783,7 @@ static int add_span(struct ex_timeline *x, const char *name, const char *spec, b
 
 			sp->alt_names[k][a] = strdup(ev->name);
 			evdec_field__find_any(&m->key, ev, ex_key_fields);
-			resolve_attr_fields(m, ev);
+			m->has_attr = pktfilter_fields__resolve(&m->pf, ev, PKTFILTER_ANY_EVENT);
 			m->roles[m->nr_roles].span = (uint8_t)x->nr_spans;
 			m->roles[m->nr_roles].stage = (uint8_t)k;
 			m->roles[m->nr_roles].alt = (uint8_t)a;
@@ -832,28 +794,6 @@ static int add_span(struct ex_timeline *x, const char *name, const char *spec, b
 out:
 	free(copy);
 	return err;
-}
-
-static uint32_t intern_dev(struct ex_timeline *x, const char *name)
-{
-	size_t i;
-
-	if (!*name)
-		return 0;
-	for (i = 0; i < x->nr_devs; i++)
-		if (!strcmp(x->devs[i], name))
-			return (uint32_t)i + 1;
-	if (x->nr_devs == x->cap_devs) {
-		size_t cap = x->cap_devs ? x->cap_devs * 2 : 16;
-		char **d = realloc(x->devs, cap * sizeof(*d));
-
-		if (!d)
-			return 0;
-		x->devs = d;
-		x->cap_devs = cap;
-	}
-	x->devs[x->nr_devs] = strdup(name);
-	return x->devs[x->nr_devs] ? (uint32_t)++x->nr_devs : 0;
 }
 
 static uint64_t hash_attr(const struct ex_attr *a)
@@ -909,40 +849,15 @@ static uint32_t sample_attr(struct ex_timeline *x, const struct ex_evmap *m,
 			    const struct pdata_sample *sm)
 {
 	struct ex_attr a;
+	const char *dev;
 	char buf[64];
 
 	memset(&a, 0, sizeof(a));
-	if (evdec_field__resolved(&m->dev)) {
-		if (m->dev.is_string)
-			evdec_field__str(&m->dev, sm, buf, sizeof(buf));
-		else
-			snprintf(buf, sizeof(buf), "%#" PRIx64, evdec_field__u64(&m->dev, sm));
-		a.dev = intern_dev(x, buf);
-	}
-	for (int f = 0; f < EX_FL_NR; f++) {
-		const struct evdec_field *fl = &m->flow[f];
-		struct in_addr in;
-		uint64_t v;
-
-		if (!evdec_field__resolved(fl))
-			continue;
-		if (fl->is_string) {
-			evdec_field__str(fl, sm, buf, sizeof(buf));
-			if ((f == EX_FL_SADDR || f == EX_FL_DADDR) &&
-			    inet_pton(AF_INET, buf, &in) == 1)
-				v = in.s_addr;
-			else
-				v = strtoull(buf, NULL, 0);
-		} else {
-			v = evdec_field__u64(fl, sm);
-			/* Probes read ports from the packet: network order. */
-			if ((f == EX_FL_SPORT || f == EX_FL_DPORT) && m->probe)
-				v = ntohs((uint16_t)v);
-		}
-		a.f[f] = (uint32_t)v;
-		a.has |= 1u << f;
-	}
-	return (a.dev || a.has) ? intern_attr(x, &a) : 0;
+	dev = pktfilter_fields__dev(&m->pf, sm, buf, sizeof(buf));
+	if (dev)
+		a.dev = devtab__intern(&x->devs, dev);
+	pktfilter_fields__flow(&m->pf, sm, &a.flow);
+	return (a.dev || a.flow.has) ? intern_attr(x, &a) : 0;
 }
 
 /* Bump and return the generation of @key (the number of spans it started). */
@@ -983,25 +898,33 @@ static uint64_t gen_bump(struct ex_timeline *x, uint64_t key, bool bump)
 	return x->gens[j].gen;
 }
 
+static const struct ex_attr *attr_of(const struct ex_timeline *x, uint32_t id)
+{
+	return id && id <= x->nr_attrs ? &x->attrs[id - 1] : NULL;
+}
+
+static const char *dev_of(const struct ex_timeline *x, uint32_t attr)
+{
+	const struct ex_attr *a = attr_of(x, attr);
+
+	return a && a->dev ? devtab__name(&x->devs, a->dev) : NULL;
+}
+
+/* The filters' view of a span: its times, CPUs and attributes. */
 static bool pkt_passes(const struct ex_timeline *x, const struct span_rec *rec, unsigned int nst)
 {
-	bool any = !x->f.has_cpus;
-	const struct ex_attr *a;
-	unsigned int k;
+	const struct ex_attr *a = attr_of(x, rec->attr);
+	struct pktfilter_pkt p;
 
-	if (rec->t[0] < x->f.time_start || rec->t[nst - 1] > x->f.time_end)
-		return false;
-	for (k = 0; k < nst && !any; k++)
-		any = ovp_cpuset__has(&x->f.cpus, rec->cpu[k]);
-	if (!any)
-		return false;
-	a = rec->attr && rec->attr <= x->nr_attrs ? &x->attrs[rec->attr - 1] : NULL;
-	if (x->f.dev && (!a || !a->dev || strcmp(x->devs[a->dev - 1], x->f.dev)))
-		return false;
-	for (int f = 0; f < EX_FL_NR; f++)
-		if (x->f.has_flow[f] && (!a || !(a->has & (1u << f)) || a->f[f] != x->f.flow[f]))
-			return false;
-	return true;
+	memset(&p, 0, sizeof(p));
+	p.first = rec->t[0];
+	p.last = rec->t[nst - 1];
+	for (unsigned int k = 0; k < nst && !p.cpu_hit; k++)
+		p.cpu_hit = pktfilter_cpu_ok(&x->f.pkt, rec->cpu[k]);
+	p.dev_hit = pktfilter_dev_ok(&x->f.pkt, dev_of(x, rec->attr));
+	if (a)
+		p.flow = a->flow;
+	return pktfilter_match(&x->f.pkt, &p);
 }
 
 /*
@@ -1020,6 +943,7 @@ static bool in_lost_window(const struct ex_timeline *x, uint64_t t0, uint64_t t1
 static void write_packet(struct ex_timeline *x, const struct ex_span *sp, const struct span_rec *rec)
 {
 	unsigned int nst = sp->nr_stages, k;
+	const char *name = dev_of(x, rec->attr);
 	char args[512], dev[160], cpus[128];
 	size_t n = 0;
 	uint64_t id;
@@ -1035,8 +959,8 @@ static void write_packet(struct ex_timeline *x, const struct ex_span *sp, const 
 		n += (size_t)snprintf(cpus + n, n < sizeof(cpus) ? sizeof(cpus) - n : 0, "%s%u",
 				      k ? "," : "", rec->cpu[k]);
 	dev[0] = '\0';
-	if (rec->attr && rec->attr <= x->nr_attrs && x->attrs[rec->attr - 1].dev)
-		et_escape(x->devs[x->attrs[rec->attr - 1].dev - 1], dev, sizeof(dev));
+	if (name)
+		et_escape(name, dev, sizeof(dev));
 	snprintf(args, sizeof(args),
 		 "\"skb\":\"0x%" PRIx64 "\",\"gen\":%" PRIu64 ",\"cpus\":\"%s\",\"device\":\"%s\"",
 		 rec->key, gen_bump(x, rec->key, false), cpus, dev);
@@ -1147,28 +1071,26 @@ static void find_pkt(struct evdec_field *f, const struct pdata_evsel *ev)
 /* A packet filter on a field no span event carries is an error, not "no packets". */
 static int check_filters(struct ex_timeline *x)
 {
-	bool dev = false, flow[EX_FL_NR] = { false };
-	bool any = x->f.dev != NULL;
+	const struct pktfilter *f = &x->f.pkt;
+	uint32_t flow = 0;
+	bool dev = false;
 
-	for (int f = 0; f < EX_FL_NR; f++)
-		any |= x->f.has_flow[f];
-	if (!any)
+	if (!pktfilter_wants_fields(f))
 		return 0;
 	if (!x->nr_spans)
 		return ovp_err(-ENOENT, "packet filters: the recording has no packet span");
 	for (int i = 0; i < x->nr_map; i++) {
 		if (!x->map[i].nr_roles)
 			continue;
-		dev |= evdec_field__resolved(&x->map[i].dev);
-		for (int f = 0; f < EX_FL_NR; f++)
-			flow[f] |= evdec_field__resolved(&x->map[i].flow[f]);
+		dev |= pktfilter_fields__has_dev(&x->map[i].pf);
+		flow |= x->map[i].pf.has;
 	}
-	if (x->f.dev && !dev)
+	if (f->dev && !dev)
 		return ovp_err(-ENOENT, "--dev: the packet events have no device field");
-	for (int f = 0; f < EX_FL_NR; f++)
-		if (x->f.has_flow[f] && !flow[f])
+	for (int k = 0; k < PKTFILTER_NR_FIELDS; k++)
+		if (f->has_flow[k] && !(flow & (1u << k)))
 			return ovp_err(-ENOENT, "%s: the packet events have no field %s",
-				       ex_flow_opts[f], ex_flow_fields[f][0]);
+				       pktfilter_opt_names[k], pktfilter_field_names[k]);
 	return 0;
 }
 
@@ -1242,7 +1164,7 @@ static int ex_ready(struct pdata_tool *tool, struct pdata_session *s)
 			m->h = H_DP_UPCALL;
 		}
 		for (p = 0; p < sizeof(ex_free_events) / sizeof(ex_free_events[0]); p++)
-			if (ev_matches(ev, ex_free_events[p]) &&
+			if (pdata_evsel__matches(ev, ex_free_events[p]) &&
 			    !evdec_field__find_any(&m->key, ev, ex_key_fields))
 				m->is_free = true;
 	}
@@ -1444,8 +1366,6 @@ const struct ex_counts *ex_timeline__counts(const struct ex_timeline *t)
 
 void ex_timeline__delete(struct ex_timeline *x)
 {
-	size_t i;
-
 	if (!x)
 		return;
 	for (int s = 0; s < x->nr_spans; s++) {
@@ -1454,9 +1374,7 @@ void ex_timeline__delete(struct ex_timeline *x)
 			for (int a = 0; a < EX_MAX_ALTS; a++)
 				free(x->spans[s].alt_names[k][a]);
 	}
-	for (i = 0; i < x->nr_devs; i++)
-		free(x->devs[i]);
-	free(x->devs);
+	devtab__exit(&x->devs);
 	free(x->attrs);
 	free(x->attr_tab);
 	free(x->cpu_last);

@@ -18,24 +18,16 @@
 #include <stdint.h>
 
 #include "ovsperf/pdata.h"
-#include "ovsperf/strutil.h"
+#include "pktfilter.h"
 
 struct et_writer;
 struct ex_timeline;
 
-/* Flow fields of a packet (the latency report's flow filters). */
-enum ex_flow { EX_FL_SADDR, EX_FL_DADDR, EX_FL_SPORT, EX_FL_DPORT, EX_FL_PROTO, EX_FL_NR };
-
 /* Filters, as the reports' options. */
 struct ex_filter {
-	uint64_t time_start, time_end;	/* --time: [start, end] (end UINT64_MAX = open) */
+	struct pktfilter pkt;		/* --time, --cpu, --dev, flow filters (pktfilter.h) */
 	int64_t pid;			/* --pid: -1 = every process */
-	bool has_cpus;			/* --cpu given */
-	struct ovp_cpuset cpus;
-	const char *dev;		/* --dev: packets seen on this device */
 	const char *span;		/* --span SPEC: packet span instead of the presets */
-	bool has_flow[EX_FL_NR];	/* --src-ip, --dst-ip, --src-port, --dst-port, --protocol */
-	uint32_t flow[EX_FL_NR];	/* addresses as inet_pton's s_addr, ports host order */
 };
 
 /* What the pass wrote, for the summary line and the tests. */

@@ -308,7 +308,7 @@ def main():
         check(lost and lost[-1] == info and lost == sorted(lost),
               f'gen-flows: lost events counter {lost}, recording lost {info}')
         for filt in (('--src-ip', '10.11.0.2'), ('--dst-port', '9001'),
-                     ('--protocol', 'tcp'), ('--dev', 'veth2'),
+                     ('--protocol', 'tcp'), ('--dev', 'veth2'), ('--interface', 'veth2'),
                      ('--src-ip', '10.11.0.1', '--dst-ip', '10.11.0.2', '--src-port', '20000')):
             check_latency(binary, flows, work, (), filt)
         r = subprocess.run([binary, 'export', '-q', '--perfetto', f'{work}/x.json',
@@ -354,8 +354,27 @@ def main():
             check(all(int(r.split('\t')[2]) <= min(64, int(r.split('\t')[1])) for r in rows),
                   'pcapng: captured lengths within the 64 bytes fetched and the packet')
             print(f'upcall bytes: tshark reads {len(rows)} packets')
+            # --cpu on the pcapng: the packets of that CPU, no other (the
+            # comment names each packet's CPU).
+            def cpus_of(path):
+                return [c.split(' cpu=')[1].split()[0] for c in subprocess.run(
+                    ['tshark', '-r', path, '-T', 'fields', '-e', 'frame.comment'],
+                    capture_output=True, text=True, check=True).stdout.splitlines()]
+            all_cpus = cpus_of(pcap)
+            subprocess.run([binary, 'export', '-q', '--pcap', f'{work}/cpu1.pcapng', '--cpu',
+                            '1', data], check=True)
+            got = cpus_of(f'{work}/cpu1.pcapng')
+            check(got and set(got) == {'1'} and len(got) == all_cpus.count('1') < len(all_cpus),
+                  f'pcapng --cpu 1: {len(got)} packets, {all_cpus.count("1")} on CPU 1')
         else:
             print('tshark not installed: pcapng not read back here')
+        # gen-upcall's frames are not IPv4 (ethertype 0x0c0d): a flow filter
+        # passes none of them, in either link type; without one all pass.
+        for filt in ((), ('--protocol', 'udp'), ('--linktype', 'raw', '--src-ip', '0.0.0.0')):
+            r = subprocess.run([binary, 'export', '--pcap', f'{work}/flt.pcapng', *filt, data],
+                               capture_output=True, text=True, check=True)
+            n = int(r.stderr.split(': ')[1].split()[0])
+            check((n > 0) == (not filt), f'pcapng {" ".join(filt)}: {n} packets')
 
     # A real upcall-cost recording of a USDT ovs-vswitchd (vmrig, plain perf:
     # no packet bytes): flows as many as upcall-cost's sets, ending on handler
@@ -379,6 +398,17 @@ def main():
                        capture_output=True, text=True)
     check(r.returncode == 2 and 'packet bytes' in r.stderr and not os.path.exists(out),
           f'--pcap without packet bytes: exit {r.returncode}, {r.stderr.strip()}')
+
+    # Bad filter values: a usage error naming the option, and no file.
+    for args, what in ((('--cpu', 'x'), '--cpu:'), (('--time', '3'), '--time:'),
+                       (('--src-ip', '1.2.3'), '--src-ip:'), (('--src-port', '70000'), 'port'),
+                       (('--dst-port', 'abc'), '--dst-port:'),
+                       (('--protocol', 'xyz'), '--protocol:')):
+        out = f'{work}/bad.json'
+        r = subprocess.run([binary, 'export', '-q', '--perfetto', out, *args, f'{tdir}/net.data'],
+                           capture_output=True, text=True)
+        check(r.returncode == 1 and what in r.stderr and not os.path.exists(out),
+              f'export {" ".join(args)}: exit {r.returncode}, {r.stderr.strip()}')
 
     if FAILS:
         print(f'{len(FAILS)} checks failed')
