@@ -149,7 +149,27 @@ struct lat_report {
 	uint64_t *cpu_last;
 	size_t nr_cpu_last;
 	uint64_t last_time;
+
+	/* Streaming: what each span's completed records and hops add up to
+	 * (results[i] is spans[i]'s), the memory of their exact values, and
+	 * samples since the engines were last told how far LOST windows can
+	 * still reach back. */
+	struct lat_result *results;
+	struct ovp_values_budget budget;
+	unsigned int since_flush;
 };
+
+/* Completed spans wait this many in the engine (and hops as many) until no
+ * LOST window can reach them any more. */
+#define LAT_HOLD 32768
+/* Samples between two such checks. */
+#define LAT_FLUSH_EVERY 1024
+/* Bytes of exact latency values, all statistics together; past it the
+ * statistic that needs more turns to a histogram (stats.h). */
+#define LAT_VALUES_BUDGET (16u << 20)
+
+static int stream_setup(struct lat_report *r);
+static int stream_flush(struct lat_report *r, uint64_t horizon);
 
 /* Options (val >= 256, below OPT_COMMON_BASE). */
 enum {
@@ -588,7 +608,8 @@ static int lat_ready(struct pdata_tool *tool, struct pdata_session *s)
 				      "enqueue_to_backlog or net:netif_rx, __netif_receive_skb or "
 				      "net:netif_receive_skb); name them with --span");
 	}
-	return err ?: resolve_fields(r, s);
+	err = err ?: resolve_fields(r, s);
+	return err ?: stream_setup(r);
 }
 
 /*
@@ -748,6 +769,22 @@ static void note_cpu_time(struct lat_report *r, uint32_t cpu, uint64_t time)
 }
 
 /*
+ * No LOST record still to come can open a window before this time: a window
+ * starts at its CPU's last sample time (lat_lost()), and those only grow.
+ * CPUs without a sample yet do not count (a LOST record on such a CPU opens
+ * a window at 0: it no longer reaches spans already streamed out; man page).
+ */
+static uint64_t lost_horizon(const struct lat_report *r)
+{
+	uint64_t h = UINT64_MAX;
+
+	for (size_t c = 0; c < r->nr_cpu_last; c++)
+		if (r->cpu_last[c] && r->cpu_last[c] < h)
+			h = r->cpu_last[c];
+	return h == UINT64_MAX ? 0 : h;
+}
+
+/*
  * The span key of an event: the key field's value, or its packet identity
  * (ident head).  Return: the enum pktid_result of the identity (PKTID_CONT
  * for a key field), or -ENOMEM.
@@ -785,6 +822,11 @@ static int lat_sample(struct pdata_tool *tool, const struct pdata_sample *sample
 		r->last_time = sample->time;
 		if (sample->cpu != (uint32_t)-1)
 			note_cpu_time(r, sample->cpu, sample->time);
+	}
+	if (++r->since_flush >= LAT_FLUSH_EVERY) {
+		ret = stream_flush(r, lost_horizon(r));
+		if (ret)
+			return ret;
 	}
 	if (!sample->evsel || sample->evsel->idx >= r->nr_evsels)
 		return 0;
@@ -882,9 +924,13 @@ static int lat_lost(struct pdata_tool *tool, const union perf_event *event,
 static int lat_done(struct pdata_tool *tool, struct pdata_session *s)
 {
 	struct lat_report *r = container_of(tool, struct lat_report, tool);
+	int err;
 
-	for (int i = 0; i < r->nr_spans; i++)
-		span_engine__finish(r->spans[i].eng);
+	for (int i = 0; i < r->nr_spans; i++) {
+		err = span_engine__drain(r->spans[i].eng);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 
@@ -942,10 +988,11 @@ struct lat_set {
 	struct hist_log2 h_us;		/* text */
 };
 
-static void set_init(struct lat_set *s)
+static void set_init(struct lat_set *s, struct ovp_values_budget *b)
 {
 	memset(s, 0, sizeof(*s));
 	ovp_values__init(&s->vals);
+	ovp_values__set_budget(&s->vals, b);
 }
 
 static int set_add(struct lat_set *s, uint64_t ns, bool cross)
@@ -965,6 +1012,7 @@ struct lat_group {
 struct lat_groups {
 	struct lat_group *g;
 	size_t n, cap;
+	struct ovp_values_budget *budget;	/* of the groups' sets */
 };
 
 static int groups_add(struct lat_groups *gs, uint64_t id, uint64_t ns, bool cross)
@@ -984,7 +1032,7 @@ static int groups_add(struct lat_groups *gs, uint64_t id, uint64_t ns, bool cros
 		gs->cap = cap;
 	}
 	gs->g[gs->n].id = id;
-	set_init(&gs->g[gs->n].set);
+	set_init(&gs->g[gs->n].set, gs->budget);
 	gs->n++;
 	return set_add(&gs->g[gs->n - 1].set, ns, cross);
 }
@@ -1009,16 +1057,39 @@ static void groups_exit(struct lat_groups *gs)
 	free(gs->g);
 }
 
-/* Everything computed for one span. */
+/* A completed span kept for the best/worst lists, with its completion
+ * number (ties of latency and start time keep completion order). */
+struct lat_kept {
+	struct span_rec rec;
+	uint64_t seq;
+};
+
+/* The N best (or worst) spans so far: a heap whose top is the one to go
+ * first (the largest of the best, the smallest of the worst). */
+struct lat_heap {
+	struct lat_kept *a;
+	size_t n;
+};
+
+/* Records kept in completion order (--table, --threshold-us). */
+struct lat_recs {
+	struct span_rec *a;
+	size_t n, cap;
+};
+
+/* Everything computed for one span, as its records and hops stream in. */
 struct lat_result {
+	struct lat_report *r;
 	struct lat_span *sp;
-	const struct span_rec **recs;	/* the reported records, completion order */
-	size_t nr;
-	const struct span_rec **by_lat;	/* the same, ascending latency */
+	size_t nr;			/* reported records (completed, not lost, filters) */
+	struct lat_heap best, worst;	/* --top; sorted by result_finalize() */
+	struct lat_recs table;		/* --table: the first --limit (0: all) */
+	struct lat_recs over;		/* --threshold-us: those over it */
 	struct lat_set full;
 	struct lat_set ivl[SPAN_MAX_STAGES];	/* [k]: stage k-1 -> k */
 	struct lat_set hop[SPAN_MAX_STAGES];
 	struct lat_groups by_egress, by_cpu, by_dev;
+	bool finalized;
 };
 
 static uint64_t rec_lat(const struct span_rec *rec, int nst)
@@ -1026,23 +1097,154 @@ static uint64_t rec_lat(const struct span_rec *rec, int nst)
 	return rec->t[nst - 1] - rec->t[0];
 }
 
-static int g_nst;	/* for the qsort comparator below (single-threaded) */
-
-static int cmp_rec_lat(const void *a, const void *b)
+/* Order of the best/worst lists: latency, then start time, then completion. */
+static int cmp_kept(const struct lat_kept *x, const struct lat_kept *y, int nst)
 {
-	const struct span_rec *x = *(const struct span_rec *const *)a;
-	const struct span_rec *y = *(const struct span_rec *const *)b;
-	uint64_t lx = rec_lat(x, g_nst), ly = rec_lat(y, g_nst);
+	uint64_t lx = rec_lat(&x->rec, nst), ly = rec_lat(&y->rec, nst);
 
 	if (lx != ly)
 		return lx < ly ? -1 : 1;
-	return x->t[0] < y->t[0] ? -1 : x->t[0] > y->t[0];
+	if (x->rec.t[0] != y->rec.t[0])
+		return x->rec.t[0] < y->rec.t[0] ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Heap order: @sign 1 = max-heap (best list), -1 = min-heap (worst list). */
+static void heap_down(struct lat_heap *h, size_t i, int nst, int sign)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		struct lat_kept t;
+
+		if (l < h->n && sign * cmp_kept(&h->a[l], &h->a[m], nst) > 0)
+			m = l;
+		if (l + 1 < h->n && sign * cmp_kept(&h->a[l + 1], &h->a[m], nst) > 0)
+			m = l + 1;
+		if (m == i)
+			return;
+		t = h->a[i];
+		h->a[i] = h->a[m];
+		h->a[m] = t;
+		i = m;
+	}
+}
+
+static void heap_offer(struct lat_heap *h, size_t cap, const struct lat_kept *k, int nst,
+		       int sign)
+{
+	size_t i;
+
+	if (h->n < cap) {
+		i = h->n++;
+		h->a[i] = *k;
+		while (i && sign * cmp_kept(&h->a[i], &h->a[(i - 1) / 2], nst) > 0) {
+			struct lat_kept t = h->a[i];
+
+			h->a[i] = h->a[(i - 1) / 2];
+			h->a[(i - 1) / 2] = t;
+			i = (i - 1) / 2;
+		}
+		return;
+	}
+	if (!cap || sign * cmp_kept(k, &h->a[0], nst) >= 0)
+		return;
+	h->a[0] = *k;
+	heap_down(h, 0, nst, sign);
+}
+
+static int g_nst;	/* for the qsort comparators below (single-threaded) */
+
+static int cmp_kept_asc(const void *a, const void *b)
+{
+	return cmp_kept(a, b, g_nst);
+}
+
+static int cmp_kept_desc(const void *a, const void *b)
+{
+	return cmp_kept(b, a, g_nst);
+}
+
+static int recs_push(struct lat_recs *l, const struct span_rec *rec)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct span_rec *n = realloc(l->a, cap * sizeof(*n));
+
+		if (!n)
+			return ovp_err(-ENOMEM, "out of memory for %zu packet records", cap);
+		l->a = n;
+		l->cap = cap;
+	}
+	l->a[l->n++] = *rec;
+	return 0;
+}
+
+/* Sink of the span engine: one completed span. */
+static int on_rec(void *ctx, const struct span_rec *rec)
+{
+	struct lat_result *res = ctx;
+	struct lat_report *r = res->r;
+	struct lat_span *sp = res->sp;
+	int nst = sp->nr_stages, k, err;
+	bool cross = rec->cpu[0] != rec->cpu[1];
+	uint64_t lat = rec_lat(rec, nst);
+
+	if (!rec_passes(r, rec, nst))
+		return 0;
+	res->nr++;
+	err = set_add(&res->full, lat, cross);
+	for (k = 1; k < nst && !err; k++)
+		err = set_add(&res->ivl[k], rec->t[k] - rec->t[k - 1],
+			      rec->cpu[k] != rec->cpu[k - 1]);
+	err = err ?: groups_add(&res->by_egress, rec->alt[nst - 1], lat, cross);
+	err = err ?: groups_add(&res->by_cpu, rec->cpu[0], lat, cross);
+	if (!err && sp->has_dev) {
+		const struct lat_attr *a = attr_of(r, rec->attr);
+
+		err = groups_add(&res->by_dev, a ? a->dev : 0, lat, cross);
+	}
+	if (!err && r->top > 0) {
+		struct lat_kept kept = { .rec = *rec, .seq = res->nr };
+
+		heap_offer(&res->best, r->top, &kept, nst, 1);
+		heap_offer(&res->worst, r->top, &kept, nst, -1);
+	}
+	if (!err && r->table && (!r->limit || res->table.n < (size_t)r->limit))
+		err = recs_push(&res->table, rec);
+	if (!err && r->threshold_ns && lat > r->threshold_ns)
+		err = recs_push(&res->over, rec);
+	return err;
+}
+
+/* Sink of the span engine: one hop. */
+static int on_hop(void *ctx, const struct span_hop *h)
+{
+	struct lat_result *res = ctx;
+
+	if (!hop_passes(res->r, h))
+		return 0;
+	return set_add(&res->hop[h->stage], h->t1 - h->t0, h->cpu0 != h->cpu1);
+}
+
+static void result_init(struct lat_report *r, struct lat_span *sp, struct lat_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->r = r;
+	res->sp = sp;
+	set_init(&res->full, &r->budget);
+	for (int k = 0; k < SPAN_MAX_STAGES; k++) {
+		set_init(&res->ivl[k], &r->budget);
+		set_init(&res->hop[k], &r->budget);
+	}
+	res->by_egress.budget = res->by_cpu.budget = res->by_dev.budget = &r->budget;
 }
 
 static void result_exit(struct lat_result *res)
 {
-	free(res->recs);
-	free(res->by_lat);
+	free(res->best.a);
+	free(res->worst.a);
+	free(res->table.a);
+	free(res->over.a);
 	ovp_values__exit(&res->full.vals);
 	for (int k = 0; k < SPAN_MAX_STAGES; k++) {
 		ovp_values__exit(&res->ivl[k].vals);
@@ -1053,59 +1255,63 @@ static void result_exit(struct lat_result *res)
 	groups_exit(&res->by_dev);
 }
 
-static int compute(struct lat_report *r, struct lat_span *sp, struct lat_result *res)
+/* Called from lat_ready(): every span's engine streams into its result. */
+static int stream_setup(struct lat_report *r)
 {
-	const struct span_rec *recs = span_engine__recs(sp->eng);
-	const struct span_hop *hops = span_engine__hops(sp->eng);
-	size_t n = span_engine__nr_recs(sp->eng), nh = span_engine__nr_hops(sp->eng), i;
-	int nst = sp->nr_stages, k, err = 0;
+	int err;
 
-	memset(res, 0, sizeof(*res));
-	res->sp = sp;
-	set_init(&res->full);
-	for (k = 0; k < SPAN_MAX_STAGES; k++) {
-		set_init(&res->ivl[k]);
-		set_init(&res->hop[k]);
-	}
-	res->recs = calloc(n ? n : 1, sizeof(*res->recs));
-	res->by_lat = calloc(n ? n : 1, sizeof(*res->by_lat));
-	if (!res->recs || !res->by_lat)
+	r->budget.left = LAT_VALUES_BUDGET;
+	r->budget.extremes = r->top > 0 ? (size_t)r->top : 0;
+	r->results = calloc(r->nr_spans ? r->nr_spans : 1, sizeof(*r->results));
+	if (!r->results)
 		return ovp_err(-ENOMEM, "out of memory");
-	for (i = 0; i < n && !err; i++) {
-		const struct span_rec *rec = &recs[i];
+	for (int i = 0; i < r->nr_spans; i++) {
+		struct lat_result *res = &r->results[i];
 
-		if (!rec_passes(r, rec, nst))
-			continue;
-		res->recs[res->nr++] = rec;
-		err = set_add(&res->full, rec_lat(rec, nst), rec->cpu[0] != rec->cpu[1]);
-		for (k = 1; k < nst && !err; k++)
-			err = set_add(&res->ivl[k], rec->t[k] - rec->t[k - 1],
-				      rec->cpu[k] != rec->cpu[k - 1]);
-		err = err ?: groups_add(&res->by_egress, rec->alt[nst - 1], rec_lat(rec, nst),
-					rec->cpu[0] != rec->cpu[1]);
-		err = err ?: groups_add(&res->by_cpu, rec->cpu[0], rec_lat(rec, nst),
-					rec->cpu[0] != rec->cpu[1]);
-		if (!err && sp->has_dev) {
-			const struct lat_attr *a = attr_of(r, rec->attr);
-
-			err = groups_add(&res->by_dev, a ? a->dev : 0, rec_lat(rec, nst),
-					 rec->cpu[0] != rec->cpu[1]);
+		result_init(r, &r->spans[i], res);
+		if (r->top > 0) {
+			res->best.a = calloc(r->top, sizeof(*res->best.a));
+			res->worst.a = calloc(r->top, sizeof(*res->worst.a));
+			if (!res->best.a || !res->worst.a)
+				return ovp_err(-ENOMEM, "out of memory for --top %ld", r->top);
 		}
+		err = span_engine__stream(r->spans[i].eng, on_rec, on_hop, res, LAT_HOLD);
+		if (err)
+			return err;
 	}
-	for (i = 0; i < nh && !err; i++) {
-		if (hop_passes(r, &hops[i]))
-			err = set_add(&res->hop[hops[i].stage], hops[i].t1 - hops[i].t0,
-				      hops[i].cpu0 != hops[i].cpu1);
+	return 0;
+}
+
+static int stream_flush(struct lat_report *r, uint64_t horizon)
+{
+	int err;
+
+	r->since_flush = 0;
+	for (int i = 0; i < r->nr_spans; i++) {
+		err = span_engine__flush(r->spans[i].eng, horizon);
+		if (err)
+			return err;
 	}
-	if (err)
-		return err;
-	memcpy(res->by_lat, res->recs, res->nr * sizeof(*res->recs));
-	g_nst = nst;
-	qsort(res->by_lat, res->nr, sizeof(*res->by_lat), cmp_rec_lat);
+	return 0;
+}
+
+/* After the last record: the lists in print order, the groups by id. */
+static struct lat_result *result_finalize(struct lat_report *r, int i)
+{
+	struct lat_result *res = &r->results[i];
+
+	if (res->finalized)
+		return res;
+	res->finalized = true;
+	g_nst = res->sp->nr_stages;
+	if (res->best.n > 1)
+		qsort(res->best.a, res->best.n, sizeof(*res->best.a), cmp_kept_asc);
+	if (res->worst.n > 1)
+		qsort(res->worst.a, res->worst.n, sizeof(*res->worst.a), cmp_kept_desc);
 	groups_sort(&res->by_cpu);
 	groups_sort(&res->by_dev);
 	groups_sort(&res->by_egress);
-	return 0;
+	return res;
 }
 
 static uint64_t sum_stages(const uint64_t *a, int n)
@@ -1218,6 +1424,8 @@ static void print_table(FILE *out, struct lat_report *r, struct lat_result *res)
 
 	if (r->limit && (size_t)r->limit < n)
 		n = r->limit;
+	if (n > res->table.n)
+		n = res->table.n;	/* kept: the first --limit */
 	/* Columns are as wide as a timestamp or their event's name. */
 	fprintf(out, "CPU skb                latency(us)");
 	for (k = 0; k < nst; k++)
@@ -1226,7 +1434,7 @@ static void print_table(FILE *out, struct lat_report *r, struct lat_result *res)
 				sp->stages[k].alt_names[a]);
 	fputc('\n', out);
 	for (i = 0; i < n; i++) {
-		const struct span_rec *rec = res->recs[i];
+		const struct span_rec *rec = &res->table.a[i];
 
 		snprintf(lat, sizeof(lat), "%.2f", rec_lat(rec, nst) / 1000.0);
 		fprintf(out, "%03u %#018" PRIx64 " %8s   ", rec->cpu[0], rec_skb(sp, rec), lat);
@@ -1337,14 +1545,14 @@ static void print_threshold(FILE *out, struct lat_report *r, struct lat_result *
 	char ts[32], sym[256];
 	size_t i, nr = 0;
 
-	for (i = 0; i < res->nr; i++)
-		if (res->recs[i]->stack)
+	for (i = 0; i < res->over.n; i++)
+		if (res->over.a[i].stack)
 			want_syms = true;
 	if (want_syms)
 		ks = analyze_ctx__ksyms(r->base.ctx);
 	fprintf(out, "\nThreshold events (latency > %" PRIu64 " us):\n", r->threshold_ns / 1000);
-	for (i = 0; i < res->nr; i++) {
-		const struct span_rec *rec = res->recs[i];
+	for (i = 0; i < res->over.n; i++) {
+		const struct span_rec *rec = &res->over.a[i];
 		uint64_t lat = rec_lat(rec, nst);
 		const char *dev = dev_of(r, rec->attr);
 
@@ -1391,6 +1599,13 @@ static void print_threshold(FILE *out, struct lat_report *r, struct lat_result *
 		fprintf(out, "  none\n");
 }
 
+/* ovp_values__for_each() callback: ns values into a linear histogram of us. */
+static void hist_lin_add_us(void *ctx, uint64_t ns, uint64_t count)
+{
+	while (count--)
+		hist_lin__add(ctx, ns / 1000);
+}
+
 static void print_span(FILE *out, struct lat_report *r, struct lat_result *res)
 {
 	struct lat_span *sp = res->sp;
@@ -1415,14 +1630,14 @@ static void print_span(FILE *out, struct lat_report *r, struct lat_result *res)
 		print_table(out, r, res);
 		fputc('\n', out);
 	}
-	n = res->nr < (size_t)r->top ? res->nr : (size_t)r->top;
+	n = res->best.n;
 	if (n) {
 		fprintf(out, "Best cases:\n");
 		for (i = 0; i < n; i++)
-			print_rec_line(out, sp, res->by_lat[i]);
+			print_rec_line(out, sp, &res->best.a[i].rec);
 		fprintf(out, "Worst cases:\n");
 		for (i = 0; i < n; i++)
-			print_rec_line(out, sp, res->by_lat[res->nr - 1 - i]);
+			print_rec_line(out, sp, &res->worst.a[i].rec);
 		fputc('\n', out);
 	}
 
@@ -1469,8 +1684,7 @@ static void print_span(FILE *out, struct lat_report *r, struct lat_result *res)
 			struct hist_lin h;
 
 			if (!hist_lin__init(&h, 0, (max_us / w + 1) * w, w)) {
-				for (i = 0; i < res->nr; i++)
-					hist_lin__add(&h, rec_lat(res->recs[i], nst) / 1000);
+				ovp_values__for_each(&res->full.vals, hist_lin_add_us, &h);
 				fprintf(out, "    Latency distribution (us, linear, width %" PRIu64
 					"):\n", w);
 				hist_lin__print(&h, out, "us");
@@ -1488,18 +1702,11 @@ static void print_span(FILE *out, struct lat_report *r, struct lat_result *res)
 static int lat_emit_text(struct report *base, FILE *out)
 {
 	struct lat_report *r = container_of(base, struct lat_report, base);
-	struct lat_result res;
-	int err;
 
 	for (int i = 0; i < r->nr_spans; i++) {
 		if (i)
 			fputc('\n', out);
-		err = compute(r, &r->spans[i], &res);
-		if (!err)
-			print_span(out, r, &res);
-		result_exit(&res);
-		if (err)
-			return err;
+		print_span(out, r, result_finalize(r, i));
 	}
 	return 0;
 }
@@ -1705,21 +1912,18 @@ static json_t *span_json(struct lat_report *r, struct lat_result *res)
 		json_object_set_new(o, "by_dev", groups_json(&res->by_dev, r, sp, 2, top));
 	{
 		json_t *best = json_array(), *worst = json_array();
-		size_t n = res->nr < top ? res->nr : top;
 
-		for (size_t i = 0; i < n; i++) {
-			json_array_append_new(best, rec_json(r, sp, res->by_lat[i]));
-			json_array_append_new(worst, rec_json(r, sp, res->by_lat[res->nr - 1 - i]));
+		for (size_t i = 0; i < res->best.n; i++) {
+			json_array_append_new(best, rec_json(r, sp, &res->best.a[i].rec));
+			json_array_append_new(worst, rec_json(r, sp, &res->worst.a[i].rec));
 		}
 		json_object_set_new(o, "best", best);
 		json_object_set_new(o, "worst", worst);
 	}
 	if (r->table) {
 		json_t *rows = json_array();
-		size_t n = r->limit && (size_t)r->limit < res->nr ? (size_t)r->limit : res->nr;
-
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(rows, rec_json(r, sp, res->recs[i]));
+		for (size_t i = 0; i < res->table.n; i++)
+			json_array_append_new(rows, rec_json(r, sp, &res->table.a[i]));
 		json_object_set_new(o, "packets", rows);
 	}
 	if (r->threshold_ns) {
@@ -1727,13 +1931,10 @@ static json_t *span_json(struct lat_report *r, struct lat_result *res)
 		struct ksyms *ks = NULL;
 		char sym[256];
 
-		for (size_t i = 0; i < res->nr; i++) {
-			const struct span_rec *rec = res->recs[i];
-			json_t *e;
+		for (size_t i = 0; i < res->over.n; i++) {
+			const struct span_rec *rec = &res->over.a[i];
+			json_t *e = rec_json(r, sp, rec);
 
-			if (rec_lat(rec, nst) <= r->threshold_ns)
-				continue;
-			e = rec_json(r, sp, rec);
 			if (rec->stack) {
 				const struct lat_stack *st = &r->stacks[rec->stack - 1];
 				json_t *stack = json_array();
@@ -1764,20 +1965,9 @@ static int lat_emit_json(struct report *base, json_t *reports)
 {
 	struct lat_report *r = container_of(base, struct lat_report, base);
 	json_t *o = json_object(), *spans = json_array();
-	struct lat_result res;
-	int err;
 
-	for (int i = 0; i < r->nr_spans; i++) {
-		err = compute(r, &r->spans[i], &res);
-		if (!err)
-			json_array_append_new(spans, span_json(r, &res));
-		result_exit(&res);
-		if (err) {
-			json_decref(spans);
-			json_decref(o);
-			return err;
-		}
-	}
+	for (int i = 0; i < r->nr_spans; i++)
+		json_array_append_new(spans, span_json(r, result_finalize(r, i)));
 	json_object_set_new(o, "spans", spans);
 	json_object_set_new(reports, "latency", o);
 	return 0;
@@ -1834,6 +2024,9 @@ static void lat_destroy(struct report *base)
 	if (!base)
 		return;
 	r = container_of(base, struct lat_report, base);
+	for (int i = 0; i < r->nr_spans && r->results; i++)
+		result_exit(&r->results[i]);
+	free(r->results);
 	for (int i = 0; i < r->nr_spans; i++) {
 		struct lat_span *sp = &r->spans[i];
 

@@ -10,6 +10,11 @@
  * by binary search at the end: a span that completes before its window's
  * LOST record is delivered must still be discarded, so this cannot be
  * decided on the fly.
+ *
+ * Stream mode (span_engine__stream()): completed spans and hops wait in two
+ * fixed rings instead, and go to the caller's sinks, flagged against the
+ * windows known then, once the caller says no later window can reach them
+ * (span_engine__flush()) or when a ring is full (the oldest goes first).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -53,8 +58,19 @@ struct span_engine {
 	size_t nr_hops, cap_hops;
 	struct window *windows;
 	size_t nr_windows, cap_windows;
+	bool windows_dirty;		/* windows added since the last merge */
 	struct span_counts counts;
 	bool finished;
+	struct span_rec *last;		/* the record the last completion made */
+	/* Stream mode: rings of held records and hops, and the sinks. */
+	span_rec_fn on_rec;
+	span_hop_fn on_hop;
+	void *sink_ctx;
+	size_t hold;			/* ring sizes; 0 = not streaming */
+	struct span_rec *ring_recs;
+	size_t head_recs, nr_held_recs;
+	struct span_hop *ring_hops;
+	size_t head_hops, nr_held_hops;
 };
 
 static size_t hash_key(uint64_t key)
@@ -120,6 +136,8 @@ void span_engine__delete(struct span_engine *e)
 	free(e->buckets);
 	free(e->recs);
 	free(e->hops);
+	free(e->ring_recs);
+	free(e->ring_hops);
 	free(e->windows);
 	free(e);
 }
@@ -190,15 +208,117 @@ static void node_put(struct span_engine *e, struct pend **pp)
 	e->nr_pending--;
 }
 
+int span_engine__stream(struct span_engine *e, span_rec_fn on_rec, span_hop_fn on_hop,
+			void *ctx, size_t hold)
+{
+	if (!hold || e->nr_recs || e->nr_hops)
+		return ovp_err(-EINVAL, "span: stream mode must start empty, with a ring");
+	e->ring_recs = calloc(hold, sizeof(*e->ring_recs));
+	e->ring_hops = calloc(hold, sizeof(*e->ring_hops));
+	if (!e->ring_recs || !e->ring_hops) {
+		free(e->ring_recs);
+		free(e->ring_hops);
+		e->ring_recs = NULL;
+		e->ring_hops = NULL;
+		return ovp_err(-ENOMEM, "span: out of memory for %zu held records", hold);
+	}
+	e->on_rec = on_rec;
+	e->on_hop = on_hop;
+	e->sink_ctx = ctx;
+	e->hold = hold;
+	return 0;
+}
+
+static int cmp_window(const void *a, const void *b);
+
+/* Sort and merge the windows into disjoint ones (when some were added). */
+static void merge_windows(struct span_engine *e)
+{
+	size_t i, n = 0;
+
+	if (!e->windows_dirty)
+		return;
+	e->windows_dirty = false;
+	qsort(e->windows, e->nr_windows, sizeof(*e->windows), cmp_window);
+	for (i = 0; i < e->nr_windows; i++) {
+		if (n && e->windows[i].lo <= e->windows[n - 1].hi) {
+			if (e->windows[i].hi > e->windows[n - 1].hi)
+				e->windows[n - 1].hi = e->windows[i].hi;
+		} else {
+			e->windows[n++] = e->windows[i];
+		}
+	}
+	e->nr_windows = n;
+}
+
+static bool overlaps(const struct window *w, size_t n, uint64_t t0, uint64_t t1);
+
+/* Stream mode: flag the oldest held record and hand it to the sink. */
+static int deliver_rec(struct span_engine *e)
+{
+	struct span_rec *r = &e->ring_recs[e->head_recs];
+
+	merge_windows(e);
+	if (e->nr_windows && overlaps(e->windows, e->nr_windows, r->t[0],
+				      r->t[e->nr_stages - 1])) {
+		r->lost = true;
+		e->counts.lost_windows++;
+	}
+	e->head_recs = e->head_recs + 1 == e->hold ? 0 : e->head_recs + 1;
+	e->nr_held_recs--;
+	return e->on_rec ? e->on_rec(e->sink_ctx, r) : 0;
+}
+
+static int deliver_hop(struct span_engine *e)
+{
+	struct span_hop *h = &e->ring_hops[e->head_hops];
+
+	merge_windows(e);
+	if (e->nr_windows && overlaps(e->windows, e->nr_windows, h->t0, h->t1)) {
+		h->lost = true;
+		e->counts.lost_hops++;
+	}
+	e->head_hops = e->head_hops + 1 == e->hold ? 0 : e->head_hops + 1;
+	e->nr_held_hops--;
+	return e->on_hop ? e->on_hop(e->sink_ctx, h) : 0;
+}
+
+int span_engine__flush(struct span_engine *e, uint64_t horizon)
+{
+	int err;
+
+	while (e->nr_held_recs &&
+	       e->ring_recs[e->head_recs].t[e->nr_stages - 1] < horizon) {
+		err = deliver_rec(e);
+		if (err)
+			return err;
+	}
+	while (e->nr_held_hops && e->ring_hops[e->head_hops].t1 < horizon) {
+		err = deliver_hop(e);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int add_hop(struct span_engine *e, const struct pend *p, unsigned int stage)
 {
 	struct span_hop *h;
 	int err;
 
-	err = grow((void **)&e->hops, &e->cap_hops, e->nr_hops, sizeof(*e->hops));
-	if (err)
-		return err;
-	h = &e->hops[e->nr_hops++];
+	if (e->hold) {
+		if (e->nr_held_hops == e->hold) {
+			err = deliver_hop(e);
+			if (err)
+				return err;
+		}
+		h = &e->ring_hops[(e->head_hops + e->nr_held_hops++) % e->hold];
+	} else {
+		err = grow((void **)&e->hops, &e->cap_hops, e->nr_hops, sizeof(*e->hops));
+		if (err)
+			return err;
+		h = &e->hops[e->nr_hops++];
+	}
 	h->t0 = p->t[stage - 1];
 	h->t1 = p->t[stage];
 	h->cpu0 = p->cpu[stage - 1];
@@ -215,10 +335,20 @@ static int complete(struct span_engine *e, struct pend **pp)
 	struct span_rec *r;
 	int err;
 
-	err = grow((void **)&e->recs, &e->cap_recs, e->nr_recs, sizeof(*e->recs));
-	if (err)
-		return err;
-	r = &e->recs[e->nr_recs++];
+	if (e->hold) {
+		if (e->nr_held_recs == e->hold) {
+			err = deliver_rec(e);
+			if (err)
+				return err;
+		}
+		r = &e->ring_recs[(e->head_recs + e->nr_held_recs++) % e->hold];
+	} else {
+		err = grow((void **)&e->recs, &e->cap_recs, e->nr_recs, sizeof(*e->recs));
+		if (err)
+			return err;
+		r = &e->recs[e->nr_recs++];
+	}
+	e->last = r;
 	memset(r, 0, sizeof(*r));
 	r->key = p->key;
 	memcpy(r->t, p->t, sizeof(r->t));
@@ -332,6 +462,7 @@ int span_engine__lost(struct span_engine *e, uint64_t lo, uint64_t hi)
 	e->windows[e->nr_windows].lo = lo;
 	e->windows[e->nr_windows].hi = hi;
 	e->nr_windows++;
+	e->windows_dirty = true;
 	e->counts.nr_windows++;
 	return 0;
 }
@@ -366,7 +497,7 @@ static bool overlaps(const struct window *w, size_t n, uint64_t t0, uint64_t t1)
 
 void span_engine__finish(struct span_engine *e)
 {
-	size_t i, n = 0;
+	size_t i, n;
 
 	if (e->finished)
 		return;
@@ -381,15 +512,8 @@ void span_engine__finish(struct span_engine *e)
 	if (!e->nr_windows)
 		return;
 	/* Merge the windows into a sorted list of disjoint ones. */
-	qsort(e->windows, e->nr_windows, sizeof(*e->windows), cmp_window);
-	for (i = 0; i < e->nr_windows; i++) {
-		if (n && e->windows[i].lo <= e->windows[n - 1].hi) {
-			if (e->windows[i].hi > e->windows[n - 1].hi)
-				e->windows[n - 1].hi = e->windows[i].hi;
-		} else {
-			e->windows[n++] = e->windows[i];
-		}
-	}
+	merge_windows(e);
+	n = e->nr_windows;
 	for (i = 0; i < e->nr_recs; i++) {
 		struct span_rec *r = &e->recs[i];
 
@@ -408,9 +532,15 @@ void span_engine__finish(struct span_engine *e)
 	}
 }
 
+int span_engine__drain(struct span_engine *e)
+{
+	span_engine__finish(e);
+	return span_engine__flush(e, UINT64_MAX);
+}
+
 struct span_rec *span_engine__last(struct span_engine *e)
 {
-	return e->nr_recs ? &e->recs[e->nr_recs - 1] : NULL;
+	return e->last;
 }
 
 size_t span_engine__nr_recs(const struct span_engine *e)

@@ -92,6 +92,11 @@ enum span_result {
 
 struct span_engine;
 
+/* Stream-mode sinks: a record or hop leaving the engine (flagged lost when
+ * it overlaps a LOST window known by then).  Return 0 or a negative errno. */
+typedef int (*span_rec_fn)(void *ctx, const struct span_rec *rec);
+typedef int (*span_hop_fn)(void *ctx, const struct span_hop *hop);
+
 /**
  * span_engine__new() - create an engine for spans of @nr_stages stages.
  * @out: receives the engine; free it with span_engine__delete().
@@ -153,6 +158,37 @@ int span_engine__lost(struct span_engine *e, uint64_t lo, uint64_t hi);
  * Call once; no event may be fed after it.
  */
 void span_engine__finish(struct span_engine *e);
+
+/**
+ * span_engine__stream() - hand completed spans and hops to sinks instead of
+ * keeping them all (bounded memory).
+ * @e: a new engine (nothing completed yet).
+ * @on_rec: called for each completed span, in completion order; NULL = drop.
+ * @on_hop: called for each hop, in order; NULL = drop.
+ * @ctx: passed to the sinks.
+ * @hold: how many records (and, separately, hops) wait in the engine for
+ *        span_engine__flush(); when more complete, the oldest goes first.
+ *
+ * span_engine__nr_recs()/__recs() and __nr_hops()/__hops() then say 0.
+ * Return: 0, -EINVAL, or -ENOMEM (message set).
+ */
+int span_engine__stream(struct span_engine *e, span_rec_fn on_rec, span_hop_fn on_hop,
+			void *ctx, size_t hold);
+
+/**
+ * span_engine__flush() - stream mode: deliver the held records and hops that
+ * end before @horizon, i.e. that no LOST window still to come can overlap
+ * (the caller knows: every later window starts at or after @horizon).
+ * @e: the engine.
+ * @horizon: time, ns; UINT64_MAX delivers everything.
+ *
+ * Return: 0 or the first sink error.
+ */
+int span_engine__flush(struct span_engine *e, uint64_t horizon);
+
+/* Stream mode: span_engine__finish(), then deliver everything held.
+ * Return: 0 or the first sink error. */
+int span_engine__drain(struct span_engine *e);
 
 /* The record of the span the last SPAN_COMPLETED result completed (valid
  * until the next event: records may move when the array grows). */

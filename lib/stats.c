@@ -1,9 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * stats.c - exact statistics over collected values (see stats.h).
+ * stats.c - statistics over collected values (see stats.h).
  *
- * Values are kept in one growable array; order statistics sort it once,
- * lazily, and adding a value after that just clears the sorted flag.
+ * Exact mode: values are kept in one growable array; min, max and the sum
+ * are running figures, and order statistics select in place (quickselect)
+ * rather than sort: each selected rank stays "fixed" (in its sorted place,
+ * partitioning the array), so the next rank only searches between the
+ * fixed ranks around it.  A full sort happens only on ovp_values__sort().
+ *
+ * Bounded mode (a budget attached): when the array may not grow any more,
+ * the values move to a log-linear histogram plus the smallest and largest
+ * values kept exactly, and the standard deviation comes from running sums
+ * of the values minus a shift (the mean at that point).
  */
 #include <errno.h>
 #include <math.h>
@@ -13,37 +21,215 @@
 #include "ovsperf/err.h"
 #include "ovsperf/stats.h"
 
+#define SUB (1u << OVP_VALUES_SUB_BITS)			/* sub-buckets per power of two */
+#define NR_BKT (SUB + (64 - OVP_VALUES_SUB_BITS) * SUB)	/* 256 + 56 * 256 */
+
 void ovp_values__init(struct ovp_values *vals)
 {
 	memset(vals, 0, sizeof(*vals));
 	vals->sorted = true;
+	vals->min = UINT64_MAX;
 }
 
 void ovp_values__exit(struct ovp_values *vals)
 {
+	struct ovp_values_budget *b;
+
 	if (!vals)
 		return;
+	b = vals->budget;
+	if (b)
+		b->left += vals->cap * sizeof(*vals->v);
 	free(vals->v);
+	free(vals->bkt);
+	free(vals->lo);
+	free(vals->hi);
 	ovp_values__init(vals);
+	vals->budget = b;
+}
+
+void ovp_values__set_budget(struct ovp_values *vals, struct ovp_values_budget *budget)
+{
+	vals->budget = budget;
+}
+
+bool ovp_values__exact(const struct ovp_values *vals)
+{
+	return !vals->bkt;
+}
+
+double ovp_values__resolution(const struct ovp_values *vals)
+{
+	return vals->bkt ? 1.0 / SUB : 0;
+}
+
+/* Histogram bucket of @v: values below SUB have their own; above, a power
+ * of two is split into SUB buckets. */
+static inline size_t bkt_index(uint64_t v)
+{
+	unsigned int e;
+
+	if (v < SUB)
+		return v;
+	e = 63 - __builtin_clzll(v);		/* >= OVP_VALUES_SUB_BITS */
+	return SUB + (size_t)(e - OVP_VALUES_SUB_BITS) * SUB +
+	       ((v >> (e - OVP_VALUES_SUB_BITS)) - SUB);
+}
+
+/* The smallest value of bucket @i and the bucket's width. */
+static void bkt_range(size_t i, uint64_t *lo, uint64_t *width)
+{
+	unsigned int e;
+
+	if (i < SUB) {
+		*lo = i;
+		*width = 1;
+		return;
+	}
+	e = (unsigned int)((i - SUB) / SUB);		/* power: 2^(e + SUB_BITS) */
+	*width = 1ULL << e;
+	*lo = ((uint64_t)(SUB + (i - SUB) % SUB)) << e;
+}
+
+/* A bucket's representative: its middle, within the set's [min, max]. */
+static uint64_t bkt_value(const struct ovp_values *vals, size_t i)
+{
+	uint64_t lo, w, m;
+
+	bkt_range(i, &lo, &w);
+	m = lo + (w - 1) / 2;
+	if (m < vals->min)
+		m = vals->min;
+	if (m > vals->max)
+		m = vals->max;
+	return m;
+}
+
+/* Keep @v among the @k smallest (asc) or largest (!asc) in @a[0..*n). */
+static void extreme_put(uint64_t *a, size_t *n, size_t k, uint64_t v, bool asc)
+{
+	size_t i;
+
+	if (*n == k && (asc ? v >= a[k - 1] : v <= a[k - 1]))
+		return;
+	i = *n < k ? (*n)++ : k - 1;
+	while (i && (asc ? v < a[i - 1] : v > a[i - 1])) {
+		a[i] = a[i - 1];
+		i--;
+	}
+	a[i] = v;
+}
+
+static void approx_add(struct ovp_values *vals, uint64_t v)
+{
+	__int128 d = (__int128)v - (__int128)vals->shift;
+	size_t k = vals->budget->extremes;
+
+	vals->bkt[bkt_index(v)]++;
+	vals->d1 += d;
+	vals->d2 += (long double)d * (long double)d;
+	if (k) {
+		extreme_put(vals->lo, &vals->nr_lo, k, v, true);
+		extreme_put(vals->hi, &vals->nr_hi, k, v, false);
+	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Exact -> approximate: histogram the values kept so far, free them. */
+static int to_approx(struct ovp_values *vals, uint64_t next)
+{
+	size_t k = vals->budget->extremes, i;
+
+	vals->bkt = calloc(NR_BKT, sizeof(*vals->bkt));
+	vals->lo = calloc(k ? k : 1, sizeof(*vals->lo));
+	vals->hi = calloc(k ? k : 1, sizeof(*vals->hi));
+	if (!vals->bkt || !vals->lo || !vals->hi) {
+		free(vals->bkt);
+		free(vals->lo);
+		free(vals->hi);
+		vals->bkt = vals->lo = vals->hi = NULL;
+		return ovp_err(-ENOMEM, "out of memory for a histogram");
+	}
+	vals->shift = vals->n ? (uint64_t)(vals->sum / vals->n) : next;
+	vals->d1 = 0;
+	vals->d2 = 0;
+	for (i = 0; i < vals->n; i++) {
+		__int128 d = (__int128)vals->v[i] - (__int128)vals->shift;
+
+		vals->bkt[bkt_index(vals->v[i])]++;
+		vals->d1 += d;
+		vals->d2 += (long double)d * (long double)d;
+	}
+	if (k && vals->n) {
+		ovp_values__sort(vals);
+		vals->nr_lo = vals->nr_hi = k < vals->n ? k : vals->n;
+		for (i = 0; i < vals->nr_lo; i++) {
+			vals->lo[i] = vals->v[i];
+			vals->hi[i] = vals->v[vals->n - 1 - i];
+		}
+	}
+	vals->budget->left += vals->cap * sizeof(*vals->v);
+	free(vals->v);
+	vals->v = NULL;
+	vals->cap = 0;
+	vals->sorted = false;
+	vals->nr_fixed = 0;
+	return 0;
+}
+
+/* Room for one more value: grow the array, or turn approximate. */
+static int make_room(struct ovp_values *vals, uint64_t next)
+{
+	size_t cap = vals->cap ? vals->cap * 2 : 64;
+	struct ovp_values_budget *b = vals->budget;
+	uint64_t *nv;
+
+	if (cap < vals->cap || cap > SIZE_MAX / sizeof(*nv))
+		return ovp_err(-ENOMEM, "too many values (%zu)", vals->n);
+	if (b && (cap - vals->cap) * sizeof(*nv) > b->left)
+		return to_approx(vals, next);
+	nv = realloc(vals->v, cap * sizeof(*nv));
+	if (!nv)
+		return ovp_err(-ENOMEM, "out of memory for %zu values", cap);
+	if (b)
+		b->left -= (cap - vals->cap) * sizeof(*nv);
+	vals->v = nv;
+	vals->cap = cap;
+	return 0;
 }
 
 int ovp_values__add(struct ovp_values *vals, uint64_t v)
 {
-	if (vals->n == vals->cap) {
-		size_t cap = vals->cap ? vals->cap * 2 : 64;
-		uint64_t *nv;
+	int err;
 
-		if (cap < vals->cap || cap > SIZE_MAX / sizeof(*nv))
-			return ovp_err(-ENOMEM, "too many values (%zu)", vals->n);
-		nv = realloc(vals->v, cap * sizeof(*nv));
-		if (!nv)
-			return ovp_err(-ENOMEM, "out of memory for %zu values", cap);
-		vals->v = nv;
-		vals->cap = cap;
+	if (vals->bkt)
+		goto approx;
+	if (vals->n == vals->cap) {
+		err = make_room(vals, v);
+		if (err)
+			return err;
+		if (vals->bkt)
+			goto approx;
 	}
 	if (vals->sorted && vals->n && v < vals->v[vals->n - 1])
 		vals->sorted = false;
-	vals->v[vals->n++] = v;
+	vals->v[vals->n] = v;
+	goto done;
+approx:
+	approx_add(vals, v);
+done:
+	vals->n++;
+	vals->sum += v;
+	if (v < vals->min)
+		vals->min = v;
+	if (v > vals->max)
+		vals->max = v;
 	return 0;
 }
 
@@ -54,24 +240,12 @@ size_t ovp_values__count(const struct ovp_values *vals)
 
 uint64_t ovp_values__sum(const struct ovp_values *vals)
 {
-	uint64_t sum = 0;
-	size_t i;
-
-	for (i = 0; i < vals->n; i++)
-		sum += vals->v[i];
-	return sum;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
+	return (uint64_t)vals->sum;	/* wraps as a uint64_t sum would */
 }
 
 void ovp_values__sort(struct ovp_values *vals)
 {
-	if (vals->sorted)
+	if (vals->sorted || !vals->v)
 		return;
 	qsort(vals->v, vals->n, sizeof(vals->v[0]), cmp_u64);
 	vals->sorted = true;
@@ -79,34 +253,12 @@ void ovp_values__sort(struct ovp_values *vals)
 
 uint64_t ovp_values__min(struct ovp_values *vals)
 {
-	uint64_t m;
-	size_t i;
-
-	if (!vals->n)
-		return 0;
-	if (vals->sorted)
-		return vals->v[0];
-	m = vals->v[0];
-	for (i = 1; i < vals->n; i++)
-		if (vals->v[i] < m)
-			m = vals->v[i];
-	return m;
+	return vals->n ? vals->min : 0;
 }
 
 uint64_t ovp_values__max(struct ovp_values *vals)
 {
-	uint64_t m;
-	size_t i;
-
-	if (!vals->n)
-		return 0;
-	if (vals->sorted)
-		return vals->v[vals->n - 1];
-	m = vals->v[0];
-	for (i = 1; i < vals->n; i++)
-		if (vals->v[i] > m)
-			m = vals->v[i];
-	return m;
+	return vals->n ? vals->max : 0;
 }
 
 /*
@@ -117,13 +269,8 @@ uint64_t ovp_values__max(struct ovp_values *vals)
  */
 static void mean_parts(const struct ovp_values *vals, uint64_t *q, long double *frac)
 {
-	unsigned __int128 sum = 0;
-	size_t i;
-
-	for (i = 0; i < vals->n; i++)
-		sum += vals->v[i];
-	*q = (uint64_t)(sum / vals->n);
-	*frac = (long double)(uint64_t)(sum % vals->n) / vals->n;
+	*q = (uint64_t)(vals->sum / vals->n);
+	*frac = (long double)(uint64_t)(vals->sum % vals->n) / vals->n;
 }
 
 double ovp_values__mean(struct ovp_values *vals)
@@ -138,10 +285,12 @@ double ovp_values__mean(struct ovp_values *vals)
 }
 
 /*
- * Two passes (mean, then squared deviations) instead of sum of squares minus
- * squared sum: the latter cancels catastrophically for large ns values with
- * a small spread.  Deviations are taken from the integer part of the mean in
- * integers first, so they are exact before the fraction is subtracted.
+ * Exact mode: two passes (mean, then squared deviations) instead of sum of
+ * squares minus squared sum: the latter cancels catastrophically for large
+ * ns values with a small spread.  Deviations are taken from the integer part
+ * of the mean in integers first, so they are exact before the fraction is
+ * subtracted.  Approximate mode: the same formula from the running sums of
+ * deviations from the shift (close to the mean, so little cancellation).
  */
 double ovp_values__stddev(struct ovp_values *vals)
 {
@@ -151,6 +300,12 @@ double ovp_values__stddev(struct ovp_values *vals)
 
 	if (!vals->n)
 		return 0;
+	if (vals->bkt) {
+		long double m = (long double)vals->d1 / vals->n;
+		long double var = vals->d2 / vals->n - m * m;
+
+		return var > 0 ? sqrt((double)var) : 0;
+	}
 	mean_parts(vals, &q, &frac);
 	for (i = 0; i < vals->n; i++) {
 		__int128 di = (__int128)vals->v[i] - (__int128)q;
@@ -159,6 +314,113 @@ double ovp_values__stddev(struct ovp_values *vals)
 		acc += d * d;
 	}
 	return sqrt((double)(acc / vals->n));
+}
+
+static void insertion_sort(uint64_t *a, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		uint64_t x = a[i];
+		size_t j = i;
+
+		while (j && a[j - 1] > x) {
+			a[j] = a[j - 1];
+			j--;
+		}
+		a[j] = x;
+	}
+}
+
+static inline void swap_u64(uint64_t *a, uint64_t *b)
+{
+	uint64_t t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/*
+ * Put the value of sorted rank @k (0-based) of a[lo..hi) at a[k], smaller
+ * ones before it, larger ones after.  Hoare partition around the median of
+ * three: each round leaves both sides non-empty, so it always progresses.
+ */
+static void quickselect(uint64_t *a, size_t lo, size_t hi, size_t k)
+{
+	while (hi - lo > 16) {
+		size_t mid = lo + (hi - lo) / 2, i, j;
+		uint64_t p;
+
+		if (a[mid] < a[lo])
+			swap_u64(&a[mid], &a[lo]);
+		if (a[hi - 1] < a[lo])
+			swap_u64(&a[hi - 1], &a[lo]);
+		if (a[hi - 1] < a[mid])
+			swap_u64(&a[hi - 1], &a[mid]);
+		p = a[mid];
+		i = lo - 1;
+		j = hi;
+		for (;;) {
+			do
+				i++;
+			while (a[i] < p);
+			do
+				j--;
+			while (a[j] > p);
+			if (i >= j)
+				break;
+			swap_u64(&a[i], &a[j]);
+		}
+		if (k <= j)
+			hi = j + 1;
+		else
+			lo = j + 1;
+	}
+	insertion_sort(a + lo, hi - lo);
+}
+
+/* The value of sorted rank @k (0-based, < n) of an exact set. */
+static uint64_t select_rank(struct ovp_values *vals, size_t k)
+{
+	size_t lo = 0, hi = vals->n;
+	unsigned int i;
+
+	if (vals->sorted)
+		return vals->v[k];
+	if (vals->fixed_n != vals->n) {
+		vals->nr_fixed = 0;
+		vals->fixed_n = vals->n;
+	}
+	for (i = 0; i < vals->nr_fixed; i++) {
+		size_t p = vals->fixed[i];
+
+		if (p == k)
+			return vals->v[k];
+		if (p < k && p + 1 > lo)
+			lo = p + 1;
+		if (p > k && p < hi)
+			hi = p;
+	}
+	quickselect(vals->v, lo, hi, k);
+	if (vals->nr_fixed < OVP_VALUES_FIXED)
+		vals->fixed[vals->nr_fixed++] = k;
+	return vals->v[k];
+}
+
+/* The value of 1-based rank @rank of an approximate set. */
+static uint64_t approx_rank(const struct ovp_values *vals, size_t rank)
+{
+	uint64_t seen = 0;
+	size_t i;
+
+	if (rank <= vals->nr_lo)
+		return vals->lo[rank - 1];
+	if (vals->n - rank < vals->nr_hi)
+		return vals->hi[vals->n - rank];
+	for (i = 0; i < NR_BKT; i++) {
+		seen += vals->bkt[i];
+		if (seen >= rank)
+			return bkt_value(vals, i);
+	}
+	return vals->max;
 }
 
 uint64_t ovp_values__percentile(struct ovp_values *vals, double p)
@@ -172,7 +434,6 @@ uint64_t ovp_values__percentile(struct ovp_values *vals, double p)
 		p = 0;
 	if (p > 100)
 		p = 100;
-	ovp_values__sort(vals);
 	/*
 	 * p / 100 * n in floating point can land a hair above an integer
 	 * (e.g. 0.07 * 100 = 7.000000000000001), which ceil() would push to the
@@ -183,29 +444,75 @@ uint64_t ovp_values__percentile(struct ovp_values *vals, double p)
 	rank = r < 1 ? 1 : (size_t)r;
 	if (rank > vals->n)
 		rank = vals->n;
-	return vals->v[rank - 1];
+	if (rank == 1)
+		return vals->min;
+	if (rank == vals->n)
+		return vals->max;
+	if (vals->bkt)
+		return approx_rank(vals, rank);
+	return select_rank(vals, rank - 1);
+}
+
+/* Copy @k values from @src to @out in ascending (or descending) order. */
+static void copy_sorted(uint64_t *out, const uint64_t *src, size_t k, bool desc)
+{
+	memcpy(out, src, k * sizeof(*out));
+	if (k > 32)
+		qsort(out, k, sizeof(*out), cmp_u64);
+	else
+		insertion_sort(out, k);
+	if (desc)
+		for (size_t i = 0; i < k / 2; i++)
+			swap_u64(&out[i], &out[k - 1 - i]);
 }
 
 size_t ovp_values__lowest(struct ovp_values *vals, size_t k, uint64_t *out)
 {
-	size_t i;
-
 	if (k > vals->n)
 		k = vals->n;
-	ovp_values__sort(vals);
-	for (i = 0; i < k; i++)
-		out[i] = vals->v[i];
+	if (!k)
+		return 0;
+	if (vals->bkt) {
+		if (k > vals->nr_lo)
+			k = vals->nr_lo;
+		memcpy(out, vals->lo, k * sizeof(*out));
+		return k;
+	}
+	if (!vals->sorted && k < vals->n)
+		select_rank(vals, k - 1);
+	copy_sorted(out, vals->v, k, false);
 	return k;
 }
 
 size_t ovp_values__highest(struct ovp_values *vals, size_t k, uint64_t *out)
 {
-	size_t i;
-
 	if (k > vals->n)
 		k = vals->n;
-	ovp_values__sort(vals);
-	for (i = 0; i < k; i++)
-		out[i] = vals->v[vals->n - 1 - i];
+	if (!k)
+		return 0;
+	if (vals->bkt) {
+		if (k > vals->nr_hi)
+			k = vals->nr_hi;
+		memcpy(out, vals->hi, k * sizeof(*out));
+		return k;
+	}
+	if (!vals->sorted && k < vals->n)
+		select_rank(vals, vals->n - k);
+	copy_sorted(out, vals->v + vals->n - k, k, true);
 	return k;
+}
+
+void ovp_values__for_each(const struct ovp_values *vals,
+			  void (*fn)(void *ctx, uint64_t value, uint64_t count), void *ctx)
+{
+	size_t i;
+
+	if (!vals->bkt) {
+		for (i = 0; i < vals->n; i++)
+			fn(ctx, vals->v[i], 1);
+		return;
+	}
+	for (i = 0; i < NR_BKT; i++)
+		if (vals->bkt[i])
+			fn(ctx, bkt_value(vals, i), vals->bkt[i]);
 }

@@ -9,6 +9,17 @@
  * the result is the value at that 1-based rank.  So p=0 gives the minimum,
  * p=100 the maximum, p=50 of {1,2,3,4} gives 2.  The result is always one of
  * the recorded values, never an interpolation.
+ *
+ * Bounded memory (opt-in): a set attached to a struct ovp_values_budget with
+ * ovp_values__set_budget() draws the bytes of its value array from that
+ * shared budget.  When the array would grow past what is left, the set turns
+ * approximate: its values go to a log-linear histogram (values below 256
+ * exact, above them buckets 1/256 of a power of two wide, so any percentile
+ * is within 1/256 relative of the exact one), the @extremes smallest and
+ * largest values are kept exactly (so ranks among them, the best/worst
+ * lists, min and max stay exact) and the standard deviation comes from
+ * running sums.  count, sum, min, max and mean stay exact in both modes.
+ * A set without a budget never turns approximate.
  */
 #ifndef OVSPERF_STATS_H
 #define OVSPERF_STATS_H
@@ -17,11 +28,41 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Relative resolution of an approximate set's percentiles: 1 / 2^8. */
+#define OVP_VALUES_SUB_BITS 8
+
+/* Memory shared by sets (see top of file); fill it in, then attach sets. */
+struct ovp_values_budget {
+	size_t left;		/* bytes of exact values still allowed */
+	size_t extremes;	/* smallest and largest values kept exactly once a set
+				 * is approximate */
+};
+
+#define OVP_VALUES_FIXED 8
+
 /* A growable array of values; exact percentiles.  Embed and init/exit it. */
 struct ovp_values {
-	uint64_t *v;		/* the values, in insertion order until sorted */
+	uint64_t *v;		/* the values, in insertion order until sorted;
+				 * NULL when approximate */
 	size_t n, cap;		/* number of values, allocated slots */
 	bool sorted;		/* v[] is sorted ascending (set lazily) */
+	/* Running figures (both modes). */
+	uint64_t min, max;	/* UINT64_MAX / 0 while empty */
+	unsigned __int128 sum;
+	/* Order-statistic positions already in place (exact mode): v[fixed[i]]
+	 * holds its sorted value, smaller ones before, larger after.  Valid
+	 * while fixed_n == n. */
+	size_t fixed[OVP_VALUES_FIXED];
+	unsigned int nr_fixed;
+	size_t fixed_n;
+	/* Bounded mode. */
+	struct ovp_values_budget *budget;
+	uint64_t *bkt;		/* histogram counts; non-NULL = approximate */
+	uint64_t shift;		/* running sums are of (value - shift) */
+	__int128 d1;
+	long double d2;
+	uint64_t *lo, *hi;	/* extremes: smallest ascending, largest descending */
+	size_t nr_lo, nr_hi;
 };
 
 /**
@@ -61,7 +102,7 @@ double ovp_values__stddev(struct ovp_values *vals);
 
 /**
  * ovp_values__percentile() - nearest-rank percentile (see top of file).
- * @vals: the set; sorted in place on first use (insertion order is lost).
+ * @vals: the set; partly reordered in place (insertion order is lost).
  * @p: percentile in [0, 100]; values outside are clamped.
  *
  * Return: the value at rank max(1, ceil(p / 100 * n)), or 0 if empty.
@@ -70,26 +111,54 @@ uint64_t ovp_values__percentile(struct ovp_values *vals, double p);
 
 /**
  * ovp_values__lowest() - the @k smallest values, ascending.
- * @vals: the set (sorted in place).
+ * @vals: the set (partly reordered in place).
  * @k: how many are wanted.
  * @out: receives min(k, n) values.
  *
- * Return: the number of values written.
+ * Return: the number of values written (an approximate set has at most
+ * its budget's extremes).
  */
 size_t ovp_values__lowest(struct ovp_values *vals, size_t k, uint64_t *out);
 
 /**
  * ovp_values__highest() - the @k largest values, descending.
- * @vals: the set (sorted in place).
+ * @vals: the set (partly reordered in place).
  * @k: how many are wanted.
  * @out: receives min(k, n) values.
  *
- * Return: the number of values written.
+ * Return: the number of values written (an approximate set has at most
+ * its budget's extremes).
  */
 size_t ovp_values__highest(struct ovp_values *vals, size_t k, uint64_t *out);
 
 /* Sort in place (ascending) if not sorted yet.  Exposed for reports that
- * walk vals->v in order after this call. */
+ * walk vals->v in order after this call (sets without a budget only: an
+ * approximate set has no array). */
 void ovp_values__sort(struct ovp_values *vals);
+
+/**
+ * ovp_values__set_budget() - bound the set's memory by a shared budget.
+ * @vals: an empty set.
+ * @budget: the budget (outlives the set); ovp_values__exit() gives the
+ *          set's bytes back.
+ */
+void ovp_values__set_budget(struct ovp_values *vals, struct ovp_values_budget *budget);
+
+/* True while every value is kept (percentiles exact). */
+bool ovp_values__exact(const struct ovp_values *vals);
+
+/* Relative resolution of the percentiles: 0 when exact, else 1/256. */
+double ovp_values__resolution(const struct ovp_values *vals);
+
+/**
+ * ovp_values__for_each() - visit the values (any order).
+ * @vals: the set.
+ * @fn: called with each value and its count: every value with count 1 when
+ *      exact; each histogram bucket's middle (clamped to [min, max]) with
+ *      its count when approximate.
+ * @ctx: passed to @fn.
+ */
+void ovp_values__for_each(const struct ovp_values *vals,
+			  void (*fn)(void *ctx, uint64_t value, uint64_t count), void *ctx);
 
 #endif /* OVSPERF_STATS_H */
