@@ -208,7 +208,12 @@ json_t *analyze_recording_json(struct pdata_session *s)
 	json_object_set_new(lost, "events", json_integer(st->nr_lost));
 	json_object_set_new(lost, "records", json_integer(st->nr_lost_records));
 	json_object_set_new(lost, "samples", json_integer(st->nr_lost_samples));
-	json_object_set_new(rec, "lost", json_integer(st->nr_lost + st->nr_lost_samples));
+	/* LOST records and LOST_SAMPLES count the same ring-buffer overflows
+	 * (LOST when the kernel can write again; LOST_SAMPLES as the per-event
+	 * totals perf appends at the end): they overlap, so the larger one is
+	 * the number of events lost, never their sum. */
+	json_object_set_new(rec, "lost", json_integer(st->nr_lost > st->nr_lost_samples ?
+						      st->nr_lost : st->nr_lost_samples));
 	json_object_set_new(rec, "lost_detail", lost);
 	json_object_set_new(rec, "truncated", json_boolean(st->truncated));
 	json_object_set_new(rec, "first_ns", json_integer(st->first_time));

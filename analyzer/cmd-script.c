@@ -214,13 +214,12 @@ int cmd_script(int argc, char **argv)
 	sc.tool.lost = script_lost;
 	err = pdata_session__process(ctx.session, &sc.tool);
 	fflush(stdout);
-	if (err)
-		ovp_print_error("%s: %s", ctx.input, ovp_errmsg());
-	else if (pdata_session__stats(ctx.session)->truncated)
-		err = -EBADMSG;
 	{
 		const struct pdata_stats *st = pdata_session__stats(ctx.session);
+		char msg[1024];
 
+		/* Warnings first: the error line, if any, is the last. */
+		snprintf(msg, sizeof(msg), "%s", ovp_errmsg());
 		if (st->nr_lost || st->nr_lost_samples)
 			ovp_warn("%s: %" PRIu64 " events and %" PRIu64 " samples were lost while "
 				 "recording", ctx.input, st->nr_lost, st->nr_lost_samples);
@@ -228,6 +227,10 @@ int cmd_script(int argc, char **argv)
 			ovp_warn("%s: %" PRIu64 " samples with an unknown id and %" PRIu64
 				 " malformed samples skipped", ctx.input, st->nr_unknown_id,
 				 st->nr_bad_samples);
+		if (err)
+			ovp_print_error("%s: %s", ctx.input, msg);
+		else if (st->truncated)
+			err = -EBADMSG;
 	}
 	free(sc.buf);
 	pdata_session__close(ctx.session);
