@@ -5,6 +5,7 @@
  * one-pass runner that feeds several reports from one session.
  */
 #include <errno.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,25 @@ int analyze_parse_args(struct analyze_ctx *ctx, int argc, char **argv,
 bad:
 	fprintf(stderr, "Try 'ovsperf-analyze %s --help'.\n", argv[0]);
 	return -EINVAL;
+}
+
+static struct pdata_session *volatile signalled_session;
+
+static void on_stop_signal(int sig)
+{
+	if (signalled_session)
+		pdata_session__interrupt(signalled_session);
+}
+
+void analyze_catch_signals(struct pdata_session *s)
+{
+	/* No SA_RESTART: a blocking read of a live pipe must return. */
+	struct sigaction sa = { .sa_handler = s ? on_stop_signal : SIG_DFL };
+
+	signalled_session = s;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }
 
 int analyze_open(struct analyze_ctx *ctx)

@@ -154,6 +154,14 @@ int analyze_parse_args(struct analyze_ctx *ctx, int argc, char **argv,
 		       const struct option *extra, const char *usage,
 		       int (*handle)(int key, const char *optarg, void *arg), void *arg);
 
+/*
+ * analyze_catch_signals() - while @s is processed, SIGINT and SIGTERM stop
+ * reading (pdata_session__interrupt) instead of killing us, so the report of
+ * what was read is printed: Ctrl-C on a live pipe.  NULL restores the
+ * default actions.
+ */
+void analyze_catch_signals(struct pdata_session *s);
+
 /* Open ctx->input into ctx->session with the common options applied. */
 int analyze_open(struct analyze_ctx *ctx);
 

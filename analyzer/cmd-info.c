@@ -184,7 +184,9 @@ int cmd_info(int argc, char **argv)
 		return OVP_EXIT_INPUT;
 	}
 	pdata_tool__init(&tool);
+	analyze_catch_signals(ctx.session);
 	err = pdata_session__process(ctx.session, &tool);
+	analyze_catch_signals(NULL);
 	if (err) {
 		/* Corrupt data: print what was counted, then the error. */
 		char msg[1024];

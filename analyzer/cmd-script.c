@@ -212,7 +212,9 @@ int cmd_script(int argc, char **argv)
 	sc.tool.ready = script_ready;
 	sc.tool.sample = script_sample;
 	sc.tool.lost = script_lost;
+	analyze_catch_signals(ctx.session);
 	err = pdata_session__process(ctx.session, &sc.tool);
+	analyze_catch_signals(NULL);
 	fflush(stdout);
 	{
 		const struct pdata_stats *st = pdata_session__stats(ctx.session);

@@ -9,7 +9,6 @@
  * FILE may also be given with -r or -i; "-" reads a pipe.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -69,16 +68,6 @@ static const struct command *find_command(const char *name)
 			return &analyze_commands[i];
 	}
 	return NULL;
-}
-
-static volatile sig_atomic_t interrupted;
-static struct pdata_session *volatile running_session;
-
-static void on_sigint(int sig)
-{
-	interrupted = 1;
-	if (running_session)
-		pdata_session__interrupt(running_session);
 }
 
 /* Build one getopt_long table: the report's options then the common ones. */
@@ -218,18 +207,9 @@ static int run_reports(const struct report_ops *ops, int argc, char **argv)
 		}
 	}
 
-	running_session = ctx.session;
-	{
-		/* No SA_RESTART: a blocking read of a live pipe must return so
-		 * the report is printed on Ctrl-C. */
-		struct sigaction sa = { .sa_handler = on_sigint };
-
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-	}
+	analyze_catch_signals(ctx.session);
 	err = analyze_run_reports(&ctx, reports, nr);
-	running_session = NULL;
+	analyze_catch_signals(NULL);
 	if (err)
 		ovp_print_error("%s", ovp_errmsg());
 out:
