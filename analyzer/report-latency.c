@@ -157,6 +157,7 @@ struct lat_report {
 	struct lat_result *results;
 	struct ovp_values_budget budget;
 	unsigned int since_flush;
+	bool any_filter;		/* some filter option given: passes() has work */
 };
 
 /* Completed spans wait this many in the engine (and hops as many) until no
@@ -707,9 +708,23 @@ static uint32_t sample_attr(struct lat_report *r, const struct lat_evmap *m,
 	char buf[64];
 
 	memset(&a, 0, sizeof(a));
-	dev = pktfilter_fields__dev(&m->pf, sample, buf, sizeof(buf));
-	if (dev && dev[0])
-		a.dev = intern_dev(r, dev);
+	if (m->pf.dev.is_string && evdec_field__resolved(&m->pf.dev)) {
+		/* A known device without copying its name: compare in place. */
+		uint32_t len = 0;
+		const char *d = evdec_field__data(&m->pf.dev, sample, &len);
+
+		for (size_t i = 0; d && len && len < sizeof(buf) && i < r->nr_devs; i++) {
+			if (!strncmp(r->devs[i], d, len) && !r->devs[i][len]) {
+				a.dev = i + 1;
+				break;
+			}
+		}
+	}
+	if (!a.dev) {
+		dev = pktfilter_fields__dev(&m->pf, sample, buf, sizeof(buf));
+		if (dev && dev[0])
+			a.dev = intern_dev(r, dev);
+	}
 	pktfilter_fields__flow(&m->pf, sample, &a.flow);
 	return (a.dev || a.flow.has) ? intern_attr(r, &a) : 0;
 }
@@ -954,9 +969,12 @@ static const char *dev_of(const struct lat_report *r, uint32_t attr)
 static bool passes(const struct lat_report *r, uint64_t first, uint64_t last,
 		   const uint32_t *cpus, int nr_cpus, uint32_t attr)
 {
-	const struct lat_attr *a = attr_of(r, attr);
+	const struct lat_attr *a;
 	struct pktfilter_pkt p;
 
+	if (!r->any_filter)
+		return true;
+	a = attr_of(r, attr);
 	memset(&p, 0, sizeof(p));
 	p.first = first;
 	p.last = last;
@@ -1260,6 +1278,8 @@ static int stream_setup(struct lat_report *r)
 {
 	int err;
 
+	r->any_filter = r->filt.has_cpus || pktfilter_wants_fields(&r->filt) ||
+			r->filt.time_start || r->filt.time_end != UINT64_MAX;
 	r->budget.left = LAT_VALUES_BUDGET;
 	r->budget.extremes = r->top > 0 ? (size_t)r->top : 0;
 	r->results = calloc(r->nr_spans ? r->nr_spans : 1, sizeof(*r->results));
@@ -1368,9 +1388,26 @@ static void print_set_row(FILE *out, const char *label, struct lat_set *s)
 	fmt_us(ovp_values__percentile(v, 99), b[5], 32);
 	fmt_us(ovp_values__percentile(v, 99.9), b[6], 32);
 	fmt_us(ovp_values__max(v), b[7], 32);
-	fprintf(out, "  %-40s %8zu %9s %9s %9s %9s %9s %9s %9s %9s %9" PRIu64 "\n", label,
+	fprintf(out, "  %-40s %8zu %9s %9s %9s %9s %9s %9s %9s %9s %9" PRIu64 "%s\n", label,
 		ovp_values__count(v), b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
-		s->cross_cpu);
+		s->cross_cpu, ovp_values__exact(v) ? "" : "  ~");
+}
+
+/* Does some statistic of @res have approximate percentiles? */
+static bool result_approx(const struct lat_result *res)
+{
+	const struct lat_groups *gs[] = { &res->by_egress, &res->by_cpu, &res->by_dev };
+
+	if (!ovp_values__exact(&res->full.vals))
+		return true;
+	for (int k = 0; k < SPAN_MAX_STAGES; k++)
+		if (!ovp_values__exact(&res->ivl[k].vals) || !ovp_values__exact(&res->hop[k].vals))
+			return true;
+	for (size_t i = 0; i < sizeof(gs) / sizeof(gs[0]); i++)
+		for (size_t j = 0; j < gs[i]->n; j++)
+			if (!ovp_values__exact(&gs[i]->g[j].set.vals))
+				return true;
+	return false;
 }
 
 static void print_stats_header(FILE *out, const char *what)
@@ -1662,6 +1699,10 @@ static void print_span(FILE *out, struct lat_report *r, struct lat_result *res)
 	print_groups(out, "per CPU (first stage)", &res->by_cpu, r, sp, 1);
 	if (sp->has_dev)
 		print_groups(out, "per device", &res->by_dev, r, sp, 2);
+	if (result_approx(res))
+		fprintf(out, "  ~ too many values to keep (%u MB for all statistics): percentiles "
+			"from a log-linear\n    histogram, within 1/%d of the exact value; count, "
+			"min, mean, max exact\n", LAT_VALUES_BUDGET >> 20, 1 << OVP_VALUES_SUB_BITS);
 	fputc('\n', out);
 	print_counts(out, sp);
 
@@ -1743,6 +1784,9 @@ static void set_json(json_t *o, struct lat_set *s, size_t top, bool full)
 	json_object_set_new(o, "p99_ns", json_integer(ovp_values__percentile(v, 99)));
 	json_object_set_new(o, "p999_ns", json_integer(ovp_values__percentile(v, 99.9)));
 	json_object_set_new(o, "max_ns", json_integer(ovp_values__max(v)));
+	json_object_set_new(o, "percentiles", json_string(ovp_values__exact(v) ? "exact" : "approx"));
+	if (!ovp_values__exact(v))
+		json_object_set_new(o, "percentile_resolution", json_real(ovp_values__resolution(v)));
 	if (full)
 		json_object_set_new(o, "best_ns", values_list(v, top, false));
 	json_object_set_new(o, "worst_ns", values_list(v, top, true));

@@ -145,17 +145,25 @@ static int cmp_u64(const void *a, const void *b)
 static int to_approx(struct ovp_values *vals, uint64_t next)
 {
 	size_t k = vals->budget->extremes, i;
+	uint64_t *bkt = calloc(NR_BKT, sizeof(*bkt));
 
-	vals->bkt = calloc(NR_BKT, sizeof(*vals->bkt));
 	vals->lo = calloc(k ? k : 1, sizeof(*vals->lo));
 	vals->hi = calloc(k ? k : 1, sizeof(*vals->hi));
-	if (!vals->bkt || !vals->lo || !vals->hi) {
-		free(vals->bkt);
+	if (!bkt || !vals->lo || !vals->hi) {
+		free(bkt);
 		free(vals->lo);
 		free(vals->hi);
-		vals->bkt = vals->lo = vals->hi = NULL;
+		vals->lo = vals->hi = NULL;
 		return ovp_err(-ENOMEM, "out of memory for a histogram");
 	}
+	if (k && vals->n) {
+		/* No sort: two selections put the k smallest and largest in place
+		 * (while the set is still exact). */
+		vals->nr_lo = vals->nr_hi = k < vals->n ? k : vals->n;
+		ovp_values__lowest(vals, k, vals->lo);
+		ovp_values__highest(vals, k, vals->hi);
+	}
+	vals->bkt = bkt;
 	vals->shift = vals->n ? (uint64_t)(vals->sum / vals->n) : next;
 	vals->d1 = 0;
 	vals->d2 = 0;
@@ -165,14 +173,6 @@ static int to_approx(struct ovp_values *vals, uint64_t next)
 		vals->bkt[bkt_index(vals->v[i])]++;
 		vals->d1 += d;
 		vals->d2 += (long double)d * (long double)d;
-	}
-	if (k && vals->n) {
-		ovp_values__sort(vals);
-		vals->nr_lo = vals->nr_hi = k < vals->n ? k : vals->n;
-		for (i = 0; i < vals->nr_lo; i++) {
-			vals->lo[i] = vals->v[i];
-			vals->hi[i] = vals->v[vals->n - 1 - i];
-		}
 	}
 	vals->budget->left += vals->cap * sizeof(*vals->v);
 	free(vals->v);
