@@ -242,7 +242,7 @@ def cases_for(rec):
 def run(argv, timeout=TIMEOUT):
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=0",
                UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1",
-               LSAN_OPTIONS="suppressions=" + LSAN_SUPP)
+               LSAN_OPTIONS="print_suppressions=0:suppressions=" + LSAN_SUPP)
     try:
         p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=timeout, env=env)
