@@ -700,6 +700,16 @@ static uint32_t intern_attr(struct lat_report *r, const struct lat_attr *a)
 	return ++r->nr_attrs;
 }
 
+/* Is @name the @len bytes at @d (which hold no NUL)?  Inline: names are
+ * short and mostly differ in their first byte. */
+static inline bool dev_is(const char *name, const char *d, uint32_t len)
+{
+	for (uint32_t k = 0; k < len; k++)
+		if (name[k] != d[k])
+			return false;
+	return !name[len];
+}
+
 static uint32_t sample_attr(struct lat_report *r, const struct lat_evmap *m,
 			    const struct pdata_sample *sample)
 {
@@ -714,7 +724,7 @@ static uint32_t sample_attr(struct lat_report *r, const struct lat_evmap *m,
 		const char *d = evdec_field__data(&m->pf.dev, sample, &len);
 
 		for (size_t i = 0; d && len && len < sizeof(buf) && i < r->nr_devs; i++) {
-			if (!strncmp(r->devs[i], d, len) && !r->devs[i][len]) {
+			if (dev_is(r->devs[i], d, len)) {
 				a.dev = i + 1;
 				break;
 			}
@@ -1211,7 +1221,8 @@ static int on_rec(void *ctx, const struct span_rec *rec)
 		return 0;
 	res->nr++;
 	err = set_add(&res->full, lat, cross);
-	for (k = 1; k < nst && !err; k++)
+	/* Intervals are shown for three stages or more (two: the span). */
+	for (k = 1; k < nst && nst > 2 && !err; k++)
 		err = set_add(&res->ivl[k], rec->t[k] - rec->t[k - 1],
 			      rec->cpu[k] != rec->cpu[k - 1]);
 	err = err ?: groups_add(&res->by_egress, rec->alt[nst - 1], lat, cross);
@@ -1404,7 +1415,7 @@ static bool result_approx(const struct lat_result *res)
 		if (!ovp_values__exact(&res->ivl[k].vals) || !ovp_values__exact(&res->hop[k].vals))
 			return true;
 	for (size_t i = 0; i < sizeof(gs) / sizeof(gs[0]); i++)
-		for (size_t j = 0; j < gs[i]->n; j++)
+		for (size_t j = 0; j < gs[i]->n && (i || gs[i]->n > 1); j++)	/* (as printed) */
 			if (!ovp_values__exact(&gs[i]->g[j].set.vals))
 				return true;
 	return false;

@@ -120,14 +120,22 @@ static void extreme_put(uint64_t *a, size_t *n, size_t k, uint64_t v, bool asc)
 	a[i] = v;
 }
 
+/* An __int128 as a long double; through int64_t when it fits (no libgcc
+ * call, same value: both conversions are exact below 2^63). */
+static inline long double i128_ld(__int128 d)
+{
+	return d == (int64_t)d ? (long double)(int64_t)d : (long double)d;
+}
+
 static void approx_add(struct ovp_values *vals, uint64_t v)
 {
 	__int128 d = (__int128)v - (__int128)vals->shift;
 	size_t k = vals->budget->extremes;
+	long double ld = i128_ld(d);
 
 	vals->bkt[bkt_index(v)]++;
 	vals->d1 += d;
-	vals->d2 += (long double)d * (long double)d;
+	vals->d2 += ld * ld;
 	if (k) {
 		extreme_put(vals->lo, &vals->nr_lo, k, v, true);
 		extreme_put(vals->hi, &vals->nr_hi, k, v, false);
@@ -172,7 +180,7 @@ static int to_approx(struct ovp_values *vals, uint64_t next)
 
 		vals->bkt[bkt_index(vals->v[i])]++;
 		vals->d1 += d;
-		vals->d2 += (long double)d * (long double)d;
+		vals->d2 += i128_ld(d) * i128_ld(d);
 	}
 	vals->budget->left += vals->cap * sizeof(*vals->v);
 	free(vals->v);
@@ -186,14 +194,21 @@ static int to_approx(struct ovp_values *vals, uint64_t next)
 /* Room for one more value: grow the array, or turn approximate. */
 static int make_room(struct ovp_values *vals, uint64_t next)
 {
-	size_t cap = vals->cap ? vals->cap * 2 : 64;
 	struct ovp_values_budget *b = vals->budget;
+	/* Budgeted sets grow by half: less slack when the budget is tight. */
+	size_t cap = !vals->cap ? 64 : b ? vals->cap + vals->cap / 2 : vals->cap * 2;
 	uint64_t *nv;
 
 	if (cap < vals->cap || cap > SIZE_MAX / sizeof(*nv))
 		return ovp_err(-ENOMEM, "too many values (%zu)", vals->n);
-	if (b && (cap - vals->cap) * sizeof(*nv) > b->left)
-		return to_approx(vals, next);
+	if (b && (cap - vals->cap) * sizeof(*nv) > b->left) {
+		/* Use up what is left when that is still a fair step. */
+		size_t more = b->left / sizeof(*nv), step = vals->cap / 8;
+
+		if (more < (step > 64 ? step : 64))
+			return to_approx(vals, next);
+		cap = vals->cap + more;
+	}
 	nv = realloc(vals->v, cap * sizeof(*nv));
 	if (!nv)
 		return ovp_err(-ENOMEM, "out of memory for %zu values", cap);
@@ -309,7 +324,7 @@ double ovp_values__stddev(struct ovp_values *vals)
 	mean_parts(vals, &q, &frac);
 	for (i = 0; i < vals->n; i++) {
 		__int128 di = (__int128)vals->v[i] - (__int128)q;
-		long double d = (long double)di - frac;
+		long double d = i128_ld(di) - frac;
 
 		acc += d * d;
 	}
