@@ -191,7 +191,8 @@ int span_engine__flush(struct span_engine *e, uint64_t horizon);
 int span_engine__drain(struct span_engine *e);
 
 /* The record of the span the last SPAN_COMPLETED result completed (valid
- * until the next event: records may move when the array grows). */
+ * until the next event or flush: records may move when the array grows, or
+ * leave the ring in stream mode). */
 struct span_rec *span_engine__last(struct span_engine *e);
 
 /* Completed spans in completion order (lost ones included, flagged). */
