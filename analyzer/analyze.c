@@ -317,18 +317,12 @@ int analyze_print_json_compact(struct pdata_session *s, json_t *reports)
 }
 
 /*
- * The mux: one pdata_tool that forwards every callback to several reports'
- * tools, so `ovsperf-analyze FILE` reads the file once.
+ * The mux: one pdata_tool that forwards every callback to several tools, so
+ * `ovsperf-analyze FILE` (and export) read the file once.
  */
-struct mux {
-	struct pdata_tool tool;
-	struct pdata_tool *tools[32];
-	int nr;
-};
-
 #define MUX_FORWARD(cb, ...)                                                   \
 	do {                                                                   \
-		struct mux *m = container_of(tool, struct mux, tool);          \
+		struct analyze_mux *m = container_of(tool, struct analyze_mux, tool); \
 		int i, err;                                                    \
 		for (i = 0; i < m->nr; i++) {                                  \
 			err = m->tools[i]->cb(m->tools[i], __VA_ARGS__);       \
@@ -366,29 +360,45 @@ MUX_RECORD_CB(mmap)
 MUX_RECORD_CB(lost)
 MUX_RECORD_CB(other)
 
+void analyze_mux__init(struct analyze_mux *m)
+{
+	pdata_tool__init(&m->tool);
+	m->tool.ready = mux_ready;
+	m->tool.done = mux_done;
+	m->tool.sample = mux_sample;
+	m->tool.comm = mux_comm;
+	m->tool.fork = mux_fork;
+	m->tool.exit = mux_exit;
+	m->tool.mmap = mux_mmap;
+	m->tool.lost = mux_lost;
+	m->tool.other = mux_other;
+	m->nr = 0;
+}
+
+int analyze_mux__add(struct analyze_mux *m, struct pdata_tool *tool)
+{
+	if (m->nr == ANALYZE_MUX_MAX)
+		return ovp_err(-E2BIG, "more than %d reports in one pass", ANALYZE_MUX_MAX);
+	m->tools[m->nr++] = tool;
+	return 0;
+}
+
 int analyze_run_reports(struct analyze_ctx *ctx, struct report **reports, int nr)
 {
 	struct pdata_tool *tool;
-	struct mux mux;
+	struct analyze_mux mux;
 	json_t *json = NULL;
 	int i, err;
 
 	if (nr == 1) {
 		tool = reports[0]->ops->tool(reports[0]);
 	} else {
-		pdata_tool__init(&mux.tool);
-		mux.tool.ready = mux_ready;
-		mux.tool.done = mux_done;
-		mux.tool.sample = mux_sample;
-		mux.tool.comm = mux_comm;
-		mux.tool.fork = mux_fork;
-		mux.tool.exit = mux_exit;
-		mux.tool.mmap = mux_mmap;
-		mux.tool.lost = mux_lost;
-		mux.tool.other = mux_other;
-		mux.nr = nr;
-		for (i = 0; i < nr; i++)
-			mux.tools[i] = reports[i]->ops->tool(reports[i]);
+		analyze_mux__init(&mux);
+		for (i = 0; i < nr; i++) {
+			err = analyze_mux__add(&mux, reports[i]->ops->tool(reports[i]));
+			if (err)
+				return err;
+		}
 		tool = &mux.tool;
 	}
 

@@ -182,6 +182,21 @@ int analyze_print_json(struct pdata_session *s, json_t *reports);
 /* The same on one line (JSON Lines output). */
 int analyze_print_json_compact(struct pdata_session *s, json_t *reports);
 
+/*
+ * struct analyze_mux - one pdata_tool forwarding every callback to several
+ * tools in order (the first error stops), so one pass feeds them all.
+ */
+#define ANALYZE_MUX_MAX 32
+struct analyze_mux {
+	struct pdata_tool tool;		/* give this to pdata_session__process() */
+	struct pdata_tool *tools[ANALYZE_MUX_MAX];
+	int nr;
+};
+
+void analyze_mux__init(struct analyze_mux *m);
+/* Return: 0, or -E2BIG beyond ANALYZE_MUX_MAX tools. */
+int analyze_mux__add(struct analyze_mux *m, struct pdata_tool *tool);
+
 /* Run reports on ctx->session in one pass and emit them (text or JSON). */
 int analyze_run_reports(struct analyze_ctx *ctx, struct report **reports, int nr);
 

@@ -99,52 +99,6 @@ static int ex_option(int key, const char *arg, void *a)
 	return 0;
 }
 
-/* Both writers in one pass: forward each callback to the tools in use. */
-struct ex_fwd {
-	struct pdata_tool tool;
-	struct pdata_tool *t[2];
-	int nr;
-};
-
-#define EX_FORWARD(cb, ...)                                                    \
-	do {                                                                   \
-		struct ex_fwd *fw = container_of(tool, struct ex_fwd, tool);   \
-		int i, err;                                                    \
-		for (i = 0; i < fw->nr; i++) {                                 \
-			err = fw->t[i]->cb(fw->t[i], __VA_ARGS__);             \
-			if (err)                                               \
-				return err;                                    \
-		}                                                              \
-		return 0;                                                      \
-	} while (0)
-
-static int fw_ready(struct pdata_tool *tool, struct pdata_session *s)
-{
-	EX_FORWARD(ready, s);
-}
-
-static int fw_done(struct pdata_tool *tool, struct pdata_session *s)
-{
-	EX_FORWARD(done, s);
-}
-
-static int fw_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
-{
-	EX_FORWARD(sample, sm);
-}
-
-static int fw_comm(struct pdata_tool *tool, const union perf_event *ev,
-		   const struct pdata_sample *sm)
-{
-	EX_FORWARD(comm, ev, sm);
-}
-
-static int fw_lost(struct pdata_tool *tool, const union perf_event *ev,
-		   const struct pdata_sample *sm)
-{
-	EX_FORWARD(lost, ev, sm);
-}
-
 int cmd_export(int argc, char **argv)
 {
 	struct ex_opts o = { .f = { .pid = -1 }, .linktype = EX_LINKTYPE_ETHERNET };
@@ -152,7 +106,7 @@ int cmd_export(int argc, char **argv)
 	struct ex_timeline *tl = NULL;
 	struct ex_pcap *pc = NULL;
 	struct et_writer w = { .f = NULL };
-	struct ex_fwd fw;
+	struct analyze_mux fw;	/* both writers in one pass */
 	int err, ret = OVP_EXIT_INPUT;
 
 	pktfilter_init(&o.f.pkt);
@@ -167,25 +121,19 @@ int cmd_export(int argc, char **argv)
 	if (err)
 		goto out;
 
-	pdata_tool__init(&fw.tool);
-	fw.tool.ready = fw_ready;
-	fw.tool.done = fw_done;
-	fw.tool.sample = fw_sample;
-	fw.tool.comm = fw_comm;
-	fw.tool.lost = fw_lost;
-	fw.nr = 0;
+	analyze_mux__init(&fw);
 	if (o.perfetto) {
 		err = et_open(&w, o.perfetto);
 		err = err ?: ex_timeline__new(&tl, &w, &o.f);
 		if (err)
 			goto out;
-		fw.t[fw.nr++] = ex_timeline__tool(tl);
+		analyze_mux__add(&fw, ex_timeline__tool(tl));
 	}
 	if (o.pcap) {
 		err = ex_pcap__new(&pc, o.pcap, &o.f, o.linktype);
 		if (err)
 			goto out;
-		fw.t[fw.nr++] = ex_pcap__tool(pc);
+		analyze_mux__add(&fw, ex_pcap__tool(pc));
 	}
 	err = pdata_session__process(ctx.session, &fw.tool);
 	if (err) {
