@@ -394,6 +394,12 @@ static void fix_stats(json_t *out, json_t *a, json_t *b)
 		}
 	}
 	h = log2_hist_of(out, &lo, &hi);
+	/* A report's own "percentiles": "exact" (and its resolution) no longer
+	 * holds: merged percentiles are log2 bucket bounds. */
+	if (json_object_get(out, "percentiles")) {
+		json_object_set_new(out, "percentiles", json_string("merged"));
+		json_object_del(out, "percentile_resolution");
+	}
 	json_object_foreach_safe(out, tmp, k, m) {
 		double p = pct_of_key(k);
 
