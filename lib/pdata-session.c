@@ -35,6 +35,7 @@
 
 #include "ovsperf/archive.h"
 #include "ovsperf/err.h"
+#include "ovsperf/strutil.h"
 #include "pdata-local.h"
 
 #define ARENA_CHUNK (4u << 20)
@@ -1104,44 +1105,18 @@ static int zstd_to_text(char *in, size_t len, char **out)
 	return 0;
 }
 
+/* A text file, zstd-compressed or not (a kallsyms.zst). */
 static int read_text_file(const char *path, char **out)
 {
-	size_t cap = 1 << 20, len = 0;
-	char *buf = malloc(cap);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	size_t len;
+	char *buf;
+	int err;
 
-	if (fd < 0 || !buf) {
-		int err = fd < 0 ? -errno : -ENOMEM;
-
-		free(buf);
-		if (fd >= 0)
-			close(fd);
+	err = ovp_read_file(path, &buf, &len);
+	if (err)
 		return err;
-	}
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += (size_t)n;
-		if (len + 1 == cap) {
-			char *b = cap > (1u << 30) ? NULL : realloc(buf, cap * 2);
-
-			if (!b) {
-				free(buf);
-				close(fd);
-				return -ENOMEM;
-			}
-			buf = b;
-			cap *= 2;
-		}
-	}
-	close(fd);
-	if (n < 0) {
-		free(buf);
-		return -EIO;
-	}
-	buf[len] = '\0';
 	if (len >= 4 && !memcmp(buf, "\x28\xb5\x2f\xfd", 4)) {
-		int err = zstd_to_text(buf, len, out);
-
+		err = zstd_to_text(buf, len, out);
 		free(buf);
 		return err;
 	}
@@ -1185,8 +1160,7 @@ static int send_ready(struct pdata_session *s)
 		/* Read here so a bad --kallsyms fails before any output. */
 		err = read_text_file(s->opts.kallsyms_path, &s->ext_kallsyms);
 		if (err)
-			return ovp_err(err, "--kallsyms %s: %s", s->opts.kallsyms_path,
-				       strerror(-err));
+			return ovp_err_prefix(err, "--kallsyms");
 	}
 	if (s->ext_kallsyms) {
 		s->info.kallsyms = s->ext_kallsyms;

@@ -26,6 +26,7 @@
 #include "ovsperf/err.h"
 #include "ovsperf/pdata.h"
 #include "ovsperf/pdata-writer.h"
+#include "ovsperf/strutil.h"
 
 #ifndef OVSPERF_VERSION
 #define OVSPERF_VERSION "0"
@@ -87,7 +88,6 @@ struct pdata_writer {
 	struct writer_feat feats[PDATA_FEAT_MAX];
 };
 
-static int slurp(const char *path, char **textp, size_t *sizep);
 
 static int writer_new(struct pdata_writer **out, int fd, bool own_fd)
 {
@@ -444,7 +444,7 @@ static int set_cpu_features(struct pdata_writer *w)
 	char desc[256], vendor[64], fam[16], model[16], step[16], id[256], mem[64];
 	int err = 0;
 
-	if (!slurp("/proc/cpuinfo", &cpuinfo, NULL)) {
+	if (!ovp_read_file("/proc/cpuinfo", &cpuinfo, NULL)) {
 		if (proc_value(cpuinfo, "model name", desc, sizeof(desc)))
 			err = pdata_writer__set_string(w, PDATA_FEAT_CPUDESC, desc);
 		if (!err && proc_value(cpuinfo, "vendor_id", vendor, sizeof(vendor)) &&
@@ -455,7 +455,7 @@ static int set_cpu_features(struct pdata_writer *w)
 			err = pdata_writer__set_string(w, PDATA_FEAT_CPUID, id);
 		}
 	}
-	if (!err && !slurp("/proc/meminfo", &meminfo, NULL) &&
+	if (!err && !ovp_read_file("/proc/meminfo", &meminfo, NULL) &&
 	    proc_value(meminfo, "MemTotal", mem, sizeof(mem))) {
 		uint64_t kb = strtoull(mem, NULL, 10);
 
@@ -619,54 +619,6 @@ int pdata_tracing__new(struct pdata_tracing **out, const char *header_page,
 	return 0;
 }
 
-/* Read a whole (small, procfs/tracefs) file into a NUL-terminated string. */
-static int slurp(const char *path, char **textp, size_t *sizep)
-{
-	size_t len = 0, cap = 4096;
-	char *p = malloc(cap), *q;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int err = 0;
-
-	if (fd < 0 || !p) {
-		err = fd < 0 ? -errno : -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len + 1 >= cap) {
-			q = realloc(p, cap * 2);
-			if (!q) {
-				err = -ENOMEM;
-				goto out;
-			}
-			p = q;
-			cap *= 2;
-		}
-		n = read(fd, p + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			goto out;
-		}
-		if (!n)
-			break;
-		len += n;
-	}
-	p[len] = '\0';
-out:
-	if (fd >= 0)
-		close(fd);
-	if (err) {
-		free(p);
-		return ovp_err(err, "cannot read %s: %s", path, strerror(-err));
-	}
-	*textp = p;
-	if (sizep)
-		*sizep = len;
-	return 0;
-}
 
 int pdata_tracing__new_tracefs(struct pdata_tracing **out, const char *tracefs)
 {
@@ -675,9 +627,9 @@ int pdata_tracing__new_tracefs(struct pdata_tracing **out, const char *tracefs)
 	int err;
 
 	snprintf(path, sizeof(path), "%s/events/header_page", tracefs);
-	err = slurp(path, &page, NULL);
+	err = ovp_read_file(path, &page, NULL);
 	snprintf(path, sizeof(path), "%s/events/header_event", tracefs);
-	err = err ?: slurp(path, &event, NULL);
+	err = err ?: ovp_read_file(path, &event, NULL);
 	err = err ?: pdata_tracing__new(out, page, event);
 	free(page);
 	free(event);
@@ -712,7 +664,7 @@ int pdata_tracing__add_tracefs_event(struct pdata_tracing *t, const char *tracef
 	int err;
 
 	snprintf(path, sizeof(path), "%s/events/%s/%s/format", tracefs, system, event);
-	err = slurp(path, &text, NULL);
+	err = ovp_read_file(path, &text, NULL);
 	if (err == -ENOENT)
 		return ovp_err(err, "no tracepoint %s:%s in %s", system, event, tracefs);
 	if (err)

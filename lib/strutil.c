@@ -5,9 +5,12 @@
  * integers, never through a double, so "0.1s" is exactly 100000000 ns.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ovsperf/err.h"
 #include "ovsperf/strutil.h"
@@ -233,4 +236,52 @@ unsigned int ovp_cpuset__count(const struct ovp_cpuset *set)
 	for (i = 0; i < OVP_MAX_CPUS / 64; i++)
 		n += __builtin_popcountll(set->bits[i]);
 	return n;
+}
+
+int ovp_read_file(const char *path, char **textp, size_t *sizep)
+{
+	size_t len = 0, cap = 1 << 16;
+	char *p = malloc(cap), *q;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int err = 0;
+
+	if (fd < 0 || !p) {
+		err = fd < 0 ? -errno : -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (len + 1 >= cap) {
+			q = cap > ((size_t)1 << 31) ? NULL : realloc(p, cap * 2);
+			if (!q) {
+				err = -ENOMEM;
+				goto out;
+			}
+			p = q;
+			cap *= 2;
+		}
+		n = read(fd, p + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			goto out;
+		}
+		if (!n)
+			break;
+		len += (size_t)n;
+	}
+	p[len] = '\0';
+out:
+	if (fd >= 0)
+		close(fd);
+	if (err) {
+		free(p);
+		return ovp_err(err, "cannot read %s: %s", path, strerror(-err));
+	}
+	*textp = p;
+	if (sizep)
+		*sizep = len;
+	return 0;
 }

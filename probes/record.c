@@ -155,55 +155,6 @@ static const char record_usage[] =
 /* ------------------------------------------------------------------------ */
 /* Small file helpers. */
 
-/* Read a whole file (procfs files have no size) into a NUL-terminated buffer. */
-static int read_file(const char *path, char **textp, size_t *sizep)
-{
-	size_t len = 0, cap = 1 << 16;
-	char *p = malloc(cap);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int err = 0;
-
-	if (fd < 0 || !p) {
-		err = fd < 0 ? -errno : -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len + 1 >= cap) {
-			char *q = realloc(p, cap * 2);
-
-			if (!q) {
-				err = -ENOMEM;
-				goto out;
-			}
-			p = q;
-			cap *= 2;
-		}
-		n = read(fd, p + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			goto out;
-		}
-		if (!n)
-			break;
-		len += n;
-	}
-	p[len] = '\0';
-out:
-	if (fd >= 0)
-		close(fd);
-	if (err) {
-		free(p);
-		return ovp_err(err, "cannot read %s: %s", path, strerror(-err));
-	}
-	*textp = p;
-	if (sizep)
-		*sizep = len;
-	return 0;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Events. */
@@ -560,7 +511,7 @@ static int synth_threads(struct recorder *r)
 			if (t->d_name[0] < '0' || t->d_name[0] > '9')
 				continue;
 			snprintf(path, sizeof(path), "/proc/%d/task/%s/comm", pid, t->d_name);
-			if (read_file(path, &comm, NULL))
+			if (ovp_read_file(path, &comm, NULL))
 				continue;	/* the thread exited */
 			comm[strcspn(comm, "\n")] = '\0';
 			err = synth_comm(r, pid, atoi(t->d_name), comm);
@@ -787,7 +738,7 @@ static int set_build_ids(struct recorder *r)
 	size_t idsz;
 	int err = 0;
 
-	if (!read_file("/sys/kernel/notes", &notes, &nsize)) {
+	if (!ovp_read_file("/sys/kernel/notes", &notes, &nsize)) {
 		idsz = note_build_id(notes, nsize, id);
 		if (idsz)
 			add_build_id(&buf, &len, true, id, idsz, "[kernel.kallsyms]");
@@ -795,7 +746,7 @@ static int set_build_ids(struct recorder *r)
 	}
 	snprintf(path, sizeof(path), "%s/uprobe_events", r->tracefs);
 	paths = calloc(r->nr_events + 1, sizeof(*paths));
-	if (paths && !read_file(path, &uprobes, NULL)) {
+	if (paths && !ovp_read_file(path, &uprobes, NULL)) {
 		for (i = 0; i < r->nr_events; i++) {
 			if (!uprobe_path(uprobes, r->events[i].name, path, sizeof(path)))
 				continue;
@@ -838,7 +789,7 @@ static int set_features(struct recorder *r)
 			snprintf(path, sizeof(path), "%s", blocks[i]);
 		else
 			snprintf(path, sizeof(path), "%s/%s", r->tracefs, blocks[i]);
-		if (read_file(path, &text, &size))
+		if (ovp_read_file(path, &text, &size))
 			continue;
 		err = pdata_tracing__set_text(r->tracing, i, text, size);
 		free(text);
@@ -1284,7 +1235,7 @@ static void add_small_file(struct archive *a, const char *name, const char *path
 	char *text;
 	size_t size;
 
-	if (read_file(path, &text, &size)) {
+	if (ovp_read_file(path, &text, &size)) {
 		ovp_warn("archive: %s not stored: %s", name, ovp_errmsg());
 		ovp_err_clear();
 		return;

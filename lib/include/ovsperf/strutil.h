@@ -87,4 +87,14 @@ void ovp_cpuset__set(struct ovp_cpuset *set, long cpu);
 /* Number of CPUs in @set. */
 unsigned int ovp_cpuset__count(const struct ovp_cpuset *set);
 
+/**
+ * ovp_read_file() - read a whole file (procfs and tracefs files have no size)
+ * into a NUL-terminated buffer.
+ * @textp: receives the buffer; the caller frees it.
+ * @sizep: receives the length without the NUL (may be NULL).
+ *
+ * Return: 0, or negative errno with "cannot read PATH: reason" set.
+ */
+int ovp_read_file(const char *path, char **textp, size_t *sizep);
+
 #endif /* OVSPERF_STRUTIL_H */
