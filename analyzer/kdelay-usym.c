@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "kdelay-usym.h"
+#include "ovsperf/archive.h"
 #include "ovsperf/err.h"
 
 /* Record layouts (uapi linux/perf_event.h describes them in comments). */
@@ -75,6 +76,7 @@ struct usym_map {
 };
 
 struct kd_usym {
+	const struct archive_reader *archive;	/* preferred source of symbols */
 	unsigned long generation;
 	struct usym_map *maps;
 	size_t nr_maps, cap_maps;
@@ -129,6 +131,11 @@ static struct usym_file *get_file(struct kd_usym *u, const char *path)
 	}
 	u->files[u->nr_files++] = f;
 	return f;
+}
+
+void kd_usym__set_archive(struct kd_usym *u, const struct archive_reader *a)
+{
+	u->archive = a;
 }
 
 int kd_usym__build_id(struct kd_usym *u, const char *path, const uint8_t *id, size_t size)
@@ -299,6 +306,99 @@ static size_t read_symtab(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, struct usym_fil
 	return added;
 }
 
+/* One symbol of an archive's table, into @f (names appended to strings). */
+struct arch_fill {
+	struct usym_file *f;
+	size_t cap_syms, str_used, str_cap;
+	bool nomem;
+};
+
+static int arch_sym(uint64_t addr, uint64_t size, char type, const char *name, size_t len,
+		    void *arg)
+{
+	struct arch_fill *af = arg;
+	struct usym_file *f = af->f;
+
+	if (type != 't' && type != 'T')
+		return 0;
+	if (f->nr_syms == af->cap_syms) {
+		size_t cap = af->cap_syms ? af->cap_syms * 2 : 1024;
+		struct usym_sym *n = realloc(f->syms, cap * sizeof(*n));
+
+		if (!n)
+			goto nomem;
+		f->syms = n;
+		af->cap_syms = cap;
+	}
+	if (af->str_used + len + 1 > af->str_cap) {
+		size_t cap = (af->str_used + len + 1) * 2;
+		char *n = realloc(f->strings, cap);
+
+		if (!n)
+			goto nomem;
+		f->strings = n;
+		af->str_cap = cap;
+	}
+	memcpy(f->strings + af->str_used, name, len);
+	f->strings[af->str_used + len] = '\0';
+	f->syms[f->nr_syms].addr = addr;
+	f->syms[f->nr_syms].size = size;
+	f->syms[f->nr_syms].name = (const char *)(uintptr_t)af->str_used;	/* fixed up below */
+	f->nr_syms++;
+	af->str_used += len + 1;
+	return 0;
+nomem:
+	af->nomem = true;
+	return -ENOMEM;
+}
+
+/*
+ * Load @f from the archive's symbols/ member for its path (or build id):
+ * "# load: OFFSET VADDR FILESZ" lines, then "ADDR SIZE TYPE NAME" lines.
+ * Return: true when the archive had it.
+ */
+static bool load_from_archive(const struct kd_usym *u, struct usym_file *f)
+{
+	struct arch_fill af = { .f = f };
+	const char *text = NULL, *line;
+	size_t i;
+
+	if (!u->archive)
+		return false;
+	if (f->build_id[0])
+		text = archive_reader__symbols_by_build_id(u->archive, f->build_id, NULL);
+	if (!text)
+		text = archive_reader__symbols(u->archive, f->path, NULL);
+	if (!text)
+		return false;
+	for (line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		unsigned long long off, vaddr, filesz;
+
+		if (f->nr_load < 16 &&
+		    sscanf(line, "# load: %llx %llx %llx", &off, &vaddr, &filesz) == 3) {
+			f->load[f->nr_load].off = off;
+			f->load[f->nr_load].vaddr = vaddr;
+			f->load[f->nr_load].filesz = filesz;
+			f->nr_load++;
+		}
+	}
+	archive_symbols__for_each(text, arch_sym, &af);
+	if (af.nomem) {
+		free(f->syms);
+		free(f->strings);
+		f->syms = NULL;
+		f->strings = NULL;
+		f->nr_syms = 0;
+		return true;	/* loaded, but empty: no local fallback either */
+	}
+	for (i = 0; i < f->nr_syms; i++)
+		f->syms[i].name = f->strings + (uintptr_t)f->syms[i].name;
+	if (f->nr_syms)
+		qsort(f->syms, f->nr_syms, sizeof(*f->syms), cmp_sym);
+	f->ok = true;
+	return true;
+}
+
 static void load_file(struct usym_file *f)
 {
 	size_t nphdr, i, str_used = 0, str_cap = 0, max_syms = 0;
@@ -412,8 +512,11 @@ void kd_usym__format(struct kd_usym *u, int64_t pid, uint64_t ip, char *buf, siz
 		snprintf(buf, size, "[unknown] 0x%" PRIx64, ip);
 		return;
 	}
-	if (!m->file->loaded)
-		load_file(m->file);
+	if (!m->file->loaded) {
+		m->file->loaded = true;
+		if (!load_from_archive(u, m->file))
+			load_file(m->file);
+	}
 	base = strrchr(m->file->path, '/');
 	base = base ? base + 1 : m->file->path;
 	off = ip - m->start + m->pgoff;

@@ -27,6 +27,11 @@ void kd_usym__free(struct kd_usym *u);
  */
 int kd_usym__build_id(struct kd_usym *u, const char *path, const uint8_t *id, size_t size);
 
+struct archive_reader;
+/* Take symbol tables from this archive (ovsperf-probe archive) before the
+ * files of the local machine, which may not be the recorded ones. */
+void kd_usym__set_archive(struct kd_usym *u, const struct archive_reader *a);
+
 /* Remember the executable mapping of a PERF_RECORD_MMAP or MMAP2 record
  * (other records and data mappings are ignored).  0 or -ENOMEM. */
 int kd_usym__mmap(struct kd_usym *u, const union perf_event *event);

@@ -430,6 +430,8 @@ static int kd_ready(struct pdata_tool *tool, struct pdata_session *s)
 		kd->map[ev->idx].process_trigger |= process;
 	}
 
+	/* Read from an archive: user symbols come from it, not this machine. */
+	kd_usym__set_archive(kd->usym, pdata_session__archive(s));
 	for (i = 0; i < pdata_session__nr_build_ids(s); i++) {
 		const struct pdata_build_id *b = pdata_session__build_id(s, i);
 

@@ -1102,7 +1102,8 @@ static const char archive_usage[] =
 	"                        binaries of the recording's BUILD_ID list and each\n"
 	"                        --binary; NAME is the path with '/' turned into '_';\n"
 	"                        lines \"ADDR SIZE TYPE NAME\" (hex, hex, nm letter)\n"
-	"                        after \"# path:\" and \"# build-id:\" comments\n"
+	"                        after \"# path:\", \"# build-id:\" and \"# load: OFFSET\n"
+	"                        VADDR FILESZ\" (PT_LOAD segments, hex) comments\n"
 	"\n"
 	"  -o, --output FILE     output file\n"
 	"      --binary PATH     also store the symbols of PATH (repeatable)\n"
@@ -1327,6 +1328,20 @@ static int elf_symbols(const char *path, char **textp, size_t *sizep)
 		for (i = 0; i < idsz; i++)
 			fprintf(m, "%02x", id[i]);
 		fprintf(m, "\n# table: %s\n", symtab ? ".symtab" : dynsym ? ".dynsym" : "none");
+		/* The PT_LOAD segments map file offsets (MMAP pgoff) to the
+		 * symbols' virtual addresses: an analyzer needs them to place a
+		 * user-space address without the binary. */
+		{
+			size_t nphdr = 0, k;
+			GElf_Phdr ph;
+
+			if (!elf_getphdrnum(elf, &nphdr))
+				for (k = 0; k < nphdr; k++)
+					if (gelf_getphdr(elf, (int)k, &ph) && ph.p_type == PT_LOAD)
+						fprintf(m, "# load: %" PRIx64 " %" PRIx64 " %" PRIx64 "\n",
+							(uint64_t)ph.p_offset, (uint64_t)ph.p_vaddr,
+							(uint64_t)ph.p_filesz);
+		}
 		if (scn && gelf_getshdr(scn, &sh) && (data = elf_getdata(scn, NULL)) &&
 		    sh.sh_entsize) {
 			n = sh.sh_size / sh.sh_entsize;
