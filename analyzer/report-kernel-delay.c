@@ -202,23 +202,6 @@ static int kd_option(struct report *r, int key, const char *arg)
 	return ovp_err(-EINVAL, "kernel-delay: unknown option");
 }
 
-/*
- * Finding events.
- */
-static struct pdata_evsel *find_event(struct pdata_session *s, const char *system,
-				      const char *event)
-{
-	int i, n = pdata_session__nr_evsels(s);
-
-	for (i = 0; i < n; i++) {
-		struct pdata_evsel *ev = pdata_session__evsel(s, i);
-
-		if (ev->event && !strcmp(ev->event, event) &&
-		    (!system || (ev->system && !strcmp(ev->system, system))))
-			return ev;
-	}
-	return NULL;
-}
 
 /* The event of a return probe on @func, whatever tool named it. */
 static struct pdata_evsel *find_return(struct pdata_session *s, const char *func)
@@ -231,7 +214,7 @@ static struct pdata_evsel *find_return(struct pdata_session *s, const char *func
 		struct pdata_evsel *ev;
 
 		snprintf(name, sizeof(name), "%s%s", func, suffix[i]);
-		ev = find_event(s, NULL, name);
+		ev = pdata_session__find_event(s, NULL, name);
 		if (ev)
 			return ev;
 	}
@@ -259,15 +242,15 @@ static int find_trigger(struct pdata_session *s, const char *spec, struct pdata_
 	if (b && c && (!strcmp(a, "u") || !strcmp(a, "usdt"))) {
 		char grp[300];
 
-		ev = find_event(s, b, c);
+		ev = pdata_session__find_event(s, b, c);
 		snprintf(grp, sizeof(grp), "sdt_%s", b);
-		ev = ev ?: find_event(s, grp, c);
-		ev = ev ?: find_event(s, NULL, c);
+		ev = ev ?: pdata_session__find_event(s, grp, c);
+		ev = ev ?: pdata_session__find_event(s, NULL, c);
 	} else if (b && c && (!strcmp(a, "t") || !strcmp(a, "trace"))) {
-		ev = find_event(s, b, c);
+		ev = pdata_session__find_event(s, b, c);
 	} else if (b && !c && (!strcmp(a, "k") || !strcmp(a, "kprobe") || !strcmp(a, "up") ||
 			       !strcmp(a, "uprobe"))) {
-		ev = find_event(s, NULL, b);
+		ev = pdata_session__find_event(s, NULL, b);
 	} else if (b && !c && (!strcmp(a, "kr") || !strcmp(a, "kretprobe") ||
 			       !strcmp(a, "ur") || !strcmp(a, "upr") ||
 			       !strcmp(a, "uretprobe"))) {
@@ -371,35 +354,35 @@ static int kd_ready(struct pdata_tool *tool, struct pdata_session *s)
 	if (!kd->map)
 		return ovp_err(-ENOMEM, "kernel-delay: out of memory");
 
-	ev = find_event(s, "raw_syscalls", "sys_enter");
+	ev = pdata_session__find_event(s, "raw_syscalls", "sys_enter");
 	if (ev && !evdec_field__find(&kd->sys_id_enter, ev, "id"))
 		map_event(kd, ev, KD_EV_SYS_ENTER);
-	ev = find_event(s, "raw_syscalls", "sys_exit");
+	ev = pdata_session__find_event(s, "raw_syscalls", "sys_exit");
 	if (ev && !evdec_field__find(&kd->sys_id_exit, ev, "id"))
 		map_event(kd, ev, KD_EV_SYS_EXIT);
-	ev = find_event(s, "sched", "sched_switch");
+	ev = pdata_session__find_event(s, "sched", "sched_switch");
 	if (ev && !evdec_field__find(&kd->sw_prev_pid, ev, "prev_pid") &&
 	    !evdec_field__find(&kd->sw_prev_state, ev, "prev_state") &&
 	    !evdec_field__find(&kd->sw_next_pid, ev, "next_pid"))
 		map_event(kd, ev, KD_EV_SWITCH);
-	ev = find_event(s, "sched", "sched_wakeup");
+	ev = pdata_session__find_event(s, "sched", "sched_wakeup");
 	if (ev && !evdec_field__find(&kd->wake_pid, ev, "pid"))
 		map_event(kd, ev, KD_EV_WAKEUP);
-	ev = find_event(s, "sched", "sched_wakeup_new");
+	ev = pdata_session__find_event(s, "sched", "sched_wakeup_new");
 	if (ev && !evdec_field__find(&kd->wake_new_pid, ev, "pid")) {
 		map_event(kd, ev, KD_EV_WAKEUP);
 		kd->ev_wakeup_new = ev;
 	}
-	ev = find_event(s, "irq", "irq_handler_entry");
+	ev = pdata_session__find_event(s, "irq", "irq_handler_entry");
 	if (ev && !evdec_field__find(&kd->irq_name, ev, "name"))
 		map_event(kd, ev, KD_EV_IRQ_ENTRY);
-	ev = find_event(s, "irq", "irq_handler_exit");
+	ev = pdata_session__find_event(s, "irq", "irq_handler_exit");
 	if (ev && !evdec_field__find(&kd->irq_ret, ev, "ret"))
 		map_event(kd, ev, KD_EV_IRQ_EXIT);
-	ev = find_event(s, "irq", "softirq_entry");
+	ev = pdata_session__find_event(s, "irq", "softirq_entry");
 	if (ev && !evdec_field__find(&kd->softirq_vec_entry, ev, "vec"))
 		map_event(kd, ev, KD_EV_SOFTIRQ_ENTRY);
-	ev = find_event(s, "irq", "softirq_exit");
+	ev = pdata_session__find_event(s, "irq", "softirq_exit");
 	if (ev && !evdec_field__find(&kd->softirq_vec_exit, ev, "vec"))
 		map_event(kd, ev, KD_EV_SOFTIRQ_EXIT);
 	ev = find_return(s, "ovs_dp_upcall");
@@ -603,9 +586,9 @@ static int kd_done(struct pdata_tool *tool, struct pdata_session *s)
 
 static bool kd_applicable(struct pdata_session *s)
 {
-	return (find_event(s, "raw_syscalls", "sys_enter") &&
-		find_event(s, "raw_syscalls", "sys_exit")) ||
-	       find_event(s, "sched", "sched_switch");
+	return (pdata_session__find_event(s, "raw_syscalls", "sys_enter") &&
+		pdata_session__find_event(s, "raw_syscalls", "sys_exit")) ||
+	       pdata_session__find_event(s, "sched", "sched_switch");
 }
 
 static struct pdata_tool *kd_tool(struct report *r)

@@ -89,36 +89,21 @@ static int uc_option(struct report *r, int key, const char *arg)
 	return ovp_err(-EINVAL, "upcall-cost: unknown option");
 }
 
-/* The event named @event, in group @system if given; never a return probe. */
-static struct pdata_evsel *find_event(struct pdata_session *s, const char *system,
-				      const char *event)
-{
-	int i, n = pdata_session__nr_evsels(s);
-
-	for (i = 0; i < n; i++) {
-		struct pdata_evsel *ev = pdata_session__evsel(s, i);
-
-		if (ev->event && !strcmp(ev->event, event) &&
-		    (!system || (ev->system && !strcmp(ev->system, system))))
-			return ev;
-	}
-	return NULL;
-}
 
 static struct pdata_evsel *find_type(struct pdata_session *s, enum uc_type t)
 {
 	switch (t) {
 	case UC_DP_UPCALL:
-		return find_event(s, "openvswitch", "ovs_dp_upcall") ?:
-		       find_event(s, NULL, "ovs_dp_upcall");
+		return pdata_session__find_event(s, "openvswitch", "ovs_dp_upcall") ?:
+		       pdata_session__find_event(s, NULL, "ovs_dp_upcall");
 	case UC_RECV_UPCALL:
-		return find_event(s, NULL, "recv_upcall");
+		return pdata_session__find_event(s, NULL, "recv_upcall");
 	case UC_OP_FLOW_PUT:
-		return find_event(s, NULL, "op_flow_put");
+		return pdata_session__find_event(s, NULL, "op_flow_put");
 	case UC_OP_FLOW_EXECUTE:
-		return find_event(s, NULL, "op_flow_execute");
+		return pdata_session__find_event(s, NULL, "op_flow_execute");
 	case UC_OVS_PKT_EXEC:
-		return find_event(s, NULL, "ovs_packet_cmd_execute");
+		return pdata_session__find_event(s, NULL, "ovs_packet_cmd_execute");
 	default:
 		return NULL;
 	}

@@ -1811,6 +1811,21 @@ struct pdata_evsel *pdata_session__find_evsel(const struct pdata_session *s, con
 	return NULL;
 }
 
+struct pdata_evsel *pdata_session__find_event(const struct pdata_session *s, const char *system,
+					      const char *event)
+{
+	int i;
+
+	for (i = 0; i < s->nr_evsels; i++) {
+		struct pdata_evsel *ev = s->evsels[i];
+
+		if (ev->event && !strcmp(ev->event, event) &&
+		    (!system || (ev->system && !strcmp(ev->system, system))))
+			return ev;
+	}
+	return NULL;
+}
+
 struct tep_handle *pdata_session__tep(const struct pdata_session *s)
 {
 	return s->tep;

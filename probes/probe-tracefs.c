@@ -1088,7 +1088,37 @@ int probe_install__create(struct probe_install *inst, const struct probe_opts *o
 	return err;
 }
 
-int probe_remove_all(const struct probe_opts *opts, size_t *removed)
+/* Is @ev the event of @s, or of a further USDT site ("NAME_1")? */
+static bool spec_event(const struct probe_spec *s, const char *ev)
+{
+	size_t len = strlen(s->event);
+
+	if (strncmp(ev, s->event, len))
+		return false;
+	if (!ev[len])
+		return true;
+	return s->kind == PROBE_USDT && ev[len] == '_' && ev[len + 1] &&
+	       strspn(ev + len + 1, "0123456789") == strlen(ev + len + 1);
+}
+
+/* Does event @ev of our group belong to one of @sets (all when @sets is NULL)? */
+static bool in_sets(struct probe_set *const *sets, size_t nr_sets, const char *ev)
+{
+	size_t j, k;
+
+	if (!sets)
+		return true;
+	for (j = 0; j < nr_sets; j++)
+		for (k = 0; k < sets[j]->nr_specs; k++)
+			if (sets[j]->specs[k].kind != PROBE_TRACEPOINT &&
+			    spec_event(&sets[j]->specs[k], ev))
+				return true;
+	return false;
+}
+
+/* Remove (or, dry run, print) our dynamic events that in_sets() selects. */
+static int remove_ours(const struct probe_opts *opts, struct probe_set *const *sets,
+		       size_t nr_sets, size_t *removed)
 {
 	struct tracefs_dynevent **all;
 	char *sys, *ev, *prefix, *addr, *fmt;
@@ -1103,60 +1133,7 @@ int probe_remove_all(const struct probe_opts *opts, size_t *removed)
 	all = get_ours();
 	for (i = 0; all && all[i] && !err; i++) {
 		tracefs_dynevent_info(all[i], &sys, &ev, &prefix, &addr, &fmt);
-		if (opts && opts->dry_run)
-			fprintf(opts->dry_out ? opts->dry_out : stdout, "-:%s/%s\n", sys, ev);
-		else
-			err = destroy_dynevent(all[i], ev);
-		if (!err)
-			n++;
-		free(sys);
-		free(ev);
-		free(prefix);
-		free(addr);
-		free(fmt);
-	}
-	tracefs_dynevent_list_free(all);
-	if (removed)
-		*removed = n;
-	return err;
-}
-
-/* Is @ev the event of @s, or of a further USDT site ("NAME_1")? */
-static bool spec_event(const struct probe_spec *s, const char *ev)
-{
-	size_t len = strlen(s->event);
-
-	if (strncmp(ev, s->event, len))
-		return false;
-	if (!ev[len])
-		return true;
-	return s->kind == PROBE_USDT && ev[len] == '_' && ev[len + 1] &&
-	       strspn(ev + len + 1, "0123456789") == strlen(ev + len + 1);
-}
-
-int probe_set__remove(const struct probe_opts *opts, struct probe_set *const *sets,
-		      size_t nr_sets, size_t *removed)
-{
-	struct tracefs_dynevent **all;
-	char *sys, *ev, *prefix, *addr, *fmt;
-	size_t n = 0, i, j, k;
-	bool match;
-	int err;
-
-	if (removed)
-		*removed = 0;
-	err = use_tracefs(opts, !(opts && opts->dry_run));
-	if (err)
-		return err;
-	all = get_ours();
-	for (i = 0; all && all[i] && !err; i++) {
-		tracefs_dynevent_info(all[i], &sys, &ev, &prefix, &addr, &fmt);
-		match = false;
-		for (j = 0; j < nr_sets && !match; j++)
-			for (k = 0; k < sets[j]->nr_specs && !match; k++)
-				match = sets[j]->specs[k].kind != PROBE_TRACEPOINT &&
-					spec_event(&sets[j]->specs[k], ev);
-		if (match) {
+		if (in_sets(sets, nr_sets, ev)) {
 			if (opts && opts->dry_run)
 				fprintf(opts->dry_out ? opts->dry_out : stdout, "-:%s/%s\n", sys, ev);
 			else
@@ -1174,6 +1151,22 @@ int probe_set__remove(const struct probe_opts *opts, struct probe_set *const *se
 	if (removed)
 		*removed = n;
 	return err;
+}
+
+int probe_remove_all(const struct probe_opts *opts, size_t *removed)
+{
+	return remove_ours(opts, NULL, 0, removed);
+}
+
+int probe_set__remove(const struct probe_opts *opts, struct probe_set *const *sets,
+		      size_t nr_sets, size_t *removed)
+{
+	if (!nr_sets) {		/* no set: nothing of ours is theirs */
+		if (removed)
+			*removed = 0;
+		return 0;
+	}
+	return remove_ours(opts, sets, nr_sets, removed);
 }
 
 int probe_list(const struct probe_opts *opts, FILE *out, size_t *nr)

@@ -311,6 +311,11 @@ struct pdata_evsel *pdata_session__find_evsel(const struct pdata_session *s, con
  */
 bool pdata_evsel__matches(const struct pdata_evsel *ev, const char *pattern);
 
+/* The event whose event part is @event and, when @system is not NULL, whose
+ * tracepoint system is @system ("raw_syscalls", "sys_enter").  NULL if none. */
+struct pdata_evsel *pdata_session__find_event(const struct pdata_session *s, const char *system,
+					      const char *event);
+
 /* The libtraceevent handle holding the recording's own formats (may be NULL
  * when the recording has no tracing data). */
 struct tep_handle *pdata_session__tep(const struct pdata_session *s);
