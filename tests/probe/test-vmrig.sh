@@ -78,7 +78,10 @@ exit $fail
 GEOF
 
 cd "$(dirname "$P")" || exit 1
-"$RIG/vm-run.sh" --timeout 500 -- bash -c "$GUEST" guest "$P" "$EXP" "$SETDIR"
+# The source tree is seen read-only in the guest even when it lives under
+# /tmp (the guest's /tmp is its own tmpfs).
+"$RIG/vm-run.sh" --timeout 500 --see "$(cd "$(dirname "$0")/../.." && pwd)" -- \
+	bash -c "$GUEST" guest "$P" "$EXP" "$SETDIR"
 rc=$?
 case $rc in
 0) echo "vmrig: all passed" ;;
