@@ -21,24 +21,6 @@
 #define OQ_BLOCK_MIN 8
 #define OQ_BLOCK_MAX 512
 
-struct oq_block {
-	struct oq_block *next;
-	uint32_t cap;
-	struct oq_entry e[];
-};
-
-struct oq_run {
-	uint64_t head_time;		/* time of the head entry: heap key, no pointer chase */
-	uint64_t seq;			/* creation order: tie breaker */
-	struct oq_block *first, *last;
-	uint32_t head;			/* next entry to deliver, in first */
-	uint32_t tail;			/* next free slot, in last */
-	uint64_t last_time;		/* time of the newest entry */
-	size_t heap_idx;
-	bool in_heap;
-	struct oq_run *next_free;
-};
-
 void oq_init(struct oqueue *q)
 {
 	memset(q, 0, sizeof(*q));
@@ -61,8 +43,8 @@ void oq_exit(struct oqueue *q)
 	size_t i;
 
 	for (i = 0; i < q->heap_nr; i++) {
-		free_block_list(q->heap[i]->first);
-		free(q->heap[i]);
+		free_block_list(q->heap[i].run->first);
+		free(q->heap[i].run);
 	}
 	if (lone_tail) {
 		free_block_list(lone_tail->first);
@@ -127,7 +109,6 @@ static struct oq_run *run_get(struct oqueue *q)
 	if (!r)
 		return NULL;
 	memset(r, 0, sizeof(*r));
-	r->seq = q->next_run_seq++;
 	return r;
 }
 
@@ -145,79 +126,56 @@ static void run_put(struct oqueue *q, struct oq_run *r)
 	q->free_runs = r;
 }
 
-static inline bool run_less(const struct oq_run *a, const struct oq_run *b)
+/* Sift node @x down from the hole at @i (the hole method: one write per level). */
+static void heap_sift_down(struct oqueue *q, size_t i, struct oq_hnode x)
 {
-	return a->head_time < b->head_time || (a->head_time == b->head_time && a->seq < b->seq);
-}
+	struct oq_hnode *h = q->heap;
+	size_t n = q->heap_nr;
 
-static void heap_swap(struct oqueue *q, size_t i, size_t j)
-{
-	struct oq_run *t = q->heap[i];
-
-	q->heap[i] = q->heap[j];
-	q->heap[j] = t;
-	q->heap[i]->heap_idx = i;
-	q->heap[j]->heap_idx = j;
-}
-
-static void heap_up(struct oqueue *q, size_t i)
-{
-	while (i > 0) {
-		size_t p = (i - 1) / 2;
-
-		if (!run_less(q->heap[i], q->heap[p]))
-			break;
-		heap_swap(q, i, p);
-		i = p;
-	}
-}
-
-static void heap_down(struct oqueue *q, size_t i)
-{
 	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
+		size_t c = 2 * i + 1;
 
-		if (l < q->heap_nr && run_less(q->heap[l], q->heap[m]))
-			m = l;
-		if (r < q->heap_nr && run_less(q->heap[r], q->heap[m]))
-			m = r;
-		if (m == i)
+		if (c >= n)
 			break;
-		heap_swap(q, i, m);
-		i = m;
+		if (c + 1 < n && oq__node_less(&h[c + 1], &h[c]))
+			c++;
+		if (!oq__node_less(&h[c], &x))
+			break;
+		h[i] = h[c];
+		i = c;
 	}
+	h[i] = x;
 }
 
-static int heap_push(struct oqueue *q, struct oq_run *r)
+static int heap_push(struct oqueue *q, struct oq_run *r, uint64_t time)
 {
+	struct oq_hnode x = { time, q->next_run_seq++, r };
+	size_t i;
+
 	if (q->heap_nr == q->heap_cap) {
 		size_t cap = q->heap_cap ? q->heap_cap * 2 : 64;
-		struct oq_run **h = realloc(q->heap, cap * sizeof(*h));
+		struct oq_hnode *h = realloc(q->heap, cap * sizeof(*h));
 
 		if (!h)
 			return -ENOMEM;
 		q->heap = h;
 		q->heap_cap = cap;
 	}
-	r->heap_idx = q->heap_nr;
 	r->in_heap = true;
-	q->heap[q->heap_nr++] = r;
-	heap_up(q, r->heap_idx);
+	i = q->heap_nr++;
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+
+		if (!oq__node_less(&x, &q->heap[p]))
+			break;
+		q->heap[i] = q->heap[p];
+		i = p;
+	}
+	q->heap[i] = x;
 	return 0;
 }
 
-static void heap_pop_top(struct oqueue *q)
-{
-	q->heap[0]->in_heap = false;
-	q->heap_nr--;
-	if (q->heap_nr) {
-		q->heap[0] = q->heap[q->heap_nr];
-		q->heap[0]->heap_idx = 0;
-		heap_down(q, 0);
-	}
-}
-
-int oq_queue(struct oqueue *q, const struct oq_entry *e)
+int oq_queue_slow(struct oqueue *q, const struct oq_entry *e)
 {
 	struct oq_run *r = q->tail;
 
@@ -255,59 +213,50 @@ int oq_queue(struct oqueue *q, const struct oq_entry *e)
 	q->nr_entries++;
 	if (e->time > q->max_time)
 		q->max_time = e->time;
-	if (!r->in_heap) {
-		r->head_time = e->time;
-		return heap_push(q, r);
-	}
+	if (!r->in_heap)
+		return heap_push(q, r, e->time);
 	return 0;
 }
 
-/* Deliver the top run's head entry and fix the run and the heap. */
-static int pop_one(struct oqueue *q, oq_deliver_fn fn, void *arg)
+void oq_pop_slow(struct oqueue *q, struct oq_run *r, struct oq_block *b)
 {
-	struct oq_run *r = q->heap[0];
-	struct oq_entry e = r->first->e[r->head];
-	bool empty;
+	struct oq_hnode *top = &q->heap[0];
 
-	r->head++;
-	if (r->first == r->last) {
-		empty = r->head == r->tail;
-	} else {
-		empty = false;
-		if (r->head == r->first->cap) {
-			struct oq_block *b = r->first;
-
-			r->first = b->next;
-			r->head = 0;
-			block_put(q, b);
-		}
-	}
-	if (empty) {
-		heap_pop_top(q);
+	if (b == r->last) {
+		/* Empty: the last node fills the hole at the top. */
+		r->in_heap = false;
 		if (q->tail == r)
 			q->tail = NULL;
 		run_put(q, r);
-	} else {
-		r->head_time = r->first->e[r->head].time;
-		/* Sorted runs: the top usually stays the smallest; skip the sift
-		 * when neither child is smaller. */
-		if (q->heap_nr > 1 && (run_less(q->heap[1], r) ||
-				       (q->heap_nr > 2 && run_less(q->heap[2], r))))
-			heap_down(q, 0);
+		if (--q->heap_nr)
+			heap_sift_down(q, 0, q->heap[q->heap_nr]);
+		return;
 	}
-	q->nr_entries--;
-	q->last_flush = e.time;
-	return fn(&e, arg);
+	if (r->head == b->cap) {
+		r->first = b->next;
+		r->head = 0;
+		block_put(q, b);
+	}
+	top->time = r->first->e[r->head].time;
+	if (q->heap_nr > 1 && (oq__node_less(&q->heap[1], top) ||
+			       (q->heap_nr > 2 && oq__node_less(&q->heap[2], top))))
+		heap_sift_down(q, 0, *top);
+}
+
+void oq_sift_top(struct oqueue *q)
+{
+	heap_sift_down(q, 0, q->heap[0]);
 }
 
 int oq_flush(struct oqueue *q, uint64_t limit, oq_deliver_fn fn, void *arg)
 {
 	int err;
 
-	while (q->heap_nr) {
-		if (q->heap[0]->head_time > limit)
-			break;
-		err = pop_one(q, fn, arg);
+	struct oq_entry e;
+
+	while (q->heap_nr && q->heap[0].time <= limit) {
+		oq_pop(q, &e);
+		err = fn(&e, arg);
 		if (err)
 			return err;
 	}
@@ -319,8 +268,11 @@ int oq_flush_half(struct oqueue *q, oq_deliver_fn fn, void *arg)
 	size_t n = q->nr_entries / 2;
 	int err;
 
+	struct oq_entry e;
+
 	while (n-- && q->heap_nr) {
-		err = pop_one(q, fn, arg);
+		oq_pop(q, &e);
+		err = fn(&e, arg);
 		if (err)
 			return err;
 	}
@@ -333,7 +285,7 @@ uint64_t oq_min_file_offset(const struct oqueue *q)
 	size_t i;
 
 	for (i = 0; i < q->heap_nr; i++) {
-		const struct oq_run *r = q->heap[i];
+		const struct oq_run *r = q->heap[i].run;
 		uint64_t off = r->first->e[r->head].file_offset;
 
 		if (off < min)

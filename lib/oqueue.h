@@ -15,6 +15,7 @@
 #ifndef OVSPERF_OQUEUE_H
 #define OVSPERF_OQUEUE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,13 +27,33 @@ struct oq_entry {
 	const void *aux;	/* the caller's, carried along (the sample's evsel) */
 };
 
-struct oq_run;
-struct oq_block;
+struct oq_block {
+	struct oq_block *next;
+	uint32_t cap;
+	struct oq_entry e[];
+};
+
+struct oq_run {
+	struct oq_block *first, *last;
+	uint32_t head;			/* next entry to deliver, in first */
+	uint32_t tail;			/* next free slot, in last */
+	uint64_t last_time;		/* time of the newest entry */
+	bool in_heap;
+	struct oq_run *next_free;
+};
+
+/* A heap node: the run's head time and sequence are kept in the node, so a
+ * comparison touches only the heap array. */
+struct oq_hnode {
+	uint64_t time;			/* time of the run's head entry */
+	uint64_t seq;			/* the run's creation order: tie breaker */
+	struct oq_run *run;
+};
 
 #define OQ_NR_CLASSES 7
 
 struct oqueue {
-	struct oq_run **heap;	/* runs with entries, min-heap on head entry */
+	struct oq_hnode *heap;	/* runs with entries, min-heap on (head time, run seq) */
 	size_t heap_nr, heap_cap;
 	struct oq_run *tail;	/* the run new entries are appended to */
 	struct oq_run *free_runs;
@@ -51,8 +72,6 @@ typedef int (*oq_deliver_fn)(const struct oq_entry *e, void *arg);
 void oq_init(struct oqueue *q);
 void oq_exit(struct oqueue *q);
 
-/* Queue a copy of @e.  Return: 0 or -ENOMEM. */
-int oq_queue(struct oqueue *q, const struct oq_entry *e);
 
 /* Deliver, in order, every entry with time <= @limit (all with UINT64_MAX). */
 int oq_flush(struct oqueue *q, uint64_t limit, oq_deliver_fn fn, void *arg);
@@ -63,5 +82,78 @@ int oq_flush_half(struct oqueue *q, oq_deliver_fn fn, void *arg);
 /* Smallest file offset among queued file-backed entries (UINT64_MAX if none):
  * everything of the file before it has been delivered. */
 uint64_t oq_min_file_offset(const struct oqueue *q);
+
+/* Slow paths of the inline functions below (oqueue.c). */
+int oq_queue_slow(struct oqueue *q, const struct oq_entry *e);
+void oq_pop_slow(struct oqueue *q, struct oq_run *r, struct oq_block *b);
+void oq_sift_top(struct oqueue *q);
+
+static inline bool oq__node_less(const struct oq_hnode *a, const struct oq_hnode *b)
+{
+	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
+
+/* Queue an entry made of these fields.  Return: 0 or -ENOMEM.  Inline: the
+ * common case is an append to the newest run, which is already in the heap.
+ * Fields as arguments, not a struct: a struct built on the caller's stack
+ * and copied in 16-byte halves stalls store forwarding. */
+static inline int oq_push(struct oqueue *q, uint64_t time, const void *rec, uint64_t file_offset,
+			  void *owner, const void *aux)
+{
+	struct oq_run *r = q->tail;
+	struct oq_entry *slot;
+
+	if (!r || time < r->last_time || r->tail == r->last->cap || !r->in_heap) {
+		struct oq_entry e = { time, rec, file_offset, owner, aux };
+
+		return oq_queue_slow(q, &e);
+	}
+	if (time < q->last_flush)
+		q->nr_out_of_order++;
+	slot = &r->last->e[r->tail++];
+	slot->time = time;
+	slot->rec = rec;
+	slot->file_offset = file_offset;
+	slot->owner = owner;
+	slot->aux = aux;
+	r->last_time = time;
+	q->nr_entries++;
+	if (time > q->max_time)
+		q->max_time = time;
+	return 0;
+}
+
+/* Queue a copy of @e.  Return: 0 or -ENOMEM. */
+static inline int oq_queue(struct oqueue *q, const struct oq_entry *e)
+{
+	return oq_push(q, e->time, e->rec, e->file_offset, e->owner, e->aux);
+}
+
+/* Time of the oldest queued entry; the queue must not be empty. */
+static inline uint64_t oq_top_time(const struct oqueue *q)
+{
+	return q->heap[0].time;
+}
+
+/* Take the oldest entry into @e; the queue must not be empty. */
+static inline void oq_pop(struct oqueue *q, struct oq_entry *e)
+{
+	struct oq_hnode *top = &q->heap[0];
+	struct oq_run *r = top->run;
+	struct oq_block *b = r->first;
+
+	*e = b->e[r->head++];
+	q->nr_entries--;
+	q->last_flush = e->time;
+	if ((b == r->last && r->head == r->tail) || r->head == b->cap) {
+		oq_pop_slow(q, r, b);
+		return;
+	}
+	top->time = b->e[r->head].time;
+	/* Sorted runs: the top often stays the smallest; no sift then. */
+	if (q->heap_nr > 1 && (oq__node_less(&q->heap[1], top) ||
+			       (q->heap_nr > 2 && oq__node_less(&q->heap[2], top))))
+		oq_sift_top(q);
+}
 
 #endif /* OVSPERF_OQUEUE_H */

@@ -99,14 +99,6 @@ char *pdata__strdup_owned(struct pdata_session *s, const char *str, size_t len)
 /*
  * Id map: open addressing on the id; ids of a recording are unique.
  */
-static uint64_t hash_id(uint64_t id)
-{
-	id ^= id >> 33;
-	id *= 0xff51afd7ed558ccdULL;
-	id ^= id >> 33;
-	return id;
-}
-
 static int id_map_add(struct id_map *m, uint64_t id, int idx)
 {
 	size_t i;
@@ -126,7 +118,7 @@ static int id_map_add(struct id_map *m, uint64_t id, int idx)
 		for (j = 0; j < m->cap; j++) {
 			if (m->idx[j] < 0)
 				continue;
-			i = hash_id(m->ids[j]) & (cap - 1);
+			i = pdata__hash_id(m->ids[j]) & (cap - 1);
 			while (ix[i] >= 0)
 				i = (i + 1) & (cap - 1);
 			ids[i] = m->ids[j];
@@ -138,7 +130,7 @@ static int id_map_add(struct id_map *m, uint64_t id, int idx)
 		m->idx = ix;
 		m->cap = cap;
 	}
-	i = hash_id(id) & (m->cap - 1);
+	i = pdata__hash_id(id) & (m->cap - 1);
 	while (m->idx[i] >= 0) {
 		if (m->ids[i] == id) {
 			m->idx[i] = idx;	/* a later attr with the same id wins, as perf */
@@ -150,22 +142,6 @@ static int id_map_add(struct id_map *m, uint64_t id, int idx)
 	m->idx[i] = idx;
 	m->nr++;
 	return 0;
-}
-
-struct pdata_evsel *pdata__evsel_by_id(const struct pdata_session *s, uint64_t id)
-{
-	const struct id_map *m = &s->ids;
-	size_t i;
-
-	if (!m->cap)
-		return NULL;
-	i = hash_id(id) & (m->cap - 1);
-	while (m->idx[i] >= 0) {
-		if (m->ids[i] == id)
-			return s->evsels[m->idx[i]];
-		i = (i + 1) & (m->cap - 1);
-	}
-	return NULL;
 }
 
 int pdata__add_attr(struct pdata_session *s, const struct perf_event_attr *attr, uint32_t attr_bytes,

@@ -148,7 +148,30 @@ int pdata__parse_tracing_data(struct pdata_session *s, const uint8_t *buf, uint6
 int pdata__finish_evsels(struct pdata_session *s);
 char *pdata__strdup_owned(struct pdata_session *s, const char *str, size_t len);
 int pdata__set_evsel_name(struct pdata_session *s, uint64_t id, const char *name);
-struct pdata_evsel *pdata__evsel_by_id(const struct pdata_session *s, uint64_t id);
+static inline uint64_t pdata__hash_id(uint64_t id)
+{
+	id ^= id >> 33;
+	id *= 0xff51afd7ed558ccdULL;
+	id ^= id >> 33;
+	return id;
+}
+
+/* The evsel of sample id @id, NULL if unknown (inline: once per sample). */
+static inline struct pdata_evsel *pdata__evsel_by_id(const struct pdata_session *s, uint64_t id)
+{
+	const struct id_map *m = &s->ids;
+	size_t i;
+
+	if (!m->cap)
+		return NULL;
+	i = pdata__hash_id(id) & (m->cap - 1);
+	while (m->idx[i] >= 0) {
+		if (m->ids[i] == id)
+			return s->evsels[m->idx[i]];
+		i = (i + 1) & (m->cap - 1);
+	}
+	return NULL;
+}
 
 /* pdata-session.c */
 struct pdata_thread *pdata__thread(struct pdata_session *s, uint32_t tid, bool create);
