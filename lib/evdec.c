@@ -29,6 +29,7 @@ int evdec_field__find(struct evdec_field *out, const struct pdata_evsel *evsel, 
 	out->size = (uint32_t)f->size;
 	out->is_signed = f->flags & TEP_FIELD_IS_SIGNED;
 	out->is_dynamic = f->flags & TEP_FIELD_IS_DYNAMIC;
+	out->is_relative = f->flags & TEP_FIELD_IS_RELATIVE;
 	/* libtraceevent flags u8/s8 arrays as strings too; only char arrays
 	 * are text (a fetched packet buffer is u8[N] and holds NUL bytes). */
 	out->is_string = (f->flags & TEP_FIELD_IS_STRING) && f->type && strstr(f->type, "char");
@@ -49,12 +50,7 @@ int evdec_field__find_any(struct evdec_field *out, const struct pdata_evsel *evs
 	return -ENOENT;
 }
 
-bool evdec_field__ok(const struct evdec_field *f, const struct pdata_sample *s)
-{
-	return f->f && s->raw_data && (uint64_t)f->offset + f->size <= s->raw_size;
-}
-
-uint64_t evdec_field__u64(const struct evdec_field *f, const struct pdata_sample *s)
+uint64_t evdec_field__u64_slow(const struct evdec_field *f, const struct pdata_sample *s)
 {
 	const uint8_t *p;
 
@@ -93,30 +89,11 @@ int64_t evdec_field__s64(const struct evdec_field *f, const struct pdata_sample 
 const void *evdec_field__data(const struct evdec_field *f, const struct pdata_sample *s,
 			      uint32_t *len)
 {
-	const uint8_t *raw = s->raw_data;
-	uint32_t off, l;
+	const uint8_t *d = evdec_field__bytes(f, s, len);
 
-	*len = 0;
-	if (!evdec_field__ok(f, s))
-		return NULL;
-	if (f->is_dynamic) {
-		uint32_t loc;
-
-		memcpy(&loc, raw + f->offset, 4);
-		off = loc & 0xffff;
-		l = loc >> 16;
-		if (f->f->flags & TEP_FIELD_IS_RELATIVE)
-			off += f->offset + f->size;
-	} else {
-		off = f->offset;
-		l = f->size;
-	}
-	if ((uint64_t)off + l > s->raw_size)
-		return NULL;
-	if (f->is_string)
-		l = (uint32_t)strnlen((const char *)raw + off, l);
-	*len = l;
-	return raw + off;
+	if (d && f->is_string)
+		*len = (uint32_t)strnlen((const char *)d, *len);
+	return d;
 }
 
 const char *evdec_field__str(const struct evdec_field *f, const struct pdata_sample *s, char *buf,

@@ -18,13 +18,6 @@
 /* Limit for hist_lin__init(): more slots than this is a usage mistake. */
 #define HIST_LIN_MAX_SLOTS 1000000
 
-unsigned int hist_log2__slot(uint64_t v)
-{
-	if (v < 2)
-		return 0;
-	return 63 - __builtin_clzll(v);
-}
-
 uint64_t hist_log2__slot_lo(unsigned int i)
 {
 	if (i == 0)
@@ -35,12 +28,6 @@ uint64_t hist_log2__slot_lo(unsigned int i)
 uint64_t hist_log2__slot_hi(unsigned int i)
 {
 	return i < 63 ? 1ULL << (i + 1) : UINT64_MAX;
-}
-
-void hist_log2__add(struct hist_log2 *h, uint64_t v)
-{
-	h->slots[hist_log2__slot(v)]++;
-	h->count++;
 }
 
 void hist_log2__merge(struct hist_log2 *dst, const struct hist_log2 *src)

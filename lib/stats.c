@@ -127,15 +127,29 @@ static inline long double i128_ld(__int128 d)
 	return d == (int64_t)d ? (long double)(int64_t)d : (long double)d;
 }
 
+/* Add d * d to the running squares: in integers (exact, no x87) when
+ * |d| < 2^31, which is every latency below two seconds off the shift. */
+static inline void add_square(struct ovp_values *vals, __int128 d)
+{
+	if (d > -(1LL << 31) && d < (1LL << 31)) {
+		int64_t x = (int64_t)d;
+
+		vals->d2i += (uint64_t)(x * x);
+	} else {
+		long double ld = i128_ld(d);
+
+		vals->d2 += ld * ld;
+	}
+}
+
 static void approx_add(struct ovp_values *vals, uint64_t v)
 {
 	__int128 d = (__int128)v - (__int128)vals->shift;
 	size_t k = vals->budget->extremes;
-	long double ld = i128_ld(d);
 
 	vals->bkt[bkt_index(v)]++;
 	vals->d1 += d;
-	vals->d2 += ld * ld;
+	add_square(vals, d);
 	if (k) {
 		extreme_put(vals->lo, &vals->nr_lo, k, v, true);
 		extreme_put(vals->hi, &vals->nr_hi, k, v, false);
@@ -174,13 +188,14 @@ static int to_approx(struct ovp_values *vals, uint64_t next)
 	vals->bkt = bkt;
 	vals->shift = vals->n ? (uint64_t)(vals->sum / vals->n) : next;
 	vals->d1 = 0;
+	vals->d2i = 0;
 	vals->d2 = 0;
 	for (i = 0; i < vals->n; i++) {
 		__int128 d = (__int128)vals->v[i] - (__int128)vals->shift;
 
 		vals->bkt[bkt_index(vals->v[i])]++;
 		vals->d1 += d;
-		vals->d2 += i128_ld(d) * i128_ld(d);
+		add_square(vals, d);
 	}
 	vals->budget->left += vals->cap * sizeof(*vals->v);
 	free(vals->v);
@@ -219,7 +234,7 @@ static int make_room(struct ovp_values *vals, uint64_t next)
 	return 0;
 }
 
-int ovp_values__add(struct ovp_values *vals, uint64_t v)
+int ovp_values__add_slow(struct ovp_values *vals, uint64_t v)
 {
 	int err;
 
@@ -317,7 +332,7 @@ double ovp_values__stddev(struct ovp_values *vals)
 		return 0;
 	if (vals->bkt) {
 		long double m = (long double)vals->d1 / vals->n;
-		long double var = vals->d2 / vals->n - m * m;
+		long double var = (vals->d2 + (long double)vals->d2i) / vals->n - m * m;
 
 		return var > 0 ? sqrt((double)var) : 0;
 	}

@@ -28,15 +28,22 @@ struct hist_log2 {
 };
 
 /* The slot index hist_log2__add() uses for @v. */
-unsigned int hist_log2__slot(uint64_t v);
+static inline unsigned int hist_log2__slot(uint64_t v)
+{
+	return v < 2 ? 0 : 63 - (unsigned int)__builtin_clzll(v);
+}
 
 /* Inclusive lower bound and exclusive upper bound of slot @i; for slot 63
  * the upper bound 2^64 does not fit, so UINT64_MAX (inclusive) is returned. */
 uint64_t hist_log2__slot_lo(unsigned int i);
 uint64_t hist_log2__slot_hi(unsigned int i);
 
-/* Count @v. */
-void hist_log2__add(struct hist_log2 *h, uint64_t v);
+/* Count @v (inline: reports call it per packet). */
+static inline void hist_log2__add(struct hist_log2 *h, uint64_t v)
+{
+	h->slots[hist_log2__slot(v)]++;
+	h->count++;
+}
 
 /* Add every slot of @src into @dst. */
 void hist_log2__merge(struct hist_log2 *dst, const struct hist_log2 *src);

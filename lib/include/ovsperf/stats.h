@@ -60,7 +60,8 @@ struct ovp_values {
 	uint64_t *bkt;		/* histogram counts; non-NULL = approximate */
 	uint64_t shift;		/* running sums are of (value - shift) */
 	__int128 d1;
-	long double d2;
+	unsigned __int128 d2i;	/* squares of deviations below 2^31, exact */
+	long double d2;		/* squares of the larger ones */
 	uint64_t *lo, *hi;	/* extremes: smallest ascending, largest descending */
 	size_t nr_lo, nr_hi;
 };
@@ -77,6 +78,9 @@ void ovp_values__init(struct ovp_values *vals);
  */
 void ovp_values__exit(struct ovp_values *vals);
 
+/* The out-of-line part of ovp_values__add(). */
+int ovp_values__add_slow(struct ovp_values *vals, uint64_t v);
+
 /**
  * ovp_values__add() - append one value.
  * @vals: the set.
@@ -84,7 +88,21 @@ void ovp_values__exit(struct ovp_values *vals);
  *
  * Return: 0, or -ENOMEM (message set) if the array could not grow.
  */
-int ovp_values__add(struct ovp_values *vals, uint64_t v);
+static inline int ovp_values__add(struct ovp_values *vals, uint64_t v)
+{
+	/* Hot path inline: exact mode with room (reports add per packet). */
+	if (vals->bkt || vals->n == vals->cap)
+		return ovp_values__add_slow(vals, v);
+	if (vals->sorted && vals->n && v < vals->v[vals->n - 1])
+		vals->sorted = false;
+	vals->v[vals->n++] = v;
+	vals->sum += v;
+	if (v < vals->min)
+		vals->min = v;
+	if (v > vals->max)
+		vals->max = v;
+	return 0;
+}
 
 /* Number of values. */
 size_t ovp_values__count(const struct ovp_values *vals);
