@@ -108,6 +108,12 @@ struct lat_stack {
 	uint32_t cpu;			/* of the completing event */
 };
 
+/* A device name of up to 15 bytes as two words, zero-padded: the device
+ * of a sample is found by one hash and two compares. */
+struct dev_key {
+	uint64_t w[2];
+};
+
 struct lat_report {
 	struct report base;
 	struct pdata_tool tool;
@@ -138,6 +144,12 @@ struct lat_report {
 	size_t attr_tab_size;		/* power of two, at least twice nr_attrs */
 	char **devs;
 	size_t nr_devs, cap_devs;
+	uint32_t *dev_attr;		/* [dev id - 1]: attr id of the device alone, 0 = not yet */
+	size_t nr_dev_attr;
+	struct dev_key *dev_keys;	/* [dev id - 1]: the name as a key (dev_key_of()) */
+	bool *dev_keyed;		/* [dev id - 1]: name short enough to have a key */
+	uint32_t *dev_tab;		/* open addressing on dev_keys: dev id, 0 = empty */
+	size_t dev_tab_size;		/* power of two, at least twice nr_devs */
 
 	/* Stacks of spans over --threshold-us. */
 	struct lat_stack *stacks;
@@ -617,27 +629,145 @@ static int lat_ready(struct pdata_tool *tool, struct pdata_session *s)
  * Per-sample path.
  */
 
-static uint32_t intern_dev(struct lat_report *r, const char *name)
+/*
+ * The key of the @len bytes at @d (a string, maybe NUL padded): its bytes up
+ * to the first NUL, zero-padded to 16.  False when the name has 16 bytes or
+ * more (no key: looked up by name instead).
+ */
+static inline uint64_t load_le_bytes(const uint8_t *d, uint32_t n)
+{
+	uint64_t w = 0;
+
+	if (n >= 8) {
+		memcpy(&w, d, 8);
+		return w;
+	}
+	/* In registers, byte by byte: a copy to a stack buffer read back as a
+	 * word would stall store forwarding. */
+	for (uint32_t i = 0; i < n; i++)
+		w |= (uint64_t)d[i] << (8 * i);
+	return w;
+}
+
+static bool dev_key_of(const uint8_t *d, uint32_t len, struct dev_key *k)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint32_t n = len < 16 ? len : 16;
+	uint64_t t;
+
+	k->w[0] = load_le_bytes(d, n);
+	k->w[1] = n > 8 ? load_le_bytes(d + 8, n - 8) : 0;
+	/* The lowest zero byte (little endian): bytes after it are cleared.
+	 * Bytes past @n are zero already. */
+	t = (k->w[0] - ones) & ~k->w[0] & highs;
+	if (t) {
+		unsigned int z = (unsigned int)__builtin_ctzll(t) / 8;
+
+		k->w[0] &= z ? ~0ULL >> (64 - 8 * z) : 0;
+		k->w[1] = 0;
+		return true;
+	}
+	t = (k->w[1] - ones) & ~k->w[1] & highs;
+	if (t) {
+		unsigned int z = (unsigned int)__builtin_ctzll(t) / 8;
+
+		k->w[1] &= z ? ~0ULL >> (64 - 8 * z) : 0;
+		return true;
+	}
+	return false;
+}
+
+static size_t dev_key_hash(const struct dev_key *k)
+{
+	uint64_t h = (k->w[0] * 0x9e3779b97f4a7c15ULL) ^ (k->w[1] * 0xc2b2ae3d27d4eb4fULL);
+
+	return (size_t)(h ^ (h >> 31));
+}
+
+/* Device id of key @k, 0 when not interned yet. */
+static inline uint32_t dev_find_key(const struct lat_report *r, const struct dev_key *k)
+{
+	size_t mask = r->dev_tab_size - 1, i;
+
+	if (!r->dev_tab_size)
+		return 0;
+	for (i = dev_key_hash(k) & mask; r->dev_tab[i]; i = (i + 1) & mask) {
+		const struct dev_key *o = &r->dev_keys[r->dev_tab[i] - 1];
+
+		if (o->w[0] == k->w[0] && o->w[1] == k->w[1])
+			return r->dev_tab[i];
+	}
+	return 0;
+}
+
+/* Put device @id's key in the table, grown to twice the devices. */
+static int dev_tab_add(struct lat_report *r, uint32_t id)
 {
 	size_t i;
 
-	/* Few devices: a linear scan over a handful of names is the cheapest. */
-	for (i = 0; i < r->nr_devs; i++)
-		if (!strcmp(r->devs[i], name))
-			return i + 1;
+	if ((size_t)id * 2 > r->dev_tab_size) {
+		size_t size = r->dev_tab_size ? r->dev_tab_size * 2 : 64;
+		uint32_t *tab = calloc(size, sizeof(*tab));
+
+		if (!tab)
+			return -ENOMEM;
+		free(r->dev_tab);
+		r->dev_tab = tab;
+		r->dev_tab_size = size;
+		for (uint32_t d = 1; d < id; d++)
+			if (r->dev_keyed[d - 1] && dev_tab_add(r, d))
+				return -ENOMEM;
+	}
+	for (i = dev_key_hash(&r->dev_keys[id - 1]) & (r->dev_tab_size - 1); r->dev_tab[i];
+	     i = (i + 1) & (r->dev_tab_size - 1))
+		;
+	r->dev_tab[i] = id;
+	return 0;
+}
+
+static uint32_t intern_dev(struct lat_report *r, const char *name)
+{
+	struct dev_key k;
+	size_t i, len = strlen(name);
+	bool keyed = dev_key_of((const uint8_t *)name, (uint32_t)(len < 16 ? len + 1 : 16), &k);
+
+	if (keyed) {
+		uint32_t id = dev_find_key(r, &k);
+
+		if (id)
+			return id;
+	} else {
+		for (i = 0; i < r->nr_devs; i++)
+			if (!strcmp(r->devs[i], name))
+				return i + 1;
+	}
 	if (r->nr_devs == r->cap_devs) {
 		size_t cap = r->cap_devs ? r->cap_devs * 2 : 16;
 		char **d = realloc(r->devs, cap * sizeof(*d));
+		struct dev_key *dk = realloc(r->dev_keys, cap * sizeof(*dk));
+		bool *kd;
 
-		if (!d)
+		if (d)
+			r->devs = d;
+		if (dk)
+			r->dev_keys = dk;
+		kd = d && dk ? realloc(r->dev_keyed, cap * sizeof(*kd)) : NULL;
+		if (!kd)
 			return 0;
-		r->devs = d;
+		r->dev_keyed = kd;
 		r->cap_devs = cap;
 	}
 	r->devs[r->nr_devs] = strdup(name);
 	if (!r->devs[r->nr_devs])
 		return 0;
-	return ++r->nr_devs;
+	r->dev_keys[r->nr_devs] = k;
+	r->dev_keyed[r->nr_devs] = keyed;
+	r->nr_devs++;
+	if (keyed && dev_tab_add(r, (uint32_t)r->nr_devs)) {
+		free(r->devs[--r->nr_devs]);
+		return 0;
+	}
+	return (uint32_t)r->nr_devs;
 }
 
 static uint64_t hash_attr(const struct lat_attr *a)
@@ -700,14 +830,24 @@ static uint32_t intern_attr(struct lat_report *r, const struct lat_attr *a)
 	return ++r->nr_attrs;
 }
 
-/* Is @name the @len bytes at @d (which hold no NUL)?  Inline: names are
- * short and mostly differ in their first byte. */
-static inline bool dev_is(const char *name, const char *d, uint32_t len)
+/* The attribute id of a device without flow (@a->dev set), kept in
+ * r->dev_attr so later samples skip the hash. */
+static uint32_t dev_attr(struct lat_report *r, const struct lat_attr *a)
 {
-	for (uint32_t k = 0; k < len; k++)
-		if (name[k] != d[k])
-			return false;
-	return !name[len];
+	uint32_t id = intern_attr(r, a);
+
+	if (a->dev > r->nr_dev_attr) {
+		size_t n = a->dev + 16;
+		uint32_t *d = realloc(r->dev_attr, n * sizeof(*d));
+
+		if (!d)
+			return id;
+		memset(d + r->nr_dev_attr, 0, (n - r->nr_dev_attr) * sizeof(*d));
+		r->dev_attr = d;
+		r->nr_dev_attr = n;
+	}
+	r->dev_attr[a->dev - 1] = id;
+	return id;
 }
 
 static uint32_t sample_attr(struct lat_report *r, const struct lat_evmap *m,
@@ -719,21 +859,26 @@ static uint32_t sample_attr(struct lat_report *r, const struct lat_evmap *m,
 
 	memset(&a, 0, sizeof(a));
 	if (m->pf.dev.is_string && evdec_field__resolved(&m->pf.dev)) {
-		/* A known device without copying its name: compare in place. */
+		/* A known device without copying its name: by its key. */
 		uint32_t len = 0;
-		const char *d = evdec_field__data(&m->pf.dev, sample, &len);
+		const uint8_t *d = evdec_field__bytes(&m->pf.dev, sample, &len);
+		struct dev_key k;
 
-		for (size_t i = 0; d && len && len < sizeof(buf) && i < r->nr_devs; i++) {
-			if (dev_is(r->devs[i], d, len)) {
-				a.dev = i + 1;
-				break;
-			}
-		}
+		if (d && len && dev_key_of(d, len, &k))
+			a.dev = dev_find_key(r, &k);
 	}
 	if (!a.dev) {
 		dev = pktfilter_fields__dev(&m->pf, sample, buf, sizeof(buf));
 		if (dev && dev[0])
 			a.dev = intern_dev(r, dev);
+	}
+	if (!m->pf.has) {
+		/* No flow field: the attribute is the device's, interned once. */
+		if (!a.dev)
+			return 0;
+		if (a.dev <= r->nr_dev_attr && r->dev_attr[a.dev - 1])
+			return r->dev_attr[a.dev - 1];
+		return dev_attr(r, &a);
 	}
 	pktfilter_fields__flow(&m->pf, sample, &a.flow);
 	return (a.dev || a.flow.has) ? intern_attr(r, &a) : 0;
@@ -1126,15 +1271,21 @@ static uint64_t rec_lat(const struct span_rec *rec, int nst)
 }
 
 /* Order of the best/worst lists: latency, then start time, then completion. */
-static int cmp_kept(const struct lat_kept *x, const struct lat_kept *y, int nst)
+static inline int cmp_rec(const struct span_rec *x, uint64_t xseq, const struct span_rec *y,
+			  uint64_t yseq, int nst)
 {
-	uint64_t lx = rec_lat(&x->rec, nst), ly = rec_lat(&y->rec, nst);
+	uint64_t lx = rec_lat(x, nst), ly = rec_lat(y, nst);
 
 	if (lx != ly)
 		return lx < ly ? -1 : 1;
-	if (x->rec.t[0] != y->rec.t[0])
-		return x->rec.t[0] < y->rec.t[0] ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	if (x->t[0] != y->t[0])
+		return x->t[0] < y->t[0] ? -1 : 1;
+	return xseq < yseq ? -1 : xseq > yseq;
+}
+
+static int cmp_kept(const struct lat_kept *x, const struct lat_kept *y, int nst)
+{
+	return cmp_rec(&x->rec, x->seq, &y->rec, y->seq, nst);
 }
 
 /* Heap order: @sign 1 = max-heap (best list), -1 = min-heap (worst list). */
@@ -1157,14 +1308,15 @@ static void heap_down(struct lat_heap *h, size_t i, int nst, int sign)
 	}
 }
 
-static void heap_offer(struct lat_heap *h, size_t cap, const struct lat_kept *k, int nst,
-		       int sign)
+static void heap_offer(struct lat_heap *h, size_t cap, const struct span_rec *rec, uint64_t seq,
+		       int nst, int sign)
 {
 	size_t i;
 
 	if (h->n < cap) {
 		i = h->n++;
-		h->a[i] = *k;
+		h->a[i].rec = *rec;
+		h->a[i].seq = seq;
 		while (i && sign * cmp_kept(&h->a[i], &h->a[(i - 1) / 2], nst) > 0) {
 			struct lat_kept t = h->a[i];
 
@@ -1174,9 +1326,13 @@ static void heap_offer(struct lat_heap *h, size_t cap, const struct lat_kept *k,
 		}
 		return;
 	}
-	if (!cap || sign * cmp_kept(k, &h->a[0], nst) >= 0)
+	if (!cap)
 		return;
-	h->a[0] = *k;
+	/* Most spans do not enter: compare in place, copy only the ones that do. */
+	if (sign * cmp_rec(rec, seq, &h->a[0].rec, h->a[0].seq, nst) >= 0)
+		return;
+	h->a[0].rec = *rec;
+	h->a[0].seq = seq;
 	heap_down(h, 0, nst, sign);
 }
 
@@ -1233,10 +1389,8 @@ static int on_rec(void *ctx, const struct span_rec *rec)
 		err = groups_add(&res->by_dev, a ? a->dev : 0, lat, cross);
 	}
 	if (!err && r->top > 0) {
-		struct lat_kept kept = { .rec = *rec, .seq = res->nr };
-
-		heap_offer(&res->best, r->top, &kept, nst, 1);
-		heap_offer(&res->worst, r->top, &kept, nst, -1);
+		heap_offer(&res->best, r->top, rec, res->nr, nst, 1);
+		heap_offer(&res->worst, r->top, rec, res->nr, nst, -1);
 	}
 	if (!err && r->table && (!r->limit || res->table.n < (size_t)r->limit))
 		err = recs_push(&res->table, rec);
@@ -1245,13 +1399,24 @@ static int on_rec(void *ctx, const struct span_rec *rec)
 	return err;
 }
 
+/*
+ * The traversals of interval (k - 1 -> k).  With two stages they are the
+ * spans themselves: the engine adds the hop of the last stage only together
+ * with the completed span, over the same times, CPUs, attribute and LOST
+ * windows; so that set is not kept twice.
+ */
+static struct lat_set *hop_set(struct lat_result *res, int k)
+{
+	return res->sp->nr_stages == 2 ? &res->full : &res->hop[k];
+}
+
 /* Sink of the span engine: one hop. */
 static int on_hop(void *ctx, const struct span_hop *h)
 {
 	struct lat_result *res = ctx;
 
-	if (!hop_passes(res->r, h))
-		return 0;
+	if (res->sp->nr_stages == 2 || !hop_passes(res->r, h))
+		return 0;	/* two stages: counted as the span (hop_set()) */
 	return set_add(&res->hop[h->stage], h->t1 - h->t0, h->cpu0 != h->cpu1);
 }
 
@@ -1704,7 +1869,7 @@ static void print_span(FILE *out, struct lat_report *r, struct lat_result *res)
 	for (k = 1; k < nst; k++) {
 		snprintf(label, sizeof(label), "hops %s->%s", sp->stages[k - 1].label,
 			 sp->stages[k].label);
-		print_set_row(out, label, &res->hop[k]);
+		print_set_row(out, label, hop_set(res, k));
 	}
 	print_groups(out, "per egress", &res->by_egress, r, sp, 0);
 	print_groups(out, "per CPU (first stage)", &res->by_cpu, r, sp, 1);
@@ -1722,10 +1887,10 @@ static void print_span(FILE *out, struct lat_report *r, struct lat_result *res)
 	for (k = 1; k < nst; k++) {
 		fprintf(out, "\n  STAGE%d_%s -> STAGE%d_%s:\n", k, sp->stages[k - 1].label, k + 1,
 			sp->stages[k].label);
-		fprintf(out, "    Total samples: %zu\n", ovp_values__count(&res->hop[k].vals));
-		fprintf(out, "    Cross-CPU:     %" PRIu64 "\n", res->hop[k].cross_cpu);
+		fprintf(out, "    Total samples: %zu\n", ovp_values__count(&hop_set(res, k)->vals));
+		fprintf(out, "    Cross-CPU:     %" PRIu64 "\n", hop_set(res, k)->cross_cpu);
 		fprintf(out, "    Latency distribution:\n");
-		hist_log2__print_pct(&res->hop[k].h_us, out, "us", 6);
+		hist_log2__print_pct(&hop_set(res, k)->h_us, out, "us", 6);
 	}
 	if (nst > 2 || r->hist_linear) {
 		fprintf(out, "\n  span %s -> %s:\n", sp->stages[0].label, sp->stages[nst - 1].label);
@@ -1946,8 +2111,8 @@ static json_t *span_json(struct lat_report *r, struct lat_result *res)
 		json_object_set_new(o, "intervals", iv);
 	}
 	{
-		/* hops[] for every span: with two stages it is the one interval's
-		 * traversals, which can exceed count (restarted spans). */
+		/* hops[] for every span: with two stages the one interval's
+		 * traversals, which are the spans (hop_set()). */
 		json_t *hp = json_array();
 
 		for (k = 1; k < nst; k++) {
@@ -1956,7 +2121,7 @@ static json_t *span_json(struct lat_report *r, struct lat_result *res)
 			snprintf(name, sizeof(name), "%s->%s", sp->stages[k - 1].label,
 				 sp->stages[k].label);
 			json_object_set_new(i, "name", json_string(name));
-			set_json(i, &res->hop[k], top, false);
+			set_json(i, hop_set(res, k), top, false);
 			json_array_append_new(hp, i);
 		}
 		json_object_set_new(o, "hops", hp);
@@ -2099,6 +2264,10 @@ static void lat_destroy(struct report *base)
 	free(r->devs);
 	free(r->attrs);
 	free(r->attr_tab);
+	free(r->dev_attr);
+	free(r->dev_keys);
+	free(r->dev_keyed);
+	free(r->dev_tab);
 	free(r->stacks);
 	free(r->stack_ips);
 	free(r->cpu_last);
