@@ -629,18 +629,17 @@ static int lat_ready(struct pdata_tool *tool, struct pdata_session *s)
  * Per-sample path.
  */
 
-/*
- * The key of the @len bytes at @d (a string, maybe NUL padded): its bytes up
- * to the first NUL, zero-padded to 16.  False when the name has 16 bytes or
- * more (no key: looked up by name instead).
- */
-static inline uint64_t load_le_bytes(const uint8_t *d, uint32_t n)
+/* The @n (<= 8) bytes at @d as a little-endian word, zero above; @avail
+ * bytes can be read at @d. */
+static inline uint64_t load_le_bytes(const uint8_t *d, uint32_t n, size_t avail)
 {
 	uint64_t w = 0;
 
-	if (n >= 8) {
+	if (!n)
+		return 0;
+	if (avail >= 8) {
 		memcpy(&w, d, 8);
-		return w;
+		return n >= 8 ? w : w & (~0ULL >> (64 - 8 * n));
 	}
 	/* In registers, byte by byte: a copy to a stack buffer read back as a
 	 * word would stall store forwarding. */
@@ -649,14 +648,19 @@ static inline uint64_t load_le_bytes(const uint8_t *d, uint32_t n)
 	return w;
 }
 
-static bool dev_key_of(const uint8_t *d, uint32_t len, struct dev_key *k)
+/*
+ * The key of the @len bytes at @d (a string, maybe NUL padded; @avail >= @len
+ * bytes readable there): its bytes up to the first NUL, zero-padded to 16.
+ * False when the name has 16 bytes or more (no key: looked up by name).
+ */
+static bool dev_key_of(const uint8_t *d, uint32_t len, size_t avail, struct dev_key *k)
 {
 	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
 	uint32_t n = len < 16 ? len : 16;
 	uint64_t t;
 
-	k->w[0] = load_le_bytes(d, n);
-	k->w[1] = n > 8 ? load_le_bytes(d + 8, n - 8) : 0;
+	k->w[0] = load_le_bytes(d, n < 8 ? n : 8, avail);
+	k->w[1] = n > 8 ? load_le_bytes(d + 8, n - 8, avail - 8) : 0;
 	/* The lowest zero byte (little endian): bytes after it are cleared.
 	 * Bytes past @n are zero already. */
 	t = (k->w[0] - ones) & ~k->w[0] & highs;
@@ -729,7 +733,8 @@ static uint32_t intern_dev(struct lat_report *r, const char *name)
 {
 	struct dev_key k;
 	size_t i, len = strlen(name);
-	bool keyed = dev_key_of((const uint8_t *)name, (uint32_t)(len < 16 ? len + 1 : 16), &k);
+	uint32_t n = (uint32_t)(len < 16 ? len + 1 : 16);
+	bool keyed = dev_key_of((const uint8_t *)name, n, n, &k);
 
 	if (keyed) {
 		uint32_t id = dev_find_key(r, &k);
@@ -864,7 +869,9 @@ static uint32_t sample_attr(struct lat_report *r, const struct lat_evmap *m,
 		const uint8_t *d = evdec_field__bytes(&m->pf.dev, sample, &len);
 		struct dev_key k;
 
-		if (d && len && dev_key_of(d, len, &k))
+		if (d && len &&
+		    dev_key_of(d, len, sample->raw_size - (size_t)(d - (const uint8_t *)sample->raw_data),
+			       &k))
 			a.dev = dev_find_key(r, &k);
 	}
 	if (!a.dev) {
@@ -959,7 +966,7 @@ static uint64_t lost_horizon(const struct lat_report *r)
  * (ident head).  Return: the enum pktid_result of the identity (PKTID_CONT
  * for a key field), or -ENOMEM.
  */
-static int span_key(struct lat_span *sp, const struct lat_evmap *m,
+static inline int span_key(struct lat_span *sp, const struct lat_evmap *m,
 		    const struct pdata_sample *sample, uint64_t skb, uint64_t *key,
 		    struct pktid_ref *ref)
 {
