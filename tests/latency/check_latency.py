@@ -504,15 +504,17 @@ def main():
                         "worst_ns", "cross_cpu", "histogram"):
                 d.eq(f"interval {name} {key}", got.get(key), iv.get(key))
 
-    # Per egress and per first-stage CPU: counts and maxima.
-    for key, group in (("by_egress", lambda r: stages[-1][r["alt"][-1]]),
-                       ("by_cpu", lambda r: r["cpu"][0])):
+    # Per egress, per first-stage CPU and per device: counts and maxima.
+    groupings = [("by_egress", "event", lambda r: stages[-1][r["alt"][-1]]),
+                 ("by_cpu", "cpu", lambda r: r["cpu"][0])]
+    if "by_dev" in sp:
+        groupings.append(("by_dev", "dev", lambda r: r["dev"]))
+    for key, field, group in groupings:
         exp = {}
         for r in kept:
             g = exp.setdefault(group(r), [])
             g.append(r["t"][-1] - r["t"][0])
-        got = {(g.get("event") if key == "by_egress" else g.get("cpu")): g
-               for g in sp[key]}
+        got = {g.get(field): g for g in sp[key]}
         d.eq(f"{key} groups", sorted(got, key=str), sorted(exp, key=str))
         for gk, vals in exp.items():
             if gk in got:

@@ -120,7 +120,11 @@ static const struct {
 	{ "10.11.0.2", "10.11.0.1", 9000, 20000, 17 },
 	{ "10.11.0.1", "10.11.0.254", 45678, 2181, 6 },
 };
-static const char *const devs[] = { "veth1", "veth2", "br0" };
+/* Names of 5, 5, 3, 8, 15 (IFNAMSIZ - 1) and 20 bytes: the analyzer keys
+ * names of up to 15 bytes in two words and looks longer ones up by name. */
+static const char *const devs[] = { "veth1", "veth2", "br0", "ovs-p123", "vnet-0123456789",
+				    "a-probe-string-of-20" };
+#define NR_DEVS (sizeof(devs) / sizeof(devs[0]))
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
@@ -266,7 +270,7 @@ int main(int argc, char **argv)
 		uint64_t t0 = 1000000000000ULL + i * 7000 + rnd(3000);
 		struct gen_ev s = {
 			.time = t0, .ev = EV_RECV, .cpu = rnd(2), .skb = 0xffff888100000000ULL +
-			rnd(48) * 256, .flow = rnd(4), .dev = rnd(3),
+			rnd(48) * 256, .flow = rnd(4), .dev = rnd(NR_DEVS),
 		};
 		uint32_t fate = rnd(100);
 
