@@ -137,14 +137,24 @@ static void heap_sift_down(struct oqueue *q, size_t i, struct oq_hnode x)
 
 		if (c >= n)
 			break;
-		if (c + 1 < n && oq__node_less(&h[c + 1], &h[c]))
-			c++;
+		/* h[n] is the sentinel: the right child needs no bounds test. */
+		c += oq__node_less(&h[c + 1], &h[c]);
 		if (!oq__node_less(&h[c], &x))
 			break;
 		h[i] = h[c];
 		i = c;
 	}
 	h[i] = x;
+}
+
+/* Nodes larger than any real one after the last node: the sift and the pop
+ * compare children without testing the heap's size. */
+static void set_sentinels(struct oqueue *q)
+{
+	const struct oq_hnode sent = { UINT64_MAX, UINT64_MAX, NULL };
+
+	q->heap[q->heap_nr] = sent;
+	q->heap[q->heap_nr + 1] = sent;
 }
 
 static int heap_push(struct oqueue *q, struct oq_run *r, uint64_t time)
@@ -154,7 +164,8 @@ static int heap_push(struct oqueue *q, struct oq_run *r, uint64_t time)
 
 	if (q->heap_nr == q->heap_cap) {
 		size_t cap = q->heap_cap ? q->heap_cap * 2 : 64;
-		struct oq_hnode *h = realloc(q->heap, cap * sizeof(*h));
+		/* Two more: the sentinels after the last node. */
+		struct oq_hnode *h = realloc(q->heap, (cap + 2) * sizeof(*h));
 
 		if (!h)
 			return -ENOMEM;
@@ -172,6 +183,7 @@ static int heap_push(struct oqueue *q, struct oq_run *r, uint64_t time)
 		i = p;
 	}
 	q->heap[i] = x;
+	set_sentinels(q);
 	return 0;
 }
 
@@ -228,8 +240,14 @@ void oq_pop_slow(struct oqueue *q, struct oq_run *r, struct oq_block *b)
 		if (q->tail == r)
 			q->tail = NULL;
 		run_put(q, r);
-		if (--q->heap_nr)
-			heap_sift_down(q, 0, q->heap[q->heap_nr]);
+		if (--q->heap_nr) {
+			struct oq_hnode x = q->heap[q->heap_nr];
+
+			set_sentinels(q);
+			heap_sift_down(q, 0, x);
+		} else {
+			set_sentinels(q);
+		}
 		return;
 	}
 	if (r->head == b->cap) {
@@ -238,8 +256,7 @@ void oq_pop_slow(struct oqueue *q, struct oq_run *r, struct oq_block *b)
 		block_put(q, b);
 	}
 	top->time = r->first->e[r->head].time;
-	if (q->heap_nr > 1 && (oq__node_less(&q->heap[1], top) ||
-			       (q->heap_nr > 2 && oq__node_less(&q->heap[2], top))))
+	if (oq__node_less(&q->heap[1], top) | oq__node_less(&q->heap[2], top))
 		heap_sift_down(q, 0, *top);
 }
 

@@ -53,7 +53,8 @@ struct oq_hnode {
 #define OQ_NR_CLASSES 7
 
 struct oqueue {
-	struct oq_hnode *heap;	/* runs with entries, min-heap on (head time, run seq) */
+	struct oq_hnode *heap;	/* runs with entries, min-heap on (head time, run seq);
+				 * heap[heap_nr] and heap[heap_nr + 1] are sentinels */
 	size_t heap_nr, heap_cap;
 	struct oq_run *tail;	/* the run new entries are appended to */
 	struct oq_run *free_runs;
@@ -88,9 +89,14 @@ int oq_queue_slow(struct oqueue *q, const struct oq_entry *e);
 void oq_pop_slow(struct oqueue *q, struct oq_run *r, struct oq_block *b);
 void oq_sift_top(struct oqueue *q);
 
+/* (time, seq) as one 128-bit comparison: no branch on data (which run holds
+ * the oldest record is as good as random). */
 static inline bool oq__node_less(const struct oq_hnode *a, const struct oq_hnode *b)
 {
-	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+	unsigned __int128 ka = (unsigned __int128)a->time << 64 | a->seq;
+	unsigned __int128 kb = (unsigned __int128)b->time << 64 | b->seq;
+
+	return ka < kb;
 }
 
 /* Queue an entry made of these fields.  Return: 0 or -ENOMEM.  Inline: the
@@ -151,8 +157,8 @@ static inline void oq_pop(struct oqueue *q, struct oq_entry *e)
 	}
 	top->time = b->e[r->head].time;
 	/* Sorted runs: the top often stays the smallest; no sift then. */
-	if (q->heap_nr > 1 && (oq__node_less(&q->heap[1], top) ||
-			       (q->heap_nr > 2 && oq__node_less(&q->heap[2], top))))
+	/* heap[heap_nr] is a sentinel larger than any node: no bounds tests. */
+	if (oq__node_less(&q->heap[1], top) | oq__node_less(&q->heap[2], top))
 		oq_sift_top(q);
 }
 

@@ -99,6 +99,30 @@ char *pdata__strdup_owned(struct pdata_session *s, const char *str, size_t len)
 /*
  * Id map: open addressing on the id; ids of a recording are unique.
  */
+/* (Re)build the direct table while the ids are few and close together
+ * (rebuilt per id: at most 1024 ids of at most ID_DENSE_MAX slots). */
+static int id_map_dense(struct id_map *m)
+{
+	uint64_t n = m->max_id - m->min_id + 1;
+
+	m->dense_n = 0;
+	if (m->nr > 1024 || n > ID_DENSE_MAX)
+		return 0;
+	if (!m->dense) {
+		m->dense = malloc(ID_DENSE_MAX * sizeof(*m->dense));
+		if (!m->dense)
+			return -ENOMEM;
+	}
+	for (uint64_t j = 0; j < n; j++)
+		m->dense[j] = -1;
+	for (size_t j = 0; j < m->cap; j++)
+		if (m->idx[j] >= 0)
+			m->dense[m->ids[j] - m->min_id] = m->idx[j];
+	m->dense_base = m->min_id;
+	m->dense_n = n;
+	return 0;
+}
+
 static int id_map_add(struct id_map *m, uint64_t id, int idx)
 {
 	size_t i;
@@ -134,14 +158,18 @@ static int id_map_add(struct id_map *m, uint64_t id, int idx)
 	while (m->idx[i] >= 0) {
 		if (m->ids[i] == id) {
 			m->idx[i] = idx;	/* a later attr with the same id wins, as perf */
-			return 0;
+			return id_map_dense(m);
 		}
 		i = (i + 1) & (m->cap - 1);
 	}
 	m->ids[i] = id;
 	m->idx[i] = idx;
+	if (!m->nr || id < m->min_id)
+		m->min_id = id;
+	if (!m->nr || id > m->max_id)
+		m->max_id = id;
 	m->nr++;
-	return 0;
+	return id_map_dense(m);
 }
 
 int pdata__add_attr(struct pdata_session *s, const struct perf_event_attr *attr, uint32_t attr_bytes,

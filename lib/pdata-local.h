@@ -37,7 +37,15 @@ struct id_map {
 	uint64_t *ids;
 	int32_t *idx;
 	size_t cap, nr;
+	/* The kernel numbers ids from one counter: when they span fewer than
+	 * ID_DENSE_MAX values, dense[id - dense_base] is the evsel index (-1
+	 * none) for dense_n ids, looked up without hashing or probing. */
+	int32_t *dense;
+	uint64_t dense_base, dense_n;
+	uint64_t min_id, max_id;
 };
+
+#define ID_DENSE_MAX 4096
 
 /* A thread known from COMM/FORK records. */
 struct pdata_thread {
@@ -160,8 +168,11 @@ static inline uint64_t pdata__hash_id(uint64_t id)
 static inline struct pdata_evsel *pdata__evsel_by_id(const struct pdata_session *s, uint64_t id)
 {
 	const struct id_map *m = &s->ids;
+	uint64_t d = id - m->dense_base;
 	size_t i;
 
+	if (d < m->dense_n)
+		return m->dense[d] >= 0 ? s->evsels[m->dense[d]] : NULL;
 	if (!m->cap)
 		return NULL;
 	i = pdata__hash_id(id) & (m->cap - 1);

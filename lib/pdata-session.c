@@ -495,6 +495,7 @@ void pdata_session__close(struct pdata_session *s)
 	free(s->evsels);
 	free(s->ids.ids);
 	free(s->ids.idx);
+	free(s->ids.dense);
 	if (s->tep) {
 		if (s->plugins)
 			tep_unload_plugins(s->plugins, s->tep);
