@@ -1189,19 +1189,29 @@ struct lat_group {
 	struct lat_set set;
 };
 
+/* Ids below this (CPUs, device ids, egress alternatives) find their group
+ * by index, without a search. */
+#define LAT_GROUP_DIRECT 256
+
 struct lat_groups {
 	struct lat_group *g;
 	size_t n, cap;
 	struct ovp_values_budget *budget;	/* of the groups' sets */
+	uint32_t direct[LAT_GROUP_DIRECT];	/* [id]: index + 1 in g, 0 = none */
 };
 
 static int groups_add(struct lat_groups *gs, uint64_t id, uint64_t ns, bool cross)
 {
 	size_t i;
 
-	for (i = 0; i < gs->n; i++)
-		if (gs->g[i].id == id)
-			return set_add(&gs->g[i].set, ns, cross);
+	if (id < LAT_GROUP_DIRECT) {
+		if (gs->direct[id])
+			return set_add(&gs->g[gs->direct[id] - 1].set, ns, cross);
+	} else {
+		for (i = 0; i < gs->n; i++)
+			if (gs->g[i].id == id)
+				return set_add(&gs->g[i].set, ns, cross);
+	}
 	if (gs->n == gs->cap) {
 		size_t cap = gs->cap ? gs->cap * 2 : 8;
 		struct lat_group *n = realloc(gs->g, cap * sizeof(*n));
@@ -1214,6 +1224,8 @@ static int groups_add(struct lat_groups *gs, uint64_t id, uint64_t ns, bool cros
 	gs->g[gs->n].id = id;
 	set_init(&gs->g[gs->n].set, gs->budget);
 	gs->n++;
+	if (id < LAT_GROUP_DIRECT)
+		gs->direct[id] = (uint32_t)gs->n;
 	return set_add(&gs->g[gs->n - 1].set, ns, cross);
 }
 
@@ -1228,6 +1240,9 @@ static void groups_sort(struct lat_groups *gs)
 {
 	if (gs->n > 1)	/* an empty set has no array: qsort must not see NULL */
 		qsort(gs->g, gs->n, sizeof(*gs->g), cmp_group);
+	for (size_t i = 0; i < gs->n; i++)
+		if (gs->g[i].id < LAT_GROUP_DIRECT)
+			gs->direct[gs->g[i].id] = (uint32_t)i + 1;
 }
 
 static void groups_exit(struct lat_groups *gs)

@@ -30,7 +30,8 @@ struct hist_log2 {
 /* The slot index hist_log2__add() uses for @v. */
 static inline unsigned int hist_log2__slot(uint64_t v)
 {
-	return v < 2 ? 0 : 63 - (unsigned int)__builtin_clzll(v);
+	/* 0 and 1 both land in slot 0; no branch (values are data). */
+	return 63 - (unsigned int)__builtin_clzll(v | 1);
 }
 
 /* Inclusive lower bound and exclusive upper bound of slot @i; for slot 63
