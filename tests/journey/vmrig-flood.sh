@@ -29,7 +29,9 @@ probe=$2
 work=$3
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-rig=${VMRIG:-$(cd "$root/.." && pwd)/shared/vmrig}
+# Physical path: the guest sees the rig at its real place, not through a
+# symlinked ../shared.
+rig=$(readlink -f "${VMRIG:-$root/../shared/vmrig}")
 N=12
 
 skip() { echo "SKIP: $*"; exit 77; }
@@ -46,7 +48,7 @@ rm -f "$work"/flood.data "$work"/guest.log
 # The guest side: runs as root in the VM, with $work shared read-write.
 cat > "$work/guest.sh" <<EOF
 set -u
-. "$rig/ovs-lab.sh"
+. "$rig/ovs-lab.sh" || { echo "FAIL: the guest cannot read $rig/ovs-lab.sh"; exit 1; }
 ovs_lab_up >/dev/null || exit 77
 ip netns add ns3
 ip link add veth3 type veth peer name veth3p
