@@ -95,7 +95,10 @@ sys.exit(0 if flooded >= $N else 1)
 exit \$fail
 EOF
 
-"$rig/vm-run.sh" --timeout 900 --share "$work" -- bash "$work/guest.sh"
+# The guest's /tmp is its own: the source tree and the binaries (a clone
+# under /tmp) must be seen explicitly.
+"$rig/vm-run.sh" --timeout 900 --share "$work" --see "$root" --see "$(dirname "$analyze")" \
+	--see "$(dirname "$probe")" -- bash "$work/guest.sh"
 rc=$?
 [ $rc = 0 ] && echo "vmrig-flood: ok"
 exit $rc
