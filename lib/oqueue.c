@@ -256,7 +256,7 @@ void oq_pop_slow(struct oqueue *q, struct oq_run *r, struct oq_block *b)
 		block_put(q, b);
 	}
 	top->time = r->first->e[r->head].time;
-	if (oq__node_less(&q->heap[1], top) | oq__node_less(&q->heap[2], top))
+	if ((int)oq__node_less(&q->heap[1], top) | (int)oq__node_less(&q->heap[2], top))
 		heap_sift_down(q, 0, *top);
 }
 

@@ -158,7 +158,7 @@ static inline void oq_pop(struct oqueue *q, struct oq_entry *e)
 	top->time = b->e[r->head].time;
 	/* Sorted runs: the top often stays the smallest; no sift then. */
 	/* heap[heap_nr] is a sentinel larger than any node: no bounds tests. */
-	if (oq__node_less(&q->heap[1], top) | oq__node_less(&q->heap[2], top))
+	if ((int)oq__node_less(&q->heap[1], top) | (int)oq__node_less(&q->heap[2], top))
 		oq_sift_top(q);
 }
 

@@ -103,11 +103,13 @@ char *pdata__strdup_owned(struct pdata_session *s, const char *str, size_t len)
  * (rebuilt per id: at most 1024 ids of at most ID_DENSE_MAX slots). */
 static int id_map_dense(struct id_map *m)
 {
-	uint64_t n = m->max_id - m->min_id + 1;
+	uint64_t span = m->max_id - m->min_id, n;
 
 	m->dense_n = 0;
-	if (m->nr > 1024 || n > ID_DENSE_MAX)
+	/* (span, not span + 1: ids 0 and UINT64_MAX must not wrap to 0) */
+	if (m->nr > 1024 || span >= ID_DENSE_MAX)
 		return 0;
+	n = span + 1;
 	if (!m->dense) {
 		m->dense = malloc(ID_DENSE_MAX * sizeof(*m->dense));
 		if (!m->dense)
