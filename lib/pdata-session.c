@@ -1239,6 +1239,18 @@ static int send_ready(struct pdata_session *s)
 	return s->tool->ready(s->tool, s);
 }
 
+/* More records queued than allowed without a FINISHED_ROUND: deliver the
+ * oldest half now. */
+static int queue_overflow(struct pdata_session *s)
+{
+	if (!s->stats.nr_forced_flushes)
+		ovp_warn("%s: more than %zu records queued without a FINISHED_ROUND: "
+			 "flushing early; order may differ from perf's", s->path,
+			 s->opts.queue_max_entries);
+	s->stats.nr_forced_flushes++;
+	return oq_flush_half(&s->q, oq_deliver, s);
+}
+
 /* Queue or deliver a kernel record.  @owner: arena chunk or NULL. */
 static int queue_record(struct pdata_session *s, const union perf_event *event, uint64_t off,
 			struct arena_chunk *owner)
@@ -1263,15 +1275,60 @@ static int queue_record(struct pdata_session *s, const union perf_event *event, 
 			owner->refs--;
 		return ovp_err(err, "out of memory queueing records");
 	}
-	if (s->q.nr_entries > s->opts.queue_max_entries) {
-		if (!s->stats.nr_forced_flushes)
-			ovp_warn("%s: more than %zu records queued without a FINISHED_ROUND: "
-				 "flushing early; order may differ from perf's", s->path,
-				 s->opts.queue_max_entries);
-		s->stats.nr_forced_flushes++;
-		return oq_flush_half(&s->q, oq_deliver, s);
-	}
+	if (s->q.nr_entries > s->opts.queue_max_entries)
+		return queue_overflow(s);
 	return 0;
+}
+
+/*
+ * Fast path of the main loop for a mapped file: a run of aligned SAMPLE
+ * records with a timestamp goes straight to the ordering queue, without the
+ * generic reader (src_next()) and dispatch (process_record()), whose
+ * per-record work this repeats for that case only.  Stops before any record
+ * it does not take (which the generic path then reads) and at the end of the
+ * data (return 0), or at the next progress point, @n & @mask == 0 (return 1).
+ */
+static int queue_mapped_samples(struct pdata_session *s, uint64_t *n, uint64_t mask)
+{
+	const uint8_t *map = s->map;
+	uint64_t pos = s->src_pos, end = s->src_end;
+	int err = 0;
+
+	while (pos < end && end - pos >= sizeof(struct perf_event_header) && !(pos & 7)) {
+		const union perf_event *event = (const union perf_event *)(map + pos);
+		uint32_t size = event->header.size;
+		struct pdata_evsel *ev;
+		uint64_t time;
+
+		if (event->header.type != PERF_RECORD_SAMPLE ||
+		    size < sizeof(struct perf_event_header) || size > end - pos)
+			break;
+		time = record_time(s, event, &ev);
+		if (!time)
+			break;
+		if (end - pos > 1024)
+			__builtin_prefetch(map + pos + 1024);
+		err = oq_push(&s->q, time, event, pos, NULL, ev);
+		if (err) {
+			err = ovp_err(err, "out of memory queueing records");
+			break;
+		}
+		pos += size;
+		if (s->q.nr_entries > s->opts.queue_max_entries) {
+			s->src_pos = pos;
+			err = queue_overflow(s);
+			if (err)
+				break;
+		}
+		if ((++*n & mask) == 0) {
+			s->src_pos = pos;
+			s->stats.bytes_read = pos - (s->pipe ? 16 : s->hdr.data.offset);
+			return 1;
+		}
+	}
+	s->src_pos = pos;
+	s->stats.bytes_read = pos - (s->pipe ? 16 : s->hdr.data.offset);
+	return err;
 }
 
 static int process_record(struct pdata_session *s, const union perf_event *event, uint64_t off,
@@ -1715,7 +1772,7 @@ int pdata_session__process(struct pdata_session *s, struct pdata_tool *tool)
 	uint64_t off = 0, n = 0;
 	bool progress = s->opts.progress;
 	uint64_t progress_mask = 0xffff, progress_delay = 1000000000ull;
-	int r, err = 0;
+	int r = 0, err = 0;
 
 	if (s->processed)
 		return ovp_err(-EINVAL, "a session is processed once");
@@ -1753,11 +1810,26 @@ int pdata_session__process(struct pdata_session *s, struct pdata_tool *tool)
 		s->progress_last = 0;
 	}
 
-	while ((r = src_next(s, &ev, &off, &owner)) == 1) {
-		err = process_record(s, ev, off, owner);
-		if (err)
-			goto out;
-		if ((++n & progress_mask) == 0) {
+	for (;;) {
+		if (s->map && s->ready_sent && !s->opts.no_ordering) {
+			r = queue_mapped_samples(s, &n, progress_mask);
+			if (r < 0) {
+				err = r;
+				goto out;
+			}
+			if (!r)
+				goto generic;	/* stopped before another record, or at the end */
+		} else {
+generic:
+			r = src_next(s, &ev, &off, &owner);
+			if (r != 1)
+				break;
+			err = process_record(s, ev, off, owner);
+			if (err)
+				goto out;
+			++n;
+		}
+		if ((n & progress_mask) == 0) {
 			if (s->map && !s->pipe)
 				trim_map(s);
 			/* At most four lines a second; a file read in under a
