@@ -30,7 +30,11 @@
 #define SAMPLE_TYPE (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | \
 		     PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD)
 
-static const uint64_t ids_a[] = { 100, 101 }, ids_b[] = { 200 };
+static const uint64_t ids_dense_a[] = { 100, 101 }, ids_dense_b[] = { 200 };
+/* Ids far apart (and 0): the reader's hashed lookup instead of its direct
+ * table (which takes ids spanning fewer than 4096 values). */
+static const uint64_t ids_sparse_a[] = { 0, 1ULL << 40 }, ids_sparse_b[] = { UINT64_MAX - 1 };
+static const uint64_t *ids_a = ids_dense_a, *ids_b = ids_dense_b;
 
 /* A sample: header, then the PERF_SAMPLE_* fields in the kernel's order. */
 struct rec_sample {
@@ -269,6 +273,23 @@ static void test_rounds(const char *path)
 	pdata_session__close(s);
 }
 
+/* The same file with ids far apart: same delivery, same evsels. */
+static void test_sparse_ids(const char *dir)
+{
+	struct log_tool lt;
+	char path[4096], buf[256];
+
+	snprintf(path, sizeof(path), "%s/sparse-ids.data", dir);
+	ids_a = ids_sparse_a;
+	ids_b = ids_sparse_b;
+	CHECK(write_file(path) == 0);
+	CHECK(run(path, NULL, &lt, NULL) == 0);
+	CHECK(lt.fields_ok);
+	CHECK_STR(log_text(&lt, buf, sizeof(buf)), "M 2 3 4 5 L7 1 M 9 7 8 6 10");
+	ids_a = ids_dense_a;
+	ids_b = ids_dense_b;
+}
+
 static void test_file_order(const char *path)
 {
 	struct pdata_open_opts o = { .sz = sizeof(o), .no_ordering = true };
@@ -358,5 +379,6 @@ int main(int argc, char **argv)
 	test_file_order(path);
 	test_queue_cap(path);
 	test_truncated(path, dir);
+	test_sparse_ids(dir);
 	CHECK_DONE();
 }
