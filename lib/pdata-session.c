@@ -616,6 +616,10 @@ static inline void sample_clear(struct pdata_sample *s)
 	(PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |   \
 	 PERF_SAMPLE_ADDR | PERF_SAMPLE_ID | PERF_SAMPLE_STREAM_ID | PERF_SAMPLE_CPU |    \
 	 PERF_SAMPLE_PERIOD | PERF_SAMPLE_RAW)
+/* What perf record asks for with tracepoints (-e sys:name, -a or not). */
+#define PERF_TP_SAMPLE_TYPE                                                            \
+	(PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |   \
+	 PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD | PERF_SAMPLE_RAW)
 /* Bytes of all the fixed fields of SIMPLE_SAMPLE_TYPES (IDENTIFIER to PERIOD). */
 #define SIMPLE_FIXED_MAX (9 * 8)
 
@@ -705,6 +709,23 @@ parse_sample(struct pdata_session *s, const union perf_event *event, struct pdat
 	out->evsel = ev;
 	type = ev->attr.sample_type;
 
+	if (type == PERF_TP_SAMPLE_TYPE && end - p >= 6 * 8 + 4) {
+		/* perf record's tracepoint sample: fixed layout, straight-line. */
+		uint32_t sz = rd32(p + 48);
+
+		out->id = rd64(p);
+		out->ip = rd64(p + 8);
+		out->pid = rd32(p + 16);
+		out->tid = rd32(p + 20);
+		out->time = rd64(p + 24);
+		out->cpu = rd32(p + 32);
+		out->period = rd64(p + 40);
+		if (sz > (size_t)(end - p) - 52)
+			return -EBADMSG;
+		out->raw_size = sz;
+		out->raw_data = p + 52;
+		return 0;
+	}
 	if (!(type & ~SIMPLE_SAMPLE_TYPES) && end - p >= SIMPLE_FIXED_MAX + 4)
 		return parse_simple_sample(type, p, end, out);
 	return parse_sample_general(ev, p, end, out);
