@@ -19,6 +19,12 @@
  * point into it; pages already delivered are dropped with MADV_DONTNEED so
  * resident memory follows the queue, not the file size.  Pipe and
  * decompressed records are copied once into a reference-counted arena.
+ *
+ * Hot path (bench/RESULTS.md): a mapped file's timed SAMPLE records go
+ * straight from the map to the queue (queue_mapped_samples()), and a round
+ * is delivered by one loop (flush_queue()) into which the queue's pop, the
+ * sample decoding and the call of the tool are inlined; everything else
+ * takes the generic path (src_next(), process_record()).
  */
 #include <errno.h>
 #include <fcntl.h>
