@@ -234,26 +234,19 @@ static int make_room(struct ovp_values *vals, uint64_t next)
 	return 0;
 }
 
+/* ovp_values__add() when the set is approximate or its array is full. */
 int ovp_values__add_slow(struct ovp_values *vals, uint64_t v)
 {
 	int err;
 
-	if (vals->bkt)
-		goto approx;
-	if (vals->n == vals->cap) {
+	if (!vals->bkt) {
 		err = make_room(vals, v);
 		if (err)
 			return err;
-		if (vals->bkt)
-			goto approx;
+		if (!vals->bkt)
+			return ovp_values__add(vals, v);	/* room now: the exact path */
 	}
-	if (vals->sorted && vals->n && v < vals->v[vals->n - 1])
-		vals->sorted = false;
-	vals->v[vals->n] = v;
-	goto done;
-approx:
 	approx_add(vals, v);
-done:
 	vals->n++;
 	vals->sum += v;
 	if (v < vals->min)
