@@ -139,6 +139,11 @@ struct pdata_session {
 	uint64_t comp_mmap_len;
 
 	struct pdata_tool *tool;
+	/* The sample handed to the tool (borrowed for the callback only).
+	 * cur_tp: it holds no field but those perf record's tracepoint layout
+	 * sets, so the next such sample overwrites them without clearing. */
+	struct pdata_sample cur;
+	bool cur_tp;
 	uint64_t last_round_max;	/* perf's next_flush */
 	uint64_t cur_round_max;
 	uint64_t progress_next;

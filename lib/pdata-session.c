@@ -705,19 +705,20 @@ parse_sample(struct pdata_session *s, const union perf_event *event, struct pdat
 	struct pdata_evsel *ev;
 	uint64_t type;
 
-	sample_clear(out);
-	out->cpu = UINT32_MAX;
-	out->event = event;
 	/* The evsel was already looked up when the record was queued. */
 	ev = ev_hint ?: sample_evsel(s, p, (size_t)(end - p));
-	if (!ev)
-		return -ENOENT;
-	out->evsel = ev;
-	type = ev->attr.sample_type;
-
-	if (type == PERF_TP_SAMPLE_TYPE && end - p >= 6 * 8 + 4) {
-		/* perf record's tracepoint sample: fixed layout, straight-line. */
+	type = ev ? ev->attr.sample_type : 0;
+	if (type == PERF_TP_SAMPLE_TYPE && end - p >= 6 * 8 + 4 && out == &s->cur) {
+		/* perf record's tracepoint sample: fixed layout, straight-line;
+		 * no clearing when the last sample was one too (s->cur_tp). */
 		uint32_t sz = rd32(p + 48);
+
+		if (!s->cur_tp) {
+			sample_clear(out);
+			s->cur_tp = true;
+		}
+		out->event = event;
+		out->evsel = ev;
 
 		out->id = rd64(p);
 		out->ip = rd64(p + 8);
@@ -732,6 +733,14 @@ parse_sample(struct pdata_session *s, const union perf_event *event, struct pdat
 		out->raw_data = p + 52;
 		return 0;
 	}
+	if (out == &s->cur)
+		s->cur_tp = false;
+	sample_clear(out);
+	out->cpu = UINT32_MAX;
+	out->event = event;
+	if (!ev)
+		return -ENOENT;
+	out->evsel = ev;
 	if (!(type & ~SIMPLE_SAMPLE_TYPES) && end - p >= SIMPLE_FIXED_MAX + 4)
 		return parse_simple_sample(type, p, end, out);
 	return parse_sample_general(ev, p, end, out);
@@ -1009,14 +1018,14 @@ deliver(struct pdata_session *s, const union perf_event *event, uint64_t file_of
 	struct pdata_evsel *ev_hint)
 {
 	struct pdata_tool *tool = s->tool;
-	struct pdata_sample sample;
+	struct pdata_sample *sample = &s->cur;
 	uint32_t type = event->header.type;
 	int err;
 
 	if (type != PERF_RECORD_SAMPLE)
 		return deliver_other(s, event, file_offset);
 	s->stats.nr_records[type]++;
-	err = parse_sample(s, event, ev_hint, &sample);
+	err = parse_sample(s, event, ev_hint, sample);
 	if (err) {
 		if (err == -ENOENT)
 			s->stats.nr_unknown_id++;
@@ -1024,16 +1033,16 @@ deliver(struct pdata_session *s, const union perf_event *event, uint64_t file_of
 			s->stats.nr_bad_samples++;
 		return 0;
 	}
-	sample.file_offset = file_offset;
-	sample.evsel->nr_samples++;
+	sample->file_offset = file_offset;
+	sample->evsel->nr_samples++;
 	s->stats.nr_samples++;
-	if (sample.time) {
-		if (!s->stats.first_time || sample.time < s->stats.first_time)
-			s->stats.first_time = sample.time;
-		if (sample.time > s->stats.last_time)
-			s->stats.last_time = sample.time;
+	if (sample->time) {
+		if (!s->stats.first_time || sample->time < s->stats.first_time)
+			s->stats.first_time = sample->time;
+		if (sample->time > s->stats.last_time)
+			s->stats.last_time = sample->time;
 	}
-	return tool->sample(tool, &sample);
+	return tool->sample(tool, sample);
 }
 
 static int deliver_other(struct pdata_session *s, const union perf_event *event,
