@@ -73,7 +73,6 @@ typedef int (*oq_deliver_fn)(const struct oq_entry *e, void *arg);
 void oq_init(struct oqueue *q);
 void oq_exit(struct oqueue *q);
 
-
 /* Deliver, in order, every entry with time <= @limit (all with UINT64_MAX). */
 int oq_flush(struct oqueue *q, uint64_t limit, oq_deliver_fn fn, void *arg);
 
