@@ -34,6 +34,17 @@ def main():
     if os.geteuid() != 0 or not shutil.which('perf'):
         print('SKIP: needs root and perf')
         return 77
+    # The workload runs 40 ms: on a loaded machine its threads may not get
+    # to their working syscalls in a run; record again (up to 3 runs) before
+    # calling the recording too poor.  A wrong stack fails at once.
+    for attempt in range(3):
+        ret = check_once(analyzer, load, work, last=attempt == 2)
+        if ret is not None:
+            return ret
+    return 1
+
+
+def check_once(analyzer, load, work, last):
     data = os.path.join(work, 'kd-dwarf.data')
     rec = subprocess.run(['perf', 'record', '-q', '-o', data, '-e', 'raw_syscalls:sys_enter',
                           '-e', 'raw_syscalls:sys_exit/call-graph=dwarf,stack-size=4096/',
@@ -64,8 +75,9 @@ def main():
         if not any(f.startswith(fn + '+') for f in user):
             bad.append(f'{e["comm"]} {e["name"]}: no {fn} in {user}')
     if checked < 20:
-        print(f'FAIL: only {checked} working syscalls found among {len(events)} events')
-        return 1
+        print(f'{"FAIL" if last else "retry"}: only {checked} working syscalls found among '
+              f'{len(events)} events')
+        return 1 if last else None
     if bad:
         print('\n'.join(bad[:10]))
         print(f'FAIL: {len(bad)} of {checked} stacks lack the thread body')
