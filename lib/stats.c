@@ -247,12 +247,7 @@ int ovp_values__add_slow(struct ovp_values *vals, uint64_t v)
 			return ovp_values__add(vals, v);	/* room now: the exact path */
 	}
 	approx_add(vals, v);
-	vals->n++;
-	vals->sum += v;
-	if (v < vals->min)
-		vals->min = v;
-	if (v > vals->max)
-		vals->max = v;
+	ovp_values__count_in(vals, v);
 	return 0;
 }
 

@@ -78,6 +78,17 @@ void ovp_values__init(struct ovp_values *vals);
  */
 void ovp_values__exit(struct ovp_values *vals);
 
+/* The running figures of both modes: count, sum, min, max (internal). */
+static inline void ovp_values__count_in(struct ovp_values *vals, uint64_t v)
+{
+	vals->n++;
+	vals->sum += v;
+	if (v < vals->min)
+		vals->min = v;
+	if (v > vals->max)
+		vals->max = v;
+}
+
 /* The out-of-line part of ovp_values__add(). */
 int ovp_values__add_slow(struct ovp_values *vals, uint64_t v);
 
@@ -95,12 +106,8 @@ static inline int ovp_values__add(struct ovp_values *vals, uint64_t v)
 		return ovp_values__add_slow(vals, v);
 	if (vals->sorted && vals->n && v < vals->v[vals->n - 1])
 		vals->sorted = false;
-	vals->v[vals->n++] = v;
-	vals->sum += v;
-	if (v < vals->min)
-		vals->min = v;
-	if (v > vals->max)
-		vals->max = v;
+	vals->v[vals->n] = v;
+	ovp_values__count_in(vals, v);
 	return 0;
 }
 
