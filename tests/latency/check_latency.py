@@ -157,7 +157,10 @@ def parse(data, with_stacks):
         cpu, t = int(m.group(1)), int(m.group(2)) * 10**9 + int(m.group(3))
         ev, rest = m.group(4), m.group(5)
         if ev.startswith("PERF_RECORD_LOST"):
-            events.append({"cpu": cpu, "t": t, "ev": "LOST", "stack": []})
+            # A LOST record of 0 events (perf 6.1 writes some) opens no window.
+            n = re.search(r"lost (\d+)", line)
+            if not n or int(n.group(1)):
+                events.append({"cpu": cpu, "t": t, "ev": "LOST", "stack": []})
             continue
         s = SKB.search(rest)
         d = DEV.search(rest)
