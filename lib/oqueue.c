@@ -38,13 +38,15 @@ static void free_block_list(struct oq_block *b)
 
 void oq_exit(struct oqueue *q)
 {
-	/* Decide before the heap is freed: the tail is usually one of its runs. */
-	struct oq_run *lone_tail = q->tail && !q->tail->in_heap ? q->tail : NULL;
+	/* Decide before the slots are freed: the tail is usually one of their runs. */
+	struct oq_run *lone_tail = q->tail && !q->tail->in_tree ? q->tail : NULL;
 	size_t i;
 
-	for (i = 0; i < q->heap_nr; i++) {
-		free_block_list(q->heap[i].run->first);
-		free(q->heap[i].run);
+	for (i = 0; i < q->nr_slots; i++) {
+		if (!q->run[i])
+			continue;
+		free_block_list(q->run[i]->first);
+		free(q->run[i]);
 	}
 	if (lone_tail) {
 		free_block_list(lone_tail->first);
@@ -58,7 +60,10 @@ void oq_exit(struct oqueue *q)
 	}
 	for (i = 0; i < OQ_NR_CLASSES; i++)
 		free_block_list(q->free_blocks[i]);
-	free(q->heap);
+	free(q->key);
+	free(q->run);
+	free(q->win);
+	free(q->free_slots);
 	memset(q, 0, sizeof(*q));
 }
 
@@ -126,64 +131,71 @@ static void run_put(struct oqueue *q, struct oq_run *r)
 	q->free_runs = r;
 }
 
-/* Sift node @x down from the hole at @i (the hole method: one write per level). */
-static void heap_sift_down(struct oqueue *q, size_t i, struct oq_hnode x)
+static const struct oq_key free_key = { UINT64_MAX, UINT64_MAX };
+
+/* Twice the slots (at least 2), the new ones free; every match replayed.
+ * Only when every slot is in use. */
+static int grow_slots(struct oqueue *q)
 {
-	struct oq_hnode *h = q->heap;
-	size_t n = q->heap_nr;
+	uint32_t n = q->nr_slots ? q->nr_slots * 2 : 2, i;
+	struct oq_key *key;
+	struct oq_run **run;
+	uint32_t *win, *fs;
 
-	for (;;) {
-		size_t c = 2 * i + 1;
-
-		if (c >= n)
-			break;
-		/* h[n] is the sentinel: the right child needs no bounds test. */
-		c += oq__node_less(&h[c + 1], &h[c]);
-		if (!oq__node_less(&h[c], &x))
-			break;
-		h[i] = h[c];
-		i = c;
+	if (n < q->nr_slots || n > (1u << 30))
+		return -ENOMEM;
+	key = malloc(n * sizeof(*key));
+	run = malloc(n * sizeof(*run));
+	win = malloc(2 * (size_t)n * sizeof(*win));
+	fs = malloc(n * sizeof(*fs));
+	if (!key || !run || !win || !fs) {
+		free(key);
+		free(run);
+		free(win);
+		free(fs);
+		return -ENOMEM;
 	}
-	h[i] = x;
+	for (i = 0; i < n; i++) {
+		key[i] = i < q->nr_slots ? q->key[i] : free_key;
+		run[i] = i < q->nr_slots ? q->run[i] : NULL;
+		win[n + i] = i;
+	}
+	for (i = n - 1; i >= 1; i--) {
+		uint32_t a = win[2 * i], b = win[2 * i + 1];
+
+		win[i] = oq__key_less(&key[b], &key[a]) ? b : a;
+	}
+	/* Called when no slot is free: the free ones are the new, lowest on top. */
+	for (i = n; i-- > q->nr_slots;)
+		fs[q->nr_free++] = i;
+	free(q->key);
+	free(q->run);
+	free(q->win);
+	free(q->free_slots);
+	q->key = key;
+	q->run = run;
+	q->win = win;
+	q->free_slots = fs;
+	q->nr_slots = n;
+	q->depth = (uint32_t)__builtin_ctz(n);
+	return 0;
 }
 
-/* Nodes larger than any real one after the last node: the sift and the pop
- * compare children without testing the heap's size. */
-static void set_sentinels(struct oqueue *q)
+/* Run @r, whose head entry has time @time, enters the tournament. */
+static int slot_add(struct oqueue *q, struct oq_run *r, uint64_t time)
 {
-	const struct oq_hnode sent = { UINT64_MAX, UINT64_MAX, NULL };
+	uint32_t s;
 
-	q->heap[q->heap_nr] = sent;
-	q->heap[q->heap_nr + 1] = sent;
-}
-
-static int heap_push(struct oqueue *q, struct oq_run *r, uint64_t time)
-{
-	struct oq_hnode x = { time, q->next_run_seq++, r };
-	size_t i;
-
-	if (q->heap_nr == q->heap_cap) {
-		size_t cap = q->heap_cap ? q->heap_cap * 2 : 64;
-		/* Two more: the sentinels after the last node. */
-		struct oq_hnode *h = realloc(q->heap, (cap + 2) * sizeof(*h));
-
-		if (!h)
-			return -ENOMEM;
-		q->heap = h;
-		q->heap_cap = cap;
-	}
-	r->in_heap = true;
-	i = q->heap_nr++;
-	while (i > 0) {
-		size_t p = (i - 1) / 2;
-
-		if (!oq__node_less(&x, &q->heap[p]))
-			break;
-		q->heap[i] = q->heap[p];
-		i = p;
-	}
-	q->heap[i] = x;
-	set_sentinels(q);
+	if (!q->nr_free && grow_slots(q))
+		return -ENOMEM;
+	s = q->free_slots[--q->nr_free];
+	q->key[s].time = time;
+	q->key[s].seq = q->next_run_seq++;
+	q->run[s] = r;
+	r->slot = s;
+	r->in_tree = true;
+	q->nr_runs++;
+	oq__replay(q, s);
 	return 0;
 }
 
@@ -206,7 +218,7 @@ int oq_queue_slow(struct oqueue *q, const struct oq_entry *e)
 			return -ENOMEM;
 		}
 		r->first = r->last = b;
-		/* The old tail stays in the heap if it has entries; else it is
+		/* The old tail keeps its slot if it has entries; else it is
 		 * already gone (freed when it emptied). */
 		q->tail = r;
 	} else if (r->tail == r->last->cap) {
@@ -225,29 +237,26 @@ int oq_queue_slow(struct oqueue *q, const struct oq_entry *e)
 	q->nr_entries++;
 	if (e->time > q->max_time)
 		q->max_time = e->time;
-	if (!r->in_heap)
-		return heap_push(q, r, e->time);
+	if (!r->in_tree)
+		return slot_add(q, r, e->time);
 	return 0;
 }
 
 void oq_pop_slow(struct oqueue *q, struct oq_run *r, struct oq_block *b)
 {
-	struct oq_hnode *top = &q->heap[0];
+	uint32_t s = r->slot;
 
-	if (b == r->last) {
-		/* Empty: the last node fills the hole at the top. */
-		r->in_heap = false;
+	if (b == r->last && r->head == r->tail) {
+		/* Empty: its slot is free again. */
+		r->in_tree = false;
 		if (q->tail == r)
 			q->tail = NULL;
 		run_put(q, r);
-		if (--q->heap_nr) {
-			struct oq_hnode x = q->heap[q->heap_nr];
-
-			set_sentinels(q);
-			heap_sift_down(q, 0, x);
-		} else {
-			set_sentinels(q);
-		}
+		q->key[s] = free_key;
+		q->run[s] = NULL;
+		q->free_slots[q->nr_free++] = s;
+		q->nr_runs--;
+		oq__replay(q, s);
 		return;
 	}
 	if (r->head == b->cap) {
@@ -255,14 +264,8 @@ void oq_pop_slow(struct oqueue *q, struct oq_run *r, struct oq_block *b)
 		r->head = 0;
 		block_put(q, b);
 	}
-	top->time = r->first->e[r->head].time;
-	if ((int)oq__node_less(&q->heap[1], top) | (int)oq__node_less(&q->heap[2], top))
-		heap_sift_down(q, 0, *top);
-}
-
-void oq_sift_top(struct oqueue *q)
-{
-	heap_sift_down(q, 0, q->heap[0]);
+	q->key[s].time = r->first->e[r->head].time;
+	oq__replay(q, s);
 }
 
 int oq_flush(struct oqueue *q, uint64_t limit, oq_deliver_fn fn, void *arg)
@@ -271,7 +274,7 @@ int oq_flush(struct oqueue *q, uint64_t limit, oq_deliver_fn fn, void *arg)
 
 	struct oq_entry e;
 
-	while (q->heap_nr && q->heap[0].time <= limit) {
+	while (q->nr_runs && oq_top_time(q) <= limit) {
 		oq_pop(q, &e);
 		err = fn(&e, arg);
 		if (err)
@@ -287,7 +290,7 @@ int oq_flush_half(struct oqueue *q, oq_deliver_fn fn, void *arg)
 
 	struct oq_entry e;
 
-	while (n-- && q->heap_nr) {
+	while (n-- && q->nr_runs) {
 		oq_pop(q, &e);
 		err = fn(&e, arg);
 		if (err)
@@ -301,10 +304,13 @@ uint64_t oq_min_file_offset(const struct oqueue *q)
 	uint64_t min = UINT64_MAX;
 	size_t i;
 
-	for (i = 0; i < q->heap_nr; i++) {
-		const struct oq_run *r = q->heap[i].run;
-		uint64_t off = r->first->e[r->head].file_offset;
+	for (i = 0; i < q->nr_slots; i++) {
+		const struct oq_run *r = q->run[i];
+		uint64_t off;
 
+		if (!r)
+			continue;
+		off = r->first->e[r->head].file_offset;
 		if (off < min)
 			min = off;
 	}

@@ -5,9 +5,17 @@
  *
  * perf writes each CPU's ring buffer in chunks, so a round of records is a
  * handful of sorted runs.  The queue keeps those runs as they arrive (an
- * append is O(1)) and merges their heads with a small heap keyed by
- * (timestamp, run number), which reproduces perf's order exactly: equal
- * timestamps come out in arrival order, as in ordered-events.c.
+ * append is O(1)) and merges their heads keyed by (timestamp, run number),
+ * which reproduces perf's order exactly: equal timestamps come out in
+ * arrival order, as in ordered-events.c.
+ *
+ * The merge is a tournament (winner) tree over run slots: every internal
+ * node holds the slot with the smaller key of its two children, so the
+ * oldest head is at the root, and after a pop only the popped slot's path
+ * is replayed, log2(slots) levels of one comparison and a conditional move
+ * each.  A binary heap does the same with branches on which run wins, and
+ * when CPUs interleave that is a coin toss mispredicted every other record;
+ * the tree's loop count is fixed by its size, so nothing there mispredicts.
  *
  * Entries and run blocks come from free lists: after warm-up, queueing and
  * flushing allocate nothing.
@@ -38,24 +46,31 @@ struct oq_run {
 	uint32_t head;			/* next entry to deliver, in first */
 	uint32_t tail;			/* next free slot, in last */
 	uint64_t last_time;		/* time of the newest entry */
-	bool in_heap;
+	bool in_tree;			/* has a slot in the tree (has entries) */
+	uint32_t slot;			/* its slot, while in_tree */
 	struct oq_run *next_free;
 };
 
-/* A heap node: the run's head time and sequence are kept in the node, so a
- * comparison touches only the heap array. */
-struct oq_hnode {
-	uint64_t time;			/* time of the run's head entry */
-	uint64_t seq;			/* the run's creation order: tie breaker */
-	struct oq_run *run;
+/* A slot's key: its run's head time and the run's creation order (the tie
+ * breaker); both UINT64_MAX for a free slot, which loses to every run. */
+struct oq_key {
+	uint64_t time;
+	uint64_t seq;
 };
 
 #define OQ_NR_CLASSES 7
 
 struct oqueue {
-	struct oq_hnode *heap;	/* runs with entries, min-heap on (head time, run seq);
-				 * heap[heap_nr] and heap[heap_nr + 1] are sentinels */
-	size_t heap_nr, heap_cap;
+	/* Tournament over nr_slots (a power of two, >= 2) slots: key[s] and
+	 * run[s] per slot; win[n] for n in [1, nr_slots) the winning slot of
+	 * node n's subtree (children 2n, 2n + 1), win[nr_slots + s] = s. */
+	struct oq_key *key;
+	struct oq_run **run;
+	uint32_t *win;
+	uint32_t nr_slots, depth;	/* depth = log2(nr_slots) */
+	uint32_t *free_slots;		/* stack of free slots */
+	uint32_t nr_free;
+	size_t nr_runs;			/* runs with entries (slots in use) */
 	struct oq_run *tail;	/* the run new entries are appended to */
 	struct oq_run *free_runs;
 	struct oq_block *free_blocks[OQ_NR_CLASSES];	/* by size class */
@@ -86,11 +101,10 @@ uint64_t oq_min_file_offset(const struct oqueue *q);
 /* Slow paths of the inline functions below (oqueue.c). */
 int oq_queue_slow(struct oqueue *q, const struct oq_entry *e);
 void oq_pop_slow(struct oqueue *q, struct oq_run *r, struct oq_block *b);
-void oq_sift_top(struct oqueue *q);
 
 /* (time, seq) as one 128-bit comparison: no branch on data (which run holds
  * the oldest record is as good as random). */
-static inline bool oq__node_less(const struct oq_hnode *a, const struct oq_hnode *b)
+static inline bool oq__key_less(const struct oq_key *a, const struct oq_key *b)
 {
 	unsigned __int128 ka = (unsigned __int128)a->time << 64 | a->seq;
 	unsigned __int128 kb = (unsigned __int128)b->time << 64 | b->seq;
@@ -98,8 +112,36 @@ static inline bool oq__node_less(const struct oq_hnode *a, const struct oq_hnode
 	return ka < kb;
 }
 
+/*
+ * Slot @s's key changed: replay its matches up to the root.  The loop runs
+ * q->depth times whatever the keys; the winner so far stays in registers
+ * and is picked by conditional moves, and each level loads only its
+ * opponent (the sibling subtree's winner, which this replay does not
+ * change), so the loads do not wait for the previous level.  Real keys
+ * never tie (run numbers differ); free slots tie, and either may win.
+ */
+static inline void oq__replay(struct oqueue *q, uint32_t s)
+{
+	const struct oq_key *key = q->key;
+	uint32_t *win = q->win;
+	uint32_t n = q->nr_slots + s, cur = s;
+	uint64_t ct = key[s].time, cs = key[s].seq;
+
+	for (uint32_t d = q->depth; d; d--) {
+		uint32_t o = win[n ^ 1];
+		uint64_t ot = key[o].time, os = key[o].seq;
+		bool lt = ((unsigned __int128)ot << 64 | os) < ((unsigned __int128)ct << 64 | cs);
+
+		cur = lt ? o : cur;
+		ct = lt ? ot : ct;
+		cs = lt ? os : cs;
+		n >>= 1;
+		win[n] = cur;
+	}
+}
+
 /* Queue an entry made of these fields.  Return: 0 or -ENOMEM.  Inline: the
- * common case is an append to the newest run, which is already in the heap.
+ * common case is an append to the newest run, which already has its slot.
  * Fields as arguments, not a struct: a struct built on the caller's stack
  * and copied in 16-byte halves stalls store forwarding. */
 static inline int oq_push(struct oqueue *q, uint64_t time, const void *rec, uint64_t file_offset,
@@ -108,7 +150,7 @@ static inline int oq_push(struct oqueue *q, uint64_t time, const void *rec, uint
 	struct oq_run *r = q->tail;
 	struct oq_entry *slot;
 
-	if (!r || time < r->last_time || r->tail == r->last->cap || !r->in_heap) {
+	if (!r || time < r->last_time || r->tail == r->last->cap || !r->in_tree) {
 		struct oq_entry e = { time, rec, file_offset, owner, aux };
 
 		return oq_queue_slow(q, &e);
@@ -137,14 +179,14 @@ static inline int oq_queue(struct oqueue *q, const struct oq_entry *e)
 /* Time of the oldest queued entry; the queue must not be empty. */
 static inline uint64_t oq_top_time(const struct oqueue *q)
 {
-	return q->heap[0].time;
+	return q->key[q->win[1]].time;
 }
 
 /* Take the oldest entry into @e; the queue must not be empty. */
 static inline void oq_pop(struct oqueue *q, struct oq_entry *e)
 {
-	struct oq_hnode *top = &q->heap[0];
-	struct oq_run *r = top->run;
+	uint32_t s = q->win[1];
+	struct oq_run *r = q->run[s];
 	struct oq_block *b = r->first;
 
 	*e = b->e[r->head++];
@@ -154,11 +196,8 @@ static inline void oq_pop(struct oqueue *q, struct oq_entry *e)
 		oq_pop_slow(q, r, b);
 		return;
 	}
-	top->time = b->e[r->head].time;
-	/* Sorted runs: the top often stays the smallest; no sift then. */
-	/* heap[heap_nr] is a sentinel larger than any node: no bounds tests. */
-	if ((int)oq__node_less(&q->heap[1], top) | (int)oq__node_less(&q->heap[2], top))
-		oq_sift_top(q);
+	q->key[s].time = b->e[r->head].time;
+	oq__replay(q, s);
 }
 
 #endif /* OVSPERF_OQUEUE_H */

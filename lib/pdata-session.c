@@ -1150,7 +1150,7 @@ static int flush_queue(struct pdata_session *s, uint64_t limit)
 	struct oq_entry e;
 	int err;
 
-	while (s->q.heap_nr && oq_top_time(&s->q) <= limit) {
+	while (s->q.nr_runs && oq_top_time(&s->q) <= limit) {
 		oq_pop(&s->q, &e);
 		err = deliver_entry(s, &e);
 		if (err)
