@@ -1164,6 +1164,9 @@ static bool hop_passes(const struct lat_report *r, const struct span_hop *h)
 struct lat_set {
 	struct ovp_values vals;
 	uint64_t cross_cpu;
+	/* Histograms, made from the values by set_hists() when the result is
+	 * finalized (not per packet): exact either way, since every bucket of
+	 * an approximate set lies within one slot of both (see set_hists()). */
 	struct hist_log2 h_ns;		/* JSON */
 	struct hist_log2 h_us;		/* text */
 };
@@ -1178,9 +1181,33 @@ static void set_init(struct lat_set *s, struct ovp_values_budget *b)
 static int set_add(struct lat_set *s, uint64_t ns, bool cross)
 {
 	s->cross_cpu += cross;
-	hist_log2__add(&s->h_ns, ns);
-	hist_log2__add(&s->h_us, ns / 1000);
 	return ovp_values__add(&s->vals, ns);
+}
+
+static void hists_add(void *ctx, uint64_t ns, uint64_t count)
+{
+	struct lat_set *s = ctx;
+	unsigned int i = hist_log2__slot(ns), j = hist_log2__slot(ns / 1000);
+
+	s->h_ns.slots[i] += count;
+	s->h_ns.count += count;
+	s->h_us.slots[j] += count;
+	s->h_us.count += count;
+}
+
+/*
+ * The set's log2 histograms of ns and of us, from its values.  An
+ * approximate set gives one value per bucket of its log-linear histogram;
+ * that is exact: a bucket of values in [2^e, 2^(e+1)) has one log2 of ns,
+ * and it never straddles a us slot boundary 1000 * 2^j = 125 * 2^(j+3)
+ * (j >= 1), which is in the bucket width 2^(e-8) = 2^(j+1) (e = j + 9)
+ * multiple; buckets of values below 2^8 hold one value.
+ */
+static void set_hists(struct lat_set *s)
+{
+	memset(&s->h_ns, 0, sizeof(s->h_ns));
+	memset(&s->h_us, 0, sizeof(s->h_us));
+	ovp_values__for_each(&s->vals, hists_add, s);
 }
 
 /* Group sets (per egress, CPU, device), found by a small integer id. */
@@ -1243,6 +1270,12 @@ static void groups_sort(struct lat_groups *gs)
 	for (size_t i = 0; i < gs->n; i++)
 		if (gs->g[i].id < LAT_GROUP_DIRECT)
 			gs->direct[gs->g[i].id] = (uint32_t)i + 1;
+}
+
+static void groups_hists(struct lat_groups *gs)
+{
+	for (size_t i = 0; i < gs->n; i++)
+		set_hists(&gs->g[i].set);
 }
 
 static void groups_exit(struct lat_groups *gs)
@@ -1529,6 +1562,14 @@ static struct lat_result *result_finalize(struct lat_report *r, int i)
 	groups_sort(&res->by_cpu);
 	groups_sort(&res->by_dev);
 	groups_sort(&res->by_egress);
+	set_hists(&res->full);
+	for (int k = 0; k < SPAN_MAX_STAGES; k++) {
+		set_hists(&res->ivl[k]);
+		set_hists(&res->hop[k]);
+	}
+	groups_hists(&res->by_cpu);
+	groups_hists(&res->by_dev);
+	groups_hists(&res->by_egress);
 	return res;
 }
 

@@ -163,6 +163,62 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* @a outranks @b at the top of a heap keeping the smallest (@asc: the
+ * largest kept is on top) or the largest values. */
+static inline bool heap_above(uint64_t a, uint64_t b, bool asc)
+{
+	return asc ? a > b : a < b;
+}
+
+static void kheap_down(uint64_t *h, size_t n, size_t i, bool asc)
+{
+	uint64_t x = h[i];
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && heap_above(h[c + 1], h[c], asc))
+			c++;
+		if (!heap_above(h[c], x, asc))
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = x;
+}
+
+/*
+ * The min(@k, @n) smallest (@asc) or largest values of @v[0..n) into @out,
+ * ascending (or descending): a heap of the kept ones whose top is the first
+ * to go, so a value that does not enter costs one comparison; O(n log k) at
+ * worst.  Return: how many were written.
+ */
+static size_t keep_extremes(const uint64_t *v, size_t n, size_t k, uint64_t *out, bool asc)
+{
+	size_t m = k < n ? k : n, i;
+
+	memcpy(out, v, m * sizeof(*out));
+	for (i = m / 2; i-- > 0;)
+		kheap_down(out, m, i, asc);
+	for (i = m; i < n; i++) {
+		if (!heap_above(out[0], v[i], asc))
+			continue;
+		out[0] = v[i];
+		kheap_down(out, m, 0, asc);
+	}
+	/* Heap sort: the top goes to the end, leaving the best first. */
+	for (i = m; i > 1; i--) {
+		uint64_t t = out[0];
+
+		out[0] = out[i - 1];
+		out[i - 1] = t;
+		kheap_down(out, i - 1, 0, asc);
+	}
+	return m;
+}
+
 /* Exact -> approximate: histogram the values kept so far, free them. */
 static int to_approx(struct ovp_values *vals, uint64_t next)
 {
@@ -179,11 +235,10 @@ static int to_approx(struct ovp_values *vals, uint64_t next)
 		return ovp_err(-ENOMEM, "out of memory for a histogram");
 	}
 	if (k && vals->n) {
-		/* No sort: two selections put the k smallest and largest in place
-		 * (while the set is still exact). */
-		vals->nr_lo = vals->nr_hi = k < vals->n ? k : vals->n;
-		ovp_values__lowest(vals, k, vals->lo);
-		ovp_values__highest(vals, k, vals->hi);
+		/* One pass with a bounded heap each (a selection would partition
+		 * the whole array, mispredicting on every other value). */
+		vals->nr_lo = keep_extremes(vals->v, vals->n, k, vals->lo, true);
+		vals->nr_hi = keep_extremes(vals->v, vals->n, k, vals->hi, false);
 	}
 	vals->bkt = bkt;
 	vals->shift = vals->n ? (uint64_t)(vals->sum / vals->n) : next;

@@ -179,8 +179,51 @@ static void test_shared(void)
 	CHECK_U64(b.left, 64 * 8 * 3);
 }
 
+/*
+ * The extremes when the set turns approximate: taken from the values kept
+ * so far (the smallest and largest of them may be anywhere in the array),
+ * then kept up to date.  Orders: ascending, descending, random with
+ * duplicates, a V; @k below and above the number of values at the switch
+ * (64 with this budget).
+ */
+static void test_extremes_at_switch(unsigned int order, size_t k)
+{
+	struct ovp_values_budget b = { .left = 64 * 8, .extremes = k };
+	size_t n = 300, i, got;
+	uint64_t ref[300], out[300];
+	struct ovp_values v;
+
+	ovp_values__init(&v);
+	ovp_values__set_budget(&v, &b);
+	for (i = 0; i < n; i++) {
+		switch (order) {
+		case 0: ref[i] = 10 * i; break;
+		case 1: ref[i] = 10 * (n - i); break;
+		case 2: ref[i] = xorshift() % 50; break;
+		default: ref[i] = i < 40 ? 1000 - i : 1000 + i; break;
+		}
+		CHECK(ovp_values__add(&v, ref[i]) == 0);
+	}
+	CHECK(!ovp_values__exact(&v));
+	qsort(ref, n, sizeof(*ref), cmp);
+	got = ovp_values__lowest(&v, k, out);
+	CHECK_U64(got, k < n ? k : n);
+	for (i = 0; i < got; i++)
+		CHECK_U64(out[i], ref[i]);
+	got = ovp_values__highest(&v, k, out);
+	CHECK_U64(got, k < n ? k : n);
+	for (i = 0; i < got; i++)
+		CHECK_U64(out[i], ref[n - 1 - i]);
+	ovp_values__exit(&v);
+}
+
 int main(void)
 {
+	for (unsigned int order = 0; order < 4; order++) {
+		test_extremes_at_switch(order, 1);
+		test_extremes_at_switch(order, 5);
+		test_extremes_at_switch(order, 100);
+	}
 	for (unsigned int shape = 0; shape < 4; shape++) {
 		test_exact(shape, 1);
 		test_exact(shape, 17);
