@@ -1210,11 +1210,19 @@ static void set_hists(struct lat_set *s)
 	ovp_values__for_each(&s->vals, hists_add, s);
 }
 
-/* Group sets (per egress, CPU, device), found by a small integer id. */
+/* Group sets (per egress, CPU, device), found by a small integer id.  A
+ * group may stand for another set holding the same values (@alias): the
+ * only egress of a span whose last stage has one event is the span. */
 struct lat_group {
 	uint64_t id;
 	struct lat_set set;
+	struct lat_set *alias;		/* the group's set when non-NULL, else &set */
 };
+
+static struct lat_set *group_set(struct lat_group *g)
+{
+	return g->alias ? g->alias : &g->set;
+}
 
 /* Ids below this (CPUs, device ids, egress alternatives) find their group
  * by index, without a search. */
@@ -1227,8 +1235,34 @@ struct lat_groups {
 	uint32_t direct[LAT_GROUP_DIRECT];	/* [id]: index + 1 in g, 0 = none */
 };
 
+/* A new group of id @id (not there yet), with an empty set. */
+static struct lat_group *group_new(struct lat_groups *gs, uint64_t id)
+{
+	struct lat_group *g;
+
+	if (gs->n == gs->cap) {
+		size_t cap = gs->cap ? gs->cap * 2 : 8;
+		struct lat_group *n = realloc(gs->g, cap * sizeof(*n));
+
+		if (!n) {
+			ovp_err(-ENOMEM, "out of memory");
+			return NULL;
+		}
+		gs->g = n;
+		gs->cap = cap;
+	}
+	g = &gs->g[gs->n++];
+	g->id = id;
+	g->alias = NULL;
+	set_init(&g->set, gs->budget);
+	if (id < LAT_GROUP_DIRECT)
+		gs->direct[id] = (uint32_t)gs->n;
+	return g;
+}
+
 static int groups_add(struct lat_groups *gs, uint64_t id, uint64_t ns, bool cross)
 {
+	struct lat_group *g;
 	size_t i;
 
 	if (id < LAT_GROUP_DIRECT) {
@@ -1239,21 +1273,8 @@ static int groups_add(struct lat_groups *gs, uint64_t id, uint64_t ns, bool cros
 			if (gs->g[i].id == id)
 				return set_add(&gs->g[i].set, ns, cross);
 	}
-	if (gs->n == gs->cap) {
-		size_t cap = gs->cap ? gs->cap * 2 : 8;
-		struct lat_group *n = realloc(gs->g, cap * sizeof(*n));
-
-		if (!n)
-			return ovp_err(-ENOMEM, "out of memory");
-		gs->g = n;
-		gs->cap = cap;
-	}
-	gs->g[gs->n].id = id;
-	set_init(&gs->g[gs->n].set, gs->budget);
-	gs->n++;
-	if (id < LAT_GROUP_DIRECT)
-		gs->direct[id] = (uint32_t)gs->n;
-	return set_add(&gs->g[gs->n - 1].set, ns, cross);
+	g = group_new(gs, id);
+	return g ? set_add(&g->set, ns, cross) : -ENOMEM;
 }
 
 static int cmp_group(const void *a, const void *b)
@@ -1275,7 +1296,8 @@ static void groups_sort(struct lat_groups *gs)
 static void groups_hists(struct lat_groups *gs)
 {
 	for (size_t i = 0; i < gs->n; i++)
-		set_hists(&gs->g[i].set);
+		if (!gs->g[i].alias)
+			set_hists(&gs->g[i].set);
 }
 
 static void groups_exit(struct lat_groups *gs)
@@ -1436,7 +1458,10 @@ static int on_rec(void *ctx, const struct span_rec *rec)
 	for (k = 1; k < nst && nst > 2 && !err; k++)
 		err = set_add(&res->ivl[k], rec->t[k] - rec->t[k - 1],
 			      rec->cpu[k] != rec->cpu[k - 1]);
-	err = err ?: groups_add(&res->by_egress, rec->alt[nst - 1], lat, cross);
+	/* One event at the last stage: its egress group is the span (made in
+	 * result_finalize()); not added twice. */
+	if (sp->stages[nst - 1].nr_alts > 1)
+		err = err ?: groups_add(&res->by_egress, rec->alt[nst - 1], lat, cross);
 	err = err ?: groups_add(&res->by_cpu, rec->cpu[0], lat, cross);
 	if (!err && sp->has_dev) {
 		const struct lat_attr *a = attr_of(r, rec->attr);
@@ -1561,6 +1586,13 @@ static struct lat_result *result_finalize(struct lat_report *r, int i)
 		qsort(res->worst.a, res->worst.n, sizeof(*res->worst.a), cmp_kept_desc);
 	groups_sort(&res->by_cpu);
 	groups_sort(&res->by_dev);
+	if (res->sp->stages[res->sp->nr_stages - 1].nr_alts <= 1 && res->nr &&
+	    !res->by_egress.n) {
+		struct lat_group *g = group_new(&res->by_egress, 0);
+
+		if (g)
+			g->alias = &res->full;
+	}
 	groups_sort(&res->by_egress);
 	set_hists(&res->full);
 	for (int k = 0; k < SPAN_MAX_STAGES; k++) {
@@ -1644,7 +1676,7 @@ static bool result_approx(const struct lat_result *res)
 			return true;
 	for (size_t i = 0; i < sizeof(gs) / sizeof(gs[0]); i++)
 		for (size_t j = 0; j < gs[i]->n && (i || gs[i]->n > 1); j++)	/* (as printed) */
-			if (!ovp_values__exact(&gs[i]->g[j].set.vals))
+			if (!ovp_values__exact(&group_set(&gs[i]->g[j])->vals))
 				return true;
 	return false;
 }
@@ -1808,7 +1840,7 @@ static void print_groups(FILE *out, const char *title, struct lat_groups *gs,
 		else
 			snprintf(label, sizeof(label), "%s",
 				 g->id ? r->devs[g->id - 1] : "(none)");
-		print_set_row(out, label, &gs->g[i].set);
+		print_set_row(out, label, group_set(&gs->g[i]));
 	}
 }
 
@@ -2108,7 +2140,7 @@ static json_t *groups_json(struct lat_groups *gs, const struct lat_report *r,
 		else
 			json_object_set_new(o, "dev", id ? json_string(r->devs[id - 1])
 							 : json_null());
-		set_json(o, &gs->g[i].set, top, false);
+		set_json(o, group_set(&gs->g[i]), top, false);
 		json_array_append_new(a, o);
 	}
 	return a;
