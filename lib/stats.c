@@ -63,17 +63,10 @@ double ovp_values__resolution(const struct ovp_values *vals)
 	return vals->bkt ? 1.0 / SUB : 0;
 }
 
-/* Histogram bucket of @v: values below SUB have their own; above, a power
- * of two is split into SUB buckets. */
+/* Histogram bucket of @v (stats.h). */
 static inline size_t bkt_index(uint64_t v)
 {
-	unsigned int e;
-
-	if (v < SUB)
-		return v;
-	e = 63 - __builtin_clzll(v);		/* >= OVP_VALUES_SUB_BITS */
-	return SUB + (size_t)(e - OVP_VALUES_SUB_BITS) * SUB +
-	       ((v >> (e - OVP_VALUES_SUB_BITS)) - SUB);
+	return ovp_values__bkt(v);
 }
 
 /* The smallest value of bucket @i and the bucket's width. */
@@ -142,6 +135,22 @@ static inline void add_square(struct ovp_values *vals, __int128 d)
 	}
 }
 
+/* The thresholds of the inline add (stats.h) from the extremes kept. */
+static void set_thresholds(struct ovp_values *vals)
+{
+	size_t k = vals->budget->extremes;
+
+	if (!k) {
+		vals->ext_open = false;
+		vals->lo_thr = 0;		/* nothing is below */
+		vals->hi_thr = UINT64_MAX;	/* nor above */
+		return;
+	}
+	vals->ext_open = vals->nr_lo < k || vals->nr_hi < k;
+	vals->lo_thr = vals->nr_lo == k ? vals->lo[k - 1] : 0;
+	vals->hi_thr = vals->nr_hi == k ? vals->hi[k - 1] : UINT64_MAX;
+}
+
 static void approx_add(struct ovp_values *vals, uint64_t v)
 {
 	__int128 d = (__int128)v - (__int128)vals->shift;
@@ -153,6 +162,7 @@ static void approx_add(struct ovp_values *vals, uint64_t v)
 	if (k) {
 		extreme_put(vals->lo, &vals->nr_lo, k, v, true);
 		extreme_put(vals->hi, &vals->nr_hi, k, v, false);
+		set_thresholds(vals);
 	}
 }
 
@@ -258,6 +268,7 @@ static int to_approx(struct ovp_values *vals, uint64_t next)
 	vals->cap = 0;
 	vals->sorted = false;
 	vals->nr_fixed = 0;
+	set_thresholds(vals);
 	return 0;
 }
 

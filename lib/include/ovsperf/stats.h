@@ -64,6 +64,11 @@ struct ovp_values {
 	long double d2;		/* squares of the larger ones */
 	uint64_t *lo, *hi;	/* extremes: smallest ascending, largest descending */
 	size_t nr_lo, nr_hi;
+	/* A value enters the extremes (ovp_values__add_slow()) only while a
+	 * list is not full (ext_open) or when it is below lo_thr (the largest
+	 * kept smallest) or above hi_thr: one test per value inline. */
+	bool ext_open;
+	uint64_t lo_thr, hi_thr;
 };
 
 /**
@@ -92,6 +97,20 @@ static inline void ovp_values__count_in(struct ovp_values *vals, uint64_t v)
 /* The out-of-line part of ovp_values__add(). */
 int ovp_values__add_slow(struct ovp_values *vals, uint64_t v);
 
+/* Approximate mode's bucket of @v: values below 256 have their own; above,
+ * each power of two is split into 256 (internal). */
+static inline size_t ovp_values__bkt(uint64_t v)
+{
+	const unsigned int sub = 1u << OVP_VALUES_SUB_BITS;
+	unsigned int e;
+
+	if (v < sub)
+		return (size_t)v;
+	e = 63 - (unsigned int)__builtin_clzll(v);	/* >= OVP_VALUES_SUB_BITS */
+	return sub + (size_t)(e - OVP_VALUES_SUB_BITS) * sub +
+	       (size_t)((v >> (e - OVP_VALUES_SUB_BITS)) - sub);
+}
+
 /**
  * ovp_values__add() - append one value.
  * @vals: the set.
@@ -101,8 +120,22 @@ int ovp_values__add_slow(struct ovp_values *vals, uint64_t v);
  */
 static inline int ovp_values__add(struct ovp_values *vals, uint64_t v)
 {
-	/* Hot path inline: exact mode with room (reports add per packet). */
-	if (vals->bkt || vals->n == vals->cap)
+	/* Hot paths inline (reports add per packet): approximate mode when the
+	 * value is no extreme and its deviation squares in 64 bits; exact mode
+	 * with room. */
+	if (vals->bkt) {
+		__int128 d = (__int128)v - (__int128)vals->shift;
+
+		if (vals->ext_open | (v < vals->lo_thr) | (v > vals->hi_thr) |
+		    (d <= -(1LL << 31)) | (d >= (1LL << 31)))
+			return ovp_values__add_slow(vals, v);
+		vals->bkt[ovp_values__bkt(v)]++;
+		vals->d1 += d;
+		vals->d2i += (uint64_t)((int64_t)d * (int64_t)d);
+		ovp_values__count_in(vals, v);
+		return 0;
+	}
+	if (vals->n == vals->cap)
 		return ovp_values__add_slow(vals, v);
 	if (vals->sorted && vals->n && v < vals->v[vals->n - 1])
 		vals->sorted = false;
