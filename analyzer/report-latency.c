@@ -1551,7 +1551,9 @@ static int stream_setup(struct lat_report *r)
 			if (!res->best.a || !res->worst.a)
 				return ovp_err(-ENOMEM, "out of memory for --top %ld", r->top);
 		}
-		err = span_engine__stream(r->spans[i].eng, on_rec, on_hop, res, LAT_HOLD);
+		/* Two stages: the hops are the spans (hop_set()), no sink. */
+		err = span_engine__stream(r->spans[i].eng, on_rec,
+					  r->spans[i].nr_stages == 2 ? NULL : on_hop, res, LAT_HOLD);
 		if (err)
 			return err;
 	}

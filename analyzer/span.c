@@ -67,6 +67,7 @@ struct span_engine {
 	span_hop_fn on_hop;
 	void *sink_ctx;
 	size_t hold;			/* ring sizes; 0 = not streaming */
+	bool span_is_hop;		/* two stages, no hop sink: hops not kept */
 	struct span_rec *ring_recs;
 	size_t head_recs, nr_held_recs;
 	struct span_hop *ring_hops;
@@ -224,6 +225,9 @@ int span_engine__stream(struct span_engine *e, span_rec_fn on_rec, span_hop_fn o
 	}
 	e->on_rec = on_rec;
 	e->on_hop = on_hop;
+	/* Two stages: a span's one hop is the span (same times, CPUs, attribute,
+	 * windows); with no sink for it, it is only counted with the span. */
+	e->span_is_hop = !on_hop && e->nr_stages == 2;
 	e->sink_ctx = ctx;
 	e->hold = hold;
 	return 0;
@@ -263,6 +267,7 @@ static int deliver_rec(struct span_engine *e)
 				      r->t[e->nr_stages - 1])) {
 		r->lost = true;
 		e->counts.lost_windows++;
+		e->counts.lost_hops += e->span_is_hop;
 	}
 	e->head_recs = e->head_recs + 1 == e->hold ? 0 : e->head_recs + 1;
 	e->nr_held_recs--;
@@ -314,6 +319,8 @@ static int add_hop(struct span_engine *e, const struct pend *p, unsigned int sta
 	struct span_hop *h;
 	int err;
 
+	if (e->span_is_hop)
+		return 0;
 	if (e->hold) {
 		if (e->nr_held_hops == e->hold) {
 			err = deliver_hop(e);

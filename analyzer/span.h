@@ -164,7 +164,9 @@ void span_engine__finish(struct span_engine *e);
  * keeping them all (bounded memory).
  * @e: a new engine (nothing completed yet).
  * @on_rec: called for each completed span, in completion order; NULL = drop.
- * @on_hop: called for each hop, in order; NULL = drop.
+ * @on_hop: called for each hop, in order; NULL = drop (with two stages,
+ *          where a span's one hop is the span, hops are then not kept at
+ *          all: a lost span also counts as a lost hop).
  * @ctx: passed to the sinks.
  * @hold: how many records (and, separately, hops) wait in the engine for
  *        span_engine__flush(); when more complete, the oldest goes first.
