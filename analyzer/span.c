@@ -24,6 +24,8 @@
 #include "span.h"
 
 #define NODES_PER_CHUNK 1024
+/* First size of the stream mode's rings (they grow to the hold). */
+#define RING_MIN 256
 
 /* A pending key. */
 struct pend {
@@ -66,12 +68,12 @@ struct span_engine {
 	span_rec_fn on_rec;
 	span_hop_fn on_hop;
 	void *sink_ctx;
-	size_t hold;			/* ring sizes; 0 = not streaming */
+	size_t hold;			/* most held of each; 0 = not streaming */
 	bool span_is_hop;		/* two stages, no hop sink: hops not kept */
 	struct span_rec *ring_recs;
-	size_t head_recs, nr_held_recs;
+	size_t head_recs, nr_held_recs, cap_ring_recs;
 	struct span_hop *ring_hops;
-	size_t head_hops, nr_held_hops;
+	size_t head_hops, nr_held_hops, cap_ring_hops;
 };
 
 static size_t hash_key(uint64_t key)
@@ -212,17 +214,20 @@ static void node_put(struct span_engine *e, struct pend **pp)
 int span_engine__stream(struct span_engine *e, span_rec_fn on_rec, span_hop_fn on_hop,
 			void *ctx, size_t hold)
 {
+	size_t cap = hold < RING_MIN ? hold : RING_MIN;
+
 	if (!hold || e->nr_recs || e->nr_hops)
 		return ovp_err(-EINVAL, "span: stream mode must start empty, with a ring");
-	e->ring_recs = calloc(hold, sizeof(*e->ring_recs));
-	e->ring_hops = calloc(hold, sizeof(*e->ring_hops));
+	e->ring_recs = calloc(cap, sizeof(*e->ring_recs));
+	e->ring_hops = calloc(cap, sizeof(*e->ring_hops));
 	if (!e->ring_recs || !e->ring_hops) {
 		free(e->ring_recs);
 		free(e->ring_hops);
 		e->ring_recs = NULL;
 		e->ring_hops = NULL;
-		return ovp_err(-ENOMEM, "span: out of memory for %zu held records", hold);
+		return ovp_err(-ENOMEM, "span: out of memory for %zu held records", cap);
 	}
+	e->cap_ring_recs = e->cap_ring_hops = cap;
 	e->on_rec = on_rec;
 	e->on_hop = on_hop;
 	/* Two stages: a span's one hop is the span (same times, CPUs, attribute,
@@ -269,7 +274,7 @@ static int deliver_rec(struct span_engine *e)
 		e->counts.lost_windows++;
 		e->counts.lost_hops += e->span_is_hop;
 	}
-	e->head_recs = e->head_recs + 1 == e->hold ? 0 : e->head_recs + 1;
+	e->head_recs = e->head_recs + 1 == e->cap_ring_recs ? 0 : e->head_recs + 1;
 	e->nr_held_recs--;
 	return e->on_rec ? e->on_rec(e->sink_ctx, r) : 0;
 }
@@ -283,7 +288,7 @@ static int deliver_hop(struct span_engine *e)
 		h->lost = true;
 		e->counts.lost_hops++;
 	}
-	e->head_hops = e->head_hops + 1 == e->hold ? 0 : e->head_hops + 1;
+	e->head_hops = e->head_hops + 1 == e->cap_ring_hops ? 0 : e->head_hops + 1;
 	e->nr_held_hops--;
 	return e->on_hop ? e->on_hop(e->sink_ctx, h) : 0;
 }
@@ -306,12 +311,34 @@ int span_engine__flush(struct span_engine *e, uint64_t horizon)
 	return 0;
 }
 
-/* Slot @n after @head in a ring of e->hold (no division: this is per packet). */
-static inline size_t ring_slot(const struct span_engine *e, size_t head, size_t n)
+/* Slot @n after @head in a ring of @cap (no division: this is per packet). */
+static inline size_t ring_slot(size_t cap, size_t head, size_t n)
 {
 	size_t i = head + n;
 
-	return i >= e->hold ? i - e->hold : i;
+	return i >= cap ? i - cap : i;
+}
+
+/*
+ * A full ring of *@cap elements of @size bytes, the oldest at *@head, grows
+ * to twice (at most @max), unwrapped: the oldest goes to slot 0.  A ring as
+ * large as the most ever held stays in the cache, where one of e->hold
+ * would cycle its writes through megabytes.
+ */
+static int ring_grow(void **ring, size_t *cap, size_t *head, size_t size, size_t max)
+{
+	size_t ncap = *cap * 2 > max ? max : *cap * 2;
+	char *n = malloc(ncap * size), *o = *ring;
+
+	if (!n)
+		return ovp_err(-ENOMEM, "span: out of memory for %zu held records", ncap);
+	memcpy(n, o + *head * size, (*cap - *head) * size);
+	memcpy(n + (*cap - *head) * size, o, *head * size);
+	free(o);
+	*ring = n;
+	*cap = ncap;
+	*head = 0;
+	return 0;
 }
 
 static int add_hop(struct span_engine *e, const struct pend *p, unsigned int stage)
@@ -322,12 +349,16 @@ static int add_hop(struct span_engine *e, const struct pend *p, unsigned int sta
 	if (e->span_is_hop)
 		return 0;
 	if (e->hold) {
-		if (e->nr_held_hops == e->hold) {
-			err = deliver_hop(e);
+		if (e->nr_held_hops == e->cap_ring_hops) {
+			if (e->cap_ring_hops < e->hold)
+				err = ring_grow((void **)&e->ring_hops, &e->cap_ring_hops,
+						&e->head_hops, sizeof(*e->ring_hops), e->hold);
+			else
+				err = deliver_hop(e);
 			if (err)
 				return err;
 		}
-		h = &e->ring_hops[ring_slot(e, e->head_hops, e->nr_held_hops++)];
+		h = &e->ring_hops[ring_slot(e->cap_ring_hops, e->head_hops, e->nr_held_hops++)];
 	} else {
 		err = grow((void **)&e->hops, &e->cap_hops, e->nr_hops, sizeof(*e->hops));
 		if (err)
@@ -351,12 +382,16 @@ static int complete(struct span_engine *e, struct pend **pp)
 	int err;
 
 	if (e->hold) {
-		if (e->nr_held_recs == e->hold) {
-			err = deliver_rec(e);
+		if (e->nr_held_recs == e->cap_ring_recs) {
+			if (e->cap_ring_recs < e->hold)
+				err = ring_grow((void **)&e->ring_recs, &e->cap_ring_recs,
+						&e->head_recs, sizeof(*e->ring_recs), e->hold);
+			else
+				err = deliver_rec(e);
 			if (err)
 				return err;
 		}
-		r = &e->ring_recs[ring_slot(e, e->head_recs, e->nr_held_recs++)];
+		r = &e->ring_recs[ring_slot(e->cap_ring_recs, e->head_recs, e->nr_held_recs++)];
 	} else {
 		err = grow((void **)&e->recs, &e->cap_recs, e->nr_recs, sizeof(*e->recs));
 		if (err)

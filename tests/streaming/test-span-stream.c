@@ -5,7 +5,8 @@
  * forks, LOST windows) goes to both; the stream engine is flushed with a
  * horizon no later window reaches behind, and must deliver the same records
  * and hops, in the same order, with the same lost flags and counters.  A
- * small ring (forced delivery) still delivers everything in order.
+ * small ring (forced delivery) still delivers everything in order, also
+ * when its rings grow (wrapped or not) before they reach the hold.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -70,6 +71,8 @@ static bool same_hop(const struct span_hop *x, const struct span_hop *y)
 
 /* @hop_sink false: no hop sink; with two stages the engine then keeps no
  * hops, yet must count the same lost hops (each lost span's one hop). */
+static int flush_every = 37;	/* events between two flushes; 0: none */
+
 static void run(unsigned int nst, size_t hold, int nr_events, bool windows, bool hop_sink)
 {
 	struct span_engine *a, *b;
@@ -112,7 +115,7 @@ static void run(unsigned int nst, size_t hold, int nr_events, bool windows, bool
 			span_engine__last(a)->stack = i;
 			span_engine__last(b)->stack = i;	/* set before delivery */
 		}
-		if (i % 37 == 0)
+		if (flush_every && i % flush_every == 0)
 			CHECK(span_engine__flush(b, t - 300) == 0);
 	}
 	span_engine__finish(a);
@@ -156,6 +159,15 @@ int main(void)
 	run(3, 100000, 20000, true, false);
 	run(4, 100000, 30000, true, true);
 	run(3, 4, 20000, false, true);	/* a full ring delivers its oldest first */
+	/* Rare flushes or none: the rings grow from 256 to 700, wrapped (after
+	 * a flush) or not, then deliver their oldest; the order must survive
+	 * the unwrapping copies. */
+	for (int k = 0; k < 3; k++) {
+		flush_every = k == 0 ? 0 : k == 1 ? 1500 : 3100;
+		run(3, 700, 60000, false, true);
+		run(2, 700, 60000, false, false);
+	}
+	flush_every = 37;
 	CHECK(span_engine__new(&e, 2) == 0);
 	CHECK(span_engine__stream(e, on_rec, on_hop, NULL, 0) == -EINVAL);
 	span_engine__delete(e);
