@@ -985,13 +985,34 @@ static inline int span_key(struct lat_span *sp, const struct lat_evmap *m,
 	return ret;
 }
 
+/* An event's attribute, computed when a span first wants it (once per event
+ * for all its roles): most later-stage events advance a span that has one. */
+struct lat_lazy_attr {
+	struct lat_report *r;
+	const struct lat_evmap *m;
+	const struct pdata_sample *sample;
+	uint32_t attr;
+	bool done;
+};
+
+static uint32_t lazy_attr(void *ctx)
+{
+	struct lat_lazy_attr *lz = ctx;
+
+	if (!lz->done) {
+		lz->attr = sample_attr(lz->r, lz->m, lz->sample);
+		lz->done = true;
+	}
+	return lz->attr;
+}
+
 static int lat_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 {
 	struct lat_report *r = container_of(tool, struct lat_report, tool);
 	const struct lat_evmap *m;
+	struct lat_lazy_attr lz;
 	struct pktid_ref ref;
 	struct span_rec *rec;
-	uint32_t attr = 0;
 	uint64_t skb, key;
 	int i, ret;
 
@@ -1022,8 +1043,11 @@ static int lat_sample(struct pdata_tool *tool, const struct pdata_sample *sample
 	if (!m->nr_roles)
 		return 0;
 	skb = evdec_field__u64(&m->key, sample);
-	if (m->has_attr)
-		attr = sample_attr(r, m, sample);
+	lz.r = r;
+	lz.m = m;
+	lz.sample = sample;
+	lz.attr = 0;
+	lz.done = !m->has_attr;
 	for (i = 0; i < m->nr_roles; i++) {
 		const struct lat_role *role = &m->roles[i];
 		struct lat_span *sp = &r->spans[role->span];
@@ -1036,8 +1060,13 @@ static int lat_sample(struct pdata_tool *tool, const struct pdata_sample *sample
 			ret = span_engine__fork(eng, ref.parent, key);
 		if (ret < 0)
 			return ret;
-		ret = span_engine__event(eng, role->stage, role->alt, key, sample->time,
-					 sample->cpu, attr);
+		/* A start always wants the attribute: computed here, not called back. */
+		if (role->stage == 0)
+			ret = span_engine__event(eng, 0, role->alt, key, sample->time, sample->cpu,
+						 lazy_attr(&lz));
+		else
+			ret = span_engine__event_lazy(eng, role->stage, role->alt, key,
+						      sample->time, sample->cpu, lazy_attr, &lz);
 		if (ret < 0)
 			return ret;
 		if (ret != SPAN_COMPLETED)

@@ -414,8 +414,11 @@ static int complete(struct span_engine *e, struct pend **pp)
 	return SPAN_COMPLETED;
 }
 
-int span_engine__event(struct span_engine *e, unsigned int stage, unsigned int alt,
-		       uint64_t key, uint64_t time, uint32_t cpu, uint32_t attr)
+/* The engine's event: @attr, or when @attr_fn is given, attr_fn(ctx) where
+ * an attribute is wanted. */
+static inline int event(struct span_engine *e, unsigned int stage, unsigned int alt,
+			uint64_t key, uint64_t time, uint32_t cpu, uint32_t attr,
+			span_attr_fn attr_fn, void *ctx)
 {
 	struct pend **pp, *p;
 	int ret;
@@ -444,7 +447,7 @@ int span_engine__event(struct span_engine *e, unsigned int stage, unsigned int a
 		p->t[0] = time;
 		p->cpu[0] = cpu;
 		p->alt[0] = alt;
-		p->attr = attr;
+		p->attr = attr_fn ? attr_fn(ctx) : attr;
 		if (e->nr_pending > e->nr_buckets * 2)
 			rehash(e);
 		return ret;
@@ -462,13 +465,26 @@ int span_engine__event(struct span_engine *e, unsigned int stage, unsigned int a
 	p->cpu[stage] = cpu;
 	p->alt[stage] = alt;
 	if (!p->attr)
-		p->attr = attr;
+		p->attr = attr_fn ? attr_fn(ctx) : attr;
 	ret = add_hop(e, p, stage);
 	if (ret)
 		return ret;
 	if (stage == e->nr_stages - 1)
 		return complete(e, pp);
 	return SPAN_ADVANCED;
+}
+
+int span_engine__event(struct span_engine *e, unsigned int stage, unsigned int alt,
+		       uint64_t key, uint64_t time, uint32_t cpu, uint32_t attr)
+{
+	return event(e, stage, alt, key, time, cpu, attr, NULL, NULL);
+}
+
+int span_engine__event_lazy(struct span_engine *e, unsigned int stage, unsigned int alt,
+			    uint64_t key, uint64_t time, uint32_t cpu, span_attr_fn attr_fn,
+			    void *ctx)
+{
+	return event(e, stage, alt, key, time, cpu, 0, attr_fn, ctx);
 }
 
 int span_engine__fork(struct span_engine *e, uint64_t parent, uint64_t key)

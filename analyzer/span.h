@@ -125,6 +125,19 @@ void span_engine__delete(struct span_engine *e);
 int span_engine__event(struct span_engine *e, unsigned int stage, unsigned int alt,
 		       uint64_t key, uint64_t time, uint32_t cpu, uint32_t attr);
 
+/* The attribute of the event being fed, computed on demand. */
+typedef uint32_t (*span_attr_fn)(void *ctx);
+
+/**
+ * span_engine__event_lazy() - span_engine__event() with @attr 0 computed
+ * only if needed: @attr_fn(@ctx) is called when the event starts a span or
+ * advances one that has no attribute yet, never otherwise (a span keeps the
+ * first non-zero attribute, so a later stage's one is seldom wanted).
+ */
+int span_engine__event_lazy(struct span_engine *e, unsigned int stage, unsigned int alt,
+			    uint64_t key, uint64_t time, uint32_t cpu, span_attr_fn attr_fn,
+			    void *ctx);
+
 /**
  * span_engine__fork() - a clone: key @key gets a copy of the pending span of
  * @parent (its stages so far), so that both can go on and complete.

@@ -403,6 +403,44 @@ static void test_many_pending(void)
 	span_engine__delete(e);
 }
 
+/* The lazy attribute: asked for at a start and when the span has none yet,
+ * never for a span that has one or an event that advances nothing. */
+static int lazy_calls;
+
+static uint32_t lazy(void *ctx)
+{
+	lazy_calls++;
+	return *(uint32_t *)ctx;
+}
+
+static void test_attr_lazy(void)
+{
+	struct span_engine *e = new_engine(3);
+	uint32_t a;
+
+	a = 0;
+	CHECK_EQ(span_engine__event_lazy(e, 0, 0, 1, 10, 0, lazy, &a), SPAN_STARTED);
+	CHECK_EQ(lazy_calls, 1);
+	a = 7;		/* the span has none: the second stage's is taken */
+	CHECK_EQ(span_engine__event_lazy(e, 1, 0, 1, 20, 0, lazy, &a), SPAN_ADVANCED);
+	CHECK_EQ(lazy_calls, 2);
+	a = 9;		/* it has one now: not asked */
+	CHECK_EQ(span_engine__event_lazy(e, 2, 0, 1, 30, 0, lazy, &a), SPAN_COMPLETED);
+	CHECK_EQ(lazy_calls, 2);
+	CHECK_EQ(span_engine__last(e)->attr, 7);
+	CHECK_EQ(span_engine__event_lazy(e, 2, 0, 1, 40, 0, lazy, &a), SPAN_ORPHAN);
+	CHECK_EQ(lazy_calls, 2);
+	a = 5;
+	CHECK_EQ(span_engine__event_lazy(e, 0, 0, 2, 50, 0, lazy, &a), SPAN_STARTED);
+	CHECK_EQ(lazy_calls, 3);
+	a = 6;
+	CHECK_EQ(span_engine__event_lazy(e, 1, 0, 2, 60, 0, lazy, &a), SPAN_ADVANCED);
+	CHECK_EQ(span_engine__event_lazy(e, 2, 0, 2, 70, 0, lazy, &a), SPAN_COMPLETED);
+	CHECK_EQ(lazy_calls, 3);
+	CHECK_EQ(span_engine__last(e)->attr, 5);
+	span_engine__delete(e);
+}
+
 int main(void)
 {
 	test_bad_stages();
@@ -413,6 +451,7 @@ int main(void)
 	test_unfinished();
 	test_lost();
 	test_attr();
+	test_attr_lazy();
 	test_fork();
 	test_random(2);
 	test_random(3);
