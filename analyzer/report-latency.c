@@ -973,10 +973,12 @@ static inline int span_key(struct lat_span *sp, const struct lat_evmap *m,
 	uint64_t head = 0;
 	int ret;
 
-	memset(ref, 0, sizeof(*ref));
 	*key = skb;
-	if (sp->ident != PKTID_KEY_HEAD || !skb)
+	if (sp->ident != PKTID_KEY_HEAD || !skb) {
+		ref->parent = 0;	/* what the callers read of it then */
 		return PKTID_CONT;
+	}
+	memset(ref, 0, sizeof(*ref));
 	if (evdec_field__resolved(&m->head))
 		head = evdec_field__u64(&m->head, sample);
 	ret = pktid_table__event(sp->ids, skb, head, m->is_free ? m->kind : PKTID_EV_SEEN, ref);

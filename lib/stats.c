@@ -322,9 +322,18 @@ size_t ovp_values__count(const struct ovp_values *vals)
 	return vals->n;
 }
 
+/* The exact sum of the values (an approximate set's from its running sums:
+ * n * shift stays below 2^127 while n < 2^63). */
+static unsigned __int128 total(const struct ovp_values *vals)
+{
+	if (!vals->bkt)
+		return vals->sum;
+	return (unsigned __int128)((__int128)vals->n * (__int128)vals->shift + vals->d1);
+}
+
 uint64_t ovp_values__sum(const struct ovp_values *vals)
 {
-	return (uint64_t)vals->sum;	/* wraps as a uint64_t sum would */
+	return (uint64_t)total(vals);	/* wraps as a uint64_t sum would */
 }
 
 void ovp_values__sort(struct ovp_values *vals)
@@ -353,8 +362,10 @@ uint64_t ovp_values__max(struct ovp_values *vals)
  */
 static void mean_parts(const struct ovp_values *vals, uint64_t *q, long double *frac)
 {
-	*q = (uint64_t)(vals->sum / vals->n);
-	*frac = (long double)(uint64_t)(vals->sum % vals->n) / vals->n;
+	unsigned __int128 sum = total(vals);
+
+	*q = (uint64_t)(sum / vals->n);
+	*frac = (long double)(uint64_t)(sum % vals->n) / vals->n;
 }
 
 double ovp_values__mean(struct ovp_values *vals)

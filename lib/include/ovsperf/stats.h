@@ -48,7 +48,7 @@ struct ovp_values {
 	bool sorted;		/* v[] is sorted ascending (set lazily) */
 	/* Running figures (both modes). */
 	uint64_t min, max;	/* UINT64_MAX / 0 while empty */
-	unsigned __int128 sum;
+	unsigned __int128 sum;	/* exact mode; approximate: n * shift + d1 */
 	/* Order-statistic positions already in place (exact mode): v[fixed[i]]
 	 * holds its sorted value, smaller ones before, larger after.  Valid
 	 * while fixed_n == n. */
@@ -132,7 +132,11 @@ static inline int ovp_values__add(struct ovp_values *vals, uint64_t v)
 		vals->bkt[ovp_values__bkt(v)]++;
 		vals->d1 += d;
 		vals->d2i += (uint64_t)((int64_t)d * (int64_t)d);
-		ovp_values__count_in(vals, v);
+		vals->n++;	/* the sum is n * shift + d1 */
+		if (v < vals->min)
+			vals->min = v;
+		if (v > vals->max)
+			vals->max = v;
 		return 0;
 	}
 	if (vals->n == vals->cap)
