@@ -1350,6 +1350,8 @@ struct lat_kept {
 struct lat_heap {
 	struct lat_kept *a;
 	size_t n;
+	uint64_t top_lat;	/* latency of a[0] once full: most spans are decided
+				 * by comparing with it alone */
 };
 
 /* Records kept in completion order (--table, --threshold-us). */
@@ -1416,6 +1418,13 @@ static void heap_down(struct lat_heap *h, size_t i, int nst, int sign)
 	}
 }
 
+/* Could a span of latency @lat enter the heap?  Most cannot: a latency on
+ * the wrong side of the top's says so at once (ties: heap_offer() decides). */
+static inline bool heap_may_take(const struct lat_heap *h, size_t cap, uint64_t lat, int sign)
+{
+	return h->n < cap || (sign > 0 ? lat <= h->top_lat : lat >= h->top_lat);
+}
+
 static void heap_offer(struct lat_heap *h, size_t cap, const struct span_rec *rec, uint64_t seq,
 		       int nst, int sign)
 {
@@ -1432,16 +1441,18 @@ static void heap_offer(struct lat_heap *h, size_t cap, const struct span_rec *re
 			h->a[(i - 1) / 2] = t;
 			i = (i - 1) / 2;
 		}
+		h->top_lat = rec_lat(&h->a[0].rec, nst);
 		return;
 	}
 	if (!cap)
 		return;
-	/* Most spans do not enter: compare in place, copy only the ones that do. */
+	/* Copy only the spans that enter. */
 	if (sign * cmp_rec(rec, seq, &h->a[0].rec, h->a[0].seq, nst) >= 0)
 		return;
 	h->a[0].rec = *rec;
 	h->a[0].seq = seq;
 	heap_down(h, 0, nst, sign);
+	h->top_lat = rec_lat(&h->a[0].rec, nst);
 }
 
 static int g_nst;	/* for the qsort comparators below (single-threaded) */
@@ -1500,8 +1511,10 @@ static int on_rec(void *ctx, const struct span_rec *rec)
 		err = groups_add(&res->by_dev, a ? a->dev : 0, lat, cross);
 	}
 	if (!err && r->top > 0) {
-		heap_offer(&res->best, r->top, rec, res->nr, nst, 1);
-		heap_offer(&res->worst, r->top, rec, res->nr, nst, -1);
+		if (heap_may_take(&res->best, r->top, lat, 1))
+			heap_offer(&res->best, r->top, rec, res->nr, nst, 1);
+		if (heap_may_take(&res->worst, r->top, lat, -1))
+			heap_offer(&res->worst, r->top, rec, res->nr, nst, -1);
 	}
 	if (!err && r->table && (!r->limit || res->table.n < (size_t)r->limit))
 		err = recs_push(&res->table, rec);
