@@ -80,6 +80,7 @@ struct oqueue {
 	uint64_t max_time;	/* largest time queued */
 	uint64_t nr_out_of_order;
 	size_t nr_blocks;	/* allocated, for the memory cap */
+	struct oq_entry spare;	/* oq_pop_ref()'s copy of a block's last entry */
 };
 
 /* Called for each delivered entry; a negative return stops the flush. */
@@ -182,22 +183,34 @@ static inline uint64_t oq_top_time(const struct oqueue *q)
 	return q->key[q->win[1]].time;
 }
 
-/* Take the oldest entry into @e; the queue must not be empty. */
-static inline void oq_pop(struct oqueue *q, struct oq_entry *e)
+/*
+ * Take the oldest entry; the queue must not be empty.  Return: the entry,
+ * in place (no copy): valid until the next oq_push()/oq_queue(), or a copy
+ * in the queue when its block went back to the pool.
+ */
+static inline const struct oq_entry *oq_pop_ref(struct oqueue *q)
 {
 	uint32_t s = q->win[1];
 	struct oq_run *r = q->run[s];
 	struct oq_block *b = r->first;
+	const struct oq_entry *e = &b->e[r->head++];
 
-	*e = b->e[r->head++];
 	q->nr_entries--;
 	q->last_flush = e->time;
 	if ((b == r->last && r->head == r->tail) || r->head == b->cap) {
+		q->spare = *e;
 		oq_pop_slow(q, r, b);
-		return;
+		return &q->spare;
 	}
 	q->key[s].time = b->e[r->head].time;
 	oq__replay(q, s);
+	return e;
+}
+
+/* Take the oldest entry into @e; the queue must not be empty. */
+static inline void oq_pop(struct oqueue *q, struct oq_entry *e)
+{
+	*e = *oq_pop_ref(q);
 }
 
 #endif /* OVSPERF_OQUEUE_H */

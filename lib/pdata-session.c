@@ -1147,12 +1147,11 @@ static int oq_deliver(const struct oq_entry *e, void *arg)
  * pop and the sample decoding are inlined here). */
 static int flush_queue(struct pdata_session *s, uint64_t limit)
 {
-	struct oq_entry e;
 	int err;
 
 	while (s->q.nr_runs && oq_top_time(&s->q) <= limit) {
-		oq_pop(&s->q, &e);
-		err = deliver_entry(s, &e);
+		/* In place: nothing is queued while records are delivered. */
+		err = deliver_entry(s, oq_pop_ref(&s->q));
 		if (err)
 			return err;
 	}
