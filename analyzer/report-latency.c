@@ -653,7 +653,8 @@ static inline uint64_t load_le_bytes(const uint8_t *d, uint32_t n, size_t avail)
  * bytes readable there): its bytes up to the first NUL, zero-padded to 16.
  * False when the name has 16 bytes or more (no key: looked up by name).
  */
-static bool dev_key_of(const uint8_t *d, uint32_t len, size_t avail, struct dev_key *k)
+static inline __attribute__((always_inline)) bool dev_key_of(const uint8_t *d, uint32_t len,
+							    size_t avail, struct dev_key *k)
 {
 	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
 	uint32_t n = len < 16 ? len : 16;
