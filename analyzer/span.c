@@ -416,9 +416,9 @@ static int complete(struct span_engine *e, struct pend **pp)
 
 /* The engine's event: @attr, or when @attr_fn is given, attr_fn(ctx) where
  * an attribute is wanted. */
-static inline int event(struct span_engine *e, unsigned int stage, unsigned int alt,
-			uint64_t key, uint64_t time, uint32_t cpu, uint32_t attr,
-			span_attr_fn attr_fn, void *ctx)
+static inline __attribute__((always_inline)) int
+event(struct span_engine *e, unsigned int stage, unsigned int alt, uint64_t key, uint64_t time,
+      uint32_t cpu, uint32_t attr, span_attr_fn attr_fn, void *ctx)
 {
 	struct pend **pp, *p;
 	int ret;
