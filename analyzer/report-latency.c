@@ -1301,21 +1301,27 @@ static struct lat_group *group_new(struct lat_groups *gs, uint64_t id)
 	return g;
 }
 
-static int groups_add(struct lat_groups *gs, uint64_t id, uint64_t ns, bool cross)
+static __attribute__((noinline)) int groups_add_slow(struct lat_groups *gs, uint64_t id,
+						     uint64_t ns, bool cross)
 {
 	struct lat_group *g;
 	size_t i;
 
-	if (id < LAT_GROUP_DIRECT) {
-		if (gs->direct[id])
-			return set_add(&gs->g[gs->direct[id] - 1].set, ns, cross);
-	} else {
+	if (id >= LAT_GROUP_DIRECT) {
 		for (i = 0; i < gs->n; i++)
 			if (gs->g[i].id == id)
 				return set_add(&gs->g[i].set, ns, cross);
 	}
 	g = group_new(gs, id);
 	return g ? set_add(&g->set, ns, cross) : -ENOMEM;
+}
+
+/* Inline: a known small id is one index (per packet, twice). */
+static inline int groups_add(struct lat_groups *gs, uint64_t id, uint64_t ns, bool cross)
+{
+	if (id < LAT_GROUP_DIRECT && gs->direct[id])
+		return set_add(&gs->g[gs->direct[id] - 1].set, ns, cross);
+	return groups_add_slow(gs, id, ns, cross);
 }
 
 static int cmp_group(const void *a, const void *b)
