@@ -990,6 +990,9 @@ static inline uint64_t record_time(struct pdata_session *s, const union perf_eve
 			return 0;
 		*evp = ev;
 		type = ev->attr.sample_type;
+		/* perf record's tracepoint layout: the time is the fourth word. */
+		if (type == PERF_TP_SAMPLE_TYPE)
+			return size - 8 >= 4 * 8 ? rd64(body + 3 * 8) : 0;
 		if (!(type & PERF_SAMPLE_TIME))
 			return 0;
 		off += (type & PERF_SAMPLE_IDENTIFIER) ? 8 : 0;
