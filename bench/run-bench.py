@@ -25,6 +25,13 @@
 #  5. prints events/s, ratios and peak RSS, and writes them to
 #     bench/out/results.md.
 #
+# Page cache: before its timings each input is written back, evicted from the
+# page cache and read once sequentially (settle()), so that every command and
+# every run sees it cached the same way, as after copying a recording.  How a
+# file's pages came into the cache changes the kernel's share a lot: mapping
+# the same 942 MB file cost 0.01-0.04 s of system time once settled and
+# 0.08-0.23 s in the state an older copy had drifted into (small folios).
+#
 # Times: wall clock and CPU (user + sys) of the process.  This machine is
 # shared, so the CPU time is the steadier figure; both are reported.  Big files
 # live in bench/out/ (git-ignored).  It is a benchmark, not a test.
@@ -87,6 +94,18 @@ def measure(name, cmd, reps, env=None):
             "rss": max(rsss), "reps": reps}
 
 
+def settle(path):
+    """Write back, evict and re-read @path: a defined page cache state."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        while os.read(fd, 1 << 20):
+            pass
+    finally:
+        os.close(fd)
+
+
 def nr_samples(read_bench, path):
     out = subprocess.run([read_bench, path], check=True, capture_output=True,
                          text=True).stdout
@@ -142,6 +161,7 @@ def main():
 
     results = []    # (file, events, MB, {name: measurement})
     for path, kd in ((real, True), (synth, False)):
+        settle(path)
         ev = nr_samples(rbench, path)
         log("== %s: %d samples, %.0f MB" % (os.path.basename(path), ev, file_mb(path)))
         m = {}
@@ -167,6 +187,7 @@ def main():
             path = os.path.join(OUT, "scale-%dx.data" % mult)
             log("== scaling %dx" % mult)
             run([gen, "-o", path, "-n", str(mult * 1000000)], stdout=subprocess.DEVNULL)
+            settle(path)
             ev = nr_samples(rbench, path)
             lat = measure("ovsperf-analyze latency %dx" % mult,
                           [analyze, "latency", "-q", path], reps)
