@@ -36,6 +36,7 @@
 #include "ovsperf/syscalls.h"
 #include "pktfilter.h"
 #include "span.h"
+#include "spanspec.h"
 
 #define EX_NONE UINT64_MAX
 #define EX_MAX_DEPTH 16
@@ -45,24 +46,12 @@
 #define EX_PKT_PID 0x7ffffff0		/* pseudo process of packet spans */
 #define EX_CNT_PID 0x7ffffff1		/* pseudo process of the counters */
 #define EX_MAX_SPANS 4
-#define EX_MAX_ALTS 8
+#define EX_MAX_ALTS SPANSPEC_MAX_ALTS
 #define EX_MAX_ROLES 4
 #define EX_UPCALL_RING 1024
 #define EX_MAX_CPUS 1024
 
-/* Packet span presets: those of the latency report (man LATENCY). */
-static const struct {
-	const char *name;
-	const char *spec;
-} ex_presets[] = {
-	{ "ovs-dp", "ovs_vport_receive->do_output,ovs_dp_upcall" },
-	{ "backlog", "enqueue_to_backlog|net:netif_rx->__netif_receive_skb|net:netif_receive_skb"
-		     "->ip_rcv?" },
-};
-
-static const char *const ex_free_events[] = { "skb:kfree_skb", "skb:consume_skb",
-					      "kfree_skbmem" };
-static const char *const ex_key_fields[] = { "skb", "skbaddr", NULL };
+/* Packet span presets, free events and key fields: spanspec.h. */
 static const char *const ex_len_fields[] = { "len", "arg4", "pkt_len", "size", NULL };
 
 /* What a sample of an event means to the timeline. */
@@ -693,96 +682,51 @@ static int first_match(struct pdata_session *s, const char *pattern)
 }
 
 /*
- * Add span @name from @spec ("A->B,C->D?", '|' = first of a list the
- * recording has) when the recording has its events.  Return: 0 (added or
- * not applicable), or negative errno.  @strict: a missing stage is an error.
+ * Add span @name from @spec (spanspec.h) when the recording has its events.
+ * Return: 0 (added or not applicable), or negative errno.  @strict: a missing
+ * stage is an error.
  */
 static int add_span(struct ex_timeline *x, const char *name, const char *spec, bool strict)
 {
 	struct ex_span *sp = &x->spans[x->nr_spans];
-	int idx[SPAN_MAX_STAGES][EX_MAX_ALTS], nalt[SPAN_MAX_STAGES] = { 0 };
-	char *copy = strdup(spec), *stage, *next;
-	unsigned int nst = 0, k;
-	int a, err = 0;
+	struct spanspec ss;
+	int nst, k, a, err;
 
-	if (!copy)
-		return ovp_err(-ENOMEM, "export: out of memory");
 	if (x->nr_spans == EX_MAX_SPANS)
-		goto out;
-	for (stage = copy; stage && !err; stage = next) {
-		bool optional = false;
-		char *alt, *save = NULL;
-		size_t len;
-
-		next = strstr(stage, "->");
-		if (next) {
-			*next = '\0';
-			next += 2;
-		}
-		len = strlen(stage);
-		if (len && stage[len - 1] == '?') {
-			optional = true;
-			stage[len - 1] = '\0';
-		}
-		if (nst == SPAN_MAX_STAGES) {
-			err = ovp_err(-EINVAL, "span '%s': more than %d stages", spec,
-				      SPAN_MAX_STAGES);
-			break;
-		}
-		for (alt = strtok_r(stage, ",", &save); alt; alt = strtok_r(NULL, ",", &save)) {
-			char *choice, *save2 = NULL;
-			int i = -1;
-
-			for (choice = strtok_r(alt, "|", &save2); choice && i < 0;
-			     choice = strtok_r(NULL, "|", &save2))
-				i = first_match(x->s, choice);
-			if (i >= 0 && nalt[nst] < EX_MAX_ALTS)
-				idx[nst][nalt[nst]++] = i;
-		}
-		if (!nalt[nst]) {
-			if (optional)
-				break;
-			if (strict)
-				err = ovp_err(-ENOENT, "span %s: no event of stage %u in the "
-					      "recording", spec, nst + 1);
-			goto out;
-		}
-		nst++;
-	}
+		return 0;
+	err = spanspec__parse(&ss, name, spec, x->s, strict);
 	if (err)
-		goto out;
-	if (nst < 2) {
-		if (strict)
-			err = ovp_err(-EINVAL, "span '%s': needs at least two stages (A->B)", spec);
-		goto out;
-	}
+		return err < 0 ? err : 0;
+	nst = ss.nr_stages;
 	/* Every event must carry the key; a span whose events do not is left out. */
 	for (k = 0; k < nst; k++) {
-		for (a = 0; a < nalt[k]; a++) {
-			struct pdata_evsel *ev = pdata_session__evsel(x->s, idx[k][a]);
+		for (a = 0; a < ss.stages[k].nr_alts; a++) {
+			int idx = ss.stages[k].evsel[a];
+			struct pdata_evsel *ev = pdata_session__evsel(x->s, idx);
 			struct evdec_field tmp;
 
-			if (evdec_field__find_any(&tmp, ev, ex_key_fields) ||
-			    x->map[idx[k][a]].nr_roles == EX_MAX_ROLES) {
+			if (evdec_field__find_any(&tmp, ev, spanspec_key_fields) ||
+			    x->map[idx].nr_roles == EX_MAX_ROLES) {
 				if (strict)
-					err = ovp_err(-ENOENT, "span %s: event %s has no skb or "
-						      "skbaddr field", spec, ev->name);
-				goto out;
+					return ovp_err(-ENOENT, "span %s: event %s has no skb or "
+						       "skbaddr field", spec, ev->name);
+				return 0;
 			}
 		}
 	}
-	err = span_engine__new(&sp->eng, nst);
+	err = span_engine__new(&sp->eng, (unsigned int)nst);
 	if (err)
-		goto out;
+		return err;
 	sp->name = name;
-	sp->nr_stages = nst;
+	sp->nr_stages = (unsigned int)nst;
 	for (k = 0; k < nst; k++) {
-		for (a = 0; a < nalt[k]; a++) {
-			struct ex_evmap *m = &x->map[idx[k][a]];
-			struct pdata_evsel *ev = pdata_session__evsel(x->s, idx[k][a]);
+		for (a = 0; a < ss.stages[k].nr_alts; a++) {
+			int idx = ss.stages[k].evsel[a];
+			struct ex_evmap *m = &x->map[idx];
+			struct pdata_evsel *ev = pdata_session__evsel(x->s, idx);
 
 			sp->alt_names[k][a] = strdup(ev->name);
-			evdec_field__find_any(&m->key, ev, ex_key_fields);
+			evdec_field__find_any(&m->key, ev, spanspec_key_fields);
 			m->has_attr = pktfilter_fields__resolve(&m->pf, ev, PKTFILTER_ANY_EVENT);
 			m->roles[m->nr_roles].span = (uint8_t)x->nr_spans;
 			m->roles[m->nr_roles].stage = (uint8_t)k;
@@ -791,9 +735,7 @@ static int add_span(struct ex_timeline *x, const char *name, const char *spec, b
 		}
 	}
 	x->nr_spans++;
-out:
-	free(copy);
-	return err;
+	return 0;
 }
 
 static uint64_t hash_attr(const struct ex_attr *a)
@@ -1163,16 +1105,16 @@ static int ex_ready(struct pdata_tool *tool, struct pdata_session *s)
 			find_pkt(&m->pkt, ev);
 			m->h = H_DP_UPCALL;
 		}
-		for (p = 0; p < sizeof(ex_free_events) / sizeof(ex_free_events[0]); p++)
-			if (pdata_evsel__matches(ev, ex_free_events[p]) &&
-			    !evdec_field__find_any(&m->key, ev, ex_key_fields))
+		for (p = 0; p < spanspec_nr_free_events; p++)
+			if (pdata_evsel__matches(ev, spanspec_free_events[p]) &&
+			    !evdec_field__find_any(&m->key, ev, spanspec_key_fields))
 				m->is_free = true;
 	}
 	if (x->f.span) {
 		err = add_span(x, "custom", x->f.span, true);
 	} else {
-		for (p = 0; p < sizeof(ex_presets) / sizeof(ex_presets[0]) && !err; p++)
-			err = add_span(x, ex_presets[p].name, ex_presets[p].spec, false);
+		for (p = 0; p < spanspec_nr_presets && !err; p++)
+			err = add_span(x, spanspec_presets[p].name, spanspec_presets[p].spec, false);
 	}
 	return err ?: check_filters(x);
 }

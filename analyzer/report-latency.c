@@ -33,30 +33,16 @@
 #include "pktfilter.h"
 #include "pktid.h"
 #include "span.h"
+#include "spanspec.h"
 
 extern const struct report_ops report_latency_ops;
 
 #define MAX_SPANS 4
-#define MAX_ALTS 8
+#define MAX_ALTS SPANSPEC_MAX_ALTS
 #define MAX_ROLES 4
 
-/* Presets.  Stages are separated by "->", alternatives of a stage by ','
- * (all of them count, e.g. two egress points), '|' picks the first event of
- * the list that the recording has, a trailing '?' makes a last stage
- * optional. */
-static const struct {
-	const char *name;
-	const char *spec;
-} presets[] = {
-	{ "ovs-dp", "ovs_vport_receive->do_output,ovs_dp_upcall" },
-	{ "backlog", "enqueue_to_backlog|net:netif_rx->__netif_receive_skb|net:netif_receive_skb"
-		     "->ip_rcv?" },
-};
-
-/* Events that free an skb: a pending key is forgotten (dropped). */
-static const char *const free_events[] = { "skb:kfree_skb", "skb:consume_skb", "kfree_skbmem" };
-
-static const char *const default_keys[] = { "skb", "skbaddr", NULL };
+/* Presets, free events and key fields: spanspec.h (shared with the timeline
+ * export). */
 
 /* Device and flow of a packet, interned: spans carry the id (index + 1).
  * Hashed and compared as words: no padding. */
@@ -76,7 +62,7 @@ struct lat_evmap {
 	struct evdec_field head;	/* skb->head (probes of ovsperf-probe's skb type) */
 	enum pktid_ev kind;		/* what the event does to a packet identity */
 	struct pktfilter_fields pf;	/* device and flow */
-	bool is_free;			/* one of free_events */
+	bool is_free;			/* one of spanspec_free_events */
 	bool has_attr;			/* dev or a flow field resolved */
 	int nr_roles;
 	struct lat_role roles[MAX_ROLES];
@@ -251,9 +237,9 @@ static int lat_option(struct report *base, int key, const char *arg)
 
 	switch (key) {
 	case OPT_PRESET:
-		for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]); i++) {
-			if (!strcmp(arg, presets[i].name)) {
-				r->preset = presets[i].name;
+		for (size_t i = 0; i < spanspec_nr_presets; i++) {
+			if (!strcmp(arg, spanspec_presets[i].name)) {
+				r->preset = spanspec_presets[i].name;
 				return 0;
 			}
 		}
@@ -353,97 +339,30 @@ static int build_span(struct lat_report *r, struct pdata_session *s, const char 
 		      const char *spec, bool strict)
 {
 	struct lat_span *sp = &r->spans[r->nr_spans];
-	char *copy = strdup(spec), *stage_str, *save1 = NULL;
-	int err = 0, nst = 0, i;
-	size_t len;
+	struct spanspec ss;
+	int err, nst, i;
 
-	if (!copy)
-		return ovp_err(-ENOMEM, "out of memory");
 	memset(sp, 0, sizeof(*sp));
-	/* Split on "->" by turning it into a single separator character. */
-	for (char *p = copy; (p = strstr(p, "->")); p++) {
-		p[0] = '\x01';
-		memmove(p + 1, p + 2, strlen(p + 2) + 1);
-	}
-	for (stage_str = strtok_r(copy, "\x01", &save1); stage_str;
-	     stage_str = strtok_r(NULL, "\x01", &save1)) {
-		struct lat_stage *st;
-		char *alt_str, *save2 = NULL;
-		bool optional = false;
+	err = spanspec__parse(&ss, name, spec, s, strict);
+	if (err)
+		return err;
+	nst = ss.nr_stages;
+	for (i = 0; i < nst && !err; i++) {
+		struct lat_stage *st = &sp->stages[i];
 
-		if (nst == SPAN_MAX_STAGES) {
-			err = ovp_err(-EINVAL, "span '%s': more than %d stages", spec,
-				      SPAN_MAX_STAGES);
-			goto out;
-		}
-		len = strlen(stage_str);
-		if (len && stage_str[len - 1] == '?') {
-			optional = true;
-			stage_str[len - 1] = 0;
-		}
-		st = &sp->stages[nst];
-		for (alt_str = strtok_r(stage_str, ",", &save2); alt_str;
-		     alt_str = strtok_r(NULL, ",", &save2)) {
-			char *choice, *save3 = NULL;
-			int found_n = 0;
+		for (int a = 0; a < ss.stages[i].nr_alts && !err; a++) {
+			int idx = ss.stages[i].evsel[a];
 
-			for (choice = strtok_r(alt_str, "|", &save3); choice && !found_n;
-			     choice = strtok_r(NULL, "|", &save3)) {
-				int n = s ? pdata_session__nr_evsels(s) : 0;
-
-				for (i = 0; i < n; i++) {
-					struct pdata_evsel *ev = pdata_session__evsel(s, i);
-
-					if (!pdata_evsel__matches(ev, choice))
-						continue;
-					/*
-					 * One probe point, one event: the same function
-					 * probed in two groups (probe:ovs_dp_upcall and
-					 * openvswitch:ovs_dp_upcall) would see each
-					 * packet twice; the first event recorded is used.
-					 */
-					if (found_n) {
-						ovp_warn("span %s: %s ignored, %s is used for '%s'",
-							 name, ev->name,
-							 st->alt_names[st->nr_alts], choice);
-						continue;
-					}
-					if (st->nr_alts == MAX_ALTS) {
-						err = ovp_err(-EINVAL, "span '%s': too many "
-							      "events in a stage", spec);
-						goto out;
-					}
-					st->alt_names[st->nr_alts] = strdup(ev->name);
-					found_n++;
-					err = add_role(r, i, r->nr_spans, nst, st->nr_alts);
-					if (err)
-						goto out;
-				}
-			}
-			/* An alternative the recording lacks is left out of the
-			 * stage; a stage left with none is handled below. */
-			if (found_n)
-				st->nr_alts++;
-		}
-		if (!st->nr_alts && s) {
-			if (optional) {
-				/* An optional last stage: the span just ends earlier. */
-				break;
-			}
-			if (strict)
-				err = ovp_err(-ENOENT, "span %s: no event of stage %d ('%s') in "
-					      "the recording (see 'ovsperf-analyze info')", name,
-					      nst + 1, spec);
+			st->alt_names[a] = strdup(pdata_session__evsel(s, idx)->name);
+			if (!st->alt_names[a])
+				err = ovp_err(-ENOMEM, "out of memory");
 			else
-				err = 1;
-			goto out;
+				err = add_role(r, idx, r->nr_spans, i, a);
+			st->nr_alts = a + 1;
 		}
-		nst++;
 	}
-	if (nst < 2) {
-		err = ovp_err(-EINVAL, "span '%s': needs at least two stages (A->B)", spec);
+	if (err)
 		goto out;
-	}
 	sp->nr_stages = nst;
 	sp->name = strdup(name);
 	for (i = 0; i < nst; i++) {
@@ -485,7 +404,6 @@ out:
 		free(sp->name);
 		memset(sp, 0, sizeof(*sp));
 	}
-	free(copy);
 	return err;
 }
 
@@ -523,7 +441,7 @@ static int resolve_identity(struct lat_report *r, const bool *all_head, const bo
 static int resolve_fields(struct lat_report *r, struct pdata_session *s)
 {
 	const char *key_one[2] = { r->key_field, NULL };
-	const char *const *keys = r->key_field ? key_one : default_keys;
+	const char *const *keys = r->key_field ? key_one : spanspec_key_fields;
 	bool all_head[MAX_SPANS], any_head[MAX_SPANS];
 	int i, f, err;
 
@@ -538,7 +456,7 @@ static int resolve_fields(struct lat_report *r, struct pdata_session *s)
 
 		if (!m->nr_roles && !m->is_free)
 			continue;
-		if (evdec_field__find_any(&m->key, ev, m->is_free ? default_keys : keys)) {
+		if (evdec_field__find_any(&m->key, ev, m->is_free ? spanspec_key_fields : keys)) {
 			if (m->is_free) {
 				m->is_free = false;	/* cannot tell which skb: ignore it */
 				continue;
@@ -597,21 +515,21 @@ static int lat_ready(struct pdata_tool *tool, struct pdata_session *s)
 	if (!r->evmap)
 		return ovp_err(-ENOMEM, "out of memory");
 	for (i = 0; i < r->nr_evsels; i++) {
-		for (p = 0; p < sizeof(free_events) / sizeof(free_events[0]); p++)
-			if (pdata_evsel__matches(pdata_session__evsel(s, i), free_events[p]))
+		for (p = 0; p < spanspec_nr_free_events; p++)
+			if (pdata_evsel__matches(pdata_session__evsel(s, i), spanspec_free_events[p]))
 				r->evmap[i].is_free = true;
 	}
 
 	if (r->span_spec) {
 		err = build_span(r, s, "custom", r->span_spec, true);
 	} else if (r->preset) {
-		for (p = 0; strcmp(presets[p].name, r->preset); p++)
+		for (p = 0; strcmp(spanspec_presets[p].name, r->preset); p++)
 			;
-		err = build_span(r, s, presets[p].name, presets[p].spec, true);
+		err = build_span(r, s, spanspec_presets[p].name, spanspec_presets[p].spec, true);
 	} else {
 		err = 0;
-		for (p = 0; p < sizeof(presets) / sizeof(presets[0]) && !err; p++) {
-			err = build_span(r, s, presets[p].name, presets[p].spec, false);
+		for (p = 0; p < spanspec_nr_presets && !err; p++) {
+			err = build_span(r, s, spanspec_presets[p].name, spanspec_presets[p].spec, false);
 			if (err == 1)
 				err = 0;
 		}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * spanspec.h - packet span specifications, shared by the latency report and
+ * the timeline export: the presets, the events that free an skb, the key
+ * fields, and the parser of "A->B,C->D?" against a recording's events.
+ *
+ * Syntax: stages are separated by "->"; alternatives of a stage by ',' (all
+ * of them count, e.g. two egress points); '|' picks the first event of the
+ * list that the recording has; a trailing '?' makes a last stage optional.
+ * An event name is matched as pdata_evsel__matches() does ("net:netif_rx",
+ * or a bare "do_output" in any group).
+ */
+#ifndef OVSPERF_SPANSPEC_H
+#define OVSPERF_SPANSPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ovsperf/pdata.h"
+#include "span.h"
+
+/* Most events a stage may have. */
+#define SPANSPEC_MAX_ALTS 8
+
+struct spanspec_preset {
+	const char *name;
+	const char *spec;
+};
+
+extern const struct spanspec_preset spanspec_presets[];
+extern const size_t spanspec_nr_presets;
+
+/* Events that free an skb: a pending key is forgotten (dropped). */
+extern const char *const spanspec_free_events[];
+extern const size_t spanspec_nr_free_events;
+
+/* Fields that carry the skb address, NULL-terminated. */
+extern const char *const spanspec_key_fields[];
+
+/* The preset called @name, NULL if none. */
+const struct spanspec_preset *spanspec__preset(const char *name);
+
+/* A span resolved against a recording: each stage's events (evsel indices). */
+struct spanspec {
+	int nr_stages;
+	struct {
+		int nr_alts;
+		int evsel[SPANSPEC_MAX_ALTS];
+	} stages[SPAN_MAX_STAGES];
+};
+
+/**
+ * spanspec__parse() - resolve @spec against the events of @s.
+ * @out: the stages and their events.
+ * @name: the span's name, for messages.
+ * @spec: the specification (syntax above).
+ * @s: the recording; NULL checks the syntax only (no stage has events then).
+ * @strict: a required stage without events is an error (else: return 1).
+ *
+ * One probe point, one event: when a second event of the recording answers
+ * the same choice (probe:ovs_dp_upcall and openvswitch:ovs_dp_upcall, the
+ * same function probed in two groups, would see each packet twice), the
+ * first recorded is used and the other ignored, with a warning.
+ *
+ * Return: 0, 1 (not applicable: some required stage has no event, and not
+ * @strict), or a negative errno (message set).
+ */
+int spanspec__parse(struct spanspec *out, const char *name, const char *spec,
+		    struct pdata_session *s, bool strict);
+
+#endif /* OVSPERF_SPANSPEC_H */
