@@ -341,6 +341,18 @@ static int ring_grow(void **ring, size_t *cap, size_t *head, size_t size, size_t
 	return 0;
 }
 
+/* Room for one more in a full stream ring: grow it up to the hold, or hand
+ * its oldest element to the sink.  Nothing to do while @nr < *@cap. */
+static inline int ring_room(struct span_engine *e, void **ring, size_t *cap, size_t *head,
+			    size_t nr, size_t size, int (*deliver)(struct span_engine *e))
+{
+	if (nr < *cap)
+		return 0;
+	if (*cap < e->hold)
+		return ring_grow(ring, cap, head, size, e->hold);
+	return deliver(e);
+}
+
 static int add_hop(struct span_engine *e, const struct pend *p, unsigned int stage)
 {
 	struct span_hop *h;
@@ -349,15 +361,10 @@ static int add_hop(struct span_engine *e, const struct pend *p, unsigned int sta
 	if (e->span_is_hop)
 		return 0;
 	if (e->hold) {
-		if (e->nr_held_hops == e->cap_ring_hops) {
-			if (e->cap_ring_hops < e->hold)
-				err = ring_grow((void **)&e->ring_hops, &e->cap_ring_hops,
-						&e->head_hops, sizeof(*e->ring_hops), e->hold);
-			else
-				err = deliver_hop(e);
-			if (err)
-				return err;
-		}
+		err = ring_room(e, (void **)&e->ring_hops, &e->cap_ring_hops, &e->head_hops,
+				e->nr_held_hops, sizeof(*e->ring_hops), deliver_hop);
+		if (err)
+			return err;
 		h = &e->ring_hops[ring_slot(e->cap_ring_hops, e->head_hops, e->nr_held_hops++)];
 	} else {
 		err = grow((void **)&e->hops, &e->cap_hops, e->nr_hops, sizeof(*e->hops));
@@ -382,15 +389,10 @@ static int complete(struct span_engine *e, struct pend **pp)
 	int err;
 
 	if (e->hold) {
-		if (e->nr_held_recs == e->cap_ring_recs) {
-			if (e->cap_ring_recs < e->hold)
-				err = ring_grow((void **)&e->ring_recs, &e->cap_ring_recs,
-						&e->head_recs, sizeof(*e->ring_recs), e->hold);
-			else
-				err = deliver_rec(e);
-			if (err)
-				return err;
-		}
+		err = ring_room(e, (void **)&e->ring_recs, &e->cap_ring_recs, &e->head_recs,
+				e->nr_held_recs, sizeof(*e->ring_recs), deliver_rec);
+		if (err)
+			return err;
 		r = &e->ring_recs[ring_slot(e->cap_ring_recs, e->head_recs, e->nr_held_recs++)];
 	} else {
 		err = grow((void **)&e->recs, &e->cap_recs, e->nr_recs, sizeof(*e->recs));
