@@ -1147,11 +1147,12 @@ static void hists_add(void *ctx, uint64_t ns, uint64_t count)
 
 /*
  * The set's log2 histograms of ns and of us, from its values.  An
- * approximate set gives one value per bucket of its log-linear histogram;
- * that is exact: a bucket of values in [2^e, 2^(e+1)) has one log2 of ns,
- * and it never straddles a us slot boundary 1000 * 2^j = 125 * 2^(j+3)
- * (j >= 1), which is in the bucket width 2^(e-8) = 2^(j+1) (e = j + 9)
- * multiple; buckets of values below 2^8 hold one value.
+ * approximate set gives one value per bucket of its log-linear histogram,
+ * and that is exact: buckets below 2^8 hold one value each; a bucket of
+ * values in [2^e, 2^(e+1)) has one log2 of ns, and never straddles a us
+ * slot boundary: the boundary 1000 * 2^j = 125 * 2^(j+3) (j >= 1) lies in
+ * [2^e, 2^(e+1)) for e = j + 9, where buckets are 2^(e-8) = 2^(j+1) wide,
+ * and it is a multiple of that width.
  */
 static void set_hists(struct lat_set *s)
 {
@@ -1473,8 +1474,9 @@ static int on_hop(void *ctx, const struct span_hop *h)
 {
 	struct lat_result *res = ctx;
 
-	if (res->sp->nr_stages == 2 || !hop_passes(res->r, h))
-		return 0;	/* two stages: counted as the span (hop_set()) */
+	/* (Not the sink of two-stage spans: their hops are the spans, hop_set().) */
+	if (!hop_passes(res->r, h))
+		return 0;
 	return set_add(&res->hop[h->stage], h->t1 - h->t0, h->cpu0 != h->cpu1);
 }
 
