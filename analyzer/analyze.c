@@ -32,7 +32,8 @@ const char analyze_common_usage[] =
 	"      --json             one JSON document on stdout (ovsperf-json(7))\n"
 	"      --html FILE        also write a self-contained HTML report\n"
 	"      --kallsyms FILE    kernel symbols of the recorded boot (overrides the\n"
-	"                         kallsyms stored in the recording)\n"
+	"                         kallsyms stored in the recording; refused when its\n"
+	"                         _text is not where the recording's kernel was)\n"
 	"  -q, --quiet            no progress and no warnings on stderr\n"
 	"  -h, --help             this help\n";
 
@@ -167,8 +168,14 @@ struct ksyms *analyze_ctx__ksyms(struct analyze_ctx *ctx)
 				 ovp_errmsg());
 		return ctx->ksyms;
 	}
-	ovp_warn("%s: no kernel symbols stored with the recording; kernel addresses are "
-		 "shown raw (give --kallsyms FILE from the recorded boot)", ctx->input);
+	/* This machine runs the recorded boot: its /proc/kallsyms (the
+	 * session's, borrowed). */
+	if (info && info->kallsyms_host)
+		return pdata_session__host_ksyms(ctx->session);
+	/* A refused kallsyms was warned about when the session chose it. */
+	if (info && !info->kallsyms_refused)
+		ovp_warn("%s: no kernel symbols stored with the recording; kernel addresses are "
+			 "shown raw (give --kallsyms FILE from the recorded boot)", ctx->input);
 	return NULL;
 }
 
@@ -255,6 +262,8 @@ json_t *analyze_recording_json(struct pdata_session *s)
 	json_object_set_new(rec, "pipe_mode", json_boolean(info->pipe_mode));
 	json_object_set_new(rec, "compressed", json_boolean(info->compressed));
 	json_object_set_new(rec, "kallsyms_stored", json_boolean(info->kallsyms != NULL));
+	json_object_set_new(rec, "kallsyms_source", info->kallsyms_source ?
+			    json_string(info->kallsyms_source) : json_null());
 	if (pdata_session__archive(s))
 		json_object_set_new(rec, "archive", archive_json(pdata_session__archive(s)));
 	return rec;

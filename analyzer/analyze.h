@@ -49,9 +49,10 @@ struct analyze_ctx {
 
 /*
  * analyze_ctx__ksyms() - kernel symbols for this recording: --kallsyms FILE
- * if given, else the kallsyms stored in the recording, else NULL (never the
- * local machine's /proc/kallsyms, which may belong to another boot).
- * Warns once when none are available.
+ * if given, else the kallsyms stored in the recording, else this machine's
+ * /proc/kallsyms when it runs the recorded boot, else NULL.  A text of
+ * another boot is never used (the session refuses it, see kboot.h).  Warns
+ * once when none are available.
  */
 struct ksyms *analyze_ctx__ksyms(struct analyze_ctx *ctx);
 

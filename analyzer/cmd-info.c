@@ -78,8 +78,19 @@ static int info_text(struct pdata_session *s, FILE *out)
 	if (in->has_clock_data)
 		fprintf(out, "%-16s tod %" PRIu64 " ns at clock %" PRIu64 " ns\n", "clock data:",
 			in->clock_tod_ns, in->clock_clk_ns);
-	fprintf(out, "%-16s %s\n", "kallsyms:",
-		in->kallsyms ? "stored with the recording" : "not stored (use --kallsyms FILE)");
+	if (in->kallsyms_host)
+		fprintf(out, "%-16s %s\n", "kallsyms:",
+			"this machine's /proc/kallsyms (it runs the recorded boot)");
+	else if (in->kallsyms && !strcmp(in->kallsyms_source, "recording"))
+		fprintf(out, "%-16s %s\n", "kallsyms:", "stored with the recording");
+	else if (in->kallsyms && !strcmp(in->kallsyms_source, "archive"))
+		fprintf(out, "%-16s %s\n", "kallsyms:", "from the archive");
+	else if (in->kallsyms)
+		fprintf(out, "%-16s --kallsyms %s\n", "kallsyms:", in->kallsyms_source);
+	else if (in->kallsyms_refused)
+		fprintf(out, "%-16s %s\n", "kallsyms:", "refused: not the recorded boot's");
+	else
+		fprintf(out, "%-16s %s\n", "kallsyms:", "not stored (use --kallsyms FILE)");
 	fprintf(out, "%-16s", "features:");
 	for (i = 1; i < PDATA_FEAT_MAX; i++)
 		if (pdata_session__has_feature(s, i) && pdata_feature_name(i))

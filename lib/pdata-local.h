@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ovsperf/kboot.h"
+#include "ovsperf/ksyms.h"
 #include "ovsperf/pdata.h"
 #include "oqueue.h"
 
@@ -118,6 +120,9 @@ struct pdata_session {
 	char *tracing_kallsyms;		/* kallsyms text from TRACING_DATA */
 	size_t tracing_kallsyms_size;
 	char *ext_kallsyms;		/* --kallsyms file */
+	struct kboot kboot;		/* the recorded boot (pdata-kallsyms.c) */
+	struct ksyms *host_ksyms;	/* /proc/kallsyms, loaded on first %pS */
+	bool host_ksyms_tried;
 	struct archive_reader *archive;	/* when the input is an ovsperf archive */
 
 	struct pdata_info info;
@@ -151,6 +156,11 @@ struct pdata_session {
 	uint64_t progress_last;		/* last check of the clock */
 	bool progress_shown;		/* a progress line is on the terminal */
 };
+
+/* pdata-kallsyms.c: set info.kallsyms from --kallsyms, the archive or the
+ * recording, refusing a text of another boot; or mark /proc/kallsyms as the
+ * recorded boot's (info.kallsyms_host). */
+int pdata__choose_kallsyms(struct pdata_session *s);
 
 /* pdata-header.c */
 int pdata__read_file_header(struct pdata_session *s);

@@ -515,6 +515,7 @@ void pdata_session__close(struct pdata_session *s)
 	free(s->threads.t);
 	free(s->tracing_kallsyms);
 	free(s->ext_kallsyms);
+	ksyms__free(s->host_ksyms);
 	archive_reader__close(s->archive);
 	if (s->zstd)
 		ZSTD_freeDStream(s->zstd);
@@ -1161,72 +1162,6 @@ static int flush_queue(struct pdata_session *s, uint64_t limit)
 	return 0;
 }
 
-/* zstd-compressed text (a kallsyms.zst) is decompressed as it is read. */
-static int zstd_to_text(char *in, size_t len, char **out)
-{
-	ZSTD_DStream *z = ZSTD_createDStream();
-	ZSTD_inBuffer ib = { in, len, 0 };
-	size_t cap = len * 4 + 4096, r;
-	char *buf = malloc(cap);
-	ZSTD_outBuffer ob;
-
-	if (!z || !buf) {
-		ZSTD_freeDStream(z);
-		free(buf);
-		return -ENOMEM;
-	}
-	ZSTD_initDStream(z);
-	ob.dst = buf;
-	ob.size = cap - 1;
-	ob.pos = 0;
-	while (ib.pos < ib.size) {
-		r = ZSTD_decompressStream(z, &ob, &ib);
-		if (ZSTD_isError(r)) {
-			ZSTD_freeDStream(z);
-			free(buf);
-			return -EBADMSG;
-		}
-		if (ob.pos == ob.size) {
-			char *b = cap > (1u << 30) ? NULL : realloc(buf, cap * 2);
-
-			if (!b) {
-				ZSTD_freeDStream(z);
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = b;
-			cap *= 2;
-			ob.dst = buf;
-			ob.size = cap - 1;
-		}
-		if (!r)
-			break;
-	}
-	ZSTD_freeDStream(z);
-	buf[ob.pos] = '\0';
-	*out = buf;
-	return 0;
-}
-
-/* A text file, zstd-compressed or not (a kallsyms.zst). */
-static int read_text_file(const char *path, char **out)
-{
-	size_t len;
-	char *buf;
-	int err;
-
-	err = ovp_read_file(path, &buf, &len);
-	if (err)
-		return err;
-	if (len >= 4 && !memcmp(buf, "\x28\xb5\x2f\xfd", 4)) {
-		err = zstd_to_text(buf, len, out);
-		free(buf);
-		return err;
-	}
-	*out = buf;
-	return 0;
-}
-
 static int send_ready(struct pdata_session *s)
 {
 	int err;
@@ -1241,39 +1176,9 @@ static int send_ready(struct pdata_session *s)
 	}
 	if (!s->nr_evsels)
 		return ovp_err(-EBADMSG, "no event attributes before the first record");
-	if (s->tracing_kallsyms) {
-		s->info.kallsyms = s->tracing_kallsyms;
-		s->info.kallsyms_size = s->tracing_kallsyms_size;
-	}
-	/* An archive's kallsyms was read as root on the recording host; the
-	 * recording's own copy may hold zeroed addresses (perf record run as
-	 * a user).  --kallsyms still wins. */
-	if (s->archive && !s->opts.kallsyms_path) {
-		size_t size;
-		const char *text = archive_reader__member(s->archive, "kallsyms", &size);
-
-		if (text && size) {
-			free(s->ext_kallsyms);
-			s->ext_kallsyms = strdup(text);
-			if (!s->ext_kallsyms)
-				return ovp_err(-ENOMEM, "out of memory");
-		}
-	}
-	if (s->opts.kallsyms_path) {
-		/* Read here so a bad --kallsyms fails before any output. */
-		err = read_text_file(s->opts.kallsyms_path, &s->ext_kallsyms);
-		if (err)
-			return ovp_err_prefix(err, "--kallsyms");
-	}
-	if (s->ext_kallsyms) {
-		s->info.kallsyms = s->ext_kallsyms;
-		s->info.kallsyms_size = strlen(s->ext_kallsyms);
-	}
-	/* %pS and friends in print formats resolve through libtraceevent's own
-	 * function map: fill it from the recording's kallsyms (or --kallsyms),
-	 * never from this machine's. */
-	if (s->tep && (s->ext_kallsyms || s->tracing_kallsyms))
-		tep_parse_kallsyms(s->tep, s->ext_kallsyms ?: s->tracing_kallsyms);
+	err = pdata__choose_kallsyms(s);
+	if (err)
+		return err;
 	return s->tool->ready(s->tool, s);
 }
 
@@ -1298,6 +1203,9 @@ static int queue_record(struct pdata_session *s, const union perf_event *event, 
 	int err;
 
 	if (!s->ready_sent) {
+		/* Pipe mode: the kernel MMAP is the first record after the header
+		 * records (perf synthesizes it first). */
+		kboot__note_mmap(&s->kboot, event);
 		err = send_ready(s);
 		if (err)
 			return err;

@@ -32,6 +32,7 @@ struct tep_handle;
 struct tep_event;
 struct pdata_session;
 struct archive_reader;
+struct ksyms;
 
 /* Records of the perf tool itself (tools/perf/util/event.h), not in the uapi. */
 enum pdata_user_record {
@@ -180,6 +181,13 @@ struct pdata_info {
 	const char *kallsyms;		/* kallsyms text: --kallsyms (plain or zstd), else the one
 					 * stored with the recording, else NULL (ready on) */
 	size_t kallsyms_size;
+	const char *kallsyms_source;	/* where kallsyms came from: the --kallsyms path,
+					 * "archive", "recording"; "/proc/kallsyms" when
+					 * kallsyms_host; NULL when none */
+	bool kallsyms_host;		/* this machine runs the recorded boot: use
+					 * pdata_session__host_ksyms() (kallsyms is NULL) */
+	bool kallsyms_refused;		/* a kallsyms text of another boot was refused
+					 * (one warning said which and why) */
 };
 
 /* A BUILD_ID feature entry. */
@@ -285,6 +293,16 @@ const char *pdata_session__path(const struct pdata_session *s);
  * when the input is a plain perf.data.  Owned by the session. */
 const struct archive_reader *pdata_session__archive(const struct pdata_session *s);
 const struct pdata_info *pdata_session__info(const struct pdata_session *s);
+
+/**
+ * pdata_session__host_ksyms() - this machine's /proc/kallsyms, when
+ * info.kallsyms_host says it belongs to the recorded boot.  Read on the
+ * first call (it takes up to half a second), kept by the session.
+ *
+ * Return: the table (owned by the session), or NULL if it is not the
+ * recorded boot's or cannot be read (a warning says why).
+ */
+struct ksyms *pdata_session__host_ksyms(struct pdata_session *s);
 const struct pdata_stats *pdata_session__stats(const struct pdata_session *s);
 bool pdata_session__has_feature(const struct pdata_session *s, int feat);
 

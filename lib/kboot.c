@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * kboot.c - the recorded kernel boot and the kallsyms that belong to it (see
+ * kboot.h).  Used by the session when it chooses the kernel symbols of a
+ * recording, and by ovsperf-probe archive before it packs /proc/kallsyms.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "ovsperf/kboot.h"
+
+#define KERNEL_MMAP_NAME "[kernel.kallsyms]"
+
+bool kboot__note_mmap(struct kboot *kb, const union perf_event *event)
+{
+	const char *name;
+	size_t off, max;
+	uint64_t pgoff;
+	uint32_t pid;
+
+	/* MMAP: pid tid start len pgoff filename; MMAP2 has 32 more bytes
+	 * (device or build-id, prot, flags) before the file name. */
+	if (event->header.type == PERF_RECORD_MMAP)
+		off = 40;
+	else if (event->header.type == PERF_RECORD_MMAP2)
+		off = 72;
+	else
+		return false;
+	if (event->header.size <= off + sizeof(KERNEL_MMAP_NAME))
+		return false;
+	memcpy(&pid, (const char *)event + 8, 4);
+	memcpy(&pgoff, (const char *)event + 32, 8);
+	name = (const char *)event + off;
+	max = event->header.size - off;
+	if (pid != UINT32_MAX || strncmp(name, KERNEL_MMAP_NAME, strlen(KERNEL_MMAP_NAME)))
+		return false;
+	name += strlen(KERNEL_MMAP_NAME);
+	max -= strlen(KERNEL_MMAP_NAME);
+	/* The reference symbol; perf uses _text, or _stext where there is none. */
+	snprintf(kb->text_sym, sizeof(kb->text_sym), "%.*s", (int)strnlen(name, max), name);
+	if (!kb->text_sym[0])
+		snprintf(kb->text_sym, sizeof(kb->text_sym), "_text");
+	kb->text_addr = pgoff;
+	return true;
+}
+
+uint64_t kallsyms_text_addr(const char *text, size_t size, const char *name)
+{
+	size_t nlen = strlen(name);
+	const char *p = text, *end = text + size, *nl;
+
+	while (p < end) {
+		const char *sp;
+
+		nl = memchr(p, '\n', end - p);
+		if (!nl)
+			nl = end;
+		/* "ADDR T NAME" (a module symbol has "\t[mod]" after NAME). */
+		sp = memchr(p, ' ', nl - p);
+		if (sp && nl - sp == (ptrdiff_t)(3 + nlen) && (sp[1] == 'T' || sp[1] == 't') &&
+		    sp[2] == ' ' && !memcmp(sp + 3, name, nlen)) {
+			char buf[24];
+			size_t alen = sp - p;
+
+			if (alen && alen < sizeof(buf)) {
+				memcpy(buf, p, alen);
+				buf[alen] = '\0';
+				return strtoull(buf, NULL, 16);
+			}
+		}
+		p = nl + 1;
+	}
+	return 0;
+}
+
+int kboot__check_kallsyms(const struct kboot *kb, const char *text, size_t size, char *why,
+			  size_t len)
+{
+	uint64_t addr;
+
+	if (!kb->text_addr || !kb->text_sym[0])
+		return 0;
+	addr = kallsyms_text_addr(text, size, kb->text_sym);
+	if (!addr)
+		return 0;
+	if (addr == kb->text_addr)
+		return 1;
+	snprintf(why, len, "its %s is at 0x%" PRIx64 " but the recorded kernel's is at 0x%" PRIx64,
+		 kb->text_sym, addr, kb->text_addr);
+	return -1;
+}
+
+/* Up to @max bytes of @path (a procfs or sysfs file: no size) into @buf. */
+static size_t read_prefix(const char *path, char *buf, size_t max)
+{
+	size_t got = 0;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 0;
+	}
+	while (got < max) {
+		n = read(fd, buf + got, max - got);
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	close(fd);
+	return got;
+}
+
+int kboot__read_build_id(const char *path, uint8_t id[20])
+{
+	char buf[4096];
+	size_t size = read_prefix(path, buf, sizeof(buf)), pos = 0;
+
+	/* Elf_Nhdr: namesz, descsz, type; name and desc padded to 4 bytes. */
+	while (pos + 12 <= size) {
+		uint32_t namesz, descsz, type;
+		size_t name_off = pos + 12, desc_off;
+
+		memcpy(&namesz, buf + pos, 4);
+		memcpy(&descsz, buf + pos + 4, 4);
+		memcpy(&type, buf + pos + 8, 4);
+		if (namesz > size || descsz > size)
+			return 0;
+		desc_off = name_off + ((namesz + 3) & ~3u);
+		if (desc_off + descsz > size)
+			return 0;
+		if (type == 3 && namesz == 4 && !memcmp(buf + name_off, "GNU", 4) && descsz &&
+		    descsz <= 20) {
+			memcpy(id, buf + desc_off, descsz);
+			return (int)descsz;
+		}
+		pos = desc_off + ((descsz + 3) & ~3u);
+	}
+	return 0;
+}
+
+/* The address of @name in the first lines of a kallsyms file (the kernel
+ * lists _stext and _text among its first symbols), without reading the
+ * whole of /proc/kallsyms, which takes half a second on some kernels. */
+static uint64_t host_text_addr(const char *path, const char *name)
+{
+	size_t max = 256 * 1024;
+	char *buf = malloc(max);
+	uint64_t addr = 0;
+	size_t size;
+
+	if (!buf)
+		return 0;
+	size = read_prefix(path, buf, max);
+	/* Only whole lines. */
+	while (size && buf[size - 1] != '\n')
+		size--;
+	addr = kallsyms_text_addr(buf, size, name);
+	free(buf);
+	return addr;
+}
+
+bool kboot__host_matches(const struct kboot *kb, const char *proc_kallsyms, const char *notes,
+			 const char *release)
+{
+	bool compared = false;
+	struct utsname u;
+	uint8_t id[20];
+	int idsz;
+
+	if (kb->os_release && *kb->os_release) {
+		if (!release) {
+			if (uname(&u))
+				return false;
+			release = u.release;
+		}
+		if (strcmp(kb->os_release, release))
+			return false;
+	}
+	if (kb->build_id_size) {
+		idsz = kboot__read_build_id(notes, id);
+		if (idsz) {
+			size_t n = (size_t)idsz < kb->build_id_size ? (size_t)idsz : kb->build_id_size;
+
+			/* perf pads build-ids to 20 bytes with zeros. */
+			if (memcmp(id, kb->build_id, n))
+				return false;
+			compared = true;
+		}
+	}
+	if (kb->text_addr && kb->text_sym[0]) {
+		uint64_t addr = host_text_addr(proc_kallsyms, kb->text_sym);
+
+		/* Zero: kptr_restrict hides the addresses; they cannot be used. */
+		if (addr != kb->text_addr)
+			return false;
+		compared = true;
+	}
+	return compared;
+}
