@@ -14,9 +14,78 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <zstd.h>
+
+#include "ovsperf/strutil.h"
+
 #include "ovsperf/kboot.h"
 
 #define KERNEL_MMAP_NAME "[kernel.kallsyms]"
+
+/* zstd-compressed text (a kallsyms.zst) is decompressed as it is read. */
+static int zstd_to_text(char *in, size_t len, char **out)
+{
+	ZSTD_DStream *z = ZSTD_createDStream();
+	ZSTD_inBuffer ib = { in, len, 0 };
+	size_t cap = len * 4 + 4096, r;
+	char *buf = malloc(cap);
+	ZSTD_outBuffer ob;
+
+	if (!z || !buf) {
+		ZSTD_freeDStream(z);
+		free(buf);
+		return -ENOMEM;
+	}
+	ZSTD_initDStream(z);
+	ob.dst = buf;
+	ob.size = cap - 1;
+	ob.pos = 0;
+	while (ib.pos < ib.size) {
+		r = ZSTD_decompressStream(z, &ob, &ib);
+		if (ZSTD_isError(r)) {
+			ZSTD_freeDStream(z);
+			free(buf);
+			return -EBADMSG;
+		}
+		if (ob.pos == ob.size) {
+			char *b = cap > (1u << 30) ? NULL : realloc(buf, cap * 2);
+
+			if (!b) {
+				ZSTD_freeDStream(z);
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = b;
+			cap *= 2;
+			ob.dst = buf;
+			ob.size = cap - 1;
+		}
+		if (!r)
+			break;
+	}
+	ZSTD_freeDStream(z);
+	buf[ob.pos] = '\0';
+	*out = buf;
+	return 0;
+}
+
+int kallsyms_read_file(const char *path, char **out)
+{
+	size_t len;
+	char *buf;
+	int err;
+
+	err = ovp_read_file(path, &buf, &len);
+	if (err)
+		return err;
+	if (len >= 4 && !memcmp(buf, "\x28\xb5\x2f\xfd", 4)) {
+		err = zstd_to_text(buf, len, out);
+		free(buf);
+		return err;
+	}
+	*out = buf;
+	return 0;
+}
 
 bool kboot__note_mmap(struct kboot *kb, const union perf_event *event)
 {

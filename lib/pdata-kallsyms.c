@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include <traceevent/event-parse.h>
-#include <zstd.h>
 
 #include "ovsperf/err.h"
 #include "ovsperf/strutil.h"
@@ -27,76 +26,11 @@
 
 #define HOST_KALLSYMS "/proc/kallsyms"
 
-/* zstd-compressed text (a kallsyms.zst) is decompressed as it is read. */
-static int zstd_to_text(char *in, size_t len, char **out)
-{
-	ZSTD_DStream *z = ZSTD_createDStream();
-	ZSTD_inBuffer ib = { in, len, 0 };
-	size_t cap = len * 4 + 4096, r;
-	char *buf = malloc(cap);
-	ZSTD_outBuffer ob;
-
-	if (!z || !buf) {
-		ZSTD_freeDStream(z);
-		free(buf);
-		return -ENOMEM;
-	}
-	ZSTD_initDStream(z);
-	ob.dst = buf;
-	ob.size = cap - 1;
-	ob.pos = 0;
-	while (ib.pos < ib.size) {
-		r = ZSTD_decompressStream(z, &ob, &ib);
-		if (ZSTD_isError(r)) {
-			ZSTD_freeDStream(z);
-			free(buf);
-			return -EBADMSG;
-		}
-		if (ob.pos == ob.size) {
-			char *b = cap > (1u << 30) ? NULL : realloc(buf, cap * 2);
-
-			if (!b) {
-				ZSTD_freeDStream(z);
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = b;
-			cap *= 2;
-			ob.dst = buf;
-			ob.size = cap - 1;
-		}
-		if (!r)
-			break;
-	}
-	ZSTD_freeDStream(z);
-	buf[ob.pos] = '\0';
-	*out = buf;
-	return 0;
-}
-
-/* A text file, zstd-compressed or not (a kallsyms.zst). */
-static int read_text_file(const char *path, char **out)
-{
-	size_t len;
-	char *buf;
-	int err;
-
-	err = ovp_read_file(path, &buf, &len);
-	if (err)
-		return err;
-	if (len >= 4 && !memcmp(buf, "\x28\xb5\x2f\xfd", 4)) {
-		err = zstd_to_text(buf, len, out);
-		free(buf);
-		return err;
-	}
-	*out = buf;
-	return 0;
-}
-
 /*
- * File mode: the kernel MMAP is among the first records of the data section
- * (perf synthesizes it before anything else), never compressed.  Look at a
- * few records before the first sample.
+ * The kernel MMAP is among the first records of the data (perf synthesizes
+ * it before anything else), never compressed: look at a few records before
+ * the first sample.  A pipe-mode stream saved to a file is mapped too; its
+ * TRACING_DATA record is followed by the tracing data it announces.
  */
 static void scan_kernel_mmap(struct pdata_session *s)
 {
@@ -104,9 +38,13 @@ static void scan_kernel_mmap(struct pdata_session *s)
 	_Alignas(8) uint8_t rec[4096 + 128];
 	int i;
 
-	if (end > s->file_size || end < pos || !s->hdr.data.size)
+	if (s->pipe) {
+		pos = 16;
 		end = s->file_size;
-	for (i = 0; i < 64 && pos + sizeof(struct perf_event_header) <= end; i++) {
+	} else if (end > s->file_size || end < pos || !s->hdr.data.size) {
+		end = s->file_size;
+	}
+	for (i = 0; i < 256 && pos + sizeof(struct perf_event_header) <= end; i++) {
 		struct perf_event_header h;
 
 		memcpy(&h, s->map + pos, sizeof(h));
@@ -119,6 +57,16 @@ static void scan_kernel_mmap(struct pdata_session *s)
 			if (kboot__note_mmap(&s->kboot, (const union perf_event *)rec))
 				return;
 		}
+		if (h.type == PDATA_RECORD_HEADER_TRACING_DATA && s->pipe) {
+			uint32_t tsize;
+
+			if (h.size < 12)
+				return;
+			memcpy(&tsize, s->map + pos + 8, 4);
+			if (tsize > end - pos - h.size)
+				return;
+			pos += tsize;
+		}
 		pos += h.size;
 	}
 }
@@ -128,7 +76,10 @@ static void fill_kboot(struct pdata_session *s)
 {
 	int i;
 
-	if (s->map && !s->pipe)
+	if (s->kboot_filled)
+		return;
+	s->kboot_filled = true;
+	if (s->map)
 		scan_kernel_mmap(s);
 	s->kboot.os_release = s->info.os_release;
 	for (i = 0; i < s->nr_build_ids; i++) {
@@ -141,6 +92,12 @@ static void fill_kboot(struct pdata_session *s)
 			break;
 		}
 	}
+}
+
+const struct kboot *pdata_session__kboot(struct pdata_session *s)
+{
+	fill_kboot(s);
+	return &s->kboot;
 }
 
 /* libtraceevent's %pS through this machine's kallsyms, read on first use. */
@@ -192,7 +149,7 @@ int pdata__choose_kallsyms(struct pdata_session *s)
 	fill_kboot(s);
 	if (s->opts.kallsyms_path) {
 		/* Read here so a bad --kallsyms fails before any output. */
-		err = read_text_file(s->opts.kallsyms_path, &s->ext_kallsyms);
+		err = kallsyms_read_file(s->opts.kallsyms_path, &s->ext_kallsyms);
 		if (err)
 			return ovp_err_prefix(err, "--kallsyms");
 		text = s->ext_kallsyms;

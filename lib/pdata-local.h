@@ -121,6 +121,7 @@ struct pdata_session {
 	size_t tracing_kallsyms_size;
 	char *ext_kallsyms;		/* --kallsyms file */
 	struct kboot kboot;		/* the recorded boot (pdata-kallsyms.c) */
+	bool kboot_filled;
 	struct ksyms *host_ksyms;	/* /proc/kallsyms, loaded on first %pS */
 	bool host_ksyms_tried;
 	struct archive_reader *archive;	/* when the input is an ovsperf archive */

@@ -1094,8 +1094,11 @@ static const char archive_usage[] =
 	"\n"
 	"  MANIFEST              format version, source, host, and this file list\n"
 	"  perf.data             the recording\n"
-	"  kallsyms              /proc/kallsyms (kernel symbols with addresses)\n"
-	"  modules               /proc/modules\n"
+	"  kallsyms              /proc/kallsyms (kernel symbols with addresses) when\n"
+	"                        this machine runs the boot that made the recording\n"
+	"                        (release, kernel build-id and _text address agree),\n"
+	"                        else the --kallsyms FILE, else none (a warning)\n"
+	"  modules               /proc/modules (with /proc/kallsyms only)\n"
 	"  os-release            /etc/os-release\n"
 	"  uname                 sysname nodename release version machine, one line\n"
 	"  symbols/NAME.syms     symbol table of each probed binary: the user\n"
@@ -1107,6 +1110,9 @@ static const char archive_usage[] =
 	"\n"
 	"  -o, --output FILE     output file\n"
 	"      --binary PATH     also store the symbols of PATH (repeatable)\n"
+	"      --kallsyms FILE   the recorded boot's kallsyms (plain or zstd) to store;\n"
+	"                        refused when its _text is not where the recording's\n"
+	"                        kernel was\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"Unpack with: tar --zstd -xf FILE\n";
@@ -1415,12 +1421,16 @@ int cmd_archive(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "binary", required_argument, NULL, 'b' },
+		{ "kallsyms", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct archive a = { 0 };
-	const char *input = "perf.data", *output = NULL;
+	const char *input = "perf.data", *output = NULL, *kallsyms_path = NULL;
 	const char **bins = NULL, **more;
+	char *ktext = NULL;
+	size_t ksize = 0;
+	bool khost = false;
 	size_t nr_bins = 0, i, j;
 	struct pdata_session *s = NULL;
 	char *out_alloc = NULL, host[256] = "";
@@ -1433,6 +1443,9 @@ int cmd_archive(int argc, char **argv)
 		switch (c) {
 		case 'o':
 			output = optarg;
+			break;
+		case 'k':
+			kallsyms_path = optarg;
 			break;
 		case 'b':
 			more = realloc(bins, (nr_bins + 1) * sizeof(*bins));
@@ -1477,6 +1490,11 @@ int cmd_archive(int argc, char **argv)
 		err = ovp_err_prefix(err, "%s", input);
 		goto out;
 	}
+	/* Kernel symbols only of the recorded boot: decided before anything
+	 * is written, so a wrong --kallsyms leaves no output. */
+	err = archive_choose_kallsyms(s, input, kallsyms_path, &ktext, &ksize, &khost);
+	if (err)
+		goto out;
 
 	a.zbuf_size = ZSTD_CStreamOutSize();
 	a.zbuf = malloc(a.zbuf_size);
@@ -1491,8 +1509,11 @@ int cmd_archive(int argc, char **argv)
 	ZSTD_CCtx_setParameter(a.cctx, ZSTD_c_checksumFlag, 1);
 
 	add_big_file(&a, "perf.data", input, "the recording");
-	add_small_file(&a, "kallsyms", "/proc/kallsyms", "/proc/kallsyms");
-	add_small_file(&a, "modules", "/proc/modules", "/proc/modules");
+	if (ktext)
+		add_buffer(&a, "kallsyms", ktext, ksize,
+			   kallsyms_path ? kallsyms_path : "/proc/kallsyms");
+	if (khost)
+		add_small_file(&a, "modules", "/proc/modules", "/proc/modules");
 	add_small_file(&a, "os-release", "/etc/os-release", "/etc/os-release");
 	if (uname(&u) == 0) {
 		char line[2048];
@@ -1564,6 +1585,7 @@ out:
 	free(a.zbuf);
 	free(a.manifest);
 	pdata_session__close(s);
+	free(ktext);
 	free(out_alloc);
 	free(bins);
 	if (err) {

@@ -3,7 +3,7 @@
 #
 # kallsyms-boot.sh - kernel symbols only from the recorded boot.
 #
-#   kallsyms-boot.sh wrong OVSPERF_ANALYZE TESTDATA WORKDIR   (golden)
+#   kallsyms-boot.sh wrong OVSPERF_ANALYZE TESTDATA WORKDIR OVSPERF_PROBE (golden)
 #     --kallsyms of another boot is refused: testdata/ovs-lab.kallsyms.zst
 #     with upcall.data (another KASLR base), and the right kallsyms of
 #     ovs-lab.data edited so its _text moved.  One warning line naming the
@@ -15,7 +15,7 @@
 #     perf record -g -e skb:kfree_skb here while UDP datagrams go to a closed
 #     port on loopback (__udp4_lib_rcv drops them, NO_SOCKET): with no
 #     --kallsyms, drops and script use this boot's /proc/kallsyms and print
-#     the locations perf script prints.
+#     the locations perf script prints; its archive stores /proc/kallsyms.
 set -u
 
 fail=0
@@ -62,6 +62,33 @@ if [ "$mode" = wrong ]; then
 	grep -q "^    0xffffffff93cc3c91  *28 " "$work/drops.edited" || bad "drops: raw address missing"
 	grep -q "location=0xffffffff93cc3c91 reason: NO_SOCKET" "$work/script.edited" ||
 		bad "script: raw %pS missing"
+
+	probe=$5
+	members() { tar --zstd -tf "$1" | tr '\n' ' '; }
+	cp "$td/upcall.data" "$work/upcall.data"
+	rm -f "$work"/*.tar.zst
+	"$probe" archive "$work/upcall.data" -o "$work/up.tar.zst" 2>"$work/arc.err" ||
+		bad "archive of another boot's recording failed"
+	grep -q "archive: .*upcall.data was not recorded on this machine's running boot (.*): /proc/kallsyms and /proc/modules not stored; give --kallsyms FILE" \
+		"$work/arc.err" || bad "archive warning: $(cat "$work/arc.err")"
+	case " $(members "$work/up.tar.zst")" in
+	*" kallsyms "* | *" modules "*) bad "archive stored this machine's kallsyms" ;;
+	esac
+	"$probe" archive "$work/upcall.data" --kallsyms "$lab" -o "$work/up2.tar.zst" \
+		2>"$work/arc2.err" && bad "archive --kallsyms of another boot succeeded"
+	grep -q "is not the kallsyms of the boot that made .*upcall.data (its _text is at 0xffffffff93400000 but the recorded kernel's is at 0xffffffff98600000)" \
+		"$work/arc2.err" || bad "archive --kallsyms error: $(cat "$work/arc2.err")"
+	[ -e "$work/up2.tar.zst" ] && bad "archive --kallsyms of another boot wrote a file"
+	cp "$td/ovs-lab.data" "$work/lab.data"
+	"$probe" archive "$work/lab.data" --kallsyms "$lab" -o "$work/lab.tar.zst" 2>/dev/null ||
+		bad "archive --kallsyms of the right boot failed"
+	case " $(members "$work/lab.tar.zst")" in
+	*" kallsyms "*) ;;
+	*) bad "archive did not store --kallsyms" ;;
+	esac
+	"$analyze" drops -q "$work/lab.tar.zst" >"$work/drops.archive" 2>/dev/null
+	cmp -s "$work/drops.archive" "$work/drops.right" ||
+		bad "drops of the archive differ from drops --kallsyms"
 	[ $fail = 0 ] && echo "PASS: kallsyms of another boot refused"
 	exit $fail
 fi
@@ -105,5 +132,11 @@ diff "$work/perf.locs" "$work/ovsperf.locs" || bad "drops locations differ from 
 "$analyze" script "$f" 2>/dev/null | sed -n 's/.*location=\([^ ]*\) .*/\1/p' | sort -u \
 	>"$work/script.locs"
 diff "$work/perf.locs" "$work/script.locs" || bad "script %pS differs from perf script's"
+if [ -n "${4:-}" ]; then
+	rm -f "$work/udp.tar.zst"
+	"$4" archive "$f" -o "$work/udp.tar.zst" 2>/dev/null || bad "archive failed"
+	tar --zstd -xOf "$work/udp.tar.zst" kallsyms 2>/dev/null | grep -q " T _text$" ||
+		bad "archive of this boot's recording has no kallsyms"
+fi
 [ $fail = 0 ] && echo "PASS: this boot's /proc/kallsyms used: $(tr '\n' ' ' <"$work/perf.locs")"
 exit $fail

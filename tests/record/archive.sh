@@ -5,9 +5,11 @@
 # synthetic recording written by test-pdata-writer with the symbols of two
 # binaries (one under a path too long for a plain ustar name), unpacks it
 # with tar and checks every member against its source: the perf.data bytes,
-# /proc/kallsyms, uname, os-release, the symbol tables (symbols and build ids
-# agree with readelf) and the MANIFEST.  Also checks the errors: a missing
-# recording fails and leaves no output file.
+# the --kallsyms given (/proc/kallsyms), uname, os-release, the symbol tables
+# (symbols and build ids agree with readelf) and the MANIFEST.  Without
+# --kallsyms, this recording (no kernel MMAP, no kernel build-id: it does not
+# say which boot it is) gets no kallsyms, with a warning.  Also checks the
+# errors: a missing recording fails and leaves no output file.
 #
 # Usage: archive.sh OVSPERF_PROBE RECORDING WORKDIR BINARY
 set -u
@@ -27,8 +29,12 @@ rm -rf "$work" && mkdir -p "$work/x"
 long="$work/a-rather-long-directory-name-for-the-archive-test/another-long-directory-level-here/and-one-more"
 mkdir -p "$long" && cp "$bin" "$long/prog-copy"
 
+"$probe" archive "$data" -o "$work/nok.tar.zst" 2> "$work/err0" || bad "archive failed"
+grep -q "does not say which boot it is.*/proc/kallsyms and /proc/modules not stored" \
+	"$work/err0" || bad "no warning about kallsyms: $(cat "$work/err0")"
+tar --zstd -tf "$work/nok.tar.zst" | grep -qx kallsyms && bad "kallsyms of an unknown boot stored"
 "$probe" archive "$data" -o "$work/a.tar.zst" --binary "$bin" --binary "$long/prog-copy" \
-	2> "$work/err" || bad "archive failed: $(cat "$work/err")"
+	--kallsyms /proc/kallsyms 2> "$work/err" || bad "archive failed: $(cat "$work/err")"
 tar --zstd -xf "$work/a.tar.zst" -C "$work/x" || bad "tar cannot unpack the archive"
 cmp -s "$work/x/perf.data" "$data" || bad "perf.data differs"
 cmp -s "$work/x/kallsyms" <(cat /proc/kallsyms) || bad "kallsyms differs"

@@ -93,4 +93,13 @@ bool kboot__host_matches(const struct kboot *kb, const char *proc_kallsyms, cons
  */
 int kboot__read_build_id(const char *path, uint8_t id[20]);
 
+/**
+ * kallsyms_read_file() - read a kallsyms file, plain or zstd-compressed
+ * (a kallsyms.zst).
+ * @out: receives the NUL-terminated text; the caller frees it.
+ *
+ * Return: 0, or negative errno with the message set.
+ */
+int kallsyms_read_file(const char *path, char **out);
+
 #endif /* OVSPERF_KBOOT_H */

@@ -33,6 +33,7 @@ struct tep_event;
 struct pdata_session;
 struct archive_reader;
 struct ksyms;
+struct kboot;
 
 /* Records of the perf tool itself (tools/perf/util/event.h), not in the uapi. */
 enum pdata_user_record {
@@ -303,6 +304,16 @@ const struct pdata_info *pdata_session__info(const struct pdata_session *s);
  * recorded boot's or cannot be read (a warning says why).
  */
 struct ksyms *pdata_session__host_ksyms(struct pdata_session *s);
+
+/**
+ * pdata_session__kboot() - what the recording says about the kernel boot
+ * it was made on (kboot.h): the kernel MMAP's _text address (from the first
+ * records of a file), the kernel build-id, the release.  Known after open
+ * for a file; a live pipe fills it when processing starts.
+ *
+ * Return: the facts, owned by the session; zero fields are unknown.
+ */
+const struct kboot *pdata_session__kboot(struct pdata_session *s);
 const struct pdata_stats *pdata_session__stats(const struct pdata_session *s);
 bool pdata_session__has_feature(const struct pdata_session *s, int feat);
 
