@@ -6,7 +6,9 @@
  *	COMM TID [CPU] SECS.NSECS: EVENT: FIELDS
  *
  * FIELDS come from the event's own print format (libtraceevent), so the
- * line equals perf's for every tracepoint and probe.  --json writes one JSON
+ * line equals perf's for every tracepoint and probe; a format with a
+ * conversion evfmt.h cannot vouch for prints " field=value" pairs instead
+ * (one warning).  --json writes one JSON
  * object per sample instead (JSON Lines) with the raw field values.
  */
 #include <errno.h>
@@ -18,6 +20,7 @@
 
 #include "analyze.h"
 #include "ovsperf/evdec.h"
+#include "ovsperf/evfmt.h"
 
 struct script {
 	struct pdata_tool tool;
@@ -34,12 +37,26 @@ static int script_ready(struct pdata_tool *tool, struct pdata_session *s)
 	struct script *sc = container_of(tool, struct script, tool);
 	int i, n = pdata_session__nr_evsels(s);
 
+	struct pdata_evsel *refused = NULL;
+	int nr_refused = 0;
+	char why[32];
+
 	/* perf script pads event names to the longest one. */
 	for (i = 0; i < n; i++) {
-		int l = (int)strlen(pdata_session__evsel(s, i)->name);
+		struct pdata_evsel *ev = pdata_session__evsel(s, i);
+		int l = (int)strlen(ev->name);
 
 		if (l > sc->name_width)
 			sc->name_width = l;
+		/* evfmt_check_events() marked the formats it cannot vouch for. */
+		if (ev->tp && (ev->tp->flags & TEP_EVENT_FL_PRINTRAW) && !nr_refused++)
+			refused = ev;
+	}
+	if (refused && !sc->ctx->json) {
+		evfmt_format_ok(refused->tp->print_fmt.format, why, sizeof(why));
+		ovp_warn("%s: the print format of %s%s has a conversion that cannot be vouched "
+			 "for (\"%s\"): its fields are printed as field=value", sc->ctx->input,
+			 refused->name, nr_refused > 1 ? " and other events" : "", why);
 	}
 	return 0;
 }

@@ -22,6 +22,7 @@
 
 #include "fpe-guard.h"
 #include "ovsperf/err.h"
+#include "ovsperf/evfmt.h"
 #include "pdata-local.h"
 
 /* A bounds-checked cursor over one section. */
@@ -842,8 +843,11 @@ int pdata__parse_tracing_data(struct pdata_session *s, const uint8_t *buf, uint6
 
 	err = parse_tracing_data__(s, buf, size, &formats, &long_size);
 	/* The formats read before an error are still used. */
-	if (s->tep && err != -ENOMEM)
+	if (s->tep && err != -ENOMEM) {
 		td_parse_all(s, &formats, long_size);
+		/* No format of the file reaches printf unchecked. */
+		evfmt_check_events(s->tep);
+	}
 	free(formats.v);
 	return err;
 }
