@@ -424,6 +424,10 @@ int analyze_run_reports(struct analyze_ctx *ctx, struct report **reports, int nr
 		if (!ctx->json && !err) {
 			if (i)
 				fputc('\n', stdout);
+			/* Several reports: each one says what it is first. */
+			if (ctx->all_reports)
+				printf("=== %s: %s ===\n", reports[i]->ops->name,
+				       reports[i]->ops->summary);
 			err = reports[i]->ops->emit_text(reports[i], stdout);
 		}
 		if (err) {
@@ -442,7 +446,9 @@ int analyze_run_reports(struct analyze_ctx *ctx, struct report **reports, int nr
 		}
 	}
 	if (ctx->json) {
-		for (i = 0; i < nr; i++)
+		/* The default run writes one document: a report that writes
+		 * JSON Lines on its own gives only its summary there. */
+		for (i = 0; i < nr && !ctx->all_reports; i++)
 			if (reports[i]->ops->json_lines)
 				return analyze_print_json_compact(ctx->session, json);
 		return analyze_print_json(ctx->session, json);

@@ -185,6 +185,13 @@ static int run_reports(const struct report_ops *ops, int argc, char **argv)
 	if (!ops) {
 		size_t k;
 
+		/* A pipe says which events it holds in its first records. */
+		err = pdata_session__read_header(ctx.session);
+		if (err) {
+			ovp_err_prefix(err, "%s", ctx.input);
+			ovp_print_error("%s", ovp_errmsg());
+			goto out;
+		}
 		ctx.all_reports = true;
 		for (k = 0; k < analyze_nr_reports && nr < 32; k++) {
 			const struct report_ops *r = analyze_reports[k];

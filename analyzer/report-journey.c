@@ -36,6 +36,8 @@
 extern const struct report_ops report_journey_ops;
 
 #define POOL_CHUNK 1024
+/* Packets the default run shows (ovsperf-analyze FILE). */
+#define JOURNEY_DEFAULT_LIMIT 10
 
 static const char *const len_fields[] = { "len", "pkt_len", NULL };
 
@@ -244,6 +246,8 @@ static int j_create(struct report **out, struct analyze_ctx *ctx)
 	j->max_events = 256;
 	pktfilter_init(&j->filt);
 	j->through_idx = -1;
+	if (ctx->all_reports)
+		j->limit = JOURNEY_DEFAULT_LIMIT;
 	j->evpool.size = sizeof(struct jev);
 	j->pktpool.size = sizeof(struct jpkt);
 	*out = &j->base;
@@ -615,7 +619,9 @@ static void on_end(void *arg, uint64_t id, enum pktid_end why, uint64_t user)
 		j->nr_shown++;
 		if (p->parent)
 			j->nr_clones_shown++;
-		if (j->base.ctx->json) {
+		if (j->base.ctx->json && j->base.ctx->all_reports) {
+			/* the default run's one document holds the summary only */
+		} else if (j->base.ctx->json) {
 			int err = write_json(j, p, why);
 
 			if (err && !j->err)
@@ -704,7 +710,10 @@ static int j_emit_text(struct report *r, FILE *out)
 	fprintf(out, "Packets: %" PRIu64 " shown", j->nr_shown);
 	if (j->nr_filtered)
 		fprintf(out, ", %" PRIu64 " filtered out", j->nr_filtered);
-	if (j->nr_limited)
+	if (j->nr_limited && j->base.ctx->all_reports)
+		fprintf(out, ", %" PRIu64 " more (all of them: ovsperf-analyze journey FILE)",
+			j->nr_limited);
+	else if (j->nr_limited)
 		fprintf(out, ", %" PRIu64 " over --limit", j->nr_limited);
 	fprintf(out, " (of %" PRIu64 "; %" PRIu64 " events)\n", j->nr_packets, j->nr_events);
 	if (c) {
@@ -744,7 +753,7 @@ static int j_emit_json(struct report *r, json_t *reports)
 
 	/* With --html alone the model is built for the page and the text blocks
 	 * are printed by emit_text(): only --json writes the packet lines. */
-	if (j->base.ctx->json) {
+	if (j->base.ctx->json && !j->base.ctx->all_reports) {
 		err = copy_spool(j, stdout);
 		if (err) {
 			json_decref(o);
@@ -810,11 +819,17 @@ static void j_destroy(struct report *r)
 	free(j);
 }
 
-/* Not part of the default run: a journey is one block per packet of the
- * whole recording; ask for it by name. */
+/* In the default run when an event carries an skb: the first
+ * JOURNEY_DEFAULT_LIMIT packets (all of them by name: `journey FILE`). */
 static bool j_applicable(struct pdata_session *s)
 {
-	(void)s;
+	static const char *const skb_fields[] = { "skbaddr", "skb", NULL };
+	struct evdec_field f;
+	int i, n = pdata_session__nr_evsels(s);
+
+	for (i = 0; i < n; i++)
+		if (!evdec_field__find_any(&f, pdata_session__evsel(s, i), skb_fields))
+			return true;
 	return false;
 }
 

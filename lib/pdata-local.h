@@ -91,6 +91,7 @@ struct pdata_session {
 	volatile bool interrupted;	/* set from a signal handler */
 	bool processed;
 	bool ready_sent;
+	bool src_inited;		/* src_pos/src_end set (read_header or process) */
 	struct pdata_open_opts opts;
 
 	/* File mode: the whole file mapped read-only. */

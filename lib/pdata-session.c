@@ -1588,6 +1588,67 @@ static int read_extra(struct pdata_session *s, uint64_t n, const uint8_t **data)
 	return 0;
 }
 
+static int src_next(struct pdata_session *s, const union perf_event **ev, uint64_t *off,
+		    struct arena_chunk **owner);
+
+/* Where the records start (a pipe stream saved to a file: after its header). */
+static void src_init(struct pdata_session *s)
+{
+	s->src_inited = true;
+	s->src_pos = s->src_end = s->stream_off = 0;
+	if (s->map && s->pipe) {
+		s->src_pos = 16;
+		s->src_end = s->file_size;
+	}
+}
+
+/* The type of the next record without consuming it: 1, or 0 at the end. */
+static int src_peek_type(struct pdata_session *s, uint32_t *type)
+{
+	struct perf_event_header h;
+
+	if (s->map) {
+		if (s->src_end - s->src_pos < sizeof(h))
+			return 0;
+		memcpy(&h, s->map + s->src_pos, sizeof(h));
+	} else {
+		if (pipe_fill(s, sizeof(h)))
+			return 0;
+		memcpy(&h, s->pbuf + s->pbuf_pos, sizeof(h));
+	}
+	*type = h.type;
+	return 1;
+}
+
+int pdata_session__read_header(struct pdata_session *s)
+{
+	const union perf_event *ev;
+	struct arena_chunk *owner;
+	uint64_t off;
+	uint32_t type;
+	int r, err;
+
+	if (!s->pipe || s->processed || s->src_inited)
+		return 0;
+	src_init(s);
+	/* perf writes the header records (attributes, tracing data, features,
+	 * build-ids) before the first kernel record; FINISHED_INIT and
+	 * FINISHED_ROUND belong to the processing. */
+	while (src_peek_type(s, &type) && type >= 64 && type < PDATA_RECORD_MAX &&
+	       type != PDATA_RECORD_FINISHED_ROUND && type != PDATA_RECORD_FINISHED_INIT &&
+	       type != PDATA_RECORD_COMPRESSED && type != PDATA_RECORD_COMPRESSED2) {
+		r = src_next(s, &ev, &off, &owner);
+		if (r <= 0)
+			return r;
+		s->stats.nr_records[type]++;
+		/* (a record not queued holds no reference on its arena chunk) */
+		err = process_user_record(s, ev, off);
+		if (err)
+			return err;
+	}
+	return pdata__finish_evsels(s);
+}
+
 /* Next record: 1 and *ev/off/owner set, 0 at the end, <0 on error. */
 static int src_next(struct pdata_session *s, const union perf_event **ev, uint64_t *off,
 		    struct arena_chunk **owner)
@@ -1724,28 +1785,24 @@ int pdata_session__process(struct pdata_session *s, struct pdata_tool *tool)
 		return ovp_err(-EINVAL, "a session is processed once");
 	s->processed = true;
 	s->tool = tool;
-	s->src_pos = s->src_end = s->stream_off = 0;
-	if (s->map) {
-		if (s->pipe) {
-			s->src_pos = 16;
+	if (!s->src_inited)
+		src_init(s);
+	/* A pipe's source was set by src_init() (and read_header may have read
+	 * on); a file's records are its data section. */
+	if (s->map && !s->pipe) {
+		s->src_pos = s->hdr.data.offset;
+		s->src_end = s->hdr.data.offset + s->hdr.data.size;
+		if (s->src_end > s->file_size || s->src_end < s->src_pos)
 			s->src_end = s->file_size;
-		} else {
-			s->src_pos = s->hdr.data.offset;
-			s->src_end = s->hdr.data.offset + s->hdr.data.size;
-			if (s->src_end > s->file_size || s->src_end < s->src_pos)
-				s->src_end = s->file_size;
-			if (!s->hdr.data.size && s->file_size > s->src_pos) {
-				ovp_warn("%s: header says the data section is empty (perf record did "
-					 "not finish?): reading to the end of the file", s->path);
-				s->src_end = s->file_size;
-				s->stats.truncated = true;
-			}
+		if (!s->hdr.data.size && s->file_size > s->src_pos) {
+			ovp_warn("%s: header says the data section is empty (perf record did "
+				 "not finish?): reading to the end of the file", s->path);
+			s->src_end = s->file_size;
+			s->stats.truncated = true;
 		}
-		if (!s->pipe) {
-			err = send_ready(s);
-			if (err)
-				goto out;
-		}
+		err = send_ready(s);
+		if (err)
+			goto out;
 	}
 	s->progress_t0 = s->progress_last = now_ns();
 	/* OVSPERF_PROGRESS_TEST=1 (tests): check after every 1024 records and

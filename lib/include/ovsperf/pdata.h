@@ -283,6 +283,16 @@ int pdata_session__open(struct pdata_session **out, const char *path,
  */
 int pdata_session__process(struct pdata_session *s, struct pdata_tool *tool);
 
+/**
+ * pdata_session__read_header() - pipe mode: read the header records at the
+ * start of the stream (attributes, tracing data, features) now, so that the
+ * events are known before pdata_session__process() (which goes on from
+ * there).  Nothing for a file (its header is read by open).
+ *
+ * Return: 0 or negative errno (message set).
+ */
+int pdata_session__read_header(struct pdata_session *s);
+
 /* Ask a running pdata_session__process() to stop (signal safe). */
 void pdata_session__interrupt(struct pdata_session *s);
 
