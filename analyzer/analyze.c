@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "filtercheck.h"
 #include "out-html.h"
 #include "ovsperf/archive.h"
 #include "ovsperf/ksyms.h"
@@ -399,12 +400,17 @@ int analyze_run_reports(struct analyze_ctx *ctx, struct report **reports, int nr
 	json_t *json = NULL;
 	int i, err;
 
-	if (nr == 1) {
+	if (nr == 1 && !ctx->filters) {
 		tool = reports[0]->ops->tool(reports[0]);
 	} else {
 		analyze_mux__init(&mux);
 		for (i = 0; i < nr; i++) {
 			err = analyze_mux__add(&mux, reports[i]->ops->tool(reports[i]));
+			if (err)
+				return err;
+		}
+		if (ctx->filters) {
+			err = analyze_mux__add(&mux, filtercheck__tool(ctx->filters));
 			if (err)
 				return err;
 		}
@@ -414,6 +420,12 @@ int analyze_run_reports(struct analyze_ctx *ctx, struct report **reports, int nr
 	err = pdata_session__process(ctx->session, tool);
 	if (err)
 		return ovp_err_prefix(err, "%s", ctx->input);
+	/* A filter nothing in the recording matches: say so, print no report. */
+	if (ctx->filters) {
+		err = filtercheck__verdict(ctx->filters, ctx->input);
+		if (err)
+			return err;
+	}
 
 	/* --html is written from the same JSON model as --json. */
 	if (ctx->json || ctx->html_path)

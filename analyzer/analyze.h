@@ -27,6 +27,7 @@
 #include "ovsperf/err.h"
 #include "ovsperf/pdata.h"
 
+struct filtercheck;
 struct ksyms;
 struct report;
 
@@ -43,6 +44,8 @@ struct analyze_ctx {
 	struct pdata_session *session;	/* open while reports run */
 	bool all_reports;		/* no report named: every applicable one runs,
 					 * and one that cannot should step aside */
+	struct filtercheck *filters;	/* --cpu/--dev/--time/--pid given: checked against
+					 * the recording (filtercheck.h), else NULL */
 	struct ksyms *ksyms;		/* lazily loaded: analyze_ctx__ksyms() */
 	bool ksyms_tried;
 };

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "filtercheck.h"
 
 static void usage(FILE *out)
 {
@@ -107,7 +108,8 @@ static int run_reports(const struct report_ops *ops, int argc, char **argv)
 {
 	struct analyze_ctx ctx = { .input = NULL };
 	struct report *reports[32];
-	int nr = 0, err = 0, opt, i;
+	int nr = 0, err = 0, opt, i, longindex = -1;
+	struct filtercheck fc;
 	struct option *longopts;
 	char shortopts[64] = "r:i:hqV";
 
@@ -129,8 +131,18 @@ static int run_reports(const struct report_ops *ops, int argc, char **argv)
 		nr = 1;
 	}
 
+	filtercheck__init(&fc);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, &longindex)) != -1) {
+		const char *optname = longindex >= 0 ? longopts[longindex].name : NULL;
+
+		/* A short option: its long name (-p is --pid in every report). */
+		for (i = 0; !optname && longopts[i].name; i++)
+			if (longopts[i].val == opt)
+				optname = longopts[i].name;
+		if (!optname && opt == 'p')
+			optname = "pid";
+		longindex = -1;
 		if (opt == 'h') {
 			if (ops)
 				report_usage(ops, stdout);
@@ -164,7 +176,10 @@ static int run_reports(const struct report_ops *ops, int argc, char **argv)
 		err = ops->option(reports[0], opt, optarg);
 		if (err < 0)
 			goto out_usage_msg;
+		filtercheck__note(&fc, optname, optarg);
 	}
+	if (filtercheck__active(&fc))
+		ctx.filters = &fc;
 	if (optind < argc) {
 		if (ctx.input || optind + 1 < argc) {
 			err = ovp_err(-EINVAL, "more than one input file given");
@@ -223,7 +238,11 @@ out:
 	for (i = 0; i < nr; i++)
 		reports[i]->ops->destroy(reports[i]);
 	analyze_ctx__exit(&ctx);
+	filtercheck__exit(&fc);
 	free(longopts);
+	/* A filter that matches nothing is a command-line mistake. */
+	if (err == FILTERCHECK_NOTHING)
+		return OVP_EXIT_USAGE;
 	return err ? OVP_EXIT_INPUT : OVP_EXIT_OK;
 
 out_usage_msg:
@@ -231,11 +250,13 @@ out_usage_msg:
 out_usage:
 	for (i = 0; i < nr; i++)
 		reports[i]->ops->destroy(reports[i]);
+	filtercheck__exit(&fc);
 	free(longopts);
 	return OVP_EXIT_USAGE;
 out_usage_done:
 	for (i = 0; i < nr; i++)
 		reports[i]->ops->destroy(reports[i]);
+	filtercheck__exit(&fc);
 	free(longopts);
 	return OVP_EXIT_OK;
 }
