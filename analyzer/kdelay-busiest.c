@@ -4,6 +4,7 @@
  * process (see kdelay-busiest.h): scored once at the end, over the window
  * results, so the per-event path is unchanged.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 
 #include "kdelay-busiest.h"
@@ -98,4 +99,29 @@ size_t kd_busiest_keep(struct kd_sample *samples, size_t nr_samples, size_t keep
 	}
 	free(sorted);
 	return kept;
+}
+
+void kd_busiest_print(FILE *out, const struct pdata_session *s, const uint32_t *tids,
+		      size_t nr)
+{
+	size_t i;
+
+	fprintf(out, "# No ovs-vswitchd in the recording: the %zu busiest threads (time on a "
+		"CPU plus in system calls) of every process:", nr);
+	for (i = 0; i < nr; i++) {
+		const char *comm = pdata_session__comm(s, tids[i]);
+
+		fprintf(out, "%s %" PRIu32 " (%s)", i ? "," : "", tids[i], comm ? comm : "?");
+	}
+	fprintf(out, "\n# Others: ovsperf-analyze kernel-delay --pid PID FILE\n");
+}
+
+json_t *kd_busiest_json(const uint32_t *tids, size_t nr)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		json_array_append_new(a, json_integer(tids[i]));
+	return a;
 }

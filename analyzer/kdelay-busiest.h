@@ -9,6 +9,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "ovsperf/pdata.h"
 
 #include "kdelay-engine.h"
 
@@ -29,5 +34,12 @@
  */
 size_t kd_busiest_keep(struct kd_sample *samples, size_t nr_samples, size_t keep,
 		       uint32_t *tids);
+
+/* The comment lines that name them and say how to choose others. */
+void kd_busiest_print(FILE *out, const struct pdata_session *s, const uint32_t *tids,
+		      size_t nr);
+
+/* The JSON array of their tids (busiest_tids). */
+json_t *kd_busiest_json(const uint32_t *tids, size_t nr);
 
 #endif /* OVSPERF_KDELAY_BUSIEST_H */

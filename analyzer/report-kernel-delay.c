@@ -83,8 +83,7 @@ struct kd_report {
 	struct kd_unwind *unwind;	/* DWARF unwinder (--call-graph dwarf) */
 	bool with_others;		/* run by `ovsperf-analyze FILE` with other reports */
 	char *skipped;			/* why the report was skipped (with_others only) */
-	bool busiest;			/* no ovs-vswitchd (with_others): every process,
-					 * then the KD_BUSIEST busiest threads shown */
+	bool busiest;			/* with_others, no ovs-vswitchd: busiest threads */
 	uint32_t busiest_tids[KD_BUSIEST];
 	size_t nr_busiest;
 	uint64_t chain[KD_MAX_CHAIN];	/* kernel chain + unwound user frames */
@@ -309,8 +308,7 @@ static int kd_resolve_pid(void *arg, int64_t *pid)
 		return 0;
 	}
 	if (!f.nr && kd->with_others) {
-		/* The default run without ovs-vswitchd: count every process now
-		 * and show the busiest threads at the end (kd_done). */
+		/* Count every process; kd_done() keeps the busiest threads. */
 		kd->busiest = true;
 		*pid = KD_PID_ALL;
 		return 0;
@@ -590,12 +588,8 @@ static int kd_mmap(struct pdata_tool *tool, const union perf_event *event,
 static int kd_done(struct pdata_tool *tool, struct pdata_session *s)
 {
 	struct kd_report *kd = container_of(tool, struct kd_report, tool);
+	int err = kd->engine_ready ? kd_engine__finish(&kd->engine) : 0;
 
-	int err;
-
-	if (!kd->engine_ready)
-		return 0;
-	err = kd_engine__finish(&kd->engine);
 	if (!err && kd->busiest)
 		kd->nr_busiest = kd_busiest_keep(kd->engine.samples, kd->engine.nr_samples,
 						 KD_BUSIEST, kd->busiest_tids);
@@ -904,17 +898,8 @@ static int kd_emit_text(struct report *r, FILE *out)
 		fprintf(out, "# kernel-delay skipped: %s\n", kd->skipped);
 		return 0;
 	}
-	if (kd->busiest) {
-		fprintf(out, "# No ovs-vswitchd in the recording: the %zu busiest threads (time on a "
-			"CPU plus in system calls) of every process:", kd->nr_busiest);
-		for (i = 0; i < kd->nr_busiest; i++) {
-			const char *comm = pdata_session__comm(kd->s, kd->busiest_tids[i]);
-
-			fprintf(out, "%s %" PRIu32 " (%s)", i ? "," : "", kd->busiest_tids[i],
-				comm ? comm : "?");
-		}
-		fprintf(out, "\n# Others: ovsperf-analyze kernel-delay --pid PID FILE\n");
-	}
+	if (kd->busiest)
+		kd_busiest_print(out, kd->s, kd->busiest_tids, kd->nr_busiest);
 	if (!e->nr_samples)
 		fprintf(out, "# No sample: %s\n",
 			kd->cfg.triggers ? "the trigger never fired in the recording"
@@ -1139,13 +1124,9 @@ static int kd_emit_json(struct report *r, json_t *reports)
 	}
 	json_object_set_new(o, "pid", kd->engine.cfg.pid >= 0 ?
 			    json_integer(kd->engine.cfg.pid) : json_null());
-	if (kd->busiest) {
-		json_t *tids = json_array();
-
-		for (i = 0; i < kd->nr_busiest; i++)
-			json_array_append_new(tids, json_integer(kd->busiest_tids[i]));
-		json_object_set_new(o, "busiest_tids", tids);
-	}
+	if (kd->busiest)
+		json_object_set_new(o, "busiest_tids",
+				    kd_busiest_json(kd->busiest_tids, kd->nr_busiest));
 	for (i = 0; kd->engine_ready && i < kd->engine.nr_samples; i++)
 		json_array_append_new(samples, sample_json(kd, &kd->engine.samples[i]));
 	json_object_set_new(o, "samples", samples);

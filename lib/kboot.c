@@ -221,21 +221,35 @@ int kboot__read_build_id(const char *path, uint8_t id[20])
 
 /* The address of @name in the first lines of a kallsyms file (the kernel
  * lists _stext and _text among its first symbols), without reading the
- * whole of /proc/kallsyms, which takes half a second on some kernels. */
+ * whole of /proc/kallsyms, which takes half a second on some kernels: read
+ * 16 KiB at a time, up to 256 KiB, until a whole line names it. */
 static uint64_t host_text_addr(const char *path, const char *name)
 {
-	size_t max = 256 * 1024;
+	size_t max = 256 * 1024, size = 0, lines;
 	char *buf = malloc(max);
 	uint64_t addr = 0;
-	size_t size;
+	struct stat st;
+	ssize_t n;
+	int fd;
 
 	if (!buf)
 		return 0;
-	size = read_prefix(path, buf, max);
-	/* Only whole lines. */
-	while (size && buf[size - 1] != '\n')
-		size--;
-	addr = kallsyms_text_addr(buf, size, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode))
+		goto out;
+	while (!addr && size < max) {
+		n = read(fd, buf + size, max - size < 16384 ? max - size : 16384);
+		if (n <= 0)
+			break;
+		size += n;
+		/* Only whole lines. */
+		for (lines = size; lines && buf[lines - 1] != '\n'; lines--)
+			;
+		addr = kallsyms_text_addr(buf, lines, name);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
 	free(buf);
 	return addr;
 }
