@@ -124,7 +124,7 @@ int cmd_export(int argc, char **argv)
 	analyze_mux__init(&fw);
 	if (o.perfetto) {
 		err = et_open(&w, o.perfetto);
-		err = err ?: ex_timeline__new(&tl, &w, &o.f);
+		err = err ?: ex_timeline__new(&tl, et_sink(&w), &o.f);
 		if (err)
 			goto out;
 		analyze_mux__add(&fw, ex_timeline__tool(tl));

@@ -30,7 +30,7 @@
 #include "devtab.h"
 #include "export-pcapng.h"
 #include "export-timeline.h"
-#include "export-trace.h"
+#include "export-sink.h"
 #include "kdelay-engine.h"
 #include "ovsperf/evdec.h"
 #include "ovsperf/syscalls.h"
@@ -118,6 +118,12 @@ struct ex_thread {
 	uint64_t last_out;		/* last switch-out, or EX_NONE */
 };
 
+/* Slices open on a CPU track. */
+struct ex_cpu {
+	uint8_t depth;
+	uint8_t stack[EX_MAX_DEPTH];	/* enum ex_cpu_kind, innermost last */
+};
+
 /* skb address -> how many spans it started (the packet's generation). */
 struct ex_gen {
 	uint64_t key;			/* 0 = free slot */
@@ -133,12 +139,13 @@ struct ex_upcall {
 	int64_t pid, tid;
 	uint32_t len;
 	uint32_t nr_bytes;		/* bytes kept (0: match by length only) */
+	uint64_t flow;			/* flow id written on the kernel event */
 	uint8_t bytes[EX_UPCALL_CMP];
 };
 
 struct ex_timeline {
 	struct pdata_tool tool;
-	struct et_writer *w;
+	struct ex_sink *w;
 	struct ex_filter f;
 	struct pdata_session *s;
 	const char *arch;
@@ -175,7 +182,8 @@ struct ex_timeline {
 
 	uint64_t bucket;		/* current millisecond of the per-CPU counter */
 	bool bucket_open;
-	uint32_t cpu_count[EX_MAX_CPUS];
+	uint64_t cpu_count[EX_MAX_CPUS];
+	struct ex_cpu cpus[EX_MAX_CPUS];	/* CPU tracks */
 	uint32_t nr_cpus;		/* counter series written */
 	uint64_t lost_total;
 	bool cnt_named;
@@ -301,16 +309,16 @@ static void name_thread(struct ex_timeline *x, struct ex_thread *t)
 	if (t->key >= EX_IDLE_BASE) {
 		if (!x->idle_named) {
 			x->idle_named = true;
-			et_process_name(x->w, 0, "idle (swapper)");
+			x->w->ops->process(x->w, 0, "idle (swapper)");
 		}
 		snprintf(name, sizeof(name), "swapper/%u", t->key - EX_IDLE_BASE);
-		et_thread_name(x->w, 0, t->key, name);
+		x->w->ops->thread(x->w, 0, t->key, name, -1);
 		return;
 	}
 	if (pid_add(x, (uint32_t)t->pid))
-		et_process_name(x->w, t->pid, comm_of(x, (uint32_t)t->pid, buf, sizeof(buf)));
-	et_thread_name(x->w, t->pid, t->key, comm_of(x, t->key, buf, sizeof(buf)));
-	et_thread_sort(x->w, t->pid, t->key, (int64_t)t->key * 2);
+		x->w->ops->process(x->w, t->pid, comm_of(x, (uint32_t)t->pid, buf, sizeof(buf)));
+	x->w->ops->thread(x->w, t->pid, t->key, comm_of(x, t->key, buf, sizeof(buf)),
+			  (int64_t)t->key * 2);
 }
 
 static void name_sched(struct ex_timeline *x, struct ex_thread *t)
@@ -322,8 +330,8 @@ static void name_sched(struct ex_timeline *x, struct ex_thread *t)
 	t->sched_named = true;
 	name_thread(x, t);
 	snprintf(name, sizeof(name), "%s (run/ready)", comm_of(x, t->key, buf, sizeof(buf)));
-	et_thread_name(x->w, t->pid, EX_SCHED_BASE + t->key, name);
-	et_thread_sort(x->w, t->pid, EX_SCHED_BASE + t->key, (int64_t)t->key * 2 + 1);
+	x->w->ops->subtrack(x->w, t->pid, EX_SCHED_BASE + t->key, t->key, name,
+			    (int64_t)t->key * 2 + 1);
 }
 
 /*
@@ -363,8 +371,10 @@ static int64_t track_tid(const struct ex_thread *t)
 
 /* Close the innermost open slice of @kind (and, as incomplete, every slice
  * opened inside it).  Return: whether one was open. */
+static const struct ex_arg ex_incomplete = EXA_B("incomplete", true);
+
 static bool end_slice(struct ex_timeline *x, struct ex_thread *t, uint64_t ts, int kind,
-		      const char *args)
+		      const struct ex_arg *args, int nr_args)
 {
 	int i;
 
@@ -373,11 +383,11 @@ static bool end_slice(struct ex_timeline *x, struct ex_thread *t, uint64_t ts, i
 	if (i < 0)
 		return false;
 	while (t->depth - 1 > i) {
-		et_end(x->w, t->pid, track_tid(t), ts, "\"incomplete\":true");
+		x->w->ops->end(x->w, t->pid, track_tid(t), ts, &ex_incomplete, 1);
 		x->counts.incomplete++;
 		t->depth--;
 	}
-	et_end(x->w, t->pid, track_tid(t), ts, args);
+	x->w->ops->end(x->w, t->pid, track_tid(t), ts, args, nr_args);
 	t->depth--;
 	return true;
 }
@@ -385,15 +395,74 @@ static bool end_slice(struct ex_timeline *x, struct ex_thread *t, uint64_t ts, i
 /* Open a slice; one of the same kind still open lost its end (it is closed
  * as incomplete, as the reports forget a start stamp that is overwritten). */
 static void begin_slice(struct ex_timeline *x, struct ex_thread *t, uint64_t ts, int kind,
-			const char *cat, const char *name, const char *args)
+			const char *cat, const char *name, const struct ex_arg *args, int nr_args)
 {
-	if (end_slice(x, t, ts, kind, "\"incomplete\":true"))
+	if (end_slice(x, t, ts, kind, &ex_incomplete, 1))
 		x->counts.incomplete++;
 	if (t->depth == EX_MAX_DEPTH)
 		return;
 	name_thread(x, t);
-	et_begin(x->w, t->pid, track_tid(t), ts, cat, name, args);
+	x->w->ops->begin(x->w, t->pid, track_tid(t), ts, cat, name, args, nr_args);
 	t->stack[t->depth++] = (uint8_t)kind;
+}
+
+/*
+ * CPU tracks (writers that have them): the task that ran on each CPU, switch
+ * to switch, with the hard and soft IRQs it took nested inside.
+ */
+
+enum ex_cpu_kind { C_TASK, C_IRQ, C_SOFTIRQ };
+
+/* Close the innermost open slice of @kind on @cpu and every one inside it. */
+static void cpu_close(struct ex_timeline *x, uint32_t cpu, uint64_t ts, int kind)
+{
+	struct ex_cpu *c = &x->cpus[cpu];
+	int i;
+
+	for (i = c->depth - 1; i >= 0 && c->stack[i] != kind; i--)
+		;
+	while (i >= 0 && c->depth > i) {
+		x->w->ops->cpu_end(x->w, cpu, ts);
+		c->depth--;
+	}
+}
+
+static void cpu_begin(struct ex_timeline *x, const struct pdata_sample *sm, const char *cat,
+		      const char *name, const struct ex_arg *args, int nr_args)
+{
+	struct ex_cpu *c;
+	int kind = !strcmp(cat, "irq") ? C_IRQ : !strcmp(cat, "softirq") ? C_SOFTIRQ : C_TASK;
+
+	if (!x->w->ops->cpu_begin || sm->cpu >= EX_MAX_CPUS)
+		return;
+	c = &x->cpus[sm->cpu];
+	cpu_close(x, sm->cpu, sm->time, kind);
+	if (c->depth == EX_MAX_DEPTH)
+		return;
+	x->w->ops->cpu_begin(x->w, sm->cpu, sm->time, cat, name, args, nr_args);
+	c->stack[c->depth++] = (uint8_t)kind;
+}
+
+static void cpu_end(struct ex_timeline *x, const struct pdata_sample *sm, int kind)
+{
+	if (x->w->ops->cpu_begin && sm->cpu < EX_MAX_CPUS)
+		cpu_close(x, sm->cpu, sm->time, kind);
+}
+
+/* sched_switch on a CPU: the task slice of @next begins (none for idle). */
+static void cpu_switch(struct ex_timeline *x, const struct pdata_sample *sm, uint32_t next,
+		       int64_t next_pid)
+{
+	char buf[64];
+
+	if (!x->w->ops->cpu_begin || sm->cpu >= EX_MAX_CPUS)
+		return;
+	cpu_close(x, sm->cpu, sm->time, C_TASK);
+	if (!next || !may_begin(x, sm, next_pid))
+		return;
+	struct ex_arg a[] = { EXA_U("tid", next), EXA_I("pid", next_pid) };
+
+	cpu_begin(x, sm, "task", comm_of(x, next, buf, sizeof(buf)), a, 2);
 }
 
 /* The track of the task a sample ran in (idle tasks per CPU). */
@@ -408,7 +477,7 @@ static int on_sys(struct ex_timeline *x, const struct ex_evmap *m, const struct 
 		  bool enter)
 {
 	struct ex_thread *t;
-	char name[64], args[96];
+	char name[64];
 	long nr = (long)evdec_field__s64(&m->f1, sm);
 	const char *sys;
 
@@ -425,12 +494,14 @@ static int on_sys(struct ex_timeline *x, const struct ex_evmap *m, const struct 
 			snprintf(name, sizeof(name), "syscall %ld", nr);
 			sys = name;
 		}
-		snprintf(args, sizeof(args), "\"nr\":%ld,\"cpu\":%d", nr, (int)sm->cpu);
-		begin_slice(x, t, sm->time, K_SYS, "syscall", sys, args);
+		struct ex_arg a[] = { EXA_I("nr", nr), EXA_I("cpu", (int)sm->cpu) };
+
+		begin_slice(x, t, sm->time, K_SYS, "syscall", sys, a, 2);
 		return 0;
 	}
-	snprintf(args, sizeof(args), "\"ret\":%" PRId64, evdec_field__s64(&m->f2, sm));
-	if (end_slice(x, t, sm->time, K_SYS, args))
+	struct ex_arg ret = EXA_I("ret", evdec_field__s64(&m->f2, sm));
+
+	if (end_slice(x, t, sm->time, K_SYS, &ret, 1))
 		x->counts.syscalls++;
 	return 0;
 }
@@ -439,7 +510,7 @@ static int on_irq(struct ex_timeline *x, const struct ex_evmap *m, const struct 
 		  bool entry, bool soft)
 {
 	struct ex_thread *t;
-	char name[96], str[64], args[64];
+	char name[96], str[64];
 	const char *vname;
 	uint64_t v = evdec_field__u64(&m->f1, sm);
 
@@ -455,25 +526,31 @@ static int on_irq(struct ex_timeline *x, const struct ex_evmap *m, const struct 
 				snprintf(name, sizeof(name), "softirq %s", vname);
 			else
 				snprintf(name, sizeof(name), "softirq %" PRIu64, v);
-			snprintf(args, sizeof(args), "\"vec\":%" PRIu64 ",\"cpu\":%d", v, (int)sm->cpu);
-			begin_slice(x, t, sm->time, K_SOFTIRQ, "softirq", name, args);
+			struct ex_arg a[] = { EXA_U("vec", v), EXA_I("cpu", (int)sm->cpu) };
+
+			begin_slice(x, t, sm->time, K_SOFTIRQ, "softirq", name, a, 2);
+			cpu_begin(x, sm, "softirq", name, a, 1);
 		} else {
 			snprintf(name, sizeof(name), "irq %" PRIu64 " %s", v,
 				 evdec_field__str(&m->f2, sm, str, sizeof(str)));
-			snprintf(args, sizeof(args), "\"irq\":%" PRIu64 ",\"cpu\":%d", v, (int)sm->cpu);
-			begin_slice(x, t, sm->time, K_IRQ, "irq", name, args);
+			struct ex_arg a[] = { EXA_U("irq", v), EXA_I("cpu", (int)sm->cpu) };
+
+			begin_slice(x, t, sm->time, K_IRQ, "irq", name, a, 2);
+			cpu_begin(x, sm, "irq", name, a, 1);
 		}
 		return 0;
 	}
+	cpu_end(x, sm, soft ? C_SOFTIRQ : C_IRQ);
 	t = find_thread(x, sm->tid ? sm->tid : EX_IDLE_BASE + sm->cpu);
 	if (!t)
 		return 0;
 	if (soft) {
-		if (end_slice(x, t, sm->time, K_SOFTIRQ, NULL))
+		if (end_slice(x, t, sm->time, K_SOFTIRQ, NULL, 0))
 			x->counts.softirqs++;
 	} else {
-		snprintf(args, sizeof(args), "\"ret\":%" PRId64, evdec_field__s64(&m->f2, sm));
-		if (end_slice(x, t, sm->time, K_IRQ, args))
+		struct ex_arg ret = EXA_I("ret", evdec_field__s64(&m->f2, sm));
+
+		if (end_slice(x, t, sm->time, K_IRQ, &ret, 1))
 			x->counts.irqs++;
 	}
 	return 0;
@@ -483,22 +560,21 @@ static int on_loop(struct ex_timeline *x, const struct pdata_sample *sm, bool ru
 {
 	struct ex_thread *t;
 	bool begin = may_begin(x, sm, sm->pid);
-	char args[32];
+	struct ex_arg args = EXA_I("cpu", (int)sm->cpu);
 
-	snprintf(args, sizeof(args), "\"cpu\":%d", (int)sm->cpu);
 	t = begin ? get_thread(x, sm->tid, sm->pid) : find_thread(x, sm->tid);
 	if (!t)
 		return begin ? -ENOMEM : 0;
 	if (run_start) {
-		if (end_slice(x, t, sm->time, K_LOOP_WAIT, NULL))
+		if (end_slice(x, t, sm->time, K_LOOP_WAIT, NULL, 0))
 			x->counts.loop_waits++;
 		if (begin)
-			begin_slice(x, t, sm->time, K_LOOP_RUN, "loop", "main loop run", args);
+			begin_slice(x, t, sm->time, K_LOOP_RUN, "loop", "main loop run", &args, 1);
 	} else {
-		if (end_slice(x, t, sm->time, K_LOOP_RUN, NULL))
+		if (end_slice(x, t, sm->time, K_LOOP_RUN, NULL, 0))
 			x->counts.loop_runs++;
 		if (begin)
-			begin_slice(x, t, sm->time, K_LOOP_WAIT, "loop", "poll wait", args);
+			begin_slice(x, t, sm->time, K_LOOP_WAIT, "loop", "poll wait", &args, 1);
 	}
 	return 0;
 }
@@ -526,8 +602,9 @@ static int on_switch(struct ex_timeline *x, const struct ex_evmap *m,
 		if (t) {
 			if (t->run_start != EX_NONE) {
 				name_sched(x, t);
-				et_complete(x->w, t->pid, EX_SCHED_BASE + t->key, t->run_start,
-					    sm->time - t->run_start, "sched", "run", NULL);
+				x->w->ops->complete(x->w, t->pid, EX_SCHED_BASE + t->key,
+						    t->run_start, sm->time - t->run_start, "sched",
+						    "run", NULL, 0);
 				x->counts.runs++;
 				t->run_start = EX_NONE;
 			}
@@ -537,6 +614,7 @@ static int on_switch(struct ex_timeline *x, const struct ex_evmap *m,
 				t->ready_start = sm->time;
 		}
 	}
+	cpu_switch(x, sm, next, next_pid);
 	if (next) {
 		begin = may_begin(x, sm, next_pid) && next_pid >= 0;
 		t = begin ? get_thread(x, next, next_pid) : find_thread(x, next);
@@ -550,8 +628,8 @@ static int on_switch(struct ex_timeline *x, const struct ex_evmap *m,
 				if (t->last_out != EX_NONE && t->last_out > from)
 					from = t->last_out;
 				name_sched(x, t);
-				et_complete(x->w, t->pid, EX_SCHED_BASE + t->key, from,
-					    sm->time - from, "sched", "ready", NULL);
+				x->w->ops->complete(x->w, t->pid, EX_SCHED_BASE + t->key, from,
+						    sm->time - from, "sched", "ready", NULL, 0);
 				x->counts.readies++;
 				t->ready_start = EX_NONE;
 			}
@@ -612,10 +690,13 @@ static uint32_t upcall_bytes(const struct ex_evmap *m, const struct pdata_sample
 static int on_upcall(struct ex_timeline *x, const struct ex_evmap *m,
 		     const struct pdata_sample *sm, bool kernel)
 {
+	const char *name = kernel ? "ovs_dp_upcall" : "recv_upcall";
 	struct ex_thread *t;
-	uint32_t len = (uint32_t)evdec_field__u64(&m->f1, sm), nr;
-	const uint8_t *bytes;
-	char args[64];
+	uint32_t len = (uint32_t)evdec_field__u64(&m->f1, sm), nr = 0;
+	struct ex_arg args = EXA_U("len", len);
+	const uint8_t *bytes = NULL;
+	struct ex_upcall *u, found;
+	bool usable;
 	size_t i;
 
 	if (!may_begin(x, sm, sm->tid ? (int64_t)sm->pid : 0))
@@ -624,16 +705,18 @@ static int on_upcall(struct ex_timeline *x, const struct ex_evmap *m,
 	if (!t)
 		return sm->cpu == (uint32_t)-1 ? 0 : -ENOMEM;
 	name_thread(x, t);
-	snprintf(args, sizeof(args), "\"len\":%u", len);
-	/* 1 ns, not 0: a flow arrow binds to the slice open at its time. */
-	et_complete(x->w, t->pid, track_tid(t), sm->time, 1, "upcall",
-		    kernel ? "ovs_dp_upcall" : "recv_upcall", args);
-	if (!evdec_field__resolved(&m->f1) || !upcall_usable(m, sm, kernel, len))
-		return 0;
-	nr = upcall_bytes(m, sm, len, &bytes);
+	usable = evdec_field__resolved(&m->f1) && upcall_usable(m, sm, kernel, len);
+	if (usable)
+		nr = upcall_bytes(m, sm, len, &bytes);
 	if (kernel) {
-		struct ex_upcall *u;
+		/* The flow starts here; its id is written on this event, so it
+		 * dangles (no arrow) when no recv_upcall takes it. */
+		uint64_t id = usable ? ++x->flow_seq : 0;
 
+		x->w->ops->instant(x->w, t->pid, track_tid(t), sm->time, "upcall", name, &args, 1,
+				   id, 0);
+		if (!usable)
+			return 0;
 		if (x->ring_len == EX_UPCALL_RING) {	/* the oldest waited too long */
 			x->ring_head = (x->ring_head + 1) % EX_UPCALL_RING;
 			x->ring_len--;
@@ -643,20 +726,20 @@ static int on_upcall(struct ex_timeline *x, const struct ex_evmap *m,
 		u->pid = t->pid;
 		u->tid = track_tid(t);
 		u->len = len;
+		u->flow = id;
 		u->nr_bytes = nr;
 		if (nr)
 			memcpy(u->bytes, bytes, nr);
 		return 0;
 	}
-	for (i = 0; i < x->ring_len; i++) {
-		struct ex_upcall *u = &x->ring[(x->ring_head + i) % EX_UPCALL_RING];
+	found.flow = 0;
+	for (i = 0; usable && i < x->ring_len; i++) {
+		u = &x->ring[(x->ring_head + i) % EX_UPCALL_RING];
 		uint32_t cmp = u->nr_bytes < nr ? u->nr_bytes : nr;
 
 		if (u->len != len || (cmp && memcmp(u->bytes, bytes, cmp)))
 			continue;
-		x->flow_seq++;
-		et_flow(x->w, 's', u->pid, u->tid, u->ts, "upcall", "upcall", x->flow_seq);
-		et_flow(x->w, 'f', t->pid, track_tid(t), sm->time, "upcall", "upcall", x->flow_seq);
+		found = *u;
 		x->counts.upcall_flows++;
 		/* Remove entry i: shift the older ones up by one. */
 		for (; i > 0; i--)
@@ -666,6 +749,11 @@ static int on_upcall(struct ex_timeline *x, const struct ex_evmap *m,
 		x->ring_len--;
 		break;
 	}
+	x->w->ops->instant(x->w, t->pid, track_tid(t), sm->time, "upcall", name, &args, 1, 0,
+			   found.flow);
+	if (found.flow && x->w->ops->flow)
+		x->w->ops->flow(x->w, found.pid, found.tid, found.ts, t->pid, track_tid(t),
+				sm->time, found.flow);
 	return 0;
 }
 
@@ -885,37 +973,30 @@ static bool in_lost_window(const struct ex_timeline *x, uint64_t t0, uint64_t t1
 static void write_packet(struct ex_timeline *x, const struct ex_span *sp, const struct span_rec *rec)
 {
 	unsigned int nst = sp->nr_stages, k;
-	const char *name = dev_of(x, rec->attr);
-	char args[512], dev[160], cpus[128];
-	size_t n = 0;
-	uint64_t id;
+	const char *stages[SPAN_MAX_STAGES];
+	struct ex_packet p = {
+		.span = sp->name,
+		.span_idx = (unsigned int)(sp - x->spans),
+		.nr_stages = nst,
+		.stages = stages,
+		.t = rec->t,
+		.cpu = rec->cpu,
+		.skb = rec->key,
+	};
 
 	if (!pkt_passes(x, rec, nst))
 		return;
 	if (!x->pkt_named) {
 		x->pkt_named = true;
-		et_process_name(x->w, EX_PKT_PID, "packets");
+		x->w->ops->process(x->w, EX_PKT_PID, "packets");
 	}
-	id = ++x->pkt_seq;
+	p.id = ++x->pkt_seq;
 	for (k = 0; k < nst; k++)
-		n += (size_t)snprintf(cpus + n, n < sizeof(cpus) ? sizeof(cpus) - n : 0, "%s%u",
-				      k ? "," : "", rec->cpu[k]);
-	dev[0] = '\0';
-	if (name)
-		et_escape(name, dev, sizeof(dev));
-	snprintf(args, sizeof(args),
-		 "\"skb\":\"0x%" PRIx64 "\",\"gen\":%" PRIu64 ",\"cpus\":\"%s\",\"device\":\"%s\"",
-		 rec->key, gen_bump(x, rec->key, false), cpus, dev);
-	et_async(x->w, 'b', EX_PKT_PID, rec->t[0], "packet", sp->name, id, args);
-	for (k = 0; k < nst; k++) {
-		const char *stage = sp->alt_names[k][rec->alt[k]];
-
-		snprintf(args, sizeof(args), "\"cpu\":%u,\"stage\":%u", rec->cpu[k], k);
-		et_async(x->w, 'n', EX_PKT_PID, rec->t[k], "packet", stage ? stage : "?", id, args);
-	}
-	snprintf(args, sizeof(args), "\"latency_ns\":%" PRIu64 "%s", rec->t[nst - 1] - rec->t[0],
-		 in_lost_window(x, rec->t[0], rec->t[nst - 1]) ? ",\"lost_window\":true" : "");
-	et_async(x->w, 'e', EX_PKT_PID, rec->t[nst - 1], "packet", sp->name, id, args);
+		stages[k] = sp->alt_names[k][rec->alt[k]];
+	p.gen = gen_bump(x, rec->key, false);
+	p.dev = dev_of(x, rec->attr);
+	p.lost_window = in_lost_window(x, rec->t[0], rec->t[nst - 1]);
+	x->w->ops->packet(x->w, EX_PKT_PID, &p);
 	x->counts.packets++;
 }
 
@@ -954,20 +1035,14 @@ static int on_packet(struct ex_timeline *x, const struct ex_evmap *m,
 
 static void flush_bucket(struct ex_timeline *x)
 {
-	char args[2048];
-	size_t n = 0;
-	uint32_t c;
-
 	if (!x->bucket_open)
 		return;
 	if (!x->cnt_named) {
 		x->cnt_named = true;
-		et_process_name(x->w, EX_CNT_PID, "ovsperf counters");
+		x->w->ops->process(x->w, EX_CNT_PID, "ovsperf counters");
 	}
-	for (c = 0; c < x->nr_cpus && n < sizeof(args) - 32; c++)
-		n += (size_t)snprintf(args + n, sizeof(args) - n, "%s\"cpu%u\":%u", c ? "," : "", c,
-				      x->cpu_count[c]);
-	et_counter(x->w, EX_CNT_PID, x->bucket * 1000000, "events per ms", args);
+	x->w->ops->counter(x->w, EX_CNT_PID, x->bucket * 1000000, "events per ms", "cpu", true,
+			   x->cpu_count, x->nr_cpus);
 	memset(x->cpu_count, 0, sizeof(x->cpu_count));
 	x->bucket_open = false;
 }
@@ -1191,12 +1266,12 @@ static int ex_comm(struct pdata_tool *tool, const union perf_event *event,
 	(void)sample;
 	if (!t || !t->named)
 		return 0;
-	et_thread_name(x->w, t->pid, t->key, event->comm.comm);
+	x->w->ops->thread(x->w, t->pid, t->key, event->comm.comm, -1);
 	if (event->comm.tid == event->comm.pid)
-		et_process_name(x->w, t->pid, event->comm.comm);
+		x->w->ops->process(x->w, t->pid, event->comm.comm);
 	if (t->sched_named) {
 		snprintf(name, sizeof(name), "%s (run/ready)", event->comm.comm);
-		et_thread_name(x->w, t->pid, EX_SCHED_BASE + t->key, name);
+		x->w->ops->subtrack(x->w, t->pid, EX_SCHED_BASE + t->key, t->key, name, -1);
 	}
 	return 0;
 }
@@ -1208,14 +1283,13 @@ static int ex_lost(struct pdata_tool *tool, const union perf_event *event,
 	uint64_t n = event->header.type == PERF_RECORD_LOST ? event->lost.lost
 							     : event->lost_samples.lost;
 	uint64_t ts = sample && sample->time ? sample->time : x->last_time;
-	char args[64];
 
 	/* perf appends untimed LOST_SAMPLES totals at the end: not new losses. */
 	if (!n || (event->header.type != PERF_RECORD_LOST && (!sample || !sample->time)))
 		return 0;
 	if (!x->cnt_named) {
 		x->cnt_named = true;
-		et_process_name(x->w, EX_CNT_PID, "ovsperf counters");
+		x->w->ops->process(x->w, EX_CNT_PID, "ovsperf counters");
 	}
 	x->lost_total += n;
 	if (x->nr_spans) {
@@ -1250,8 +1324,7 @@ static int ex_lost(struct pdata_tool *tool, const union perf_event *event,
 				return err;
 		}
 	}
-	snprintf(args, sizeof(args), "\"lost\":%" PRIu64, x->lost_total);
-	et_counter(x->w, EX_CNT_PID, ts, "lost events", args);
+	x->w->ops->counter(x->w, EX_CNT_PID, ts, "lost events", "lost", false, &x->lost_total, 1);
 	return 0;
 }
 
@@ -1267,17 +1340,23 @@ static int ex_done(struct pdata_tool *tool, struct pdata_session *s)
 		struct ex_thread *t = &x->threads[i];
 
 		while (t->key && t->depth) {
-			et_end(x->w, t->pid, track_tid(t), x->last_time, "\"incomplete\":true");
+			x->w->ops->end(x->w, t->pid, track_tid(t), x->last_time, &ex_incomplete, 1);
 			x->counts.incomplete++;
 			t->depth--;
 		}
 	}
+	if (x->w->ops->cpu_begin)
+		for (uint32_t c = 0; c < EX_MAX_CPUS; c++)
+			while (x->cpus[c].depth) {
+				x->w->ops->cpu_end(x->w, c, x->last_time);
+				x->cpus[c].depth--;
+			}
 	for (int k = 0; k < x->nr_spans; k++)
 		span_engine__finish(x->spans[k].eng);
 	return x->w->err;
 }
 
-int ex_timeline__new(struct ex_timeline **out, struct et_writer *w, const struct ex_filter *f)
+int ex_timeline__new(struct ex_timeline **out, struct ex_sink *w, const struct ex_filter *f)
 {
 	struct ex_timeline *x = calloc(1, sizeof(*x));
 

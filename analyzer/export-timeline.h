@@ -20,7 +20,7 @@
 #include "ovsperf/pdata.h"
 #include "pktfilter.h"
 
-struct et_writer;
+struct ex_sink;
 struct ex_timeline;
 
 /* Filters, as the reports' options. */
@@ -41,7 +41,7 @@ struct ex_counts {
  * outlive the exporter).
  * Return: 0 or -ENOMEM (message set).
  */
-int ex_timeline__new(struct ex_timeline **out, struct et_writer *w, const struct ex_filter *f);
+int ex_timeline__new(struct ex_timeline **out, struct ex_sink *w, const struct ex_filter *f);
 
 /* Its pdata_tool, to give to pdata_session__process(). */
 struct pdata_tool *ex_timeline__tool(struct ex_timeline *t);

@@ -8,6 +8,7 @@
 
 #include <zlib.h>
 
+#include "analyze.h"
 #include "export-trace.h"
 #include "ovsperf/err.h"
 
@@ -98,9 +99,12 @@ static void put_hex(struct et_writer *w, uint64_t v)
 	w->len += (size_t)n;
 }
 
+static const struct ex_sink_ops et_sink_ops;
+
 int et_open(struct et_writer *w, const char *path)
 {
 	memset(w, 0, sizeof(*w));
+	w->sink.ops = &et_sink_ops;
 	w->first = true;
 	if (ends_with(path, ".gz")) {
 		w->gz = gzopen(path, "wb1");
@@ -319,3 +323,201 @@ void et_counter(struct et_writer *w, int64_t pid, uint64_t ts, const char *name,
 	name_cat(w, NULL, name);
 	tail(w, args);
 }
+
+/*
+ * The sink (export-sink.h): typed arguments formatted here.
+ */
+
+static struct et_writer *of(struct ex_sink *s)
+{
+	return container_of(s, struct et_writer, sink);
+}
+
+/* ,"args":{...}} or } */
+static void tail_args(struct et_writer *w, const struct ex_arg *a, int n)
+{
+	char ebuf[256];
+
+	if (!n) {
+		put(w, "}", 1);
+		return;
+	}
+	puts_(w, ",\"args\":{");
+	for (int i = 0; i < n; i++) {
+		if (i)
+			put(w, ",", 1);
+		put(w, "\"", 1);
+		puts_(w, a[i].key);
+		put(w, "\":", 2);
+		switch (a[i].kind) {
+		case EXA_INT:
+			put_i64(w, a[i].v.i);
+			break;
+		case EXA_UINT:
+			put_u64(w, a[i].v.u);
+			break;
+		case EXA_PTR:
+			put(w, "\"0x", 3);
+			put_hex(w, a[i].v.u);
+			put(w, "\"", 1);
+			break;
+		case EXA_STR:
+			put(w, "\"", 1);
+			puts_(w, et_escape(a[i].v.s, ebuf, sizeof(ebuf)));
+			put(w, "\"", 1);
+			break;
+		case EXA_BOOL:
+			puts_(w, a[i].v.u ? "true" : "false");
+			break;
+		}
+	}
+	put(w, "}}", 2);
+}
+
+static void sk_process(struct ex_sink *s, int64_t pid, const char *name)
+{
+	et_process_name(of(s), pid, name);
+	s->err = of(s)->err;
+}
+
+static void sk_thread(struct ex_sink *s, int64_t pid, int64_t tid, const char *name, int64_t sort)
+{
+	et_thread_name(of(s), pid, tid, name);
+	if (sort >= 0)
+		et_thread_sort(of(s), pid, tid, sort);
+	s->err = of(s)->err;
+}
+
+static void sk_subtrack(struct ex_sink *s, int64_t pid, int64_t tid, int64_t parent_tid,
+			const char *name, int64_t sort)
+{
+	(void)parent_tid;
+	sk_thread(s, pid, tid, name, sort);
+}
+
+static void sk_begin(struct ex_sink *s, int64_t pid, int64_t tid, uint64_t ts, const char *cat,
+		     const char *name, const struct ex_arg *args, int nr_args)
+{
+	struct et_writer *w = of(s);
+
+	head(w, 'B', pid, tid);
+	ts_key(w, "ts", ts);
+	name_cat(w, cat, name);
+	tail_args(w, args, nr_args);
+	s->err = w->err;
+}
+
+static void sk_end(struct ex_sink *s, int64_t pid, int64_t tid, uint64_t ts,
+		   const struct ex_arg *args, int nr_args)
+{
+	struct et_writer *w = of(s);
+
+	head(w, 'E', pid, tid);
+	ts_key(w, "ts", ts);
+	tail_args(w, args, nr_args);
+	s->err = w->err;
+}
+
+static void sk_complete(struct ex_sink *s, int64_t pid, int64_t tid, uint64_t ts, uint64_t dur,
+			const char *cat, const char *name, const struct ex_arg *args, int nr_args)
+{
+	struct et_writer *w = of(s);
+
+	head(w, 'X', pid, tid);
+	ts_key(w, "ts", ts);
+	ts_key(w, "dur", dur);
+	name_cat(w, cat, name);
+	tail_args(w, args, nr_args);
+	s->err = w->err;
+}
+
+/* 1 ns, not 0: a flow arrow binds to the slice open at its time. */
+static void sk_instant(struct ex_sink *s, int64_t pid, int64_t tid, uint64_t ts, const char *cat,
+		       const char *name, const struct ex_arg *args, int nr_args, uint64_t flow_out,
+		       uint64_t flow_in)
+{
+	(void)flow_out;
+	(void)flow_in;
+	sk_complete(s, pid, tid, ts, 1, cat, name, args, nr_args);
+}
+
+static void sk_flow(struct ex_sink *s, int64_t pid, int64_t tid, uint64_t ts, int64_t pid2,
+		    int64_t tid2, uint64_t ts2, uint64_t id)
+{
+	et_flow(of(s), 's', pid, tid, ts, "upcall", "upcall", id);
+	et_flow(of(s), 'f', pid2, tid2, ts2, "upcall", "upcall", id);
+	s->err = of(s)->err;
+}
+
+static void async_args(struct et_writer *w, char ph, int64_t pid, uint64_t ts, const char *name,
+		       uint64_t id, const struct ex_arg *args, int nr_args)
+{
+	head(w, ph, pid, pid);
+	ts_key(w, "ts", ts);
+	name_cat(w, "packet", name);
+	puts_(w, ",\"id\":\"0x");
+	put_hex(w, id);
+	put(w, "\"", 1);
+	tail_args(w, args, nr_args);
+}
+
+static void sk_packet(struct ex_sink *s, int64_t pid, const struct ex_packet *p)
+{
+	struct et_writer *w = of(s);
+	unsigned int nst = p->nr_stages, k;
+	char cpus[128];
+	size_t n = 0;
+
+	for (k = 0; k < nst; k++)
+		n += (size_t)snprintf(cpus + n, n < sizeof(cpus) ? sizeof(cpus) - n : 0, "%s%u",
+				      k ? "," : "", p->cpu[k]);
+	struct ex_arg b[] = {
+		EXA_P("skb", p->skb), EXA_U("gen", p->gen), EXA_S("cpus", cpus),
+		EXA_S("device", p->dev ? p->dev : ""),
+	};
+	async_args(w, 'b', pid, p->t[0], p->span, p->id, b, 4);
+	for (k = 0; k < nst; k++) {
+		struct ex_arg a[] = { EXA_U("cpu", p->cpu[k]), EXA_U("stage", k) };
+
+		async_args(w, 'n', pid, p->t[k], p->stages[k] ? p->stages[k] : "?", p->id, a, 2);
+	}
+	struct ex_arg e[] = {
+		EXA_U("latency_ns", p->t[nst - 1] - p->t[0]), EXA_B("lost_window", true),
+	};
+	async_args(w, 'e', pid, p->t[nst - 1], p->span, p->id, e, p->lost_window ? 2 : 1);
+	s->err = w->err;
+}
+
+static void sk_counter(struct ex_sink *s, int64_t pid, uint64_t ts, const char *name,
+		       const char *series, bool indexed, const uint64_t *vals, unsigned int nr)
+{
+	struct et_writer *w = of(s);
+
+	head(w, 'C', pid, pid);
+	ts_key(w, "ts", ts);
+	name_cat(w, NULL, name);
+	puts_(w, ",\"args\":{");
+	for (unsigned int i = 0; i < nr; i++) {
+		put(w, i ? ",\"" : "\"", i ? 2 : 1);
+		puts_(w, series);
+		if (indexed)
+			put_u64(w, i);
+		put(w, "\":", 2);
+		put_u64(w, vals[i]);
+	}
+	put(w, "}}", 2);
+	s->err = w->err;
+}
+
+static const struct ex_sink_ops et_sink_ops = {
+	.process = sk_process,
+	.thread = sk_thread,
+	.subtrack = sk_subtrack,
+	.begin = sk_begin,
+	.end = sk_end,
+	.complete = sk_complete,
+	.instant = sk_instant,
+	.flow = sk_flow,
+	.packet = sk_packet,
+	.counter = sk_counter,
+};

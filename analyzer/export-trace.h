@@ -25,7 +25,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "export-sink.h"
+
 struct et_writer {
+	struct ex_sink sink;		/* the writer as the timeline pass sees it */
 	FILE *f;			/* plain output, or NULL */
 	void *gz;			/* gzFile when writing .gz, or NULL */
 	bool first;			/* no event written yet (no comma) */
@@ -40,6 +43,12 @@ struct et_writer {
  * Return: 0 or negative errno (message set).
  */
 int et_open(struct et_writer *w, const char *path);
+
+/* The sink view of @w (export-sink.h); valid after et_open(). */
+static inline struct ex_sink *et_sink(struct et_writer *w)
+{
+	return &w->sink;
+}
 
 /**
  * et_close() - write the tail and close the file.  Safe on a writer that
