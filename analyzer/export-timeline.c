@@ -406,6 +406,12 @@ static void begin_slice(struct ex_timeline *x, struct ex_thread *t, uint64_t ts,
 	t->stack[t->depth++] = (uint8_t)kind;
 }
 
+/* A writer with CPU tracks: the thread slices leave out their CPU. */
+static bool lean(const struct ex_timeline *x)
+{
+	return x->w->ops->cpu_begin != NULL;
+}
+
 /*
  * CPU tracks (writers that have them): the task that ran on each CPU, switch
  * to switch, with the hard and soft IRQs it took nested inside.
@@ -496,7 +502,11 @@ static int on_sys(struct ex_timeline *x, const struct ex_evmap *m, const struct 
 		}
 		struct ex_arg a[] = { EXA_I("nr", nr), EXA_I("cpu", (int)sm->cpu) };
 
-		begin_slice(x, t, sm->time, K_SYS, "syscall", sys, a, 2);
+		/* With CPU tracks the CPU is seen there, and a known name says nr. */
+		if (lean(x))
+			begin_slice(x, t, sm->time, K_SYS, "syscall", sys, a, sys == name);
+		else
+			begin_slice(x, t, sm->time, K_SYS, "syscall", sys, a, 2);
 		return 0;
 	}
 	struct ex_arg ret = EXA_I("ret", evdec_field__s64(&m->f2, sm));
@@ -528,14 +538,14 @@ static int on_irq(struct ex_timeline *x, const struct ex_evmap *m, const struct 
 				snprintf(name, sizeof(name), "softirq %" PRIu64, v);
 			struct ex_arg a[] = { EXA_U("vec", v), EXA_I("cpu", (int)sm->cpu) };
 
-			begin_slice(x, t, sm->time, K_SOFTIRQ, "softirq", name, a, 2);
+			begin_slice(x, t, sm->time, K_SOFTIRQ, "softirq", name, a, lean(x) ? 1 : 2);
 			cpu_begin(x, sm, "softirq", name, a, 1);
 		} else {
 			snprintf(name, sizeof(name), "irq %" PRIu64 " %s", v,
 				 evdec_field__str(&m->f2, sm, str, sizeof(str)));
 			struct ex_arg a[] = { EXA_U("irq", v), EXA_I("cpu", (int)sm->cpu) };
 
-			begin_slice(x, t, sm->time, K_IRQ, "irq", name, a, 2);
+			begin_slice(x, t, sm->time, K_IRQ, "irq", name, a, lean(x) ? 1 : 2);
 			cpu_begin(x, sm, "irq", name, a, 1);
 		}
 		return 0;
@@ -569,12 +579,13 @@ static int on_loop(struct ex_timeline *x, const struct pdata_sample *sm, bool ru
 		if (end_slice(x, t, sm->time, K_LOOP_WAIT, NULL, 0))
 			x->counts.loop_waits++;
 		if (begin)
-			begin_slice(x, t, sm->time, K_LOOP_RUN, "loop", "main loop run", &args, 1);
+			begin_slice(x, t, sm->time, K_LOOP_RUN, "loop", "main loop run", &args,
+				    !lean(x));
 	} else {
 		if (end_slice(x, t, sm->time, K_LOOP_RUN, NULL, 0))
 			x->counts.loop_runs++;
 		if (begin)
-			begin_slice(x, t, sm->time, K_LOOP_WAIT, "loop", "poll wait", &args, 1);
+			begin_slice(x, t, sm->time, K_LOOP_WAIT, "loop", "poll wait", &args, !lean(x));
 	}
 	return 0;
 }

@@ -20,7 +20,12 @@ import shutil
 import subprocess
 import sys
 
+import pftrace
+
 FAILS = []
+# The file format under test: json (Trace Event Format) or proto (Perfetto's
+# protobuf, decoded and rebuilt as the same document by pftrace.py).
+FORMAT = 'json'
 
 
 def check(cond, msg):
@@ -40,7 +45,7 @@ def ts_ns(ev, key='ts'):
     return round(ev[key] * 1000)
 
 
-PSEUDO_PIDS = {0x7ffffff0, 0x7ffffff1}
+PSEUDO_PIDS = {0x7ffffff0, 0x7ffffff1, pftrace.CPU_PID}
 
 
 def validate(doc, what):
@@ -122,8 +127,16 @@ def analyze(binary, *args):
 
 
 def export(binary, out, *args):
+    if FORMAT == 'proto':
+        out = out.replace('.json.gz', '.json').replace('.json', '.pftrace')
     subprocess.run([binary, 'export', '--perfetto', out, '-q', *args], check=True)
-    return load(out)
+    if FORMAT == 'json':
+        return load(out)
+    packets, stats = pftrace.decode(out)
+    check(stats['compressed'] > 0 and not stats['plain'], f'{out}: compressed packets {stats}')
+    doc = pftrace.to_trace_events(packets)
+    check(not doc['problems'], f'{out}: {doc["problems"][:3]}')
+    return doc
 
 
 def complete(sl):
@@ -231,6 +244,11 @@ def check_latency(binary, data, work, extra=(), filt=()):
         for a in slices.get(('async', sp['name']), []):
             stages = [e for e in a if e['ph'] == 'n']
             check(len(stages) == len(sp['stages']), f'{what}: one instant per stage')
+        if FORMAT == 'proto' and len(sp['stages']) > 2:
+            # One flow through the hops of each packet: nst - 1 slices.
+            chains = doc['hop_flows']
+            check(chains and set(chains.values()) == {len(sp['stages']) - 1},
+                  f'{what}: span {sp["name"]}: hop flows {collections.Counter(chains.values())}')
             check(a[0]['args']['skb'].startswith('0x'), f'{what}: skb arg')
         print(f'{what}: span {sp["name"]}: {n} packets match latency')
     return doc
@@ -244,6 +262,49 @@ def time_range(doc, lo_frac, hi_frac):
 
 
 def main():
+    global FORMAT
+    for FORMAT in ('json', 'proto'):
+        print(f'== format {FORMAT}')
+        check_all()
+    if FAILS:
+        print(f'{len(FAILS)} failures')
+        sys.exit(1)
+
+
+def check_cpu_tracks(doc, slices, what):
+    """Every CPU track slice is a task with its IRQs and soft IRQs nested."""
+    cpu = {k: v for k, v in slices.items() if k[0] == pftrace.CPU_PID}
+    check(cpu, f'{what}: CPU tracks')
+    cats = collections.Counter(sl[0] for lst in cpu.values() for sl in lst)
+    check(cats['task'] > 0 and set(cats) <= {'task', 'irq', 'softirq'},
+          f'{what}: CPU track slices {dict(cats)}')
+    return cats
+
+
+def check_proto(binary, data, work, doc):
+    """Proto only: CPU tracks agree with the thread tracks; --level 0 (plain
+    packets) holds the same events as the compressed file."""
+    slices, _, _ = validate(doc, 'proto')
+    cats = check_cpu_tracks(doc, slices, data)
+    thr = collections.Counter(sl[0] for k, lst in slices.items() if k[0] != pftrace.CPU_PID
+                              for sl in lst)
+    # IRQs on the thread tracks are the same as on the CPU tracks.
+    for c in ('irq', 'softirq'):
+        check(cats[c] == thr[c], f'{data}: {c} slices: CPU tracks {cats[c]}, threads {thr[c]}')
+    out = f'{work}/plain.pftrace'
+    subprocess.run([binary, 'export', '--perfetto', out, '--level', '0', '-q', data],
+                   check=True)
+    packets, stats = pftrace.decode(out)
+    check(stats['plain'] > 0 and not stats['compressed'], f'--level 0: plain packets {stats}')
+    plain = pftrace.to_trace_events(packets)
+    check(plain['traceEvents'] == doc['traceEvents'], '--level 0: same events')
+    r = subprocess.run([binary, 'export', '--perfetto', out, '--level', '13', data],
+                       capture_output=True, text=True)
+    check(r.returncode != 0 and '--level' in r.stderr, f'--level 13: {r.stderr.strip()}')
+    print(f'{data}: CPU tracks {dict(cats)}; --level 0 same events')
+
+
+def check_all():
     binary, tdir, work = sys.argv[1:4]
     kd = f'{tdir}/kdelay.data'
     doc, slices, pid, got, _ = check_kdelay(binary, kd, work, 'kdelay-load')
@@ -267,12 +328,20 @@ def main():
     # --cpu: every thread slice begins on CPU 1.
     cdoc = export(binary, f'{work}/kd-cpu.json', '--cpu', '1', kd)
     validate(cdoc, 'kdelay --cpu 1')
-    cpus = {e['args']['cpu'] for e in cdoc['traceEvents'] if e['ph'] == 'B'}
+    if FORMAT == 'json':
+        cpus = {e['args']['cpu'] for e in cdoc['traceEvents'] if e['ph'] == 'B'}
+    else:
+        # The thread slices leave their CPU to the CPU tracks.
+        cpus = {e['tid'] for e in cdoc['traceEvents']
+                if e['ph'] == 'B' and e['pid'] == pftrace.CPU_PID}
     check(cpus == {1}, f'kdelay --cpu 1: B events on CPUs {cpus}')
 
-    # gzip output is the same document.
-    gdoc = export(binary, f'{work}/kd.json.gz', kd)
-    check(gdoc == doc, 'gzip output equals plain output')
+    if FORMAT == 'json':
+        # gzip output is the same document.
+        gdoc = export(binary, f'{work}/kd.json.gz', kd)
+        check(gdoc == doc, 'gzip output equals plain output')
+    else:
+        check_proto(binary, kd, work, doc)
 
     # vswitchd: kernel-delay and bridge-loop on one recording.
     vs = f'{tdir}/vswitchd-kdelay.data'
@@ -283,6 +352,9 @@ def main():
     check_latency(binary, f'{tdir}/net.data', work)
     lab = (f'--kallsyms', f'{tdir}/ovs-lab.kallsyms.zst')
     ldoc = check_latency(binary, f'{tdir}/ovs-lab.data', work, lab)
+    # Three stages: the packet's hops (and, in the proto format, their flow).
+    check_latency(binary, f'{tdir}/ovs-lab.data', work, lab + (
+        '--span', 'probe:enqueue_to_backlog->probe:__netif_receive_skb->probe:ip_rcv'))
     _, _, spec = time_range(ldoc, 0.2, 0.7)
     check_latency(binary, f'{tdir}/ovs-lab.data', work, lab, ('--time', spec))
     check_latency(binary, f'{tdir}/ovs-lab.data', work, lab, ('--cpu', '1'))
