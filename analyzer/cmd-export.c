@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * cmd-export.c - `ovsperf-analyze export`: the recording as a timeline for
- * ui.perfetto.dev / chrome://tracing (--perfetto OUT, Trace Event Format
- * JSON, gzip when OUT ends in .gz) and/or its packet bytes as pcapng
- * (--pcap OUT).  One streaming pass feeds both writers:
+ * ui.perfetto.dev (--perfetto OUT: Perfetto's protobuf trace, or Trace Event
+ * Format JSON for chrome://tracing too, gzip when OUT ends in .gz) and/or its
+ * packet bytes as pcapng (--pcap OUT).  One streaming pass feeds both:
  *
- *	options -> session -> [export-timeline | export-pcapng] tools -> files
+ *	options -> session -> [export-timeline -> export-pftrace | export-trace,
+ *				export-pcapng] tools -> files
  */
 #include <errno.h>
 #include <inttypes.h>

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * export-timeline.h - the pdata_tool behind `ovsperf-analyze export
- * --perfetto`: turns the recording, in one streaming pass, into Trace Event
- * Format tracks (export-trace.h) as the man page's EXPORT section describes:
+ * --perfetto`: turns the recording, in one streaming pass, into timeline
+ * tracks written through a sink (export-sink.h: the protobuf writer
+ * export-pftrace.h or the JSON writer export-trace.h), as the man page's
+ * EXPORT section describes:
  *
  *	thread track (pid, tid)	 syscalls, hard/soft IRQs, main-loop run and
  *				 poll wait (B/E, properly nested)
@@ -10,6 +12,8 @@
  *	"packets" process	 one async slice per packet span (span.h engine)
  *	"ovsperf" process	 events per ms per CPU, lost events (counters)
  *	flows			 kernel upcall -> vswitchd recv_upcall
+ *	CPU tracks		 task, hard and soft IRQ slices per CPU (writers
+ *				 with cpu_begin: the protobuf one)
  */
 #ifndef OVSPERF_EXPORT_TIMELINE_H
 #define OVSPERF_EXPORT_TIMELINE_H
