@@ -30,6 +30,7 @@
 #include "devtab.h"
 #include "export-pcapng.h"
 #include "export-timeline.h"
+#include "export-timeline-local.h"
 #include "export-sink.h"
 #include "kdelay-engine.h"
 #include "ovsperf/evdec.h"
@@ -38,170 +39,13 @@
 #include "span.h"
 #include "spanspec.h"
 
-#define EX_NONE UINT64_MAX
-#define EX_MAX_DEPTH 16
-/* Track ids that no real task has (pid_max is at most 2^22). */
-#define EX_IDLE_BASE 0x20000000u	/* idle task of CPU n: pid 0, tid base + n */
-#define EX_SCHED_BASE 0x40000000u	/* run/ready track of tid t: tid base + t */
-#define EX_PKT_PID 0x7ffffff0		/* pseudo process of packet spans */
-#define EX_CNT_PID 0x7ffffff1		/* pseudo process of the counters */
-#define EX_MAX_SPANS 4
-#define EX_MAX_ALTS SPANSPEC_MAX_ALTS
-#define EX_MAX_ROLES 4
-#define EX_UPCALL_RING 1024
-#define EX_MAX_CPUS 1024
-
 /* Packet span presets, free events and key fields: spanspec.h. */
 static const char *const ex_len_fields[] = { "len", "arg4", "pkt_len", "size", NULL };
-
-/* What a sample of an event means to the timeline. */
-enum ex_handler {
-	H_NONE,
-	H_SYS_ENTER,
-	H_SYS_EXIT,
-	H_SWITCH,
-	H_WAKEUP,
-	H_IRQ_ENTRY,
-	H_IRQ_EXIT,
-	H_SOFTIRQ_ENTRY,
-	H_SOFTIRQ_EXIT,
-	H_RUN_START,
-	H_POLL_BLOCK,
-	H_DP_UPCALL,
-	H_RECV_UPCALL,
-};
-
-/* Kinds of slices on a thread track (its open-slice stack). */
-enum ex_kind { K_SYS, K_IRQ, K_SOFTIRQ, K_LOOP_RUN, K_LOOP_WAIT };
-
-struct ex_role {
-	uint8_t span, stage, alt;
-};
-
-/* Per event of the recording, indexed by evsel idx: fields resolved once. */
-struct ex_evmap {
-	enum ex_handler h;
-	struct evdec_field f1, f2, f3;	/* handler fields (id/ret, prev_pid/...) */
-	struct evdec_field key;		/* packet events: the skb */
-	struct pktfilter_fields pf;	/* packet events: device and flow */
-	struct evdec_field pkt;		/* upcall events: packet bytes */
-	bool has_attr;			/* dev or a flow field resolved */
-	bool is_free;
-	int nr_roles;
-	struct ex_role roles[EX_MAX_ROLES];
-};
-
-struct ex_span {
-	const char *name;
-	unsigned int nr_stages;
-	char *alt_names[SPAN_MAX_STAGES][EX_MAX_ALTS];
-	struct span_engine *eng;
-};
-
-/* Device and flow of a packet, interned: spans carry the id (index + 1).
- * Hashed and compared as words: no padding. */
-struct ex_attr {
-	uint32_t dev;			/* device id (devtab), 0 = none */
-	struct pktfilter_flow flow;	/* its flow fields */
-};
-
-/* One thread (or one CPU's idle task) with its open slices and stamps. */
-struct ex_thread {
-	uint32_t key;			/* tid, or EX_IDLE_BASE + cpu; 0 = free slot */
-	int64_t pid;			/* process of the track */
-	bool named;			/* thread_name written */
-	bool sched_named;		/* the run/ready track's name written */
-	uint8_t depth;			/* open slices */
-	uint8_t stack[EX_MAX_DEPTH];	/* their kinds, innermost last */
-	uint64_t run_start;		/* switch-in, or EX_NONE */
-	uint64_t ready_start;		/* wakeup or preemption, or EX_NONE */
-	uint64_t last_out;		/* last switch-out, or EX_NONE */
-};
-
-/* Slices open on a CPU track. */
-struct ex_cpu {
-	uint8_t depth;
-	uint8_t stack[EX_MAX_DEPTH];	/* enum ex_cpu_kind, innermost last */
-};
-
-/* skb address -> how many spans it started (the packet's generation). */
-struct ex_gen {
-	uint64_t key;			/* 0 = free slot */
-	uint64_t gen;
-};
-
-/* Packet bytes compared between a kernel upcall and a recv_upcall. */
-#define EX_UPCALL_CMP 64
-
-/* A kernel upcall waiting for its recv_upcall. */
-struct ex_upcall {
-	uint64_t ts;
-	int64_t pid, tid;
-	uint32_t len;
-	uint32_t nr_bytes;		/* bytes kept (0: match by length only) */
-	uint64_t flow;			/* flow id written on the kernel event */
-	uint8_t bytes[EX_UPCALL_CMP];
-};
-
-struct ex_timeline {
-	struct pdata_tool tool;
-	struct ex_sink *w;
-	struct ex_filter f;
-	struct pdata_session *s;
-	const char *arch;
-	struct ex_counts counts;
-
-	struct ex_evmap *map;
-	int nr_map;
-
-	struct ex_thread *threads;	/* open addressing, power-of-two size */
-	size_t nr_slots, nr_threads;
-	uint32_t *pids;			/* processes named (open addressing; 0 = free) */
-	size_t nr_pid_slots, nr_pids;
-	bool idle_named;
-
-	struct ex_span spans[EX_MAX_SPANS];
-	int nr_spans;
-	struct ex_gen *gens;
-	size_t nr_gen_slots, nr_gens;
-	struct devtab devs;		/* interned device names */
-	struct ex_attr *attrs;		/* interned attributes, id = index + 1 */
-	size_t nr_attrs, cap_attrs;
-	uint32_t *attr_tab;		/* open addressing of attribute ids, 0 = free */
-	size_t attr_tab_size;
-	uint64_t pkt_seq;
-	bool pkt_named;
-	uint64_t *cpu_last;		/* last sample time per CPU (LOST windows) */
-	size_t nr_cpu_last;
-	uint64_t (*lost_win)[2];	/* LOST windows [lo, hi] seen so far */
-	size_t nr_lost_win, cap_lost_win;
-
-	struct ex_upcall ring[EX_UPCALL_RING];
-	size_t ring_head, ring_len;
-	uint64_t flow_seq;
-
-	uint64_t bucket;		/* current millisecond of the per-CPU counter */
-	bool bucket_open;
-	uint64_t cpu_count[EX_MAX_CPUS];
-	struct ex_cpu cpus[EX_MAX_CPUS];	/* CPU tracks */
-	uint32_t nr_cpus;		/* counter series written */
-	uint64_t lost_total;
-	bool cnt_named;
-	uint64_t last_time;
-};
 
 /*
  * Names and tracks.
  */
 
-static uint32_t hash32(uint32_t x)
-{
-	x ^= x >> 16;
-	x *= 0x7feb352du;
-	x ^= x >> 15;
-	x *= 0x846ca68bu;
-	return x ^ (x >> 16);
-}
 
 static int grow_threads(struct ex_timeline *x)
 {
@@ -781,266 +625,6 @@ static int first_match(struct pdata_session *s, const char *pattern)
 }
 
 /*
- * Add span @name from @spec (spanspec.h) when the recording has its events.
- * Return: 0 (added or not applicable), or negative errno.  @strict: a missing
- * stage is an error.
- */
-static int add_span(struct ex_timeline *x, const char *name, const char *spec, bool strict)
-{
-	struct ex_span *sp = &x->spans[x->nr_spans];
-	struct spanspec ss;
-	int nst, k, a, err;
-
-	if (x->nr_spans == EX_MAX_SPANS)
-		return 0;
-	err = spanspec__parse(&ss, name, spec, x->s, strict);
-	if (err)
-		return err < 0 ? err : 0;
-	nst = ss.nr_stages;
-	/* Every event must carry the key; a span whose events do not is left out. */
-	for (k = 0; k < nst; k++) {
-		for (a = 0; a < ss.stages[k].nr_alts; a++) {
-			int idx = ss.stages[k].evsel[a];
-			struct pdata_evsel *ev = pdata_session__evsel(x->s, idx);
-			struct evdec_field tmp;
-
-			if (evdec_field__find_any(&tmp, ev, spanspec_key_fields) ||
-			    x->map[idx].nr_roles == EX_MAX_ROLES) {
-				if (strict)
-					return ovp_err(-ENOENT, "span %s: event %s has no skb or "
-						       "skbaddr field", spec, ev->name);
-				return 0;
-			}
-		}
-	}
-	err = span_engine__new(&sp->eng, (unsigned int)nst);
-	if (err)
-		return err;
-	sp->name = name;
-	sp->nr_stages = (unsigned int)nst;
-	for (k = 0; k < nst; k++) {
-		for (a = 0; a < ss.stages[k].nr_alts; a++) {
-			int idx = ss.stages[k].evsel[a];
-			struct ex_evmap *m = &x->map[idx];
-			struct pdata_evsel *ev = pdata_session__evsel(x->s, idx);
-
-			sp->alt_names[k][a] = strdup(ev->name);
-			evdec_field__find_any(&m->key, ev, spanspec_key_fields);
-			m->has_attr = pktfilter_fields__resolve(&m->pf, ev, PKTFILTER_ANY_EVENT);
-			m->roles[m->nr_roles].span = (uint8_t)x->nr_spans;
-			m->roles[m->nr_roles].stage = (uint8_t)k;
-			m->roles[m->nr_roles].alt = (uint8_t)a;
-			m->nr_roles++;
-		}
-	}
-	x->nr_spans++;
-	return 0;
-}
-
-static uint64_t hash_attr(const struct ex_attr *a)
-{
-	const uint32_t *w = (const uint32_t *)a;
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < sizeof(*a) / sizeof(*w); i++)
-		h = (h ^ w[i]) * 0x100000001b3ULL;
-	return h ^ (h >> 29);
-}
-
-/* The id of attribute @a (index + 1), interned when new; 0 when out of memory. */
-static uint32_t intern_attr(struct ex_timeline *x, const struct ex_attr *a)
-{
-	size_t mask, j, i;
-
-	if ((x->nr_attrs + 1) * 2 > x->attr_tab_size) {
-		size_t n = x->attr_tab_size ? x->attr_tab_size * 2 : 256;
-		uint32_t *tab = calloc(n, sizeof(*tab));
-
-		if (!tab)
-			return 0;
-		for (i = 0; i < x->nr_attrs; i++) {
-			for (j = hash_attr(&x->attrs[i]) & (n - 1); tab[j]; j = (j + 1) & (n - 1))
-				;
-			tab[j] = (uint32_t)i + 1;
-		}
-		free(x->attr_tab);
-		x->attr_tab = tab;
-		x->attr_tab_size = n;
-	}
-	mask = x->attr_tab_size - 1;
-	for (j = hash_attr(a) & mask; x->attr_tab[j]; j = (j + 1) & mask)
-		if (!memcmp(&x->attrs[x->attr_tab[j] - 1], a, sizeof(*a)))
-			return x->attr_tab[j];
-	if (x->nr_attrs == x->cap_attrs) {
-		size_t cap = x->cap_attrs ? x->cap_attrs * 2 : 64;
-		struct ex_attr *n = realloc(x->attrs, cap * sizeof(*n));
-
-		if (!n)
-			return 0;
-		x->attrs = n;
-		x->cap_attrs = cap;
-	}
-	x->attrs[x->nr_attrs++] = *a;
-	x->attr_tab[j] = (uint32_t)x->nr_attrs;
-	return (uint32_t)x->nr_attrs;
-}
-
-/* Device and flow of a packet event (as the latency report reads them). */
-static uint32_t sample_attr(struct ex_timeline *x, const struct ex_evmap *m,
-			    const struct pdata_sample *sm)
-{
-	struct ex_attr a;
-	const char *dev;
-	char buf[64];
-
-	memset(&a, 0, sizeof(a));
-	dev = pktfilter_fields__dev(&m->pf, sm, buf, sizeof(buf));
-	if (dev)
-		a.dev = devtab__intern(&x->devs, dev);
-	pktfilter_fields__flow(&m->pf, sm, &a.flow);
-	return (a.dev || a.flow.has) ? intern_attr(x, &a) : 0;
-}
-
-/* Bump and return the generation of @key (the number of spans it started). */
-static uint64_t gen_bump(struct ex_timeline *x, uint64_t key, bool bump)
-{
-	size_t j, i;
-
-	if (!key)
-		return 0;
-	if (x->nr_gens * 2 >= x->nr_gen_slots) {
-		size_t n = x->nr_gen_slots ? x->nr_gen_slots * 2 : 1024;
-		struct ex_gen *tab = calloc(n, sizeof(*tab));
-
-		if (!tab)
-			return 0;
-		for (i = 0; i < x->nr_gen_slots; i++) {
-			if (!x->gens[i].key)
-				continue;
-			for (j = hash32((uint32_t)(x->gens[i].key >> 4)) & (n - 1); tab[j].key;
-			     j = (j + 1) & (n - 1))
-				;
-			tab[j] = x->gens[i];
-		}
-		free(x->gens);
-		x->gens = tab;
-		x->nr_gen_slots = n;
-	}
-	for (j = hash32((uint32_t)(key >> 4)) & (x->nr_gen_slots - 1); x->gens[j].key;
-	     j = (j + 1) & (x->nr_gen_slots - 1))
-		if (x->gens[j].key == key)
-			break;
-	if (!x->gens[j].key) {
-		x->gens[j].key = key;
-		x->nr_gens++;
-	}
-	if (bump)
-		x->gens[j].gen++;
-	return x->gens[j].gen;
-}
-
-static const struct ex_attr *attr_of(const struct ex_timeline *x, uint32_t id)
-{
-	return id && id <= x->nr_attrs ? &x->attrs[id - 1] : NULL;
-}
-
-static const char *dev_of(const struct ex_timeline *x, uint32_t attr)
-{
-	const struct ex_attr *a = attr_of(x, attr);
-
-	return a && a->dev ? devtab__name(&x->devs, a->dev) : NULL;
-}
-
-/* The filters' view of a span: its times, CPUs and attributes. */
-static bool pkt_passes(const struct ex_timeline *x, const struct span_rec *rec, unsigned int nst)
-{
-	const struct ex_attr *a = attr_of(x, rec->attr);
-	struct pktfilter_pkt p;
-
-	memset(&p, 0, sizeof(p));
-	p.first = rec->t[0];
-	p.last = rec->t[nst - 1];
-	for (unsigned int k = 0; k < nst && !p.cpu_hit; k++)
-		p.cpu_hit = pktfilter_cpu_ok(&x->f.pkt, rec->cpu[k]);
-	p.dev_hit = pktfilter_dev_ok(&x->f.pkt, dev_of(x, rec->attr));
-	if (a)
-		p.flow = a->flow;
-	return pktfilter_match(&x->f.pkt, &p);
-}
-
-/*
- * Does [t0, t1] overlap a LOST window seen so far?  The latency report drops
- * such spans; here they are written with lost_window: true.  A LOST record
- * that arrives after a span was written cannot mark it any more.
- */
-static bool in_lost_window(const struct ex_timeline *x, uint64_t t0, uint64_t t1)
-{
-	for (size_t i = x->nr_lost_win; i-- > 0;)
-		if (x->lost_win[i][0] <= t1 && t0 <= x->lost_win[i][1])
-			return true;
-	return false;
-}
-
-static void write_packet(struct ex_timeline *x, const struct ex_span *sp, const struct span_rec *rec)
-{
-	unsigned int nst = sp->nr_stages, k;
-	const char *stages[SPAN_MAX_STAGES];
-	struct ex_packet p = {
-		.span = sp->name,
-		.span_idx = (unsigned int)(sp - x->spans),
-		.nr_stages = nst,
-		.stages = stages,
-		.t = rec->t,
-		.cpu = rec->cpu,
-		.skb = rec->key,
-	};
-
-	if (!pkt_passes(x, rec, nst))
-		return;
-	if (!x->pkt_named) {
-		x->pkt_named = true;
-		x->w->ops->process(x->w, EX_PKT_PID, "packets");
-	}
-	p.id = ++x->pkt_seq;
-	for (k = 0; k < nst; k++)
-		stages[k] = sp->alt_names[k][rec->alt[k]];
-	p.gen = gen_bump(x, rec->key, false);
-	p.dev = dev_of(x, rec->attr);
-	p.lost_window = in_lost_window(x, rec->t[0], rec->t[nst - 1]);
-	x->w->ops->packet(x->w, EX_PKT_PID, &p);
-	x->counts.packets++;
-}
-
-static int on_packet(struct ex_timeline *x, const struct ex_evmap *m,
-		     const struct pdata_sample *sm)
-{
-	uint64_t key = evdec_field__u64(&m->key, sm);
-	uint32_t attr = 0;
-	int i, ret;
-
-	if (m->is_free) {
-		for (i = 0; i < x->nr_spans; i++)
-			span_engine__free(x->spans[i].eng, key);
-		return 0;
-	}
-	if (m->has_attr)
-		attr = sample_attr(x, m, sm);
-	for (i = 0; i < m->nr_roles; i++) {
-		const struct ex_role *r = &m->roles[i];
-		struct ex_span *sp = &x->spans[r->span];
-
-		ret = span_engine__event(sp->eng, r->stage, r->alt, key, sm->time, sm->cpu, attr);
-		if (ret < 0)
-			return ret;
-		if (ret == SPAN_STARTED || ret == SPAN_RESTARTED)
-			gen_bump(x, key, true);
-		else if (ret == SPAN_COMPLETED)
-			write_packet(x, sp, span_engine__last(sp->eng));
-	}
-	return 0;
-}
-
-/*
  * Counters.
  */
 
@@ -1096,31 +680,6 @@ static void find_pkt(struct evdec_field *f, const struct pdata_evsel *ev)
 		memset(f, 0, sizeof(*f));
 }
 
-/* A packet filter on a field no span event carries is an error, not "no packets". */
-static int check_filters(struct ex_timeline *x)
-{
-	const struct pktfilter *f = &x->f.pkt;
-	uint32_t flow = 0;
-	bool dev = false;
-
-	if (!pktfilter_wants_fields(f))
-		return 0;
-	if (!x->nr_spans)
-		return ovp_err(-ENOENT, "packet filters: the recording has no packet span");
-	for (int i = 0; i < x->nr_map; i++) {
-		if (!x->map[i].nr_roles)
-			continue;
-		dev |= pktfilter_fields__has_dev(&x->map[i].pf);
-		flow |= x->map[i].pf.has;
-	}
-	if (f->dev && !dev)
-		return ovp_err(-ENOENT, "--dev: the packet events have no device field");
-	for (int k = 0; k < PKTFILTER_NR_FIELDS; k++)
-		if (f->has_flow[k] && !(flow & (1u << k)))
-			return ovp_err(-ENOENT, "%s: the packet events have no field %s",
-				       pktfilter_opt_names[k], pktfilter_field_names[k]);
-	return 0;
-}
 
 static int ex_ready(struct pdata_tool *tool, struct pdata_session *s)
 {
@@ -1197,12 +756,12 @@ static int ex_ready(struct pdata_tool *tool, struct pdata_session *s)
 				m->is_free = true;
 	}
 	if (x->f.span) {
-		err = add_span(x, "custom", x->f.span, true);
+		err = ex_add_span(x, "custom", x->f.span, true);
 	} else {
 		for (p = 0; p < spanspec_nr_presets && !err; p++)
-			err = add_span(x, spanspec_presets[p].name, spanspec_presets[p].spec, false);
+			err = ex_add_span(x, spanspec_presets[p].name, spanspec_presets[p].spec, false);
 	}
-	return err ?: check_filters(x);
+	return err ?: ex_check_filters(x);
 }
 
 static int ex_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
@@ -1262,7 +821,7 @@ static int ex_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 		break;
 	}
 	if (!err && (m->nr_roles || m->is_free))
-		err = on_packet(x, m, sm);
+		err = ex_on_packet(x, m, sm);
 	return err ?: x->w->err;
 }
 
