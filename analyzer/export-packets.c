@@ -243,11 +243,32 @@ static void write_packet(struct ex_timeline *x, const struct ex_span *sp, const 
 	x->counts.packets++;
 }
 
+/* The attribute of the sample being fed, read once and only when the span
+ * engine wants it (span_engine__event_lazy()). */
+struct lazy_attr {
+	struct ex_timeline *x;
+	const struct ex_evmap *m;
+	const struct pdata_sample *sm;
+	bool done;
+	uint32_t attr;
+};
+
+static uint32_t lazy_attr(void *ctx)
+{
+	struct lazy_attr *lz = ctx;
+
+	if (!lz->done) {
+		lz->done = true;
+		lz->attr = lz->m->has_attr ? sample_attr(lz->x, lz->m, lz->sm) : 0;
+	}
+	return lz->attr;
+}
+
 int ex_on_packet(struct ex_timeline *x, const struct ex_evmap *m,
 		     const struct pdata_sample *sm)
 {
 	uint64_t key = evdec_field__u64(&m->key, sm);
-	uint32_t attr = 0;
+	struct lazy_attr lz = { .x = x, .m = m, .sm = sm };
 	int i, ret;
 
 	if (m->is_free) {
@@ -255,13 +276,12 @@ int ex_on_packet(struct ex_timeline *x, const struct ex_evmap *m,
 			span_engine__free(x->spans[i].eng, key);
 		return 0;
 	}
-	if (m->has_attr)
-		attr = sample_attr(x, m, sm);
 	for (i = 0; i < m->nr_roles; i++) {
 		const struct ex_role *r = &m->roles[i];
 		struct ex_span *sp = &x->spans[r->span];
 
-		ret = span_engine__event(sp->eng, r->stage, r->alt, key, sm->time, sm->cpu, attr);
+		ret = span_engine__event_lazy(sp->eng, r->stage, r->alt, key, sm->time, sm->cpu,
+					      lazy_attr, &lz);
 		if (ret < 0)
 			return ret;
 		if (ret == SPAN_STARTED || ret == SPAN_RESTARTED)

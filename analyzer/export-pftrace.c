@@ -85,13 +85,25 @@ enum { SEQ_CLEARED = 1, SEQ_NEEDS_STATE = 2 };
 #define CLOCK_BOOTTIME 6		/* BuiltinClock */
 #define CLOCK_DELTA 64			/* first sequence-scoped clock id */
 
-/* Track uuids: a thread track is its tid (the timeline's track keys are all
- * below 2^31); the other tracks live above. */
-#define UUID_PROCESS(pid) ((1ull << 32) | (uint32_t)(pid))
-#define UUID_CPU(c) ((2ull << 32) | (c))
-#define UUID_SPAN(s) ((3ull << 32) | (s))
-#define UUID_LANE(s, l) ((4ull << 32) | ((uint64_t)(s) << 16) | (l))
-#define UUID_COUNTER(n, i) ((5ull << 32) | ((uint64_t)(n) << 16) | (i))
+/* Track uuids: a number and its kind in the low 3 bits, so that the uuids
+ * written on every event (threads, CPUs, lanes) take few bytes. */
+enum { U_THREAD = 1, U_SCHED, U_IDLE, U_CPU, U_LANE, U_PROCESS, U_OTHER };
+#define UUID(n, kind) (((uint64_t)(n) << 3) | (kind))
+#define UUID_PROCESS(pid) UUID((uint32_t)(pid), U_PROCESS)
+#define UUID_CPU(c) UUID(c, U_CPU)
+#define UUID_SPAN(s) UUID(s, U_OTHER)
+#define UUID_LANE(s, l) UUID(((uint64_t)(s) << 16) | (l), U_LANE)
+#define UUID_COUNTER(n, i) UUID(((uint64_t)(n) + 1) << 16 | (i), U_OTHER)
+
+/* The uuid of the timeline's track key @tid (export-sink.h). */
+static uint64_t track_uuid(int64_t tid)
+{
+	if (tid >= EX_SCHED_BASE)
+		return UUID(tid - EX_SCHED_BASE, U_SCHED);
+	if (tid >= EX_IDLE_BASE)
+		return UUID(tid - EX_IDLE_BASE, U_IDLE);
+	return UUID(tid, U_THREAD);
+}
 #define PF_PKT_FLOW_BASE (1ull << 48)	/* flow ids of packet stages */
 
 /* Bytes a packet's pieces may take: names are cut to this length. */
@@ -171,10 +183,19 @@ struct pf_entry {
 	const char *ptr;		/* the string (tables by address) */
 };
 
+#define PF_CACHE 64
+
 struct pf_intern {
 	struct pf_entry *tab;
 	size_t size, nr;
 	bool by_ptr;			/* keyed by address: string literals only */
+	/* Tables by content: the last entry seen at an address, checked with
+	 * strcmp() before use (the caller's buffer may hold another string). */
+	struct {
+		const char *ptr;
+		const char *str;	/* the entry's copy */
+		uint64_t iid;
+	} cache[PF_CACHE];
 };
 
 static uint64_t str_hash(const char *s, size_t n)
@@ -243,12 +264,22 @@ static uint64_t intern(struct pf_writer *w, struct pf_intern *t, const char *s,
 				return t->tab[j].iid;
 		n = str_len(s);
 	} else {
+		size_t ci = ((uintptr_t)s >> 3) % PF_CACHE;
+
+		if (t->cache[ci].ptr == s && !strcmp(t->cache[ci].str, s))
+			return t->cache[ci].iid;
 		n = str_len(s);
 		h = str_hash(s, n);
 		for (j = h & (t->size - 1); t->tab[j].iid; j = (j + 1) & (t->size - 1)) {
 			e = &t->tab[j];
-			if (e->hash == h && !memcmp(e->str, s, n) && !e->str[n])
+			if (e->hash == h && !memcmp(e->str, s, n) && !e->str[n]) {
+				if (!s[n]) {	/* not cut: the cache may answer next time */
+					t->cache[ci].ptr = s;
+					t->cache[ci].str = e->str;
+					t->cache[ci].iid = e->iid;
+				}
 				return e->iid;
+			}
 		}
 	}
 	e = &t->tab[j];
@@ -363,32 +394,50 @@ static void start_seq(struct pf_writer *w, struct pf_seq *q, uint64_t ts)
 
 /*
  * Append one TracePacket on sequence @q: [timestamp], sequence id and
- * flags, then the interned data and the payload (field @field, body @body).
+ * flags, then the interned data and the payload (field @field, body @body),
+ * written straight into the chunk.
  */
 static void emit(struct pf_writer *w, struct pf_seq *q, bool has_ts, uint64_t ts,
 		 const uint8_t *interned, size_t ilen, unsigned int field, const uint8_t *body,
 		 size_t blen)
 {
-	uint8_t head[48], tail[16], *p = head, *t = tail;
+	uint64_t t = 0;
+	size_t n;
+	uint8_t *c;
 
 	if (!q->started)
 		start_seq(w, q, ts);
 	if (has_ts) {
-		p = put_uint(p, TP_TIMESTAMP, q->delta ? ts - q->last_ts : ts);
+		t = q->delta ? ts - q->last_ts : ts;
 		q->last_ts = ts;
 	}
-	p = put_uint(p, TP_SEQ_ID, q->id);
-	p = put_uint(p, TP_SEQ_FLAGS, SEQ_NEEDS_STATE);
+	n = (has_ts ? 1 + varint_len(t) : 0) + 2 + 2 +
+	    (ilen ? 1 + varint_len(ilen) + ilen : 0) +
+	    varint_len((uint64_t)field << 3) + varint_len(blen) + blen;
+	if (w->len + n + 16 > EX_PF_CHUNK)
+		flush_chunk(w);
+	c = w->chunk + w->len;
+	*c++ = TRACE_PACKET << 3 | WT_LEN;
+	c = put_varint(c, n);
+	if (has_ts)
+		c = put_uint(c, TP_TIMESTAMP, t);
+	/* The sequence ids and flags are below 128: one byte each. */
+	c = put_uint(c, TP_SEQ_ID, q->id);
+	c = put_uint(c, TP_SEQ_FLAGS, SEQ_NEEDS_STATE);
 	if (ilen) {
-		p = put_tag(p, TP_INTERNED, WT_LEN);
-		p = put_varint(p, ilen);
+		c = put_tag(c, TP_INTERNED, WT_LEN);
+		c = put_varint(c, ilen);
+		memcpy(c, interned, ilen);
+		c += ilen;
 	}
-	t = put_tag(t, field, WT_LEN);
-	t = put_varint(t, blen);
-	const uint8_t *parts[] = { head, interned, tail, body };
-	size_t lens[] = { (size_t)(p - head), ilen, (size_t)(t - tail), blen };
-
-	append(w, parts, lens, 4);
+	c = put_tag(c, field, WT_LEN);
+	c = put_varint(c, blen);
+	memcpy(c, body, blen);
+	c += blen;
+	n = (size_t)(c - (w->chunk + w->len));
+	w->len += n;
+	w->raw_bytes += n;
+	w->nr_packets++;
 }
 
 /*
@@ -472,9 +521,9 @@ static void sk_thread(struct ex_sink *s, int64_t pid, int64_t tid, const char *n
 {
 	(void)sort;
 	if (pid == 0)
-		describe(of(s), (uint64_t)tid, UUID_PROCESS(0), name, -1, -1, false);
+		describe(of(s), track_uuid(tid), UUID_PROCESS(0), name, -1, -1, false);
 	else
-		describe(of(s), (uint64_t)tid, 0, name, pid, tid, false);
+		describe(of(s), track_uuid(tid), 0, name, pid, tid, false);
 }
 
 static void sk_subtrack(struct ex_sink *s, int64_t pid, int64_t tid, int64_t parent_tid,
@@ -482,7 +531,7 @@ static void sk_subtrack(struct ex_sink *s, int64_t pid, int64_t tid, int64_t par
 {
 	(void)parent_tid;
 	(void)sort;
-	describe(of(s), (uint64_t)tid, UUID_PROCESS(pid), name, -1, -1, false);
+	describe(of(s), track_uuid(tid), UUID_PROCESS(pid), name, -1, -1, false);
 }
 
 /*
@@ -556,14 +605,14 @@ static void sk_begin(struct ex_sink *s, int64_t pid, int64_t tid, uint64_t ts, c
 		     const char *name, const struct ex_arg *args, int nr_args)
 {
 	(void)pid;
-	event(of(s), (uint64_t)tid, ts, TYPE_SLICE_BEGIN, cat, name, args, nr_args, 0, 0, false, 0);
+	event(of(s), track_uuid(tid), ts, TYPE_SLICE_BEGIN, cat, name, args, nr_args, 0, 0, false, 0);
 }
 
 static void sk_end(struct ex_sink *s, int64_t pid, int64_t tid, uint64_t ts,
 		   const struct ex_arg *args, int nr_args)
 {
 	(void)pid;
-	event(of(s), (uint64_t)tid, ts, TYPE_SLICE_END, NULL, NULL, args, nr_args, 0, 0, false, 0);
+	event(of(s), track_uuid(tid), ts, TYPE_SLICE_END, NULL, NULL, args, nr_args, 0, 0, false, 0);
 }
 
 static void sk_complete(struct ex_sink *s, int64_t pid, int64_t tid, uint64_t ts, uint64_t dur,
@@ -578,7 +627,7 @@ static void sk_instant(struct ex_sink *s, int64_t pid, int64_t tid, uint64_t ts,
 		       uint64_t flow_in)
 {
 	(void)pid;
-	event(of(s), (uint64_t)tid, ts, TYPE_INSTANT, cat, name, args, nr_args, flow_out, flow_in,
+	event(of(s), track_uuid(tid), ts, TYPE_INSTANT, cat, name, args, nr_args, flow_out, flow_in,
 	      false, 0);
 }
 

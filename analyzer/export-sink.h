@@ -22,6 +22,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Track keys (the JSON form's tids) that no real task has (pid_max is at
+ * most 2^22): the idle task of CPU n, and the run/ready track of tid t. */
+#define EX_IDLE_BASE 0x20000000u	/* idle task of CPU n: pid 0, tid base + n */
+#define EX_SCHED_BASE 0x40000000u	/* run/ready track of tid t: tid base + t */
+
 /* Kinds of argument values. */
 enum ex_arg_kind {
 	EXA_INT,			/* v.i, signed decimal */

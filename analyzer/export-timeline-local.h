@@ -21,8 +21,6 @@
 #define EX_NONE UINT64_MAX
 #define EX_MAX_DEPTH 16
 /* Track ids that no real task has (pid_max is at most 2^22). */
-#define EX_IDLE_BASE 0x20000000u	/* idle task of CPU n: pid 0, tid base + n */
-#define EX_SCHED_BASE 0x40000000u	/* run/ready track of tid t: tid base + t */
 #define EX_PKT_PID 0x7ffffff0		/* pseudo process of packet spans */
 #define EX_CNT_PID 0x7ffffff1		/* pseudo process of the counters */
 #define EX_MAX_SPANS 4

@@ -277,11 +277,10 @@ static void cpu_close(struct ex_timeline *x, uint32_t cpu, uint64_t ts, int kind
 	}
 }
 
-static void cpu_begin(struct ex_timeline *x, const struct pdata_sample *sm, const char *cat,
-		      const char *name, const struct ex_arg *args, int nr_args)
+static void cpu_begin(struct ex_timeline *x, const struct pdata_sample *sm, int kind,
+		      const char *cat, const char *name, const struct ex_arg *args, int nr_args)
 {
 	struct ex_cpu *c;
-	int kind = !strcmp(cat, "irq") ? C_IRQ : !strcmp(cat, "softirq") ? C_SOFTIRQ : C_TASK;
 
 	if (!x->w->ops->cpu_begin || sm->cpu >= EX_MAX_CPUS)
 		return;
@@ -312,7 +311,7 @@ static void cpu_switch(struct ex_timeline *x, const struct pdata_sample *sm, uin
 		return;
 	struct ex_arg a[] = { EXA_U("tid", next), EXA_I("pid", next_pid) };
 
-	cpu_begin(x, sm, "task", comm_of(x, next, buf, sizeof(buf)), a, 2);
+	cpu_begin(x, sm, C_TASK, "task", comm_of(x, next, buf, sizeof(buf)), a, 2);
 }
 
 /* The track of the task a sample ran in (idle tasks per CPU). */
@@ -383,14 +382,14 @@ static int on_irq(struct ex_timeline *x, const struct ex_evmap *m, const struct 
 			struct ex_arg a[] = { EXA_U("vec", v), EXA_I("cpu", (int)sm->cpu) };
 
 			begin_slice(x, t, sm->time, K_SOFTIRQ, "softirq", name, a, lean(x) ? 1 : 2);
-			cpu_begin(x, sm, "softirq", name, a, 1);
+			cpu_begin(x, sm, C_SOFTIRQ, "softirq", name, a, 1);
 		} else {
 			snprintf(name, sizeof(name), "irq %" PRIu64 " %s", v,
 				 evdec_field__str(&m->f2, sm, str, sizeof(str)));
 			struct ex_arg a[] = { EXA_U("irq", v), EXA_I("cpu", (int)sm->cpu) };
 
 			begin_slice(x, t, sm->time, K_IRQ, "irq", name, a, lean(x) ? 1 : 2);
-			cpu_begin(x, sm, "irq", name, a, 1);
+			cpu_begin(x, sm, C_IRQ, "irq", name, a, 1);
 		}
 		return 0;
 	}

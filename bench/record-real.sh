@@ -6,7 +6,10 @@
 # namespaces created (and deleted) here, with the net, skb, sched, irq and
 # raw_syscalls tracepoints system-wide.
 #
-# Usage: bench/record-real.sh OUT.data [SECONDS]   (root)
+# Usage: bench/record-real.sh OUT.data [SECONDS [all|packets]]   (root)
+# "packets" records only the net, skb and sched tracepoints (a packet-dense
+# recording, the timeline export's benchmark); "all" (default) adds the
+# raw_syscalls and irq ones.
 # Writes OUT.data and OUT.data.pid (the PID of the UDP sender, the process
 # the kernel-delay benchmark looks at).
 #
@@ -16,6 +19,14 @@ set -euo pipefail
 
 out=${1:?usage: record-real.sh OUT.data [SECONDS]}
 secs=${2:-4}
+kind=${3:-all}
+case "$kind" in
+all) extra=(-e raw_syscalls:sys_enter -e raw_syscalls:sys_exit
+	    -e irq:irq_handler_entry -e irq:irq_handler_exit
+	    -e irq:softirq_entry -e irq:softirq_exit) ;;
+packets) extra=() ;;
+*) echo "record-real.sh: all or packets, not '$kind'" >&2; exit 1 ;;
+esac
 nsa=ovsb-a
 nsb=ovsb-b
 pids=()
@@ -70,7 +81,5 @@ sleep 0.5
 perf record -q -a -m 64M -o "$out" \
 	-e net:netif_rx -e net:netif_receive_skb -e skb:consume_skb -e skb:kfree_skb \
 	-e sched:sched_switch -e sched:sched_wakeup -e sched:sched_wakeup_new \
-	-e raw_syscalls:sys_enter -e raw_syscalls:sys_exit \
-	-e irq:irq_handler_entry -e irq:irq_handler_exit \
-	-e irq:softirq_entry -e irq:softirq_exit \
+	"${extra[@]}" \
 	-- sleep "$secs"

@@ -225,21 +225,25 @@ def to_trace_events(packets):
             meta.append({'ph': 'M', 'name': 'thread_name', 'pid': where[uuid][0],
                          'tid': where[uuid][1], 'args': {'name': one(th, 'thread_name')}})
             kinds[uuid] = 'thread'
-    # The writer's uuid ranges (export-pftrace.c): 0 thread tracks (and
-    # run/ready, idle tasks), 1 processes, 2 CPUs, 3 spans, 4 lanes, 5 counters.
+    # The writer's uuids (export-pftrace.c): number << 3 | kind, kinds 1
+    # thread, 2 run/ready, 3 idle task, 4 CPU, 5 lane, 6 process, 7 other
+    # (spans, counters); the JSON form's tids of run/ready and idle tracks are
+    # 0x40000000 + tid and 0x20000000 + cpu.
     for uuid, td in tracks.items():
         if uuid in kinds:
             continue
         name, parent = one(td, 'name'), one(td, 'parent_uuid')
-        kinds[uuid] = {0: 'thread', 1: 'root', 2: 'cpu', 3: 'span', 4: 'lane',
-                       5: 'counter'}.get(uuid >> 32, 'unknown')
+        k = uuid & 7
+        kinds[uuid] = {1: 'thread', 2: 'thread', 3: 'thread', 4: 'cpu', 5: 'lane',
+                       6: 'root', 7: 'counter' if 'counter' in td else 'span'}.get(k, '?')
         if kinds[uuid] == 'root':
-            proc_name[uuid & 0xffffffff] = name
+            proc_name[uuid >> 3] = name
         elif kinds[uuid] == 'cpu':
             where[uuid] = (CPU_PID, int(name.split()[1]))
         elif kinds[uuid] == 'thread':
             pd = tracks.get(parent, {})
-            where[uuid] = (one(pd['process'][0], 'pid') if 'process' in pd else 0, uuid)
+            where[uuid] = (one(pd['process'][0], 'pid') if 'process' in pd else 0,
+                           (uuid >> 3) + (0x40000000 if k == 2 else 0x20000000))
         if kinds[uuid] in ('thread', 'cpu'):
             meta.append({'ph': 'M', 'name': 'thread_name', 'pid': where[uuid][0],
                          'tid': where[uuid][1], 'args': {'name': name}})
