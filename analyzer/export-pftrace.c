@@ -579,10 +579,25 @@ static void event(struct pf_writer *w, uint64_t uuid, uint64_t ts, int type, con
 	/* Room: every interned string new (name, category, PF_MAX_ARGS keys
 	 * and string values), each under PF_MAX_STR + 24 bytes. */
 	uint8_t ib[(2 * PF_MAX_ARGS + 2) * (PF_MAX_STR + 32)], *ip = ib;
-	uint8_t te[PF_MAX_ARGS * PF_MAX_STR + 128], *p = te;
 	/* In time order: on the delta sequence. */
 	struct pf_seq *q = &w->seq[!(ts >= w->seq[0].last_ts)];
+	uint8_t *pkt, *tev, *p;
+	size_t te_len, len, ilen;
 
+	if (!q->started)
+		start_seq(w, q, ts);
+	/* A packet is under 64 KiB, the chunk's spare room. */
+	if (w->len + sizeof(ib) + PF_MAX_ARGS * PF_MAX_STR + 256 > EX_PF_CHUNK)
+		flush_chunk(w);
+	/* Written in place, each length given one byte and moved up in the rare
+	 * case it needs more. */
+	pkt = w->chunk + w->len;
+	p = put_uint(pkt + 2, TP_TIMESTAMP, q->delta ? ts - q->last_ts : ts);
+	q->last_ts = ts;
+	p = put_uint(p, TP_SEQ_ID, q->id);
+	p = put_uint(p, TP_SEQ_FLAGS, SEQ_NEEDS_STATE);
+	*p++ = TP_TRACK_EVENT << 3 | WT_LEN;
+	tev = ++p;
 	if (cat)
 		p = put_uint(p, TE_CATEGORY_IIDS, intern(w, q->cats, cat, ID_CATEGORIES, &ip));
 	p = put_uint(p, TE_TYPE, (uint64_t)type);
@@ -597,7 +612,28 @@ static void event(struct pf_writer *w, uint64_t uuid, uint64_t ts, int type, con
 		p = put_fixed64(p, TE_FLOW_IDS, flow_out);
 	if (flow_in)
 		p = put_fixed64(p, TE_TERM_FLOW_IDS, flow_in);
-	emit(w, q, true, ts, ib, (size_t)(ip - ib), TP_TRACK_EVENT, te, (size_t)(p - te));
+	te_len = (size_t)(p - tev);
+	if (te_len >= 0x80) {
+		memmove(tev + varint_len(te_len) - 1, tev, te_len);
+		p += varint_len(te_len) - 1;
+	}
+	put_varint(tev - 1, te_len);
+	ilen = (size_t)(ip - ib);
+	if (ilen) {
+		p = put_tag(p, TP_INTERNED, WT_LEN);
+		p = put_varint(p, ilen);
+		memcpy(p, ib, ilen);
+		p += ilen;
+	}
+	len = (size_t)(p - (pkt + 2));
+	if (len >= 0x80)
+		memmove(pkt + 1 + varint_len(len), pkt + 2, len);
+	pkt[0] = TRACE_PACKET << 3 | WT_LEN;
+	put_varint(pkt + 1, len);
+	len += 1 + varint_len(len);
+	w->len += len;
+	w->raw_bytes += len;
+	w->nr_packets++;
 	w->nr_events++;
 }
 
