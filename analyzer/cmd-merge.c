@@ -638,6 +638,7 @@ int cmd_merge(int argc, char **argv)
 	};
 	const char *html = NULL;
 	json_t *doc = NULL, *from = NULL, *rec = NULL, *reps = NULL;
+	json_t *inputs = json_array();	/* the documents, for the HTML page's hosts */
 	bool text = false;
 	int opt, i, err = 0;
 
@@ -692,6 +693,8 @@ int cmd_merge(int argc, char **argv)
 				      json_integer_value(ver), OVP_JSON_SCHEMA_VERSION);
 		} else {
 			add_sources(from, argv[i], in);
+			if (html)
+				json_array_append(inputs, in);
 			r = json_object_get(in, "recording");
 			m = merge_value("recording", rec ?: r, rec ? r : NULL);
 			json_decref(rec);
@@ -722,7 +725,7 @@ int cmd_merge(int argc, char **argv)
 	rec = reps = NULL;
 
 	if (html) {
-		err = out_html_write(html, doc);
+		err = out_html_write_merge(html, doc, inputs);
 		if (err)
 			goto out;
 	}
@@ -743,6 +746,7 @@ out:
 	json_decref(rec);
 	json_decref(reps);
 	json_decref(from);
+	json_decref(inputs);
 	json_decref(doc);
 	if (err) {
 		ovp_print_error("%s", ovp_errmsg());

@@ -25,6 +25,11 @@
 
 #include "analyze.h"
 #include "out-html.h"
+#include "out-html-local.h"
+
+#define esc out_html_esc
+#define fmt_dur out_html_dur
+#define kd_total out_html_kd_total
 
 /* Rows of a table and elements of an array of sections shown at most. */
 #define HTML_MAX_ROWS 100
@@ -51,7 +56,18 @@ static const char html_css[] =
 	"svg text{font-family:sans-serif;font-size:10px;fill:#333}"
 	".note{color:#777;font-size:.85em}"
 	".warn{color:#b00;font-weight:bold}"
-	"footer{margin-top:2em;color:#777;font-size:.8em}";
+	"footer{margin-top:2em;color:#777;font-size:.8em}"
+	"#answers .cards{display:flex;flex-wrap:wrap;gap:.8em;align-items:flex-start}"
+	".card{border:1px solid #9bb8d6;border-radius:4px;padding:.2em .8em;background:#f7fafd}"
+	".card h3{margin:.3em 0;border:0;font-size:1.05em}"
+	".card table{margin:.3em 0}"
+	"table.big td{font-size:1.5em;font-weight:bold;color:#2a6fb0}"
+	"a.more{font-size:.8em;font-weight:normal;margin-left:.6em}"
+	".hosts{display:flex;gap:1em;align-items:flex-start}"
+	".host{flex:1;min-width:0;border-top:3px solid #2a6fb0}"
+	".hostname{font-size:1.3em}"
+	"td.idle{color:#888}"
+	"details.report>summary{margin:.3em 0 .6em 0}";
 
 /* Colors of the kernel-delay categories, in stacking order. */
 static const struct {
@@ -68,7 +84,7 @@ static const struct {
 	{ "softirq", "soft IRQ", "#e377c2" },
 };
 
-static void esc(FILE *f, const char *s)
+void out_html_esc(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
@@ -97,8 +113,7 @@ static bool ends_with(const char *s, const char *suffix)
 	return a >= b && !strcmp(s + a - b, suffix);
 }
 
-/* A duration in ns as "12.3 us" (3 significant digits). */
-static void fmt_dur(char *buf, size_t size, double ns)
+void out_html_dur(char *buf, size_t size, double ns)
 {
 	static const struct {
 		double div;
@@ -462,8 +477,7 @@ static void put_hist__(FILE *f, const char *title, json_t *a, const char *lo, co
 	      "</figure></div>\n", f);
 }
 
-/* Sum of total_ns over a kernel-delay category (object or array of them). */
-static double kd_total(json_t *thread, const char *key)
+double out_html_kd_total(json_t *thread, const char *key)
 {
 	json_t *v = json_object_get(thread, key), *m;
 	double sum = 0;
@@ -761,6 +775,11 @@ static void put_object(FILE *f, json_t *o, int depth)
 
 int out_html_write(const char *path, json_t *doc)
 {
+	return out_html_write_merge(path, doc, NULL);
+}
+
+int out_html_write_merge(const char *path, json_t *doc, json_t *inputs)
+{
 	json_t *rec = json_object_get(doc, "recording");
 	json_t *reports = json_object_get(doc, "reports");
 	json_t *from = json_object_get(doc, "merged_from");
@@ -787,11 +806,12 @@ int out_html_write(const char *path, json_t *doc)
 		fprintf(f, ": %zu recordings merged", json_array_size(from));
 	}
 	fputs("</h1>\n", f);
+	out_html_answers(f, doc, inputs);
 
 	if (json_is_object(rec)) {
 		json_t *lost = json_object_get(rec, "lost");
 
-		fputs("<h2>Recording</h2>\n", f);
+		fputs("<h2 id=\"r-recording\">Recording</h2>\n", f);
 		if (json_integer_value(lost) > 0)
 			fprintf(f, "<p class=\"warn\">%" JSON_INTEGER_FORMAT " events were lost while "
 				"recording: every count below may be short.</p>\n",
@@ -799,18 +819,26 @@ int out_html_write(const char *path, json_t *doc)
 		if (json_is_true(json_object_get(rec, "truncated")))
 			fputs("<p class=\"warn\">The recording is truncated: results cover what was "
 			      "read.</p>\n", f);
+		fputs("<details class=\"report\"><summary>recording facts</summary>\n", f);
 		put_object(f, rec, 1);
+		fputs("</details>\n", f);
 	}
 	if (json_is_array(from)) {
 		fputs("<h2>Merged from</h2>\n", f);
 		put_array(f, "merged_from", from, 1);
 	}
+	/* Details collapsed: the first screen (above) answers. */
 	json_object_foreach(reports, k, m) {
-		fputs("<h2>", f);
+		fputs("<h2 id=\"r-", f);
 		esc(f, k);
-		fputs("</h2>\n", f);
+		fputs("\">", f);
+		esc(f, k);
+		fputs("</h2>\n<details class=\"report\"><summary>", f);
+		esc(f, k);
+		fputs(": every table and chart</summary>\n", f);
 		if (json_is_object(m))
 			put_object(f, m, 1);
+		fputs("</details>\n", f);
 	}
 	if (!json_object_size(reports))
 		fputs("<p class=\"note\">No report.</p>\n", f);

@@ -16,7 +16,9 @@
  *	as analyze_json_doc() builds it, or one written by `merge` (which has
  *	merged_from); borrowed.
  *
- * The recording facts become a table; every report is rendered generically
+ * The first screen answers (out-html-answers.c: per report the numbers that
+ * matter, linking to the details); then the recording facts become a table
+ * and every report is rendered generically, each in a collapsed <details>
  * (scalars as a key/value table, arrays of flat objects as tables, nested
  * objects as sections, histograms as an SVG bar chart and CDF), plus
  * per-thread stacked bars for any "threads" array of kernel-delay threads.
@@ -24,5 +26,12 @@
  * Return: 0, or negative errno with ovp_err() set (cannot create/write).
  */
 int out_html_write(const char *path, json_t *doc);
+
+/**
+ * out_html_write_merge() - out_html_write() of a merged @doc, whose first
+ * screen shows the hosts of @inputs (the merged documents, borrowed; NULL
+ * or empty: none) side by side.
+ */
+int out_html_write_merge(const char *path, json_t *doc, json_t *inputs);
 
 #endif /* OVSPERF_OUT_HTML_H */

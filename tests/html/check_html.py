@@ -45,6 +45,8 @@ class Checker(html.parser.HTMLParser):
         if tag in ("script", "link", "iframe", "img", "object", "embed"):
             self.errors.append("external-capable tag <%s>" % tag)
         for k, v in attrs:
+            if k == "href" and v and v.startswith("#"):
+                continue        # a link within the page (first screen -> details)
             if k in ("src", "href") or (v and "url(" in v):
                 self.errors.append("resource attribute %s=%r" % (k, v))
         if tag == "svg" and a.get("data-hist") is not None:

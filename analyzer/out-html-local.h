@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * out-html-local.h - what the HTML writer's files share: out-html.c (the
+ * page and its detail sections) and out-html-answers.c (the first screen).
+ */
+#ifndef OVSPERF_OUT_HTML_LOCAL_H
+#define OVSPERF_OUT_HTML_LOCAL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+/* Write @s HTML-escaped. */
+void out_html_esc(FILE *f, const char *s);
+
+/* A duration in ns as "12.3 us" (3 significant digits, the unit that reads best). */
+void out_html_dur(char *buf, size_t size, double ns);
+
+/* Sum of total_ns over a kernel-delay category of @thread (object or array). */
+double out_html_kd_total(json_t *thread, const char *key);
+
+/**
+ * out_html_answers() - the first screen: per report the numbers that matter,
+ * each linking to the report's section (#r-<report key>).
+ * @inputs: for a merge, the input documents (shown side by side), or NULL.
+ */
+void out_html_answers(FILE *f, json_t *doc, json_t *inputs);
+
+#endif /* OVSPERF_OUT_HTML_LOCAL_H */
