@@ -12,6 +12,9 @@
 #include "analyze.h"
 #include "export-timeline-local.h"
 
+/* Completed spans the engine holds before dropping them (stream mode). */
+#define EX_SPAN_HOLD 64
+
 /*
  * Add span @name from @spec (spanspec.h) when the recording has its events.
  * Return: 0 (added or not applicable), or negative errno.  @strict: a missing
@@ -46,6 +49,9 @@ int ex_add_span(struct ex_timeline *x, const char *name, const char *spec, bool 
 		}
 	}
 	err = span_engine__new(&sp->eng, (unsigned int)nst);
+	/* Each span is written when it completes (span_engine__last()): the
+	 * engine keeps none of them, so memory stays flat. */
+	err = err ?: span_engine__stream(sp->eng, NULL, NULL, NULL, EX_SPAN_HOLD);
 	if (err)
 		return err;
 	sp->name = name;

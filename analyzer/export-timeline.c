@@ -19,7 +19,7 @@
  *
  * Memory: per thread a fixed record (open addressing by tid), per skb
  * address a generation counter, a fixed ring of pending upcalls; the span
- * engine keeps its completed records (span.h has no way to forget them).
+ * engines run in stream mode and keep no completed span.
  */
 #include <errno.h>
 #include <inttypes.h>
