@@ -17,6 +17,7 @@
  * Like the rest of the page it reads the JSON document only.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -120,8 +121,7 @@ static void latency(FILE *f, json_t *rep)
 	}
 }
 
-/* Syscalls that wait for work rather than delay it. */
-static bool idle_syscall(const char *name)
+bool out_html_idle_syscall(const char *name)
 {
 	static const char *const idle[] = {
 		"poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait",
@@ -151,7 +151,7 @@ static void kd_row(json_t *t, struct kd_row *r)
 	json_array_foreach(json_object_get(t, "syscalls"), i, s) {
 		double ns = num(s, "total_ns");
 
-		if (idle_syscall(json_string_value(json_object_get(s, "name")))) {
+		if (out_html_idle_syscall(json_string_value(json_object_get(s, "name")))) {
 			r->idle += ns;
 			continue;
 		}
@@ -331,6 +331,116 @@ static void cards(FILE *f, json_t *doc)
 	}
 }
 
+/* The span of latency report in @doc named @name, or NULL. */
+static json_t *span_named(json_t *doc, const char *name)
+{
+	json_t *spans = json_object_get(json_object_get(json_object_get(doc, "reports"),
+							"latency"), "spans"), *sp;
+	size_t i;
+
+	json_array_foreach(spans, i, sp)
+		if (!strcmp(str(sp, "name"), name))
+			return sp;
+	return NULL;
+}
+
+static const char *const host_colors[] = {
+	"#2a6fb0", "#e8a33d", "#4daf4a", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+};
+
+/*
+ * Merge: per latency span, the hosts' latency CDFs overlaid (from their log2
+ * histograms: the share of packets at or under each bucket's upper bound;
+ * hover a point for its value).
+ */
+static void merge_cdfs(FILE *f, json_t *doc, json_t *inputs)
+{
+	const int W = 620, H = 240, L = 50, R = 130, T = 12, B = 40;
+	json_t *spans = json_object_get(json_object_get(json_object_get(doc, "reports"),
+							"latency"), "spans"), *sp, *in, *h, *b;
+	size_t i, j, k;
+	char buf[32];
+
+	json_array_foreach(spans, i, sp) {
+		const char *name = str(sp, "name");
+		double lo = 0, hi = 0, lx, hx;
+
+		if (i == ANS_MAX_SPANS)
+			break;
+		/* The x range: every host's buckets, on a log2 scale. */
+		json_array_foreach(inputs, j, in) {
+			h = json_object_get(span_named(in, name), "histogram");
+			json_array_foreach(h, k, b) {
+				double l = num(b, "lo_ns"), u = num(b, "hi_ns");
+
+				if (l > 0 && (!lo || l < lo))
+					lo = l;
+				if (u > hi)
+					hi = u;
+			}
+		}
+		if (!(lo > 0 && hi > lo))
+			continue;
+		lx = log2(lo);
+		hx = log2(hi);
+		fputs("<figure><svg class=\"cdfs\" xmlns=\"http://www.w3.org/2000/svg\" ", f);
+		fprintf(f, "width=\"%d\" height=\"%d\">", W, H);
+		fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>"
+			"<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>",
+			L, H - B, W - R, H - B, L, T, L, H - B);
+		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">100%%</text>"
+			"<text x=\"%d\" y=\"%d\" text-anchor=\"end\">0%%</text>", L - 4, T + 8,
+			L - 4, H - B);
+		out_html_dur(buf, sizeof(buf), lo);
+		fprintf(f, "<text x=\"%d\" y=\"%d\">%s</text>", L, H - B + 14, buf);
+		out_html_dur(buf, sizeof(buf), hi);
+		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>", W - R,
+			H - B + 14, buf);
+		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">latency (log "
+			"scale)</text>", (L + W - R) / 2, H - B + 28);
+		json_array_foreach(inputs, j, in) {
+			const char *color = host_colors[j % (sizeof(host_colors) /
+							     sizeof(host_colors[0]))];
+			const char *host = str(json_object_get(in, "recording"), "hostname");
+			double total = 0, cum = 0;
+
+			h = json_object_get(span_named(in, name), "histogram");
+			json_array_foreach(h, k, b)
+				total += num(b, "count");
+			if (!(total > 0))
+				continue;
+			fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
+				"points=\"%d,%d", color, L, H - B);
+			json_array_foreach(h, k, b) {
+				cum += num(b, "count");
+				fprintf(f, " %.1f,%.1f", L + (log2(num(b, "hi_ns")) - lx) / (hx - lx) *
+					(W - L - R), H - B - cum / total * (H - B - T));
+			}
+			fputs("\"/>", f);
+			cum = 0;
+			json_array_foreach(h, k, b) {
+				cum += num(b, "count");
+				out_html_dur(buf, sizeof(buf), num(b, "hi_ns"));
+				fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\">"
+					"<title>", L + (log2(num(b, "hi_ns")) - lx) / (hx - lx) *
+					(W - L - R), H - B - cum / total * (H - B - T), color);
+				out_html_esc(f, host);
+				fprintf(f, ": %.1f%% of packets under %s</title></circle>",
+					100 * cum / total, buf);
+			}
+			fprintf(f, "<rect x=\"%d\" y=\"%zu\" width=\"10\" height=\"10\" "
+				"fill=\"%s\"/><text x=\"%d\" y=\"%zu\">", W - R + 10, T + 16 * j,
+				color, W - R + 24, T + 16 * j + 9);
+			out_html_esc(f, host);
+			fputs("</text>", f);
+		}
+		fputs("</svg><figcaption>latency CDF per host, span ", f);
+		out_html_esc(f, name);
+		fputs(" (share of packets at or under each log2 bucket's upper bound)"
+		      "</figcaption></figure>\n", f);
+	}
+}
+
 void out_html_answers(FILE *f, json_t *doc, json_t *inputs)
 {
 	json_t *in;
@@ -355,6 +465,8 @@ void out_html_answers(FILE *f, json_t *doc, json_t *inputs)
 			cards(f, in);
 			fputs("</div>\n", f);
 		}
+		fputs("</div>\n<div class=\"figs\">", f);
+		merge_cdfs(f, doc, inputs);
 		fputs("</div>\n<h3>all hosts merged</h3>\n<div class=\"cards\">\n", f);
 		cards(f, doc);
 		fputs("</div>\n", f);

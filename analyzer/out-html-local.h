@@ -6,6 +6,7 @@
 #ifndef OVSPERF_OUT_HTML_LOCAL_H
 #define OVSPERF_OUT_HTML_LOCAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -19,6 +20,10 @@ void out_html_dur(char *buf, size_t size, double ns);
 
 /* Sum of total_ns over a kernel-delay category of @thread (object or array). */
 double out_html_kd_total(json_t *thread, const char *key);
+
+/* Is @name a syscall that waits for work (poll, epoll_wait, ...) rather
+ * than one that delays it?  NULL: no. */
+bool out_html_idle_syscall(const char *name);
 
 /**
  * out_html_answers() - the first screen: per report the numbers that matter,

@@ -69,7 +69,8 @@ static const char html_css[] =
 	"td.idle{color:#888}"
 	"details.report>summary{margin:.3em 0 .6em 0}";
 
-/* Colors of the kernel-delay categories, in stacking order. */
+/* Colors of the kernel-delay categories, in stacking order; idle waits
+ * (long polls and syscalls that wait for work) are drawn apart. */
 static const struct {
 	const char *key;	/* member of a thread object */
 	const char *label;
@@ -78,8 +79,7 @@ static const struct {
 	{ "run", "on CPU", "#2a6fb0" },
 	{ "ready", "runnable, waiting", "#e8a33d" },
 	{ "stopped", "stopped", "#999999" },
-	{ "long_poll", "long poll", "#9467bd" },
-	{ "syscalls", "in syscalls", "#4daf4a" },
+	{ "syscalls", "in syscalls (not idle)", "#4daf4a" },
 	{ "hardirq", "hard IRQ", "#d62728" },
 	{ "softirq", "soft IRQ", "#e377c2" },
 };
@@ -498,12 +498,45 @@ static bool is_kd_threads(json_t *a)
 	       json_is_object(json_object_get(t, "ready"));
 }
 
-/* Per-thread stacked bars of where kernel-delay threads spent their time. */
+/* Time of category @p of a kernel-delay thread; syscalls without idle waits. */
+static double kd_part(json_t *t, size_t p)
+{
+	json_t *s;
+	double sum = 0;
+	size_t i;
+
+	if (strcmp(kd_parts[p].key, "syscalls"))
+		return kd_total(t, kd_parts[p].key);
+	json_array_foreach(json_object_get(t, "syscalls"), i, s)
+		if (!out_html_idle_syscall(json_string_value(json_object_get(s, "name"))))
+			sum += json_number_value(json_object_get(s, "total_ns"));
+	return sum;
+}
+
+/* Idle waits of a kernel-delay thread: long polls and idle syscalls. */
+static double kd_idle(json_t *t)
+{
+	json_t *s;
+	double sum = kd_total(t, "long_poll");
+	size_t i;
+
+	json_array_foreach(json_object_get(t, "syscalls"), i, s)
+		if (out_html_idle_syscall(json_string_value(json_object_get(s, "name"))))
+			sum += json_number_value(json_object_get(s, "total_ns"));
+	return sum;
+}
+
+/*
+ * Per-thread stacked bars of where kernel-delay threads spent their time,
+ * and, on a scale of their own at the right, their idle waits (which would
+ * otherwise drown the rest).
+ */
 static void put_kd_bars(FILE *f, json_t *threads)
 {
-	const int W = 900, L = 190, R = 90, ROW = 18, T = 28;
+	const int W = 1000, L = 190, IW = 170, R = 80, ROW = 18, T = 28;
+	const int BW = W - L - R - IW - R;	/* the stacked bars' width */
 	size_t n = json_array_size(threads), i, p, shown = n > 60 ? 60 : n;
-	double maxt = 0;
+	double maxt = 0, maxi = 0;
 	char buf[32];
 	json_t *t;
 
@@ -511,9 +544,11 @@ static void put_kd_bars(FILE *f, json_t *threads)
 		double sum = 0;
 
 		for (p = 0; p < sizeof(kd_parts) / sizeof(kd_parts[0]); p++)
-			sum += kd_total(t, kd_parts[p].key);
+			sum += kd_part(t, p);
 		if (sum > maxt)
 			maxt = sum;
+		if (kd_idle(t) > maxi)
+			maxi = kd_idle(t);
 	}
 	fputs("<figure><svg class=\"kdbars\" xmlns=\"http://www.w3.org/2000/svg\" ", f);
 	fprintf(f, "width=\"%d\" height=\"%zu\">", W, T + ROW * shown + 8);
@@ -522,8 +557,11 @@ static void put_kd_bars(FILE *f, json_t *threads)
 			"<text x=\"%zu\" y=\"13\">%s</text>", 10 + p * 125, kd_parts[p].color,
 			24 + p * 125, kd_parts[p].label);
 	}
+	fprintf(f, "<rect x=\"%d\" y=\"4\" width=\"10\" height=\"10\" fill=\"#c7c7c7\"/>"
+		"<text x=\"%d\" y=\"13\">idle waits (poll, epoll_wait, ..., long polls; own "
+		"scale)</text>", L + BW + R, L + BW + R + 14);
 	for (i = 0; i < shown; i++) {
-		double x = L, sum = 0;
+		double x = L, sum = 0, idle, w;
 		const char *name;
 
 		t = json_array_get(threads, i);
@@ -534,9 +572,9 @@ static void put_kd_bars(FILE *f, json_t *threads)
 		fprintf(f, " (%" JSON_INTEGER_FORMAT ")</text>",
 			json_integer_value(json_object_get(t, "tid")));
 		for (p = 0; p < sizeof(kd_parts) / sizeof(kd_parts[0]); p++) {
-			double v = kd_total(t, kd_parts[p].key);
-			double w = maxt > 0 ? v / maxt * (W - L - R) : 0;
+			double v = kd_part(t, p);
 
+			w = maxt > 0 ? v / maxt * BW : 0;
 			sum += v;
 			if (w <= 0)
 				continue;
@@ -548,9 +586,18 @@ static void put_kd_bars(FILE *f, json_t *threads)
 		}
 		fmt_dur(buf, sizeof(buf), sum);
 		fprintf(f, "<text x=\"%.1f\" y=\"%zu\">%s</text>", x + 4, T + ROW * i + 12, buf);
+		idle = kd_idle(t);
+		w = maxi > 0 ? idle / maxi * IW : 0;
+		fmt_dur(buf, sizeof(buf), idle);
+		if (w > 0)
+			fprintf(f, "<rect x=\"%d\" y=\"%zu\" width=\"%.1f\" height=\"%d\" "
+				"fill=\"#c7c7c7\"><title>idle waits: %s</title></rect>", L + BW + R,
+				T + ROW * i, w, ROW - 4, buf);
+		fprintf(f, "<text x=\"%.1f\" y=\"%zu\">%s</text>", L + BW + R + w + 4,
+			T + ROW * i + 12, buf);
 	}
 	fputs("</svg><figcaption>time per thread by category (totals; syscall time can "
-	      "overlap the others)", f);
+	      "overlap the others; hover a bar for its value)", f);
 	if (shown < n)
 		fprintf(f, "; first %zu of %zu threads", shown, n);
 	fputs("</figcaption></figure>\n", f);

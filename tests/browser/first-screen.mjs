@@ -6,7 +6,7 @@
 //   - the first screen (1400x900) holds the answers: every report's card
 //     (a link to #r-<report>) begins inside it, with its numbers;
 //   - with every <details> opened, every chart (svg[data-hist], svg.kdbars)
-//     is drawn (non-empty box);
+//     is drawn (non-empty box); a merge has the hosts' CDFs overlaid;
 //   - a screenshot of the first screen, OUTDIR/NAME.png.
 //
 // usage: node first-screen.mjs CHROMIUM OUTDIR NAME=PAGE.html ...
@@ -66,10 +66,15 @@ try {
     }
     // Every chart drawn once the details are opened.
     await page.$$eval('details', (ds) => ds.forEach((d) => { d.open = true; }));
-    const charts = await page.$$eval('svg[data-hist], svg.kdbars', (ss) => ss.map((s) => {
+    const charts = await page.$$eval('svg[data-hist], svg.kdbars, svg.cdfs', (ss) => ss.map((s) => {
       const b = s.getBoundingClientRect();
       return { w: b.width, h: b.height, marks: s.querySelectorAll('rect,polyline,text').length };
     }));
+    if (name === 'merge') {
+      const cdfs = await page.$$eval('svg.cdfs polyline', (ps) => ps.length);
+      if (cdfs < 2)
+        fail(`${name}: ${cdfs} host CDFs overlaid, want 2 or more`);
+    }
     charts.forEach((c, i) => {
       if (!(c.w > 0 && c.h > 0 && c.marks > 0))
         fail(`${name}: chart ${i} not drawn (${c.w}x${c.h}, ${c.marks} marks)`);
