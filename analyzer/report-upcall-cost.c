@@ -451,6 +451,34 @@ static int uc_emit_text(struct report *r, FILE *out)
 	return 0;
 }
 
+/* The costs as a log2 histogram [{lo_ns, hi_ns, count}] of the non-empty
+ * buckets (bounds powers of two: histograms of several hosts merge). */
+static json_t *log2_json(struct ovp_values *v)
+{
+	uint64_t counts[64] = { 0 };
+	size_t n = ovp_values__count(v), i;
+	json_t *a = json_array();
+
+	for (i = 0; i < n; i++) {
+		uint64_t x = v->v[i];
+
+		counts[x ? 63 - __builtin_clzll(x) : 0]++;
+	}
+	for (i = 0; i < 64; i++) {
+		json_t *b;
+
+		if (!counts[i])
+			continue;
+		b = json_object();
+		json_object_set_new(b, "lo_ns", json_integer(i ? (json_int_t)1 << i : 0));
+		json_object_set_new(b, "hi_ns", json_integer(i < 62 ? (json_int_t)2 << i
+								    : INT64_MAX));
+		json_object_set_new(b, "count", json_integer((json_int_t)counts[i]));
+		json_array_append_new(a, b);
+	}
+	return a;
+}
+
 static json_t *costs_json(struct ovp_values *v)
 {
 	json_t *o = json_object();
@@ -464,6 +492,7 @@ static json_t *costs_json(struct ovp_values *v)
 	json_object_set_new(o, "median_ns", json_real(median_us(v) * 1e3));
 	json_object_set_new(o, "p99_ns", json_integer((json_int_t)ovp_values__percentile(v, 99)));
 	json_object_set_new(o, "total_ns", json_integer((json_int_t)ovp_values__sum(v)));
+	json_object_set_new(o, "histogram", log2_json(v));
 	return o;
 }
 
