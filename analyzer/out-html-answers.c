@@ -59,6 +59,36 @@ static void card_begin(FILE *f, const char *report, const char *title)
 	fputs("\">details &darr;</a></h3>\n", f);
 }
 
+/*
+ * With uPlot inlined: an interactive CDF of log2 histogram @h (hover shows
+ * the share of packets at or under each bucket's upper bound); the page's
+ * script draws every div.ucdf from its data-cdf.
+ */
+static void ucdf(FILE *f, json_t *h, const char *name)
+{
+	double total = 0, cum = 0;
+	json_t *b;
+	size_t i;
+
+	if (!out_html_uplot_js[0] || !json_array_size(h))
+		return;
+	json_array_foreach(h, i, b)
+		total += num(b, "count");
+	if (!(total > 0))
+		return;
+	fputs("<div class=\"ucdf\" data-title=\"latency CDF, span ", f);
+	out_html_esc(f, name);
+	fputs("\" data-cdf='{\"x\":[", f);
+	json_array_foreach(h, i, b)
+		fprintf(f, "%s%.0f", i ? "," : "", num(b, "hi_ns") > 0 ? num(b, "hi_ns") : 1);
+	fputs("],\"y\":[", f);
+	json_array_foreach(h, i, b) {
+		cum += num(b, "count");
+		fprintf(f, "%s%.2f", i ? "," : "", 100 * cum / total);
+	}
+	fputs("]}'></div>\n", f);
+}
+
 static void latency(FILE *f, json_t *rep)
 {
 	json_t *spans = json_object_get(rep, "spans"), *sp, *w, *h;
@@ -82,6 +112,7 @@ static void latency(FILE *f, json_t *rep)
 		fputs("</td><td class=\"n\">", f);
 		dur(f, num(sp, "max_ns"));
 		fputs("</td></tr></table>\n", f);
+		ucdf(f, json_object_get(sp, "histogram"), str(sp, "name"));
 		/* Where the tail's time went: the hop with the largest p99. */
 		if (json_array_size(hops) > 1) {
 			json_array_foreach(hops, j, h)

@@ -12,6 +12,11 @@
 
 #include <jansson.h>
 
+/* uPlot's script and style (html-assets.c, generated at build time from
+ * analyzer/web; empty strings when the build could not install it). */
+extern const unsigned char out_html_uplot_js[];
+extern const unsigned char out_html_uplot_css[];
+
 /* Write @s HTML-escaped. */
 void out_html_esc(FILE *f, const char *s);
 

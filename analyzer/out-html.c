@@ -69,6 +69,24 @@ static const char html_css[] =
 	"td.idle{color:#888}"
 	"details.report>summary{margin:.3em 0 .6em 0}";
 
+/* Draws every div.ucdf (out-html-answers.c) with uPlot: x log2 bucket
+ * upper bounds (ns, log scale), y the cumulative share; hover shows both. */
+static const char html_charts_js[] =
+	"(function(){"
+	"function fmt(ns){if(ns==null)return '-';var u=[[1e9,'s'],[1e6,'ms'],[1e3,'us']];"
+	"for(var i=0;i<u.length;i++)if(ns>=u[i][0])return (ns/u[i][0]).toPrecision(3)+' '+u[i][1];"
+	"return Math.round(ns)+' ns';}"
+	"document.querySelectorAll('div.ucdf').forEach(function(el){"
+	"var d=JSON.parse(el.getAttribute('data-cdf'));"
+	"new uPlot({width:520,height:200,title:el.getAttribute('data-title'),"
+	"scales:{x:{time:false,distr:3},y:{range:[0,100]}},"
+	"axes:[{values:function(u,v){return v.map(function(x){return x==null?'':fmt(x);});}},"
+	"{values:function(u,v){return v.map(function(x){return x+'%';});}}],"
+	"series:[{label:'latency at or under',value:function(u,v){return fmt(v);}},"
+	"{label:'share of packets',stroke:'#2a6fb0',width:2,points:{show:true},"
+	"value:function(u,v){return v==null?'-':v.toFixed(1)+'%';}}]},[d.x,d.y],el);"
+	"});})();";
+
 /* Colors of the kernel-delay categories, in stacking order; idle waits
  * (long polls and syscalls that wait for work) are drawn apart. */
 static const struct {
@@ -845,7 +863,10 @@ int out_html_write_merge(const char *path, json_t *doc, json_t *inputs)
 		fputs(" &ndash; ", f);
 		esc(f, json_string_value(host));
 	}
-	fprintf(f, "</title>\n<style>%s</style></head>\n<body>\n<h1>ovsperf report", html_css);
+	fprintf(f, "</title>\n<style>%s</style>\n", html_css);
+	if (out_html_uplot_js[0])
+		fprintf(f, "<style>%s</style>\n", (const char *)out_html_uplot_css);
+	fputs("</head>\n<body>\n<h1>ovsperf report", f);
 	if (json_is_string(host)) {
 		fputs(": ", f);
 		esc(f, json_string_value(host));
@@ -893,8 +914,13 @@ int out_html_write_merge(const char *path, json_t *doc, json_t *inputs)
 	put_scalar(f, NULL, json_object_get(doc, "ovsperf_version"));
 	fputs(", JSON schema ", f);
 	put_scalar(f, NULL, json_object_get(doc, "schema_version"));
-	fputs("; see ovsperf-json(7) for the meaning of every field.</footer>\n"
-	      "</body></html>\n", f);
+	fputs("; see ovsperf-json(7) for the meaning of every field.</footer>\n", f);
+	/* uPlot (MIT licence, its notice kept at the head of its code), then
+	 * the charts it draws: inline, no network. */
+	if (out_html_uplot_js[0])
+		fprintf(f, "<script>%s</script>\n<script>%s</script>\n",
+			(const char *)out_html_uplot_js, html_charts_js);
+	fputs("</body></html>\n", f);
 
 	err = ferror(f) ? -EIO : 0;
 	if (fclose(f) && !err)

@@ -70,6 +70,15 @@ try {
       const b = s.getBoundingClientRect();
       return { w: b.width, h: b.height, marks: s.querySelectorAll('rect,polyline,text').length };
     }));
+    // The interactive charts (uPlot, inlined when the build could install it).
+    const inlined = await page.$$eval('script', (ss) => ss.length);
+    const ucdf = await page.$$eval('div.ucdf', (ds) => ds.map((d) => !!d.querySelector('canvas')));
+    if (inlined && name === 'latency' && !ucdf.length)
+      fail(`${name}: uPlot inlined but no interactive CDF`);
+    if (ucdf.some((drawn) => !drawn))
+      fail(`${name}: an interactive CDF was not drawn`);
+    if (ucdf.length)
+      console.log(`${name}: ${ucdf.length} interactive CDFs drawn by uPlot`);
     if (name === 'merge') {
       const cdfs = await page.$$eval('svg.cdfs polyline', (ps) => ps.length);
       if (cdfs < 2)
