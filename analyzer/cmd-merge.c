@@ -638,7 +638,7 @@ int cmd_merge(int argc, char **argv)
 	};
 	const char *html = NULL;
 	json_t *doc = NULL, *from = NULL, *rec = NULL, *reps = NULL;
-	json_t *inputs = json_array();	/* the documents, for the HTML page's hosts */
+	json_t *inputs = NULL;		/* the documents, for the HTML page's hosts */
 	bool text = false;
 	int opt, i, err = 0;
 
@@ -672,6 +672,7 @@ int cmd_merge(int argc, char **argv)
 	}
 
 	from = json_array();
+	inputs = json_array();
 	for (i = optind; i < argc && !err; i++) {
 		json_error_t jerr;
 		json_t *in, *ver, *r, *m;
