@@ -306,6 +306,17 @@ def check_proto(binary, data, work, doc):
 
 def check_all():
     binary, tdir, work = sys.argv[1:4]
+    if FORMAT == 'proto':
+        # Every recording of testdata/ (pipe, compressed, lost events, USDT,
+        # OVS) exports to a trace that decodes and is structurally valid.
+        for name in sorted(os.listdir(tdir)):
+            if not name.endswith('.data'):
+                continue
+            extra = (['--kallsyms', f'{tdir}/ovs-lab.kallsyms.zst']
+                     if name.startswith('ovs-lab') else [])
+            doc = export(binary, f'{work}/all-{name}.json', *extra, f'{tdir}/{name}')
+            validate(doc, f'proto {name}')
+        print('proto: every testdata recording exports to a valid trace')
     kd = f'{tdir}/kdelay.data'
     doc, slices, pid, got, _ = check_kdelay(binary, kd, work, 'kdelay-load')
 
