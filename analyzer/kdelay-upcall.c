@@ -10,6 +10,7 @@
 
 #include "kdelay-upcall.h"
 #include "ovsperf/err.h"
+#include "pkthdr.h"
 
 const char *const uc_type_names[UC_NR_TYPES] = {
 	[UC_DP_UPCALL] = "openvswitch__dp_upcall",
@@ -37,6 +38,7 @@ void uc_engine__exit(struct uc_engine *e)
 	if (!e)
 		return;
 	free(e->ev);
+	free(e->bytes);
 	free(e->sets);
 	free(e->batches);
 	free(e->threads);
@@ -47,29 +49,49 @@ void uc_engine__exit(struct uc_engine *e)
 	memset(e, 0, sizeof(*e));
 }
 
-/* FNV-1a, 64 bit. */
-static uint64_t hash_bytes(const uint8_t *p, size_t n)
+/*
+ * upcall_cost.py's checksum exception applies when more than this many bytes
+ * are compared: shorter captures end before the checksum of most packets.
+ */
+#define CSUM_MIN_COMPARE 56
+
+/* Offset of the TCP/UDP checksum within the @n compared bytes, or -1. */
+static long csum_offset(const uint8_t *p, size_t n)
+{
+	return n > CSUM_MIN_COMPARE ? pkthdr_l4_csum_offset(p, n, NULL) : -1;
+}
+
+/* Hash of @p[0..@n) with the two bytes at @skip (when >= 0) read as zero. */
+static uint64_t hash_masked(const uint8_t *p, size_t n, long skip)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i;
 
-	while (n--) {
-		h ^= *p++;
+	for (i = 0; i < n; i++) {
+		uint8_t b = (long)i == skip || (long)i == skip + 1 ? 0 : p[i];
+
+		h ^= b;
 		h *= 0x100000001b3ull;
 	}
 	return h ? h : 1;
 }
 
-int uc_engine__add(struct uc_engine *e, enum uc_type type, uint64_t ts, uint32_t tid,
-		   bool usable, uint32_t pkt_len, const uint8_t *bytes, size_t nr_bytes)
+int uc_engine__add_event(struct uc_engine *e, const struct uc_input *in)
 {
+	bool keep_bytes = in->type == UC_DP_UPCALL || in->type == UC_RECV_UPCALL;
+	bool reported = in->type == UC_DP_UPCALL || in->reported;
+	size_t nr = in->bytes ? in->nr_bytes : 0;
 	struct uc_event *ev;
 
-	if (type >= UC_NR_TYPES)
+	if (in->type >= UC_NR_TYPES)
 		return 0;
-	e->total[type]++;
-	if (!usable)
+	if (reported)
+		e->total[in->type]++;
+	if (!in->usable)
 		return 0;
-	e->valid[type]++;
+	if (reported)
+		e->valid[in->type]++;
+	e->stored[in->type]++;
 	if (e->nr_ev == e->cap_ev) {
 		size_t n = e->cap_ev ? e->cap_ev * 2 : 1024;
 		struct uc_event *p = realloc(e->ev, n * sizeof(*p));
@@ -79,14 +101,60 @@ int uc_engine__add(struct uc_engine *e, enum uc_type type, uint64_t ts, uint32_t
 		e->ev = p;
 		e->cap_ev = n;
 	}
+	if (nr > UC_MAX_BYTES)
+		nr = UC_MAX_BYTES;
+	if (nr > in->pkt_len)
+		nr = in->pkt_len;
 	ev = &e->ev[e->nr_ev++];
-	ev->ts = ts;
-	ev->tid = tid;
-	ev->type = (uint8_t)type;
-	ev->pkt_len = pkt_len;
-	ev->has_bytes = bytes && nr_bytes;
-	ev->hash = ev->has_bytes ? hash_bytes(bytes, nr_bytes) : 0;
+	memset(ev, 0, sizeof(*ev));
+	ev->ts = in->ts;
+	ev->tid = in->tid;
+	ev->type = (uint8_t)in->type;
+	ev->pkt_len = in->pkt_len;
+	ev->reported = reported;
+	ev->port = in->port;
+	if (in->port != UC_PORT_NONE)
+		*(in->type == UC_DP_UPCALL ? &e->port_dp : &e->port_recv) = true;
+	ev->has_bytes = nr > 0;
+	if (!nr)
+		return 0;
+	ev->hash = hash_masked(in->bytes, nr, -1);
+	ev->mhash = hash_masked(in->bytes, nr, csum_offset(in->bytes, nr));
+	ev->nr_bytes = (uint16_t)nr;
+	if (in->head_len && in->head_len < nr) {
+		/* Only the linear part is the packet's (upcall_cost.py's pkt_frag_len). */
+		ev->short_head = true;
+		ev->nr_bytes = (uint16_t)in->head_len;
+	}
+	if (!keep_bytes)
+		return 0;
+	if (e->nr_bytes + nr > e->cap_bytes) {
+		size_t n = e->cap_bytes ? e->cap_bytes * 2 : 65536;
+		uint8_t *p;
+
+		while (n < e->nr_bytes + nr)
+			n *= 2;
+		p = realloc(e->bytes, n);
+		if (!p)
+			return NOMEM();
+		e->bytes = p;
+		e->cap_bytes = n;
+	}
+	ev->bytes_off = (uint32_t)e->nr_bytes;
+	memcpy(e->bytes + e->nr_bytes, in->bytes, nr);
+	e->nr_bytes += nr;
 	return 0;
+}
+
+int uc_engine__add(struct uc_engine *e, enum uc_type type, uint64_t ts, uint32_t tid,
+		   bool usable, uint32_t pkt_len, const uint8_t *bytes, size_t nr_bytes)
+{
+	struct uc_input in = {
+		.type = type, .ts = ts, .tid = tid, .usable = usable, .reported = true,
+		.pkt_len = pkt_len, .bytes = bytes, .nr_bytes = nr_bytes, .port = UC_PORT_NONE,
+	};
+
+	return uc_engine__add_event(e, &in);
 }
 
 /*
@@ -104,6 +172,7 @@ struct batcher {
 	long *pexec;			/* queued packet executes */
 	size_t nr_pexec, head_pexec, cap_pexec;
 	bool batching, has_put, has_exec;
+	bool reported;			/* the current event's thread is reported */
 	size_t collecting;
 	uint64_t thread_upcalls;
 };
@@ -132,6 +201,8 @@ static int next_batch(struct batcher *b)
 		for (i = 0; i < b->nr_batch && b->head_pexec < b->nr_pexec; i++)
 			if (b->slots[b->batch[i]].exec >= 0)
 				b->slots[b->batch[i]].pkt_exec = b->pexec[b->head_pexec++];
+	}
+	if (b->nr_batch && e->ev[b->batch[0]].reported) {
 		if (e->nr_batches == e->cap_batches) {
 			size_t n = e->cap_batches ? e->cap_batches * 2 : 64;
 			uint64_t *p = realloc(e->batches, n * sizeof(*p));
@@ -144,7 +215,8 @@ static int next_batch(struct batcher *b)
 		e->batches[e->nr_batches++] = b->nr_batch;
 		b->thread_upcalls += b->nr_batch;
 	}
-	e->unc.pkt_exec_extra += b->nr_pexec - b->head_pexec;
+	if (b->reported)
+		e->unc.pkt_exec_extra += b->nr_pexec - b->head_pexec;
 	b->batching = true;
 	b->nr_batch = 0;
 	b->nr_pexec = b->head_pexec = 0;
@@ -170,6 +242,7 @@ static int batch_event(struct batcher *b, long i)
 	const struct uc_event *ev = &b->e->ev[i];
 	int err;
 
+	b->reported = ev->reported;
 	if (b->batching) {
 		if (ev->type == UC_RECV_UPCALL)
 			return push_long(&b->batch, &b->nr_batch, &b->cap_batch, i);
@@ -186,7 +259,7 @@ static int batch_event(struct batcher *b, long i)
 		if (b->has_put) {
 			next_batch_set(b);
 			if (b->collecting >= b->nr_batch) {
-				b->e->unc.put_extra++;
+				b->e->unc.put_extra += b->reported;
 				return next_batch(b);
 			}
 		}
@@ -196,7 +269,7 @@ static int batch_event(struct batcher *b, long i)
 		if (b->has_exec) {
 			next_batch_set(b);
 			if (b->collecting >= b->nr_batch) {
-				b->e->unc.exec_out_of_sync++;
+				b->e->unc.exec_out_of_sync += b->reported;
 				return next_batch(b);
 			}
 		}
@@ -209,7 +282,7 @@ static int batch_event(struct batcher *b, long i)
 
 			for (;; next++) {
 				if (next >= b->nr_batch) {
-					b->e->unc.exec_out_of_sync++;
+					b->e->unc.exec_out_of_sync += b->reported;
 					err = next_batch(b);
 					if (err)
 						return err;
@@ -252,12 +325,13 @@ static int cmp_tid_idx(const void *a, const void *b, void *arg)
 struct group {
 	uint32_t len;
 	uint64_t hash;
-	size_t begin, end, cursor;	/* range in the sorted recv index array */
+	size_t begin, end, cursor;	/* range in the sorted recv index array; members
+					 * before cursor are matched or too early */
 };
 
 static uint64_t key_hash(const struct uc_engine *e, const struct uc_event *ev)
 {
-	return e->dp_bytes ? ev->hash : 0;
+	return e->dp_bytes ? ev->mhash : 0;
 }
 
 static int cmp_key_idx(const void *a, const void *b, void *arg)
@@ -280,20 +354,78 @@ static size_t slot_of(uint32_t len, uint64_t hash, size_t n)
 	       (n - 1);
 }
 
+/*
+ * Does kernel upcall @dp pair with @recv (upcall_cost.py's test, lengths
+ * already equal)?  Sets *@csum when only the L4 checksum differs.
+ */
+static bool pairs(const struct uc_engine *e, const struct uc_event *dp,
+		  const struct uc_event *recv, bool *csum)
+{
+	const uint8_t *a, *b;
+	size_t n, i, diff = 0;
+	long off;
+
+	*csum = false;
+	if (dp->port != UC_PORT_NONE && recv->port != UC_PORT_NONE &&
+	    recv->port != UC_PORT_TUNNEL && dp->port != recv->port)
+		return false;
+	if (!e->dp_bytes)
+		return true;
+	if (dp->has_bytes != recv->has_bytes)
+		return false;
+	if (!dp->has_bytes)
+		return true;
+	a = e->bytes + dp->bytes_off;
+	b = e->bytes + recv->bytes_off;
+	n = dp->nr_bytes < recv->nr_bytes ? dp->nr_bytes : recv->nr_bytes;
+	for (i = 0; i < n && diff <= 2; i++)
+		diff += a[i] != b[i];
+	if (!diff)
+		return true;
+	if (diff > 2)
+		return false;
+	/* Differences only in the checksum: the kernel fills it in later. */
+	off = csum_offset(a, n);
+	if (off < 0 || off != csum_offset(b, n))
+		return false;
+	diff -= (a[off] != b[off]) + (a[off + 1] != b[off + 1]);
+	*csum = !diff;
+	return !diff;
+}
+
+static void add_set(struct uc_engine *e, const struct slot *slots, long dp, long r)
+{
+	struct uc_set *set;
+
+	if (!e->ev[r].reported) {
+		e->unc.sets_not_reported++;
+		return;
+	}
+	set = &e->sets[e->nr_sets++];
+	set->dp = dp;
+	set->recv = r;
+	set->put = slots[r].put;
+	set->exec = slots[r].exec;
+	set->pkt_exec = slots[r].pkt_exec;
+}
+
 static int match(struct uc_engine *e, const struct slot *slots)
 {
-	long *recv = NULL;
+	long *recv = NULL, *by_time = NULL;
 	struct group *groups = NULL;
-	size_t *table = NULL, nr_recv = 0, nr_groups = 0, tsize = 1, i;
+	size_t *table = NULL, nr_recv = 0, nr_groups = 0, tsize = 1, i, time_head = 0;
+	bool *used = NULL;
 	int err = -ENOMEM;
 
-	recv = malloc((e->valid[UC_RECV_UPCALL] + 1) * sizeof(*recv));
-	e->sets = malloc((e->valid[UC_DP_UPCALL] + 1) * sizeof(*e->sets));
-	if (!recv || !e->sets)
+	recv = malloc((e->stored[UC_RECV_UPCALL] + 1) * sizeof(*recv));
+	by_time = malloc((e->stored[UC_RECV_UPCALL] + 1) * sizeof(*by_time));
+	used = calloc(e->nr_ev + 1, sizeof(*used));
+	e->sets = malloc((e->stored[UC_DP_UPCALL] + 1) * sizeof(*e->sets));
+	if (!recv || !by_time || !used || !e->sets)
 		goto out;
 	for (i = 0; i < e->nr_ev; i++)
 		if (e->ev[i].type == UC_RECV_UPCALL)
-			recv[nr_recv++] = (long)i;
+			by_time[nr_recv] = recv[nr_recv] = (long)i, nr_recv++;
 	qsort_r(recv, nr_recv, sizeof(*recv), cmp_key_idx, e);
 	groups = malloc((nr_recv + 1) * sizeof(*groups));
 	while (tsize < 2 * (nr_recv + 1))
@@ -322,42 +454,61 @@ static int match(struct uc_engine *e, const struct slot *slots)
 
 	for (i = 0; i < e->nr_ev; i++) {
 		const struct uc_event *dp = &e->ev[i];
-		uint64_t h;
 		struct group *g = NULL;
-		size_t s;
+		long r = -1;
+		bool csum = false;
+		size_t s, k;
 
 		if (dp->type != UC_DP_UPCALL)
 			continue;
-		h = key_hash(e, dp);
-		for (s = slot_of(dp->pkt_len, h, tsize); table[s] != SIZE_MAX;
-		     s = (s + 1) & (tsize - 1)) {
-			if (groups[table[s]].len == dp->pkt_len && groups[table[s]].hash == h) {
-				g = &groups[table[s]];
-				break;
+		if (dp->short_head) {
+			/* Compared on its linear part only: no group holds the
+			 * candidates, scan every later receive (rare). */
+			while (time_head < nr_recv && by_time[time_head] < (long)i)
+				time_head++;
+			for (k = time_head; k < nr_recv && r < 0; k++) {
+				const struct uc_event *rv = &e->ev[by_time[k]];
+
+				if (!used[by_time[k]] && rv->pkt_len == dp->pkt_len &&
+				    pairs(e, dp, rv, &csum))
+					r = by_time[k];
+			}
+		} else {
+			uint64_t h = key_hash(e, dp);
+
+			for (s = slot_of(dp->pkt_len, h, tsize); table[s] != SIZE_MAX;
+			     s = (s + 1) & (tsize - 1)) {
+				if (groups[table[s]].len == dp->pkt_len &&
+				    groups[table[s]].hash == h) {
+					g = &groups[table[s]];
+					break;
+				}
+			}
+			/* Receives before this upcall can match no later one either. */
+			while (g && g->cursor < g->end &&
+			       (recv[g->cursor] < (long)i || used[recv[g->cursor]]))
+				g->cursor++;
+			for (k = g ? g->cursor : 0; g && k < g->end && r < 0; k++) {
+				if (!used[recv[k]] && pairs(e, dp, &e->ev[recv[k]], &csum))
+					r = recv[k];
 			}
 		}
-		/* recv_upcalls before this upcall can match no later one either. */
-		while (g && g->cursor < g->end && recv[g->cursor] < (long)i)
-			g->cursor++;
-		if (!g || g->cursor == g->end) {
+		if (r < 0) {
 			e->unc.dp_no_recv++;
 			continue;
 		}
-		{
-			long r = recv[g->cursor++];
-			struct uc_set *set = &e->sets[e->nr_sets++];
-
-			set->dp = (long)i;
-			set->recv = r;
-			set->put = slots[r].put;
-			set->exec = slots[r].exec;
-			set->pkt_exec = slots[r].pkt_exec;
-		}
+		used[r] = true;
+		e->unc.csum_matches += csum && e->ev[r].reported;
+		add_set(e, slots, (long)i, r);
 	}
-	e->unc.recv_no_dp = nr_recv - e->nr_sets;
+	for (i = 0; i < nr_recv; i++)
+		if (!used[recv[i]] && e->ev[recv[i]].reported)
+			e->unc.recv_no_dp++;
 	err = 0;
 out:
 	free(recv);
+	free(by_time);
+	free(used);
 	free(groups);
 	free(table);
 	return err ? NOMEM() : 0;
@@ -407,6 +558,7 @@ int uc_engine__finish(struct uc_engine *e)
 			}
 		}
 	}
+	e->unc.by_port = e->port_dp && e->port_recv;
 	err = match(e, b.slots);
 	if (err)
 		goto out;

@@ -10,11 +10,20 @@
  *  1. splits the handler-side events per thread and cuts them into batches
  *     with upcall_cost.py's state machine (a batch is a run of recv_upcall
  *     events followed by their put/execute/packet-execute events);
- *  2. matches each kernel upcall to the first later recv_upcall of the same
- *     packet length and packet bytes.  upcall_cost.py scans a list for each
- *     upcall; here recv_upcalls are grouped by (length, hash of the bytes)
- *     and each group is consumed in time order, so the whole match is linear
- *     and gives the same pairs.
+ *  2. matches each kernel upcall to the first later recv_upcall not matched
+ *     yet with upcall_cost.py's rule: the same datapath in-port (when both
+ *     sides know it; a recv_upcall of a tunnel port matches any), the same
+ *     packet length and the same packet bytes (when both sides carry
+ *     them), where bytes that differ only in the TCP/UDP checksum still
+ *     match (the kernel upcall sees the packet before its checksum is
+ *     filled in) when more than 56 bytes are compared.  upcall_cost.py
+ *     scans a list for each upcall; here recv_upcalls are grouped by
+ *     (length, hash of the bytes with the checksum left out) and each group
+ *     is scanned in time order from its first unmatched member, so the match
+ *     is linear in the usual case and gives the same pairs.
+ * Matching uses every handler's events; which handlers are reported
+ * (--handler-filter) is applied to the result only, so it never changes
+ * which upcall pairs with which receive.
  * What cannot be correlated is counted, by reason.
  */
 #ifndef OVSPERF_KDELAY_UPCALL_H
@@ -38,14 +47,44 @@ enum uc_type {
 /* upcall_cost.py's names of the event types, for the report. */
 extern const char *const uc_type_names[UC_NR_TYPES];
 
+/* Most packet bytes compared (upcall_cost.py's default --packet-size is 64;
+ * the shipped probe set captures 64 at the kernel, 128 at the handler). */
+#define UC_MAX_BYTES 128
+
+/* In-port not known (the event carries none). */
+#define UC_PORT_NONE (-1)
+/* In-port of a tunnel: matches any kernel upcall's port (upcall_cost.py). */
+#define UC_PORT_TUNNEL (-2)
+
+/* One event, as the report gives it to uc_engine__add_event(). */
+struct uc_input {
+	enum uc_type type;
+	uint64_t ts;		/* ns */
+	uint32_t tid;		/* thread it ran in */
+	bool usable;		/* upcall_cost.py would keep it (else only counted) */
+	bool reported;		/* handler side: its thread passes --handler-filter */
+	uint32_t pkt_len;	/* packet length (0 for events without a packet) */
+	const uint8_t *bytes;	/* captured packet bytes, or NULL */
+	size_t nr_bytes;	/* how many (capped to pkt_len and UC_MAX_BYTES) */
+	uint32_t head_len;	/* kernel upcall of a nonlinear skb: bytes in its
+				 * linear part (only those are compared); 0: linear */
+	int64_t port;		/* datapath in-port, UC_PORT_NONE or UC_PORT_TUNNEL */
+};
+
 /* One stored (usable) event. */
 struct uc_event {
 	uint64_t ts;
 	uint64_t hash;		/* of the compared packet bytes (0 when none) */
+	uint64_t mhash;		/* ...with the L4 checksum left out */
+	int64_t port;		/* in-port, UC_PORT_NONE, UC_PORT_TUNNEL */
 	uint32_t tid;
 	uint32_t pkt_len;
+	uint32_t bytes_off;	/* its bytes in uc_engine.bytes */
+	uint16_t nr_bytes;	/* bytes compared (after head_len) */
 	uint8_t type;
 	bool has_bytes;
+	bool reported;		/* handler side: kept by --handler-filter */
+	bool short_head;	/* kernel upcall compared on fewer bytes than the others */
 };
 
 /* One correlated upcall: indices into the event array, -1 when absent. */
@@ -61,7 +100,10 @@ struct uc_uncorrelated {
 	uint64_t put_extra;		/* op_flow_put beyond the batch's upcalls */
 	uint64_t pkt_exec_extra;	/* packet executes left over in a batch */
 	uint64_t sets_no_put, sets_no_exec, sets_no_pkt_exec;
+	uint64_t sets_not_reported;	/* matched to a handler --handler-filter leaves out */
+	uint64_t csum_matches;		/* pairs that differ only in the L4 checksum */
 	bool by_length_only;		/* kernel events had no packet bytes */
+	bool by_port;			/* in-ports were compared */
 };
 
 struct uc_thread_count {
@@ -72,11 +114,17 @@ struct uc_thread_count {
 struct uc_engine {
 	struct uc_event *ev;		/* usable events, in time order */
 	size_t nr_ev, cap_ev;
-	uint64_t total[UC_NR_TYPES];	/* events seen per type */
+	uint64_t total[UC_NR_TYPES];	/* events seen per type (handler side: of
+					 * reported handlers) */
 	uint64_t valid[UC_NR_TYPES];	/* ...of which usable */
+	uint64_t stored[UC_NR_TYPES];	/* usable events kept, reported or not */
 	bool dp_bytes;			/* kernel upcalls carry packet bytes */
+	uint8_t *bytes;			/* kernel and recv_upcall packet bytes */
+	size_t nr_bytes, cap_bytes;
+	bool port_dp, port_recv;	/* some kernel upcall / recv_upcall has an in-port */
 	/* Results of uc_engine__finish(). */
-	struct uc_set *sets;		/* matched upcalls, in kernel-upcall order */
+	struct uc_set *sets;		/* matched upcalls of reported handlers, in
+					 * kernel-upcall order */
 	size_t nr_sets;
 	uint64_t *batches;		/* batch sizes, in order */
 	size_t nr_batches, cap_batches;
@@ -98,7 +146,8 @@ void uc_engine__init(struct uc_engine *e, bool dp_bytes);
 void uc_engine__exit(struct uc_engine *e);
 
 /**
- * uc_engine__add() - one event, in time order.
+ * uc_engine__add() - one event, in time order, of a reported thread, without
+ * in-port.
  * @e: the engine.
  * @type: its type.
  * @ts: time, ns.
@@ -114,6 +163,13 @@ void uc_engine__exit(struct uc_engine *e);
  */
 int uc_engine__add(struct uc_engine *e, enum uc_type type, uint64_t ts, uint32_t tid,
 		   bool usable, uint32_t pkt_len, const uint8_t *bytes, size_t nr_bytes);
+
+/**
+ * uc_engine__add_event() - uc_engine__add() with everything an event can
+ * carry (in-port, reported or not, the kernel skb's linear length).
+ * Return: 0 or -ENOMEM (message set).
+ */
+int uc_engine__add_event(struct uc_engine *e, const struct uc_input *in);
 
 /* Correlate (see the top of the file).  Return: 0 or -ENOMEM. */
 int uc_engine__finish(struct uc_engine *e);

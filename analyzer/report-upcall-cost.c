@@ -33,6 +33,10 @@ struct uc_fields {
 	struct pdata_evsel *evsel;
 	struct evdec_field len;		/* packet length */
 	struct evdec_field pkt;		/* packet bytes (array), optional */
+	struct evdec_field pkt2;	/* ...and the bytes after them, optional */
+	struct evdec_field port;	/* kernel upcall: datapath in-port */
+	struct evdec_field data_len;	/* kernel upcall: skb->data_len (nonlinear part) */
+	struct evdec_field key;		/* recv_upcall: flow key bytes (netlink attributes) */
 	struct evdec_field type;	/* recv_upcall arg2 / dp_upcall upcall_cmd */
 	struct evdec_field key_len;	/* recv_upcall arg6 */
 };
@@ -49,6 +53,7 @@ struct uc_report {
 	bool use_bytes;			/* recv_upcall/op_flow_execute bytes are compared */
 	bool dp_bytes;			/* ...and the kernel upcall's too */
 	uint32_t cmp_len;		/* bytes compared (common captured prefix) */
+	bool warned_length;		/* the length-only warning was printed */
 };
 
 static const struct option uc_options[] = {
@@ -58,8 +63,9 @@ static const struct option uc_options[] = {
 };
 
 static const char uc_usage[] =
-	"      --handler-filter NAMES    only handler threads with these names (comma\n"
-	"                                separated); kernel upcalls are always kept\n"
+	"      --handler-filter NAMES    report only handler threads with these names\n"
+	"                                (comma separated); upcalls are paired with\n"
+	"                                every handler's receives first\n"
 	"  -b, --histogram-buckets N     buckets per cost histogram (default 20)\n";
 
 static struct uc_report *to_uc(struct report *r)
@@ -90,12 +96,32 @@ static int uc_option(struct report *r, int key, const char *arg)
 }
 
 
+/*
+ * The kernel upcall event: a probe on ovs_dp_upcall that copies the packet
+ * (field pkt, as the shipped set's) pairs by bytes, so it is preferred to the
+ * openvswitch:ovs_dp_upcall tracepoint, which has no bytes.
+ */
+static struct pdata_evsel *find_dp_upcall(struct pdata_session *s)
+{
+	int i, n = pdata_session__nr_evsels(s);
+
+	for (i = 0; i < n; i++) {
+		struct pdata_evsel *ev = pdata_session__evsel(s, i);
+		struct evdec_field f;
+
+		if (pdata_evsel__matches(ev, "ovs_dp_upcall") &&
+		    !evdec_field__find(&f, ev, "pkt") && f.is_array)
+			return ev;
+	}
+	return pdata_session__find_event(s, "openvswitch", "ovs_dp_upcall") ?:
+	       pdata_session__find_event(s, NULL, "ovs_dp_upcall");
+}
+
 static struct pdata_evsel *find_type(struct pdata_session *s, enum uc_type t)
 {
 	switch (t) {
 	case UC_DP_UPCALL:
-		return pdata_session__find_event(s, "openvswitch", "ovs_dp_upcall") ?:
-		       pdata_session__find_event(s, NULL, "ovs_dp_upcall");
+		return find_dp_upcall(s);
 	case UC_RECV_UPCALL:
 		return pdata_session__find_event(s, NULL, "recv_upcall");
 	case UC_OP_FLOW_PUT:
@@ -129,11 +155,15 @@ static int uc_ready(struct pdata_tool *tool, struct pdata_session *s)
 		case UC_DP_UPCALL:
 			evdec_field__find(&f->len, f->evsel, "len");
 			evdec_field__find(&f->type, f->evsel, "upcall_cmd");
+			evdec_field__find(&f->port, f->evsel, "in_port");
+			evdec_field__find(&f->data_len, f->evsel, "data_len");
 			break;
 		case UC_RECV_UPCALL:
 			evdec_field__find(&f->type, f->evsel, "arg2");
 			evdec_field__find(&f->len, f->evsel, "arg4");
 			evdec_field__find(&f->key_len, f->evsel, "arg6");
+			if (evdec_field__find(&f->key, f->evsel, "key") || !f->key.is_array)
+				memset(&f->key, 0, sizeof(f->key));
 			break;
 		case UC_OP_FLOW_EXECUTE:
 			evdec_field__find(&f->len, f->evsel, "arg4");
@@ -144,6 +174,9 @@ static int uc_ready(struct pdata_tool *tool, struct pdata_session *s)
 		if (t == UC_DP_UPCALL || t == UC_RECV_UPCALL || t == UC_OP_FLOW_EXECUTE) {
 			has_pkt[t] = !evdec_field__find_any(&f->pkt, f->evsel, pkt_names) &&
 				     f->pkt.is_array;
+			if (has_pkt[t] && (evdec_field__find(&f->pkt2, f->evsel, "pkt2") ||
+					   !f->pkt2.is_array))
+				memset(&f->pkt2, 0, sizeof(f->pkt2));
 			if (!evdec_field__resolved(&f->len))
 				return ovp_err(-EINVAL, "upcall-cost: event %s has no packet length "
 					       "field", f->evsel->name);
@@ -162,10 +195,14 @@ static int uc_ready(struct pdata_tool *tool, struct pdata_session *s)
 	uc->use_bytes = has_pkt[UC_RECV_UPCALL] &&
 			(has_pkt[UC_OP_FLOW_EXECUTE] || !uc->f[UC_OP_FLOW_EXECUTE].evsel);
 	uc->dp_bytes = uc->use_bytes && has_pkt[UC_DP_UPCALL];
-	for (t = 0; t < UC_NR_TYPES && uc->use_bytes; t++)
-		if (has_pkt[t] && (t != UC_DP_UPCALL || uc->dp_bytes) &&
-		    uc->f[t].pkt.size < uc->cmp_len)
-			uc->cmp_len = uc->f[t].pkt.size;
+	for (t = 0; t < UC_NR_TYPES && uc->use_bytes; t++) {
+		uint32_t size = uc->f[t].pkt.size + uc->f[t].pkt2.size;
+
+		if (has_pkt[t] && (t != UC_DP_UPCALL || uc->dp_bytes) && size < uc->cmp_len)
+			uc->cmp_len = size;
+	}
+	if (uc->cmp_len > UC_MAX_BYTES)
+		uc->cmp_len = UC_MAX_BYTES;
 	if (!uc->use_bytes)
 		uc->cmp_len = 0;
 	uc_engine__init(&uc->engine, uc->dp_bytes);
@@ -197,11 +234,69 @@ static bool handler_kept(const struct uc_report *uc, const char *comm)
 	return false;
 }
 
+/*
+ * The in-port of a recv_upcall from its flow key (netlink attributes, as
+ * upcall_cost.py decodes it): OVS_KEY_ATTR_IN_PORT (3, u32), or a tunnel
+ * port when OVS_KEY_ATTR_TUNNEL (16) comes first, even cut short.
+ */
+static int64_t key_in_port(const uint8_t *p, uint32_t n)
+{
+	uint32_t off = 0;
+
+	while (off + 4 <= n) {
+		uint16_t len, type;
+		uint32_t port;
+
+		memcpy(&len, p + off, 2);
+		memcpy(&type, p + off + 2, 2);
+		type &= 0x3fff;		/* NLA_F_NESTED, NLA_F_NET_BYTEORDER */
+		if (len < 4)
+			break;
+		if (type == 16)
+			return UC_PORT_TUNNEL;
+		if (off + len > n)
+			break;
+		if (type == 3 && len >= 8) {
+			memcpy(&port, p + off + 4, 4);
+			return port;
+		}
+		off += (len + 3u) & ~3u;
+	}
+	return UC_PORT_NONE;
+}
+
+/* The event's packet bytes (pkt, then pkt2 when it has both) into @buf. */
+static uint32_t packet_bytes(const struct uc_report *uc, const struct uc_fields *f,
+			     const struct pdata_sample *sample, uint8_t *buf, uint32_t len)
+{
+	const uint8_t *p;
+	uint32_t nr = 0, nr2 = 0;
+
+	p = evdec_field__data(&f->pkt, sample, &nr);
+	if (!p)
+		return 0;
+	if (nr > UC_MAX_BYTES)
+		nr = UC_MAX_BYTES;
+	memcpy(buf, p, nr);
+	if (nr == f->pkt.size && evdec_field__resolved(&f->pkt2)) {
+		p = evdec_field__data(&f->pkt2, sample, &nr2);
+		if (p && nr2 > UC_MAX_BYTES - nr)
+			nr2 = UC_MAX_BYTES - nr;
+		if (p)
+			memcpy(buf + nr, p, nr2);
+		nr += p ? nr2 : 0;
+	}
+	if (nr > uc->cmp_len)
+		nr = uc->cmp_len;
+	return nr > len ? len : nr;
+}
+
 static int uc_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 {
 	struct uc_report *uc = container_of(tool, struct uc_report, tool);
-	const uint8_t *bytes = NULL;
-	uint32_t len = 0, nr = 0;
+	struct uc_input in = { .port = UC_PORT_NONE, .reported = true };
+	uint8_t buf[UC_MAX_BYTES];
+	uint32_t len = 0;
 	bool usable = true;
 	struct uc_fields *f;
 	int t;
@@ -212,8 +307,9 @@ static int uc_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 	if (t == UC_NR_TYPES)
 		return 0;
 	f = &uc->f[t];
-	if (t != UC_DP_UPCALL && !handler_kept(uc, pdata_session__comm(uc->s, sample->tid)))
-		return 0;
+	/* Every handler's events are paired; the filter only chooses what is reported. */
+	if (t != UC_DP_UPCALL)
+		in.reported = handler_kept(uc, pdata_session__comm(uc->s, sample->tid));
 	if (evdec_field__resolved(&f->len))
 		len = (uint32_t)evdec_field__u64(&f->len, sample);
 	switch (t) {
@@ -236,20 +332,53 @@ static int uc_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 	}
 	if (uc->use_bytes && evdec_field__resolved(&f->pkt) &&
 	    (t != UC_DP_UPCALL || uc->dp_bytes)) {
-		bytes = evdec_field__data(&f->pkt, sample, &nr);
-		if (nr > uc->cmp_len)
-			nr = uc->cmp_len;
-		if (nr > len)
-			nr = len;
+		in.nr_bytes = packet_bytes(uc, f, sample, buf, len);
+		in.bytes = buf;
 	}
-	return uc_engine__add(&uc->engine, t, sample->time, sample->tid, usable, len, bytes, nr);
+	if (t == UC_DP_UPCALL) {
+		if (evdec_field__resolved(&f->port))
+			in.port = (int64_t)evdec_field__u64(&f->port, sample);
+		/* A nonlinear skb: only skb->len - skb->data_len bytes are at skb->data. */
+		if (evdec_field__resolved(&f->data_len)) {
+			uint64_t dl = evdec_field__u64(&f->data_len, sample);
+
+			/* All of it in fragments: upcall_cost.py drops the upcall. */
+			if (dl && dl < len)
+				in.head_len = (uint32_t)(len - dl);
+			else if (dl && uc->dp_bytes)
+				usable = false;
+		}
+	} else if (t == UC_RECV_UPCALL && evdec_field__resolved(&f->key)) {
+		uint32_t nk = 0, klen = UINT32_MAX;
+		const uint8_t *k = evdec_field__data(&f->key, sample, &nk);
+
+		if (evdec_field__resolved(&f->key_len))
+			klen = (uint32_t)evdec_field__u64(&f->key_len, sample);
+		if (k)
+			in.port = key_in_port(k, nk < klen ? nk : klen);
+	}
+	in.type = t;
+	in.ts = sample->time;
+	in.tid = sample->tid;
+	in.usable = usable;
+	in.pkt_len = len;
+	return uc_engine__add_event(&uc->engine, &in);
 }
 
 static int uc_done(struct pdata_tool *tool, struct pdata_session *s)
 {
 	struct uc_report *uc = container_of(tool, struct uc_report, tool);
+	const struct uc_engine *e = &uc->engine;
 
-	return uc->engine_ready ? uc_engine__finish(&uc->engine) : 0;
+	if (!uc->engine_ready)
+		return 0;
+	if (e->unc.by_length_only && e->stored[UC_DP_UPCALL] && e->stored[UC_RECV_UPCALL])
+		ovp_warn("upcall-cost: the kernel upcall events (%s) carry no packet bytes: "
+			 "upcalls were paired with receives by packet length only, which pairs "
+			 "two packets of one length wrongly when they are received out of order; "
+			 "record the upcall-cost probe set (its ovs_dp_upcall kprobe copies the "
+			 "packet and its in-port)", uc->f[UC_DP_UPCALL].evsel->name);
+	return uc_engine__finish(&uc->engine);
 }
 
 static bool uc_applicable(struct pdata_session *s)
@@ -443,11 +572,15 @@ static int uc_emit_text(struct report *r, FILE *out)
 	fprintf(out, "  %-44s: %10" PRIu64 " / %" PRIu64 " / %" PRIu64 "\n",
 		"sets without put / execute / packet execute", u->sets_no_put, u->sets_no_exec,
 		u->sets_no_pkt_exec);
-	if (u->by_length_only)
-		fprintf(out, "WARNING: the kernel upcall events carry no packet bytes (the "
-			"openvswitch:ovs_dp_upcall tracepoint has none): kernel upcalls were matched "
-			"to recv_upcalls by packet length only; a probe on ovs_dp_upcall with a "
-			"'pkt' byte array field gives byte matching\n");
+	if (uc->handler_filter)
+		fprintf(out, "  %-44s: %10" PRIu64 "  (--handler-filter)\n",
+			"upcalls received by other handlers", u->sets_not_reported);
+	fprintf(out, "\n=> Paired by: in-port %s, length, packet bytes %s",
+		u->by_port ? "yes" : "no (not recorded on both sides)",
+		u->by_length_only ? "no (the kernel events carry none)" : "yes");
+	if (!u->by_length_only)
+		fprintf(out, " (%" PRIu64 " differing only in the L4 checksum)", u->csum_matches);
+	fputc('\n', out);
 	return 0;
 }
 
@@ -560,6 +693,10 @@ static int uc_emit_json(struct report *r, json_t *reports)
 	json_object_set_new(unc, "sets_no_exec", json_integer((json_int_t)u->sets_no_exec));
 	json_object_set_new(unc, "sets_no_pkt_exec", json_integer((json_int_t)u->sets_no_pkt_exec));
 	json_object_set_new(unc, "matched_by_length_only", json_boolean(u->by_length_only));
+	json_object_set_new(unc, "matched_by_port", json_boolean(u->by_port));
+	json_object_set_new(unc, "checksum_only_differences",
+			    json_integer((json_int_t)u->csum_matches));
+	json_object_set_new(unc, "other_handlers", json_integer((json_int_t)u->sets_not_reported));
 	json_object_set_new(o, "uncorrelated", unc);
 	json_object_set_new(reports, r->ops->json_key, o);
 	return 0;

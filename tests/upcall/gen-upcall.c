@@ -193,6 +193,7 @@ static void add(uint64_t t, int ev, uint32_t tid, int pkt, int cmd)
 struct truth {
 	uint64_t total[NR_EV], valid[NR_EV];
 	uint64_t sets, dp_no_recv, recv_no_dp, no_put, no_exec, no_pexec;
+	uint64_t other_handlers;	/* sets of handlers --handler-filter leaves out */
 	uint64_t upcalls[2];		/* per handler */
 	uint64_t batch[65], over64;	/* batch sizes 1..64 */
 	uint64_t nb, bmin, bmax;
@@ -538,6 +539,7 @@ static json_t *truth_json(const struct truth *t, bool only_h2)
 	json_object_set_new(unc, "sets_no_exec", json_integer((json_int_t)t->no_exec));
 	json_object_set_new(unc, "sets_no_pkt_exec", json_integer((json_int_t)t->no_pexec));
 	json_object_set_new(unc, "matched_by_length_only", json_boolean(!dp_bytes_mode));
+	json_object_set_new(unc, "other_handlers", json_integer((json_int_t)t->other_handlers));
 	json_object_set_new(o, "uncorrelated", unc);
 	return o;
 }
@@ -578,10 +580,12 @@ int main(int argc, char **argv)
 		t = round_(t, tid, r == 30 ? 66 : 1 + (int)rnd(8), &next_pkt, false);
 	}
 	qsort(evs, nr_evs, sizeof(evs[0]), cmp_ev);
-	/* Every usable kernel upcall that is in no set was not received (by the
-	 * handlers kept). */
+	/* Every usable kernel upcall that is in no set was not received; with
+	 * --handler-filter, those received by the other handler are paired all
+	 * the same and counted apart (the filter applies after pairing). */
 	all.dp_no_recv = all.valid[DP] - all.sets;
-	h2.dp_no_recv = h2.valid[DP] - h2.sets;
+	h2.dp_no_recv = all.dp_no_recv;
+	h2.other_handlers = all.sets - h2.sets;
 
 	err = pdata_writer__open(&w, argv[2]);
 	for (k = 0; k < NR_EV && !err; k++) {

@@ -8,6 +8,7 @@
  * uncorrelated counters and length-only matching.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "../lib/check.h"
 #include "kdelay-upcall.h"
@@ -198,11 +199,167 @@ static void test_usable(void)
 	uc_engine__exit(&e);
 }
 
+/*
+ * Packets for the byte rule: Ethernet + IPv4 (optionally with options) or
+ * IPv6, + UDP or TCP, @len bytes in all; @tag varies the payload.
+ */
+static size_t frame(uint8_t *p, size_t len, bool v6, int proto, int ihl, uint8_t tag)
+{
+	size_t l3 = 14, l4, i;
+
+	memset(p, 0, len);
+	for (i = 0; i < 12; i++)
+		p[i] = (uint8_t)(0x10 + i);		/* MACs */
+	if (v6) {
+		p[12] = 0x86, p[13] = 0xdd;
+		p[l3] = 0x60;				/* version 6 */
+		p[l3 + 6] = (uint8_t)proto;		/* next header */
+		p[l3 + 8] = 0xfd, p[l3 + 23] = 1;	/* fd00::1 */
+		p[l3 + 24] = 0xfd, p[l3 + 39] = 2;	/* fd00::2 */
+		l4 = l3 + 40;
+	} else {
+		p[12] = 0x08, p[13] = 0x00;
+		p[l3] = (uint8_t)(0x40 | ihl);		/* version 4, IHL */
+		p[l3 + 9] = (uint8_t)proto;
+		p[l3 + 12] = 10, p[l3 + 15] = 1;	/* 10.0.0.1 */
+		p[l3 + 16] = 10, p[l3 + 19] = 2;	/* 10.0.0.2 */
+		l4 = l3 + (size_t)ihl * 4;
+	}
+	p[l4] = 0x30, p[l4 + 1] = 0x39;			/* sport 12345 */
+	p[l4 + 2] = 0x1b, p[l4 + 3] = 0x58;		/* dport 7000 */
+	for (i = l4 + (proto == 6 ? 20 : 8); i < len; i++)
+		p[i] = (uint8_t)(tag + i);		/* payload */
+	return l4 + (proto == 6 ? 16 : 6);		/* the checksum */
+}
+
+static void add(struct uc_engine *e, enum uc_type type, uint64_t ts, uint32_t tid,
+		const uint8_t *p, size_t len, int64_t port, bool reported, uint32_t head_len)
+{
+	struct uc_input in = {
+		.type = type, .ts = ts, .tid = tid, .usable = true, .reported = reported,
+		.pkt_len = (uint32_t)len, .bytes = p, .nr_bytes = len < 64 ? len : 64,
+		.head_len = head_len, .port = port,
+	};
+
+	CHECK(uc_engine__add_event(e, &in) == 0);
+}
+
+/* Ports, bytes and the checksum exception, where lengths alone mis-pair. */
+static void test_byte_rule(void)
+{
+	uint8_t a[100], b[100], a2[100], c[50], c2[50];
+	struct uc_engine e;
+	size_t cs;
+
+	/* Two packets of one length, received in the other order: lengths pair
+	 * them crosswise, bytes right. */
+	frame(a, 100, false, 17, 5, 1);
+	frame(b, 100, false, 17, 5, 2);
+	uc_engine__init(&e, true);
+	add(&e, UC_DP_UPCALL, 1, 0, a, 100, 1, true, 0);
+	add(&e, UC_DP_UPCALL, 2, 0, b, 100, 1, true, 0);
+	add(&e, UC_RECV_UPCALL, 3, 7, b, 100, 1, true, 0);
+	add(&e, UC_RECV_UPCALL, 4, 7, a, 100, 1, true, 0);
+	CHECK(uc_engine__finish(&e) == 0);
+	CHECK_U64(e.nr_sets, 2);
+	CHECK_U64(e.sets[0].recv, 3);
+	CHECK_U64(e.sets[1].recv, 2);
+	CHECK(e.unc.by_port);
+	uc_engine__exit(&e);
+
+	/* The same packet from two ports: the in-port decides; a tunnel port
+	 * matches any. */
+	uc_engine__init(&e, true);
+	add(&e, UC_DP_UPCALL, 1, 0, a, 100, 1, true, 0);
+	add(&e, UC_DP_UPCALL, 2, 0, a, 100, 2, true, 0);
+	add(&e, UC_DP_UPCALL, 3, 0, a, 100, 5, true, 0);
+	add(&e, UC_RECV_UPCALL, 4, 7, a, 100, 2, true, 0);
+	add(&e, UC_RECV_UPCALL, 5, 7, a, 100, 1, true, 0);
+	add(&e, UC_RECV_UPCALL, 6, 7, a, 100, UC_PORT_TUNNEL, true, 0);
+	CHECK(uc_engine__finish(&e) == 0);
+	CHECK_U64(e.nr_sets, 3);
+	CHECK_U64(e.sets[0].recv, 4);
+	CHECK_U64(e.sets[1].recv, 3);
+	CHECK_U64(e.sets[2].recv, 5);
+	uc_engine__exit(&e);
+
+	/* The L4 checksum filled in after the kernel upcall: IPv4 + UDP, IPv4
+	 * with options + TCP, IPv6 + UDP still pair; a payload byte does not;
+	 * nor a checksum difference in 56 compared bytes or fewer. */
+	for (int k = 0; k < 3; k++) {
+		bool v6 = k == 2;
+		int proto = k == 1 ? 6 : 17, ihl = k == 1 ? 7 : 5;
+
+		cs = frame(a, 100, v6, proto, ihl, 1);
+		memcpy(a2, a, sizeof(a));
+		a2[cs] = 0xab, a2[cs + 1] = 0xcd;
+		frame(b, 100, v6, proto, ihl, 1);
+		b[cs] = 0x12, b[cs + 1] = 0x34;
+		b[63] ^= 0xff;				/* payload differs too */
+		uc_engine__init(&e, true);
+		add(&e, UC_DP_UPCALL, 1, 0, b, 100, 1, true, 0);
+		add(&e, UC_DP_UPCALL, 2, 0, a, 100, 1, true, 0);
+		add(&e, UC_RECV_UPCALL, 3, 7, a2, 100, 1, true, 0);
+		CHECK(uc_engine__finish(&e) == 0);
+		CHECK_U64(e.nr_sets, 1);
+		CHECK_U64(e.nr_sets ? e.sets[0].dp : 9, 1);
+		CHECK_U64(e.unc.csum_matches, 1);
+		uc_engine__exit(&e);
+	}
+	cs = frame(c, 50, false, 17, 5, 1);
+	memcpy(c2, c, sizeof(c));
+	c2[cs] ^= 1;
+	uc_engine__init(&e, true);
+	add(&e, UC_DP_UPCALL, 1, 0, c, 50, 1, true, 0);
+	add(&e, UC_RECV_UPCALL, 2, 7, c2, 50, 1, true, 0);
+	CHECK(uc_engine__finish(&e) == 0);
+	CHECK_U64(e.nr_sets, 0);
+	uc_engine__exit(&e);
+
+	/* A nonlinear skb: only its linear part (40 bytes) is compared. */
+	frame(a, 100, false, 17, 5, 1);
+	memcpy(a2, a, sizeof(a));
+	a2[60] ^= 0xff;
+	uc_engine__init(&e, true);
+	add(&e, UC_DP_UPCALL, 1, 0, a2, 100, 1, true, 40);
+	add(&e, UC_RECV_UPCALL, 2, 7, a, 100, 1, true, 0);
+	CHECK(uc_engine__finish(&e) == 0);
+	CHECK_U64(e.nr_sets, 1);
+	uc_engine__exit(&e);
+}
+
+/* --handler-filter: pairs are made with every handler, then chosen. */
+static void test_reported(void)
+{
+	uint8_t a[100];
+	struct uc_engine e;
+
+	frame(a, 100, false, 17, 5, 1);
+	uc_engine__init(&e, false);
+	/* Lengths only: upcall 1 goes to handler 7 (not reported), upcall 2 to 8. */
+	add(&e, UC_DP_UPCALL, 1, 0, NULL, 100, UC_PORT_NONE, true, 0);
+	add(&e, UC_DP_UPCALL, 2, 0, NULL, 100, UC_PORT_NONE, true, 0);
+	add(&e, UC_RECV_UPCALL, 10, 7, NULL, 100, UC_PORT_NONE, false, 0);
+	add(&e, UC_RECV_UPCALL, 1000, 8, NULL, 100, UC_PORT_NONE, true, 0);
+	CHECK(uc_engine__finish(&e) == 0);
+	CHECK_U64(e.nr_sets, 1);
+	CHECK_U64(e.sets[0].dp, 1);
+	CHECK_U64(e.sets[0].recv, 3);
+	CHECK_U64(ovp_values__max(&e.k2v), 998);
+	CHECK_U64(e.unc.sets_not_reported, 1);
+	CHECK_U64(e.unc.dp_no_recv, 0);
+	CHECK_U64(e.valid[UC_RECV_UPCALL], 1);
+	CHECK_U64(e.nr_threads, 1);
+	uc_engine__exit(&e);
+}
+
 int main(void)
 {
 	test_reference_scenarios();
 	test_costs();
 	test_swapped();
 	test_usable();
+	test_byte_rule();
+	test_reported();
 	CHECK_DONE();
 }

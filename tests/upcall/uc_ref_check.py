@@ -38,7 +38,7 @@ def parse(data):
         name = m['ev'].split(':')[1]
         f = kv(m['trace'])
         t = int(m['s']) * 10**9 + int(m['ns'])
-        e = {'ts': t, 'tid': int(m['tid'])}
+        e = {'ts': t, 'tid': int(m['tid']), 'comm': m['comm']}
         if name == 'ovs_dp_upcall':
             if int(f.get('upcall_cmd', f.get('cmd', 1))) != 1 or int(f['len']) == 0:
                 continue
@@ -82,7 +82,7 @@ def collect(events):
                         break
                     if 'exec' in extras[r]:
                         extras[r]['pexec'] = st['pexec'].pop(0)
-                batches.append(len(st['batch']))
+                batches.append((tid, len(st['batch'])))
             st.update(batch=[], batching=True, coll=0, put=False, exec=False, pexec=[])
 
         def next_set():
@@ -161,6 +161,48 @@ def collect(events):
     return sets, batches
 
 
+def compare(analyzer, data, sets, batches, handler, errors):
+    """The report (with --handler-filter @handler unless None) against @sets."""
+    what = handler or 'all handlers'
+    if handler:
+        others = len(sets) - len([s for s in sets if s['recv']['comm'] == handler])
+        sets = [s for s in sets if s['recv']['comm'] == handler]
+        tids = {s['recv']['tid'] for s in sets}
+        batches = [b for b in batches if b[0] in tids]
+    batches = [b[1] for b in batches]
+    k2v = [s['recv']['ts'] - s['dp']['ts'] for s in sets]
+    v2k = [s['pexec']['ts'] - s['exec']['ts'] for s in sets if 'exec' in s and 'pexec' in s]
+    k2k = [s['pexec']['ts'] - s['dp']['ts'] for s in sets if 'pexec' in s]
+    ovh = [(s['pexec']['ts'] - s['dp']['ts']) - (s['put']['ts'] - s['recv']['ts'])
+           for s in sets if 'put' in s and 'pexec' in s]
+    extra = ['--handler-filter', handler] if handler else []
+    got = json.loads(subprocess.run([analyzer, 'upcall-cost', '--json', '-q'] + extra +
+                                    [data], check=True, capture_output=True,
+                                    text=True).stdout)['reports']['upcall_cost']
+    if got['sets'] != len(sets):
+        errors.append(f'{what}: {got["sets"]} sets, expected {len(sets)}')
+    if handler and got['uncorrelated'].get('other_handlers') != others:
+        errors.append(f'{what}: {got["uncorrelated"].get("other_handlers")} sets of other '
+                      f'handlers, expected {others}')
+    names = {t['name'] for t in got['threads']}
+    if handler and names - {handler}:
+        errors.append(f'{what}: threads {names} reported')
+    for name, vals in (('kernel_to_vswitchd', k2v), ('vswitchd_to_kernel', v2k),
+                       ('overhead', ovh), ('kernel_to_kernel_exec', k2k)):
+        g = got[name]
+        w = {'count': len(vals), 'total_ns': sum(vals), 'min_ns': min(vals, default=0),
+             'max_ns': max(vals, default=0)}
+        if {k: g[k] for k in w} != w:
+            errors.append(f'{what}: {name}: {({k: g[k] for k in w})}, expected {w}')
+    gb = sorted((b['size'], b['count']) for b in got['batch_histogram']['buckets'])
+    wb = sorted((k, batches.count(k)) for k in set(batches) if k <= 64)
+    if gb != wb:
+        errors.append(f'{what}: batches {gb}, expected {wb}')
+    if not sets:
+        errors.append(f'{what}: nothing to compare: no set')
+    print(f'{what}: {len(sets)} sets, kernel->vswitchd max {max(k2v, default=0)} ns')
+
+
 def main():
     analyzer, data = sys.argv[1:3]
     if not shutil.which('perf'):
@@ -168,34 +210,18 @@ def main():
         return 77
     events = parse(data)
     sets, batches = collect(events)
-    k2v = [s['recv']['ts'] - s['dp']['ts'] for s in sets]
-    v2k = [s['pexec']['ts'] - s['exec']['ts'] for s in sets if 'exec' in s and 'pexec' in s]
-    k2k = [s['pexec']['ts'] - s['dp']['ts'] for s in sets if 'pexec' in s]
-    ovh = [(s['pexec']['ts'] - s['dp']['ts']) - (s['put']['ts'] - s['recv']['ts'])
-           for s in sets if 'put' in s and 'pexec' in s]
-    got = json.loads(subprocess.run([analyzer, 'upcall-cost', '--json', '-q', data],
-                                    check=True, capture_output=True,
-                                    text=True).stdout)['reports']['upcall_cost']
     errors = []
-    if got['sets'] != len(sets):
-        errors.append(f'{got["sets"]} sets, expected {len(sets)}')
-    for name, vals in (('kernel_to_vswitchd', k2v), ('vswitchd_to_kernel', v2k),
-                       ('overhead', ovh), ('kernel_to_kernel_exec', k2k)):
-        g = got[name]
-        w = {'count': len(vals), 'total_ns': sum(vals), 'min_ns': min(vals, default=0),
-             'max_ns': max(vals, default=0)}
-        if {k: g[k] for k in w} != w:
-            errors.append(f'{name}: {({k: g[k] for k in w})}, expected {w}')
-    gb = sorted((b['size'], b['count']) for b in got['batch_histogram']['buckets'])
-    wb = sorted((k, batches.count(k)) for k in set(batches) if k <= 64)
-    if gb != wb:
-        errors.append(f'batches {gb}, expected {wb}')
-    if not sets:
-        errors.append('nothing to compare: no set')
+    compare(analyzer, data, sets, batches, None, errors)
+    handlers = sorted({s['recv']['comm'] for s in sets})
+    if len(handlers) < 2:
+        errors.append(f'handlers {handlers}: the filter needs two to be tested')
+    for h in handlers:
+        compare(analyzer, data, sets, batches, h, errors)
     if errors:
         print('\n'.join(errors))
         return 1
-    print(f'OK: {len(sets)} sets and all sections match the reference algorithm')
+    print(f'OK: {len(sets)} sets and all sections match the reference algorithm, '
+          f'with and without --handler-filter')
     return 0
 
 
