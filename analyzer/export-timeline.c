@@ -760,6 +760,8 @@ static int ex_ready(struct pdata_tool *tool, struct pdata_session *s)
 		for (p = 0; p < spanspec_nr_presets && !err; p++)
 			err = ex_add_span(x, spanspec_presets[p].name, spanspec_presets[p].spec, false);
 	}
+	if (!err && x->nr_spans)
+		spanspec__warn_reused(s, "export");
 	return err ?: ex_check_filters(x);
 }
 

@@ -31,6 +31,7 @@
 #include "devtab.h"
 #include "pktfilter.h"
 #include "pktid.h"
+#include "spanspec.h"
 #include "skbreason.h"
 
 extern const struct report_ops report_journey_ops;
@@ -348,6 +349,7 @@ static int j_ready(struct pdata_tool *tool, struct pdata_session *s)
 	}
 	j->key = pktid_key_resolve(j->want_key, have_head);
 	j->key_fell_back = j->want_key == PKTID_KEY_HEAD && !have_head;
+	spanspec__warn_reused(s, "journey");
 	if (j->key_fell_back)
 		ovp_warn("--key head: no event carries skb->head; identifying packets by skb "
 			 "address");

@@ -540,6 +540,8 @@ static int lat_ready(struct pdata_tool *tool, struct pdata_session *s)
 				      "net:netif_receive_skb); name them with --span");
 	}
 	err = err ?: resolve_fields(r, s);
+	if (!err)
+		spanspec__warn_reused(s, "latency");
 	return err ?: stream_setup(r);
 }
 

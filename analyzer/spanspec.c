@@ -22,6 +22,26 @@ const size_t spanspec_nr_free_events =
 
 const char *const spanspec_key_fields[] = { "skb", "skbaddr", NULL };
 
+bool spanspec__warn_reused(const struct pdata_session *s, const char *what)
+{
+	static bool warned;
+	int i, n = pdata_session__nr_evsels(s);
+	size_t p;
+
+	for (i = 0; i < n; i++)
+		for (p = 0; p < spanspec_nr_free_events; p++)
+			if (pdata_evsel__matches(pdata_session__evsel(s, i),
+						 spanspec_free_events[p]))
+				return true;
+	if (!warned)
+		ovp_warn("%s: the recording has no event that frees an skb (skb:kfree_skb, "
+			 "skb:consume_skb or a kfree_skbmem probe): the kernel reuses skb and "
+			 "head addresses, so one packet identity may join two packets; record "
+			 "skb:kfree_skb and skb:consume_skb too", what);
+	warned = true;
+	return false;
+}
+
 const struct spanspec_preset *spanspec__preset(const char *name)
 {
 	for (size_t i = 0; i < spanspec_nr_presets; i++)

@@ -37,6 +37,21 @@ extern const size_t spanspec_nr_free_events;
 /* Fields that carry the skb address, NULL-terminated. */
 extern const char *const spanspec_key_fields[];
 
+/**
+ * spanspec__warn_reused() - say once per run that packet identities may join
+ * two packets.
+ * @s: the recording.
+ * @what: the report or export that follows packets by address ("latency").
+ *
+ * skb and head addresses are reused by the kernel as soon as a packet is
+ * freed; only a free event (spanspec_free_events) ends an identity.  When the
+ * recording has none, one warning on stderr names the events to record; a
+ * later call in the same run (the default run's other reports) says nothing.
+ *
+ * Return: true when the recording has a free event.
+ */
+bool spanspec__warn_reused(const struct pdata_session *s, const char *what);
+
 /* The preset called @name, NULL if none. */
 const struct spanspec_preset *spanspec__preset(const char *name);
 

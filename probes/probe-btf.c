@@ -11,6 +11,11 @@
  * members are (name_off, type, offset) where offset is in bits - with
  * kind_flag set its low 24 bits are the bit offset and the high 8 the
  * bitfield size.  Only the files' native byte order is supported.
+ *
+ * A module's BTF (/sys/kernel/btf/openvswitch) is split BTF: its types are
+ * numbered on from the last vmlinux type, and its string offsets on from the
+ * end of vmlinux's string section.  The cache holds vmlinux and at most one
+ * module on top of it, in one types[] array.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -53,14 +58,19 @@ struct btf_member {
 	uint32_t offset;	/* bits (see kind_flag) */
 };
 
-/* The one cached BTF file. */
+/* The cached BTF: a base file and, on top of it, one module's split BTF. */
 static struct {
-	char *path;		/* file the cache holds */
-	char *buf;		/* whole file */
-	const char *strs;	/* string section */
+	char *path;		/* base file the cache holds */
+	char *buf;		/* whole base file */
+	const char *strs;	/* base string section */
 	uint32_t str_len;
-	const struct btf_type **types;	/* types[id], id >= 1 */
-	uint32_t nr_types;
+	const struct btf_type **types;	/* types[id], id >= 1 (base, then split) */
+	uint32_t nr_types, cap_types;
+	uint32_t base_nr_types;	/* ids below this are the base's */
+	char *split_path;	/* split file loaded on top, or NULL */
+	char *split_buf;
+	const char *split_strs;
+	uint32_t split_str_len;
 } cache;
 
 #define KIND(t) (((t)->info >> 24) & 0x1f)
@@ -69,7 +79,10 @@ static struct {
 
 static const char *btf_str(uint32_t off)
 {
-	return off < cache.str_len ? cache.strs + off : "";
+	if (off < cache.str_len)
+		return cache.strs + off;
+	off -= cache.str_len;
+	return cache.split_strs && off < cache.split_str_len ? cache.split_strs + off : "";
 }
 
 /* Size of the records that follow a btf_type of this kind. */
@@ -95,75 +108,139 @@ static size_t extra_size(const struct btf_type *t)
 	}
 }
 
+static void split_reset(void)
+{
+	free(cache.split_path);
+	free(cache.split_buf);
+	cache.split_path = cache.split_buf = NULL;
+	cache.split_strs = NULL;
+	cache.split_str_len = 0;
+	if (cache.base_nr_types)
+		cache.nr_types = cache.base_nr_types;
+}
+
 static void cache_reset(void)
 {
+	split_reset();
 	free(cache.path);
 	free(cache.buf);
 	free(cache.types);
 	memset(&cache, 0, sizeof(cache));
 }
 
-static int btf_load(const char *path)
+/* Read all of @path into *@bufp (the caller frees it). */
+static int read_file(const char *path, char **bufp, size_t *lenp)
 {
-	const struct btf_header *h;
-	const char *p, *end;
 	size_t len = 0, cap = 0, n;
+	char *buf = NULL;
 	FILE *f;
 
-	if (cache.path && !strcmp(cache.path, path))
-		return 0;
-	cache_reset();
 	f = fopen(path, "r");
 	if (!f)
 		return ovp_err(-errno, "%s: %s", path, strerror(errno));
 	do {
 		if (len + 65536 > cap) {
-			char *nb = realloc(cache.buf, cap = cap ? cap * 2 : 1 << 20);
+			char *nb = realloc(buf, cap = cap ? cap * 2 : 1 << 20);
 
 			if (!nb) {
+				free(buf);
 				fclose(f);
 				return -ENOMEM;
 			}
-			cache.buf = nb;
+			buf = nb;
 		}
-		n = fread(cache.buf + len, 1, 65536, f);
+		n = fread(buf + len, 1, 65536, f);
 		len += n;
 	} while (n);
 	fclose(f);
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+}
 
-	h = (const struct btf_header *)cache.buf;
+/* Check the header of @buf and append its types to cache.types[]. */
+static int add_types(const char *path, const char *buf, size_t len, const char **strsp,
+		     uint32_t *str_lenp)
+{
+	const struct btf_header *h = (const struct btf_header *)buf;
+	const char *p, *end;
+
 	if (len < sizeof(*h) || h->magic != BTF_MAGIC || h->hdr_len < sizeof(*h) ||
 	    (uint64_t)h->hdr_len + h->type_off + h->type_len > len ||
 	    (uint64_t)h->hdr_len + h->str_off + h->str_len > len)
-		goto bad;
-	cache.strs = cache.buf + h->hdr_len + h->str_off;
-	cache.str_len = h->str_len;
-	p = cache.buf + h->hdr_len + h->type_off;
+		return ovp_err(-EINVAL, "%s: not a BTF file (or an unsupported BTF version)", path);
+	*strsp = buf + h->hdr_len + h->str_off;
+	*str_lenp = h->str_len;
+	p = buf + h->hdr_len + h->type_off;
 	end = p + h->type_len;
-	cap = 0;
-	cache.nr_types = 1;	/* id 0 is void */
 	while (p + sizeof(struct btf_type) <= end) {
 		const struct btf_type *t = (const struct btf_type *)p;
 
-		if (cache.nr_types >= cap) {
+		if (cache.nr_types >= cache.cap_types) {
 			const struct btf_type **nt;
+			uint32_t cap = cache.cap_types ? cache.cap_types * 2 : 65536;
 
-			cap = cap ? cap * 2 : 65536;
 			nt = realloc(cache.types, cap * sizeof(*nt));
 			if (!nt)
 				return -ENOMEM;
 			cache.types = nt;
+			cache.cap_types = cap;
 		}
 		cache.types[cache.nr_types++] = t;
 		p += sizeof(*t) + extra_size(t);
 	}
 	if (p != end)
-		goto bad;
+		return ovp_err(-EINVAL, "%s: not a BTF file (or an unsupported BTF version)", path);
+	return 0;
+}
+
+static int btf_load(const char *path)
+{
+	size_t len;
+	int err;
+
+	if (cache.path && !strcmp(cache.path, path)) {
+		split_reset();
+		return 0;
+	}
+	cache_reset();
+	err = read_file(path, &cache.buf, &len);
+	if (err)
+		return err;
+	cache.nr_types = 1;	/* id 0 is void */
+	err = add_types(path, cache.buf, len, &cache.strs, &cache.str_len);
+	if (err) {
+		cache_reset();
+		return err;
+	}
+	cache.base_nr_types = cache.nr_types;
 	cache.path = strdup(path);
 	return cache.path ? 0 : -ENOMEM;
-bad:
-	cache_reset();
-	return ovp_err(-EINVAL, "%s: not a BTF file (or an unsupported BTF version)", path);
+}
+
+/* Load @split on top of the base @path (both cached). */
+static int btf_load_split(const char *path, const char *split)
+{
+	size_t len;
+	int err;
+
+	if (cache.path && !strcmp(cache.path, path) && cache.split_path &&
+	    !strcmp(cache.split_path, split))
+		return 0;
+	err = btf_load(path);
+	if (err)
+		return err;
+	err = read_file(split, &cache.split_buf, &len);
+	if (err)
+		return err;
+	err = add_types(split, cache.split_buf, len, &cache.split_strs, &cache.split_str_len);
+	if (!err) {
+		cache.split_path = strdup(split);
+		err = cache.split_path ? 0 : -ENOMEM;
+	}
+	if (err)
+		split_reset();
+	return err;
 }
 
 /* Skip typedefs and qualifiers. */
@@ -189,8 +266,10 @@ static const struct btf_type *resolve(uint32_t id)
 	return NULL;
 }
 
-/* Search @member in struct/union @t, descending into anonymous members. */
-static int find_member(const struct btf_type *t, const char *member, int depth, uint32_t *bitsp)
+/* Search @member (@len characters) in struct/union @t, descending into
+ * anonymous members; *@typep receives the member's type id. */
+static int find_member(const struct btf_type *t, const char *member, size_t len, int depth,
+		       uint32_t *bitsp, uint32_t *typep)
 {
 	const struct btf_member *m = (const struct btf_member *)(t + 1);
 	uint32_t i, bits;
@@ -198,45 +277,81 @@ static int find_member(const struct btf_type *t, const char *member, int depth, 
 	if (depth > 8)
 		return -ENOENT;
 	for (i = 0; i < VLEN(t); i++) {
+		const char *name = btf_str(m[i].name_off);
+
 		bits = KFLAG(t) ? m[i].offset & 0xffffff : m[i].offset;
-		if (m[i].name_off && !strcmp(btf_str(m[i].name_off), member)) {
+		if (m[i].name_off && strlen(name) == len && !strncmp(name, member, len)) {
 			if (KFLAG(t) && (m[i].offset >> 24))
 				return -EINVAL;
 			*bitsp = bits;
+			*typep = m[i].type;
 			return 0;
 		}
 		if (!m[i].name_off) {
 			const struct btf_type *sub = resolve(m[i].type);
 			uint32_t subbits;
+			int err;
 
-			if (sub && (KIND(sub) == BTF_KIND_STRUCT || KIND(sub) == BTF_KIND_UNION) &&
-			    !find_member(sub, member, depth + 1, &subbits)) {
+			if (!sub || (KIND(sub) != BTF_KIND_STRUCT && KIND(sub) != BTF_KIND_UNION))
+				continue;
+			err = find_member(sub, member, len, depth + 1, &subbits, typep);
+			if (err != -ENOENT) {
 				*bitsp = bits + subbits;
-				return 0;
+				return err;
 			}
 		}
 	}
 	return -ENOENT;
 }
 
-int probe_btf_offset(const char *btf_path, const char *strct, const char *member, uint32_t *offp)
+/* The bit offset of member path @path ("phy.in_port": a member of a member)
+ * in struct/union @t. */
+static int find_path(const struct btf_type *t, const char *path, uint32_t *bitsp)
 {
-	bool found_struct = false;
-	uint32_t id, bits;
+	uint32_t total = 0, bits, type;
 	int err;
 
-	err = btf_load(btf_path);
-	if (err)
-		return err;
-	for (id = 1; id < cache.nr_types; id++) {
-		const struct btf_type *t = cache.types[id];
+	for (;;) {
+		const char *dot = strchr(path, '.');
+		size_t len = dot ? (size_t)(dot - path) : strlen(path);
+
+		err = find_member(t, path, len, 0, &bits, &type);
+		if (err)
+			return err;
+		total += bits;
+		if (!dot)
+			break;
+		t = resolve(type);
+		if (!t || (KIND(t) != BTF_KIND_STRUCT && KIND(t) != BTF_KIND_UNION))
+			return -ENOENT;
+		path = dot + 1;
+	}
+	*bitsp = total;
+	return 0;
+}
+
+/* Search the cached types, the split ones first (a module's own struct). */
+static int offset_in_cache(const char *btf_path, const char *strct, const char *member,
+			   uint32_t *offp)
+{
+	bool found_struct = false;
+	uint32_t id, k, bits;
+	int err;
+
+	for (k = 1; k < cache.nr_types; k++) {
+		const struct btf_type *t;
+
+		/* split ids first, then base ids */
+		id = k < cache.nr_types - cache.base_nr_types + 1 ?
+		     cache.base_nr_types + k - 1 : k - (cache.nr_types - cache.base_nr_types);
+		t = cache.types[id];
 
 		if (KIND(t) != BTF_KIND_STRUCT && KIND(t) != BTF_KIND_UNION)
 			continue;
 		if (strcmp(btf_str(t->name_off), strct))
 			continue;
 		found_struct = true;
-		err = find_member(t, member, 0, &bits);
+		err = find_path(t, member, &bits);
 		if (err == -EINVAL)
 			return ovp_err(err, "%s: %s.%s is a bitfield", btf_path, strct, member);
 		if (!err) {
@@ -250,4 +365,39 @@ int probe_btf_offset(const char *btf_path, const char *strct, const char *member
 	if (!found_struct)
 		return ovp_err(-ENOENT, "%s: no struct %s", btf_path, strct);
 	return ovp_err(-ENOENT, "%s: struct %s has no member %s", btf_path, strct, member);
+}
+
+int probe_btf_offset(const char *btf_path, const char *strct, const char *member, uint32_t *offp)
+{
+	int err = btf_load(btf_path);
+
+	return err ?: offset_in_cache(btf_path, strct, member, offp);
+}
+
+int probe_btf_offset_module(const char *btf_path, const char *module, const char *strct,
+			    const char *member, uint32_t *offp)
+{
+	const char *slash = strrchr(btf_path, '/');
+	char *split;
+	int err;
+
+	if (!module)
+		return probe_btf_offset(btf_path, strct, member, offp);
+	if (asprintf(&split, "%.*s%s", slash ? (int)(slash - btf_path + 1) : 0, btf_path,
+		     module) < 0)
+		return -ENOMEM;
+	err = btf_load_split(btf_path, split);
+	if (err == -ENOENT) {
+		/* No BTF for the module: the struct may still be a core one. */
+		ovp_err_clear();
+		err = btf_load(btf_path);
+		if (!err && offset_in_cache(btf_path, strct, member, offp))
+			err = ovp_err(-ENOENT, "%s: no struct %s.%s, and no BTF for module %s "
+				      "(%s)", btf_path, strct, member, module, split);
+		free(split);
+		return err;
+	}
+	err = err ?: offset_in_cache(split, strct, member, offp);
+	free(split);
+	return err;
 }

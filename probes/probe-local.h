@@ -147,4 +147,17 @@ int probe_elf_sym_vaddr(const char *path, const char *sym, uint64_t *vap);
  */
 int probe_btf_offset(const char *btf_path, const char *strct, const char *member, uint32_t *offp);
 
+/**
+ * probe_btf_offset_module() - probe_btf_offset() for a probe in kernel module
+ * @module: its structs are looked up in the module's split BTF (the file
+ * @module beside @btf_path, /sys/kernel/btf/openvswitch) first, then in
+ * @btf_path.  @member may be a path of members ("phy.in_port").  A module
+ * without BTF file is looked up in @btf_path alone.  @module NULL: the same
+ * as probe_btf_offset().
+ *
+ * Return: as probe_btf_offset().
+ */
+int probe_btf_offset_module(const char *btf_path, const char *module, const char *strct,
+			    const char *member, uint32_t *offp);
+
 #endif /* OVSPERF_PROBE_LOCAL_H */

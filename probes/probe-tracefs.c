@@ -370,6 +370,15 @@ static int btf_member(struct ctx *c, const char *strct, const char *member, uint
 	return probe_btf_offset(c->btf, strct, member, offp);
 }
 
+/* A member of a struct the probe's module may define (its split BTF). */
+static int btf_member_of(struct ctx *c, const struct probe_spec *s, const char *strct,
+			 const char *member, uint32_t *offp)
+{
+	if (!c->btf)
+		return -ENOENT;
+	return probe_btf_offset_module(c->btf, s->module, strct, member, offp);
+}
+
 /* USDT argument fetches of the current site, for "argN". */
 struct usdt_args {
 	char **fetch;
@@ -425,7 +434,7 @@ static int translate(struct ctx *c, const struct probe_spec *s, const struct usd
 	dot = strchr(offs, '.');
 	if (dot) {
 		*dot = '\0';
-		err = btf_member(c, offs, dot + 1, &boff);
+		err = btf_member_of(c, s, offs, dot + 1, &boff);
 		if (err) {
 			free(offs);
 			return err == -ENOENT ? -ENOENT : err;

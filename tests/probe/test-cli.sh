@@ -50,9 +50,9 @@ same "unknown set exit" "$rc" 2
 [[ $out == *"no probe set 'no-such-set'"* ]] || { echo "FAIL: unknown set message: $out"; fail=1; }
 
 same "perf-cmd" "$($P perf-cmd ovs-dp bridge-loop -o x.data)" \
-	"perf record -a -o x.data -e ovsperf:ovs_vport_receive -e ovsperf:do_output -e ovsperf:ovs_dp_upcall -e ovsperf:run_start -e ovsperf:poll_block"
+	"perf record -a -o x.data -e ovsperf:ovs_vport_receive -e ovsperf:do_output -e ovsperf:ovs_dp_upcall -e skb:kfree_skb -e skb:consume_skb -e ovsperf:run_start -e ovsperf:poll_block"
 same "perf-cmd --events, shared events once" "$($P perf-cmd -e backlog backlog k:ip_rcv t:sched:sched_switch)" \
-	"-e ovsperf:enqueue_to_backlog -e ovsperf:__netif_receive_skb -e ovsperf:ip_rcv -e sched:sched_switch"
+	"-e ovsperf:enqueue_to_backlog -e ovsperf:__netif_receive_skb -e ovsperf:ip_rcv -e skb:kfree_skb -e skb:consume_skb -e sched:sched_switch"
 same "perf-cmd syscalls exclude perf" "$($P perf-cmd -e t:raw_syscalls:sys_enter)" \
 	"-e raw_syscalls:sys_enter --exclude-perf"
 

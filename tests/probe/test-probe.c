@@ -266,6 +266,62 @@ static int write_btf(const char *path)
 	return 0;
 }
 
+/*
+ * Write the split BTF of a module "mod" on top of write_btf()'s file: its
+ * types are numbered on from 7, its strings on from the base's str_len.
+ * struct sw_phy { int priority; int skb_mark; int in_port; } and
+ * struct sw_flow_key { struct genl_info tun; (at 0) struct sw_phy phy; (at 256) }.
+ */
+static int write_split_btf(const char *base, const char *path)
+{
+	static const char strs[] = "\0sw_flow_key\0phy\0in_port\0priority\0sw_phy\0tun";
+	enum { S_KEY = 1, S_PHY = 13, S_INPORT = 17, S_PRIO = 25, S_SWPHY = 34, S_TUN = 41 };
+	uint8_t buf[512], *p = buf + 24, *types = p, hdr[24];
+	uint32_t type_len, b;
+	FILE *f;
+
+	f = fopen(base, "r");
+	if (!f || fread(hdr, 1, 24, f) != 24) {
+		if (f)
+			fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	memcpy(&b, hdr + 20, 4);	/* the base's str_len */
+	/* [7] struct sw_phy, size 12, 3 members */
+	put32(&p, b + S_SWPHY); put32(&p, INFO(4, 0, 3)); put32(&p, 12);
+	put32(&p, b + S_PRIO); put32(&p, 1); put32(&p, 0);
+	put32(&p, 0); put32(&p, 1); put32(&p, 32);		/* anonymous int, skb_mark */
+	put32(&p, b + S_INPORT); put32(&p, 1); put32(&p, 64);	/* in_port at 8 */
+	/* [8] struct sw_flow_key, size 300, 2 members */
+	put32(&p, b + S_KEY); put32(&p, INFO(4, 0, 2)); put32(&p, 300);
+	put32(&p, b + S_TUN); put32(&p, 5); put32(&p, 0);	/* base's genl_info */
+	put32(&p, b + S_PHY); put32(&p, 7); put32(&p, 256 * 8);
+	type_len = p - types;
+	memcpy(p, strs, sizeof(strs));
+	p += sizeof(strs);
+	{
+		uint8_t *h = buf;
+		uint16_t magic = 0xeB9F;
+
+		memcpy(h, &magic, 2);
+		h[2] = 1;
+		h[3] = 0;
+		h += 4;
+		put32(&h, 24);
+		put32(&h, 0);
+		put32(&h, type_len);
+		put32(&h, type_len);
+		put32(&h, sizeof(strs));
+	}
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fwrite(buf, 1, p - buf, f);
+	fclose(f);
+	return 0;
+}
+
 static char btf_path[64];
 
 static void test_btf(void)
@@ -285,6 +341,34 @@ static void test_btf(void)
 	CHECK(probe_btf_offset(btf_path, "nope", "head", &off) == -ENOENT);
 	CHECK(probe_btf_offset("/nonexistent/btf", "sk_buff", "head", &off) == -ENOENT);
 	CHECK(probe_btf_offset("/etc/hostname", "sk_buff", "head", &off) == -EINVAL);
+
+	/* A module's split BTF: its own structs, member paths through its and
+	 * the base's types, the base's structs; a module without BTF file. */
+	{
+		char split[80];
+
+		snprintf(split, sizeof(split), "%s/mod", tmpdir);
+		CHECK(write_split_btf(btf_path, split) == 0);
+		off = 0;
+		CHECK(probe_btf_offset_module(btf_path, "mod", "sw_flow_key", "phy.in_port",
+					      &off) == 0 && off == 264);
+		CHECK(probe_btf_offset_module(btf_path, "mod", "sw_flow_key", "tun.attrs",
+					      &off) == 0 && off == 32);
+		CHECK(probe_btf_offset_module(btf_path, "mod", "sw_phy", "in_port", &off) == 0 &&
+		      off == 8);
+		CHECK(probe_btf_offset_module(btf_path, "mod", "sk_buff", "data", &off) == 0 &&
+		      off == 200);
+		CHECK(probe_btf_offset_module(btf_path, "mod", "sw_flow_key", "phy.nope",
+					      &off) == -ENOENT);
+		CHECK(probe_btf_offset_module(btf_path, "nomod", "sk_buff", "head", &off) == 0 &&
+		      off == 192);
+		CHECK(probe_btf_offset_module(btf_path, "nomod", "sw_flow_key", "phy", &off) ==
+		      -ENOENT);
+		/* The base alone again: the module's structs are gone. */
+		CHECK(probe_btf_offset(btf_path, "sw_flow_key", "phy", &off) == -ENOENT);
+		CHECK(probe_btf_offset(btf_path, "sk_buff", "head", &off) == 0 && off == 192);
+		unlink(split);
+	}
 
 	/* The running kernel: 'unsigned char *head, *data;' are adjacent in every
 	 * kernel, and struct genl_info has attrs. */

@@ -11,7 +11,7 @@ set -u
 P=$(realpath "$1")
 EXP=$(realpath "$2")
 SETDIR=$(realpath "$(dirname "$0")/../../probes/sets")
-RIG=$(realpath -m "$(dirname "$0")/../../../shared/vmrig")
+RIG=$(realpath -m "${VMRIG:-$(dirname "$0")/../../../shared/vmrig}")
 [ -x "$RIG/vm-run.sh" ] || { echo "SKIP: no vmrig at $RIG"; exit 77; }
 [ "$(id -u)" = 0 ] || { echo "SKIP: vmrig needs root"; exit 77; }
 ls /boot/vmlinuz-6.1* >/dev/null 2>&1 && command -v qemu-system-x86_64 >/dev/null ||
@@ -19,14 +19,14 @@ ls /boot/vmlinuz-6.1* >/dev/null 2>&1 && command -v qemu-system-x86_64 >/dev/nul
 
 # The guest part: prints FAIL lines, exits with the number of failures.
 read -r -d '' GUEST <<'GEOF'
-P=$1; EXP=$2; SETDIR=$3; T=/sys/kernel/tracing; fail=0
+P=$1; EXP=$2; SETDIR=$3; RIG=$4; T=/sys/kernel/tracing; fail=0
 die() { echo "FAIL: $*"; fail=$((fail + 1)); }
 export OVSPERF_TRACEFS=
 modprobe openvswitch || die "modprobe openvswitch"
 SETS="ovs-dp backlog kernel-delay"
 $P install -n $SETS > /tmp/dry 2>/tmp/dry.err || die "dry run: $(cat /tmp/dry.err)"
 out=$($P install $SETS 2>&1) || die "install: $out"
-[[ $out == "16 events ready (7 created): "* ]] || die "install output: $out"
+[[ $out == "18 events ready (7 created): "* ]] || die "install output: $out"
 grep '^[pr][0-9]*:ovsperf/' $T/dynamic_events | sed 's/^r[0-9]*:/r:/' > /tmp/got
 diff /tmp/dry /tmp/got > /tmp/diff || die "dynamic_events differs from the dry run: $(cat /tmp/diff)"
 case $(uname -r) in
@@ -37,7 +37,7 @@ for e in ovs_vport_receive do_output ovs_dp_upcall enqueue_to_backlog __netif_re
 	[ -d $T/events/ovsperf/$e ] || die "no event directory for $e"
 done
 out=$($P install $SETS 2>&1) || die "re-install: $out"
-[[ $out == "16 events ready (0 created): "* ]] || die "re-install: $out"
+[[ $out == "18 events ready (0 created): "* ]] || die "re-install: $out"
 out=$($P install k:no_such_function_xyz 2>&1) && die "missing function accepted"
 [[ $out == *"function no_such_function_xyz is missing or inlined"*available_filter_functions* ]] ||
 	die "missing function message: $out"
@@ -62,10 +62,51 @@ grep -q "ovsperf:ip_rcv:.* skb=0xff[0-9a-f]* head=0xff[0-9a-f]* " /tmp/flow.txt 
 ip netns del vmr1; ip netns del vmr2
 
 # upcall-cost's kprobe (nested derefs through BTF, a byte array) and tracepoint.
-k=$(grep '^k:' "$SETDIR/upcall-cost.probes")
+k=$(grep '^k:openvswitch:ovs_packet_cmd_execute' "$SETDIR/upcall-cost.probes")
 out=$($P install "$k" t:openvswitch:ovs_dp_upcall 2>&1) || die "upcall-cost kprobe: $out"
 grep -q '^p:ovsperf/ovs_packet_cmd_execute openvswitch:ovs_packet_cmd_execute nlskb=%di:x64 pkt=+4(+8(+[0-9]*(%si))):x8\[64\] pkt_len=' $T/dynamic_events ||
 	die "ovs_packet_cmd_execute: $(grep cmd_execute $T/dynamic_events)"
+
+# ovs_dp_upcall's kprobe (the ovs-dp and upcall-cost sets) against the
+# openvswitch:ovs_dp_upcall tracepoint at the same point, on real upcalls
+# through an OVS bridge: the same skb, length and command; its in-port is
+# the datapath port of the tracepoint's device (ovs-dpctl show); its bytes
+# are the Ethernet frame of the lab's IPv4 traffic (10.11.0.0/24).
+. "$RIG/ovs-lab.sh"
+if ovs_lab_up >/tmp/lab.log 2>&1; then
+	ovs-dpctl show > /tmp/dpctl.txt
+	perf record -q -a -e ovsperf:ovs_dp_upcall -e openvswitch:ovs_dp_upcall -o /tmp/up.data -- \
+		bash -c ". $RIG/ovs-lab.sh; ovs_lab_traffic 2 10.11.0.2 0.5" >/dev/null 2>&1 ||
+		die "perf record of upcalls"
+	perf script -i /tmp/up.data -F tid,event,trace > /tmp/up.txt 2>/dev/null
+	python3 - /tmp/up.txt /tmp/dpctl.txt <<'PYEOF' || die "ovs_dp_upcall kprobe fields"
+import re, sys
+ports = dict((m[2], int(m[1])) for m in re.findall(r'port (\d+): (\S+)', open(sys.argv[2]).read()))
+kp, n, bad = {}, 0, []
+for ln in open(sys.argv[1]):
+    f = dict(re.findall(r'(\w+)=(\{[^}]*\}|\S+)', ln))
+    if 'ovsperf:ovs_dp_upcall' in ln:
+        kp[(ln.split()[0], f['skb'])] = f
+    elif 'openvswitch:ovs_dp_upcall' in ln:
+        k = kp.pop((ln.split()[0], f['skbaddr']), None)
+        if k is None:
+            bad.append('no kprobe sample before ' + ln.strip()); continue
+        pkt = [int(x, 16) for x in k['pkt'].strip('{}').split(',')]
+        n += 1
+        if (k['len'], k['upcall_cmd'], k['data_len']) != (f['len'], f['upcall_cmd'], f['data_len']):
+            bad.append('len/cmd/data_len differ: %s / %s' % (k, f))
+        if int(k['in_port']) != ports.get(f['dev']):
+            bad.append('in_port %s for %s (port %s)' % (k['in_port'], f['dev'], ports.get(f['dev'])))
+        if len(pkt) != 64 or (pkt[12] << 8 | pkt[13]) == 0x0800 and pkt[26:29] != [10, 11, 0]:
+            bad.append('pkt is not the lab frame: %s' % pkt[:34])
+print('\n'.join(bad[:5]))
+print(n, 'upcalls compared,', len(bad), 'differences')
+sys.exit(1 if bad or n < 2 else 0)
+PYEOF
+	ovs_lab_down >/dev/null 2>&1
+else
+	die "ovs_lab_up: $(tail -3 /tmp/lab.log)"
+fi
 
 out=$($P remove --all) || die "remove --all: $out"
 [ "$out" = "8 events removed" ] || die "remove output: $out"
@@ -81,7 +122,7 @@ cd "$(dirname "$P")" || exit 1
 # The source tree is seen read-only in the guest even when it lives under
 # /tmp (the guest's /tmp is its own tmpfs).
 "$RIG/vm-run.sh" --timeout 500 --see "$(cd "$(dirname "$0")/../.." && pwd)" -- \
-	bash -c "$GUEST" guest "$P" "$EXP" "$SETDIR"
+	bash -c "$GUEST" guest "$P" "$EXP" "$SETDIR" "$RIG"
 rc=$?
 case $rc in
 0) echo "vmrig: all passed" ;;
