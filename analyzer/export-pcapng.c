@@ -13,6 +13,7 @@
 
 #include "analyze.h"
 #include "export-pcapng.h"
+#include "pkthdr.h"
 #include "ovsperf/evdec.h"
 #include "pktfilter.h"
 
@@ -218,13 +219,15 @@ static int pc_ready(struct pdata_tool *tool, struct pdata_session *s)
 
 /*
  * The flow filters on the captured bytes: Ethernet (VLAN tags skipped) or
- * raw, then IPv4 and the ports of TCP, UDP and SCTP.  A packet whose headers
+ * raw, then IPv4 (its real header length) or IPv6 and the ports of TCP, UDP
+ * and SCTP (pkthdr_ip_flow()).  A packet whose headers
  * were not captured does not pass a filter.
  */
 static bool flow_passes(const struct ex_pcap *p, const uint8_t *d, uint32_t len)
 {
 	struct pktfilter_flow fl = { 0 };
-	uint32_t off = 0, ihl, proto;
+	struct pkthdr_flow h;
+	uint32_t off = 0;
 
 	/* An empty flow passes only when no flow filter is asked for. */
 	if (pktfilter_flow_ok(&p->filt.pkt, &fl))
@@ -241,24 +244,13 @@ static bool flow_passes(const struct ex_pcap *p, const uint8_t *d, uint32_t len)
 				break;
 			off += 4;
 		}
-		if (type != 0x0800)
+		if (type != 0x0800 && type != 0x86dd)
 			return false;
 		off += 2;
 	}
-	if (off + 20 > len || d[off] >> 4 != 4)
+	if (off >= len || !pkthdr_ip_flow(d + off, len - off, &h))
 		return false;
-	ihl = (uint32_t)(d[off] & 15) * 4;
-	memcpy(&fl.f[PKTFILTER_SADDR], d + off + 12, 4);
-	memcpy(&fl.f[PKTFILTER_DADDR], d + off + 16, 4);
-	proto = d[off + 9];
-	fl.f[PKTFILTER_PROTO] = proto;
-	fl.has = 1u << PKTFILTER_SADDR | 1u << PKTFILTER_DADDR | 1u << PKTFILTER_PROTO;
-	off += ihl;
-	if ((proto == 6 || proto == 17 || proto == 132) && off + 4 <= len) {
-		fl.f[PKTFILTER_SPORT] = (uint32_t)(d[off] << 8 | d[off + 1]);
-		fl.f[PKTFILTER_DPORT] = (uint32_t)(d[off + 2] << 8 | d[off + 3]);
-		fl.has |= 1u << PKTFILTER_SPORT | 1u << PKTFILTER_DPORT;
-	}
+	pktfilter_flow_from_hdr(&fl, &h);
 	return pktfilter_flow_ok(&p->filt.pkt, &fl);
 }
 

@@ -15,7 +15,13 @@
 
 #include "ovsperf/err.h"
 #include "ovsperf/pdata.h"
+#include "pkthdr.h"
 #include "pktfilter.h"
+
+/* Address families as the kernel's tracepoints record them (Linux values,
+ * whatever the analyzing host's libc says). */
+#define LINUX_AF_INET 2
+#define LINUX_AF_INET6 10
 
 const char *const pktfilter_opt_names[PKTFILTER_NR_FIELDS] = {
 	"--src-ip", "--dst-ip", "--src-port", "--dst-port", "--protocol",
@@ -95,11 +101,17 @@ int pktfilter_option(struct pktfilter *f, int key, const char *arg)
 	case PKTFILTER_OPT_SRC_IP:
 	case PKTFILTER_OPT_DST_IP:
 		fl = key == PKTFILTER_OPT_SRC_IP ? PKTFILTER_SADDR : PKTFILTER_DADDR;
-		if (inet_pton(AF_INET, arg, &a) != 1)
-			return ovp_err(-EINVAL, "%s: '%s' is not an IPv4 address",
+		if (inet_pton(AF_INET, arg, &a) == 1) {
+			f->family[fl] = PKTHDR_IPV4;
+			f->flow[fl] = a.s_addr;
+		} else if (inet_pton(AF_INET6, arg, f->addr6[fl]) == 1) {
+			f->family[fl] = PKTHDR_IPV6;
+			f->flow[fl] = 0;
+		} else {
+			return ovp_err(-EINVAL, "%s: '%s' is not an IPv4 or IPv6 address",
 				       pktfilter_opt_names[fl], arg);
+		}
 		f->has_flow[fl] = true;
-		f->flow[fl] = a.s_addr;
 		return 0;
 	case PKTFILTER_OPT_SRC_PORT:
 	case PKTFILTER_OPT_DST_PORT:
@@ -145,6 +157,12 @@ bool pktfilter_fields__resolve(struct pktfilter_fields *pf, const struct pdata_e
 	evdec_field__find_any(&pf->dev, ev, dev_fields);
 	if (where == PKTFILTER_PROBES_ONLY && !pf->probe)
 		return evdec_field__resolved(&pf->dev);
+	if (pf->probe && !evdec_field__find(&pf->aux, ev, "nh") && pf->aux.is_array) {
+		/* The network header's bytes: everything is decoded from them. */
+		pf->mode = PKTFILTER_MODE_NH;
+		pf->has = (1u << PKTFILTER_NR_FIELDS) - 1;
+		return true;
+	}
 	for (int k = 0; k < PKTFILTER_NR_FIELDS; k++) {
 		const char *const *names = flow_fields[k];
 
@@ -152,6 +170,18 @@ bool pktfilter_fields__resolve(struct pktfilter_fields *pf, const struct pdata_e
 			names = proto_probe_fields;
 		if (!evdec_field__find_any(&pf->flow[k], ev, names))
 			pf->has |= 1u << k;
+	}
+	if (pf->probe && !evdec_field__find(&pf->aux, ev, "ip_vihl")) {
+		pf->mode = PKTFILTER_MODE_VIHL;
+	} else if ((pf->has & (1u << PKTFILTER_SADDR)) && pf->flow[PKTFILTER_SADDR].is_array &&
+		   pf->flow[PKTFILTER_SADDR].size >= 16) {
+		pf->mode = PKTFILTER_MODE_SOCKADDR;
+		pf->has |= 1u << PKTFILTER_SPORT | 1u << PKTFILTER_DPORT;
+	} else if (!evdec_field__find(&pf->aux, ev, "family") &&
+		   !evdec_field__find(&pf->v6[0], ev, "saddr_v6") &&
+		   !evdec_field__find(&pf->v6[1], ev, "daddr_v6")) {
+		pf->mode = PKTFILTER_MODE_FAMILY;
+		pf->has |= 1u << PKTFILTER_SADDR | 1u << PKTFILTER_DADDR;
 	}
 	return pf->has || evdec_field__resolved(&pf->dev);
 }
@@ -167,10 +197,10 @@ const char *pktfilter_fields__dev(const struct pktfilter_fields *pf,
 	return buf;
 }
 
-void pktfilter_fields__flow(const struct pktfilter_fields *pf, const struct pdata_sample *s,
-			    struct pktfilter_flow *fl)
+/* Fields @todo of @fl from the event's fields, as they are. */
+static void flow_from_fields(const struct pktfilter_fields *pf, const struct pdata_sample *s,
+			     struct pktfilter_flow *fl, uint32_t todo)
 {
-	uint32_t todo = pf->has & ~fl->has;
 	char buf[64];
 
 	for (int k = 0; todo && k < PKTFILTER_NR_FIELDS; k++) {
@@ -178,7 +208,7 @@ void pktfilter_fields__flow(const struct pktfilter_fields *pf, const struct pdat
 		struct in_addr in;
 		uint64_t v;
 
-		if (!(todo & (1u << k)))
+		if (!(todo & (1u << k)) || !evdec_field__resolved(field))
 			continue;
 		if (field->is_string) {
 			evdec_field__str(field, s, buf, sizeof(buf));
@@ -200,6 +230,150 @@ void pktfilter_fields__flow(const struct pktfilter_fields *pf, const struct pdat
 	}
 }
 
+/* Set address @k of @fl: IPv4 from @p[0..4), IPv6 from @p[0..16). */
+static void set_addr(struct pktfilter_flow *fl, int k, int family, const uint8_t *p)
+{
+	uint32_t a4 = 0;
+
+	fl->family = (uint8_t)family;
+	if (family == PKTHDR_IPV6) {
+		memcpy(fl->addr6[k], p, 16);
+	} else {
+		memcpy(&a4, p, 4);
+	}
+	fl->f[k] = a4;
+	fl->has |= 1u << k;
+}
+
+static void set_field(struct pktfilter_flow *fl, uint32_t todo, int k, uint32_t v)
+{
+	if (todo & (1u << k)) {
+		fl->f[k] = v;
+		fl->has |= 1u << k;
+	}
+}
+
+/* The network header's bytes (field nh). */
+static void flow_from_nh(const struct pktfilter_fields *pf, const struct pdata_sample *s,
+			 struct pktfilter_flow *fl, uint32_t todo)
+{
+	struct pkthdr_flow h;
+	uint32_t n = 0;
+	const uint8_t *p = evdec_field__data(&pf->aux, s, &n);
+
+	if (!pkthdr_ip_flow(p, n, &h))
+		return;
+	if (todo & (1u << PKTFILTER_SADDR))
+		set_addr(fl, PKTFILTER_SADDR, h.family, h.saddr);
+	if (todo & (1u << PKTFILTER_DADDR))
+		set_addr(fl, PKTFILTER_DADDR, h.family, h.daddr);
+	set_field(fl, todo, PKTFILTER_PROTO, h.proto);
+	if (h.has_ports) {
+		set_field(fl, todo, PKTFILTER_SPORT, h.sport);
+		set_field(fl, todo, PKTFILTER_DPORT, h.dport);
+	}
+}
+
+/* struct sockaddr_in / sockaddr_in6 in the saddr and daddr arrays. */
+static void flow_from_sockaddr(const struct pktfilter_fields *pf, const struct pdata_sample *s,
+			       struct pktfilter_flow *fl, uint32_t todo)
+{
+	for (int k = PKTFILTER_SADDR; k <= PKTFILTER_DADDR; k++) {
+		int port = k == PKTFILTER_SADDR ? PKTFILTER_SPORT : PKTFILTER_DPORT;
+		uint32_t n = 0;
+		const uint8_t *p = evdec_field__data(&pf->flow[k], s, &n);
+		uint16_t family;
+
+		if (!p || n < 16)
+			continue;
+		memcpy(&family, p, 2);	/* sa_family: the recording host's order */
+		if (family == LINUX_AF_INET) {
+			if (todo & (1u << k))
+				set_addr(fl, k, PKTHDR_IPV4, p + 4);
+		} else if (family == LINUX_AF_INET6 && n >= 24) {
+			if (todo & (1u << k))
+				set_addr(fl, k, PKTHDR_IPV6, p + 8);
+		} else {
+			continue;
+		}
+		/* sin_port / sin6_port: network order. */
+		set_field(fl, todo, port, (uint32_t)(p[2] << 8 | p[3]));
+	}
+}
+
+void pktfilter_fields__flow(const struct pktfilter_fields *pf, const struct pdata_sample *s,
+			    struct pktfilter_flow *fl)
+{
+	uint32_t todo = pf->has & ~fl->has;
+	uint64_t v;
+
+	if (!todo)
+		return;
+	switch (pf->mode) {
+	case PKTFILTER_MODE_NH:
+		flow_from_nh(pf, s, fl, todo);
+		return;
+	case PKTFILTER_MODE_SOCKADDR:
+		flow_from_sockaddr(pf, s, fl, todo);
+		return;
+	case PKTFILTER_MODE_VIHL:
+		/* The probe read an IPv4 header's fields wherever skb->data
+		 * pointed: they are a flow only if it was one, and the ports
+		 * (read at +20) only with a 20-byte header. */
+		v = evdec_field__u64(&pf->aux, s);
+		if (v >> 4 != 4 || (v & 0xf) < 5)
+			return;
+		if ((v & 0xf) != 5)
+			todo &= ~(1u << PKTFILTER_SPORT | 1u << PKTFILTER_DPORT);
+		flow_from_fields(pf, s, fl, todo);
+		return;
+	case PKTFILTER_MODE_FAMILY:
+		v = evdec_field__u64(&pf->aux, s);
+		if (v == LINUX_AF_INET6) {
+			for (int k = PKTFILTER_SADDR; k <= PKTFILTER_DADDR; k++) {
+				uint32_t n = 0;
+				const uint8_t *p = evdec_field__data(&pf->v6[k], s, &n);
+
+				if (p && n >= 16 && (todo & (1u << k)))
+					set_addr(fl, k, PKTHDR_IPV6, p);
+			}
+			todo &= ~(1u << PKTFILTER_SADDR | 1u << PKTFILTER_DADDR);
+		} else if (v != LINUX_AF_INET) {
+			return;
+		}
+		flow_from_fields(pf, s, fl, todo);
+		return;
+	default:
+		flow_from_fields(pf, s, fl, todo);
+		return;
+	}
+}
+
+void pktfilter_flow_from_hdr(struct pktfilter_flow *fl, const struct pkthdr_flow *h)
+{
+	if (h->family == PKTHDR_NONE)
+		return;
+	set_addr(fl, PKTFILTER_SADDR, h->family, h->saddr);
+	set_addr(fl, PKTFILTER_DADDR, h->family, h->daddr);
+	set_field(fl, ~0u, PKTFILTER_PROTO, h->proto);
+	if (h->has_ports) {
+		set_field(fl, ~0u, PKTFILTER_SPORT, h->sport);
+		set_field(fl, ~0u, PKTFILTER_DPORT, h->dport);
+	}
+}
+
+const char *pktfilter_flow_addr(const struct pktfilter_flow *fl, int k, char *buf, size_t size)
+{
+	struct in_addr in;
+
+	if (!(fl->has & (1u << k)) ||
+	    !inet_ntop(fl->family == PKTHDR_IPV6 ? AF_INET6 : AF_INET,
+		       fl->family == PKTHDR_IPV6 ? (const void *)fl->addr6[k] :
+		       (in.s_addr = fl->f[k], (const void *)&in), buf, (socklen_t)size))
+		snprintf(buf, size, "?");
+	return buf;
+}
+
 bool pktfilter_cpu_ok(const struct pktfilter *f, uint32_t cpu)
 {
 	return !f->has_cpus || ovp_cpuset__has(&f->cpus, cpu);
@@ -213,7 +387,19 @@ bool pktfilter_dev_ok(const struct pktfilter *f, const char *dev)
 bool pktfilter_flow_ok(const struct pktfilter *f, const struct pktfilter_flow *fl)
 {
 	for (int k = 0; k < PKTFILTER_NR_FIELDS; k++) {
-		if (f->has_flow[k] && (!(fl->has & (1u << k)) || fl->f[k] != f->flow[k]))
+		if (!f->has_flow[k])
+			continue;
+		if (!(fl->has & (1u << k)))
+			return false;
+		if ((k == PKTFILTER_SADDR || k == PKTFILTER_DADDR) &&
+		    f->family[k] == PKTHDR_IPV6) {
+			if (fl->family != PKTHDR_IPV6 || memcmp(fl->addr6[k], f->addr6[k], 16))
+				return false;
+			continue;
+		}
+		if ((k == PKTFILTER_SADDR || k == PKTFILTER_DADDR) && fl->family == PKTHDR_IPV6)
+			return false;
+		if (fl->f[k] != f->flow[k])
 			return false;
 	}
 	return true;

@@ -14,8 +14,13 @@
  *		  times, CPUs, devices and flow), or pktfilter_match_sample()
  *		  on one event alone.
  *
- * Addresses are kept as inet_pton() gives them (network byte order in a
- * native u32), ports in host order.  Where a report's packet is a span, the
+ * IPv4 addresses are kept as inet_pton() gives them (network byte order in a
+ * native u32), IPv6 addresses as 16 bytes, ports in host order.  A flow is
+ * read only from what is one: an IPv4 header (version 4, with its real
+ * header length) gives an IPv4 flow, an IPv6 header an IPv6 one (addresses,
+ * the header after the extension headers, ports), a tracepoint's address
+ * family field or sockaddr chooses between its IPv4 and IPv6 fields; any
+ * other packet (ARP, a header cut short) has no flow.  Where a report's packet is a span, the
  * packet's device and flow are those of the event it was given them by; the
  * report decides (e.g. the first event that carried them).
  */
@@ -93,14 +98,30 @@ struct pktfilter {
 	struct ovp_cpuset cpus;
 	const char *dev;			/* --dev NAME (borrowed from argv), or NULL */
 	bool has_flow[PKTFILTER_NR_FIELDS];	/* flow filter given */
-	uint32_t flow[PKTFILTER_NR_FIELDS];	/* its value */
+	uint32_t flow[PKTFILTER_NR_FIELDS];	/* its value (IPv4 addresses) */
+	uint8_t family[2];			/* --src-ip, --dst-ip: 4 or 6 */
+	uint8_t addr6[2][16];			/* ...their IPv6 address */
 	uint64_t time_start, time_end;		/* --time: [start, end]; 0, UINT64_MAX */
 };
 
-/* A packet's flow: the fields an event carried. */
+/* A packet's flow: the fields an event carried.  No padding: reports compare
+ * and hash it as bytes (zero it first). */
 struct pktfilter_flow {
 	uint32_t has;				/* bit (1 << enum pktfilter_field) per field */
-	uint32_t f[PKTFILTER_NR_FIELDS];	/* addresses network order, ports host order */
+	uint32_t f[PKTFILTER_NR_FIELDS];	/* IPv4 addresses network order, ports host
+						 * order; 0 for IPv6 addresses */
+	uint8_t family;				/* of the addresses: 6 for IPv6, else IPv4 */
+	uint8_t pad[3];
+	uint8_t addr6[2][16];			/* IPv6 source, destination */
+};
+
+/* How an event's flow is read (pktfilter_fields__resolve()). */
+enum pktfilter_mode {
+	PKTFILTER_MODE_FIELDS,	/* saddr, daddr, ... as they are */
+	PKTFILTER_MODE_VIHL,	/* ovsperf-probe 'flow' fields: checked against ip_vihl */
+	PKTFILTER_MODE_NH,	/* the network header's bytes (field nh) */
+	PKTFILTER_MODE_FAMILY,	/* a family field picks saddr/daddr or saddr_v6/daddr_v6 */
+	PKTFILTER_MODE_SOCKADDR,/* saddr/daddr are struct sockaddr_in/_in6 */
 };
 
 /* What a packet showed the filters, summed up over its events. */
@@ -122,8 +143,11 @@ enum pktfilter_where {
 struct pktfilter_fields {
 	struct evdec_field dev;			/* device name (or number) */
 	struct evdec_field flow[PKTFILTER_NR_FIELDS];
+	struct evdec_field aux;			/* ip_vihl, nh or family (see mode) */
+	struct evdec_field v6[2];		/* saddr_v6, daddr_v6 (MODE_FAMILY) */
+	uint8_t mode;				/* enum pktfilter_mode */
 	bool probe;				/* a dynamic probe: ports in network order */
-	uint32_t has;				/* bit per flow field resolved */
+	uint32_t has;				/* bit per flow field the event may carry */
 };
 
 /* No filter: every packet passes. */
@@ -153,6 +177,13 @@ bool pktfilter_wants_fields(const struct pktfilter *f);
  * @pf: receives the handles (zeroed first).
  * @ev: an event of the recording.
  * @where: which events may give flow fields (the device always counts).
+ *
+ * How the flow is read (enum pktfilter_mode): a probe's network header
+ * bytes "nh" (an array); an ovsperf-probe 'flow' probe's "ip_vihl" with its
+ * saddr, daddr, ports (ports only with a 20-byte header, where the probe
+ * reads them); saddr/daddr arrays of a struct sockaddr (16 bytes or more,
+ * tcp:tcp_send_reset); a "family" field with "saddr_v6"/"daddr_v6"
+ * (tcp:tcp_retransmit_skb, sock:inet_sock_set_state); else the fields.
  *
  * The field names: device "dev", "name", "devname", "ifname"; addresses
  * "saddr"/"src_ip"/"sip"/"src" and "daddr"/"dst_ip"/"dip"/"dst"; ports
@@ -186,6 +217,19 @@ const char *pktfilter_fields__dev(const struct pktfilter_fields *pf,
  */
 void pktfilter_fields__flow(const struct pktfilter_fields *pf, const struct pdata_sample *s,
 			    struct pktfilter_flow *fl);
+
+struct pkthdr_flow;
+
+/* Fill @fl (zeroed by the caller) from a decoded IP header; a header with no
+ * flow (family PKTHDR_NONE) leaves it empty. */
+void pktfilter_flow_from_hdr(struct pktfilter_flow *fl, const struct pkthdr_flow *h);
+
+/**
+ * pktfilter_flow_addr() - address @k (PKTFILTER_SADDR or PKTFILTER_DADDR) of
+ * @fl as text, IPv4 or IPv6; "?" when @fl has none.
+ * Return: @buf (at least INET6_ADDRSTRLEN bytes).
+ */
+const char *pktfilter_flow_addr(const struct pktfilter_flow *fl, int k, char *buf, size_t size);
 
 /* No --cpu, or @cpu is in its list. */
 bool pktfilter_cpu_ok(const struct pktfilter *f, uint32_t cpu);

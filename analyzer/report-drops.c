@@ -618,19 +618,14 @@ static const char *dev_str(struct drops *d, uint64_t id)
 static const char *flow_str(struct drops *d, uint64_t id, char *buf, size_t len)
 {
 	const struct pktfilter_flow *f = &d->flows[id - 1];
-	char s[INET_ADDRSTRLEN] = "?", t[INET_ADDRSTRLEN] = "?";
-	struct in_addr a;
+	char s[INET6_ADDRSTRLEN], t[INET6_ADDRSTRLEN];
+	const char *fmt = f->family == 6 ? "[%s]:%" PRIu32 " -> [%s]:%" PRIu32 " proto %" PRIu32 :
+					   "%s:%" PRIu32 " -> %s:%" PRIu32 " proto %" PRIu32;
 
-	if (f->has & (1u << PKTFILTER_SADDR)) {
-		a.s_addr = f->f[PKTFILTER_SADDR];
-		inet_ntop(AF_INET, &a, s, sizeof(s));
-	}
-	if (f->has & (1u << PKTFILTER_DADDR)) {
-		a.s_addr = f->f[PKTFILTER_DADDR];
-		inet_ntop(AF_INET, &a, t, sizeof(t));
-	}
-	snprintf(buf, len, "%s:%" PRIu32 " -> %s:%" PRIu32 " proto %" PRIu32, s,
-		 f->f[PKTFILTER_SPORT], t, f->f[PKTFILTER_DPORT], f->f[PKTFILTER_PROTO]);
+	pktfilter_flow_addr(f, PKTFILTER_SADDR, s, sizeof(s));
+	pktfilter_flow_addr(f, PKTFILTER_DADDR, t, sizeof(t));
+	snprintf(buf, len, fmt, s, f->f[PKTFILTER_SPORT], t, f->f[PKTFILTER_DPORT],
+		 f->f[PKTFILTER_PROTO]);
 	return buf;
 }
 

@@ -1674,26 +1674,19 @@ static void print_stats_header(FILE *out, const char *what)
 static void print_flow(FILE *out, const struct lat_report *r, uint32_t attr, const char *indent)
 {
 	const struct lat_attr *a = attr_of(r, attr);
-	char s[INET_ADDRSTRLEN] = "?", d[INET_ADDRSTRLEN] = "?";
-	struct in_addr in;
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
 
 	if (!a || !a->flow.has)
 		return;
-	if (a->flow.has & (1u << PKTFILTER_SADDR)) {
-		in.s_addr = a->flow.f[PKTFILTER_SADDR];
-		inet_ntop(AF_INET, &in, s, sizeof(s));
-	}
-	if (a->flow.has & (1u << PKTFILTER_DADDR)) {
-		in.s_addr = a->flow.f[PKTFILTER_DADDR];
-		inet_ntop(AF_INET, &in, d, sizeof(d));
-	}
+	pktfilter_flow_addr(&a->flow, PKTFILTER_SADDR, s, sizeof(s));
+	pktfilter_flow_addr(&a->flow, PKTFILTER_DADDR, d, sizeof(d));
 	fprintf(out, "%sFlow: ", indent);
 	if (a->flow.has & (1u << PKTFILTER_PROTO))
 		fprintf(out, "proto %u ", a->flow.f[PKTFILTER_PROTO]);
-	fprintf(out, "%s", s);
+	fprintf(out, a->flow.family == 6 ? "[%s]" : "%s", s);
 	if (a->flow.has & (1u << PKTFILTER_SPORT))
 		fprintf(out, ":%u", a->flow.f[PKTFILTER_SPORT]);
-	fprintf(out, " -> %s", d);
+	fprintf(out, a->flow.family == 6 ? " -> [%s]" : " -> %s", d);
 	if (a->flow.has & (1u << PKTFILTER_DPORT))
 		fprintf(out, ":%u", a->flow.f[PKTFILTER_DPORT]);
 	fputc('\n', out);
@@ -2086,14 +2079,12 @@ static json_t *rec_json(const struct lat_report *r, const struct lat_span *sp,
 		json_object_set_new(o, "dev", json_string(dev));
 	if (a && a->flow.has) {
 		json_t *fl = json_object();
-		char ip[INET_ADDRSTRLEN];
-		struct in_addr in;
+		char ip[INET6_ADDRSTRLEN];
 
 		for (int f = PKTFILTER_SADDR; f <= PKTFILTER_DADDR; f++) {
 			if (!(a->flow.has & (1u << f)))
 				continue;
-			in.s_addr = a->flow.f[f];
-			inet_ntop(AF_INET, &in, ip, sizeof(ip));
+			pktfilter_flow_addr(&a->flow, f, ip, sizeof(ip));
 			json_object_set_new(fl, f == PKTFILTER_SADDR ? "src_ip" : "dst_ip", json_string(ip));
 		}
 		if (a->flow.has & (1u << PKTFILTER_SPORT))

@@ -482,19 +482,13 @@ static void warn_btf(struct ctx *c, const struct probe_spec *s, const char *what
 }
 
 /* Fields read through skb: head (identity across clones) and, with 'flow',
- * the IPv4 header at skb->data.  Multi-byte values stay in network order. */
+ * the first 64 bytes at skb->data (nh): an IPv4 header with all its options
+ * and the ports after it, or an IPv6 header, its first extension headers and
+ * the ports.  The analyzer decodes the flow from them (and none from
+ * anything that is not an IP header). */
 static int skb_fields(struct ctx *c, const struct probe_spec *s, const char *skb, char **args)
 {
-	static const struct {
-		const char *name;
-		int off;
-		const char *type;
-	} ip[] = {
-		{ "ip_vihl", 0, "u8" }, { "ip_proto", 9, "u8" }, { "saddr", 12, "u32" },
-		{ "daddr", 16, "u32" }, { "sport", 20, "u16" }, { "dport", 22, "u16" },
-	};
 	uint32_t head, data;
-	size_t i;
 	int err;
 
 	err = btf_member(c, "sk_buff", "head", &head);
@@ -513,13 +507,7 @@ static int skb_fields(struct ctx *c, const struct probe_spec *s, const char *skb
 		warn_btf(c, s, "flow fields");
 		return 0;
 	}
-	for (i = 0; i < sizeof(ip) / sizeof(ip[0]); i++) {
-		err = appendf(args, "%s=+%d(+%u(%s)):%s", ip[i].name, ip[i].off, data, skb,
-			      ip[i].type);
-		if (err)
-			return err;
-	}
-	return 0;
+	return appendf(args, "nh=+0(+%u(%s)):x8[64]", data, skb);
 }
 
 static int build_args(struct ctx *c, const struct probe_spec *s, const struct usdt_args *ua,

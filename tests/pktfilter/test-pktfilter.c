@@ -11,16 +11,22 @@
  *    resolves (the probe's "protocol" counts, the kfree_skb tracepoint's
  *    ethertype "protocol" does not), the values read per sample (ports turned
  *    to host order) and pktfilter_match_sample() against the same values
- *    decoded here from the raw payload.
+ *    decoded here from the raw payload;
+ *  - flows from crafted headers (pkthdr_ip_flow()): IPv4 with options (ports
+ *    after the real header length), a later IPv4 fragment, IPv6 with TCP,
+ *    UDP and extension headers, ARP, other versions and headers cut short
+ *    (no flow at all); IPv6 filters; the L4 checksum's offset in frames.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../lib/check.h"
 #include "ovsperf/err.h"
 #include "ovsperf/pdata.h"
+#include "pkthdr.h"
 #include "pktfilter.h"
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
@@ -69,7 +75,7 @@ static void test_options(void)
 	CHECK(f.has_cpus && pktfilter_cpu_ok(&f, 3) && !pktfilter_cpu_ok(&f, 2));
 
 	CHECK_U64(pktfilter_option(&f, PKTFILTER_OPT_DST_IP, "10.1.2"), (uint64_t)-EINVAL);
-	CHECK_STR(ovp_errmsg(), "--dst-ip: '10.1.2' is not an IPv4 address");
+	CHECK_STR(ovp_errmsg(), "--dst-ip: '10.1.2' is not an IPv4 or IPv6 address");
 	CHECK_U64(pktfilter_option(&f, PKTFILTER_OPT_SRC_PORT, "65536"), (uint64_t)-EINVAL);
 	CHECK_STR(ovp_errmsg(), "port 65536 out of range");
 	CHECK_U64(pktfilter_option(&f, PKTFILTER_OPT_SRC_PORT, "-1"), (uint64_t)-EINVAL);
@@ -247,11 +253,167 @@ static void test_recording(const char *path)
 	CHECK_U64(t.nr_all_seen, t.nr_all);
 }
 
+/* IPv4 header of @ihl words, protocol @proto, 10.0.0.1 -> 10.0.0.2, ports
+ * 1000 -> 2000 after the header; @frag: fragment offset field. */
+static size_t ipv4(uint8_t *p, int ihl, int proto, uint16_t frag)
+{
+	size_t l4 = (size_t)ihl * 4;
+
+	memset(p, 0, 80);
+	p[0] = (uint8_t)(0x40 | ihl);
+	p[6] = (uint8_t)(frag >> 8), p[7] = (uint8_t)frag;
+	p[9] = (uint8_t)proto;
+	p[12] = 10, p[15] = 1;
+	p[16] = 10, p[19] = 2;
+	for (size_t i = 20; i < l4; i++)
+		p[i] = 1;			/* options: NOP */
+	p[l4] = 1000 >> 8, p[l4 + 1] = 1000 & 0xff;
+	p[l4 + 2] = 2000 >> 8, p[l4 + 3] = 2000 & 0xff;
+	return l4 + 4;
+}
+
+/* IPv6 header fd00::1 -> fd00::2, next header @nh, then (@ext) a
+ * hop-by-hop header of 8 bytes, then ports 1000 -> 2000. */
+static size_t ipv6(uint8_t *p, int nh, bool ext)
+{
+	size_t l4 = 40;
+
+	memset(p, 0, 80);
+	p[0] = 0x60;
+	p[6] = ext ? 0 : (uint8_t)nh;
+	p[8] = 0xfd, p[23] = 1;
+	p[24] = 0xfd, p[39] = 2;
+	if (ext) {
+		p[40] = (uint8_t)nh;		/* next header */
+		p[41] = 0;			/* length: (0 + 1) * 8 bytes */
+		l4 = 48;
+	}
+	p[l4] = 1000 >> 8, p[l4 + 1] = 1000 & 0xff;
+	p[l4 + 2] = 2000 >> 8, p[l4 + 3] = 2000 & 0xff;
+	return l4 + 4;
+}
+
+static void test_headers(void)
+{
+	static const uint8_t a6[16] = { 0xfd, [15] = 1 }, b6[16] = { 0xfd, [15] = 2 };
+	uint8_t p[80];
+	struct pkthdr_flow h;
+	struct pktfilter_flow fl;
+	struct pktfilter f;
+	char buf[64];
+	size_t n;
+
+	/* IPv4, 20-byte header, UDP. */
+	n = ipv4(p, 5, 17, 0);
+	CHECK_U64(pkthdr_ip_flow(p, n, &h), PKTHDR_IPV4);
+	CHECK(h.has_ports && h.sport == 1000 && h.dport == 2000 && h.proto == 17);
+	CHECK(h.saddr[0] == 10 && h.saddr[3] == 1 && h.daddr[3] == 2);
+	/* IPv4 with 12 bytes of options, TCP: the ports after the options. */
+	n = ipv4(p, 8, 6, 0);
+	CHECK_U64(pkthdr_ip_flow(p, n, &h), PKTHDR_IPV4);
+	CHECK(h.has_ports && h.sport == 1000 && h.dport == 2000 && h.proto == 6);
+	/* ...cut before the ports: addresses, no ports; cut inside the options:
+	 * no flow. */
+	CHECK_U64(pkthdr_ip_flow(p, n - 2, &h), PKTHDR_IPV4);
+	CHECK(!h.has_ports);
+	CHECK_U64(pkthdr_ip_flow(p, 24, &h), PKTHDR_NONE);
+	/* A later fragment: addresses and protocol, no ports. */
+	n = ipv4(p, 5, 17, 100);
+	CHECK_U64(pkthdr_ip_flow(p, n, &h), PKTHDR_IPV4);
+	CHECK(!h.has_ports && h.proto == 17);
+	/* IHL below 5, version 5, 19 bytes: no flow. */
+	n = ipv4(p, 4, 17, 0);
+	CHECK_U64(pkthdr_ip_flow(p, n, &h), PKTHDR_NONE);
+	n = ipv4(p, 5, 17, 0);
+	p[0] = 0x55;
+	CHECK_U64(pkthdr_ip_flow(p, n, &h), PKTHDR_NONE);
+	CHECK_U64(pkthdr_ip_flow(p, 19, &h), PKTHDR_NONE);
+	/* ARP (hardware type 1, IPv4): not an IP header. */
+	memset(p, 0, sizeof(p));
+	p[1] = 1, p[2] = 8, p[4] = 6, p[5] = 4, p[7] = 1;
+	CHECK_U64(pkthdr_ip_flow(p, 28, &h), PKTHDR_NONE);
+	CHECK_U64(pkthdr_ip_flow(NULL, 0, &h), PKTHDR_NONE);
+	/* IPv6 TCP, IPv6 UDP behind a hop-by-hop header. */
+	n = ipv6(p, 6, false);
+	CHECK_U64(pkthdr_ip_flow(p, n, &h), PKTHDR_IPV6);
+	CHECK(h.has_ports && h.sport == 1000 && h.dport == 2000 && h.proto == 6);
+	CHECK(!memcmp(h.saddr, a6, 16) && !memcmp(h.daddr, b6, 16));
+	n = ipv6(p, 17, true);
+	CHECK_U64(pkthdr_ip_flow(p, n, &h), PKTHDR_IPV6);
+	CHECK(h.has_ports && h.dport == 2000 && h.proto == 17);
+	/* ...cut inside the extension header: addresses only; cut in the fixed
+	 * header: no flow. */
+	CHECK_U64(pkthdr_ip_flow(p, 41, &h), PKTHDR_IPV6);
+	CHECK(!h.has_ports);
+	CHECK_U64(pkthdr_ip_flow(p, 39, &h), PKTHDR_NONE);
+
+	/* As a packet's flow, against IPv4 and IPv6 filters. */
+	CHECK_U64(pkthdr_ip_flow(p, n, &h), PKTHDR_IPV6);
+	memset(&fl, 0, sizeof(fl));
+	pktfilter_flow_from_hdr(&fl, &h);
+	CHECK_STR(pktfilter_flow_addr(&fl, PKTFILTER_SADDR, buf, sizeof(buf)), "fd00::1");
+	CHECK_STR(pktfilter_flow_addr(&fl, PKTFILTER_DADDR, buf, sizeof(buf)), "fd00::2");
+	pktfilter_init(&f);
+	CHECK_U64(pktfilter_option(&f, PKTFILTER_OPT_DST_IP, "fd00::2"), 0);
+	CHECK(pktfilter_flow_ok(&f, &fl));
+	CHECK_U64(pktfilter_option(&f, PKTFILTER_OPT_SRC_IP, "fd00::2"), 0);
+	CHECK(!pktfilter_flow_ok(&f, &fl));
+	CHECK_U64(pktfilter_option(&f, PKTFILTER_OPT_SRC_IP, "0.0.0.0"), 0);
+	CHECK(!pktfilter_flow_ok(&f, &fl));	/* an IPv6 flow is no IPv4 0.0.0.0 */
+	n = ipv4(p, 6, 17, 0);
+	pkthdr_ip_flow(p, n, &h);
+	memset(&fl, 0, sizeof(fl));
+	pktfilter_flow_from_hdr(&fl, &h);
+	CHECK_STR(pktfilter_flow_addr(&fl, PKTFILTER_SADDR, buf, sizeof(buf)), "10.0.0.1");
+	pktfilter_init(&f);
+	CHECK_U64(pktfilter_option(&f, PKTFILTER_OPT_SRC_IP, "10.0.0.1"), 0);
+	CHECK_U64(pktfilter_option(&f, PKTFILTER_OPT_SRC_PORT, "1000"), 0);
+	CHECK(pktfilter_flow_ok(&f, &fl));
+	CHECK_U64(pktfilter_option(&f, PKTFILTER_OPT_SRC_IP, "::a00:1"), 0);
+	CHECK(!pktfilter_flow_ok(&f, &fl));
+	/* ARP has no flow: an empty one, which no flow filter passes. */
+	memset(&h, 0, sizeof(h));
+	memset(&fl, 0, sizeof(fl));
+	pktfilter_flow_from_hdr(&fl, &h);
+	CHECK_U64(fl.has, 0);
+	CHECK_STR(pktfilter_flow_addr(&fl, PKTFILTER_SADDR, buf, sizeof(buf)), "?");
+
+	/* The L4 checksum in Ethernet frames: UDP, TCP behind options and a
+	 * VLAN tag, IPv6 UDP; none for ARP, ICMP, later fragments, a cut one. */
+	{
+		uint8_t e[100];
+		int proto;
+
+		memset(e, 0, sizeof(e));
+		e[12] = 0x08, e[13] = 0x00;
+		ipv4(e + 14, 5, 17, 0);
+		CHECK_U64(pkthdr_l4_csum_offset(e, 100, &proto), 14 + 20 + 6);
+		CHECK_U64(proto, 17);
+		CHECK_U64(pkthdr_l4_csum_offset(e, 41, NULL), (uint64_t)-1);
+		e[12] = 0x81, e[13] = 0x00, e[16] = 0x08, e[17] = 0x00;
+		ipv4(e + 18, 7, 6, 0);
+		CHECK_U64(pkthdr_l4_csum_offset(e, 100, &proto), 18 + 28 + 16);
+		CHECK_U64(proto, 6);
+		e[12] = 0x86, e[13] = 0xdd;
+		ipv6(e + 14, 17, false);
+		CHECK_U64(pkthdr_l4_csum_offset(e, 100, NULL), 14 + 40 + 6);
+		e[12] = 0x08, e[13] = 0x00;			/* IPv6 bytes, IPv4 type */
+		CHECK_U64(pkthdr_l4_csum_offset(e, 100, NULL), (uint64_t)-1);
+		ipv4(e + 14, 5, 1, 0);
+		CHECK_U64(pkthdr_l4_csum_offset(e, 100, NULL), (uint64_t)-1);
+		ipv4(e + 14, 5, 17, 8);
+		CHECK_U64(pkthdr_l4_csum_offset(e, 100, NULL), (uint64_t)-1);
+		e[12] = 0x08, e[13] = 0x06;
+		CHECK_U64(pkthdr_l4_csum_offset(e, 100, NULL), (uint64_t)-1);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	test_matches();
 	test_options();
 	test_match();
+	test_headers();
 	if (argc > 1)
 		test_recording(argv[1]);
 	CHECK_DONE();

@@ -41,24 +41,60 @@ out=$($P install $SETS 2>&1) || die "re-install: $out"
 out=$($P install k:no_such_function_xyz 2>&1) && die "missing function accepted"
 [[ $out == *"function no_such_function_xyz is missing or inlined"*available_filter_functions* ]] ||
 	die "missing function message: $out"
-# The flow fields read real IPv4 headers: ping between two namespaces
-# over a veth pair goes enqueue_to_backlog -> __netif_receive_skb -> ip_rcv.
+# The flow field (nh, the network header's bytes) reads real IPv4 and IPv6
+# headers: pings between two namespaces over a veth pair go
+# enqueue_to_backlog -> __netif_receive_skb -> ip_rcv (ipv6_rcv for IPv6).
 ip netns add vmr1 && ip netns add vmr2 &&
 ip link add vmr1a netns vmr1 type veth peer name vmr2a netns vmr2 &&
 ip -n vmr1 addr add 10.11.0.1/24 dev vmr1a && ip -n vmr2 addr add 10.11.0.2/24 dev vmr2a &&
+ip -n vmr1 addr add fd11::1/64 dev vmr1a nodad && ip -n vmr2 addr add fd11::2/64 dev vmr2a nodad &&
 ip -n vmr1 link set vmr1a up && ip -n vmr2 link set vmr2a up || die "netns setup"
-perf record -q -a -e ovsperf:enqueue_to_backlog -e ovsperf:ip_rcv -o /tmp/flow.data -- \
-	ip netns exec vmr1 ping -c 3 -i 0.3 10.11.0.2 >/dev/null 2>&1 || die "perf record"
+ip netns exec vmr1 ping -6 -c 1 -W 3 fd11::2 >/dev/null 2>&1	# neighbour discovery
+perf record -q -a -e ovsperf:enqueue_to_backlog -e ovsperf:__netif_receive_skb \
+	-e ovsperf:ip_rcv -e skb:kfree_skb -e skb:consume_skb -o /tmp/flow.data -- \
+	bash -c 'ip netns exec vmr1 ping -c 3 -i 0.3 10.11.0.2; ip netns exec vmr1 ping -6 -c 3 -i 0.3 fd11::2' \
+	>/dev/null 2>&1 || die "perf record"
 perf script -i /tmp/flow.data -F event,trace > /tmp/flow.txt 2>/dev/null
-# 10.11.0.1 -> 10.11.0.2, ICMP, version 4 / 20-byte header, as u32 read in memory order.
-want="ip_vihl=69 ip_proto=1 saddr=$((0x01000b0a)) daddr=$((0x02000b0a))"
+# 10.11.0.1 -> 10.11.0.2, ICMP: version 4 / 20-byte header, protocol 1.
+want="nh={0x45,[^}]*,0x1,0x[0-9a-f]*,0x[0-9a-f]*,0xa,0xb,0x0,0x1,0xa,0xb,0x0,0x2,"
 n=$(grep -c "ovsperf:ip_rcv:.*$want" /tmp/flow.txt)
-[ "$n" -ge 3 ] || die "ip_rcv flow fields ($n matches of '$want'): $(head -3 /tmp/flow.txt)"
+[ "$n" -ge 3 ] || die "ip_rcv flow bytes ($n matches of '$want'): $(head -3 /tmp/flow.txt)"
 n=$(grep -c "ovsperf:enqueue_to_backlog:.*$want" /tmp/flow.txt)
-[ "$n" -ge 3 ] || die "enqueue_to_backlog flow fields ($n): $(head -3 /tmp/flow.txt)"
+[ "$n" -ge 3 ] || die "enqueue_to_backlog flow bytes ($n): $(head -3 /tmp/flow.txt)"
+n=$(grep -c "ovsperf:enqueue_to_backlog:.*nh={0x60," /tmp/flow.txt)
+[ "$n" -ge 3 ] || die "enqueue_to_backlog IPv6 headers ($n): $(grep -m2 enqueue /tmp/flow.txt)"
 # skb and head are kernel pointers.
 grep -q "ovsperf:ip_rcv:.* skb=0xff[0-9a-f]* head=0xff[0-9a-f]* " /tmp/flow.txt ||
 	die "skb/head fields: $(grep -m1 ip_rcv /tmp/flow.txt)"
+# The analyzer's flows: IPv4 pings as 10.11.0.1 -> 10.11.0.2 proto 1, IPv6
+# ones (ICMPv6 58) as fd11::1 -> fd11::2 (and the replies back); every
+# packet of the span (enqueue_to_backlog -> __netif_receive_skb, which IPv6
+# passes too) has one of them, none a made-up address.
+A=$(dirname "$P")/ovsperf-analyze
+SPAN=enqueue_to_backlog-\>__netif_receive_skb
+$A latency --span "$SPAN" --json -q /tmp/flow.data > /tmp/flow.json 2>/tmp/flow.err ||
+	die "latency: $(cat /tmp/flow.err)"
+python3 - /tmp/flow.json <<'PYEOF' || die "analyzer flows: $(head -c 600 /tmp/flow.json)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+spans = d['reports']['latency']['spans']
+seen = set()
+for sp in spans:
+    for lst in ('best', 'worst'):
+        for p in sp.get(lst, []):
+            f = p.get('flow', {})
+            seen.add((f.get('src_ip'), f.get('dst_ip'), f.get('protocol')))
+want = {('10.11.0.1', '10.11.0.2', 1), ('10.11.0.2', '10.11.0.1', 1),
+        ('fd11::1', 'fd11::2', 58), ('fd11::2', 'fd11::1', 58)}
+# Neighbour discovery and MLD (ICMPv6 from/to link-local or multicast) too.
+nd = lambda s: s[2] == 58 and any(a and a.split(':')[0] in ('fe80', 'ff02', '') for a in s[:2])
+bad = [s for s in seen if s not in want and not nd(s)]
+print('flows seen:', sorted(map(str, seen)))
+sys.exit(1 if bad or not want & seen or ('fd11::1', 'fd11::2', 58) not in seen else 0)
+PYEOF
+n=$($A latency --span "$SPAN" --src-ip fd11::1 --json -q /tmp/flow.data |
+	python3 -c 'import json,sys; print(sum(s["count"] for s in json.load(sys.stdin)["reports"]["latency"]["spans"]))' 2>&1)
+[ "$n" -ge 3 ] 2>/dev/null || die "--src-ip fd11::1: $n packets"
 ip netns del vmr1; ip netns del vmr2
 
 # upcall-cost's kprobe (nested derefs through BTF, a byte array) and tracepoint.
@@ -81,7 +117,7 @@ if ovs_lab_up >/tmp/lab.log 2>&1; then
 	perf script -i /tmp/up.data -F tid,event,trace > /tmp/up.txt 2>/dev/null
 	python3 - /tmp/up.txt /tmp/dpctl.txt <<'PYEOF' || die "ovs_dp_upcall kprobe fields"
 import re, sys
-ports = dict((m[2], int(m[1])) for m in re.findall(r'port (\d+): (\S+)', open(sys.argv[2]).read()))
+ports = dict((m[1], int(m[0])) for m in re.findall(r'port (\d+): (\S+)', open(sys.argv[2]).read()))
 kp, n, bad = {}, 0, []
 for ln in open(sys.argv[1]):
     f = dict(re.findall(r'(\w+)=(\{[^}]*\}|\S+)', ln))
@@ -104,6 +140,7 @@ print(n, 'upcalls compared,', len(bad), 'differences')
 sys.exit(1 if bad or n < 2 else 0)
 PYEOF
 	ovs_lab_down >/dev/null 2>&1
+	ovs-dpctl del-dp ovs-system >/dev/null 2>&1
 else
 	die "ovs_lab_up: $(tail -3 /tmp/lab.log)"
 fi
