@@ -50,7 +50,12 @@
 #include "ovsperf/pdata-writer.h"
 #include "ovsperf/strutil.h"
 #include "probe.h"
+#include "record-filter.h"
 #include "record.h"
+
+/* libperf's ioctl(PERF_EVENT_IOC_SET_FILTER) on every fd of @evsel: exported
+ * by libperf.a, declared only in its internal headers. */
+int perf_evsel__apply_filter(struct perf_evsel *evsel, const char *filter);
 
 #define DEFAULT_TRACEFS "/sys/kernel/tracing"
 #define DEFAULT_PAGES 256
@@ -81,6 +86,10 @@ struct recorder {
 	const char *tracefs;		/* --tracefs */
 	const char *binary;		/* --binary, for u:/up: probes */
 	pid_t pid;			/* -p, 0: system-wide */
+	bool filtered;			/* -p recorded system-wide with filters
+					 * (record-filter.c) */
+	pid_t *tids;			/* ...the threads of the filters */
+	size_t nr_tids;
 	bool callchain;			/* -g */
 	uint64_t duration_ns;		/* --duration, 0: until a signal */
 	unsigned int pages;		/* -m, ring buffer pages per CPU */
@@ -282,6 +291,21 @@ static int open_events(struct recorder *r)
 	r->evlist = perf_evlist__new();
 	if (!r->evlist)
 		return ovp_err(-ENOMEM, "out of memory");
+	if (r->pid) {
+		const char **names = calloc(r->nr_events + 1, sizeof(*names));
+
+		if (!names)
+			return ovp_err(-ENOMEM, "out of memory");
+		for (i = 0; i < r->nr_events; i++)
+			names[i] = r->events[i].name;
+		r->filtered = record_filter__needed(names, r->nr_events);
+		free(names);
+	}
+	if (r->filtered) {
+		err = record_filter__tids(r->pid, &r->tids, &r->nr_tids);
+		if (err)
+			return err;
+	}
 	for (i = 0; i < r->nr_events; i++) {
 		struct perf_event_attr attr = {
 			.type = PERF_TYPE_TRACEPOINT,
@@ -295,7 +319,7 @@ static int open_events(struct recorder *r)
 			.watermark = 1,
 			/* wake up at a quarter of the buffer; POLL_MS bounds latency */
 			.wakeup_watermark = r->pages * sysconf(_SC_PAGESIZE) / 4,
-			.inherit = r->pid ? 1 : 0,
+			.inherit = r->pid && !r->filtered ? 1 : 0,
 		};
 
 		if (r->callchain)
@@ -314,7 +338,7 @@ static int open_events(struct recorder *r)
 		perf_evlist__add(r->evlist, r->events[i].evsel);
 	}
 
-	if (r->pid) {
+	if (r->pid && !r->filtered) {
 		err = process_threads(r->pid, &r->threads);
 		if (err)
 			return err;
@@ -338,6 +362,18 @@ static int open_events(struct recorder *r)
 		return ovp_err(err, "perf_event_open failed: %s", strerror(-err));
 	}
 	r->opened = true;
+	for (i = 0; i < r->nr_events && r->filtered; i++) {
+		char *filter;
+
+		err = record_filter__build(r->events[i].name, r->tids, r->nr_tids, &filter);
+		if (err)
+			return err;
+		err = perf_evsel__apply_filter(r->events[i].evsel, filter);
+		free(filter);
+		if (err)
+			return ovp_err(err < 0 ? err : -EINVAL, "cannot set the thread filter of "
+				       "%s (-p)", r->events[i].name);
+	}
 	errno = 0;
 	err = perf_evlist__mmap(r->evlist, r->pages);
 	if (err) {
@@ -963,6 +999,7 @@ static int recorder_exit(struct recorder *r)
 				perf_evsel__delete(r->events[i].evsel);
 	perf_cpu_map__put(r->cpus);
 	perf_thread_map__put(r->threads);
+	free(r->tids);
 	if (r->installed)
 		err = probe_install__destroy(&r->inst);
 	probe_install__exit(&r->inst);
@@ -1037,10 +1074,23 @@ int cmd_record(int argc, char **argv)
 	if (!err)
 		perf_evlist__enable(r.evlist);
 	err = err ?: synth_threads(&r);
-	if (!err && !stop_requested && !r.quiet)
+	if (!err && !stop_requested && !r.quiet && r.filtered)
+		fprintf(stderr, "Recording %zu event%s on every CPU, filtered to the %zu threads "
+			"of process %d... (Ctrl-C to stop)\n", r.nr_events,
+			r.nr_events == 1 ? "" : "s", r.nr_tids, r.pid);
+	else if (!err && !stop_requested && !r.quiet)
 		fprintf(stderr, "Recording %zu event%s%s... (Ctrl-C to stop)\n", r.nr_events,
 			r.nr_events == 1 ? "" : "s", r.pid ? "" : " on every CPU");
 	err = err ?: record_loop(&r);
+	if (!err && r.filtered) {
+		size_t nr_new = 0;
+
+		err = record_filter__new_threads(r.pid, r.tids, r.nr_tids, &nr_new);
+		if (!err && nr_new)
+			ovp_warn("process %d created %zu thread%s during the recording: not "
+				 "recorded (-p follows the threads it had at the start)", r.pid,
+				 nr_new, nr_new == 1 ? "" : "s");
+	}
 	err = err ?: set_features(&r);
 	data_size = r.writer ? pdata_writer__data_size(r.writer) : 0;
 	err = pdata_writer__close(r.writer, err);

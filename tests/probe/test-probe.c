@@ -26,6 +26,7 @@
 #include <ovsperf/err.h>
 
 #include "probe-local.h"
+#include "record-filter.h"
 #include "probe.h"
 
 static int failures;
@@ -691,6 +692,41 @@ static void test_fake_tracefs(void)
 	unsetenv("OVSPERF_ARCH");
 }
 
+/* -p made system-wide: which events need it, and each event's filter. */
+static void test_record_filter(void)
+{
+	static const char *const kd[] = { "raw_syscalls:sys_enter", "sched:sched_switch" };
+	static const char *const usdt[] = { "ovsperf:run_start", "raw_syscalls:sys_exit" };
+	pid_t tids[200], *mine = NULL;
+	size_t nr = 0, nr_new = 9;
+	char *f = NULL;
+
+	CHECK(record_filter__needed(kd, 2));
+	CHECK(!record_filter__needed(usdt, 2));
+	tids[0] = 10, tids[1] = 11;
+	CHECK(record_filter__build("sched:sched_switch", tids, 2, &f) == 0);
+	CHECK_STR(f, "prev_pid == 10 || prev_pid == 11 || next_pid == 10 || next_pid == 11");
+	free(f);
+	CHECK(record_filter__build("sched:sched_wakeup_new", tids, 2, &f) == 0);
+	CHECK_STR(f, "pid == 10 || pid == 11");
+	free(f);
+	CHECK(record_filter__build("irq:softirq_entry", tids, 1, &f) == 0);
+	CHECK_STR(f, "common_pid == 10");
+	free(f);
+	/* Too many threads for one page: refused, saying what to do. */
+	for (int i = 0; i < 200; i++)
+		tids[i] = 1000000 + i;
+	f = NULL;
+	CHECK(record_filter__build("sched:sched_switch", tids, 200, &f) == -E2BIG && !f);
+	CHECK(strstr(ovp_errmsg(), "record system-wide (-a)") != NULL);
+	/* This process: its threads, none new. */
+	CHECK(record_filter__tids(getpid(), &mine, &nr) == 0 && nr >= 1 && mine[0] > 0);
+	CHECK(record_filter__new_threads(getpid(), mine, nr, &nr_new) == 0 && nr_new == 0);
+	CHECK(record_filter__new_threads(getpid(), mine, 0, &nr_new) == 0 && nr_new == nr);
+	free(mine);
+	CHECK(record_filter__tids(-5, &mine, &nr) == -ESRCH);
+}
+
 int main(int argc, char **argv)
 {
 	char cmd[300];
@@ -706,6 +742,7 @@ int main(int argc, char **argv)
 	setenv("OVSPERF_PROBESETS", argv[3], 1);
 	ovp_set_quiet(true);
 	test_parse();
+	test_record_filter();
 	test_usdt_args();
 	test_btf();
 	test_elf(argv[1]);
