@@ -157,6 +157,32 @@ int uc_engine__add(struct uc_engine *e, enum uc_type type, uint64_t ts, uint32_t
 	return uc_engine__add_event(e, &in);
 }
 
+int64_t uc_key_in_port(const uint8_t *p, uint32_t n)
+{
+	uint32_t off = 0;
+
+	while (p && off + 4 <= n) {
+		uint16_t len, type;
+		uint32_t port;
+
+		memcpy(&len, p + off, 2);
+		memcpy(&type, p + off + 2, 2);
+		type &= 0x3fff;		/* NLA_F_NESTED, NLA_F_NET_BYTEORDER */
+		if (len < 4)
+			break;
+		if (type == 16)
+			return UC_PORT_TUNNEL;
+		if (off + len > n)
+			break;
+		if (type == 3 && len >= 8) {
+			memcpy(&port, p + off + 4, 4);
+			return port;
+		}
+		off += (len + 3u) & ~3u;
+	}
+	return UC_PORT_NONE;
+}
+
 /*
  * Batching (upcall_cost.py's collect_event_sets(), per thread).
  */

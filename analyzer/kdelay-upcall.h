@@ -171,6 +171,18 @@ int uc_engine__add(struct uc_engine *e, enum uc_type type, uint64_t ts, uint32_t
  */
 int uc_engine__add_event(struct uc_engine *e, const struct uc_input *in);
 
+/**
+ * uc_key_in_port() - the datapath in-port of a recv_upcall from its flow key
+ * (netlink attributes, as upcall_cost.py decodes them).
+ * @p: the captured key bytes.
+ * @n: how many (capped to the key's size by the caller).
+ *
+ * Return: OVS_KEY_ATTR_IN_PORT (3, u32); UC_PORT_TUNNEL when an
+ * OVS_KEY_ATTR_TUNNEL (16) attribute comes first, even cut short;
+ * UC_PORT_NONE when neither is found in the bytes.
+ */
+int64_t uc_key_in_port(const uint8_t *p, uint32_t n);
+
 /* Correlate (see the top of the file).  Return: 0 or -ENOMEM. */
 int uc_engine__finish(struct uc_engine *e);
 

@@ -234,37 +234,6 @@ static bool handler_kept(const struct uc_report *uc, const char *comm)
 	return false;
 }
 
-/*
- * The in-port of a recv_upcall from its flow key (netlink attributes, as
- * upcall_cost.py decodes it): OVS_KEY_ATTR_IN_PORT (3, u32), or a tunnel
- * port when OVS_KEY_ATTR_TUNNEL (16) comes first, even cut short.
- */
-static int64_t key_in_port(const uint8_t *p, uint32_t n)
-{
-	uint32_t off = 0;
-
-	while (off + 4 <= n) {
-		uint16_t len, type;
-		uint32_t port;
-
-		memcpy(&len, p + off, 2);
-		memcpy(&type, p + off + 2, 2);
-		type &= 0x3fff;		/* NLA_F_NESTED, NLA_F_NET_BYTEORDER */
-		if (len < 4)
-			break;
-		if (type == 16)
-			return UC_PORT_TUNNEL;
-		if (off + len > n)
-			break;
-		if (type == 3 && len >= 8) {
-			memcpy(&port, p + off + 4, 4);
-			return port;
-		}
-		off += (len + 3u) & ~3u;
-	}
-	return UC_PORT_NONE;
-}
-
 /* The event's packet bytes (pkt, then pkt2 when it has both) into @buf. */
 static uint32_t packet_bytes(const struct uc_report *uc, const struct uc_fields *f,
 			     const struct pdata_sample *sample, uint8_t *buf, uint32_t len)
@@ -355,7 +324,7 @@ static int uc_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 		if (evdec_field__resolved(&f->key_len))
 			klen = (uint32_t)evdec_field__u64(&f->key_len, sample);
 		if (k)
-			in.port = key_in_port(k, nk < klen ? nk : klen);
+			in.port = uc_key_in_port(k, nk < klen ? nk : klen);
 	}
 	in.type = t;
 	in.ts = sample->time;

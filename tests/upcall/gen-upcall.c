@@ -68,14 +68,15 @@ static const char *const names_length[NR_EV] = {
 	"probe:ovs_packet_cmd_execute",
 };
 
-/* Kernel upcall: skbaddr, len, upcall_cmd, [pkt[64]]. */
+/* Kernel upcall: skbaddr, len, upcall_cmd, [pkt[64], in_port]. */
 static const char dp_fmt_bytes[] =
 	"name: ovs_dp_upcall\nID: 9201\nformat:\n" COMMON
 	"\tfield:unsigned long __probe_ip;\toffset:8;\tsize:8;\tsigned:0;\n"
 	"\tfield:u64 skbaddr;\toffset:16;\tsize:8;\tsigned:0;\n"
 	"\tfield:u32 len;\toffset:24;\tsize:4;\tsigned:0;\n"
 	"\tfield:u8 upcall_cmd;\toffset:28;\tsize:1;\tsigned:0;\n"
-	"\tfield:u8 pkt[64];\toffset:29;\tsize:64;\tsigned:0;\n\n"
+	"\tfield:u8 pkt[64];\toffset:29;\tsize:64;\tsigned:0;\n"
+	"\tfield:u16 in_port;\toffset:93;\tsize:2;\tsigned:0;\n\n"
 	"print fmt: \"(%lx) skbaddr=0x%Lx len=%u upcall_cmd=%u\", REC->__probe_ip, "
 	"REC->skbaddr, REC->len, REC->upcall_cmd\n";
 static const char dp_fmt_length[] =
@@ -102,7 +103,8 @@ static const char dp_fmt_length[] =
 	"\tfield:u32 arg6;\toffset:48;\tsize:4;\tsigned:0;\n"
 static const char recv_fmt_bytes[] =
 	"name: recv_upcall\nID: 9202\nformat:\n" COMMON ARGS6
-	"\tfield:u8 pkt[64];\toffset:52;\tsize:64;\tsigned:0;\n\n"
+	"\tfield:u8 pkt[64];\toffset:52;\tsize:64;\tsigned:0;\n"
+	"\tfield:u8 key[64];\toffset:116;\tsize:64;\tsigned:0;\n\n"
 	"print fmt: \"(%lx) type=%d len=%u\", REC->__probe_ip, REC->arg2, REC->arg4\n";
 static const char recv_fmt_length[] =
 	"name: recv_upcall\nID: 9202\nformat:\n" COMMON ARGS6 "\n"
@@ -368,6 +370,7 @@ static int write_sample(struct pdata_writer *w, const struct gen_ev *e)
 	uint32_t cpu[2] = { e->cpu, 0 }, raw_size, u32, len = e->pkt >= 0 ? pkt_len(e->pkt) : 0;
 	uint16_t type = ids[e->ev];
 	int32_t s32;
+	uint16_t u16;
 	size_t n = sizeof(h), rlen = 16;
 
 	memset(raw, 0, sizeof(raw));
@@ -385,7 +388,10 @@ static int write_sample(struct pdata_writer *w, const struct gen_ev *e)
 			memcpy(raw + 24, &len, 4);
 			raw[28] = (uint8_t)e->cmd;
 			memcpy(raw + 29, b, 64);
-			rlen = 93;
+			/* The in-port, as the flow key of its recv_upcall says. */
+			u16 = (uint16_t)(1 + e->pkt % 3);
+			memcpy(raw + 93, &u16, 2);
+			rlen = 95;
 		} else {
 			static const char dp[] = "ovs-system", dev[] = "veth0";
 			uint32_t loc;
@@ -420,8 +426,16 @@ static int write_sample(struct pdata_writer *w, const struct gen_ev *e)
 		memcpy(raw + 48, &u32, 4);
 		rlen = 52;
 		if (bytes_mode) {
+			/* Flow key: PRIORITY (2) 0, IN_PORT (3), SKB_MARK (15) 0. */
+			static const uint8_t attrs[24] = { 8, 0, 2, 0, 0, 0, 0, 0, 8, 0, 3, 0,
+							   0, 0, 0, 0, 8, 0, 15, 0 };
+
 			memcpy(raw + 52, b, 64);
-			rlen = 116;
+			memset(raw + 116, 0, 64);
+			memcpy(raw + 116, attrs, sizeof(attrs));
+			u32 = dp_bytes_mode ? 1 + (uint32_t)(e->pkt % 3) : 0;
+			memcpy(raw + 116 + 12, &u32, 4);
+			rlen = 180;
 		}
 		break;
 	case EXEC:

@@ -353,8 +353,31 @@ static void test_reported(void)
 	uc_engine__exit(&e);
 }
 
+/* The in-port from a flow key's netlink attributes. */
+static void test_key_in_port(void)
+{
+	/* RECIRC_ID (20) 0, DP_HASH (19) 0, PRIORITY (2) 0, IN_PORT (3) 5. */
+	static const uint8_t key[] = {
+		8, 0, 20, 0, 0, 0, 0, 0,  8, 0, 19, 0, 0, 0, 0, 0,  8, 0, 2, 0, 0, 0, 0, 0,
+		8, 0, 3, 0, 5, 0, 0, 0,  8, 0, 15, 0, 0, 0, 0, 0,
+	};
+	/* A tunnel attribute (nested flag set) before the in-port. */
+	static const uint8_t tun[] = {
+		8, 0, 20, 0, 0, 0, 0, 0,  40, 0, 16, 0x80, 1, 2, 3, 4,
+	};
+	/* An attribute of length 2: malformed, stop. */
+	static const uint8_t bad[] = { 2, 0, 3, 0, 5, 0, 0, 0 };
+
+	CHECK_U64(uc_key_in_port(key, sizeof(key)), 5);
+	CHECK_U64(uc_key_in_port(key, 31), (uint64_t)UC_PORT_NONE);	/* cut in IN_PORT */
+	CHECK_U64(uc_key_in_port(tun, sizeof(tun)), (uint64_t)UC_PORT_TUNNEL);
+	CHECK_U64(uc_key_in_port(bad, sizeof(bad)), (uint64_t)UC_PORT_NONE);
+	CHECK_U64(uc_key_in_port(NULL, 0), (uint64_t)UC_PORT_NONE);
+}
+
 int main(void)
 {
+	test_key_in_port();
 	test_reference_scenarios();
 	test_costs();
 	test_swapped();
