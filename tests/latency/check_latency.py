@@ -124,14 +124,24 @@ SKB = re.compile(r"\bskb(?:addr)?=(0x[0-9a-f]+|\(nil\))")
 HEAD = re.compile(r"\bhead=(0x[0-9a-f]+)")
 DEV = re.compile(r"dev=(\S+)")
 FLOW = re.compile(r"\b(saddr|daddr|sport|dport|ip_proto)=(0x[0-9a-f]+|\d+)")
+VIHL = re.compile(r"\bip_vihl=(0x[0-9a-f]+|\d+)")
 
 
 def flow_of(rest):
     """Flow fields of a trace line, as the man page says they are read:
     addresses are packet bytes (perf script prints the native u32), ports of
-    dynamic probes (lines starting with the probe address) network order."""
+    dynamic probes (lines starting with the probe address) network order;
+    with ip_vihl, only version 4 is a flow, and its ports only with a 20-byte
+    header (the probe read them at +20)."""
     f = {}
+    vihl = VIHL.search(rest)
+    if vihl:
+        vihl = int(vihl.group(1), 0)
+        if vihl >> 4 != 4 or vihl & 15 < 5:
+            return f
     for k, v in FLOW.findall(rest):
+        if vihl and vihl & 15 != 5 and k in ("sport", "dport"):
+            continue
         v = int(v, 0)
         if k in ("saddr", "daddr"):
             v = socket.inet_ntoa(struct.pack("<I", v))
@@ -550,9 +560,10 @@ def main():
             d.eq(f"stack of {g['key']}", g.get("stack"), kstack)
             if r["flow"]:
                 f = r["flow"]
+                names = {"saddr": "src_ip", "daddr": "dst_ip", "sport": "src_port",
+                         "dport": "dst_port", "ip_proto": "protocol"}
                 d.eq(f"flow of {g['key']}", g.get("flow"),
-                     {"src_ip": f["saddr"], "dst_ip": f["daddr"], "src_port": f["sport"],
-                      "dst_port": f["dport"], "protocol": f["ip_proto"]})
+                     {names[k]: v for k, v in f.items()})
             if r["dev"]:
                 d.eq(f"dev of {g['key']}", g.get("dev"), r["dev"])
         if not with_stack:

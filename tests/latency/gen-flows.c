@@ -7,7 +7,8 @@
  * The events look like the ovs-dp preset's kprobes recorded by
  * `ovsperf-probe record` with fetch arguments: ovsperf:ovs_vport_receive
  * (__probe_ip, skb, dev string, saddr, daddr, sport and dport in network
- * order as read from the packet, ip_proto), ovsperf:do_output and
+ * order as read from the packet, ip_proto, ip_vihl: some are an IPv4 header
+ * with options or an IPv6 one, hence no flow or no ports), ovsperf:do_output and
  * ovsperf:ovs_dp_upcall (skb), skb:kfree_skb (skbaddr); call chains on the
  * egress events; one PERF_RECORD_LOST; and a kallsyms text stored in the
  * tracing data (so the recording carries its own symbols).  Packets are
@@ -61,10 +62,11 @@ static const char recv_format[] =
 	"\tfield:u32 daddr;\toffset:32;\tsize:4;\tsigned:0;\n"
 	"\tfield:u16 sport;\toffset:36;\tsize:2;\tsigned:0;\n"
 	"\tfield:u16 dport;\toffset:38;\tsize:2;\tsigned:0;\n"
-	"\tfield:u8 ip_proto;\toffset:40;\tsize:1;\tsigned:0;\n\n"
+	"\tfield:u8 ip_proto;\toffset:40;\tsize:1;\tsigned:0;\n"
+	"\tfield:u8 ip_vihl;\toffset:41;\tsize:1;\tsigned:0;\n\n"
 	"print fmt: \"(%lx) skb=0x%Lx dev=%s saddr=0x%x daddr=0x%x sport=%u dport=%u "
-	"ip_proto=%u\", REC->__probe_ip, REC->skb, __get_str(dev), REC->saddr, REC->daddr, "
-	"REC->sport, REC->dport, REC->ip_proto\n";
+	"ip_proto=%u ip_vihl=%u\", REC->__probe_ip, REC->skb, __get_str(dev), REC->saddr, "
+	"REC->daddr, REC->sport, REC->dport, REC->ip_proto, REC->ip_vihl\n";
 static const char output_format[] =
 	"name: do_output\nID: 9102\nformat:\n" COMMON_FIELDS
 	"\tfield:unsigned long __probe_ip;\toffset:8;\tsize:8;\tsigned:0;\n"
@@ -110,15 +112,21 @@ struct gen_ev {
 	int stack;		/* 0 none, else a stack variant */
 };
 
+/* What a 'flow' probe (older field form) read at skb->data: the last two
+ * are no plain IPv4 header, so their fields are no flow (an IPv4 header with
+ * options: the bytes at +20 are not the ports; an IPv6 header read as IPv4:
+ * nothing is). */
 static const struct {
 	const char *saddr, *daddr;
 	uint16_t sport, dport;
-	uint8_t proto;
+	uint8_t proto, vihl;
 } flows[] = {
-	{ "10.11.0.1", "10.11.0.2", 20000, 9000, 17 },
-	{ "10.11.0.1", "10.11.0.2", 20001, 9001, 17 },
-	{ "10.11.0.2", "10.11.0.1", 9000, 20000, 17 },
-	{ "10.11.0.1", "10.11.0.254", 45678, 2181, 6 },
+	{ "10.11.0.1", "10.11.0.2", 20000, 9000, 17, 0x45 },
+	{ "10.11.0.1", "10.11.0.2", 20001, 9001, 17, 0x45 },
+	{ "10.11.0.2", "10.11.0.1", 9000, 20000, 17, 0x45 },
+	{ "10.11.0.1", "10.11.0.254", 45678, 2181, 6, 0x45 },
+	{ "10.11.0.3", "10.11.0.4", 1111, 2222, 6, 0x46 },
+	{ "96.0.0.0", "0.8.17.64", 0xfd00, 0, 0, 0x60 },
 };
 /* Names of 5, 5, 3, 8, 15 (IFNAMSIZ - 1) and 20 bytes: the analyzer keys
  * names of up to 15 bytes in two words and looks longer ones up by name. */
@@ -189,6 +197,7 @@ static int write_sample(struct pdata_writer *w, const struct gen_ev *e)
 			port = htons(flows[e->flow].dport);
 			memcpy(raw + 38, &port, 2);
 			raw[40] = flows[e->flow].proto;
+			raw[41] = flows[e->flow].vihl;
 			memcpy(raw + 44, dev, strlen(dev) + 1);
 			rlen = 44 + strlen(dev) + 1;
 		}
@@ -270,7 +279,7 @@ int main(int argc, char **argv)
 		uint64_t t0 = 1000000000000ULL + i * 7000 + rnd(3000);
 		struct gen_ev s = {
 			.time = t0, .ev = EV_RECV, .cpu = rnd(2), .skb = 0xffff888100000000ULL +
-			rnd(48) * 256, .flow = rnd(4), .dev = rnd(NR_DEVS),
+			rnd(48) * 256, .flow = rnd(6), .dev = rnd(NR_DEVS),
 		};
 		uint32_t fate = rnd(100);
 
