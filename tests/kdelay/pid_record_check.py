@@ -8,8 +8,9 @@ kdelay-load (tests/progs) starts its threads and waits on stdin.  Two
 recordings start: A = `ovsperf-probe record -p PID kernel-delay`, and
 B = `perf record -a` of the kernel-delay tracepoints, the scheduler and irq
 events unfiltered (syscalls filtered to the workload's threads, which is all
-the syscall figures use, to keep the file small).  Then the workload runs its
-300 ms and exits, and both recordings stop.
+the syscall figures use, to keep the file small).  When both are recording
+(A says so, B acknowledges its enable), the workload runs its 300 ms and
+exits, and both recordings are stopped (SIGINT).
 
 The comparison window is the workload's whole active life, [go, end]: go is
 the wakeup of its main thread by the test's write to its stdin, end the last
@@ -43,6 +44,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -123,25 +125,54 @@ def run_once(probe, analyzer, load, work):
         if len(tids) < 9:
             raise RuntimeError(f'kdelay-load has {len(tids)} threads, expected 9')
         filt = ' || '.join(f'common_pid == {t}' for t in tids)
-        a = subprocess.Popen([probe, 'record', 'kernel-delay', '-p', str(pid), '-d', '2.5',
+        # Both recorders are recording before the workload goes: A says so on
+        # stderr; B (perf) starts disabled and is enabled through its control
+        # fifo, which acknowledges.  Under load either may take seconds.
+        ctl, ack = os.path.join(work, 'ctl'), os.path.join(work, 'ack')
+        for f in (ctl, ack):
+            if os.path.exists(f):
+                os.unlink(f)
+            os.mkfifo(f)
+        a = subprocess.Popen([probe, 'record', 'kernel-delay', '-p', str(pid), '-d', '30',
                               '-m', '512', '-o', a_data], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
-        b_cmd = ['perf', 'record', '-q', '-a', '-m', '2048', '-o', b_data]
+        b_cmd = ['perf', 'record', '-q', '-a', '-m', '2048', '-D', '-1', '--control',
+                 f'fifo:{ctl},{ack}', '-o', b_data]
         for ev in ('raw_syscalls:sys_enter', 'raw_syscalls:sys_exit'):
             b_cmd += ['-e', ev, '--filter', filt]
         for ev in SCHED + IRQ:
             b_cmd += ['-e', ev]
-        b = subprocess.Popen(b_cmd + ['--', 'sleep', '2.5'], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
-        time.sleep(1.0)
+        # perf's workload ends when the test closes its stdin.
+        b = subprocess.Popen(b_cmd + ['--', 'cat'], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        a_err = ''
+        while 'Recording' not in a_err:
+            line = a.stderr.readline()
+            if not line:
+                raise RuntimeError(f'ovsperf-probe record -p ended: {a_err}')
+            a_err += line
+        with open(ctl, 'w') as c, open(ack, 'r') as k:
+            c.write('enable\n')
+            c.flush()
+            k.readline()
+        time.sleep(0.2)
         wl.stdin.write(b'g')
         wl.stdin.close()
-        wl.wait(timeout=20)
-        a_out, a_err = a.communicate(timeout=30)
-        b_out, b_err = b.communicate(timeout=30)
+        wl.wait(timeout=60)
+        time.sleep(0.2)
+        a.send_signal(signal.SIGINT)
+        b.stdin.close()
+        b.stdin = None
+        a_out, a_rest = a.communicate(timeout=60)
+        a_err += a_rest
+        b_out, b_err = b.communicate(timeout=60)
     finally:
         if wl.poll() is None:
             wl.kill()
+        for p in ('a', 'b'):
+            proc = locals().get(p)
+            if proc and proc.poll() is None:
+                proc.kill()
     if a.returncode:
         raise RuntimeError(f'ovsperf-probe record -p: exit {a.returncode}: {a_err}')
     if 'filtered to the 9 threads' not in a_err:

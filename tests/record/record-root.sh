@@ -127,10 +127,19 @@ if [ -x "$vswitchd" ] && [ -w $tracefs/uprobe_events ]; then
 			2>/dev/null || bad "perf script failed on $f2"
 		n_usdt=$(grep -c " $group:run_start: " "$work/rec-usdt.perf.txt")
 		[ "$n_usdt" -gt 20 ] || bad "only $n_usdt run_start samples"
-		# -p: every sample belongs to a thread of the process.
+		# -p: every sample belongs to a thread of the process, except the
+		# switches *to* one of its threads, which run in the task switched
+		# from (-p with sched_switch records on every CPU, filtered on
+		# prev_pid/next_pid: ovsperf-probe(1)).
 		tids=" $(ls /proc/$vpid/task | tr '\n' ' ')"
-		awk -v tids="$tids" '{ if (index(tids, " " $2 " ") == 0) { print; exit 1 } }' \
-			"$work/rec-usdt.perf.txt" || bad "sample of another process in $f2"
+		awk -v tids="$tids" '{
+			if (index(tids, " " $2 " ")) next
+			if (match($0, / next_pid=[0-9]+/) && index($0, "sched:sched_switch:") &&
+			    index(tids, " " substr($0, RSTART + 10, RLENGTH - 10) " ")) next
+			print; exit 1
+		}' "$work/rec-usdt.perf.txt" || bad "sample of another process in $f2"
+		grep -q "sched:sched_switch:.* next_pid=\($(ls /proc/$vpid/task | paste -sd'|' | sed 's/|/\\|/g')\) " \
+			"$work/rec-usdt.perf.txt" || bad "no switch to a thread of the process in $f2"
 		grep -q "^ *ovs-vswitchd  *$vpid .* $group:run_start:" "$work/rec-usdt.perf.txt" ||
 			bad "no run_start sample named ovs-vswitchd"
 		kill $vpid; wait $vpid 2>/dev/null; vpid=
