@@ -94,6 +94,9 @@ enum {
  * @json_lines: with --json the report writes JSON Lines (one object per
  *	line) itself; the summary document then follows on one compact line,
  *	so the whole output stays valid JSON Lines.
+ * @value_follows: for an option with an optional value given without one
+ *	("-s", "--syscall-events"), whether the next argument @next is its
+ *	value, as Python's argparse (nargs='?') takes "-s 50000"; NULL: never.
  */
 struct report_ops {
 	const char *name;
@@ -110,6 +113,7 @@ struct report_ops {
 	int (*emit_json)(struct report *r, json_t *reports);
 	void (*destroy)(struct report *r);
 	bool json_lines;
+	bool (*value_follows)(int key, const char *next);
 };
 
 /* Base of every report; reports embed it first and use container_of. */

@@ -25,7 +25,9 @@
  *    counts unless it returned IRQ_NONE; soft IRQ: likewise by vector;
  *  - long poll (ours): from the return of poll()/ppoll() to the next call,
  *    counted when longer than cfg.long_poll_ns (OVS's "Unreasonably long
- *    poll interval" is the same measure from inside the process).
+ *    poll interval" is the same measure from inside the process);
+ *    with cfg.long_poll_all, every interval between poll() calls (not ppoll),
+ *    as OVS master's kernel_delay.py.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -479,6 +481,14 @@ static bool is_poll(const struct kd_engine *e, long nr)
 	return nr >= 0 && (nr == e->cfg.poll_nr || nr == e->cfg.ppoll_nr);
 }
 
+/* A syscall that ends or starts a LONG POLL interval. */
+static bool is_long_poll_call(const struct kd_engine *e, long nr)
+{
+	if (e->cfg.long_poll_all)
+		return nr >= 0 && nr == e->cfg.poll_nr;
+	return is_poll(e, nr);
+}
+
 static int record_syscall(struct kd_engine *e, const struct kd_event *ev, uint64_t start)
 {
 	struct kd_sysevent *se;
@@ -529,6 +539,10 @@ static int sys_exit(struct kd_engine *e, struct kd_thread *t, const struct kd_ev
 	struct kd_acc *a = NULL;
 	size_t i;
 
+	/* Master's kernel_delay.py stamps the poll() return before it looks for
+	 * the entry: a poll() already under way when the window opened counts. */
+	if (e->cfg.long_poll_all && is_long_poll_call(e, nr))
+		t->poll_exit = ev->time;
 	if (start == KD_NONE || ev->time < start)
 		return 0;
 	t->sys_start = KD_NONE;
@@ -554,7 +568,7 @@ static int sys_exit(struct kd_engine *e, struct kd_thread *t, const struct kd_ev
 	}
 	acc_add(a, delta);
 	t->active = true;
-	if (is_poll(e, nr))
+	if (is_long_poll_call(e, nr))
 		t->poll_exit = ev->time;
 	if (e->cfg.syscall_events)
 		return record_syscall(e, ev, start);
@@ -636,10 +650,10 @@ static int count_event(struct kd_engine *e, const struct kd_event *ev)
 		if (!t)
 			return 0;
 		t->sys_start = ev->time;
-		if (is_poll(e, ev->sys.nr) && t->poll_exit != KD_NONE) {
+		if (is_long_poll_call(e, ev->sys.nr) && t->poll_exit != KD_NONE) {
 			uint64_t gap = ev->time - t->poll_exit;
 
-			if (gap > e->cfg.long_poll_ns) {
+			if (gap > e->cfg.long_poll_ns || e->cfg.long_poll_all) {
 				acc_add(&t->long_poll, gap);
 				t->active = true;
 			}

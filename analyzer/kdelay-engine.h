@@ -161,6 +161,8 @@ struct kd_config {
 	long poll_nr;			/* syscall number of poll(), -1 if none */
 	long ppoll_nr;			/* of ppoll(), -1 if none (LONG POLL only) */
 	uint64_t long_poll_ns;		/* LONG POLL threshold */
+	bool long_poll_all;		/* every poll() interval, not ppoll() (OVS
+					 * master's kernel_delay.py) */
 	/* Called when a window closes and pid is still -1: set *pid or fail. */
 	int (*resolve_pid)(void *arg, int64_t *pid);
 	/* Process of a thread whose pid was not known at event time, or -1. */

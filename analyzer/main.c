@@ -173,6 +173,14 @@ static int run_reports(const struct report_ops *ops, int argc, char **argv)
 				      argv[optind - 1]);
 			goto out_usage_msg;
 		}
+		/* argparse's "-s=50000" is "-s 50000" (getopt would give "=50000"). */
+		if (optarg && optarg[0] == '=' && optind > 0 && argv[optind - 1][1] != '-' &&
+		    optarg == argv[optind - 1] + 2)
+			optarg++;
+		/* argparse's optional values: "-s 50000" as well as "-s50000". */
+		if (!optarg && ops->value_follows && optind < argc &&
+		    ops->value_follows(opt, argv[optind]))
+			optarg = argv[optind++];
 		err = ops->option(reports[0], opt, optarg);
 		if (err < 0)
 			goto out_usage_msg;

@@ -42,6 +42,8 @@ enum {
 	OPT_SKIP_POLL,
 	OPT_STACK_SIZE,
 	OPT_LONG_POLL,
+	OPT_DEBUG,
+	OPT_BUFFER_PAGES,
 };
 
 /* Frames kept per syscall event of a --call-graph dwarf recording. */
@@ -101,6 +103,8 @@ static const struct option kd_options[] = {
 	{ "skip-syscall-poll-events", no_argument, NULL, OPT_SKIP_POLL },
 	{ "stack-trace-size", required_argument, NULL, OPT_STACK_SIZE },
 	{ "long-poll", required_argument, NULL, OPT_LONG_POLL },
+	{ "debug", optional_argument, NULL, OPT_DEBUG },
+	{ "buffer-page-count", required_argument, NULL, OPT_BUFFER_PAGES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -117,10 +121,18 @@ static const char kd_usage[] =
 	"                             kr:FUNC, up:FUNC, upr:FUNC)\n"
 	"      --stop-trigger EV      close the window on event EV\n"
 	"      --trigger-delta NS     skip windows whose stop-start delta is below NS\n"
-	"  -s, --syscall-events[=NS]  list each syscall (longer than NS) with its stacks\n"
+	"  -s, --syscall-events [NS]  list each syscall (longer than NS) with its stacks\n"
+	"                             (a number after -s is its value, as in\n"
+	"                             kernel_delay.py: -s 50000, -s50000, -s=50000)\n"
 	"      --skip-syscall-poll-events  leave poll() out of that list\n"
 	"      --stack-trace-size N   0: do not print the stacks of syscall events\n"
-	"      --long-poll T          LONG POLL threshold (default 1s)\n";
+	"      --long-poll T          LONG POLL threshold (default 1s); 'all': every\n"
+	"                             poll() to poll() interval with AVERAGE/MIN/MAX\n"
+	"                             columns, as OVS master's kernel_delay.py\n"
+	"  -D, --debug [N]            accepted for kernel_delay.py; no eBPF program here,\n"
+	"                             so it changes nothing\n"
+	"      --buffer-page-count N  accepted for kernel_delay.py; the buffer size was\n"
+	"                             chosen at record time (ovsperf-probe record -m)\n";
 
 static struct kd_report *to_kd(struct report *r)
 {
@@ -201,11 +213,36 @@ static int kd_option(struct report *r, int key, const char *arg)
 		kd->stacks = v != 0;
 		return err;
 	case OPT_LONG_POLL:
+		kd->cfg.long_poll_all = !strcmp(arg, "all");
+		if (kd->cfg.long_poll_all) {
+			kd->cfg.long_poll_ns = 0;
+			return 0;
+		}
 		return parse_seconds(arg, &kd->cfg.long_poll_ns);
+	case 'D':
+	case OPT_DEBUG:
+		/* kernel_delay.py's eBPF debug flags: nothing to debug post-mortem. */
+		return !arg ? 0 : parse_u64(arg, &v);
+	case OPT_BUFFER_PAGES:
+		return parse_u64(arg, &v);
 	}
 	return ovp_err(-EINVAL, "kernel-delay: unknown option");
 }
 
+/* "-s 50000", "-D 3": a number after an option with an optional value is that
+ * value (argparse's nargs='?'); anything else is the next argument. */
+static bool kd_value_follows(int key, const char *next)
+{
+	const char *p = next;
+
+	if (key != 's' && key != OPT_SYSCALL_EVENTS && key != 'D' && key != OPT_DEBUG)
+		return false;
+	if (!*p)
+		return false;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return !*p;
+}
 
 /* The event of a return probe on @func, whatever tool named it. */
 static struct pdata_evsel *find_return(struct pdata_session *s, const char *func)
@@ -735,7 +772,15 @@ static void print_thread(struct kd_report *kd, FILE *out, const struct kd_thread
 		fprintf(out, "%s%10" PRIu64 "  %16s  %16s\n", INDENT, t->stopped.count,
 			fmt_n(t->stopped.total_ns, b1), fmt_n(t->stopped.max_ns, b2));
 	}
-	if (t->long_poll.count) {
+	if (t->long_poll.count && kd->cfg.long_poll_all) {
+		/* OVS master's kernel_delay.py columns. */
+		fprintf(out, "\n%-10s %-16s %s\n%s%-10s  %16s  %16s  %16s\n", "", "",
+			"[LONG POLL STATISTICS]", INDENT, "COUNT", "AVERAGE ns", "MIN ns",
+			"MAX ns");
+		fprintf(out, "%s%10" PRIu64 "  %16s  %16s  %16s\n", INDENT, t->long_poll.count,
+			fmt_n(t->long_poll.total_ns / t->long_poll.count, b1),
+			fmt_n(t->long_poll.min_ns, b2), fmt_n(t->long_poll.max_ns, b3));
+	} else if (t->long_poll.count) {
 		fprintf(out, "\n%-10s %-16s %s\n%s%-10s  %16s  %16s\n", "", "",
 			"[LONG POLL STATISTICS]", INDENT, "COUNT", "TOTAL ns", "MAX ns");
 		fprintf(out, "%s%10" PRIu64 "  %16s  %16s\n", INDENT, t->long_poll.count,
@@ -995,7 +1040,7 @@ static json_t *thread_json(struct kd_report *kd, const struct kd_thread_stats *t
 	json_object_set_new(o, "run", acc_json(&t->run, true));
 	json_object_set_new(o, "ready", acc_json(&t->ready, false));
 	json_object_set_new(o, "stopped", acc_json(&t->stopped, false));
-	json_object_set_new(o, "long_poll", acc_json(&t->long_poll, false));
+	json_object_set_new(o, "long_poll", acc_json(&t->long_poll, kd->cfg.long_poll_all));
 	for (i = 0; i < t->nr_irq; i++) {
 		json_t *x = acc_json(&t->irq[i].acc, false);
 
@@ -1188,7 +1233,8 @@ const struct report_ops report_kernel_delay_ops = {
 	.summary = "per-thread syscall, run, ready, IRQ and soft IRQ time (kernel_delay.py)",
 	.usage = kd_usage,
 	.options = kd_options,
-	.shortopts = "p:s::",
+	.shortopts = "p:s::D::",
+	.value_follows = kd_value_follows,
 	.create = kd_create,
 	.option = kd_option,
 	.applicable = kd_applicable,
