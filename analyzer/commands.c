@@ -17,6 +17,7 @@ REPORT(report_bridge_loop_ops)
 REPORT(report_upcall_cost_ops)
 REPORT(report_journey_ops)
 REPORT(report_drops_ops)
+REPORT(report_upcalls_ops)
 #undef REPORT
 
 const struct report_ops *const analyze_reports[] = {
@@ -26,6 +27,7 @@ const struct report_ops *const analyze_reports[] = {
 	&report_upcall_cost_ops,
 	&report_journey_ops,
 	&report_drops_ops,
+	&report_upcalls_ops,
 };
 /* Entries above may be NULL (weak, not linked): iterate up to this count. */
 const size_t analyze_nr_reports = sizeof(analyze_reports) / sizeof(analyze_reports[0]);

@@ -31,7 +31,7 @@ check() {	# PROGRAM PAGE COMMAND...
 	done
 }
 check "$analyze" "$src/man/ovsperf-analyze.1" "" script info merge export latency kernel-delay \
-	bridge-loop upcall-cost journey drops
+	bridge-loop upcall-cost upcalls journey drops
 check "$probe" "$src/man/ovsperf-probe.1" "" install list remove perf-cmd record archive
 
 [ $fail = 0 ] && echo PASS

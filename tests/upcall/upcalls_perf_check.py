@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""
+upcalls_perf_check.py - `ovsperf-analyze upcalls` on a recording made by
+plain perf (testdata/upcall.data: sdt_dpif_recv:recv_upcall with arg1..arg6
+only, openvswitch:ovs_dp_upcall and its kretprobe): one line per
+recv_upcall sample with perf script's time, CPU, comm, tid, arg2 (type),
+arg4 (packet length) and arg6 (key length), dpif "-" (the name was not
+fetched); failed upcalls are the ovs_dp_upcall returns with a non-zero
+arg1, and --result error shows exactly those.
+
+Usage: upcalls_perf_check.py OVSPERF_ANALYZE PERF_DATA
+Exit 77 without perf.
+"""
+import re
+import shutil
+import subprocess
+import sys
+
+
+def main():
+    if not shutil.which('perf'):
+        print('SKIP: perf is not installed')
+        return 77
+    analyze, data = sys.argv[1:3]
+    ps = subprocess.run(['perf', 'script', '-i', data, '--ns', '-F',
+                         'comm,tid,cpu,time,event,trace'], capture_output=True, text=True,
+                        check=True).stdout
+    want = ['TIME               CPU  COMM             PID        DPIF_NAME                      '
+            '          TYPE PKT_LEN    FLOW_KEY_LEN RESULT']
+    failed = 0
+    for line in ps.splitlines():
+        m = re.match(r'\s*(.*?)\s+(\d+)\s+\[(\d+)\]\s+(\d+\.\d{9}):\s+(\S+):(.*)$', line)
+        if not m:
+            continue
+        if m[5].endswith(':ovs_dp_upcall__return'):
+            a = dict(re.findall(r'(\w+)=(\S+)', m[6]))
+            failed += int(a.get('arg1', '0'), 0) != 0
+        if not m[5].endswith(':recv_upcall'):
+            continue
+        a = dict(re.findall(r'(\w+)=(\S+)', m[6]))
+        want.append(f'{m[4]:<18} {int(m[3]):<4} {m[1]:<16} {m[2]:<10} {"-":<40} {a["arg2"]:<4} '
+                    f'{a["arg4"]:<10} {a["arg6"]:<12} 0')
+    n = len(want) - 1
+    want += ['', f'{n} upcalls shown: {n} received by handlers, {failed} failed in the '
+             'kernel.']
+    got = subprocess.run([analyze, 'upcalls', '-q', data], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    errors = []
+    if got != want:
+        bad = next((i for i, (w, g) in enumerate(zip(want, got)) if w != g), None)
+        errors.append(f'line {bad}: want {want[bad]!r} got {got[bad]!r}' if bad is not None
+                      else f'{len(want)} lines expected, {len(got)} printed')
+    err = subprocess.run([analyze, 'upcalls', '-q', '--result', 'error', data],
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    if len(err) != 1 + failed + 2 or not err[-1].startswith(f'{failed} upcalls shown: '):
+        errors.append(f'--result error: {err[-3:]}')
+    if n < 10:
+        errors.append(f'only {n} recv_upcall samples')
+    if errors:
+        print('\n'.join(errors))
+        return 1
+    print(f'OK: {n} upcalls, {failed} failed')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
