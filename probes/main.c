@@ -72,6 +72,9 @@ static const char list_usage[] =
 	"Print the ovsperf events that exist: NAME, KIND, ADDRESS and FETCH ARGS.\n"
 	"\n"
 	"  -s, --sets          list the available probe sets instead\n"
+	"  -u, --usdt BINARY   list the USDT probes in BINARY's .note.stapsdt instead\n"
+	"                      (PROVIDER:NAME, address, semaphore, argument specs; one\n"
+	"                      line per site), as bcc's tplist -l\n"
 	"      --tracefs DIR   tracefs directory (default $OVSPERF_TRACEFS or the system's)\n"
 	"  -h, --help          this help\n";
 
@@ -273,18 +276,21 @@ static int cmd_list(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "sets", no_argument, NULL, 's' },
+		{ "usdt", required_argument, NULL, 'u' },
 		{ "tracefs", required_argument, NULL, OPT_TRACEFS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct probe_opts opts = { 0 };
+	const char *usdt = NULL;
 	bool sets = false;
 	size_t nr;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "sh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "su:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': sets = true; break;
+		case 'u': usdt = optarg; break;
 		case OPT_TRACEFS: opts.tracefs = optarg; break;
 		case 'h': fputs(list_usage, stdout); return OVP_EXIT_OK;
 		default: return usage_error("list ");
@@ -296,6 +302,8 @@ static int cmd_list(int argc, char **argv)
 	}
 	if (sets)
 		return list_sets();
+	if (usdt)
+		return probe_usdt_list(usdt, stdout) ? fail() : OVP_EXIT_OK;
 	if (probe_list(&opts, stdout, &nr))
 		return fail();
 	if (!nr)

@@ -197,11 +197,9 @@ static uint64_t note_addr(Elf *elf, const char *p, size_t size)
 	return swap ? __builtin_bswap64(v64) : v64;
 }
 
-int probe_elf_usdt(const char *path, const char *provider, const char *name,
-		   struct probe_usdt_site **sitesp, size_t *nrp)
+int probe_elf_usdt_each(const char *path, probe_usdt_note_fn fn, void *arg)
 {
-	struct probe_usdt_site *sites = NULL, *ns;
-	size_t nr = 0, off, name_off, desc_off, asz;
+	size_t off, name_off, desc_off, asz;
 	GElf_Shdr sh, base_sh;
 	bool have_base, have_notes = false;
 	struct elf_file ef;
@@ -210,82 +208,105 @@ int probe_elf_usdt(const char *path, const char *provider, const char *name,
 	Elf_Data *data;
 	int err;
 
-	*sitesp = NULL;
-	*nrp = 0;
 	err = elf_open(path, &ef);
 	if (err)
 		return err;
 	asz = gelf_getclass(ef.elf) == ELFCLASS32 ? 4 : 8;
 	have_base = find_section(ef.elf, ".stapsdt.base", &base_sh) != NULL;
 
-	while ((scn = elf_nextscn(ef.elf, scn))) {
+	while ((scn = elf_nextscn(ef.elf, scn)) && !err) {
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
 			continue;
 		data = elf_getdata(scn, NULL);
 		if (!data)
 			continue;
 		off = 0;
-		while ((off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+		while (!err && (off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
 			const char *desc = (const char *)data->d_buf + desc_off;
-			const char *prov, *pname, *args, *end = desc + nh.n_descsz;
-			uint64_t pc, base, sema, pc_off, sema_off = 0, delta = 0;
+			const char *pname, *args, *end = desc + nh.n_descsz;
+			struct probe_usdt_note n = { 0 };
 
 			if (nh.n_type != NT_STAPSDT || nh.n_namesz != 8 ||
 			    memcmp((const char *)data->d_buf + name_off, "stapsdt", 8) ||
 			    nh.n_descsz < 3 * asz + 3)
 				continue;
 			have_notes = true;
-			prov = desc + 3 * asz;
-			pname = memchr(prov, '\0', end - prov);
+			n.provider = desc + 3 * asz;
+			pname = memchr(n.provider, '\0', end - n.provider);
 			if (!pname++ || pname >= end)
 				continue;
 			args = memchr(pname, '\0', end - pname);
 			if (!args++ || args > end)
 				continue;
-			if (strcmp(prov, provider) || strcmp(pname, name))
-				continue;
-			pc = note_addr(ef.elf, desc, asz);
-			base = note_addr(ef.elf, desc + asz, asz);
-			sema = note_addr(ef.elf, desc + 2 * asz, asz);
-			if (have_base && base) {
-				pc += base_sh.sh_addr - base;
-				if (sema)
-					sema += base_sh.sh_addr - base;
+			n.name = pname;
+			n.args = args;
+			n.args_len = (size_t)(end - args);
+			n.pc = note_addr(ef.elf, desc, asz);
+			n.base = note_addr(ef.elf, desc + asz, asz);
+			n.sema = note_addr(ef.elf, desc + 2 * asz, asz);
+			/* Prelinked or moved: the note's base says by how much. */
+			if (have_base && n.base) {
+				n.pc += base_sh.sh_addr - n.base;
+				if (n.sema)
+					n.sema += base_sh.sh_addr - n.base;
 			}
-			if (vaddr_to_offset__(ef.elf, pc, &pc_off, &delta) ||
-			    (sema && vaddr_to_offset(ef.elf, sema, &sema_off))) {
-				err = ovp_err(-EINVAL, "%s: USDT %s:%s at 0x%llx is outside every loadable segment",
-					      path, provider, name, (unsigned long long)pc);
-				goto out;
-			}
-			ns = realloc(sites, (nr + 1) * sizeof(*ns));
-			if (!ns) {
-				err = -ENOMEM;
-				goto out;
-			}
-			sites = ns;
-			sites[nr].offset = pc_off;
-			sites[nr].sema_offset = sema_off;
-			sites[nr].delta = delta;
-			sites[nr].args = strndup(args, end - args);
-			if (!sites[nr++].args) {
-				err = -ENOMEM;
-				goto out;
-			}
+			n.pc_ok = !vaddr_to_offset__(ef.elf, n.pc, &n.pc_offset, &n.delta);
+			n.sema_ok = !n.sema || !vaddr_to_offset(ef.elf, n.sema, &n.sema_offset);
+			err = fn(&n, arg);
 		}
 	}
-	if (!have_notes)
+	if (!err && !have_notes)
 		err = ovp_err(-ENOENT, "%s has no USDT probes (no .note.stapsdt; was it built with --enable-usdt-probes?)",
 			      path);
-	else if (!nr)
-		err = ovp_err(-ENOENT, "%s has no USDT probe %s:%s", path, provider, name);
-out:
 	elf_close(&ef);
+	return err;
+}
+
+struct usdt_find {
+	const char *path, *provider, *name;
+	struct probe_usdt_site *sites;
+	size_t nr;
+};
+
+static int usdt_find_one(const struct probe_usdt_note *n, void *arg)
+{
+	struct usdt_find *f = arg;
+	struct probe_usdt_site *ns;
+
+	if (strcmp(n->provider, f->provider) || strcmp(n->name, f->name))
+		return 0;
+	if (!n->pc_ok || !n->sema_ok)
+		return ovp_err(-EINVAL, "%s: USDT %s:%s at 0x%llx is outside every loadable segment",
+			       f->path, f->provider, f->name, (unsigned long long)n->pc);
+	ns = realloc(f->sites, (f->nr + 1) * sizeof(*ns));
+	if (!ns)
+		return -ENOMEM;
+	f->sites = ns;
+	ns[f->nr].offset = n->pc_offset;
+	ns[f->nr].sema_offset = n->sema ? n->sema_offset : 0;
+	ns[f->nr].delta = n->delta;
+	ns[f->nr].args = strndup(n->args, n->args_len);
+	if (!ns[f->nr++].args)
+		return -ENOMEM;
+	return 0;
+}
+
+int probe_elf_usdt(const char *path, const char *provider, const char *name,
+		   struct probe_usdt_site **sitesp, size_t *nrp)
+{
+	struct usdt_find f = { .path = path, .provider = provider, .name = name };
+	int err;
+
+	*sitesp = NULL;
+	*nrp = 0;
+	err = probe_elf_usdt_each(path, usdt_find_one, &f);
+	if (!err && !f.nr)
+		err = ovp_err(-ENOENT, "%s has no USDT probe %s:%s", path, provider, name);
 	if (err) {
-		probe_elf_usdt_free(sites, nr);
+		probe_elf_usdt_free(f.sites, f.nr);
 		return err;
 	}
-	*sitesp = sites;
-	*nrp = nr;
+	*sitesp = f.sites;
+	*nrp = f.nr;
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "probe.h"
 
@@ -118,6 +119,38 @@ struct probe_usdt_site {
 int probe_elf_usdt(const char *path, const char *provider, const char *name,
 		   struct probe_usdt_site **sitesp, size_t *nrp);
 void probe_elf_usdt_free(struct probe_usdt_site *sites, size_t nr);
+
+/* One note of .note.stapsdt, as probe_elf_usdt_each() gives it (borrowed). */
+struct probe_usdt_note {
+	const char *provider, *name;
+	const char *args;	/* argument specs, not NUL terminated: @args_len */
+	size_t args_len;
+	uint64_t pc;		/* probe address (vaddr), moved by .stapsdt.base */
+	uint64_t base;		/* the note's .stapsdt.base address */
+	uint64_t sema;		/* semaphore vaddr, 0 when none */
+	uint64_t pc_offset;	/* file offset of @pc (valid when @pc_ok) */
+	uint64_t delta;		/* p_vaddr - p_offset of its segment */
+	uint64_t sema_offset;	/* file offset of @sema (valid when @sema_ok) */
+	bool pc_ok, sema_ok;	/* inside a loadable segment */
+};
+
+typedef int (*probe_usdt_note_fn)(const struct probe_usdt_note *note, void *arg);
+
+/**
+ * probe_elf_usdt_each() - call @fn for every USDT note of @path, in file
+ * order; a non-zero return of @fn stops the walk and is returned.
+ *
+ * Return: 0; -ENOENT (no such file or no .note.stapsdt), -EINVAL (not ELF),
+ * or what @fn returned.
+ */
+int probe_elf_usdt_each(const char *path, probe_usdt_note_fn fn, void *arg);
+
+/**
+ * probe_usdt_list() - print the USDT probes of @path, one line per site
+ * (PROVIDER:NAME, address, semaphore, argument specs), as bcc's tplist.
+ * Return: 0, or the error of probe_elf_usdt_each().
+ */
+int probe_usdt_list(const char *path, FILE *out);
 
 /**
  * probe_elf_sym() - file offset of a symbol (functions, and objects when
