@@ -71,6 +71,7 @@ struct writer_feat {
 	void *data;
 	size_t size;
 	bool set;
+	bool sent;	/* pipe mode: already written as a HEADER_FEATURE record */
 };
 
 struct pdata_writer {
@@ -86,6 +87,8 @@ struct pdata_writer {
 	struct writer_attr *attrs;
 	size_t nr_attrs;
 	struct writer_feat feats[PDATA_FEAT_MAX];
+	bool pipe;		/* pipe mode: a stream, never seeks */
+	uint64_t *size_out;	/* receives the bytes written at close, or NULL */
 };
 
 
@@ -133,13 +136,28 @@ int pdata_writer__open_fd(struct pdata_writer **out, int fd)
 	return writer_new(out, fd, false);
 }
 
-/* Write the buffer at its offset. */
+int pdata_writer__open_pipe(struct pdata_writer **out, int fd)
+{
+	int err = writer_new(out, fd, false);
+
+	if (!err)
+		(*out)->pipe = true;
+	return err;
+}
+
+void pdata_writer__set_size_out(struct pdata_writer *w, uint64_t *size)
+{
+	w->size_out = size;
+}
+
+/* Write the buffer at its offset (in pipe mode, where the stream is). */
 static int flush(struct pdata_writer *w)
 {
 	size_t done = 0;
 
 	while (done < w->len) {
-		ssize_t n = pwrite(w->fd, w->buf + done, w->len - done, w->off + done);
+		ssize_t n = w->pipe ? write(w->fd, w->buf + done, w->len - done) :
+				      pwrite(w->fd, w->buf + done, w->len - done, w->off + done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -197,6 +215,8 @@ static uint64_t position(const struct pdata_writer *w)
 	return w->off + w->len;
 }
 
+static int start_pipe(struct pdata_writer *w);
+
 /* Lay out the header placeholder, the attributes and their ids. */
 static int start(struct pdata_writer *w)
 {
@@ -207,6 +227,8 @@ static int start(struct pdata_writer *w)
 	if (w->started)
 		return 0;
 	w->started = true;
+	if (w->pipe)
+		return start_pipe(w);
 	err = emit_zeros(w, sizeof(struct file_header));
 	w->attrs_offset = position(w);
 	ids_off = w->attrs_offset +
@@ -506,6 +528,94 @@ static int set_event_desc(struct pdata_writer *w)
 	return set_payload(w, PDATA_FEAT_EVENT_DESC, &b);
 }
 
+/*
+ * Pipe mode (perf record -o -): a 16-byte header, then records only, as perf
+ * writes a stream: HEADER_ATTR per event (attribute and ids), EVENT_UPDATE
+ * with its name, HEADER_FEATURE per feature set so far, HEADER_TRACING_DATA
+ * (the formats, needed before the first sample) and FINISHED_INIT; then the
+ * data; at close HEADER_FEATURE for the features set since.  TRACING_DATA,
+ * BUILD_ID and EVENT_DESC are not sent as features: perf takes them from
+ * their own records, or from the attributes.
+ */
+static bool pipe_feature(int feat)
+{
+	return feat != PDATA_FEAT_TRACING_DATA && feat != PDATA_FEAT_BUILD_ID &&
+	       feat != PDATA_FEAT_EVENT_DESC;
+}
+
+static int emit_record(struct pdata_writer *w, uint32_t type, const void *a, size_t asize,
+		       const void *b, size_t bsize)
+{
+	static const char zeros[8];
+	size_t size = sizeof(struct perf_event_header) + asize + bsize;
+	struct perf_event_header h = { .type = type, .size = (uint16_t)ALIGN_UP(size, 8) };
+	int err;
+
+	if (ALIGN_UP(size, 8) > UINT16_MAX)
+		return ovp_err(-E2BIG, "perf.data writer: record of %zu bytes for a pipe", size);
+	err = emit(w, &h, sizeof(h));
+	err = err ?: emit(w, a, asize);
+	err = err ?: emit(w, b, bsize);
+	return err ?: emit(w, zeros, h.size - size);
+}
+
+static int send_features(struct pdata_writer *w)
+{
+	int i, err = 0;
+
+	for (i = 1; i < PDATA_FEAT_MAX && !err; i++) {
+		uint64_t feat = (uint64_t)i;
+
+		if (!w->feats[i].set || w->feats[i].sent || !pipe_feature(i))
+			continue;
+		w->feats[i].sent = true;
+		err = emit_record(w, PDATA_RECORD_HEADER_FEATURE, &feat, sizeof(feat),
+				  w->feats[i].data, w->feats[i].size);
+	}
+	return err;
+}
+
+static int start_pipe(struct pdata_writer *w)
+{
+	struct { uint64_t magic, size; } h = { .size = 16 };
+	const struct writer_feat *tr = &w->feats[PDATA_FEAT_TRACING_DATA];
+	size_t i;
+	int err;
+
+	memcpy(&h.magic, "PERFILE2", 8);
+	err = emit(w, &h, sizeof(h));
+	for (i = 0; i < w->nr_attrs && !err; i++) {
+		const struct writer_attr *a = &w->attrs[i];
+		size_t nlen = strlen(a->name) + 1;
+		uint64_t upd[2] = { 1 /* PERF_EVENT_UPDATE__NAME */, a->nr_ids ? a->ids[0] : 0 };
+
+		err = emit_record(w, PDATA_RECORD_HEADER_ATTR, &a->attr, sizeof(a->attr), a->ids,
+				  a->nr_ids * sizeof(uint64_t));
+		if (!err && a->nr_ids && nlen > 1)
+			err = emit_record(w, PDATA_RECORD_EVENT_UPDATE, upd, sizeof(upd), a->name,
+					  nlen);
+	}
+	err = err ?: send_features(w);
+	if (!err && tr->set) {
+		/* The tracing data follows its 16-byte record, padded to 8. */
+		struct { struct perf_event_header h; uint32_t size, pad; } rec = {
+			.h = { .type = PDATA_RECORD_HEADER_TRACING_DATA, .size = 16 },
+			.size = (uint32_t)ALIGN_UP(tr->size, 8),
+		};
+
+		err = emit(w, &rec, sizeof(rec));
+		err = err ?: emit(w, tr->data, tr->size);
+		err = err ?: emit_zeros(w, rec.size - tr->size);
+	}
+	if (!err) {
+		struct perf_event_header fi = { .type = PDATA_RECORD_FINISHED_INIT, .size = 8 };
+
+		err = emit(w, &fi, sizeof(fi));
+	}
+	w->data_offset = position(w);
+	return err;
+}
+
 /* Feature table and payloads after the data, then the real header. */
 static int finish(struct pdata_writer *w)
 {
@@ -515,6 +625,13 @@ static int finish(struct pdata_writer *w)
 	int i, nr = 0, err;
 
 	err = start(w);
+	if (w->pipe) {
+		err = err ?: send_features(w);
+		err = err ?: flush(w);
+		if (!err && w->size_out)
+			*w->size_out = w->off;
+		return err;
+	}
 	if (!err && !w->feats[PDATA_FEAT_EVENT_DESC].set && w->nr_attrs)
 		err = set_event_desc(w);
 	if (err)
@@ -549,6 +666,8 @@ static int finish(struct pdata_writer *w)
 	h.attrs.size = w->nr_attrs * h.attr_size;
 	h.data.offset = w->data_offset;
 	h.data.size = w->data_size;
+	if (w->size_out)
+		*w->size_out = w->off;
 	w->off = 0;
 	err = emit(w, &h, sizeof(h));
 	err = err ?: flush(w);

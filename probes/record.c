@@ -52,6 +52,8 @@
 #include "probe.h"
 #include "record-filter.h"
 #include "record.h"
+#include "record-clock.h"
+#include "record-workload.h"
 
 /* libperf's ioctl(PERF_EVENT_IOC_SET_FILTER) on every fd of @evsel: exported
  * by libperf.a, declared only in its internal headers. */
@@ -95,8 +97,12 @@ struct recorder {
 	unsigned int pages;		/* -m, ring buffer pages per CPU */
 	bool quiet;			/* -q */
 	bool archive;			/* --archive: also pack OUTPUT.tar.zst */
+	bool all_cpus;			/* -a */
 	int argc;			/* for CMDLINE */
 	char **argv;
+	char **cmd;			/* the workload after "--", NULL: none */
+	bool to_stdout;			/* -o -: a pipe-mode stream on stdout */
+	struct rec_workload work;	/* its child */
 
 	/* probes */
 	struct probe_set **sets;
@@ -133,12 +139,13 @@ static void on_signal(int sig)
 
 static const char record_usage[] =
 	"Usage: ovsperf-probe record [SET...] [-e SYSTEM:EVENT]... [-a | -p PID] [-g]\n"
-	"                            [--duration TIME] [-o FILE] [options]\n"
+	"                            [--duration TIME] [-o FILE] [options] [-- CMD [ARG]...]\n"
 	"\n"
 	"Install the probe sets (if needed), record their events and the -e events on\n"
 	"every CPU until SIGINT/SIGTERM or --duration, and write a perf.data that\n"
 	"`perf script`, `perf report` and `ovsperf-analyze` read.  Probes this run\n"
-	"created are removed at the end.\n"
+	"created are removed at the end.  With \"-- CMD\", CMD runs and is recorded\n"
+	"(with its children; system-wide with -a) until it exits, as perf record does.\n"
 	"\n"
 	"  SET                  a probe set name (\"ovs-dp\"), a .probes file, or a trigger\n"
 	"                       (k:FUNC, kr:FUNC, t:SYS:EV, u:PROV:NAME, up:FUNC, upr:FUNC)\n"
@@ -147,7 +154,9 @@ static const char record_usage[] =
 	"  -p, --pid PID        only the threads of process PID (and their children)\n"
 	"  -g, --call-graph     record kernel and user call chains\n"
 	"  -d, --duration TIME  stop after TIME (\"10s\", \"500ms\"; a plain number is seconds)\n"
-	"  -o, --output FILE    output file (default perf.data)\n"
+	"  -o, --output FILE    output file (default perf.data); \"-\": a pipe-mode stream\n"
+	"                       on stdout, as perf record -o - (the command's stdout\n"
+	"                       then goes to stderr)\n"
 	"  -m, --mmap-pages N   ring buffer pages per CPU, a power of 2 (default 256)\n"
 	"      --binary PATH    ELF file for USDT/uprobe probes (default: the process of\n"
 	"                       -p, else the running ovs-vswitchd)\n"
@@ -156,9 +165,12 @@ static const char record_usage[] =
 	"                       does (recording, kallsyms, symbols of probed binaries)\n"
 	"  -q, --quiet          do not print the summary\n"
 	"  -h, --help           show this help\n"
+	"  -- CMD [ARG]...      run CMD and record while it runs; USDT and uprobe probes\n"
+	"                       go on CMD's binary unless --binary names another\n"
 	"\n"
 	"Examples:\n"
 	"  ovsperf-probe record ovs-dp --duration 10s -o ovs.data\n"
+	"  ovsperf-probe record upcall-monitor -o up.data -- ./ovs-vswitchd db.sock\n"
 	"  ovsperf-probe record -e sched:sched_switch -e raw_syscalls:sys_enter -a -d 1\n";
 
 /* ------------------------------------------------------------------------ */
@@ -204,6 +216,11 @@ static int install_sets(struct recorder *r)
 
 	if (!r->nr_sets)
 		return 0;
+	/* The workload has not exec'd yet: its /proc entries are ours. */
+	if (r->cmd) {
+		opts.pid = 0;
+		opts.binary = r->binary ?: r->work.path;
+	}
 	err = probe_install__create(&r->inst, &opts, r->sets, r->nr_sets);
 	if (err)
 		return err;
@@ -320,8 +337,11 @@ static int open_events(struct recorder *r)
 			/* wake up at a quarter of the buffer; POLL_MS bounds latency */
 			.wakeup_watermark = r->pages * sysconf(_SC_PAGESIZE) / 4,
 			.inherit = r->pid && !r->filtered ? 1 : 0,
+			/* A workload is recorded from its exec on, as perf does. */
+			.enable_on_exec = r->cmd && r->pid ? 1 : 0,
 		};
 
+		rec_clock__attr(&attr);
 		if (r->callchain)
 			attr.sample_type |= PERF_SAMPLE_CALLCHAIN;
 		if (i == 0) {
@@ -623,11 +643,14 @@ static int record_loop(struct recorder *r)
 
 	while (!stop_requested) {
 		int timeout = POLL_MS;
+		bool last = r->cmd && rec_workload__done(&r->work);
 
 		err = drain(r);
 		if (err < 0)
 			break;
 		err = 0;
+		if (last)
+			break;
 		if (deadline) {
 			uint64_t now = now_ns();
 
@@ -808,6 +831,9 @@ static int set_build_ids(struct recorder *r)
 	return err;
 }
 
+/* The features known before the first record: in pipe mode they go out
+ * first (the tracing data and CLOCK_DATA are needed to read the samples);
+ * the build ids are set at the end. */
 static int set_features(struct recorder *r)
 {
 	static const char *const blocks[3] = { "/proc/kallsyms", "printk_formats",
@@ -835,6 +861,7 @@ static int set_features(struct recorder *r)
 	ovp_err_clear();
 	err = pdata_writer__set_tracing(r->writer, r->tracing);
 	err = err ?: pdata_writer__set_host_features(r->writer);
+	err = err ?: rec_clock__set_features(r->writer);
 	if (err)
 		return err;
 
@@ -846,7 +873,7 @@ static int set_features(struct recorder *r)
 		argv[i + 1] = r->argv[i];
 	err = pdata_writer__set_cmdline(r->writer, r->argc + 1, argv);
 	free(argv);
-	return err ?: set_build_ids(r);
+	return err;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -883,9 +910,19 @@ static int parse_args(struct recorder *r, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct probe_set *trig = NULL;
-	bool all_cpus = false;
-	int c, err;
+	int c, err, i;
 
+	/* "-- CMD ARGS": the workload, which getopt must not see (it would move
+	 * the "--" before the set names it permutes). */
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			if (i + 1 == argc)
+				return ovp_err(-EINVAL, "nothing to run after '--'");
+			r->cmd = argv + i + 1;
+			argc = i;
+			break;
+		}
+	}
 	optind = 0;	/* re-initialise getopt: main() may have used it */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "e:ap:gd:o:m:qh", longopts, NULL)) != -1) {
@@ -898,7 +935,7 @@ static int parse_args(struct recorder *r, int argc, char **argv)
 				return err;
 			break;
 		case 'a':
-			all_cpus = true;
+			r->all_cpus = true;
 			break;
 		case 'p':
 			r->pid = strtol(optarg, &end, 10);
@@ -923,6 +960,7 @@ static int parse_args(struct recorder *r, int argc, char **argv)
 		}
 		case 'o':
 			r->output = optarg;
+			r->to_stdout = !strcmp(optarg, "-");
 			break;
 		case 'm':
 			r->pages = strtoul(optarg, &end, 10);
@@ -950,8 +988,12 @@ static int parse_args(struct recorder *r, int argc, char **argv)
 				       argv[optind - 1]);
 		}
 	}
-	if (all_cpus && r->pid)
+	if (r->all_cpus && r->pid)
 		return ovp_err(-EINVAL, "-a and -p exclude each other");
+	if (r->cmd && r->pid)
+		return ovp_err(-EINVAL, "-p and a command to run exclude each other");
+	if (r->to_stdout && r->archive)
+		return ovp_err(-EINVAL, "--archive needs an output file, not -o -");
 	for (; optind < argc; optind++) {
 		struct probe_set **sets;
 
@@ -1000,6 +1042,7 @@ static int recorder_exit(struct recorder *r)
 	perf_cpu_map__put(r->cpus);
 	perf_thread_map__put(r->threads);
 	free(r->tids);
+	rec_workload__exit(&r->work);
 	if (r->installed)
 		err = probe_install__destroy(&r->inst);
 	probe_install__exit(&r->inst);
@@ -1020,7 +1063,7 @@ static void print_summary(const struct recorder *r, uint64_t data_size)
 	double mb = (double)data_size / (1024 * 1024);
 
 	fprintf(stderr, "[ ovsperf-probe record: wrote %.3f MB to %s (%" PRIu64 " samples) ]\n",
-		mb, r->output, r->nr_samples);
+		mb, r->to_stdout ? "stdout" : r->output, r->nr_samples);
 }
 
 int cmd_record(int argc, char **argv)
@@ -1030,11 +1073,12 @@ int cmd_record(int argc, char **argv)
 		.pages = DEFAULT_PAGES,
 		.argc = argc,
 		.argv = argv,
+		.work = { .go_fd = -1, .err_fd = -1 },
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct sigaction old_int, old_term;
 	bool created = false;
-	uint64_t data_size;
+	uint64_t data_size = 0;
 	int err, cleanup;
 
 	err = parse_args(&r, argc, argv);
@@ -1057,30 +1101,42 @@ int cmd_record(int argc, char **argv)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 
-	err = install_sets(&r);
+	if (r.cmd) {
+		err = rec_workload__prepare(&r.work, r.cmd, r.to_stdout);
+		if (!err && !r.all_cpus)
+			r.pid = r.work.pid;
+	}
+	err = err ?: install_sets(&r);
 	err = err ?: read_formats(&r);
 	err = err ?: open_events(&r);
 	err = err ?: read_ids(&r);
-	if (!err) {
+	if (!err && r.to_stdout) {
+		err = pdata_writer__open_pipe(&r.writer, STDOUT_FILENO);
+	} else if (!err) {
 		err = pdata_writer__open(&r.writer, r.output);
 		created = !err;
 	}
+	if (!err)
+		pdata_writer__set_size_out(r.writer, &data_size);
 	for (size_t i = 0; i < r.nr_events && !err; i++)
 		err = pdata_writer__add_attr(r.writer, perf_evsel__attr(r.events[i].evsel),
 					     r.events[i].ids, r.events[i].nr_ids,
 					     r.events[i].name);
+	err = err ?: set_features(&r);
 	/* Enable before the /proc scan: a thread born in between is then seen
 	 * by the kernel's COMM/FORK records, or by the scan, or by both. */
-	if (!err)
+	if (!err && !(r.cmd && r.pid))
 		perf_evlist__enable(r.evlist);
 	err = err ?: synth_threads(&r);
-	if (!err && !stop_requested && !r.quiet && r.filtered)
+	if (!err && !stop_requested && !r.quiet && !r.cmd && r.filtered)
 		fprintf(stderr, "Recording %zu event%s on every CPU, filtered to the %zu threads "
 			"of process %d... (Ctrl-C to stop)\n", r.nr_events,
 			r.nr_events == 1 ? "" : "s", r.nr_tids, r.pid);
-	else if (!err && !stop_requested && !r.quiet)
+	else if (!err && !stop_requested && !r.quiet && !r.cmd)
 		fprintf(stderr, "Recording %zu event%s%s... (Ctrl-C to stop)\n", r.nr_events,
 			r.nr_events == 1 ? "" : "s", r.pid ? "" : " on every CPU");
+	if (!err && r.cmd)
+		err = rec_workload__start(&r.work);
 	err = err ?: record_loop(&r);
 	if (!err && r.filtered) {
 		size_t nr_new = 0;
@@ -1091,8 +1147,9 @@ int cmd_record(int argc, char **argv)
 				 "recorded (-p follows the threads it had at the start)", r.pid,
 				 nr_new, nr_new == 1 ? "" : "s");
 	}
-	err = err ?: set_features(&r);
-	data_size = r.writer ? pdata_writer__data_size(r.writer) : 0;
+	err = err ?: set_build_ids(&r);
+	/* data_size gets the size of the file or stream written (header,
+	 * attributes and features too), as perf record prints it. */
 	err = pdata_writer__close(r.writer, err);
 	r.writer = NULL;
 	if (!err && !r.quiet)

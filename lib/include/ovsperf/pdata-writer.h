@@ -51,6 +51,20 @@ int pdata_writer__open(struct pdata_writer **out, const char *path);
 int pdata_writer__open_fd(struct pdata_writer **out, int fd);
 
 /**
+ * pdata_writer__open_pipe() - write a pipe-mode stream (perf record -o -) on
+ * @fd, which need not be seekable and is not closed.  Records go out as they
+ * come; the attributes, the features set before the first record and the
+ * tracing data go first (set TRACING_DATA and the features a reader needs
+ * early, such as CLOCK_DATA, before the first record); features set later go
+ * at close.
+ * Return: 0 or negative errno.
+ */
+int pdata_writer__open_pipe(struct pdata_writer **out, int fd);
+
+/* At close, *@size receives the number of bytes the file or stream has. */
+void pdata_writer__set_size_out(struct pdata_writer *w, uint64_t *size);
+
+/**
  * pdata_writer__add_attr() - describe one event of the recording.
  * @w: the writer.
  * @attr: the attribute as opened (attr->size says how much of it is valid);
