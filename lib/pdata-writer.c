@@ -898,8 +898,11 @@ int pdata_writer__set_tracing(struct pdata_writer *w, const struct pdata_tracing
 		}
 	}
 	free(done);
-	put_u32(&b, t->text_size[0]);
-	put(&b, t->text[0], t->text_size[0]);
+	/* perf skips the kallsyms block with lseek(), which a pipe cannot do:
+	 * a stream carries none, as perf's own streams. */
+	put_u32(&b, w->pipe ? 0 : t->text_size[0]);
+	if (!w->pipe)
+		put(&b, t->text[0], t->text_size[0]);
 	put_u32(&b, t->text_size[1]);
 	put(&b, t->text[1], t->text_size[1]);
 	put_u64(&b, t->text_size[2]);

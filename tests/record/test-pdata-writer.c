@@ -6,7 +6,11 @@
  * header features, then checks the bytes of the header, that ovsperf's reader
  * (pdata_session) gets every sample back in time order with its event, CPU,
  * thread name and kallsyms, and that `perf script` reads the file and prints
- * exactly the expected lines, in time order.
+ * exactly the expected lines, in time order.  The same recording is also
+ * written as a pipe-mode stream (pdata_writer__open_pipe(), features and
+ * tracing data set before the first record, CLOCK_DATA among them), which
+ * the reader and `perf script -i -` must read to the same samples, with
+ * the wall clock.
  *
  * Usage: test-pdata-writer DIR   (DIR receives the file).  Exit 77 when perf is
  * not installed.
@@ -14,9 +18,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ovsperf/err.h"
@@ -209,9 +215,40 @@ static void squeeze(char *s)
 	*d = '\0';
 }
 
-static void write_file(const char *path, uint64_t *data_size)
+static void set_features(struct pdata_writer *w, char **argv)
 {
 	static const char fake_kallsyms[] = "ffffffff81000000 T _text\nffffffff81000100 T x\n";
+	struct pdata_tracing *t;
+
+	CHECK_OK(pdata_tracing__new(&t, header_page, header_event));
+	CHECK_OK(pdata_tracing__add_format(t, "ovsperf_test", tick_format));
+	CHECK_OK(pdata_tracing__add_format(t, "ovsperf_test", tock_format));
+	CHECK_OK(pdata_tracing__set_text(t, 0, fake_kallsyms, strlen(fake_kallsyms)));
+	CHECK_OK(pdata_tracing__set_text(t, 2, "1000 worker-0\n", 14));
+	CHECK_OK(pdata_writer__set_tracing(w, t));
+	pdata_tracing__delete(t);
+	CHECK_OK(pdata_writer__set_host_features(w));
+	CHECK_OK(pdata_writer__set_cmdline(w, 4, argv));
+}
+
+/* CLOCK_DATA: wall clock 2026-01-02 03:04:05 UTC at clock time 5 s. */
+#define PIPE_TOD_NS 1767323045000000000ULL
+static void set_clock_data(struct pdata_writer *w)
+{
+	uint8_t d[24];
+	uint32_t version = 1, clockid = 1;
+	uint64_t tod = PIPE_TOD_NS, clk = 5000000000ULL, res = 1;
+
+	memcpy(d, &version, 4);
+	memcpy(d + 4, &clockid, 4);
+	memcpy(d + 8, &tod, 8);
+	memcpy(d + 16, &clk, 8);
+	CHECK_OK(pdata_writer__set_feature(w, PDATA_FEAT_CLOCKID, &res, 8));
+	CHECK_OK(pdata_writer__set_feature(w, PDATA_FEAT_CLOCK_DATA, d, sizeof(d)));
+}
+
+static void write_file(const char *path, uint64_t *data_size, bool pipe_mode)
+{
 	struct perf_event_attr attr = {
 		.type = PERF_TYPE_TRACEPOINT,
 		.size = sizeof(attr),
@@ -222,16 +259,28 @@ static void write_file(const char *path, uint64_t *data_size)
 	};
 	uint64_t tick_ids[] = { 100, 101 }, tock_ids[] = { 200, 201 };
 	char *argv[] = { "test-pdata-writer", "record", "-e", "ovsperf_test:tick" };
-	struct pdata_tracing *t;
 	struct pdata_writer *w;
 	struct sample_rec s;
-	int i, round;
+	uint64_t size = 0;
+	int i, round, fd = -1;
 
-	CHECK_OK(pdata_writer__open(&w, path));
+	if (pipe_mode) {
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		CHECK(fd >= 0);
+		CHECK_OK(pdata_writer__open_pipe(&w, fd));
+	} else {
+		CHECK_OK(pdata_writer__open(&w, path));
+	}
+	pdata_writer__set_size_out(w, &size);
 	attr.config = TICK_ID;
 	CHECK_OK(pdata_writer__add_attr(w, &attr, tick_ids, 2, "ovsperf_test:tick"));
 	attr.config = TOCK_ID;
 	CHECK_OK(pdata_writer__add_attr(w, &attr, tock_ids, 2, "ovsperf_test:tock"));
+	/* A stream needs the formats before the first sample. */
+	if (pipe_mode) {
+		set_features(w, argv);
+		set_clock_data(w);
+	}
 
 	/* One COMM per thread, time 0 and id 0 like perf's synthesized ones. */
 	for (i = 0; i < 2; i++) {
@@ -269,16 +318,17 @@ static void write_file(const char *path, uint64_t *data_size)
 	}
 	*data_size = pdata_writer__data_size(w);
 
-	CHECK_OK(pdata_tracing__new(&t, header_page, header_event));
-	CHECK_OK(pdata_tracing__add_format(t, "ovsperf_test", tick_format));
-	CHECK_OK(pdata_tracing__add_format(t, "ovsperf_test", tock_format));
-	CHECK_OK(pdata_tracing__set_text(t, 0, fake_kallsyms, strlen(fake_kallsyms)));
-	CHECK_OK(pdata_tracing__set_text(t, 2, "1000 worker-0\n", 14));
-	CHECK_OK(pdata_writer__set_tracing(w, t));
-	pdata_tracing__delete(t);
-	CHECK_OK(pdata_writer__set_host_features(w));
-	CHECK_OK(pdata_writer__set_cmdline(w, 4, argv));
+	if (!pipe_mode)
+		set_features(w, argv);
 	CHECK_OK(pdata_writer__close(w, 0));
+	/* The size reported is the file's. */
+	{
+		struct stat st;
+
+		CHECK(stat(path, &st) == 0 && (uint64_t)st.st_size == size);
+	}
+	if (fd >= 0)
+		close(fd);
 }
 
 /* Check the header bytes: magic, sizes, sections, feature bits, and the
@@ -354,14 +404,18 @@ static void check_header(const char *path, uint64_t data_size)
 }
 
 /* Run perf script and compare every line with the expected one. */
-static void check_perf_script(const char *path)
+static void check_perf_script(const char *path, bool from_pipe)
 {
 	char cmd[8192], line[1024], want[1024];
 	int n = 0;
 	FILE *p;
 
-	snprintf(cmd, sizeof(cmd),
-		 "perf script -i '%s' --ns -F comm,tid,cpu,time,event,trace 2>/dev/null", path);
+	if (from_pipe)
+		snprintf(cmd, sizeof(cmd), "cat '%s' | perf script -i - --ns "
+			 "-F comm,tid,cpu,time,event,trace 2>/dev/null", path);
+	else
+		snprintf(cmd, sizeof(cmd), "perf script -i '%s' --ns "
+			 "-F comm,tid,cpu,time,event,trace 2>/dev/null", path);
 	p = popen(cmd, "r");
 	CHECK(p != NULL);
 	if (!p)
@@ -440,7 +494,7 @@ static int rc_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 	return 0;
 }
 
-static void check_reader(const char *path)
+static void check_reader(const char *path, bool stream)
 {
 	struct reader_check rc = { .n = 0 };
 	const struct pdata_info *info;
@@ -454,19 +508,57 @@ static void check_reader(const char *path)
 		fprintf(stderr, "reader: %s\n", ovp_errmsg());
 		return;
 	}
+	info = pdata_session__info(rc.s);
+	/* A stream's attributes and features are records: known once read. */
+	if (stream)
+		CHECK(pdata_session__process(rc.s, &rc.tool) == 0);
 	CHECK(pdata_session__nr_evsels(rc.s) == 2);
 	CHECK(pdata_session__find_evsel(rc.s, "ovsperf_test:tock") != NULL);
-	info = pdata_session__info(rc.s);
 	CHECK(info->nr_cpus_online >= 1);
 	CHECK(info->cmdline && strstr(info->cmdline, "record -e ovsperf_test:tick"));
-	CHECK(pdata_session__process(rc.s, &rc.tool) == 0);
-	/* The kallsyms block of the tracing data comes back intact. */
-	CHECK(info->kallsyms && info->kallsyms_size == 46 &&
-	      !memcmp(info->kallsyms, "ffffffff81000000 T _text\n", 25));
+	if (!stream)
+		CHECK(pdata_session__process(rc.s, &rc.tool) == 0);
+	/* The kallsyms block of the tracing data comes back intact; a stream
+	 * has none (perf cannot skip it in a pipe), but its CLOCK_DATA. */
+	if (stream)
+		CHECK(!info->kallsyms_size && info->has_clock_data &&
+		      info->clock_tod_ns == PIPE_TOD_NS);
+	else
+		CHECK(info->kallsyms && info->kallsyms_size == 46 &&
+		      !memcmp(info->kallsyms, "ffffffff81000000 T _text\n", 25));
 	CHECK(rc.n == NR_SAMPLES);
 	CHECK(rc.bad == 0);
 	CHECK(pdata_session__stats(rc.s)->nr_out_of_order == 0);
 	pdata_session__close(rc.s);
+}
+
+/* The stream: same samples for the reader; CLOCK_DATA known before them. */
+static void check_pipe(const char *path)
+{
+	char cmd[8192], line[256];
+	int fd = open(path, O_RDONLY), saved = dup(0), n = 0;
+	FILE *p;
+
+	CHECK(fd >= 0 && saved >= 0);
+	if (fd < 0 || saved < 0)
+		return;
+	/* The reader takes "-" as stdin, as `ovsperf-analyze CMD -` does. */
+	dup2(fd, 0);
+	close(fd);
+	check_reader("-", true);
+	dup2(saved, 0);
+	close(saved);
+	check_perf_script(path, true);
+	/* perf's tod: 03:04:05 + (sample time - 5 s). */
+	snprintf(cmd, sizeof(cmd), "cat '%s' | TZ=UTC perf script -i - -F tod 2>/dev/null", path);
+	p = popen(cmd, "r");
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	while (fgets(line, sizeof(line), p))
+		n += !strncmp(line, "2026-01-02 03:04:05.000", 23);
+	CHECK(pclose(p) == 0);
+	CHECK(n == NR_SAMPLES);
 }
 
 int main(int argc, char **argv)
@@ -479,11 +571,14 @@ int main(int argc, char **argv)
 		return 77;
 	}
 	snprintf(path, sizeof(path), "%s/test-pdata-writer.data", argc > 1 ? argv[1] : ".");
-	write_file(path, &data_size);
+	write_file(path, &data_size, false);
 	check_header(path, data_size);
-	check_reader(path);
-	check_perf_script(path);
+	check_reader(path, false);
+	check_perf_script(path, false);
 	check_perf_header(path);
+	snprintf(path, sizeof(path), "%s/test-pdata-writer.pipe.data", argc > 1 ? argv[1] : ".");
+	write_file(path, &data_size, true);
+	check_pipe(path);
 	if (failures)
 		fprintf(stderr, "%d failure(s)\n", failures);
 	return failures ? 1 : 0;

@@ -56,7 +56,8 @@ int pdata_writer__open_fd(struct pdata_writer **out, int fd);
  * come; the attributes, the features set before the first record and the
  * tracing data go first (set TRACING_DATA and the features a reader needs
  * early, such as CLOCK_DATA, before the first record); features set later go
- * at close.
+ * at close.  The tracing data of a stream has no kallsyms block: perf skips
+ * that block by seeking, which a pipe cannot.
  * Return: 0 or negative errno.
  */
 int pdata_writer__open_pipe(struct pdata_writer **out, int fd);
