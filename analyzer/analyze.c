@@ -16,6 +16,7 @@
 #include "out-html.h"
 #include "ovsperf/archive.h"
 #include "ovsperf/ksyms.h"
+#include "ovsperf/strutil.h"
 
 const struct option analyze_common_options[] = {
 	{ "input", required_argument, NULL, 'i' },
@@ -249,6 +250,17 @@ json_t *analyze_recording_json(struct pdata_session *s)
 	json_object_set_new(rec, "duration_ns",
 			    json_integer(st->last_time >= st->first_time ?
 					 st->last_time - st->first_time : 0));
+	{
+		uint64_t tod;
+		char b[48];
+
+		json_object_set_new(rec, "wall_clock_first",
+				    st->last_time && pdata_info__tod(info, st->first_time, &tod) ?
+				    json_string(ovp_fmt_tod(tod, b, sizeof(b))) : json_null());
+		json_object_set_new(rec, "wall_clock_last",
+				    st->last_time && pdata_info__tod(info, st->last_time, &tod) ?
+				    json_string(ovp_fmt_tod(tod, b, sizeof(b))) : json_null());
+	}
 	json_object_set_new(rec, "hostname", info->hostname ? json_string(info->hostname)
 							    : json_null());
 	json_object_set_new(rec, "os_release", info->os_release ? json_string(info->os_release)
@@ -393,6 +405,25 @@ int analyze_mux__add(struct analyze_mux *m, struct pdata_tool *tool)
 	return 0;
 }
 
+/*
+ * The recording's span in wall-clock time, when it has CLOCK_DATA: one line
+ * before the reports, so that their recording times can be matched with a
+ * log line (OVS logs are in UTC).
+ */
+static void print_wall_clock(struct pdata_session *s, FILE *out)
+{
+	const struct pdata_stats *st = pdata_session__stats(s);
+	char a[48], b[48];
+	uint64_t first, last;
+
+	if (!st->last_time || !pdata_info__tod(pdata_session__info(s), st->first_time, &first) ||
+	    !pdata_info__tod(pdata_session__info(s), st->last_time, &last))
+		return;
+	fprintf(out, "Wall clock: %s to %s (recording times %.9f to %.9f)\n\n",
+		ovp_fmt_tod(first, a, sizeof(a)), ovp_fmt_tod(last, b, sizeof(b)),
+		st->first_time / 1e9, st->last_time / 1e9);
+}
+
 int analyze_run_reports(struct analyze_ctx *ctx, struct report **reports, int nr)
 {
 	struct pdata_tool *tool;
@@ -430,6 +461,11 @@ int analyze_run_reports(struct analyze_ctx *ctx, struct report **reports, int nr
 	/* --html is written from the same JSON model as --json. */
 	if (ctx->json || ctx->html_path)
 		json = json_object();
+	/* Not after the lines of a report that printed while reading. */
+	for (i = 0; i < nr && !reports[i]->ops->json_lines; i++)
+		;
+	if (!ctx->json && i == nr)
+		print_wall_clock(ctx->session, stdout);
 	for (i = 0; i < nr; i++) {
 		if (ctx->json || ctx->html_path)
 			err = reports[i]->ops->emit_json(reports[i], json);

@@ -678,23 +678,14 @@ static const char *fmt_n(uint64_t v, char *buf)
  * when the recording has CLOCK_DATA (perf record -k). @buf: 80 bytes. */
 static const char *fmt_ts(struct kd_report *kd, uint64_t ns, char *buf)
 {
-	const struct pdata_info *info = pdata_session__info(kd->s);
-	char t[32];
+	char t[32], w[48];
+	uint64_t tod;
 
 	ovp_fmt_ns(ns, t, sizeof(t));
-	if (info->has_clock_data && ns >= info->clock_clk_ns) {
-		uint64_t tod = info->clock_tod_ns + (ns - info->clock_clk_ns);
-		time_t secs = (time_t)(tod / 1000000000u);
-		struct tm tm;
-		char d[32];
-
-		gmtime_r(&secs, &tm);
-		strftime(d, sizeof(d), "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(buf, 80, "%s (%s.%06u UTC)", t, d,
-			 (unsigned int)(tod % 1000000000u / 1000));
-	} else {
+	if (pdata_info__tod(pdata_session__info(kd->s), ns, &tod))
+		snprintf(buf, 80, "%s (%s)", t, ovp_fmt_tod(tod, w, sizeof(w)));
+	else
 		snprintf(buf, 80, "%s", t);
-	}
 	return buf;
 }
 

@@ -1827,8 +1827,9 @@ static void print_threshold(FILE *out, struct lat_report *r, struct lat_result *
 	int nst = sp->nr_stages;
 	struct ksyms *ks = NULL;
 	bool want_syms = false;
-	char ts[32], sym[256];
+	char ts[32], sym[256], wall[48];
 	size_t i, nr = 0;
+	uint64_t tod;
 
 	for (i = 0; i < res->over.n; i++)
 		if (res->over.a[i].stack)
@@ -1861,6 +1862,8 @@ static void print_threshold(FILE *out, struct lat_report *r, struct lat_result *
 		for (int k = 0; k < nst; k++)
 			fprintf(out, " %s", ovp_fmt_ns(rec->t[k], ts, sizeof(ts)));
 		fputc('\n', out);
+		if (pdata_info__tod(pdata_session__info(r->base.ctx->session), rec->t[0], &tod))
+			fprintf(out, "  Wall clock: %s\n", ovp_fmt_tod(tod, wall, sizeof(wall)));
 		if (rec->stack) {
 			const struct lat_stack *st = &r->stacks[rec->stack - 1];
 

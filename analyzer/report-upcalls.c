@@ -22,6 +22,7 @@
 
 #include "analyze.h"
 #include "ovsperf/evdec.h"
+#include "ovsperf/strutil.h"
 #include "upcall-decode.h"
 
 extern const struct report_ops report_upcalls_ops;
@@ -289,6 +290,16 @@ static int up_ready(struct pdata_tool *tool, struct pdata_session *s)
 	up->pending = calloc(up->nr_cpus, sizeof(*up->pending));
 	if (!up->pending)
 		return ovp_err(-ENOMEM, "upcalls: out of memory");
+	/* The lines go out as they are read: the wall clock comes first, as
+	 * the time of the recording's CLOCK_DATA reference point. */
+	if (!up->base.ctx->json && pdata_session__info(s)->has_clock_data) {
+		const struct pdata_info *info = pdata_session__info(s);
+		char t[32], w[48];
+
+		printf("Wall clock: recording time %s is %s\n", ovp_fmt_ns(info->clock_clk_ns, t,
+									sizeof(t)),
+		       ovp_fmt_tod(info->clock_tod_ns, w, sizeof(w)));
+	}
 	if (!up->base.ctx->json)
 		printf("%-18s %-4s %-16s %-10s %-40s %-4s %-10s %-12s %s\n", "TIME", "CPU",
 		       "COMM", "PID", "DPIF_NAME", "TYPE", "PKT_LEN", "FLOW_KEY_LEN", "RESULT");
@@ -392,11 +403,15 @@ static void emit_json(struct up_report *up, const struct up_line *l)
 {
 	json_t *o = json_object();
 	char hex[2 * UP_MAX_CAPTURE + 1];
-	char summary[512];
+	char summary[512], wall[48];
 	uint32_t port;
+	uint64_t tod;
 	char *s;
 
 	json_object_set_new(o, "time_ns", json_integer((json_int_t)l->time));
+	if (pdata_info__tod(pdata_session__info(up->s), l->time, &tod))
+		json_object_set_new(o, "wall_clock", json_string(ovp_fmt_tod(tod, wall,
+									     sizeof(wall))));
 	json_object_set_new(o, "cpu", json_integer(l->cpu));
 	json_object_set_new(o, "comm", json_string(l->comm));
 	json_object_set_new(o, "pid", json_integer(l->pid));

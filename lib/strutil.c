@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ovsperf/err.h"
@@ -20,6 +21,18 @@
 char *ovp_fmt_ns(uint64_t ns, char *buf, size_t len)
 {
 	snprintf(buf, len, "%" PRIu64 ".%09" PRIu64, ns / NSEC_PER_SEC, ns % NSEC_PER_SEC);
+	return buf;
+}
+
+char *ovp_fmt_tod(uint64_t tod_ns, char *buf, size_t len)
+{
+	time_t secs = (time_t)(tod_ns / NSEC_PER_SEC);
+	struct tm tm;
+	char d[40];
+
+	if (!gmtime_r(&secs, &tm) || !strftime(d, sizeof(d), "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(d, sizeof(d), "@%" PRIu64, tod_ns / NSEC_PER_SEC);
+	snprintf(buf, len, "%s.%06u UTC", d, (unsigned int)(tod_ns % NSEC_PER_SEC / 1000));
 	return buf;
 }
 

@@ -37,6 +37,7 @@ ATTRS = ["UNSPEC", "ENCAP", "PRIORITY", "IN_PORT", "ETHERNET", "VLAN", "ETHERTYP
          "TCP_FLAGS", "DP_HASH", "RECIRC_ID", "MPLS", "CT_STATE", "CT_ZONE", "CT_MARK",
          "CT_LABELS", "CT_ORIG_TUPLE_IPV4", "CT_ORIG_TUPLE_IPV6", "NSH", "PACKET_TYPE",
          "ND_EXTENSIONS", "TUNNEL_INFO", "IPV6_EXTHDRS"]
+WALL = None      # the first line of the text (CLOCK_DATA)
 CAPTURE = 128    # bytes the upcall-monitor set fetches of the key and the packet
 
 
@@ -198,7 +199,7 @@ def hexdump(b):
 
 
 def expected_text(fired, samples, key_mode, pkt_mode, key_size=None, pkt_size=None):
-    lines = ['TIME               CPU  COMM             PID        DPIF_NAME                      '
+    lines = [WALL, 'TIME               CPU  COMM             PID        DPIF_NAME                      '
              '          TYPE PKT_LEN    FLOW_KEY_LEN RESULT']
     n = 0
     for u, (t, cpu) in zip(fired, samples):
@@ -269,6 +270,17 @@ def main():
                         capture_output=True, text=True, check=True).stdout
     samples = [(m[2], int(m[1])) for m in re.finditer(r'\[(\d+)\]\s+(\d+\.\d{9}):', ps)]
     errors = []
+    # The CLOCK_DATA reference point, as info shows it, is the first line.
+    global WALL
+    info = subprocess.run([analyze, 'info', data], capture_output=True, text=True).stdout
+    m = re.search(r'clock data:\s+tod (\d+) ns at clock (\d+) ns', info)
+    if not m:
+        print('FAIL: the recording has no CLOCK_DATA')
+        return 1
+    tod, clk = int(m[1]), int(m[2])
+    WALL = (f'Wall clock: recording time {clk // 10**9}.{clk % 10**9:09d} is '
+            + time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(tod // 10**9))
+            + f'.{tod % 10**9 // 1000:06d} UTC')
     if len(samples) != len(fired):
         print(f'FAIL: {len(fired)} upcalls fired, {len(samples)} recorded')
         return 1
@@ -307,6 +319,10 @@ def main():
                                                         if st != 'end' else [])}
         if in_port(key) is not None:
             want['in_port'] = in_port(key)
+        # The recording has CLOCK_DATA (checked against perf in record.habits).
+        if not re.fullmatch(r'\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} UTC',
+                            o.pop('wall_clock', '')):
+            errors.append(f'--json upcall {i}: no wall_clock')
         if o != want:
             errors.append(f'--json upcall {i}:\n  want {want}\n  got  {o}')
     if doc.get('reports', {}).get('upcalls', {}).get('shown') != len(fired):

@@ -191,6 +191,20 @@ struct pdata_info {
 					 * (one warning said which and why) */
 };
 
+/*
+ * pdata_info__tod() - the wall-clock time (ns since the epoch, UTC) of sample
+ * time @t, from the recording's CLOCK_DATA (perf record -k, ovsperf-probe
+ * record): valid when the samples use the clock CLOCK_DATA describes.
+ * Return: false when the recording has no CLOCK_DATA.
+ */
+static inline bool pdata_info__tod(const struct pdata_info *info, uint64_t t, uint64_t *tod)
+{
+	if (!info->has_clock_data)
+		return false;
+	*tod = info->clock_tod_ns + (t - info->clock_clk_ns);	/* modulo 2^64: t may be earlier */
+	return true;
+}
+
 /* A BUILD_ID feature entry. */
 struct pdata_build_id {
 	uint32_t pid;

@@ -23,6 +23,15 @@
 char *ovp_fmt_ns(uint64_t ns, char *buf, size_t len);
 
 /**
+ * ovp_fmt_tod() - format a wall-clock time (ns since the epoch) as
+ * "2026-12-06 19:07:11.105155 UTC" (microseconds, as perf script -F tod).
+ * @buf: output buffer (48 bytes always suffice).
+ *
+ * Return: @buf.
+ */
+char *ovp_fmt_tod(uint64_t tod_ns, char *buf, size_t len);
+
+/**
  * ovp_fmt_thousands() - format @v with ',' every three digits ("1,187,986,454"),
  * as kernel_delay prints its ns columns.
  * @buf: output buffer (32 bytes always suffice).
