@@ -219,11 +219,21 @@ static json_t *archive_json(const struct archive_reader *a)
 
 json_t *analyze_recording_json(struct pdata_session *s)
 {
-	const struct pdata_info *info = pdata_session__info(s);
-	const struct pdata_stats *st = pdata_session__stats(s);
-	json_t *rec = json_object(), *counts = json_object(), *lost = json_object();
-	int i, n = pdata_session__nr_evsels(s);
+	const struct pdata_info *info;
+	const struct pdata_stats *st;
+	json_t *rec, *counts, *lost;
 	uint64_t total = 0;
+	int i, n;
+
+	/* A report made without a recording (upcall-cost --read-sets). */
+	if (!s)
+		return json_null();
+	info = pdata_session__info(s);
+	st = pdata_session__stats(s);
+	rec = json_object();
+	counts = json_object();
+	lost = json_object();
+	n = pdata_session__nr_evsels(s);
 
 	for (i = 0; i < n; i++) {
 		struct pdata_evsel *ev = pdata_session__evsel(s, i);

@@ -97,6 +97,9 @@ enum {
  * @value_follows: for an option with an optional value given without one
  *	("-s", "--syscall-events"), whether the next argument @next is its
  *	value, as Python's argparse (nargs='?') takes "-s 50000"; NULL: never.
+ * @no_recording: called after the options: 1 when the report is made
+ *	without a recording (its options named another input), 0 when it
+ *	needs one, negative errno (message set) on failure; NULL: 0.
  */
 struct report_ops {
 	const char *name;
@@ -114,6 +117,7 @@ struct report_ops {
 	void (*destroy)(struct report *r);
 	bool json_lines;
 	bool (*value_follows)(int key, const char *next);
+	int (*no_recording)(struct report *r);
 };
 
 /* Base of every report; reports embed it first and use container_of. */

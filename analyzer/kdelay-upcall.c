@@ -545,6 +545,37 @@ static int add_value(struct ovp_values *v, uint64_t later, uint64_t earlier)
 	return later >= earlier ? ovp_values__add(v, later - earlier) : 0;
 }
 
+int uc_engine__sections(struct uc_engine *e)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < e->nr_sets && !err; i++) {
+		const struct uc_set *s = &e->sets[i];
+		const struct uc_event *dp = &e->ev[s->dp], *recv = &e->ev[s->recv];
+
+		err = add_value(&e->k2v, recv->ts, dp->ts);
+		if (s->put < 0)
+			e->unc.sets_no_put++;
+		if (s->exec < 0)
+			e->unc.sets_no_exec++;
+		if (s->pkt_exec < 0) {
+			e->unc.sets_no_pkt_exec++;
+			continue;
+		}
+		if (s->put >= 0) {
+			uint64_t total = e->ev[s->pkt_exec].ts - dp->ts;
+			uint64_t lookup = e->ev[s->put].ts - recv->ts;
+
+			err = err ?: add_value(&e->overhead, total, lookup);
+		}
+		if (s->exec >= 0)
+			err = err ?: add_value(&e->v2k, e->ev[s->pkt_exec].ts, e->ev[s->exec].ts);
+		err = err ?: add_value(&e->k2k, e->ev[s->pkt_exec].ts, dp->ts);
+	}
+	return err;
+}
+
 int uc_engine__finish(struct uc_engine *e)
 {
 	struct batcher b = { .e = e };
@@ -588,29 +619,7 @@ int uc_engine__finish(struct uc_engine *e)
 	err = match(e, b.slots);
 	if (err)
 		goto out;
-	for (i = 0; i < e->nr_sets && !err; i++) {
-		const struct uc_set *s = &e->sets[i];
-		const struct uc_event *dp = &e->ev[s->dp], *recv = &e->ev[s->recv];
-
-		err = add_value(&e->k2v, recv->ts, dp->ts);
-		if (s->put < 0)
-			e->unc.sets_no_put++;
-		if (s->exec < 0)
-			e->unc.sets_no_exec++;
-		if (s->pkt_exec < 0) {
-			e->unc.sets_no_pkt_exec++;
-			continue;
-		}
-		if (s->put >= 0) {
-			uint64_t total = e->ev[s->pkt_exec].ts - dp->ts;
-			uint64_t lookup = e->ev[s->put].ts - recv->ts;
-
-			err = err ?: add_value(&e->overhead, total, lookup);
-		}
-		if (s->exec >= 0)
-			err = err ?: add_value(&e->v2k, e->ev[s->pkt_exec].ts, e->ev[s->exec].ts);
-		err = err ?: add_value(&e->k2k, e->ev[s->pkt_exec].ts, dp->ts);
-	}
+	err = uc_engine__sections(e);
 out:
 	free(b.slots);
 	free(b.batch);

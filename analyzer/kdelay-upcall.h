@@ -186,4 +186,11 @@ int64_t uc_key_in_port(const uint8_t *p, uint32_t n);
 /* Correlate (see the top of the file).  Return: 0 or -ENOMEM. */
 int uc_engine__finish(struct uc_engine *e);
 
+/*
+ * uc_engine__sections() - the cost sections (k2v, v2k, overhead, k2k) and
+ * the sets_no_* counts from e->sets over e->ev; uc_engine__finish() calls
+ * it, and so does the reader of stored sets.  Return: 0 or -ENOMEM.
+ */
+int uc_engine__sections(struct uc_engine *e);
+
 #endif /* OVSPERF_KDELAY_UPCALL_H */

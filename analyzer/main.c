@@ -100,6 +100,22 @@ static void report_usage(const struct report_ops *ops, FILE *out)
 	fprintf(out, "Common options:\n%s", analyze_common_usage);
 }
 
+/* Emit a report that needed no recording (report_ops.no_recording). */
+static int run_without_recording(struct analyze_ctx *ctx, struct report *r)
+{
+	json_t *reports;
+	int err;
+
+	if (!ctx->json)
+		return r->ops->emit_text(r, stdout) ? -1 : 0;
+	reports = json_object();
+	err = r->ops->emit_json(r, reports);
+	err = err ?: analyze_print_json(NULL, reports);
+	if (err)
+		ovp_print_error("%s", ovp_errmsg());
+	return err ? -1 : 0;
+}
+
 /*
  * Run @ops (or every applicable report when @ops is NULL) with argv holding
  * the options and the file.
@@ -188,6 +204,24 @@ static int run_reports(const struct report_ops *ops, int argc, char **argv)
 	}
 	if (filtercheck__active(&fc))
 		ctx.filters = &fc;
+	if (ops && ops->no_recording) {
+		err = ops->no_recording(reports[0]);
+		if (err < 0) {
+			ovp_print_error("%s", ovp_errmsg());
+			err = -1;
+			goto out;
+		}
+		if (err > 0) {
+			if (optind < argc || ctx.input) {
+				err = ovp_err(-EINVAL, "%s: no recording is read with these options",
+					      optind < argc ? argv[optind] : ctx.input);
+				goto out_usage_msg;
+			}
+			err = run_without_recording(&ctx, reports[0]);
+			goto out;
+		}
+		err = 0;
+	}
 	if (optind < argc) {
 		if (ctx.input || optind + 1 < argc) {
 			err = ovp_err(-EINVAL, "more than one input file given");

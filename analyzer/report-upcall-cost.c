@@ -20,12 +20,17 @@
 #include "analyze.h"
 #include "kdelay-upcall.h"
 #include "ovsperf/evdec.h"
+#include "upcall-sets.h"
 
 extern const struct report_ops report_upcall_cost_ops;
 
 enum {
 	OPT_UC_HANDLER_FILTER = 256,
 	OPT_UC_BUCKETS,
+	OPT_UC_SETS,
+	OPT_UC_WRITE_SETS,
+	OPT_UC_READ_SETS,
+	OPT_UC_STOP,
 };
 
 /* Fields of one event type. */
@@ -54,11 +59,21 @@ struct uc_report {
 	bool dp_bytes;			/* ...and the kernel upcall's too */
 	uint32_t cmp_len;		/* bytes compared (common captured prefix) */
 	bool warned_length;		/* the length-only warning was printed */
+	bool show_sets;			/* --sets: print each section's data set */
+	const char *write_sets;		/* --write-sets FILE */
+	const char *read_sets;		/* --read-sets FILE: no recording */
+	struct uc_stored stored;	/* ...what it holds besides the engine's data */
+	uint64_t stop;			/* --stop N: events read at most (0: all) */
+	uint64_t nr_read;		/* events of the five types read */
 };
 
 static const struct option uc_options[] = {
 	{ "handler-filter", required_argument, NULL, OPT_UC_HANDLER_FILTER },
 	{ "histogram-buckets", required_argument, NULL, OPT_UC_BUCKETS },
+	{ "sets", no_argument, NULL, OPT_UC_SETS },
+	{ "write-sets", required_argument, NULL, OPT_UC_WRITE_SETS },
+	{ "read-sets", required_argument, NULL, OPT_UC_READ_SETS },
+	{ "stop", required_argument, NULL, OPT_UC_STOP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -66,7 +81,16 @@ static const char uc_usage[] =
 	"      --handler-filter NAMES    report only handler threads with these names\n"
 	"                                (comma separated); upcalls are paired with\n"
 	"                                every handler's receives first\n"
-	"  -b, --histogram-buckets N     buckets per cost histogram (default 20)\n";
+	"  -b, --histogram-buckets N     buckets per cost histogram (default 20)\n"
+	"      --sets                    print each cost section's data set (its values,\n"
+	"                                us) before its histogram, as upcall_cost.py;\n"
+	"                                with --json, the matched sets too\n"
+	"      --write-sets FILE         store the matched event sets (times of their\n"
+	"                                events, threads, batches, counts) as JSON\n"
+	"      --read-sets FILE          make the report from a --write-sets FILE instead\n"
+	"                                of a recording\n"
+	"  -s, --stop N                  use only the first N events (of the five types)\n"
+	"                                and stop reading, as upcall_cost.py --stop\n";
 
 static struct uc_report *to_uc(struct report *r)
 {
@@ -90,6 +114,22 @@ static int uc_option(struct report *r, int key, const char *arg)
 		if (end == arg || *end || v < 1 || v > 1000)
 			return ovp_err(-EINVAL, "bad number of buckets '%s' (1-1000)", arg);
 		uc->buckets = (int)v;
+		return 0;
+	case OPT_UC_SETS:
+		uc->show_sets = true;
+		return 0;
+	case OPT_UC_WRITE_SETS:
+		uc->write_sets = arg;
+		return 0;
+	case OPT_UC_READ_SETS:
+		uc->read_sets = arg;
+		return 0;
+	case 's':
+	case OPT_UC_STOP:
+		v = strtol(arg, &end, 10);
+		if (end == arg || *end || v < 1)
+			return ovp_err(-EINVAL, "bad --stop '%s': a number of events > 0", arg);
+		uc->stop = (uint64_t)v;
 		return 0;
 	}
 	return ovp_err(-EINVAL, "upcall-cost: unknown option");
@@ -275,6 +315,11 @@ static int uc_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 			break;
 	if (t == UC_NR_TYPES)
 		return 0;
+	/* upcall_cost.py --stop counts every event received. */
+	if (uc->stop && uc->nr_read >= uc->stop)
+		return 0;
+	if (uc->stop && ++uc->nr_read == uc->stop)
+		pdata_session__interrupt(uc->s);	/* read no further */
 	f = &uc->f[t];
 	/* Every handler's events are paired; the filter only chooses what is reported. */
 	if (t != UC_DP_UPCALL)
@@ -334,10 +379,38 @@ static int uc_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 	return uc_engine__add_event(&uc->engine, &in);
 }
 
+static const char *session_comm(void *arg, uint32_t tid)
+{
+	return pdata_session__comm(arg, tid);
+}
+
+static uint64_t missed(const struct uc_report *uc, int t);
+
+static int write_sets(struct uc_report *uc)
+{
+	const char *names[UC_NR_TYPES];
+	uint64_t miss[UC_NR_TYPES];
+	json_t *o;
+	int t, err;
+
+	for (t = 0; t < UC_NR_TYPES; t++) {
+		names[t] = uc->f[t].evsel ? uc->f[t].evsel->name : NULL;
+		miss[t] = missed(uc, t);
+	}
+	o = uc_sets__to_json(&uc->engine, pdata_session__path(uc->s), names, miss,
+			     session_comm, uc->s);
+	if (!o)
+		return ovp_err(-ENOMEM, "upcall-cost: out of memory");
+	err = json_dump_file(o, uc->write_sets, JSON_COMPACT);
+	json_decref(o);
+	return err ? ovp_err(-EIO, "cannot write %s", uc->write_sets) : 0;
+}
+
 static int uc_done(struct pdata_tool *tool, struct pdata_session *s)
 {
 	struct uc_report *uc = container_of(tool, struct uc_report, tool);
 	const struct uc_engine *e = &uc->engine;
+	int err;
 
 	if (!uc->engine_ready)
 		return 0;
@@ -347,7 +420,27 @@ static int uc_done(struct pdata_tool *tool, struct pdata_session *s)
 			 "two packets of one length wrongly when they are received out of order; "
 			 "record the upcall-cost probe set (its ovs_dp_upcall kprobe copies the "
 			 "packet and its in-port)", uc->f[UC_DP_UPCALL].evsel->name);
-	return uc_engine__finish(&uc->engine);
+	err = uc_engine__finish(&uc->engine);
+	if (!err && uc->write_sets)
+		err = write_sets(uc);
+	return err;
+}
+
+/* --read-sets: the report comes from the file, not from a recording. */
+static int uc_no_recording(struct report *r)
+{
+	struct uc_report *uc = to_uc(r);
+	int err;
+
+	if (!uc->read_sets)
+		return 0;
+	if (uc->write_sets || uc->stop || uc->handler_filter)
+		return ovp_err(-EINVAL, "--read-sets: --write-sets, --stop and --handler-filter "
+			       "apply to a recording");
+	uc_engine__init(&uc->engine, false);
+	err = uc_sets__load(&uc->engine, &uc->stored, uc->read_sets);
+	uc->engine_ready = !err;
+	return err ? err : 1;
 }
 
 static bool uc_applicable(struct pdata_session *s)
@@ -363,9 +456,54 @@ static struct pdata_tool *uc_tool(struct report *r)
 /*
  * Output.
  */
-static uint64_t missed(const struct uc_fields *f)
+static uint64_t missed(const struct uc_report *uc, int t)
 {
+	const struct uc_fields *f = &uc->f[t];
+
+	if (uc->read_sets)
+		return uc->stored.missed[t];
 	return f->evsel ? f->evsel->nr_lost + f->evsel->nr_lost_samples : 0;
+}
+
+static bool recorded(const struct uc_report *uc, int t)
+{
+	return uc->read_sets ? uc->stored.event[t] != NULL : uc->f[t].evsel != NULL;
+}
+
+static const char *event_name(const struct uc_report *uc, int t)
+{
+	return uc->read_sets ? uc->stored.event[t] : uc->f[t].evsel ? uc->f[t].evsel->name : NULL;
+}
+
+/* The name of handler thread e->threads[@i]. */
+static const char *thread_name(const struct uc_report *uc, size_t i)
+{
+	if (uc->read_sets)
+		return i < uc->stored.nr_thread_names ? uc->stored.thread_name[i] : NULL;
+	return pdata_session__comm(uc->s, uc->engine.threads[i].tid);
+}
+
+/* upcall_cost.py --sets: the data set, as Python prints a list of floats. */
+static void print_data_set(FILE *out, const struct ovp_values *v)
+{
+	size_t i, n = ovp_values__count(v);
+
+	if (!v->v && n) {
+		fprintf(out, "# (the %zu values were not kept: the memory bound was reached)\n", n);
+		return;
+	}
+	fputc('[', out);
+	for (i = 0; i < n; i++) {
+		char b[32];
+		size_t len;
+
+		len = (size_t)snprintf(b, sizeof(b), "%" PRIu64 ".%03" PRIu64, v->v[i] / 1000,
+				       v->v[i] % 1000);
+		while (len > 2 && b[len - 1] == '0' && b[len - 2] != '.')
+			b[--len] = 0;
+		fprintf(out, "%s%s", i ? ", " : "", b);
+	}
+	fputs("]\n", out);
 }
 
 static double median_us(struct ovp_values *v)
@@ -395,6 +533,8 @@ static void print_costs(struct uc_report *uc, FILE *out, const char *title, stru
 	uint64_t *counts, top = 0, scale;
 
 	fprintf(out, "\n=> %s (microseconds):\n", title);
+	if (uc->show_sets)
+		print_data_set(out, v);
 	if (!n) {
 		fprintf(out, "# NumSamples = 0\n");
 		return;
@@ -463,19 +603,23 @@ static int uc_emit_text(struct report *r, FILE *out)
 {
 	struct uc_report *uc = to_uc(r);
 	struct uc_engine *e = &uc->engine;
-	uint64_t b[64], high, min, max, samples, top = 0, scale;
+	uint64_t b[64], high, min, max, samples, top = 0, scale, usable;
 	const struct uc_uncorrelated *u = &e->unc;
 	size_t i;
 	int t;
 
 	if (!uc->engine_ready)
 		return 0;
-	fprintf(out, "- Analyzing results (%zu events)...\n", e->nr_ev);
+	/* The usable events (what the engine keeps, or what the stored sets
+	 * were made from). */
+	for (t = 0, usable = 0; t < UC_NR_TYPES; t++)
+		usable += e->valid[t];
+	fprintf(out, "- Analyzing results (%" PRIu64 " events)...\n", usable);
 	fprintf(out, "\n=> Events received per type (usable/total) [missed events]:\n");
 	for (t = 0; t < UC_NR_TYPES; t++)
 		fprintf(out, "  %-36s: %10" PRIu64 "/%10" PRIu64 " [%10" PRIu64 "]%s\n",
-			uc_type_names[t], e->valid[t], e->total[t], missed(&uc->f[t]),
-			uc->f[t].evsel ? "" : "  (not recorded)");
+			uc_type_names[t], e->valid[t], e->total[t], missed(uc, t),
+			recorded(uc, t) ? "" : "  (not recorded)");
 	if (!e->nr_sets) {
 		fprintf(out, "No upcall data sets where found!!\n");
 	} else {
@@ -483,7 +627,7 @@ static int uc_emit_text(struct report *r, FILE *out)
 	}
 	fprintf(out, "\n=> Upcalls handled per thread:\n");
 	for (i = 0; i < e->nr_threads; i++) {
-		const char *comm = pdata_session__comm(uc->s, e->threads[i].tid);
+		const char *comm = thread_name(uc, i);
 		char name[64];
 
 		snprintf(name, sizeof(name), "%s (%u)", comm ? comm : "<unknown>",
@@ -613,17 +757,17 @@ static int uc_emit_json(struct report *r, json_t *reports)
 		json_t *x = json_object();
 
 		json_object_set_new(x, "type", json_string(uc_type_names[t]));
-		json_object_set_new(x, "event", uc->f[t].evsel ? json_string(uc->f[t].evsel->name)
+		json_object_set_new(x, "event", event_name(uc, t) ? json_string(event_name(uc, t))
 							       : json_null());
 		json_object_set_new(x, "usable", json_integer((json_int_t)e->valid[t]));
 		json_object_set_new(x, "total", json_integer((json_int_t)e->total[t]));
-		json_object_set_new(x, "missed", json_integer((json_int_t)missed(&uc->f[t])));
+		json_object_set_new(x, "missed", json_integer((json_int_t)missed(uc, t)));
 		json_array_append_new(events, x);
 	}
 	json_object_set_new(o, "events", events);
 	json_object_set_new(o, "sets", json_integer((json_int_t)e->nr_sets));
 	for (i = 0; i < e->nr_threads; i++) {
-		const char *comm = pdata_session__comm(uc->s, e->threads[i].tid);
+		const char *comm = thread_name(uc, i);
 		json_t *x = json_object();
 
 		json_object_set_new(x, "tid", json_integer(e->threads[i].tid));
@@ -667,6 +811,16 @@ static int uc_emit_json(struct report *r, json_t *reports)
 			    json_integer((json_int_t)u->csum_matches));
 	json_object_set_new(unc, "other_handlers", json_integer((json_int_t)u->sets_not_reported));
 	json_object_set_new(o, "uncorrelated", unc);
+	if (uc->read_sets)
+		json_object_set_new(o, "read_sets", json_string(uc->read_sets));
+	if (uc->show_sets) {
+		json_t *x = uc_sets__to_json(e, NULL, (const char *const[UC_NR_TYPES]){ NULL },
+					     (const uint64_t[UC_NR_TYPES]){ 0 }, NULL, NULL);
+
+		json_object_set_new(o, "event_sets", x ? json_incref(json_object_get(x, "sets"))
+						     : json_null());
+		json_decref(x);
+	}
 	json_object_set_new(reports, r->ops->json_key, o);
 	return 0;
 }
@@ -679,6 +833,7 @@ static void uc_destroy(struct report *r)
 		return;
 	uc = to_uc(r);
 	uc_engine__exit(&uc->engine);
+	uc_stored__exit(&uc->stored);
 	free(uc->handler_filter);
 	free(uc);
 }
@@ -707,7 +862,8 @@ const struct report_ops report_upcall_cost_ops = {
 		   "(upcall_cost.py)",
 	.usage = uc_usage,
 	.options = uc_options,
-	.shortopts = "b:",
+	.shortopts = "b:s:",
+	.no_recording = uc_no_recording,
 	.create = uc_create,
 	.option = uc_option,
 	.applicable = uc_applicable,
