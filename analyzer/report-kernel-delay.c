@@ -27,24 +27,10 @@
 #include "ovsperf/ksyms.h"
 #include "ovsperf/strutil.h"
 #include "ovsperf/syscalls.h"
+#include "kdelay-opts.h"
 
 extern const struct report_ops report_kernel_delay_ops;
 
-enum {
-	OPT_PID = 256,
-	OPT_SAMPLE_TIME,
-	OPT_SAMPLE_COUNT,
-	OPT_SAMPLE_INTERVAL,
-	OPT_START_TRIGGER,
-	OPT_STOP_TRIGGER,
-	OPT_TRIGGER_DELTA,
-	OPT_SYSCALL_EVENTS,
-	OPT_SKIP_POLL,
-	OPT_STACK_SIZE,
-	OPT_LONG_POLL,
-	OPT_DEBUG,
-	OPT_BUFFER_PAGES,
-};
 
 /* Frames kept per syscall event of a --call-graph dwarf recording. */
 #define KD_MAX_CHAIN 256
@@ -91,79 +77,9 @@ struct kd_report {
 	uint64_t chain[KD_MAX_CHAIN];	/* kernel chain + unwound user frames */
 };
 
-static const struct option kd_options[] = {
-	{ "pid", required_argument, NULL, OPT_PID },
-	{ "sample-time", required_argument, NULL, OPT_SAMPLE_TIME },
-	{ "sample-count", required_argument, NULL, OPT_SAMPLE_COUNT },
-	{ "sample-interval", required_argument, NULL, OPT_SAMPLE_INTERVAL },
-	{ "start-trigger", required_argument, NULL, OPT_START_TRIGGER },
-	{ "stop-trigger", required_argument, NULL, OPT_STOP_TRIGGER },
-	{ "trigger-delta", required_argument, NULL, OPT_TRIGGER_DELTA },
-	{ "syscall-events", optional_argument, NULL, OPT_SYSCALL_EVENTS },
-	{ "skip-syscall-poll-events", no_argument, NULL, OPT_SKIP_POLL },
-	{ "stack-trace-size", required_argument, NULL, OPT_STACK_SIZE },
-	{ "long-poll", required_argument, NULL, OPT_LONG_POLL },
-	{ "debug", optional_argument, NULL, OPT_DEBUG },
-	{ "buffer-page-count", required_argument, NULL, OPT_BUFFER_PAGES },
-	{ NULL, 0, NULL, 0 },
-};
-
-static const char kd_usage[] =
-	"  -p, --pid PID              the monitored process (default: the ovs-vswitchd\n"
-	"                             named in the recording's COMM records)\n"
-	"      --sample-time T        window length (seconds, or with a unit: 500ms);\n"
-	"                             default: the whole recording is one window\n"
-	"      --sample-count N       number of windows (default 1 with --sample-time or\n"
-	"                             triggers; 0 = as many as the recording holds)\n"
-	"      --sample-interval T    gap between windows (seconds or with a unit)\n"
-	"      --start-trigger EV     open a window on event EV (perf name, or\n"
-	"                             kernel_delay's u:PROV:PROBE, t:SYS:EV, k:FUNC,\n"
-	"                             kr:FUNC, up:FUNC, upr:FUNC)\n"
-	"      --stop-trigger EV      close the window on event EV\n"
-	"      --trigger-delta NS     skip windows whose stop-start delta is below NS\n"
-	"  -s, --syscall-events [NS]  list each syscall (longer than NS) with its stacks\n"
-	"                             (a number after -s is its value, as in\n"
-	"                             kernel_delay.py: -s 50000, -s50000, -s=50000)\n"
-	"      --skip-syscall-poll-events  leave poll() out of that list\n"
-	"      --stack-trace-size N   0: do not print the stacks of syscall events\n"
-	"      --long-poll T          LONG POLL threshold (default 1s); 'all': every\n"
-	"                             poll() to poll() interval with AVERAGE/MIN/MAX\n"
-	"                             columns, as OVS master's kernel_delay.py\n"
-	"  -D, --debug [N]            accepted for kernel_delay.py; no eBPF program here,\n"
-	"                             so it changes nothing\n"
-	"      --buffer-page-count N  accepted for kernel_delay.py; the buffer size was\n"
-	"                             chosen at record time (ovsperf-probe record -m)\n";
-
 static struct kd_report *to_kd(struct report *r)
 {
 	return container_of(r, struct kd_report, base);
-}
-
-/* A plain number is seconds (kernel_delay's float SECONDS); else a duration. */
-static int parse_seconds(const char *arg, uint64_t *ns)
-{
-	char *end;
-	double v;
-
-	v = strtod(arg, &end);
-	if (end != arg && !*end) {
-		if (v < 0 || v > 1e9)
-			return ovp_err(-EINVAL, "bad time '%s'", arg);
-		*ns = (uint64_t)(v * 1e9 + 0.5);
-		return 0;
-	}
-	return ovp_parse_duration(arg, ns);
-}
-
-static int parse_u64(const char *arg, uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(arg, &end, 10);
-	if (errno || end == arg || *end || arg[0] == '-')
-		return ovp_err(-EINVAL, "bad number '%s'", arg);
-	return 0;
 }
 
 static int kd_option(struct report *r, int key, const char *arg)
@@ -175,20 +91,20 @@ static int kd_option(struct report *r, int key, const char *arg)
 	switch (key) {
 	case 'p':
 	case OPT_PID:
-		err = parse_u64(arg, &v);
+		err = kd_parse_u64(arg, &v);
 		if (err)
 			return err;
 		kd->pid = (int64_t)v;
 		return 0;
 	case OPT_SAMPLE_TIME:
 		kd->time_opts = true;
-		return parse_seconds(arg, &kd->cfg.sample_time_ns);
+		return kd_parse_seconds(arg, &kd->cfg.sample_time_ns);
 	case OPT_SAMPLE_COUNT:
 		kd->count_given = true;
-		return parse_u64(arg, &kd->cfg.sample_count);
+		return kd_parse_u64(arg, &kd->cfg.sample_count);
 	case OPT_SAMPLE_INTERVAL:
 		kd->time_opts = true;
-		return parse_seconds(arg, &kd->cfg.sample_interval_ns);
+		return kd_parse_seconds(arg, &kd->cfg.sample_interval_ns);
 	case OPT_START_TRIGGER:
 		kd->start_trigger = arg;
 		return 0;
@@ -196,20 +112,20 @@ static int kd_option(struct report *r, int key, const char *arg)
 		kd->stop_trigger = arg;
 		return 0;
 	case OPT_TRIGGER_DELTA:
-		err = parse_u64(arg, &kd->cfg.trigger_delta_ns);
+		err = kd_parse_u64(arg, &kd->cfg.trigger_delta_ns);
 		return err ? ovp_parse_duration(arg, &kd->cfg.trigger_delta_ns) : 0;
 	case 's':
 	case OPT_SYSCALL_EVENTS:
 		kd->cfg.syscall_events = true;
 		if (!arg)
 			return 0;
-		err = parse_u64(arg, &kd->cfg.syscall_events_min_ns);
+		err = kd_parse_u64(arg, &kd->cfg.syscall_events_min_ns);
 		return err ? ovp_parse_duration(arg, &kd->cfg.syscall_events_min_ns) : 0;
 	case OPT_SKIP_POLL:
 		kd->cfg.skip_poll_events = true;
 		return 0;
 	case OPT_STACK_SIZE:
-		err = parse_u64(arg, &v);
+		err = kd_parse_u64(arg, &v);
 		kd->stacks = v != 0;
 		return err;
 	case OPT_LONG_POLL:
@@ -218,30 +134,15 @@ static int kd_option(struct report *r, int key, const char *arg)
 			kd->cfg.long_poll_ns = 0;
 			return 0;
 		}
-		return parse_seconds(arg, &kd->cfg.long_poll_ns);
+		return kd_parse_seconds(arg, &kd->cfg.long_poll_ns);
 	case 'D':
 	case OPT_DEBUG:
 		/* kernel_delay.py's eBPF debug flags: nothing to debug post-mortem. */
-		return !arg ? 0 : parse_u64(arg, &v);
+		return !arg ? 0 : kd_parse_u64(arg, &v);
 	case OPT_BUFFER_PAGES:
-		return parse_u64(arg, &v);
+		return kd_parse_u64(arg, &v);
 	}
 	return ovp_err(-EINVAL, "kernel-delay: unknown option");
-}
-
-/* "-s 50000", "-D 3": a number after an option with an optional value is that
- * value (argparse's nargs='?'); anything else is the next argument. */
-static bool kd_value_follows(int key, const char *next)
-{
-	const char *p = next;
-
-	if (key != 's' && key != OPT_SYSCALL_EVENTS && key != 'D' && key != OPT_DEBUG)
-		return false;
-	if (!*p)
-		return false;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	return !*p;
 }
 
 /* The event of a return probe on @func, whatever tool named it. */
