@@ -415,7 +415,10 @@ static int close_window(struct kd_engine *e, uint64_t t, uint64_t stop_trigger, 
 		}
 		s->events[s->nr_events] = *ev;
 		s->events[s->nr_events].ips_off = s->nr_ips;
-		memcpy(s->ips + s->nr_ips, e->ips + ev->ips_off, ev->nr_ips * sizeof(*s->ips));
+		/* Without call chains there is no ips array at all. */
+		if (ev->nr_ips)
+			memcpy(s->ips + s->nr_ips, e->ips + ev->ips_off,
+			       ev->nr_ips * sizeof(*s->ips));
 		s->nr_ips += ev->nr_ips;
 		s->nr_events++;
 	}
