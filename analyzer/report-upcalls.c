@@ -42,6 +42,8 @@ enum up_result { UP_ANY, UP_OK, UP_ERROR };
 /* Byte-array fields key, key2, ... or pkt, pkt2, ...: one capture. */
 #define UP_MAX_PARTS 32
 #define UP_MAX_CAPTURE 2048
+/* Kernel upcalls waiting for their return, one slot per CPU number. */
+#define UP_MAX_CPUS 8192
 struct up_bytes {
 	struct evdec_field part[UP_MAX_PARTS];
 	int nr;
@@ -286,10 +288,12 @@ static int up_ready(struct pdata_tool *tool, struct pdata_session *s)
 	if (up->pkt_mode != UP_NONE && up->recv_idx >= 0 && !up->pkt.nr)
 		ovp_warn("the recording's recv_upcall has no packet bytes (fields pkt, "
 			 "pkt2, ...): no packet to decode");
-	up->nr_cpus = 1024;
-	up->pending = calloc(up->nr_cpus, sizeof(*up->pending));
-	if (!up->pending)
-		return ovp_err(-ENOMEM, "upcalls: out of memory");
+	if (up->ret_idx >= 0) {
+		up->nr_cpus = UP_MAX_CPUS;
+		up->pending = calloc(up->nr_cpus, sizeof(*up->pending));
+		if (!up->pending)
+			return ovp_err(-ENOMEM, "upcalls: out of memory");
+	}
 	/* The lines go out as they are read: the wall clock comes first, as
 	 * the time of the recording's CLOCK_DATA reference point. */
 	if (!up->base.ctx->json && pdata_session__info(s)->has_clock_data) {
@@ -547,8 +551,10 @@ static int dp_upcall(struct up_report *up, const struct pdata_sample *sm)
 {
 	struct up_pending *p;
 
-	if (sm->cpu >= up->nr_cpus)
+	if (sm->cpu >= up->nr_cpus) {
+		up->nr_unpaired++;	/* a CPU number beyond any machine's */
 		return 0;
+	}
 	p = &up->pending[sm->cpu];
 	if (p->set)
 		up->nr_unpaired++;
