@@ -81,7 +81,10 @@ def main():
     for e in ('raw_syscalls:sys_enter', 'raw_syscalls:sys_exit', 'sched:sched_switch',
               'sched:sched_wakeup'):
         ev += ['-e', e]
-    subprocess.run([probe, 'record', '-q', '-a'] + ev + ['-o', kd, '--', vswitchd, '200'],
+    # Only the workload's tasks: system-wide, a loaded machine can lose the
+    # COMM record of its exec (ring overflow), and with it its name.
+    subprocess.run([probe, 'record', '-q', '-m', '1024'] + ev + ['-o', kd, '--', vswitchd,
+                                                                 '200'],
                    check=True, capture_output=True)
     by_time, ordered = tods(kd)
     text = subprocess.run([analyze, 'kernel-delay', '-q', '--sample-time', '0.05',
