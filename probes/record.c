@@ -308,7 +308,9 @@ static int open_events(struct recorder *r)
 	r->evlist = perf_evlist__new();
 	if (!r->evlist)
 		return ovp_err(-ENOMEM, "out of memory");
-	if (r->pid) {
+	/* A workload (-- CMD) is recorded per task from its exec on, as perf
+	 * does; only -p PID of a running process takes the filtered path. */
+	if (r->pid && !r->cmd) {
 		const char **names = calloc(r->nr_events + 1, sizeof(*names));
 
 		if (!names)
