@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "blame.h"
 #include "ovsperf/evdec.h"
 #include "ovsperf/hist.h"
 #include "ovsperf/ksyms.h"
@@ -156,6 +157,7 @@ struct lat_report {
 	struct ovp_values_budget budget;
 	unsigned int since_flush;
 	bool any_filter;		/* some filter option given: passes() has work */
+	struct blame *blame;		/* NULL: the recording has no sched/irq events */
 };
 
 /* Completed spans wait this many in the engine (and hops as many) until no
@@ -504,6 +506,15 @@ static int resolve_fields(struct lat_report *r, struct pdata_session *s)
 	return 0;
 }
 
+/* blame.h: is a span still pending from that start? */
+static bool lat_pending(void *ctx, int span, uint64_t key, uint64_t t0)
+{
+	struct lat_report *r = ctx;
+	uint64_t t;
+
+	return span_engine__pending_start(r->spans[span].eng, key, &t) && t == t0;
+}
+
 static int lat_ready(struct pdata_tool *tool, struct pdata_session *s)
 {
 	struct lat_report *r = container_of(tool, struct lat_report, tool);
@@ -542,7 +553,12 @@ static int lat_ready(struct pdata_tool *tool, struct pdata_session *s)
 	err = err ?: resolve_fields(r, s);
 	if (!err)
 		spanspec__warn_reused(s, "latency");
-	return err ?: stream_setup(r);
+	err = err ?: stream_setup(r);
+	err = err ?: blame__new(&r->blame, s, r->nr_spans, lat_pending, r);
+	if (!err && r->blame && *blame__missing(r->blame))
+		ovp_warn("latency: blame without %s: the CPU state they change is not known",
+			 blame__missing(r->blame));
+	return err;
 }
 
 /*
@@ -951,6 +967,11 @@ static int lat_sample(struct pdata_tool *tool, const struct pdata_sample *sample
 	}
 	if (!sample->evsel || sample->evsel->idx >= r->nr_evsels)
 		return 0;
+	if (r->blame) {
+		ret = blame__event(r->blame, sample, sample->evsel->idx);
+		if (ret)
+			return ret < 0 ? ret : 0;
+	}
 	m = &r->evmap[sample->evsel->idx];
 	if (m->is_free) {
 		skb = evdec_field__u64(&m->key, sample);
@@ -979,8 +1000,13 @@ static int lat_sample(struct pdata_tool *tool, const struct pdata_sample *sample
 		sp->events[role->stage]++;
 		ret = span_key(sp, m, sample, skb, &key, &ref);
 		/* A clone's first event: it goes on from its parent's span. */
-		if (ret == PKTID_CLONE && role->stage)
+		if (ret == PKTID_CLONE && role->stage) {
+			uint64_t t0;
+
 			ret = span_engine__fork(eng, ref.parent, key);
+			if (ret == 1 && r->blame && span_engine__pending_start(eng, key, &t0))
+				ret = blame__started(r->blame, role->span, key, t0);
+		}
 		if (ret < 0)
 			return ret;
 		/* A start always wants the attribute: computed here, not called back. */
@@ -992,9 +1018,20 @@ static int lat_sample(struct pdata_tool *tool, const struct pdata_sample *sample
 						      sample->time, sample->cpu, lazy_attr, &lz);
 		if (ret < 0)
 			return ret;
+		if (r->blame && (ret == SPAN_STARTED || ret == SPAN_RESTARTED)) {
+			ret = blame__started(r->blame, role->span, key, sample->time);
+			if (ret < 0)
+				return ret;
+			continue;
+		}
 		if (ret != SPAN_COMPLETED)
 			continue;
 		rec = span_engine__last(eng);
+		if (r->blame) {
+			ret = blame__complete(r->blame, rec, sp->nr_stages, &rec->blame);
+			if (ret)
+				return ret;
+		}
 		if (sp->ident == PKTID_KEY_HEAD) {
 			rec->skb = skb;
 			rec->parent = ref.parent;
@@ -1363,11 +1400,12 @@ static inline bool heap_may_take(const struct lat_heap *h, size_t cap, uint64_t 
 }
 
 static void heap_offer(struct lat_heap *h, size_t cap, const struct span_rec *rec, uint64_t seq,
-		       int nst, int sign)
+		       int nst, int sign, struct blame *blame)
 {
 	size_t i;
 
 	if (h->n < cap) {
+		blame__get(blame, rec->blame);
 		i = h->n++;
 		h->a[i].rec = *rec;
 		h->a[i].seq = seq;
@@ -1386,6 +1424,8 @@ static void heap_offer(struct lat_heap *h, size_t cap, const struct span_rec *re
 	/* Copy only the spans that enter. */
 	if (sign * cmp_rec(rec, seq, &h->a[0].rec, h->a[0].seq, nst) >= 0)
 		return;
+	blame__put(blame, h->a[0].rec.blame);
+	blame__get(blame, rec->blame);
 	h->a[0].rec = *rec;
 	h->a[0].seq = seq;
 	heap_down(h, 0, nst, sign);
@@ -1419,8 +1459,9 @@ static int recs_push(struct lat_recs *l, const struct span_rec *rec)
 	return 0;
 }
 
-/* Sink of the span engine: one completed span. */
-static int on_rec(void *ctx, const struct span_rec *rec)
+/* One completed span into the result (the lists that keep it take a
+ * reference to its blame). */
+static int on_rec__(void *ctx, const struct span_rec *rec)
 {
 	struct lat_result *res = ctx;
 	struct lat_report *r = res->r;
@@ -1449,14 +1490,32 @@ static int on_rec(void *ctx, const struct span_rec *rec)
 	}
 	if (!err && r->top > 0) {
 		if (heap_may_take(&res->best, r->top, lat, 1))
-			heap_offer(&res->best, r->top, rec, res->nr, nst, 1);
+			heap_offer(&res->best, r->top, rec, res->nr, nst, 1, r->blame);
 		if (heap_may_take(&res->worst, r->top, lat, -1))
-			heap_offer(&res->worst, r->top, rec, res->nr, nst, -1);
+			heap_offer(&res->worst, r->top, rec, res->nr, nst, -1, r->blame);
 	}
-	if (!err && r->table && (!r->limit || res->table.n < (size_t)r->limit))
+	if (!err && r->table && (!r->limit || res->table.n < (size_t)r->limit)) {
 		err = recs_push(&res->table, rec);
-	if (!err && r->threshold_ns && lat > r->threshold_ns)
+		blame__get(r->blame, err ? 0 : rec->blame);
+	}
+	if (!err && r->threshold_ns && lat > r->threshold_ns) {
 		err = recs_push(&res->over, rec);
+		blame__get(r->blame, err ? 0 : rec->blame);
+	}
+	if (!err && r->blame)
+		err = blame__tail_offer(r->blame, (int)(sp - r->spans), lat, rec->blame,
+					r->threshold_ns, res->nr);
+	return err;
+}
+
+/* Sink of the span engine: one completed span; its blame reference from
+ * completion is dropped once the lists took theirs. */
+static int on_rec(void *ctx, const struct span_rec *rec)
+{
+	struct lat_result *res = ctx;
+	int err = on_rec__(ctx, rec);
+
+	blame__put(res->r->blame, rec->blame);
 	return err;
 }
 
@@ -1547,6 +1606,8 @@ static int stream_flush(struct lat_report *r, uint64_t horizon)
 	int err;
 
 	r->since_flush = 0;
+	if (r->blame)
+		blame__prune(r->blame);
 	for (int i = 0; i < r->nr_spans; i++) {
 		err = span_engine__flush(r->spans[i].eng, horizon);
 		if (err)
@@ -1821,6 +1882,38 @@ static void print_groups(FILE *out, const char *title, struct lat_groups *gs,
 	}
 }
 
+/* The tail blame is over: spans at or above --threshold-us, else the p99. */
+static uint64_t tail_threshold(const struct lat_report *r, struct lat_result *res)
+{
+	if (r->threshold_ns)
+		return r->threshold_ns;
+	return res->nr ? ovp_values__percentile(&res->full.vals, 99) : 0;
+}
+
+static const char blame_needs[] = "sched:sched_switch, sched:sched_wakeup, irq:softirq_entry, "
+				  "irq:softirq_exit, irq:irq_handler_entry, irq:irq_handler_exit";
+
+static void print_tail_blame(FILE *out, struct lat_report *r, struct lat_result *res)
+{
+	const struct blame_item *it;
+	uint64_t thr = tail_threshold(r, res), spans;
+	bool exact;
+	size_t n;
+
+	if (!r->blame) {
+		fprintf(out, "\nWhere the time went: record %s to know\n", blame_needs);
+		return;
+	}
+	n = blame__tail(r->blame, (int)(res->sp - r->spans), thr, &it, &spans, &exact);
+	fprintf(out, "\nWhere the time went (%" PRIu64 " spans with latency >= %.3f us%s%s):\n",
+		spans, thr / 1e3, r->threshold_ns ? "" : ", the p99",
+		exact ? "" : "; some spans at that latency left out");
+	if (!n)
+		fprintf(out, "  none\n");
+	else
+		blame__print_items(out, r->blame, it, n, "  ");
+}
+
 static void print_threshold(FILE *out, struct lat_report *r, struct lat_result *res)
 {
 	struct lat_span *sp = res->sp;
@@ -1864,6 +1957,13 @@ static void print_threshold(FILE *out, struct lat_report *r, struct lat_result *
 		fputc('\n', out);
 		if (pdata_info__tod(pdata_session__info(r->base.ctx->session), rec->t[0], &tod))
 			fprintf(out, "  Wall clock: %s\n", ovp_fmt_tod(tod, wall, sizeof(wall)));
+		if (r->blame) {
+			const struct blame_item *it;
+			size_t nb = blame__items(r->blame, rec->blame, &it);
+
+			fprintf(out, "  Where the time went:\n");
+			blame__print_items(out, r->blame, it, nb, "    ");
+		}
 		if (rec->stack) {
 			const struct lat_stack *st = &r->stacks[rec->stack - 1];
 
@@ -1956,6 +2056,7 @@ static void print_span(FILE *out, struct lat_report *r, struct lat_result *res)
 			"min, mean, max exact\n", LAT_VALUES_BUDGET >> 20, 1 << OVP_VALUES_SUB_BITS);
 	fputc('\n', out);
 	print_counts(out, sp);
+	print_tail_blame(out, r, res);
 
 	/* Histograms, seed-001 style: one per hop interval, then the span. */
 	fprintf(out, "\nLatency distributions:\n");
@@ -2098,6 +2199,12 @@ static json_t *rec_json(const struct lat_report *r, const struct lat_span *sp,
 			json_object_set_new(fl, "protocol", json_integer(a->flow.f[PKTFILTER_PROTO]));
 		json_object_set_new(o, "flow", fl);
 	}
+	if (r->blame) {
+		const struct blame_item *it;
+		size_t n = blame__items(r->blame, rec->blame, &it);
+
+		json_object_set_new(o, "blame", blame__items_json(r->blame, it, n));
+	}
 	return o;
 }
 
@@ -2198,6 +2305,22 @@ static json_t *span_json(struct lat_report *r, struct lat_result *res)
 			json_array_append_new(hp, i);
 		}
 		json_object_set_new(o, "hops", hp);
+	}
+	if (r->blame) {
+		const struct blame_item *it;
+		uint64_t thr = tail_threshold(r, res), spans;
+		json_t *bl = json_object();
+		bool exact;
+		size_t n = blame__tail(r->blame, (int)(sp - r->spans), thr, &it, &spans, &exact);
+
+		json_object_set_new(bl, "threshold_ns", json_integer(thr));
+		json_object_set_new(bl, "spans", json_integer(spans));
+		json_object_set_new(bl, "exact", json_boolean(exact));
+		json_object_set_new(bl, "truncated", json_integer(blame__truncated(r->blame)));
+		json_object_set_new(bl, "items", blame__items_json(r->blame, it, n));
+		json_object_set_new(o, "blame", bl);
+	} else {
+		json_object_set_new(o, "blame", json_null());
 	}
 	json_object_set_new(o, "by_egress", groups_json(&res->by_egress, r, sp, 0, top));
 	json_object_set_new(o, "by_cpu", groups_json(&res->by_cpu, r, sp, 1, top));
@@ -2345,6 +2468,7 @@ static void lat_destroy(struct report *base)
 	free(r->stack_ips);
 	free(r->cpu_last);
 	free(r->evmap);
+	blame__delete(r->blame);
 	free(r);
 }
 

@@ -411,6 +411,7 @@ static int complete(struct span_engine *e, struct pend **pp)
 	r->stack = 0;
 	r->skb = 0;
 	r->parent = 0;
+	r->blame = 0;
 	e->counts.completed++;
 	node_put(e, pp);
 	return SPAN_COMPLETED;
@@ -648,4 +649,13 @@ unsigned int span_engine__nr_stages(const struct span_engine *e)
 size_t span_engine__nr_pending(const struct span_engine *e)
 {
 	return e->nr_pending;
+}
+
+bool span_engine__pending_start(struct span_engine *e, uint64_t key, uint64_t *t0)
+{
+	struct pend *p = *lookup(e, key);
+
+	if (p)
+		*t0 = p->t[0];
+	return p != NULL;
 }

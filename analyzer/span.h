@@ -55,6 +55,7 @@ struct span_rec {
 						 * packet identity, 0 = none (set by the caller) */
 	uint64_t parent;			/* caller's: the identity a clone was forked
 						 * from, 0 = none (set by the caller) */
+	uint32_t blame;				/* caller's blame set id, 0 = none */
 };
 
 /* One traversal of interval (stage - 1 -> stage) by some span. */
@@ -222,5 +223,7 @@ const struct span_counts *span_engine__counts(const struct span_engine *e);
 unsigned int span_engine__nr_stages(const struct span_engine *e);
 /* Keys pending right now. */
 size_t span_engine__nr_pending(const struct span_engine *e);
+/* Is @key pending?  If so, *@t0 gets the time of its start. */
+bool span_engine__pending_start(struct span_engine *e, uint64_t key, uint64_t *t0);
 
 #endif /* OVSPERF_SPAN_H */
