@@ -113,6 +113,10 @@ static inline struct blame_item *set_items(struct bset *set)
 	return set->n > 2 ? set->ext : set->inline_items;
 }
 
+/* The p99 tail keeps the slowest n / TAIL_DIV + 64 of n spans (1.25 %: the
+ * spans at or above the p99 are 1 % and its ties). */
+#define TAIL_DIV 80
+
 struct btail_ent {
 	uint64_t lat;
 	uint32_t id;
@@ -128,8 +132,6 @@ struct btail {
 	/* p99: a min-heap of the spans that may be at or above it. */
 	struct btail_ent *heap;
 	size_t nheap, capheap;
-	uint64_t evicted_max;
-	bool evicted;
 	bool done;			/* blame__tail() made agg */
 	bool exact;
 };
@@ -163,6 +165,8 @@ struct blame {
 	size_t nscratch, capscratch;
 	struct btail *tails;		/* [span] */
 	uint64_t truncated;
+	uint32_t soft_ent[16];		/* entity of softirq vector v, 0 = not yet */
+	struct blame_item one;		/* blame__items() of a one-entity id */
 };
 
 static int grow_array(void **arr, size_t *cap, size_t need, size_t size)
@@ -283,10 +287,11 @@ int blame__new(struct blame **out, struct pdata_session *s, int nr_spans,
 	b->evs = calloc(n ? n : 1, sizeof(*b->evs));
 	b->queues = calloc(nr_spans ? nr_spans : 1, sizeof(*b->queues));
 	b->tails = calloc(nr_spans ? nr_spans : 1, sizeof(*b->tails));
+	b->h.tails = calloc(nr_spans ? nr_spans : 1, sizeof(*b->h.tails));
 	b->nr_spans = nr_spans;
 	b->pending = pending;
 	b->pending_ctx = ctx;
-	if (!b->h.evkind || !b->evs || !b->queues || !b->tails)
+	if (!b->h.evkind || !b->evs || !b->queues || !b->tails || !b->h.tails)
 		goto nomem;
 	for (i = 0; i < n; i++) {
 		struct pdata_evsel *ev = pdata_session__evsel(s, i);
@@ -380,6 +385,7 @@ void blame__delete(struct blame *b)
 	free(b->ent_tab);
 	free(b->evs);
 	free(b->h.evkind);
+	free(b->h.tails);
 	free(b);
 }
 
@@ -578,10 +584,16 @@ int blame__event_slow(struct blame *b, const struct pdata_sample *s, uint8_t kin
 		return on_switch(b, c, s, f) ?: 1;
 	case EV_SOFT_ENTRY:
 		num = (uint32_t)evdec_field__u64(&f[0], s);
-		name = num < sizeof(softirq_names) / sizeof(softirq_names[0]) ? softirq_names[num] : "?";
-		ent = ent_get(b, BLAME_SOFTIRQ, num, name, strlen(name));
-		if (!ent)
-			return ovp_err(-ENOMEM, "blame: out of memory");
+		ent = num < 16 ? b->soft_ent[num] : 0;
+		if (!ent) {
+			name = num < sizeof(softirq_names) / sizeof(softirq_names[0]) ?
+			       softirq_names[num] : "?";
+			ent = ent_get(b, BLAME_SOFTIRQ, num, name, strlen(name));
+			if (!ent)
+				return ovp_err(-ENOMEM, "blame: out of memory");
+			if (num < 16)
+				b->soft_ent[num] = ent;
+		}
 		if (c->nsoft < MAX_NEST)
 			c->soft[c->nsoft++] = ent;
 		break;
@@ -685,10 +697,16 @@ void blame__prune(struct blame *b)
  * Blame of a completed span.
  */
 
-/* Index of the last point at or before @t, or -1. */
+/* Index of the last point at or before @t, or -1: a short walk back from
+ * the newest point (intervals are mostly short and recent), else a binary
+ * search. */
 static long pt_find(const struct bcpu *c, uint64_t t)
 {
 	long lo = 0, hi = (long)c->n - 1, r = -1;
+
+	for (int k = 0; k < 8 && hi >= 0; k++, hi--)
+		if (pt_at(c, (size_t)hi)->t <= t)
+			return hi;
 
 	while (lo <= hi) {
 		long mid = lo + (hi - lo) / 2;
@@ -758,6 +776,8 @@ static int charge(struct blame *b, uint32_t cpu, uint64_t a, uint64_t e)
 		return 0;
 	if (!c || !c->n)
 		return scratch_add(b, ENT_UNKNOWN, e - a, 0);
+	if (pt_at(c, c->n - 1)->t <= a)		/* nothing changed since a */
+		return scratch_add(b, pt_at(c, c->n - 1)->ent, e - a, 0);
 	i = pt_find(c, a);
 	if (i < 0) {
 		uint64_t first = pt_at(c, 0)->t;
@@ -769,7 +789,14 @@ static int charge(struct blame *b, uint32_t cpu, uint64_t a, uint64_t e)
 			return err;
 		i = 0;
 	}
-	last = pt_find(c, e);
+	last = (long)c->n - 1;
+	if (pt_at(c, (size_t)last)->t > e)
+		last = pt_find(c, e);
+	if (last == i) {
+		/* One state all along (the common case). */
+		return scratch_add(b, pt_at(c, (size_t)i)->ent, e - (pt_at(c, (size_t)i)->t > a ?
+								 pt_at(c, (size_t)i)->t : a), 0);
+	}
 	handler = pt_at(c, (size_t)last)->tid;
 	/* The handler's runnable windows that end in the interval: its
 	 * switch-ins there. */
@@ -817,6 +844,19 @@ int blame__complete(struct blame *b, const struct span_rec *rec, unsigned int ns
 	uint32_t sid;
 	int err;
 
+	/* Most spans: on each end CPU nothing changed since the interval began,
+	 * and it is the same entity everywhere. */
+	for (unsigned int k = 1; k < nst; k++) {
+		const struct bcpu *c = rec->cpu[k] < b->ncpus ? &b->cpus[rec->cpu[k]] : NULL;
+		const struct bpt *p = c && c->n ? pt_at(c, c->n - 1) : NULL;
+
+		if (!p || p->t > rec->t[k - 1] || (k > 1 && (*id & ~BLAME_ONE) != p->ent) ||
+		    p->ent >= BLAME_ONE)
+			goto slow;
+		*id = BLAME_ONE | p->ent;
+	}
+	return 0;
+slow:
 	*id = 0;
 	b->nscratch = 0;
 	for (unsigned int k = 1; k < nst; k++) {
@@ -824,8 +864,19 @@ int blame__complete(struct blame *b, const struct span_rec *rec, unsigned int ns
 		if (err)
 			return err;
 	}
-	if (b->nscratch > 1)
+	/* One entity all along, so no runnable time: the id says it all. */
+	if (b->nscratch == 1 && !b->scratch[0].runnable_ns && b->scratch[0].ent < BLAME_ONE) {
+		*id = BLAME_ONE | b->scratch[0].ent;
+		return 0;
+	}
+	if (b->nscratch == 2 && cmp_item(&b->scratch[0], &b->scratch[1]) > 0) {
+		struct blame_item x = b->scratch[0];
+
+		b->scratch[0] = b->scratch[1];
+		b->scratch[1] = x;
+	} else if (b->nscratch > 2) {
 		qsort(b->scratch, b->nscratch, sizeof(*b->scratch), cmp_item);
+	}
 	if (b->nfree) {
 		sid = b->free_sets[--b->nfree];
 	} else {
@@ -849,19 +900,15 @@ int blame__complete(struct blame *b, const struct span_rec *rec, unsigned int ns
 	return 0;
 }
 
-void blame__get(struct blame *b, uint32_t id)
+void blame__get_slow(struct blame *b, uint32_t id)
 {
-	if (id)
-		b->sets[id - 1].refs++;
+	b->sets[id - 1].refs++;
 }
 
-void blame__put(struct blame *b, uint32_t id)
+void blame__put_slow(struct blame *b, uint32_t id)
 {
-	struct bset *set;
+	struct bset *set = &b->sets[id - 1];
 
-	if (!id)
-		return;
-	set = &b->sets[id - 1];
 	if (--set->refs)
 		return;
 	if (set->n > 2)
@@ -873,11 +920,18 @@ void blame__put(struct blame *b, uint32_t id)
 	b->free_sets[b->nfree++] = id;
 }
 
-size_t blame__items(const struct blame *b, uint32_t id, const struct blame_item **items)
+size_t blame__items(struct blame *b, uint32_t id, uint64_t lat, const struct blame_item **items)
 {
 	if (!id) {
 		*items = NULL;
 		return 0;
+	}
+	if (id & BLAME_ONE) {
+		b->one.ent = id & ~BLAME_ONE;
+		b->one.ns = lat;
+		b->one.runnable_ns = 0;
+		*items = &b->one;
+		return 1;
 	}
 	*items = set_items(&b->sets[id - 1]);
 	return b->sets[id - 1].n;
@@ -933,36 +987,35 @@ static void heap_sift_down(struct btail *t, size_t i)
 	}
 }
 
-static void heap_evict(struct blame *b, struct btail *t)
+static void heap_evict(struct blame *b, struct btail *t, struct blame_tail_head *th)
 {
-	if (!t->evicted || t->heap[0].lat > t->evicted_max)
-		t->evicted_max = t->heap[0].lat;
-	t->evicted = true;
+	th->left_out = true;
 	blame__put(b, t->heap[0].id);
 	t->heap[0] = t->heap[--t->nheap];
 	heap_sift_down(t, 0);
 }
 
-int blame__tail_offer(struct blame *b, int span, uint64_t lat, uint32_t id, uint64_t threshold,
-		      size_t n)
+int blame__tail_offer_slow(struct blame *b, int span, uint64_t lat, uint32_t id,
+			   uint64_t threshold, size_t n)
 {
+	struct blame_tail_head *th = &b->h.tails[span];
 	struct btail *t = &b->tails[span];
-	size_t limit = n / 50 + 64, i;
+	size_t limit = n / TAIL_DIV + 64, i;
 	const struct blame_item *it;
 
 	if (threshold) {
+		th->floor = threshold;
+		th->floor_n = SIZE_MAX;
 		if (lat < threshold)
 			return 0;
 		t->spans++;
-		n = blame__items(b, id, &it);
+		n = blame__items(b, id, lat, &it);
 		return agg_add(t, it, n, b->nents);
 	}
 	if (!id)
 		return 0;
 	if (t->nheap >= limit && lat <= t->heap[0].lat) {
-		if (!t->evicted || lat > t->evicted_max)
-			t->evicted_max = lat;
-		t->evicted = true;
+		th->left_out = true;
 		return 0;
 	}
 	if (grow_array((void **)&t->heap, &t->capheap, t->nheap + 1, sizeof(*t->heap)))
@@ -979,7 +1032,10 @@ int blame__tail_offer(struct blame *b, int span, uint64_t lat, uint32_t id, uint
 		i = (i - 1) / 2;
 	}
 	while (t->nheap > limit)
-		heap_evict(b, t);
+		heap_evict(b, t, th);
+	/* Until the limit grows past the heap, what is below its top goes. */
+	th->floor = t->nheap >= limit ? t->heap[0].lat : 0;
+	th->floor_n = t->nheap >= 64 ? (t->nheap - 63) * TAIL_DIV : 0;
 	return 0;
 }
 
@@ -996,13 +1052,15 @@ size_t blame__tail(struct blame *b, int span, uint64_t threshold, const struct b
 				continue;
 			t->spans++;
 			const struct blame_item *it;
-			size_t n = blame__items(b, t->heap[i].id, &it);
+			size_t n = blame__items(b, t->heap[i].id, t->heap[i].lat, &it);
 
 			if (agg_add(t, it, n, b->nents))
 				break;
 		}
-		if (t->nheap)
-			t->exact = !t->evicted || t->evicted_max < threshold;
+		/* What was left out was at most the heap's top then, which only
+		 * grows. */
+		if (t->nheap && b->h.tails[span].left_out)
+			t->exact = threshold > t->heap[0].lat;
 		if (t->nagg > 1)
 			qsort(t->agg, t->nagg, sizeof(*t->agg), cmp_item);
 		t->done = true;

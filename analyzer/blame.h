@@ -93,10 +93,19 @@ const char *blame__missing(const struct blame *b);
 
 int blame__event_slow(struct blame *b, const struct pdata_sample *s, uint8_t kind);
 
-/* The per-event kind table (first bytes of struct blame). */
+/* What blame__tail_offer() decides inline, per span. */
+struct blame_tail_head {
+	uint64_t floor;			/* spans below it are left out ... */
+	size_t floor_n;			/* ... while fewer than this were reported */
+	bool left_out;			/* some span was left out of the p99 heap */
+};
+
+/* The per-event kind table and the tails' floors (first bytes of struct
+ * blame). */
 struct blame_head {
 	uint8_t *evkind;		/* [evsel idx]: 0 = not a sched/irq event */
 	int nr_evsels;
+	struct blame_tail_head *tails;	/* [span] */
 };
 
 /**
@@ -126,12 +135,29 @@ void blame__prune(struct blame *b);
  */
 int blame__complete(struct blame *b, const struct span_rec *rec, unsigned int nst, uint32_t *id);
 
-/* One more / one less reference to set @id (0: nothing). */
-void blame__get(struct blame *b, uint32_t id);
-void blame__put(struct blame *b, uint32_t id);
+/* An id with this bit is no set: the whole span went to entity (id & ~BLAME_ONE),
+ * with no runnable time (most spans: nothing else ran on the CPUs meanwhile). */
+#define BLAME_ONE 0x80000000u
 
-/* The items of set @id, largest first; returns their number. */
-size_t blame__items(const struct blame *b, uint32_t id, const struct blame_item **items);
+void blame__get_slow(struct blame *b, uint32_t id);
+void blame__put_slow(struct blame *b, uint32_t id);
+
+/* One more / one less reference to set @id (0 or a BLAME_ONE id: nothing). */
+static inline void blame__get(struct blame *b, uint32_t id)
+{
+	if (id && !(id & BLAME_ONE))
+		blame__get_slow(b, id);
+}
+
+static inline void blame__put(struct blame *b, uint32_t id)
+{
+	if (id && !(id & BLAME_ONE))
+		blame__put_slow(b, id);
+}
+
+/* The items of set @id of a span of latency @lat, largest first (a one-entity
+ * id's item is valid until the next call); returns their number. */
+size_t blame__items(struct blame *b, uint32_t id, uint64_t lat, const struct blame_item **items);
 const struct blame_ent *blame__ent(const struct blame *b, uint32_t ent);
 const char *blame_kind_name(uint8_t kind);
 
@@ -142,8 +168,20 @@ const char *blame_kind_name(uint8_t kind);
  * says how many spans were reported so far, @n).
  * Return: 0 or -ENOMEM.
  */
-int blame__tail_offer(struct blame *b, int span, uint64_t lat, uint32_t id, uint64_t threshold,
-		      size_t n);
+int blame__tail_offer_slow(struct blame *b, int span, uint64_t lat, uint32_t id,
+			   uint64_t threshold, size_t n);
+
+static inline int blame__tail_offer(struct blame *b, int span, uint64_t lat, uint32_t id,
+				    uint64_t threshold, size_t n)
+{
+	struct blame_tail_head *th = &((struct blame_head *)b)->tails[span];
+
+	if (lat < th->floor && n < th->floor_n) {
+		th->left_out = true;
+		return 0;
+	}
+	return blame__tail_offer_slow(b, span, lat, id, threshold, n);
+}
 
 /* The tail of @span: the items of its spans with latency >= @threshold,
  * largest first (valid until the next call); *spans gets their number and

@@ -116,6 +116,7 @@ struct lat_report {
 	bool hist_linear;
 	uint64_t hist_width_us;		/* 0 = automatic */
 	uint64_t threshold_ns;		/* 0 = off */
+	bool no_blame;			/* --no-blame */
 	struct pktfilter filt;		/* --cpu, --dev, flow, --time */
 
 	/* Spans and event map. */
@@ -182,6 +183,7 @@ enum {
 	OPT_TOP,
 	OPT_HIST,
 	OPT_THRESHOLD,
+	OPT_NO_BLAME,
 };
 
 static const struct option lat_options[] = {
@@ -193,6 +195,7 @@ static const struct option lat_options[] = {
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "hist", required_argument, NULL, OPT_HIST },
 	{ "threshold-us", required_argument, NULL, OPT_THRESHOLD },
+	{ "no-blame", no_argument, NULL, OPT_NO_BLAME },
 	PKTFILTER_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -213,7 +216,9 @@ static const char lat_usage[] =
 	"      --top N             N best and N worst packets (default 5)\n"
 	"      --hist linear[:WIDTH_US]|log2  span histogram (default log2)\n"
 	"      --threshold-us N    list each packet slower than N us with its CPUs,\n"
-	"                          device, flow and kernel stack (record with -g)\n"
+	"                          device, flow, kernel stack (record with -g) and blame\n"
+	"      --no-blame          do not say where the time went (blame is computed when\n"
+	"                          the recording has sched:sched_switch or irq events)\n"
 	PKTFILTER_USAGE("packets of device NAME\n",
 			"packets whose span lies within [START, END] (perf\n"
 			"                          script timestamps)\n");
@@ -279,6 +284,9 @@ static int lat_option(struct report *base, int key, const char *arg)
 				return ovp_err(-EINVAL, "--hist linear: the width must be > 0");
 			r->hist_width_us = v;
 		}
+		return 0;
+	case OPT_NO_BLAME:
+		r->no_blame = true;
 		return 0;
 	case OPT_THRESHOLD:
 		err = lat_parse_ulong("--threshold-us", arg, &v);
@@ -554,7 +562,8 @@ static int lat_ready(struct pdata_tool *tool, struct pdata_session *s)
 	if (!err)
 		spanspec__warn_reused(s, "latency");
 	err = err ?: stream_setup(r);
-	err = err ?: blame__new(&r->blame, s, r->nr_spans, lat_pending, r);
+	if (!r->no_blame)
+		err = err ?: blame__new(&r->blame, s, r->nr_spans, lat_pending, r);
 	if (!err && r->blame && *blame__missing(r->blame))
 		ovp_warn("latency: blame without %s: the CPU state they change is not known",
 			 blame__missing(r->blame));
@@ -1901,7 +1910,8 @@ static void print_tail_blame(FILE *out, struct lat_report *r, struct lat_result 
 	size_t n;
 
 	if (!r->blame) {
-		fprintf(out, "\nWhere the time went: record %s to know\n", blame_needs);
+		if (!r->no_blame)
+			fprintf(out, "\nWhere the time went: record %s to know\n", blame_needs);
 		return;
 	}
 	n = blame__tail(r->blame, (int)(res->sp - r->spans), thr, &it, &spans, &exact);
@@ -1959,7 +1969,7 @@ static void print_threshold(FILE *out, struct lat_report *r, struct lat_result *
 			fprintf(out, "  Wall clock: %s\n", ovp_fmt_tod(tod, wall, sizeof(wall)));
 		if (r->blame) {
 			const struct blame_item *it;
-			size_t nb = blame__items(r->blame, rec->blame, &it);
+			size_t nb = blame__items(r->blame, rec->blame, lat, &it);
 
 			fprintf(out, "  Where the time went:\n");
 			blame__print_items(out, r->blame, it, nb, "    ");
@@ -2201,7 +2211,7 @@ static json_t *rec_json(const struct lat_report *r, const struct lat_span *sp,
 	}
 	if (r->blame) {
 		const struct blame_item *it;
-		size_t n = blame__items(r->blame, rec->blame, &it);
+		size_t n = blame__items(r->blame, rec->blame, rec_lat(rec, sp->nr_stages), &it);
 
 		json_object_set_new(o, "blame", blame__items_json(r->blame, it, n));
 	}

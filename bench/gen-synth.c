@@ -15,8 +15,13 @@
  * time window, each CPU's records of the window in a block (so CPUs are
  * interleaved), a FINISHED_ROUND after each round.
  *
+ * With -k, the CPUs' kernel activity too, as the latency report's blame
+ * needs it: every 8th packet a NET_RX softirq (irq:softirq_entry/exit) on
+ * its CPU, every 64th an interrupt handler (irq:irq_handler_entry/exit),
+ * and each sched:sched_switch preceded by a sched:sched_wakeup.
+ *
  * Usage: gen-synth -o OUT -n EVENTS [-c CPUS] [-w RECORDS_PER_ROUND] [-s SEED]
- *        [-t TRACEFS]
+ *        [-t TRACEFS] [-k]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,7 +37,12 @@
 #define MAX_CPUS 64
 #define SKB_POOL 16384
 
-enum { EV_RX, EV_RECV, EV_CONSUME, EV_KFREE, EV_SWITCH, NR_EV };
+enum { EV_RX, EV_RECV, EV_CONSUME, EV_KFREE, EV_SWITCH, EV_WAKEUP, EV_SOFT_ENTRY, EV_SOFT_EXIT,
+       EV_IRQ_ENTRY, EV_IRQ_EXIT, NR_EV };
+
+/* Events written: the first NR_BASE_EV, or all with -k. */
+#define NR_BASE_EV (EV_SWITCH + 1)
+static int nr_ev = NR_BASE_EV;
 
 static const struct {
 	const char *system, *name;
@@ -42,6 +52,11 @@ static const struct {
 	[EV_CONSUME] = { "skb", "consume_skb" },
 	[EV_KFREE] = { "skb", "kfree_skb" },
 	[EV_SWITCH] = { "sched", "sched_switch" },
+	[EV_WAKEUP] = { "sched", "sched_wakeup" },
+	[EV_SOFT_ENTRY] = { "irq", "softirq_entry" },
+	[EV_SOFT_EXIT] = { "irq", "softirq_exit" },
+	[EV_IRQ_ENTRY] = { "irq", "irq_handler_entry" },
+	[EV_IRQ_EXIT] = { "irq", "irq_handler_exit" },
 };
 
 /* Offset and size of a field, read from the event's format text. */
@@ -54,6 +69,7 @@ struct evfmt {
 	int raw_size;		/* payload bytes before dynamic data */
 	struct fld skbaddr, len, name, location, protocol, reason;
 	struct fld prev_comm, prev_pid, prev_prio, prev_state, next_comm, next_pid, next_prio;
+	struct fld comm, pid, prio, target_cpu, vec, irq, ret;
 };
 
 static struct evfmt fmt[NR_EV];
@@ -159,7 +175,7 @@ static int load_formats(struct pdata_tracing *t, const char *tracefs)
 {
 	int i, err;
 
-	for (i = 0; i < NR_EV; i++) {
+	for (i = 0; i < nr_ev; i++) {
 		char path[4096], *text;
 		struct evfmt *e = &fmt[i];
 		const char *p;
@@ -187,6 +203,13 @@ static int load_formats(struct pdata_tracing *t, const char *tracefs)
 		e->next_comm = find_fld(text, "next_comm");
 		e->next_pid = find_fld(text, "next_pid");
 		e->next_prio = find_fld(text, "next_prio");
+		e->comm = find_fld(text, "comm");
+		e->pid = find_fld(text, "pid");
+		e->prio = find_fld(text, "prio");
+		e->target_cpu = find_fld(text, "target_cpu");
+		e->vec = find_fld(text, "vec");
+		e->irq = find_fld(text, "irq");
+		e->ret = find_fld(text, "ret");
 		/* Payload size: the end of the last field. */
 		for (p = text; (p = strstr(p, "offset:")); p++) {
 			const char *s = strstr(p, "size:");
@@ -273,6 +296,29 @@ static size_t build_sample(uint8_t *buf, const struct pev *e)
 		put(raw, f->next_pid, e->tid + 100);
 		put(raw, f->next_prio, 120);
 		break;
+	case EV_WAKEUP:
+		put_str(raw, f->comm, "revalidator2");
+		put(raw, f->pid, e->tid + 100);
+		put(raw, f->prio, 120);
+		put(raw, f->target_cpu, e->cpu);
+		break;
+	case EV_SOFT_ENTRY:
+	case EV_SOFT_EXIT:
+		put(raw, f->vec, 3);	/* NET_RX */
+		break;
+	case EV_IRQ_ENTRY: {
+		static const char irqname[] = "virtio0-input.0";
+
+		put(raw, f->irq, 24);
+		put(raw, f->name, (uint64_t)sizeof(irqname) << 16 | raw_size);
+		memcpy(raw + raw_size, irqname, sizeof(irqname));
+		raw_size += sizeof(irqname);
+		break;
+	}
+	case EV_IRQ_EXIT:
+		put(raw, f->irq, 24);
+		put(raw, f->ret, 1);
+		break;
 	}
 	/* The kernel pads so that u32 size + payload keep the record 8-aligned. */
 	pad = (raw_size + 4 + 7) / 8 * 8 - 4 - raw_size;
@@ -287,7 +333,7 @@ static size_t build_sample(uint8_t *buf, const struct pev *e)
 static void usage(void)
 {
 	fprintf(stderr, "usage: gen-synth -o OUT -n EVENTS [-c CPUS] [-w RECORDS_PER_ROUND] "
-		"[-s SEED] [-t TRACEFS]\n");
+		"[-s SEED] [-t TRACEFS] [-k]\n");
 	exit(2);
 }
 
@@ -363,7 +409,7 @@ int main(int argc, char **argv)
 	if (!g)
 		return 1;
 	g->ncpus = 4;
-	while ((c = getopt(argc, argv, "o:n:c:w:s:t:")) != -1) {
+	while ((c = getopt(argc, argv, "o:n:c:w:s:t:k")) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'n': nr_events = strtoull(optarg, NULL, 0); break;
@@ -371,6 +417,7 @@ int main(int argc, char **argv)
 		case 'w': per_round = strtoull(optarg, NULL, 0); break;
 		case 's': rng_state = strtoull(optarg, NULL, 0) | 1; break;
 		case 't': tracefs = optarg; break;
+		case 'k': nr_ev = NR_EV; break;
 		default: usage();
 		}
 	}
@@ -384,7 +431,7 @@ int main(int argc, char **argv)
 	err = pdata_tracing__new_tracefs(&tr, tracefs);
 	err = err ?: load_formats(tr, tracefs);
 	err = err ?: pdata_writer__open(&w, out);
-	for (i = 0; !err && i < NR_EV; i++) {
+	for (i = 0; !err && i < nr_ev; i++) {
 		struct perf_event_attr attr = {
 			.type = PERF_TYPE_TRACEPOINT,
 			.size = sizeof(attr),
@@ -463,6 +510,30 @@ int main(int argc, char **argv)
 								 .tid = 2000 + (uint32_t)cpu,
 								 .type = EV_SWITCH };
 
+						emit(g, win_end, &s);
+						if (nr_ev > NR_BASE_EV) {
+							s.type = EV_WAKEUP;
+							s.time = t + 120;
+							emit(g, win_end, &s);
+						}
+					}
+					if (nr_ev > NR_BASE_EV && rnd() % 8 == 0) {
+						/* Between this packet's start and the next's. */
+						struct pev s = { .time = t + 160, .cpu = (uint32_t)cpu,
+								 .tid = 2000 + (uint32_t)cpu,
+								 .type = EV_SOFT_ENTRY };
+
+						emit(g, win_end, &s);
+						if (rnd() % 8 == 0) {
+							s.type = EV_IRQ_ENTRY;
+							s.time = t + 200;
+							emit(g, win_end, &s);
+							s.type = EV_IRQ_EXIT;
+							s.time = t + 230;
+							emit(g, win_end, &s);
+						}
+						s.type = EV_SOFT_EXIT;
+						s.time = t + 280;
 						emit(g, win_end, &s);
 					}
 					g->cpu_clock[cpu] += rnd_range(300, 900);
