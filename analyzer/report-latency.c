@@ -26,6 +26,7 @@
 
 #include "analyze.h"
 #include "blame.h"
+#include "latency-timeline.h"
 #include "ovsperf/evdec.h"
 #include "ovsperf/hist.h"
 #include "ovsperf/ksyms.h"
@@ -117,6 +118,9 @@ struct lat_report {
 	uint64_t hist_width_us;		/* 0 = automatic */
 	uint64_t threshold_ns;		/* 0 = off */
 	bool no_blame;			/* --no-blame */
+	uint64_t interval_ns;		/* --interval, 0 = off */
+	bool tl_started;		/* the timelines' origin is set */
+	struct lat_tl tls[MAX_SPANS];	/* --interval: [span] */
 	struct pktfilter filt;		/* --cpu, --dev, flow, --time */
 
 	/* Spans and event map. */
@@ -184,6 +188,7 @@ enum {
 	OPT_HIST,
 	OPT_THRESHOLD,
 	OPT_NO_BLAME,
+	OPT_INTERVAL,
 };
 
 static const struct option lat_options[] = {
@@ -196,6 +201,7 @@ static const struct option lat_options[] = {
 	{ "hist", required_argument, NULL, OPT_HIST },
 	{ "threshold-us", required_argument, NULL, OPT_THRESHOLD },
 	{ "no-blame", no_argument, NULL, OPT_NO_BLAME },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	PKTFILTER_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -219,6 +225,8 @@ static const char lat_usage[] =
 	"                          device, flow, kernel stack (record with -g) and blame\n"
 	"      --no-blame          do not say where the time went (blame is computed when\n"
 	"                          the recording has sched:sched_switch or irq events)\n"
+	"      --interval SECONDS  latency over time: count, p50, p99, max and drops per\n"
+	"                          bucket of SECONDS (wall clock with perf record -k mono)\n"
 	PKTFILTER_USAGE("packets of device NAME\n",
 			"packets whose span lies within [START, END] (perf\n"
 			"                          script timestamps)\n");
@@ -288,6 +296,18 @@ static int lat_option(struct report *base, int key, const char *arg)
 	case OPT_NO_BLAME:
 		r->no_blame = true;
 		return 0;
+	case OPT_INTERVAL: {
+		char *end;
+		double sec;
+
+		errno = 0;
+		sec = strtod(arg, &end);
+		if (errno || end == arg || *end || !(sec >= 1e-6) || sec > 1e6)
+			return ovp_err(-EINVAL, "--interval: '%s' is not a number of seconds "
+				       "(1e-6 to 1e6)", arg);
+		r->interval_ns = (uint64_t)llround(sec * 1e9);
+		return 0;
+	}
 	case OPT_THRESHOLD:
 		err = lat_parse_ulong("--threshold-us", arg, &v);
 		if (err)
@@ -965,6 +985,18 @@ static int lat_sample(struct pdata_tool *tool, const struct pdata_sample *sample
 	int i, ret;
 
 	if (sample->time) {
+		if (!r->tl_started && r->interval_ns) {
+			const struct pdata_info *in = pdata_session__info(r->base.ctx->session);
+			uint64_t o = sample->time;
+
+			/* With wall-clock time, buckets start on multiples of the
+			 * interval (a spike at 10:42:13 is in the bucket of 10:42:13). */
+			if (in->has_clock_data && o >= in->clock_clk_ns)
+				o -= (in->clock_tod_ns + (o - in->clock_clk_ns)) % r->interval_ns;
+			for (i = 0; i < r->nr_spans; i++)
+				lat_tl__init(&r->tls[i], r->interval_ns, o);
+			r->tl_started = true;
+		}
 		r->last_time = sample->time;
 		if (sample->cpu != (uint32_t)-1)
 			note_cpu_time(r, sample->cpu, sample->time);
@@ -988,8 +1020,12 @@ static int lat_sample(struct pdata_tool *tool, const struct pdata_sample *sample
 			ret = span_key(&r->spans[i], m, sample, skb, &key, &ref);
 			if (ret < 0)
 				return ret;
-			if (ret != PKTID_FOLLOWUP)
-				span_engine__free(r->spans[i].eng, key);
+			if (ret != PKTID_FOLLOWUP && span_engine__free(r->spans[i].eng, key) &&
+			    r->tl_started) {
+				ret = lat_tl__drop(&r->tls[i], sample->time);
+				if (ret)
+					return ret;
+			}
 		}
 		return 0;
 	}
@@ -1483,6 +1519,8 @@ static int on_rec__(void *ctx, const struct span_rec *rec)
 		return 0;
 	res->nr++;
 	err = set_add(&res->full, lat, cross);
+	if (!err && r->tl_started)
+		err = lat_tl__add(&r->tls[sp - r->spans], rec->t[nst - 1], lat);
 	/* Intervals are shown for three stages or more (two: the span). */
 	for (k = 1; k < nst && nst > 2 && !err; k++)
 		err = set_add(&res->ivl[k], rec->t[k] - rec->t[k - 1],
@@ -1656,6 +1694,7 @@ static struct lat_result *result_finalize(struct lat_report *r, int i)
 	groups_hists(&res->by_cpu);
 	groups_hists(&res->by_dev);
 	groups_hists(&res->by_egress);
+	lat_tl__finish(&r->tls[i]);
 	return res;
 }
 
@@ -2067,6 +2106,9 @@ static void print_span(FILE *out, struct lat_report *r, struct lat_result *res)
 	fputc('\n', out);
 	print_counts(out, sp);
 	print_tail_blame(out, r, res);
+	if (r->interval_ns)
+		lat_tl__print(&r->tls[sp - r->spans], pdata_session__info(r->base.ctx->session),
+			      out);
 
 	/* Histograms, seed-001 style: one per hop interval, then the span. */
 	fprintf(out, "\nLatency distributions:\n");
@@ -2332,6 +2374,12 @@ static json_t *span_json(struct lat_report *r, struct lat_result *res)
 	} else {
 		json_object_set_new(o, "blame", json_null());
 	}
+	if (r->interval_ns) {
+		json_object_set_new(o, "interval_ns", json_integer(r->interval_ns));
+		json_object_set_new(o, "timeline",
+				    lat_tl__json(&r->tls[sp - r->spans],
+						 pdata_session__info(r->base.ctx->session)));
+	}
 	json_object_set_new(o, "by_egress", groups_json(&res->by_egress, r, sp, 0, top));
 	json_object_set_new(o, "by_cpu", groups_json(&res->by_cpu, r, sp, 1, top));
 	if (sp->has_dev)
@@ -2479,6 +2527,8 @@ static void lat_destroy(struct report *base)
 	free(r->cpu_last);
 	free(r->evmap);
 	blame__delete(r->blame);
+	for (int i = 0; i < MAX_SPANS; i++)
+		lat_tl__exit(&r->tls[i]);
 	free(r);
 }
 

@@ -18,7 +18,8 @@
  * With -k, the CPUs' kernel activity too, as the latency report's blame
  * needs it: every 8th packet a NET_RX softirq (irq:softirq_entry/exit) on
  * its CPU, every 64th an interrupt handler (irq:irq_handler_entry/exit),
- * and each sched:sched_switch preceded by a sched:sched_wakeup.
+ * and each sched:sched_switch preceded by a sched:sched_wakeup; 1 packet in
+ * 256 is freed without being received (a drop).
  *
  * Usage: gen-synth -o OUT -n EVENTS [-c CPUS] [-w RECORDS_PER_ROUND] [-s SEED]
  *        [-t TRACEFS] [-k]
@@ -381,7 +382,9 @@ static uint64_t packet(struct gen *g, int cpu, uint64_t t, uint64_t win_end)
 	e.time = t + rnd_range(1000, 3000);
 	if ((r >> 32) % 1000 == 0)
 		e.time += rnd_range(50000, 500000);
-	emit(g, win_end, &e);
+	/* With -k, 1 in 256 packets is dropped before it is received. */
+	if (nr_ev == NR_BASE_EV || (r >> 50) % 256)
+		emit(g, win_end, &e);
 	n++;
 
 	e.type = (r >> 42) % 10 ? EV_CONSUME : EV_KFREE;
