@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "backlog-depth.h"
 #include "blame.h"
 #include "latency-timeline.h"
 #include "ovsperf/evdec.h"
@@ -86,6 +87,7 @@ struct lat_span {
 	const char *key_name;		/* key field of the first stage's event */
 	enum pktid_key ident;		/* PKTID_KEY_SKB (the key field) or _HEAD */
 	bool ident_fell_back;		/* --key head, but no stage event has a head */
+	bool is_backlog;		/* the backlog preset: stage 1 dequeues */
 	struct pktid_table *ids;	/* packet identities (ident head) */
 	uint64_t events[SPAN_MAX_STAGES];	/* events seen per stage */
 };
@@ -121,6 +123,7 @@ struct lat_report {
 	uint64_t interval_ns;		/* --interval, 0 = off */
 	bool tl_started;		/* the timelines' origin is set */
 	struct lat_tl tls[MAX_SPANS];	/* --interval: [span] */
+	struct backlog_depth bq[MAX_SPANS];	/* [span], the backlog preset's */
 	struct pktfilter filt;		/* --cpu, --dev, flow, --time */
 
 	/* Spans and event map. */
@@ -395,6 +398,7 @@ static int build_span(struct lat_report *r, struct pdata_session *s, const char 
 		goto out;
 	sp->nr_stages = nst;
 	sp->name = strdup(name);
+	sp->is_backlog = !strcmp(name, "backlog");
 	for (i = 0; i < nst; i++) {
 		struct lat_stage *st = &sp->stages[i];
 		size_t sz = 1;
@@ -1063,6 +1067,15 @@ static int lat_sample(struct pdata_tool *tool, const struct pdata_sample *sample
 						      sample->time, sample->cpu, lazy_attr, &lz);
 		if (ret < 0)
 			return ret;
+		/* A packet left its CPU's backlog: the depth of later ones counts it. */
+		if (sp->is_backlog && role->stage == 1 &&
+		    (ret == SPAN_ADVANCED || ret == SPAN_COMPLETED)) {
+			int err = backlog_depth__dequeue(&r->bq[role->span], sample->cpu,
+							 sample->time);
+
+			if (err)
+				return err;
+		}
 		if (r->blame && (ret == SPAN_STARTED || ret == SPAN_RESTARTED)) {
 			ret = blame__started(r->blame, role->span, key, sample->time);
 			if (ret < 0)
@@ -1072,6 +1085,13 @@ static int lat_sample(struct pdata_tool *tool, const struct pdata_sample *sample
 		if (ret != SPAN_COMPLETED)
 			continue;
 		rec = span_engine__last(eng);
+		if (sp->is_backlog) {
+			bool sat;
+			uint32_t d = backlog_depth__at(&r->bq[role->span], rec->cpu[1], rec->t[0],
+						       rec->t[1], &sat);
+
+			rec->qdepth = (d + 1) | (sat ? 0x80000000u : 0);
+		}
 		if (r->blame) {
 			ret = blame__complete(r->blame, rec, sp->nr_stages, &rec->blame);
 			if (ret)
@@ -1521,6 +1541,9 @@ static int on_rec__(void *ctx, const struct span_rec *rec)
 	err = set_add(&res->full, lat, cross);
 	if (!err && r->tl_started)
 		err = lat_tl__add(&r->tls[sp - r->spans], rec->t[nst - 1], lat);
+	if (!err && rec->qdepth)
+		err = backlog_depth__add(&r->bq[sp - r->spans], rec->cpu[1],
+					 (rec->qdepth & 0x7fffffffu) - 1, rec->qdepth >> 31);
 	/* Intervals are shown for three stages or more (two: the span). */
 	for (k = 1; k < nst && nst > 2 && !err; k++)
 		err = set_add(&res->ivl[k], rec->t[k] - rec->t[k - 1],
@@ -2006,6 +2029,10 @@ static void print_threshold(FILE *out, struct lat_report *r, struct lat_result *
 		fputc('\n', out);
 		if (pdata_info__tod(pdata_session__info(r->base.ctx->session), rec->t[0], &tod))
 			fprintf(out, "  Wall clock: %s\n", ovp_fmt_tod(tod, wall, sizeof(wall)));
+		if (rec->qdepth)
+			fprintf(out, "  Backlog depth at enqueue: %u%s packets ahead on cpu %u\n",
+				(rec->qdepth & 0x7fffffffu) - 1, rec->qdepth >> 31 ? " or more" : "",
+				rec->cpu[1]);
 		if (r->blame) {
 			const struct blame_item *it;
 			size_t nb = blame__items(r->blame, rec->blame, lat, &it);
@@ -2106,6 +2133,8 @@ static void print_span(FILE *out, struct lat_report *r, struct lat_result *res)
 	fputc('\n', out);
 	print_counts(out, sp);
 	print_tail_blame(out, r, res);
+	if (sp->is_backlog)
+		backlog_depth__print(&r->bq[sp - r->spans], out);
 	if (r->interval_ns)
 		lat_tl__print(&r->tls[sp - r->spans], pdata_session__info(r->base.ctx->session),
 			      out);
@@ -2251,6 +2280,9 @@ static json_t *rec_json(const struct lat_report *r, const struct lat_span *sp,
 			json_object_set_new(fl, "protocol", json_integer(a->flow.f[PKTFILTER_PROTO]));
 		json_object_set_new(o, "flow", fl);
 	}
+	if (rec->qdepth)
+		json_object_set_new(o, "backlog_depth",
+				    json_integer((rec->qdepth & 0x7fffffffu) - 1));
 	if (r->blame) {
 		const struct blame_item *it;
 		size_t n = blame__items(r->blame, rec->blame, rec_lat(rec, sp->nr_stages), &it);
@@ -2374,6 +2406,8 @@ static json_t *span_json(struct lat_report *r, struct lat_result *res)
 	} else {
 		json_object_set_new(o, "blame", json_null());
 	}
+	if (sp->is_backlog)
+		json_object_set_new(o, "backlog_depth", backlog_depth__json(&r->bq[sp - r->spans]));
 	if (r->interval_ns) {
 		json_object_set_new(o, "interval_ns", json_integer(r->interval_ns));
 		json_object_set_new(o, "timeline",
@@ -2527,8 +2561,10 @@ static void lat_destroy(struct report *base)
 	free(r->cpu_last);
 	free(r->evmap);
 	blame__delete(r->blame);
-	for (int i = 0; i < MAX_SPANS; i++)
+	for (int i = 0; i < MAX_SPANS; i++) {
 		lat_tl__exit(&r->tls[i]);
+		backlog_depth__exit(&r->bq[i]);
+	}
 	free(r);
 }
 

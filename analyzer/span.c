@@ -412,6 +412,7 @@ static int complete(struct span_engine *e, struct pend **pp)
 	r->skb = 0;
 	r->parent = 0;
 	r->blame = 0;
+	r->qdepth = 0;
 	e->counts.completed++;
 	node_put(e, pp);
 	return SPAN_COMPLETED;

@@ -56,6 +56,7 @@ struct span_rec {
 	uint64_t parent;			/* caller's: the identity a clone was forked
 						 * from, 0 = none (set by the caller) */
 	uint32_t blame;				/* caller's blame set id, 0 = none */
+	uint32_t qdepth;			/* caller's backlog depth + 1, 0 = none */
 };
 
 /* One traversal of interval (stage - 1 -> stage) by some span. */

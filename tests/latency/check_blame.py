@@ -17,8 +17,10 @@ Usage: check_blame.py ANALYZE DATA [--synthetic]
 Checks: parts add up to each packet's latency, equal the model's (kind,
 name, tid, pid, ns, runnable_ns) for every packet (--table), the worst
 packets' largest part is nine tenths the busy loop's task "blame-hog", some
-packet waited 1 ms for it with its handler (ksoftirqd/1) runnable, and the
-tail over the p99 and over --threshold-us 1000.  --synthetic (a gen-synth -k file: nested hard irqs, no busy loop):
+packet waited 1 ms for it with its handler (ksoftirqd/1) runnable, the
+tail over the p99 and over --threshold-us 1000, each packet's backlog depth
+at enqueue (dequeues on its dequeue CPU strictly between its enqueue and its
+dequeue) and their count, mean and max, and --interval 0.0005.  --synthetic (a gen-synth -k file: nested hard irqs, no busy loop):
 no busy-loop check, --threshold-us 100.
 Exit 0 when all match, 1 with differences, 77 (skip) without perf.
 """
@@ -221,7 +223,18 @@ def main():
     stages = [["net:netif_rx"], ["net:netif_receive_skb"]]
     events = parse(data, False)
     spans, _, _ = run_model(events, stages)
+    # Backlog depth at enqueue: dequeues (stage-1 arrivals) on the packet's
+    # dequeue CPU strictly between its enqueue and its dequeue.
+    deq = {}
+    for s in spans:
+        deq.setdefault(s["cpu"][1], []).append(s["t"][1])
+    for v in deq.values():
+        v.sort()
+    for s in spans:
+        v = deq[s["cpu"][1]]
+        s["depth"] = bisect.bisect_left(v, s["t"][1]) - bisect.bisect_right(v, s["t"][0])
     spans = [s for s in spans if not s["lost"]]
+    depth_of = {(s["t"][0], s["skb"]): s["depth"] for s in spans}
     model = {}
     for s in spans:
         parts = {}
@@ -260,6 +273,9 @@ def main():
                                                             reverse=True):
                 errs.append("%s: parts not largest first" % what)
             compare(errs, what, json_items(row["blame"]), items_of(model[key], pids))
+            if row.get("backlog_depth") != depth_of[key]:
+                errs.append("%s: backlog depth %s, expected %d" %
+                            (what, row.get("backlog_depth"), depth_of[key]))
         for w in ([] if synthetic else sp["worst"][:3]):
             top = w["blame"][0]
             if top["name"] != "blame-hog" or top["ns"] * 10 < w["latency_ns"] * 9:
@@ -283,6 +299,15 @@ def main():
                 d = tail.setdefault(k, [0, 0])
                 d[0] += ns
                 d[1] += run
+        depths = [s["depth"] for s in spans]
+        bd = sp["backlog_depth"]
+        if (bd["count"], bd["max"], bd["saturated"]) != (len(depths), max(depths), 0) or \
+           abs(bd["mean"] - sum(depths) / len(depths)) > 1e-9:
+            errs.append("backlog_depth %s, expected count %d max %d mean %f" %
+                        ({k: bd[k] for k in ("count", "max", "mean", "saturated")}, len(depths),
+                         max(depths), sum(depths) / len(depths)))
+        if not synthetic and max(depths) < 5:
+            errs.append("recording: backlog depth never above %d" % max(depths))
         bl = sp["blame"]
         if bl["threshold_ns"] != thr or bl["spans"] != n or not bl["exact"]:
             errs.append("tail %s: threshold %d spans %d exact %s, expected %d %d" %
