@@ -34,11 +34,6 @@ static struct bq_cpu *cpu_get(struct backlog_depth *d, uint32_t cpu)
 	return &d->cpus[cpu];
 }
 
-static inline uint64_t at(const struct bq_cpu *c, size_t i)
-{
-	return c->t[(c->head + i) % BQ_KEEP];
-}
-
 int backlog_depth__dequeue(struct backlog_depth *d, uint32_t cpu, uint64_t t)
 {
 	struct bq_cpu *c = cpu_get(d, cpu);
@@ -56,40 +51,44 @@ int backlog_depth__dequeue(struct backlog_depth *d, uint32_t cpu, uint64_t t)
 		c->wrapped = true;
 	}
 	c->t[(c->head + c->n++) % BQ_KEEP] = t;
+	c->total++;
 	return 0;
 }
 
-/* Index of the first kept dequeue after @t (n when none). */
-static size_t first_after(const struct bq_cpu *c, uint64_t t)
+/*
+ * Absolute numbers: the k-th dequeue of a CPU (from 0) sits in slot
+ * k % BQ_KEEP while k >= total - n.  A cursor, the first dequeue after the
+ * last packet's enqueue, moves by a step or two per packet: packets leave a
+ * FIFO in the order they entered it, so enqueue times mostly grow.
+ */
+static inline uint64_t at_abs(const struct bq_cpu *c, uint64_t k)
 {
-	size_t lo = 0, hi = c->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (at(c, mid) <= t)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return c->t[k & (BQ_KEEP - 1)];
 }
 
-uint32_t backlog_depth__at(const struct backlog_depth *d, uint32_t cpu, uint64_t t0, uint64_t t1,
+uint32_t backlog_depth__at(struct backlog_depth *d, uint32_t cpu, uint64_t t0, uint64_t t1,
 			   bool *saturated)
 {
-	const struct bq_cpu *c = cpu < d->ncpus ? &d->cpus[cpu] : NULL;
-	size_t lo, hi;
+	struct bq_cpu *c = cpu < d->ncpus ? &d->cpus[cpu] : NULL;
+	uint64_t oldest, lo, hi;
 
 	*saturated = false;
 	if (!c || !c->n)
 		return 0;
-	lo = first_after(c, t0);
-	/* Dequeues before @t1 only: not the packet's own, nor later ones. */
-	hi = lo;
-	while (hi < c->n && at(c, hi) < t1)
-		hi++;
-	*saturated = !lo && c->wrapped && at(c, 0) > t0;
+	oldest = c->total - c->n;
+	lo = c->cursor < oldest ? oldest : c->cursor;
+	if (lo > c->total)
+		lo = c->total;
+	/* First dequeue after t0. */
+	while (lo > oldest && at_abs(c, lo - 1) > t0)
+		lo--;
+	while (lo < c->total && at_abs(c, lo) <= t0)
+		lo++;
+	c->cursor = lo;
+	/* Dequeues before t1 only: not the packet's own, nor later ones. */
+	for (hi = c->total; hi > lo && at_abs(c, hi - 1) >= t1; hi--)
+		;
+	*saturated = lo == oldest && c->wrapped;
 	return (uint32_t)(hi - lo);
 }
 

@@ -25,12 +25,14 @@
 
 #include "ovsperf/hist.h"
 
-#define BQ_KEEP 65536
+#define BQ_KEEP 4096
 
 struct bq_cpu {
 	uint64_t *t;			/* ring of dequeue times, BQ_KEEP slots */
 	size_t head, n;
 	bool wrapped;			/* dequeues were dropped from the ring */
+	uint64_t total;			/* dequeues so far */
+	uint64_t cursor;		/* first dequeue after the last enqueue asked */
 	uint64_t count, sum, max;	/* depths of the reported packets */
 };
 
@@ -47,7 +49,7 @@ int backlog_depth__dequeue(struct backlog_depth *d, uint32_t cpu, uint64_t t);
 /* The depth at enqueue of a packet enqueued at @t0 and dequeued at @t1 on
  * @cpu (after its own dequeue was fed); *@saturated when it reaches past the
  * kept dequeues. */
-uint32_t backlog_depth__at(const struct backlog_depth *d, uint32_t cpu, uint64_t t0, uint64_t t1,
+uint32_t backlog_depth__at(struct backlog_depth *d, uint32_t cpu, uint64_t t0, uint64_t t1,
 			   bool *saturated);
 /* Count a reported packet's depth. */
 int backlog_depth__add(struct backlog_depth *d, uint32_t cpu, uint32_t depth, bool saturated);
