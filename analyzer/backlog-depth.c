@@ -142,7 +142,7 @@ json_t *backlog_depth__json(const struct backlog_depth *d)
 	json_object_set_new(o, "mean", d->count ? json_real((double)d->sum / d->count) : json_null());
 	json_object_set_new(o, "max", json_integer(d->max));
 	json_object_set_new(o, "saturated", json_integer(d->saturated));
-	json_object_set_new(o, "histogram", hist_log2__to_json(&d->hist, "lo", "hi"));
+	json_object_set_new(o, "depth_histogram", hist_log2__to_json(&d->hist, "lo", "hi"));
 	for (size_t c = 0; c < d->ncpus; c++) {
 		const struct bq_cpu *q = &d->cpus[c];
 		json_t *e;
