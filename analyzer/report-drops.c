@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * report-drops.c - `ovsperf-analyze drops`: where and why packets are
- * dropped (issue 11), from skb:kfree_skb (with its drop reason where the
+ * dropped, from skb:kfree_skb (with its drop reason where the
  * kernel has it) and Open vSwitch's own drop points when recorded.
  *
  *	ready():   drop events (skb:kfree_skb, probes named ovs_kfree_skb_reason

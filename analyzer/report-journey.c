@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * report-journey.c - `ovsperf-analyze journey`: every packet's events in
- * time order, one block per packet, like `retis sort` (issue 11).
+ * time order, one block per packet, like `retis sort`.
  *
  *	ready():   every event with an skb field (skbaddr / skb) joins, with
  *		   its head, device, length, flow and drop-reason fields

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * report-latency.c - `ovsperf-analyze latency`: per-packet latency between
- * probe points (issue 10), the successor of perf-ovs-latency.sh /
- * ovs-perf-latency.py (seed 000) and enqueue_to_iprec_latency (seed 001).
+ * probe points, the successor of perf-ovs-latency.sh /
+ * ovs-perf-latency.py and enqueue_to_iprec_latency.py.
  *
  *	ready():   spans from --span, --preset or every applicable preset;
  *		   each event of the recording mapped to its (span, stage, alt)

@@ -10,7 +10,7 @@
  * exit code (enum ovp_exit). */
 int cmd_record(int argc, char **argv);
 
-/* Entry point of the `archive` subcommand (issue 6); argv[0] is "archive". */
+/* Entry point of the `archive` subcommand; argv[0] is "archive". */
 int cmd_archive(int argc, char **argv);
 
 #include <stdbool.h>

@@ -6,7 +6,7 @@ independent computation from `perf script` output.
 
 The expected numbers are computed here from the text perf prints for every
 sample (raw_syscalls, sched and irq tracepoints), with kernel_delay.py's
-rules re-implemented from its source (seed 004): per-thread start stamps
+rules re-implemented from its source (kernel_delay.py): per-thread start stamps
 that are forgotten when a window closes, only intervals that start and end in
 a window, ready time from wakeup or preemption to switch-in, run time from
 switch-in to switch-out, stopped time from a switch-out in T state to the
