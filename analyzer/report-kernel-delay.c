@@ -1051,7 +1051,7 @@ static json_t *sample_json(struct kd_report *kd, const struct kd_sample *s)
 static int kd_emit_json(struct report *r, json_t *reports)
 {
 	struct kd_report *kd = to_kd(r);
-	json_t *o = json_object(), *samples = json_array();
+	json_t *o = json_object(), *samples;
 	size_t i;
 
 	if (kd->skipped) {
@@ -1059,6 +1059,7 @@ static int kd_emit_json(struct report *r, json_t *reports)
 		json_object_set_new(reports, r->ops->json_key, o);
 		return 0;
 	}
+	samples = json_array();
 	json_object_set_new(o, "pid", kd->engine.cfg.pid >= 0 ?
 			    json_integer(kd->engine.cfg.pid) : json_null());
 	if (kd->busiest)
