@@ -17,6 +17,7 @@
 #include "ovsperf/archive.h"
 #include "ovsperf/ksyms.h"
 #include "ovsperf/strutil.h"
+#include "ovsperf/outfile.h"
 
 const struct option analyze_common_options[] = {
 	{ "input", required_argument, NULL, 'i' },
@@ -65,6 +66,23 @@ int analyze_common_option(struct analyze_ctx *ctx, int opt, const char *arg)
 	}
 }
 
+/* The common options' help, less the lines of the options in @without. */
+static void print_common_usage(FILE *out, unsigned int without)
+{
+	const char *line = analyze_common_usage, *nl;
+
+	for (; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			nl = line + strlen(line) - 1;
+		if ((without & ANALYZE_WITHOUT_JSON) && !strncmp(line, "      --json ", 13))
+			continue;
+		if ((without & ANALYZE_WITHOUT_HTML) && !strncmp(line, "      --html ", 13))
+			continue;
+		fwrite(line, 1, (size_t)(nl - line) + 1, out);
+	}
+}
+
 int analyze_parse_args(struct analyze_ctx *ctx, int argc, char **argv,
 		       const struct option *extra, const char *usage,
 		       int (*handle)(int key, const char *optarg, void *arg), void *arg)
@@ -82,8 +100,17 @@ int analyze_parse_args(struct analyze_ctx *ctx, int argc, char **argv,
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "r:i:hqV", opts, NULL)) != -1) {
 		if (opt == 'h') {
-			printf("%s\nCommon options:\n%s", usage, analyze_common_usage);
+			printf("%s\nCommon options:\n", usage);
+			print_common_usage(stdout, ctx->without);
 			return 1;
+		}
+		if ((opt == OPT_JSON && (ctx->without & ANALYZE_WITHOUT_JSON)) ||
+		    (opt == OPT_HTML && (ctx->without & ANALYZE_WITHOUT_HTML))) {
+			/* Accepted and ignored, it would look like it worked. */
+			ovp_print_error("%s: %s is not an option of this command (see "
+					"'ovsperf-analyze %s --help')", argv[0],
+					opt == OPT_JSON ? "--json" : "--html", argv[0]);
+			return -EINVAL;
 		}
 		if (opt == 'V') {
 			printf("ovsperf-analyze %s\n", OVSPERF_VERSION);
@@ -335,7 +362,9 @@ static int print_json(struct pdata_session *s, json_t *reports, size_t flags)
 	err = json_dumpf(doc, stdout, flags | JSON_PRESERVE_ORDER);
 	fputc('\n', stdout);
 	json_decref(doc);
-	return err ? ovp_err(-EIO, "cannot write JSON") : 0;
+	if (err || ferror(stdout))
+		return ovp_stdout_check() ?: ovp_err(-EIO, "cannot write JSON");
+	return 0;
 }
 
 int analyze_print_json(struct pdata_session *s, json_t *reports)

@@ -48,6 +48,16 @@ struct analyze_ctx {
 					 * the recording (filtercheck.h), else NULL */
 	struct ksyms *ksyms;		/* lazily loaded: analyze_ctx__ksyms() */
 	bool ksyms_tried;
+	unsigned int without;		/* ANALYZE_WITHOUT_*: common options the
+					 * command does not take (set before
+					 * analyze_parse_args()) */
+};
+
+/* Common options a command that is not a report may leave out: refused on
+ * its command line with one line, and absent from its --help. */
+enum {
+	ANALYZE_WITHOUT_JSON = 1 << 0,
+	ANALYZE_WITHOUT_HTML = 1 << 1,
 };
 
 /*
@@ -157,7 +167,7 @@ extern const char analyze_common_usage[];
  * analyze_parse_args() - option parsing for commands that are not reports:
  * the common options plus @extra (NULL-terminated, may be NULL), each of
  * which is passed to @handle(key, optarg, arg).  Fills ctx->input (default
- * perf.data) and applies --quiet.
+ * perf.data) and applies --quiet.  The options in ctx->without are refused.
  *
  * Return: 0 to go on, 1 when --help/--version was printed (exit 0),
  * negative on bad usage (message printed; exit OVP_EXIT_USAGE).

@@ -12,7 +12,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "analyze.h"
 #include "export-pcapng.h"
@@ -20,6 +19,7 @@
 #include "export-timeline.h"
 #include "export-trace.h"
 #include "pktfilter.h"
+#include "ovsperf/outfile.h"
 
 enum {
 	OPT_EX_PERFETTO = 256,
@@ -151,14 +151,16 @@ static bool want_proto(const struct ex_opts *o)
 int cmd_export(int argc, char **argv)
 {
 	struct ex_opts o = { .f = { .pid = -1 }, .linktype = EX_LINKTYPE_ETHERNET, .level = 1 };
-	struct analyze_ctx ctx = { .input = NULL };
+	struct analyze_ctx ctx = { .input = NULL, .without = ANALYZE_WITHOUT_JSON |
+								 ANALYZE_WITHOUT_HTML };
 	struct ex_timeline *tl = NULL;
 	struct ex_pcap *pc = NULL;
 	struct et_writer w = { .f = NULL };
 	struct pf_writer pw = { .f = NULL };
-	FILE *pf = NULL;		/* the protobuf trace's file */
-	bool proto = false;
+	struct ovp_outfile *pof = NULL;	/* the protobuf trace's file */
+	bool proto = false, output_err = false;
 	struct analyze_mux fw;	/* both writers in one pass */
+	uint64_t nr_events;
 	int err, ret = OVP_EXIT_INPUT;
 
 	pktfilter_init(&o.f.pkt);
@@ -173,16 +175,21 @@ int cmd_export(int argc, char **argv)
 	if (err)
 		goto out;
 
+	/* Each output goes to a temporary beside it, renamed into place once
+	 * complete (ovsperf/outfile.h): a failed or interrupted export leaves
+	 * any file of that name as it was. */
 	analyze_mux__init(&fw);
 	if (o.perfetto) {
 		proto = want_proto(&o);
 		if (proto) {
-			pf = strcmp(o.perfetto, "-") ? fopen(o.perfetto, "wb") : stdout;
-			if (!pf)
-				err = ovp_err(-errno, "%s: %s", o.perfetto, strerror(errno));
-			err = err ?: pf_open(&pw, pf, o.level);
+			err = ovp_outfile__open(&pof, o.perfetto, OVP_OUTFILE_DASH);
+			if (!err && !ovp_outfile__stream(pof))
+				err = -ENOMEM;
+			output_err = err;
+			err = err ?: pf_open(&pw, ovp_outfile__stream(pof), o.level);
 		} else {
 			err = et_open(&w, o.perfetto);
+			output_err = err;
 		}
 		err = err ?: ex_timeline__new(&tl, proto ? pf_sink(&pw) : et_sink(&w), &o.f);
 		if (err)
@@ -190,32 +197,44 @@ int cmd_export(int argc, char **argv)
 		analyze_mux__add(&fw, ex_timeline__tool(tl));
 	}
 	if (o.pcap) {
-		err = ex_pcap__new(&pc, o.pcap, &o.f, o.linktype);
-		if (err)
+		/* With a trace to write, a recording without packet bytes costs
+		 * only the pcapng (a warning, exit status 2). */
+		err = ex_pcap__new(&pc, o.pcap, &o.f, o.linktype, o.perfetto != NULL);
+		if (err) {
+			output_err = true;
 			goto out;
+		}
 		analyze_mux__add(&fw, ex_pcap__tool(pc));
 	}
 	err = pdata_session__process(ctx.session, &fw.tool);
 	if (err) {
-		ovp_err_prefix(err, "%s", ctx.input);
+		output_err = (proto ? pw.sink.err : w.err) || (pc && ex_pcap__error(pc));
+		if (proto && pw.sink.err)
+			err = ovp_outfile__failed(pof, pw.sink.err);
+		if (!output_err)
+			ovp_err_prefix(err, "%s", ctx.input);
 		goto out;
 	}
+	ret = OVP_EXIT_OK;
 	if (o.perfetto) {
 		const struct ex_counts *c = ex_timeline__counts(tl);
-
-		uint64_t nr_events = w.nr_events;
 
 		if (proto) {
 			nr_events = pw.nr_events;
 			err = pf_close(&pw);
-			if (pf != stdout && fclose(pf) && !err)
-				err = ovp_err(-errno, "%s: %s", o.perfetto, strerror(errno));
-			pf = NULL;
+			if (err)
+				err = ovp_outfile__failed(pof, err);
+			else
+				err = ovp_outfile__commit(pof);
+			pof = NULL;
 		} else {
+			nr_events = w.nr_events;
 			err = et_close(&w);
 		}
-		if (err)
+		if (err) {
+			output_err = true;
 			goto out;
+		}
 		if (!ctx.quiet)
 			fprintf(stderr, "%s: %" PRIu64 " trace events: %" PRIu64 " syscalls, %"
 				PRIu64 " run, %" PRIu64 " ready, %" PRIu64 " irq, %" PRIu64
@@ -224,32 +243,34 @@ int cmd_export(int argc, char **argv)
 				c->syscalls, c->runs, c->readies, c->irqs, c->softirqs,
 				c->loop_runs, c->loop_waits, c->packets, c->upcall_flows);
 	}
+	if (o.pcap && ex_pcap__skipped(pc)) {
+		ovp_warn("export: %s not written: %s", o.pcap, ex_pcap__skipped(pc));
+		ret = OVP_EXIT_INPUT;
+	}
 	if (o.pcap) {
 		err = ex_pcap__close(pc);
-		if (err)
+		if (err) {
+			output_err = true;
 			goto out;
-		if (!ctx.quiet)
+		}
+		if (!ctx.quiet && !ex_pcap__skipped(pc))
 			fprintf(stderr, "%s: %" PRIu64 " packets\n", o.pcap,
 				ex_pcap__nr_packets(pc));
 	}
-	ret = OVP_EXIT_OK;
 out:
-	if (err)
+	if (err) {
+		ret = output_err ? OVP_EXIT_OUTPUT : OVP_EXIT_INPUT;
+		if (output_err)
+			ovp_err_prefix(err, "export");
 		ovp_print_error("%s", ovp_errmsg());
-	if (w.f || w.gz)
-		et_close(&w);
+	}
+	/* What was not closed above is not a result: dropped, its target as
+	 * it was. */
+	et_abort(&w);
 	pf_close(&pw);
-	if (pf && pf != stdout)
-		fclose(pf);
+	ovp_outfile__abort(pof);
 	ex_timeline__delete(tl);
 	ex_pcap__delete(pc);
-	/* No half-written file is left behind as if it were a result. */
-	if (ret != OVP_EXIT_OK) {
-		if (tl && strcmp(o.perfetto, "-"))
-			unlink(o.perfetto);
-		if (pc && strcmp(o.pcap, "-"))
-			unlink(o.pcap);
-	}
 	pdata_session__close(ctx.session);
 	return ret;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "out-html.h"
 
 static const char *sample_type_str(uint64_t t, char *buf, size_t size)
 {
@@ -140,7 +141,8 @@ static int info_text(struct pdata_session *s, FILE *out)
 #undef STR
 }
 
-static int info_json(struct pdata_session *s)
+/* The "reports" member of info's JSON document ({"info": ...}). */
+static json_t *info_reports(struct pdata_session *s)
 {
 	const struct pdata_stats *st = pdata_session__stats(s);
 	json_t *reports = json_object(), *info = json_object(), *recs = json_object();
@@ -172,7 +174,27 @@ static int info_json(struct pdata_session *s)
 	json_object_set_new(info, "out_of_order", json_integer(st->nr_out_of_order));
 	json_object_set_new(info, "events", evs);
 	json_object_set_new(reports, "info", info);
-	return analyze_print_json(s, reports);
+	return reports;
+}
+
+/* The document on stdout (--json) and/or as an HTML page (--html FILE). */
+static int info_json(struct analyze_ctx *ctx)
+{
+	json_t *reports = info_reports(ctx->session);
+	int err = 0, e;
+
+	if (ctx->html_path) {
+		json_t *doc = analyze_json_doc(ctx->session, json_incref(reports));
+
+		err = out_html_write(ctx->html_path, doc);
+		json_decref(doc);
+	}
+	if (!ctx->json) {
+		json_decref(reports);
+		return err;
+	}
+	e = analyze_print_json(ctx->session, reports);
+	return err ?: e;
 }
 
 static const char info_usage[] =
@@ -203,13 +225,17 @@ int cmd_info(int argc, char **argv)
 		char msg[1024];
 
 		snprintf(msg, sizeof(msg), "%s", ovp_errmsg());
-		if (ctx.json)
-			info_json(ctx.session);
-		else
+		if (!ctx.json)
 			info_text(ctx.session, stdout);
+		if ((ctx.json || ctx.html_path) && info_json(&ctx))
+			ovp_print_error("%s", ovp_errmsg());
 		ovp_print_error("%s: %s", ctx.input, msg);
 	} else {
-		err = ctx.json ? info_json(ctx.session) : info_text(ctx.session, stdout);
+		err = ctx.json ? 0 : info_text(ctx.session, stdout);
+		if (!err && (ctx.json || ctx.html_path))
+			err = info_json(&ctx);
+		if (err)
+			ovp_print_error("%s", ovp_errmsg());
 		if (!err && pdata_session__stats(ctx.session)->truncated)
 			err = -EBADMSG;
 	}

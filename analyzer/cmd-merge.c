@@ -38,6 +38,7 @@
 
 #include "analyze.h"
 #include "out-html.h"
+#include "ovsperf/outfile.h"
 
 static const char merge_usage[] =
 	"Usage: ovsperf-analyze merge FILE.json... [--text] [--html OUT.html]\n"
@@ -739,10 +740,10 @@ int cmd_merge(int argc, char **argv)
 		text_value(stdout, "reports", json_object_get(doc, "reports"), 2);
 	} else if (json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) ||
 		   fputc('\n', stdout) == EOF) {
-		err = ovp_err(-EIO, "cannot write JSON");
+		err = ovp_stdout_check() ?: ovp_err(-EIO, "cannot write JSON");
 	}
-	if (fflush(stdout) && !err)
-		err = ovp_err(-EIO, "cannot write the output");
+	if (!err)
+		err = ovp_stdout_check();
 out:
 	json_decref(rec);
 	json_decref(reps);

@@ -19,6 +19,7 @@
 #include <traceevent/event-parse.h>
 
 #include "analyze.h"
+#include "ovsperf/outfile.h"
 #include "ovsperf/evdec.h"
 #include "ovsperf/evfmt.h"
 
@@ -153,7 +154,7 @@ static int script_sample(struct pdata_tool *tool, const struct pdata_sample *sam
 		json_dumpf(o, sc->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		fputc('\n', sc->out);
 		json_decref(o);
-		return 0;
+		return ferror(sc->out) ? ovp_stdout_check() ?: -EIO : 0;
 	}
 
 	evdec_print_info(s, sample, sc->buf, sc->buf_size);
@@ -161,7 +162,8 @@ static int script_sample(struct pdata_tool *tool, const struct pdata_sample *sam
 		(int)sample->cpu, (uint64_t)(sample->time / 1000000000ull),
 		(uint64_t)(sample->time % 1000000000ull),
 		sc->name_width, sample->evsel->name, sc->buf);
-	return ferror(sc->out) ? ovp_err(-EIO, "write error on stdout") : 0;
+	/* Stop reading at the first failed write (a full disk, /dev/full). */
+	return ferror(sc->out) ? ovp_stdout_check() ?: -EIO : 0;
 }
 
 static int script_lost(struct pdata_tool *tool, const union perf_event *event,
@@ -207,7 +209,7 @@ int cmd_script(int argc, char **argv)
 		{ "show-lost-events", no_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct analyze_ctx ctx = { .input = NULL };
+	struct analyze_ctx ctx = { .input = NULL, .without = ANALYZE_WITHOUT_HTML };
 	struct script sc = { .ctx = &ctx, .out = stdout };
 	int err;
 
@@ -232,7 +234,8 @@ int cmd_script(int argc, char **argv)
 	analyze_catch_signals(ctx.session);
 	err = pdata_session__process(ctx.session, &sc.tool);
 	analyze_catch_signals(NULL);
-	fflush(stdout);
+	if (!err)
+		err = ovp_stdout_check();
 	{
 		const struct pdata_stats *st = pdata_session__stats(ctx.session);
 		char msg[1024];
@@ -246,7 +249,9 @@ int cmd_script(int argc, char **argv)
 			ovp_warn("%s: %" PRIu64 " samples with an unknown id and %" PRIu64
 				 " malformed samples skipped", ctx.input, st->nr_unknown_id,
 				 st->nr_bad_samples);
-		if (err)
+		if (err && ferror(stdout))
+			ovp_print_error("%s", msg);	/* not the recording's fault */
+		else if (err)
 			ovp_print_error("%s: %s", ctx.input, msg);
 		else if (st->truncated)
 			err = -EBADMSG;

@@ -15,6 +15,7 @@
 #include "export-pcapng.h"
 #include "pkthdr.h"
 #include "ovsperf/evdec.h"
+#include "ovsperf/outfile.h"
 #include "pktfilter.h"
 
 #include <traceevent/event-parse.h>
@@ -56,8 +57,11 @@ struct pc_iface {
 
 struct ex_pcap {
 	struct pdata_tool tool;
-	FILE *f;
+	struct ovp_outfile *out;	/* the file (outfile.h) */
+	FILE *f;			/* its stream */
 	int err;			/* sticky write error */
+	bool optional;			/* a recording without packet bytes skips it */
+	char *skipped;			/* why it was skipped, or NULL */
 	struct ex_filter filt;
 	uint16_t linktype;
 	struct pdata_session *s;
@@ -73,7 +77,7 @@ struct ex_pcap {
 static void put(struct ex_pcap *p, const void *buf, size_t len)
 {
 	if (!p->err && len && fwrite(buf, 1, len, p->f) != len)
-		p->err = ovp_err(-EIO, "pcapng: write failed");
+		p->err = ovp_outfile__failed(p->out, errno ? -errno : -EIO);
 }
 
 static void put32(struct ex_pcap *p, uint32_t v)
@@ -209,11 +213,18 @@ static int pc_ready(struct pdata_tool *tool, struct pdata_session *s)
 		evdec_field__find_any(&m->dev, ev, dev_fields);
 		evdec_field__find_any(&m->skb, ev, skb_fields);
 	}
-	if (!n)
-		return ovp_err(-ENOENT, "the recording has no event with packet bytes (a byte "
-			       "array field pkt, packet, data or buf: record the upcall-cost set, "
-			       "whose recv_upcall fetches pkt=+0(arg3):x8[64] "
-			       "pkt2=+64(arg3):x8[64])");
+	if (!n) {
+		int err = ovp_err(-ENOENT, "the recording has no event with packet bytes (a byte "
+				  "array field pkt, packet, data or buf: record the upcall-cost "
+				  "set, whose recv_upcall fetches pkt=+0(arg3):x8[64] "
+				  "pkt2=+64(arg3):x8[64])");
+
+		if (!p->optional)
+			return err;
+		p->skipped = strdup(ovp_errmsg());
+		if (!p->skipped)
+			return ovp_err(-ENOMEM, "export: out of memory");
+	}
 	return 0;
 }
 
@@ -267,7 +278,7 @@ static int pc_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 	size_t len, clen;
 	int ifc;
 
-	if (!sm->evsel || sm->evsel->idx >= p->nr_map)
+	if (p->skipped || !sm->evsel || sm->evsel->idx >= p->nr_map)
 		return 0;
 	m = &p->map[sm->evsel->idx];
 	if (!m->packets)
@@ -340,22 +351,25 @@ static int pc_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 }
 
 int ex_pcap__new(struct ex_pcap **out, const char *path, const struct ex_filter *f,
-		 uint16_t linktype)
+		 uint16_t linktype, bool optional)
 {
 	struct ex_pcap *p = calloc(1, sizeof(*p));
+	int err;
 
 	*out = NULL;
 	if (!p)
 		return ovp_err(-ENOMEM, "export: out of memory");
-	p->f = strcmp(path, "-") ? fopen(path, "wb") : stdout;
+	err = ovp_outfile__open(&p->out, path, OVP_OUTFILE_DASH);
+	p->f = err ? NULL : ovp_outfile__stream(p->out);
 	if (!p->f) {
-		int err = ovp_err(-errno, "%s: %s", path, strerror(errno));
-
+		err = err ?: -ENOMEM;
+		ovp_outfile__abort(p->out);
 		free(p);
 		return err;
 	}
 	p->filt = *f;
 	p->linktype = linktype;
+	p->optional = optional;
 	pdata_tool__init(&p->tool);
 	p->tool.ready = pc_ready;
 	p->tool.sample = pc_sample;
@@ -374,25 +388,42 @@ uint64_t ex_pcap__nr_packets(const struct ex_pcap *p)
 	return p->nr_packets;
 }
 
+int ex_pcap__error(const struct ex_pcap *p)
+{
+	return p->err;
+}
+
+const char *ex_pcap__skipped(const struct ex_pcap *p)
+{
+	return p->skipped;
+}
+
 int ex_pcap__close(struct ex_pcap *p)
 {
-	if (!p->f)
+	int err;
+
+	if (!p->out)
 		return p->err;
-	if (p->f == stdout) {
-		if (fflush(stdout) && !p->err)
-			p->err = ovp_err(-EIO, "pcapng: write failed");
-	} else if (fclose(p->f) && !p->err) {
-		p->err = ovp_err(-EIO, "pcapng: write failed");
-	}
 	p->f = NULL;
-	return p->err;
+	if (p->err || p->skipped) {
+		ovp_outfile__abort(p->out);
+		p->out = NULL;
+		return p->err;
+	}
+	err = ovp_outfile__commit(p->out);
+	p->out = NULL;
+	p->err = err;
+	return err;
 }
 
 void ex_pcap__delete(struct ex_pcap *p)
 {
 	if (!p)
 		return;
-	ex_pcap__close(p);
+	/* Not closed: the pass failed, the file is not a result. */
+	p->f = NULL;
+	ovp_outfile__abort(p->out);
+	free(p->skipped);
 	free(p->map);
 	free(p);
 }

@@ -5,12 +5,14 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <zlib.h>
 
 #include "analyze.h"
 #include "export-trace.h"
 #include "ovsperf/err.h"
+#include "ovsperf/outfile.h"
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -24,11 +26,14 @@ static void drain(struct et_writer *w)
 {
 	if (!w->err && w->len) {
 		if (w->gz) {
-			if (gzwrite(w->gz, w->buf, (unsigned int)w->len) != (int)w->len)
-				w->err = ovp_err(-EIO, "gzip write failed");
+			if (gzwrite(w->gz, w->buf, (unsigned int)w->len) != (int)w->len) {
+				int e = errno, zerr;
+
+				gzerror(w->gz, &zerr);
+				w->err = ovp_outfile__failed(w->out, zerr == Z_ERRNO && e ? -e : -EIO);
+			}
 		} else if (fwrite(w->buf, 1, w->len, w->f) != w->len) {
-			w->err = ovp_err(errno ? -errno : -EIO, "write failed: %s",
-					 strerror(errno ? errno : EIO));
+			w->err = ovp_outfile__failed(w->out, errno ? -errno : -EIO);
 		}
 	}
 	w->len = 0;
@@ -103,22 +108,32 @@ static const struct ex_sink_ops et_sink_ops;
 
 int et_open(struct et_writer *w, const char *path)
 {
+	int fd;
+
 	memset(w, 0, sizeof(*w));
 	w->sink.ops = &et_sink_ops;
 	w->first = true;
+	w->err = ovp_outfile__open(&w->out, path, OVP_OUTFILE_DASH);
+	if (w->err)
+		return w->err;
 	if (ends_with(path, ".gz")) {
-		w->gz = gzopen(path, "wb1");
-		if (!w->gz)
-			return ovp_err(-errno ?: -EIO, "%s: %s", path, strerror(errno ?: EIO));
+		/* zlib closes its own descriptor; the outfile closes (and renames)
+		 * the original after gzclose() has flushed. */
+		fd = dup(ovp_outfile__fd(w->out));
+		w->gz = fd < 0 ? NULL : gzdopen(fd, "wb1");
+		if (!w->gz) {
+			w->err = ovp_outfile__failed(w->out, fd < 0 ? -errno : -ENOMEM);
+			if (fd >= 0)
+				close(fd);
+			return w->err;
+		}
 		/* Level 1: the trace is text with few symbols, level 6 is 3 times
 		 * slower for a file 20% smaller. */
 		gzbuffer(w->gz, 1 << 17);
-	} else if (!strcmp(path, "-")) {
-		w->f = stdout;
 	} else {
-		w->f = fopen(path, "w");
+		w->f = ovp_outfile__stream(w->out);
 		if (!w->f)
-			return ovp_err(-errno, "%s: %s", path, strerror(errno));
+			return w->err = -ENOMEM;
 	}
 	puts_(w, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
 	return w->err;
@@ -128,23 +143,41 @@ int et_close(struct et_writer *w)
 {
 	int err;
 
-	if (!w->f && !w->gz)
+	if (!w->out)
 		return w->err;
 	puts_(w, "\n]}\n");
 	drain(w);
 	if (w->gz) {
-		if (gzclose(w->gz) != Z_OK && !w->err)
-			w->err = ovp_err(-EIO, "gzip close failed");
-	} else if (w->f == stdout) {
-		if (fflush(stdout) && !w->err)
-			w->err = ovp_err(-EIO, "write failed");
-	} else if (fclose(w->f) && !w->err) {
-		w->err = ovp_err(-errno, "write failed: %s", strerror(errno));
+		int e, zret;
+
+		errno = 0;
+		zret = gzclose(w->gz);
+		e = errno;
+		if (zret != Z_OK && !w->err)
+			w->err = ovp_outfile__failed(w->out, zret == Z_ERRNO && e ? -e : -EIO);
 	}
 	w->f = NULL;
 	w->gz = NULL;
-	err = w->err;
+	if (w->err) {
+		ovp_outfile__abort(w->out);
+		w->out = NULL;
+		/* The message of the first error stays (abort sets none). */
+		return w->err;
+	}
+	err = ovp_outfile__commit(w->out);
+	w->out = NULL;
+	w->err = err;
 	return err;
+}
+
+void et_abort(struct et_writer *w)
+{
+	if (w->gz)
+		gzclose(w->gz);
+	w->gz = NULL;
+	w->f = NULL;
+	ovp_outfile__abort(w->out);
+	w->out = NULL;
 }
 
 const char *et_escape(const char *s, char *buf, size_t size)

@@ -27,8 +27,11 @@
 
 #include "export-sink.h"
 
+struct ovp_outfile;
+
 struct et_writer {
 	struct ex_sink sink;		/* the writer as the timeline pass sees it */
+	struct ovp_outfile *out;	/* the file (outfile.h), or NULL */
 	FILE *f;			/* plain output, or NULL */
 	void *gz;			/* gzFile when writing .gz, or NULL */
 	bool first;			/* no event written yet (no comma) */
@@ -39,8 +42,9 @@ struct et_writer {
 };
 
 /**
- * et_open() - create @path ("-" = stdout) and write the document's head.
- * Return: 0 or negative errno (message set).
+ * et_open() - start writing @path ("-" = stdout) through a temporary that
+ * replaces it on et_close() (outfile.h), and write the document's head.
+ * Return: 0 or negative errno (message set); et_abort() then frees it.
  */
 int et_open(struct et_writer *w, const char *path);
 
@@ -51,11 +55,15 @@ static inline struct ex_sink *et_sink(struct et_writer *w)
 }
 
 /**
- * et_close() - write the tail and close the file.  Safe on a writer that
- * failed to open.
- * Return: 0, or the first write error (message set).
+ * et_close() - write the tail, close the file and put it in place.  Safe on
+ * a writer that failed to open.
+ * Return: 0, or the first write error (message set); the target is then
+ * untouched.
  */
 int et_close(struct et_writer *w);
+
+/* Drop what was written (the target is untouched); safe to call twice. */
+void et_abort(struct et_writer *w);
 
 /* Copy @s into @buf as the inside of a JSON string (always terminated). */
 const char *et_escape(const char *s, char *buf, size_t size);

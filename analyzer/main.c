@@ -15,6 +15,7 @@
 
 #include "analyze.h"
 #include "filtercheck.h"
+#include "ovsperf/outfile.h"
 
 static void usage(FILE *out)
 {
@@ -303,12 +304,11 @@ out_usage_done:
 	return OVP_EXIT_OK;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	const struct report_ops *rep;
 	const struct command *cmd;
 
-	ovp_set_progname("ovsperf-analyze");
 	if (argc >= 2 && argv[1][0] != '-') {
 		cmd = find_command(argv[1]);
 		if (cmd)
@@ -328,4 +328,12 @@ int main(int argc, char **argv)
 		return OVP_EXIT_OK;
 	}
 	return run_reports(NULL, argc, argv);
+}
+
+int main(int argc, char **argv)
+{
+	ovp_set_progname("ovsperf-analyze");
+	/* A write error on stdout is an error (exit 1); a reader that went
+	 * away ends us quietly by SIGPIPE. */
+	return ovp_output_finish(run(argc, argv));
 }

@@ -26,6 +26,7 @@
 #include "analyze.h"
 #include "out-html.h"
 #include "out-html-local.h"
+#include "ovsperf/outfile.h"
 
 #define esc out_html_esc
 #define fmt_dur out_html_dur
@@ -849,14 +850,22 @@ int out_html_write_merge(const char *path, json_t *doc, json_t *inputs)
 	json_t *reports = json_object_get(doc, "reports");
 	json_t *from = json_object_get(doc, "merged_from");
 	json_t *host = rec ? json_object_get(rec, "hostname") : NULL;
+	struct ovp_outfile *of;
 	const char *k;
 	json_t *m;
 	FILE *f;
 	int err;
 
-	f = fopen(path, "we");
-	if (!f)
-		return ovp_err(-errno, "cannot create %s: %s", path, strerror(errno));
+	/* Through a temporary renamed into place: a failed write leaves no
+	 * partial page and any file of that name as it was. */
+	err = ovp_outfile__open(&of, path, 0);
+	if (err)
+		return err;
+	f = ovp_outfile__stream(of);
+	if (!f) {
+		ovp_outfile__abort(of);
+		return -ENOMEM;
+	}
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>"
 	      "ovsperf report", f);
 	if (json_is_string(host)) {
@@ -922,10 +931,6 @@ int out_html_write_merge(const char *path, json_t *doc, json_t *inputs)
 			(const char *)out_html_uplot_js, html_charts_js);
 	fputs("</body></html>\n", f);
 
-	err = ferror(f) ? -EIO : 0;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (err)
-		return ovp_err(err, "writing %s: %s", path, strerror(-err));
-	return 0;
+	/* A write error is sticky in @f; the commit's flush gives its reason. */
+	return ovp_outfile__commit(of);
 }

@@ -11,7 +11,8 @@
 
 /**
  * out_html_write() - write @doc as an HTML page to @path.
- * @path: output file (created or truncated).
+ * @path: output file, written through a temporary that replaces it only
+ *	once complete (ovsperf/outfile.h).
  * @doc: a document { ovsperf_version, schema_version, recording, reports }
  *	as analyze_json_doc() builds it, or one written by `merge` (which has
  *	merged_from); borrowed.
@@ -23,7 +24,8 @@
  * objects as sections, histograms as an SVG bar chart and CDF), plus
  * per-thread stacked bars for any "threads" array of kernel-delay threads.
  *
- * Return: 0, or negative errno with ovp_err() set (cannot create/write).
+ * Return: 0, or negative errno with "cannot write PATH: REASON" set; the
+ * file named @path is then as it was.
  */
 int out_html_write(const char *path, json_t *doc);
 

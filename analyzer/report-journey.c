@@ -27,6 +27,7 @@
 #include "analyze.h"
 #include "ovsperf/evdec.h"
 #include "ovsperf/ksyms.h"
+#include "ovsperf/outfile.h"
 #include "ovsperf/strutil.h"
 #include "devtab.h"
 #include "pktfilter.h"
@@ -687,7 +688,8 @@ static int copy_spool(struct journey *j, FILE *out)
 	rewind(j->spool);
 	while ((n = fread(buf, 1, sizeof(buf), j->spool)) > 0) {
 		if (fwrite(buf, 1, n, out) != n)
-			return ovp_err(-EIO, "cannot write the output");
+			return out == stdout ? ovp_stdout_check() ?: -EIO
+					     : ovp_err(-EIO, "cannot write the output");
 	}
 	return ferror(j->spool) ? ovp_err(-EIO, "journey: cannot read the spool file") : 0;
 }
@@ -757,12 +759,12 @@ static int j_emit_json(struct report *r, json_t *reports)
 	 * are printed by emit_text(): only --json writes the packet lines. */
 	if (j->base.ctx->json && !j->base.ctx->all_reports) {
 		err = copy_spool(j, stdout);
+		err = err ?: ovp_stdout_check();
 		if (err) {
 			json_decref(o);
 			json_decref(evs);
 			return err;
 		}
-		fflush(stdout);
 	}
 	json_object_set_new(o, "identity", json_string(pktid_key_name(j->key)));
 	json_object_set_new(o, "identity_requested", json_string(pktid_key_name(j->want_key)));

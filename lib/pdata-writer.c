@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "ovsperf/err.h"
+#include "ovsperf/outfile.h"
 #include "ovsperf/pdata.h"
 #include "ovsperf/pdata-writer.h"
 #include "ovsperf/strutil.h"
@@ -77,6 +78,7 @@ struct writer_feat {
 struct pdata_writer {
 	int fd;			/* output file */
 	bool own_fd;		/* opened by us: close it */
+	struct ovp_outfile *out;	/* pdata_writer__open()'s file, or NULL */
 	char *buf;		/* pending bytes, written at @off */
 	size_t len;		/* bytes in @buf */
 	uint64_t off;		/* file offset of buf[0] */
@@ -111,15 +113,21 @@ static int writer_new(struct pdata_writer **out, int fd, bool own_fd)
 
 int pdata_writer__open(struct pdata_writer **out, const char *path)
 {
-	int fd, err;
+	struct ovp_outfile *of;
+	int err;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return ovp_err(-errno, "cannot create %s: %s", path, strerror(errno));
-	err = writer_new(out, fd, true);
+	/* A recording killed by a signal leaves its temporary: what it holds
+	 * can still be read. */
+	err = ovp_outfile__open(&of, path, OVP_OUTFILE_PRIVATE | OVP_OUTFILE_KEEP_PARTIAL);
 	if (err)
-		close(fd);
-	return err;
+		return err;
+	err = writer_new(out, ovp_outfile__fd(of), false);
+	if (err) {
+		ovp_outfile__abort(of);
+		return err;
+	}
+	(*out)->out = of;
+	return 0;
 }
 
 int pdata_writer__open_fd(struct pdata_writer **out, int fd)
@@ -161,6 +169,8 @@ static int flush(struct pdata_writer *w)
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n <= 0 && w->out)
+			return ovp_outfile__failed(w->out, n < 0 ? -errno : -EIO);
 		if (n <= 0)
 			return ovp_err(n < 0 ? -errno : -EIO, "writing perf.data: %s",
 				       n < 0 ? strerror(errno) : "short write");
@@ -684,6 +694,10 @@ int pdata_writer__close(struct pdata_writer *w, int err)
 		err = finish(w);
 	if (w->own_fd && close(w->fd) < 0 && !err)
 		err = ovp_err(-errno, "closing perf.data: %s", strerror(errno));
+	if (w->out && !err)
+		err = ovp_outfile__commit(w->out);
+	else
+		ovp_outfile__abort(w->out);
 	for (i = 0; i < w->nr_attrs; i++) {
 		free(w->attrs[i].ids);
 		free(w->attrs[i].name);

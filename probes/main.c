@@ -16,6 +16,7 @@
 #include <tracefs.h>
 
 #include <ovsperf/err.h>
+#include <ovsperf/outfile.h>
 
 #include "probe-local.h"
 #include "probe.h"
@@ -478,11 +479,10 @@ static const struct {
 	{ "archive", cmd_archive },
 };
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	size_t i;
 
-	ovp_set_progname(argv[0]);
 	if (argc < 2) {
 		fputs(main_usage, stderr);
 		return OVP_EXIT_USAGE;
@@ -504,4 +504,12 @@ int main(int argc, char **argv)
 	ovp_print_error("unknown command '%s'", argv[1]);
 	fputs(main_usage, stderr);
 	return OVP_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	ovp_set_progname(argv[0]);
+	/* A write error on stdout is an error (exit 1); a reader that went
+	 * away ends us quietly by SIGPIPE. */
+	return ovp_output_finish(run(argc, argv));
 }

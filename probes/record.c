@@ -46,6 +46,7 @@
 #include <perf/threadmap.h>
 
 #include "ovsperf/err.h"
+#include "ovsperf/outfile.h"
 #include "ovsperf/pdata.h"
 #include "ovsperf/pdata-writer.h"
 #include "ovsperf/strutil.h"
@@ -1079,7 +1080,6 @@ int cmd_record(int argc, char **argv)
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct sigaction old_int, old_term;
-	bool created = false;
 	uint64_t data_size = 0;
 	int err, cleanup;
 
@@ -1115,8 +1115,10 @@ int cmd_record(int argc, char **argv)
 	if (!err && r.to_stdout) {
 		err = pdata_writer__open_pipe(&r.writer, STDOUT_FILENO);
 	} else if (!err) {
+		/* perf.data is written beside -o FILE and renamed onto it when
+		 * the recording is complete: a failed recording leaves FILE as
+		 * it was. */
 		err = pdata_writer__open(&r.writer, r.output);
-		created = !err;
 	}
 	if (!err)
 		pdata_writer__set_size_out(r.writer, &data_size);
@@ -1161,8 +1163,6 @@ int cmd_record(int argc, char **argv)
 			 "overflowed; use a larger -m", r.nr_lost, r.nr_lost_records);
 	if (!err && r.nr_lost_samples)
 		ovp_warn("the kernel dropped %" PRIu64 " samples", r.nr_lost_samples);
-	if (err && created)
-		unlink(r.output);
 	if (err)
 		ovp_print_error("%s", ovp_errmsg());
 
@@ -1228,7 +1228,8 @@ static const char archive_usage[] =
 
 /* The archive being written. */
 struct archive {
-	FILE *out;
+	struct ovp_outfile *of;		/* the archive file (outfile.h) */
+	FILE *out;			/* its stream */
 	ZSTD_CCtx *cctx;
 	void *zbuf;			/* compressed output buffer */
 	size_t zbuf_size;
@@ -1278,8 +1279,7 @@ static void zput(struct archive *a, const void *data, size_t size, bool end)
 			return;
 		}
 		if (out.pos && fwrite(a->zbuf, 1, out.pos, a->out) != out.pos) {
-			a->err = ovp_err(-errno ?: -EIO, "writing the archive: %s",
-					 strerror(errno ?: EIO));
+			a->err = ovp_outfile__failed(a->of, errno ? -errno : -EIO);
 			return;
 		}
 		if (end ? left == 0 : in.pos == in.size)
@@ -1351,6 +1351,8 @@ static void add_small_file(struct archive *a, const char *name, const char *path
 	char *text;
 	size_t size;
 
+	if (a->err)	/* keep its message */
+		return;
 	if (ovp_read_file(path, &text, &size)) {
 		ovp_warn("archive: %s not stored: %s", name, ovp_errmsg());
 		ovp_err_clear();
@@ -1507,6 +1509,8 @@ static void add_symbols(struct archive *a, const char *path)
 	char name[4200], *text = NULL, *p;
 	size_t size = 0;
 
+	if (a->err)	/* keep its message */
+		return;
 	if (elf_symbols(path, &text, &size)) {
 		ovp_warn("archive: no symbols for %s: %s", path, ovp_errmsg());
 		ovp_err_clear();
@@ -1608,12 +1612,20 @@ int cmd_archive(int argc, char **argv)
 	a.zbuf_size = ZSTD_CStreamOutSize();
 	a.zbuf = malloc(a.zbuf_size);
 	a.cctx = ZSTD_createCCtx();
-	a.out = fopen(output, "we");
-	if (!a.zbuf || !a.cctx || !a.out) {
-		err = ovp_err(a.out ? -ENOMEM : -errno, "cannot create %s: %s", output,
-			      a.out ? "out of memory" : strerror(errno));
+	if (!a.zbuf || !a.cctx) {
+		err = ovp_err(-ENOMEM, "out of memory");
 		goto out;
 	}
+	/* Through a temporary renamed onto OUTPUT when complete: a failed or
+	 * interrupted archive leaves a file of that name as it was. */
+	err = ovp_outfile__open(&a.of, output, OVP_OUTFILE_PRIVATE);
+	if (!err) {
+		a.out = ovp_outfile__stream(a.of);
+		if (!a.out)
+			err = -ENOMEM;
+	}
+	if (err)
+		goto out;
 	ZSTD_CCtx_setParameter(a.cctx, ZSTD_c_compressionLevel, 3);
 	ZSTD_CCtx_setParameter(a.cctx, ZSTD_c_checksumFlag, 1);
 
@@ -1684,11 +1696,12 @@ int cmd_archive(int argc, char **argv)
 	}
 	err = a.err;
 out:
-	if (a.out && fclose(a.out) && !err)
-		err = ovp_err(-errno, "writing %s: %s", output, strerror(errno));
-	if (err && a.out)
-		unlink(output);
-	else if (!err)
+	if (!err && a.of) {
+		err = ovp_outfile__commit(a.of);
+		a.of = NULL;
+	}
+	ovp_outfile__abort(a.of);
+	if (!err)
 		fprintf(stderr, "[ ovsperf-probe archive: wrote %s ]\n", output);
 	ZSTD_freeCCtx(a.cctx);
 	free(a.zbuf);
@@ -1698,7 +1711,7 @@ out:
 	free(out_alloc);
 	free(bins);
 	if (err) {
-		ovp_print_error("%s", ovp_errmsg());
+		ovp_print_error("archive: %s", ovp_errmsg());
 		return OVP_EXIT_INPUT;
 	}
 	return OVP_EXIT_OK;

@@ -22,6 +22,7 @@
 enum ovp_exit {
 	OVP_EXIT_OK = 0,
 	OVP_EXIT_USAGE = 1,	/* bad command line */
+	OVP_EXIT_OUTPUT = 1,	/* an output could not be written (outfile.h) */
 	OVP_EXIT_INPUT = 2,	/* bad input file, or an operation that failed */
 };
 

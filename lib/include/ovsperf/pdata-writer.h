@@ -32,9 +32,14 @@
 struct pdata_writer;
 
 /**
- * pdata_writer__open() - create (or truncate) a perf.data file for writing.
+ * pdata_writer__open() - start writing a perf.data file.
  * @out: receives the writer; finish or discard it with pdata_writer__close().
- * @path: file name.
+ * @path: file name (borrowed until close).  The file is written through a
+ *	temporary beside it (mode 0600 when new) that replaces it on a
+ *	successful close (ovsperf/outfile.h); until then a file of that name is
+ *	untouched (a program killed meanwhile leaves the temporary, with what
+ *	it wrote).  A target that is not a regular file is written in place
+ *	and must be seekable.
  *
  * Return: 0 or negative errno (message set).
  */
@@ -223,8 +228,10 @@ uint64_t pdata_writer__data_size(const struct pdata_writer *w);
  * pdata_writer__close() - finish the file and free the writer.
  * @w: the writer (NULL is accepted and returns @err).
  * @err: 0 to finish the file (flush, feature sections, header); a negative
- *       errno to only free the writer, leaving an unfinished file that perf
- *       rejects (the caller removes it if it wants).
+ *       errno to only free the writer.  A file made by pdata_writer__open()
+ *       is then put in place, or, on any error, dropped (its target left as
+ *       it was); one given to pdata_writer__open_fd() is left unfinished
+ *       (perf rejects it).
  *
  * Return: @err when non-zero, else 0 or the negative errno of the final
  * writes (message set).
