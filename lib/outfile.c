@@ -286,6 +286,9 @@ static int open__(struct ovp_outfile *o, const char *path, unsigned int flags,
 		return o->fd < 0 ? -errno : 0;
 	}
 
+	/* What open(O_WRONLY) would refuse, rename() must not replace. */
+	if (exists && access(o->target ? o->target : path, W_OK) < 0)
+		return -errno;
 	mask = umask(0);
 	umask(mask);
 	mode = exists ? st.st_mode & 07777 : ((flags & OVP_OUTFILE_PRIVATE) ? 0600 : 0666) & ~mask;

@@ -163,6 +163,35 @@ static void test_existing_survives(void)
 	CHECK(nr_hidden() == 0);
 }
 
+/* A file we may not write is not replaced either (as another user when
+ * root, to whom access() grants everything). */
+static void test_read_only(void)
+{
+	const char *sub = path_of("ro"), *p = path_of("ro/file.txt");
+	struct ovp_outfile *o = NULL;
+	int st = 0;
+	pid_t pid;
+
+	mkdir(sub, 0777);
+	chmod(sub, 0777);	/* the directory allows the rename */
+	put_file(p, "read-only\n", 0444);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		if (geteuid() == 0 && (setgid(65534) || setuid(65534)))
+			_exit(3);
+		if (access(p, R_OK))	/* the refusal must be for the file's mode */
+			_exit(5);
+		_exit(ovp_outfile__open(&o, p, 0) == -EACCES && !o ? 0 : 4);
+	}
+	CHECK(pid > 0);
+	waitpid(pid, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK_STR(file_text(p), "read-only\n");
+	unlink(p);
+	rmdir(sub);
+}
+
 static void test_symlink(void)
 {
 	const char *real = path_of("real.txt"), *link = path_of("link.txt");
@@ -333,6 +362,7 @@ int main(int argc, char **argv)
 	test_new_file();
 	test_private();
 	test_existing_survives();
+	test_read_only();
 	test_symlink();
 	test_devices();
 	test_dash();
