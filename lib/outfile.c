@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,6 +252,32 @@ static int make_tmp(struct ovp_outfile *o, const char *target)
 	return 0;
 }
 
+/*
+ * Whether @path names an open file through /proc: /dev/stdout and
+ * /dev/stderr (links to /proc/self/fd/N), /dev/fd/N, /proc/self/fd/N.
+ * Even when that file is a regular one it is written in place: it is the
+ * file the caller has open, and a rename would put a new file where the
+ * caller's descriptor no longer points.
+ */
+static bool via_proc(const char *path, const struct stat *lst)
+{
+	char link[8], *dir, *real;
+	bool proc = false;
+	ssize_t n;
+
+	if (S_ISLNK(lst->st_mode)) {
+		n = readlink(path, link, sizeof(link));
+		proc = n >= 6 && !memcmp(link, "/proc/", 6);
+	}
+	dir = strdup(path);
+	real = dir ? realpath(dirname(dir), NULL) : NULL;
+	if (real && (!strncmp(real, "/proc/", 6) || !strcmp(real, "/proc")))
+		proc = true;
+	free(real);
+	free(dir);
+	return proc;
+}
+
 /* Set up @o for @path; return 0 or negative errno (no message yet). */
 static int open__(struct ovp_outfile *o, const char *path, unsigned int flags,
 		  sigset_t *blocked)
@@ -260,6 +287,8 @@ static int open__(struct ovp_outfile *o, const char *path, unsigned int flags,
 	bool exists;
 	int err;
 
+	if (!*path)
+		return -ENOENT;
 	if (lstat(path, &lst) < 0) {
 		if (errno != ENOENT)
 			return -errno;
@@ -277,10 +306,9 @@ static int open__(struct ovp_outfile *o, const char *path, unsigned int flags,
 		if (!o->target)
 			return -errno;
 	}
-	/* Devices, FIFOs, sockets, and /dev/stdout or /dev/fd/N (links into
-	 * /proc) are written where they are: nothing there can be replaced. */
-	if (exists && (!S_ISREG(st.st_mode) ||
-		       (o->target && !strncmp(o->target, "/proc/", 6)))) {
+	/* Devices, FIFOs, sockets, and /dev/stdout or /dev/fd/N are written
+	 * where they are: nothing there can be replaced. */
+	if (exists && (!S_ISREG(st.st_mode) || via_proc(path, &lst))) {
 		o->fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY |
 				   (S_ISREG(st.st_mode) ? O_TRUNC : 0));
 		return o->fd < 0 ? -errno : 0;
@@ -428,6 +456,22 @@ void ovp_outfile__abort(struct ovp_outfile *o)
 	errno = saved;
 }
 
+void ovp_output_init(void)
+{
+	int fd;
+
+	/* A closed 0, 1 or 2 would be the next file opened (an output file
+	 * then receiving the text meant for stdout).  Fill it with /dev/null
+	 * open in the direction that makes its use fail with EBADF, as it
+	 * would have. */
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		if (open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) != fd)
+			_exit(OVP_EXIT_OUTPUT);
+	}
+}
+
 /* End as a write to a pipe without reader does by default: quietly. */
 static void die_of_sigpipe(void)
 {
@@ -480,6 +524,13 @@ int ovp_stdout_check(void)
 int ovp_output_finish(int status)
 {
 	int e = stdout_error(0);
+
+	/* The last word of a file on NFS can come with close(); a stdout that
+	 * was closed before we started (EBADF) and never written is fine. */
+	if (!e && fclose(stdout) && errno != EBADF) {
+		e = errno;
+		output_failed = true;
+	}
 
 	if (e && !stdout_reported) {
 		stdout_reported = true;

@@ -509,6 +509,7 @@ static int run(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	ovp_set_progname(argv[0]);
+	ovp_output_init();
 	/* A write error on stdout is an error (exit 1); a reader that went
 	 * away ends us quietly by SIGPIPE. */
 	return ovp_output_finish(run(argc, argv));

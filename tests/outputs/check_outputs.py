@@ -93,6 +93,31 @@ def test_dev_full(A, P, td, work, upc):
         rc, _, err = run([A, 'merge', merge_in], stdout=out)
     one_error('merge >/dev/full', rc, err, 1, 'cannot write standard output: ' + full)
 
+    # Standard output closed (>&-): an error when written; an output file
+    # opened meanwhile must not take its number.
+    closed = lambda: os.close(1)
+    rc, _, err = run([A, 'info', net, '-q'], preexec=closed)
+    one_error('info >&-', rc, err, 1, 'cannot write standard output: Bad file descriptor')
+    rc, _, err = run([A, 'export', '--perfetto', f'{work}/closed.json', sched, '-q'],
+                     preexec=closed)
+    check(rc == 0 and not err and json.load(open(f'{work}/closed.json'))['traceEvents'],
+          f'export with stdout closed: {rc} {err}')
+    pc = f'{work}/closed.pcapng'
+    rc, _, err = run([A, 'export', '--perfetto', '-', '--pcap', pc, upc, '-q'], preexec=closed)
+    one_error('export --perfetto - with stdout closed', rc, err, 1,
+              'standard output: Bad file descriptor')
+    check(not os.path.exists(pc) or open(pc, 'rb').read(4) == b'\x0a\x0d\x0d\x0a',
+          'export with stdout closed: the trace went into the pcapng')
+    with open(f'{td}/net.pipe.data', 'rb') as pipe_in:   # no input file takes fd 1
+        rc, _, err = run([A, 'export', '--perfetto', '-', '--pcap', pc, '-', '-q'],
+                         preexec=closed, stdin=pipe_in)
+    one_error('export --perfetto - from stdin with stdout closed', rc, err, 1,
+              'standard output: Bad file descriptor')
+    rc, _, err = run([A, '--html', f'{work}/closed.html', net, '-q'], preexec=closed)
+    one_error('--html with stdout closed', rc, err, 1, 'standard output: Bad file descriptor')
+    check(open(f'{work}/closed.html').read().startswith('<!DOCTYPE html>'),
+          '--html with stdout closed: the page got the text report')
+
     # Output files on /dev/full: the node stays a device.
     for args in (['export', '--perfetto', '/dev/full', sched],
                  ['export', '--pcap', '/dev/full', upc],
@@ -194,6 +219,16 @@ def test_fifo_symlink(A, td, work):
     check(rc == 0 and os.path.islink(link), f'export to a symlink: {rc}, link kept: '
           f'{os.path.islink(link)}')
     check(json.load(open(real))['traceEvents'], 'export to a symlink: target not written')
+    check(not temporaries(d), f'temporaries left: {temporaries(d)}')
+    # /dev/stdout when stdout is a regular file: written through it, the
+    # file not replaced (the same inode).
+    out = f'{d}/stdout.json'
+    with open(out, 'wb') as f:
+        ino = os.fstat(f.fileno()).st_ino
+        rc, _, err = run([A, 'export', '--perfetto', '/dev/stdout', f'{td}/sched.data', '-q'],
+                         stdout=f)
+    check(rc == 0 and os.stat(out).st_ino == ino, f'export to /dev/stdout: {rc} {err}')
+    check(json.load(open(out))['traceEvents'], 'export to /dev/stdout: no trace')
     check(not temporaries(d), f'temporaries left: {temporaries(d)}')
 
 

@@ -106,8 +106,16 @@ void ovp_outfile__abort(struct ovp_outfile *o);
  */
 int ovp_stdout_check(void);
 
+/*
+ * ovp_output_init() - the first call of main(): a standard descriptor
+ * (0, 1, 2) that is closed is filled so that no file we open takes its
+ * number; its use then fails with EBADF as before.
+ */
+void ovp_output_init(void);
+
 /**
- * ovp_output_finish() - the last call of main(): flush standard output.
+ * ovp_output_finish() - the last call of main(): flush and close standard
+ * output.
  * @status: the exit status the command chose.
  *
  * Prints one line for a write error on standard output that no one has
