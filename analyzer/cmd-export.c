@@ -222,10 +222,12 @@ int cmd_export(int argc, char **argv)
 		if (proto) {
 			nr_events = pw.nr_events;
 			err = pf_close(&pw);
-			if (err)
+			if (err) {
 				err = ovp_outfile__failed(pof, err);
-			else
+				ovp_outfile__abort(pof);
+			} else {
 				err = ovp_outfile__commit(pof);
+			}
 			pof = NULL;
 		} else {
 			nr_events = w.nr_events;

@@ -44,6 +44,23 @@ def main():
                     fails.append(f'{what}: sanitizer report:\n{err[:3000]}')
                 elif p.returncode not in (0, 1, 2):
                     fails.append(f'{what}: exit status {p.returncode}: {err[:500]}')
+    # merge: its option paths, and documents of two recordings.
+    docs = []
+    for rec in ('net.data', 'kdelay.data'):
+        doc = f'{work}/{rec}.json'
+        with open(doc, 'wb') as out:
+            subprocess.run([A, '--json', f'{td}/{rec}', '-q'], stdout=out, env=env,
+                           stderr=subprocess.DEVNULL)
+        docs.append(doc)
+    for extra in ([], ['--help'], ['--bad-option'], docs, ['--text'] + docs,
+                  ['--html', f'{work}/merged.html'] + docs):
+        argv = [A, 'merge'] + extra
+        p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, env=env, timeout=300)
+        runs += 1
+        err = p.stderr.decode(errors='replace')
+        if 'Sanitizer' in err or p.returncode not in (0, 1, 2):
+            fails.append(f'{" ".join(argv[1:])}: exit status {p.returncode}:\n{err[:3000]}')
     for f in fails:
         print('FAIL:', f)
     shutil.rmtree(work, ignore_errors=True)
