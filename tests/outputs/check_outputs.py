@@ -160,6 +160,12 @@ def test_survives(A, P, td, work, upc):
                      preexec=limit_fsize(4096))
     one_error('export .gz over RLIMIT_FSIZE', rc, err, 1, f'cannot write {keep}.gz: {big}')
     check(not os.path.exists(keep + '.gz'), 'export .gz over RLIMIT_FSIZE: a file was left')
+    pft = f'{d}/keep.pftrace'   # Perfetto's protobuf form
+    open(pft, 'w').write('old trace\n')
+    rc, _, err = run([A, 'export', '--perfetto', pft, f'{td}/kdelay.g.data', '-q'],
+                     preexec=limit_fsize(4096))
+    one_error('export proto over RLIMIT_FSIZE', rc, err, 1, f'export: cannot write {pft}: {big}')
+    check(open(pft).read() == 'old trace\n', 'export proto over RLIMIT_FSIZE: the old file changed')
     # The pcapng cannot be created: nothing is written, keep.json as it was.
     rc, _, err = run([A, 'export', '--perfetto', keep, '--pcap', f'{d}/no/dir.pcapng', kd, '-q'])
     one_error('export --pcap in a missing directory', rc, err, 1,
@@ -245,10 +251,10 @@ def wait_for(cond, secs):
     return False
 
 
-def dies_clean(what, p, sig, d, target, old):
-    """@p was sent @sig: it dies of it, or (a command that stops on the
-    signal) ends with a complete document; never a partial file, never a
-    temporary left."""
+def dies_clean(what, p, sig, d, target, old, live=False):
+    """@p was sent @sig: it dies of it, or (reading a live pipe, which a
+    command may stop reading on the signal) ends with a complete JSON
+    document; never a partial file, never a temporary left."""
     try:
         rc = p.wait(60)
     except subprocess.TimeoutExpired:
@@ -258,10 +264,12 @@ def dies_clean(what, p, sig, d, target, old):
     if rc == -sig:
         now = open(target, 'rb').read() if os.path.exists(target) else None
         check(now == old, f'{what}: the target changed ({None if now is None else len(now)} bytes)')
-    else:
+    elif live:
         check(rc in (0, 2), f'{what}: exit status {rc}')
         check(json.load(open(target)).get('traceEvents') is not None,
               f'{what}: the target is not a complete document')
+    else:
+        check(False, f'{what}: exit status {rc}, not killed by the signal')
     check(not temporaries(d), f'{what}: temporaries left: {temporaries(d)}')
 
 
@@ -285,16 +293,17 @@ def test_signals(A, P, td, work, synth):
             p.stdin.close()
         except BrokenPipeError:
             pass
-        dies_clean(f'export from a stalled pipe, signal {sig.name}', p, sig, d, target, None)
-    # Mid-write of a big trace, over an existing file.
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        target = f'{d}/big.json'
+        dies_clean(f'export from a stalled pipe, signal {sig.name}', p, sig, d, target, None,
+                   live=True)
+    # Mid-write of a big trace (JSON, then protobuf), over an existing file.
+    for sig, target in ((signal.SIGINT, f'{d}/big.json'), (signal.SIGTERM, f'{d}/big.json'),
+                        (signal.SIGINT, f'{d}/big.pftrace')):
         open(target, 'wb').write(b'precious\n')
         p = subprocess.Popen([A, 'export', '--perfetto', target, synth, '-q'],
                              stderr=subprocess.DEVNULL)
-        grew = wait_for(lambda: any(os.path.getsize(t) > (1 << 20) for t in temporaries(d)), 60)
+        grew = wait_for(lambda: any(os.path.getsize(t) > (1 << 18) for t in temporaries(d)), 60)
         check(grew and p.poll() is None,
-              f'big export: the temporary did not grow past 1 MB while running ({p.poll()})')
+              f'big export: the temporary did not grow past 256 KB while running ({p.poll()})')
         p.send_signal(sig)
         dies_clean(f'export mid-write, signal {sig.name}', p, sig, d, target, b'precious\n')
     # An archive mid-write.
