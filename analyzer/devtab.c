@@ -1,23 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * devtab.c - interned device names (see devtab.h): an array of names and an
- * open-addressing table of ids keyed by the name's FNV-1a hash, doubled when
+ * open-addressing table of ids keyed by the name's seeded hash, doubled when
  * half full.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "devtab.h"
+#include "ovsperf/hash.h"
 
+/* Names come from the recording: the seeded hash. */
 static uint64_t hash_str(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	return ovp_hash_bytes(s, strlen(s));
 }
 
 void devtab__exit(struct devtab *t)

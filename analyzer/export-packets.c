@@ -77,12 +77,7 @@ int ex_add_span(struct ex_timeline *x, const char *name, const char *spec, bool 
 
 static uint64_t hash_attr(const struct ex_attr *a)
 {
-	const uint32_t *w = (const uint32_t *)a;
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < sizeof(*a) / sizeof(*w); i++)
-		h = (h ^ w[i]) * 0x100000001b3ULL;
-	return h ^ (h >> 29);
+	return ovp_hash_bytes(a, sizeof(*a));
 }
 
 /* The id of attribute @a (index + 1), interned when new; 0 when out of memory. */

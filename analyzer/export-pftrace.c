@@ -21,6 +21,7 @@
 
 #include "analyze.h"
 #include "export-pftrace.h"
+#include "ovsperf/hash.h"
 
 /* Field numbers (Perfetto's protos). */
 enum {
@@ -198,13 +199,10 @@ struct pf_intern {
 	} cache[PF_CACHE];
 };
 
+/* Names come from the recording: the seeded hash. */
 static uint64_t str_hash(const char *s, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (uint8_t)s[i]) * 0x100000001b3ULL;
-	return h ^ (h >> 32);
+	return ovp_hash_bytes(s, n);
 }
 
 static void intern_free(struct pf_intern *t)

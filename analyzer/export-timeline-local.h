@@ -14,6 +14,7 @@
 #include "export-sink.h"
 #include "export-timeline.h"
 #include "ovsperf/evdec.h"
+#include "ovsperf/hash.h"
 #include "pktfilter.h"
 #include "span.h"
 #include "spanspec.h"
@@ -165,13 +166,10 @@ struct ex_timeline {
 	uint64_t last_time;
 };
 
-static inline uint32_t hash32(uint32_t x)
+/* tids, pids and skb generations come from the recording: the seeded hash. */
+static inline size_t hash32(uint32_t x)
 {
-	x ^= x >> 16;
-	x *= 0x7feb352du;
-	x ^= x >> 15;
-	x *= 0x846ca68bu;
-	return x ^ (x >> 16);
+	return (size_t)ovp_hash64(x);
 }
 
 /*

@@ -899,23 +899,48 @@ static int ex_lost(struct pdata_tool *tool, const union perf_event *event,
 	return 0;
 }
 
+static int cmp_thread_key(const void *a, const void *b)
+{
+	const struct ex_thread *x = *(const struct ex_thread *const *)a;
+	const struct ex_thread *y = *(const struct ex_thread *const *)b;
+
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
 static int ex_done(struct pdata_tool *tool, struct pdata_session *s)
 {
 	struct ex_timeline *x = container_of(tool, struct ex_timeline, tool);
-	size_t i;
+	struct ex_thread **open = NULL;
+	size_t i, nr_open = 0;
 
 	(void)s;
 	flush_bucket(x);
-	/* Slices still open at the end lost their end: close them, marked. */
-	for (i = 0; i < x->nr_slots; i++) {
-		struct ex_thread *t = &x->threads[i];
+	/*
+	 * Slices still open at the end lost their end: close them, marked, in
+	 * the order of the threads' keys (the table's order is the hash's, which
+	 * changes from run to run).
+	 */
+	for (i = 0; i < x->nr_slots; i++)
+		nr_open += x->threads[i].key && x->threads[i].depth;
+	if (nr_open) {
+		open = malloc(nr_open * sizeof(*open));
+		if (!open)
+			return ovp_err(-ENOMEM, "export: out of memory");
+		for (i = 0, nr_open = 0; i < x->nr_slots; i++)
+			if (x->threads[i].key && x->threads[i].depth)
+				open[nr_open++] = &x->threads[i];
+		qsort(open, nr_open, sizeof(*open), cmp_thread_key);
+	}
+	for (i = 0; i < nr_open; i++) {
+		struct ex_thread *t = open[i];
 
-		while (t->key && t->depth) {
+		while (t->depth) {
 			x->w->ops->end(x->w, t->pid, track_tid(t), x->last_time, &ex_incomplete, 1);
 			x->counts.incomplete++;
 			t->depth--;
 		}
 	}
+	free(open);
 	if (x->w->ops->cpu_begin)
 		for (uint32_t c = 0; c < EX_MAX_CPUS; c++)
 			while (x->cpus[c].depth) {

@@ -9,12 +9,13 @@
 
 #include "kdelay-bloop.h"
 #include "ovsperf/err.h"
+#include "ovsperf/hash.h"
 
 #define BL_NONE UINT64_MAX
 
 static size_t hash_tid(uint32_t tid, size_t n)
 {
-	return (size_t)(tid * 2654435761u) & (n - 1);
+	return (size_t)ovp_hash64(tid) & (n - 1);
 }
 
 static int grow(struct bl_engine *e)

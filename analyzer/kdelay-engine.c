@@ -35,6 +35,7 @@
 
 #include "kdelay-engine.h"
 #include "ovsperf/err.h"
+#include "ovsperf/hash.h"
 
 /* sched_switch prev_state: TASK_REPORT bits; preemption shows TASK_REPORT_MAX
  * (0x100 on 4.14+) with no state bit, so "running" is no bit below it. */
@@ -110,7 +111,7 @@ static void clear_stamps(struct kd_thread *t)
  */
 static size_t hash_tid(uint32_t tid, size_t nr_slots)
 {
-	return (size_t)(tid * 2654435761u) & (nr_slots - 1);
+	return (size_t)ovp_hash64(tid) & (nr_slots - 1);
 }
 
 static int grow(struct kd_engine *e)

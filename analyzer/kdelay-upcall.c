@@ -10,6 +10,7 @@
 
 #include "kdelay-upcall.h"
 #include "ovsperf/err.h"
+#include "ovsperf/hash.h"
 #include "pkthdr.h"
 
 const char *const uc_type_names[UC_NR_TYPES] = {
@@ -64,15 +65,22 @@ static long csum_offset(const uint8_t *p, size_t n)
 /* Hash of @p[0..@n) with the two bytes at @skip (when >= 0) read as zero. */
 static uint64_t hash_masked(const uint8_t *p, size_t n, long skip)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	size_t i;
+	/* Packet bytes come from the recording: keyed by the process's secret
+	 * (ovsperf/hash.h), eight bytes a step, the skipped ones read as zero. */
+	const struct ovp_hash_secret *s = &ovp_hash_secret;
+	uint64_t h = s->k0 ^ n, w;
+	size_t i, k;
 
-	for (i = 0; i < n; i++) {
-		uint8_t b = (long)i == skip || (long)i == skip + 1 ? 0 : p[i];
+	for (i = 0; i < n; i += 8) {
+		for (w = 0, k = 0; k < 8 && i + k < n; k++) {
+			long at = (long)(i + k);
 
-		h ^= b;
-		h *= 0x100000001b3ull;
+			if (at != skip && at != skip + 1)
+				w |= (uint64_t)p[i + k] << (8 * k);
+		}
+		h = ovp_hash_mix(h ^ w, s->k1);
 	}
+	h = ovp_hash_mix(h, s->k2);
 	return h ? h : 1;
 }
 
@@ -376,8 +384,7 @@ static int cmp_key_idx(const void *a, const void *b, void *arg)
 
 static size_t slot_of(uint32_t len, uint64_t hash, size_t n)
 {
-	return (size_t)((hash ^ (len * 0x9e3779b97f4a7c15ull)) * 0xff51afd7ed558ccdull >> 17) &
-	       (n - 1);
+	return (size_t)ovp_hash_mix(hash ^ len, ovp_hash_secret.k2) & (n - 1);
 }
 
 /*

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "ovsperf/err.h"
+#include "ovsperf/hash.h"
 #include "pktid.h"
 
 #define CHUNK_NODES 512
@@ -87,13 +88,10 @@ struct pktid_table {
 	struct pktid_counts counts;
 };
 
-static size_t hash_u64(uint64_t k)
+/* skbs and heads come from the recording: the seeded hash. */
+static inline size_t hash_u64(uint64_t k)
 {
-	/* skbs and heads are aligned slab objects: mix the high bits in. */
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	return (size_t)k;
+	return (size_t)ovp_hash64(k);
 }
 
 static int htab_init(struct htab *h)

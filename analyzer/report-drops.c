@@ -26,6 +26,7 @@
 
 #include "analyze.h"
 #include "ovsperf/evdec.h"
+#include "ovsperf/hash.h"
 #include "ovsperf/ksyms.h"
 #include "ovsperf/strutil.h"
 #include "devtab.h"
@@ -337,14 +338,7 @@ static struct dreason *find_reason(struct drops *d, const char *name, uint64_t v
 
 static uint64_t hash_chain(const uint64_t *ips, uint32_t nr, uint32_t reason)
 {
-	uint64_t h = 0xcbf29ce484222325ULL ^ reason;
-	uint32_t i;
-
-	for (i = 0; i < nr; i++) {
-		h ^= ips[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	return ovp_hash_bytes(ips, nr * sizeof(*ips)) ^ ovp_hash64(reason);
 }
 
 /* Count the kernel part of the sample's callchain under @reason. */
@@ -393,15 +387,7 @@ static int add_chain(struct drops *d, const struct pdata_sample *sample, uint32_
 
 static uint64_t hash_flow(const struct pktfilter_flow *f)
 {
-	const unsigned char *p = (const unsigned char *)f;
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
-
-	for (i = 0; i < sizeof(*f); i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	return ovp_hash_bytes(f, sizeof(*f));
 }
 
 /* Flow id (index + 1) of @f, added if new; 0 when out of memory.  Hashed:

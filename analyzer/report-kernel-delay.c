@@ -241,6 +241,15 @@ static int kd_resolve_pid(void *arg, int64_t *pid)
 	int err;
 
 	pdata_session__for_each_thread(kd->s, find_vswitchd_cb, &f);
+	/* The session's thread table is in hash order, which changes from run
+	 * to run: list the PIDs sorted. */
+	for (i = 1; i < f.nr; i++)
+		for (int j = i; j > 0 && f.pids[j - 1] > f.pids[j]; j--) {
+			int64_t p = f.pids[j];
+
+			f.pids[j] = f.pids[j - 1];
+			f.pids[j - 1] = p;
+		}
 	if (f.nr == 1) {
 		*pid = f.pids[0];
 		return 0;

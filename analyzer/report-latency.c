@@ -29,6 +29,7 @@
 #include "blame.h"
 #include "latency-timeline.h"
 #include "ovsperf/evdec.h"
+#include "ovsperf/hash.h"
 #include "ovsperf/hist.h"
 #include "ovsperf/ksyms.h"
 #include "ovsperf/stats.h"
@@ -653,9 +654,7 @@ static inline __attribute__((always_inline)) bool dev_key_of(const uint8_t *d, u
 
 static size_t dev_key_hash(const struct dev_key *k)
 {
-	uint64_t h = (k->w[0] * 0x9e3779b97f4a7c15ULL) ^ (k->w[1] * 0xc2b2ae3d27d4eb4fULL);
-
-	return (size_t)(h ^ (h >> 31));
+	return (size_t)ovp_hash_mix(ovp_hash64(k->w[0]) ^ k->w[1], ovp_hash_secret.k2);
 }
 
 /* Device id of key @k, 0 when not interned yet. */

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "ovsperf/err.h"
+#include "ovsperf/hash.h"
 #include "span.h"
 
 #define NODES_PER_CHUNK 1024
@@ -76,13 +77,10 @@ struct span_engine {
 	size_t head_hops, nr_held_hops, cap_ring_hops;
 };
 
-static size_t hash_key(uint64_t key)
+/* Keys come from the recording: the seeded hash (no crafted collisions). */
+static inline size_t hash_key(uint64_t key)
 {
-	/* skb addresses are 256-byte aligned slab objects: mix the high bits in. */
-	key ^= key >> 33;
-	key *= 0xff51afd7ed558ccdULL;
-	key ^= key >> 33;
-	return (size_t)key;
+	return (size_t)ovp_hash64(key);
 }
 
 /* Grow an array of @size-byte elements so that one more fits. */

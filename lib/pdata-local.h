@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ovsperf/hash.h"
 #include "ovsperf/kboot.h"
 #include "ovsperf/ksyms.h"
 #include "ovsperf/pdata.h"
@@ -173,12 +174,10 @@ int pdata__parse_tracing_data(struct pdata_session *s, const uint8_t *buf, uint6
 int pdata__finish_evsels(struct pdata_session *s);
 char *pdata__strdup_owned(struct pdata_session *s, const char *str, size_t len);
 int pdata__set_evsel_name(struct pdata_session *s, uint64_t id, const char *name);
+/* Sample ids come from the file: the seeded hash. */
 static inline uint64_t pdata__hash_id(uint64_t id)
 {
-	id ^= id >> 33;
-	id *= 0xff51afd7ed558ccdULL;
-	id ^= id >> 33;
-	return id;
+	return ovp_hash64(id);
 }
 
 /* The evsel of sample id @id, NULL if unknown (inline: once per sample). */

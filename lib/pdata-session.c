@@ -175,9 +175,9 @@ void pdata_tool__init(struct pdata_tool *tool)
 /*
  * Threads: open addressing on tid.
  */
-static uint32_t hash_tid(uint32_t tid)
+static inline size_t hash_tid(uint32_t tid)
 {
-	return tid * 2654435761u;
+	return (size_t)ovp_hash64(tid);
 }
 
 struct pdata_thread *pdata__thread(struct pdata_session *s, uint32_t tid, bool create)
