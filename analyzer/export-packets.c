@@ -274,7 +274,7 @@ int ex_on_packet(struct ex_timeline *x, const struct ex_evmap *m,
 
 	if (m->is_free) {
 		for (i = 0; i < x->nr_spans; i++)
-			span_engine__free(x->spans[i].eng, key);
+			span_engine__free(x->spans[i].eng, key, sm->time);
 		return 0;
 	}
 	for (i = 0; i < m->nr_roles; i++) {

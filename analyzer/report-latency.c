@@ -125,6 +125,7 @@ struct lat_report {
 	bool tl_started;		/* the timelines' origin is set */
 	struct lat_tl tls[MAX_SPANS];	/* --interval: [span] */
 	struct backlog_depth bq[MAX_SPANS];	/* [span], the backlog preset's */
+	uint64_t span_timeout_ns;	/* --span-timeout; 0 = never */
 	struct pktfilter filt;		/* --cpu, --dev, flow, --time */
 
 	/* Spans and event map. */
@@ -193,6 +194,7 @@ enum {
 	OPT_THRESHOLD,
 	OPT_NO_BLAME,
 	OPT_INTERVAL,
+	OPT_SPAN_TIMEOUT,
 };
 
 static const struct option lat_options[] = {
@@ -206,6 +208,7 @@ static const struct option lat_options[] = {
 	{ "threshold-us", required_argument, NULL, OPT_THRESHOLD },
 	{ "no-blame", no_argument, NULL, OPT_NO_BLAME },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "span-timeout", required_argument, NULL, OPT_SPAN_TIMEOUT },
 	PKTFILTER_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -231,6 +234,9 @@ static const char lat_usage[] =
 	"                          the recording has sched:sched_switch or irq events)\n"
 	"      --interval SECONDS  latency over time: count, p50, p99, max and drops per\n"
 	"                          bucket of SECONDS (wall clock with perf record -k mono)\n"
+	"      --span-timeout SECONDS  a packet whose span has not ended this long after\n"
+	"                          its start (recording time) is counted unfinished\n"
+	"                          (expired) and forgotten (default 5; 0 = never)\n"
 	PKTFILTER_USAGE("packets of device NAME\n",
 			"packets whose span lies within [START, END] (perf\n"
 			"                          script timestamps)\n");
@@ -320,6 +326,8 @@ static int lat_option(struct report *base, int key, const char *arg)
 		if (!r->threshold_ns)
 			return ovp_err(-EINVAL, "--threshold-us: must be > 0");
 		return 0;
+	case OPT_SPAN_TIMEOUT:
+		return spanspec__parse_timeout("--span-timeout", arg, &r->span_timeout_ns);
 	default:
 		if (pktfilter_is_option(key))
 			return pktfilter_option(&r->filt, key, arg);
@@ -416,6 +424,7 @@ static int build_span(struct lat_report *r, struct pdata_session *s, const char 
 	if (!s)
 		goto out;
 	err = span_engine__new(&sp->eng, nst);
+	err = err ?: span_engine__set_expiry(sp->eng, r->span_timeout_ns, SPANSPEC_MAX_OPEN);
 	if (!err)
 		r->nr_spans++;
 out:
@@ -1023,7 +1032,7 @@ static int lat_sample(struct pdata_tool *tool, const struct pdata_sample *sample
 			ret = span_key(&r->spans[i], m, sample, skb, &key, &ref);
 			if (ret < 0)
 				return ret;
-			if (ret != PKTID_FOLLOWUP && span_engine__free(r->spans[i].eng, key) &&
+			if (ret != PKTID_FOLLOWUP && span_engine__free(r->spans[i].eng, key, sample->time) &&
 			    r->tl_started) {
 				ret = lat_tl__drop(&r->tls[i], sample->time);
 				if (ret)
@@ -1157,9 +1166,15 @@ static int lat_done(struct pdata_tool *tool, struct pdata_session *s)
 	int err;
 
 	for (int i = 0; i < r->nr_spans; i++) {
+		const struct span_counts *c = span_engine__counts(r->spans[i].eng);
+
 		err = span_engine__drain(r->spans[i].eng);
 		if (err)
 			return err;
+		if (c->expired_cap)
+			ovp_warn("span %s: more than %d packets were in flight at once: the oldest "
+				 "%" PRIu64 " expired before --span-timeout (counted unfinished)",
+				 r->spans[i].name, SPANSPEC_MAX_OPEN, c->expired_cap);
 	}
 	return 0;
 }
@@ -1887,7 +1902,28 @@ static void print_rec_line(FILE *out, const struct lat_span *sp, const struct sp
 	fputc('\n', out);
 }
 
-static void print_counts(FILE *out, const struct lat_span *sp)
+/* Spans that expired, when some did (a line the report has only then). */
+static void print_expired(FILE *out, const struct lat_report *r, const struct lat_span *sp,
+			  const struct span_counts *c)
+{
+	uint64_t n = sum_stages(c->expired, sp->nr_stages);
+
+	if (!n)
+		return;
+	fprintf(out, "  expired:      %" PRIu64 " of the unfinished (at stage:", n);
+	for (int k = 0; k < sp->nr_stages - 1; k++)
+		fprintf(out, " %s=%" PRIu64, sp->stages[k].label, c->expired[k]);
+	fputc(')', out);
+	if (n > c->expired_cap)
+		fprintf(out, "; %" PRIu64 " open longer than %.9g s (--span-timeout)",
+			n - c->expired_cap, r->span_timeout_ns / 1e9);
+	if (c->expired_cap)
+		fprintf(out, "; %" PRIu64 " the oldest when %d were open", c->expired_cap,
+			SPANSPEC_MAX_OPEN);
+	fputc('\n', out);
+}
+
+static void print_counts(FILE *out, const struct lat_report *r, const struct lat_span *sp)
 {
 	const struct span_counts *c = span_engine__counts(sp->eng);
 	int nst = sp->nr_stages, k;
@@ -1920,6 +1956,7 @@ static void print_counts(FILE *out, const struct lat_span *sp)
 		}
 		fputc('\n', out);
 	}
+	print_expired(out, r, sp, c);
 	fprintf(out, "  orphan mids:  %" PRIu64 "\n", c->orphan_mids);
 	fprintf(out, "  orphan ends:  %" PRIu64 "\n", c->orphan_ends);
 	if (sp->ident == PKTID_KEY_HEAD)
@@ -2130,7 +2167,7 @@ static void print_span(FILE *out, struct lat_report *r, struct lat_result *res)
 			"from a log-linear\n    histogram, within 1/%d of the exact value; count, "
 			"min, mean, max exact\n", LAT_VALUES_BUDGET >> 20, 1 << OVP_VALUES_SUB_BITS);
 	fputc('\n', out);
-	print_counts(out, sp);
+	print_counts(out, r, sp);
 	print_tail_blame(out, r, res);
 	if (sp->is_backlog)
 		backlog_depth__print(&r->bq[sp - r->spans], out);
@@ -2358,6 +2395,13 @@ static json_t *span_json(struct lat_report *r, struct lat_result *res)
 	json_object_set_new(o, "unfinished_by_stage", by_stage_json(c->unfinished, sp));
 	json_object_set_new(o, "reused_by_stage", by_stage_json(c->reused, sp));
 	json_object_set_new(o, "dropped_by_stage", by_stage_json(c->dropped, sp));
+	/* Only when some span expired: other reports keep their bytes. */
+	if (sum_stages(c->expired, nst)) {
+		json_object_set_new(o, "expired", json_integer(sum_stages(c->expired, nst)));
+		json_object_set_new(o, "expired_by_stage", by_stage_json(c->expired, sp));
+		json_object_set_new(o, "expired_cap", json_integer(c->expired_cap));
+		json_object_set_new(o, "span_timeout_ns", json_integer(r->span_timeout_ns));
+	}
 
 	if (nst > 2) {
 		json_t *iv = json_array();
@@ -2493,6 +2537,7 @@ static int lat_create(struct report **out, struct analyze_ctx *ctx)
 	r->base.ops = &report_latency_ops;
 	r->base.ctx = ctx;
 	r->top = 5;
+	r->span_timeout_ns = SPANSPEC_TIMEOUT_NS;
 	pktfilter_init(&r->filt);
 	pdata_tool__init(&r->tool);
 	r->tool.ready = lat_ready;

@@ -11,6 +11,12 @@
  * LOST record is delivered must still be discarded, so this cannot be
  * decided on the fly.
  *
+ * Open spans are also on a list in the order of their start (an event at
+ * time t only ever appends a start at t, and a clone's copy goes right after
+ * its parent, which has the same start), so the ones a timeout or the cap
+ * ends are at its head: expiring costs nothing per event but one compare
+ * with expire_at, a time never later than the oldest span's expiry.
+ *
  * Stream mode (span_engine__stream()): completed spans and hops wait in two
  * fixed rings instead, and go to the caller's sinks, flagged against the
  * windows known then, once the caller says no later window can reach them
@@ -31,6 +37,7 @@
 /* A pending key. */
 struct pend {
 	struct pend *next;		/* bucket chain, or free list */
+	struct pend *older, *newer;	/* the age list (by start time) */
 	uint64_t key;
 	uint64_t t[SPAN_MAX_STAGES];	/* times of the stages reached */
 	uint32_t cpu[SPAN_MAX_STAGES];
@@ -63,6 +70,11 @@ struct span_engine {
 	size_t nr_windows, cap_windows;
 	bool windows_dirty;		/* windows added since the last merge */
 	struct span_counts counts;
+	/* Expiry (span_engine__set_expiry()). */
+	struct pend *oldest, *newest;	/* the age list's two ends */
+	uint64_t timeout;		/* ns; UINT64_MAX = never */
+	size_t max_open;		/* most open spans; SIZE_MAX = no cap */
+	uint64_t expire_at;		/* <= the oldest span's start + timeout */
 	bool finished;
 	struct span_rec *last;		/* the record the last completion made */
 	/* Stream mode: rings of held records and hops, and the sinks. */
@@ -114,6 +126,9 @@ int span_engine__new(struct span_engine **out, unsigned int nr_stages)
 	if (!e)
 		return ovp_err(-ENOMEM, "out of memory");
 	e->nr_stages = nr_stages;
+	e->timeout = UINT64_MAX;
+	e->max_open = SIZE_MAX;
+	e->expire_at = UINT64_MAX;
 	e->nr_buckets = 1024;
 	e->buckets = calloc(e->nr_buckets, sizeof(*e->buckets));
 	if (!e->buckets) {
@@ -176,6 +191,50 @@ static struct pend **lookup(struct span_engine *e, uint64_t key)
 	return pp;
 }
 
+static struct pend *node_get(struct span_engine *e);
+static void node_put(struct span_engine *e, struct pend **pp);
+
+/* End the oldest open span: expired (and unfinished) at the stage it reached. */
+static void expire_oldest(struct span_engine *e)
+{
+	struct pend *p = e->oldest;
+
+	e->counts.expired[p->stage]++;
+	e->counts.unfinished[p->stage]++;
+	node_put(e, lookup(e, p->key));
+}
+
+/* The clock is at @now: end the spans that started more than the timeout
+ * before it, and say when the next one may. */
+static void __attribute__((noinline)) expire(struct span_engine *e, uint64_t now)
+{
+	while (e->oldest && now > e->oldest->t[0] && now - e->oldest->t[0] > e->timeout)
+		expire_oldest(e);
+	if (!e->oldest)
+		e->expire_at = UINT64_MAX;
+	else
+		e->expire_at = e->oldest->t[0] > UINT64_MAX - e->timeout ? UINT64_MAX :
+			       e->oldest->t[0] + e->timeout;
+}
+
+/* One more span is about to open: at the cap, the oldest gives way. */
+static inline void make_room(struct span_engine *e)
+{
+	if (e->nr_pending < e->max_open)
+		return;
+	expire_oldest(e);
+	e->counts.expired_cap++;
+}
+
+int span_engine__set_expiry(struct span_engine *e, uint64_t timeout_ns, size_t max_open)
+{
+	if (e->nr_pending || e->counts.started)
+		return ovp_err(-EINVAL, "span: expiry must be set before the first event");
+	e->timeout = timeout_ns ? timeout_ns : UINT64_MAX;
+	e->max_open = max_open ? max_open : SIZE_MAX;
+	return 0;
+}
+
 static struct pend *node_get(struct span_engine *e)
 {
 	struct pend *p;
@@ -198,11 +257,53 @@ static struct pend *node_get(struct span_engine *e)
 	return p;
 }
 
+/* Take @p off the age list. */
+static inline void age_unlink(struct span_engine *e, struct pend *p)
+{
+	if (p->older)
+		p->older->newer = p->newer;
+	else
+		e->oldest = p->newer;
+	if (p->newer)
+		p->newer->older = p->older;
+	else
+		e->newest = p->older;
+}
+
+/* Put @p at the young end of the age list (it starts now, at its t[0]). */
+static inline void age_append(struct span_engine *e, struct pend *p)
+{
+	p->newer = NULL;
+	p->older = e->newest;
+	if (e->newest) {
+		e->newest->newer = p;
+	} else {
+		e->oldest = p;
+		/* The list was empty: this span is the oldest. */
+		e->expire_at = p->t[0] > UINT64_MAX - e->timeout ? UINT64_MAX :
+			       p->t[0] + e->timeout;
+	}
+	e->newest = p;
+}
+
+/* Put @q (a clone's copy of @p, same start) right after @p. */
+static inline void age_insert_after(struct span_engine *e, struct pend *p, struct pend *q)
+{
+	q->older = p;
+	q->newer = p->newer;
+	if (p->newer)
+		p->newer->older = q;
+	else
+		e->newest = q;
+	p->newer = q;
+}
+
 /* Unlink *pp from its chain and put it on the free list. */
 static void node_put(struct span_engine *e, struct pend **pp)
 {
 	struct pend *p = *pp;
 
+	age_unlink(e, p);
 	*pp = p->next;
 	p->next = e->free_nodes;
 	e->free_nodes = p;
@@ -427,6 +528,8 @@ event(struct span_engine *e, unsigned int stage, unsigned int alt, uint64_t key,
 
 	if (stage >= e->nr_stages)
 		return ovp_err(-EINVAL, "span: stage %u of %u", stage, e->nr_stages);
+	if (time > e->expire_at)
+		expire(e, time);
 	pp = lookup(e, key);
 	p = *pp;
 	if (stage == 0) {
@@ -434,8 +537,13 @@ event(struct span_engine *e, unsigned int stage, unsigned int alt, uint64_t key,
 		if (p) {
 			/* Latest start wins, as the BPF maps of the seeds overwrite. */
 			e->counts.reused[p->stage]++;
+			age_unlink(e, p);
 			ret = SPAN_RESTARTED;
 		} else {
+			if (e->nr_pending >= e->max_open) {
+				make_room(e);
+				pp = lookup(e, key);	/* the chain may have changed */
+			}
 			p = node_get(e);
 			if (!p)
 				return ovp_err(-ENOMEM, "span: out of memory for pending keys");
@@ -450,6 +558,7 @@ event(struct span_engine *e, unsigned int stage, unsigned int alt, uint64_t key,
 		p->cpu[0] = cpu;
 		p->alt[0] = alt;
 		p->attr = attr_fn ? attr_fn(ctx) : attr;
+		age_append(e, p);
 		if (e->nr_pending > e->nr_buckets * 2)
 			rehash(e);
 		return ret;
@@ -497,6 +606,13 @@ int span_engine__fork(struct span_engine *e, uint64_t parent, uint64_t key)
 	pp = lookup(e, key);
 	if (!p || *pp)
 		return 0;
+	if (e->nr_pending >= e->max_open) {
+		make_room(e);	/* may end the parent itself, or change the chains */
+		p = *lookup(e, parent);
+		pp = lookup(e, key);
+		if (!p)
+			return 0;
+	}
 	q = node_get(e);	/* takes no node of a chain: pp stays valid */
 	if (!q)
 		return ovp_err(-ENOMEM, "span: out of memory for pending keys");
@@ -504,6 +620,7 @@ int span_engine__fork(struct span_engine *e, uint64_t parent, uint64_t key)
 	q->key = key;
 	q->next = NULL;
 	*pp = q;
+	age_insert_after(e, p, q);
 	e->nr_pending++;
 	e->counts.forks++;
 	if (e->nr_pending > e->nr_buckets * 2)
@@ -511,9 +628,13 @@ int span_engine__fork(struct span_engine *e, uint64_t parent, uint64_t key)
 	return 1;
 }
 
-bool span_engine__free(struct span_engine *e, uint64_t key)
+bool span_engine__free(struct span_engine *e, uint64_t key, uint64_t time)
 {
-	struct pend **pp = lookup(e, key);
+	struct pend **pp;
+
+	if (time > e->expire_at)
+		expire(e, time);
+	pp = lookup(e, key);
 
 	if (!*pp)
 		return false;
@@ -574,12 +695,8 @@ void span_engine__finish(struct span_engine *e)
 	if (e->finished)
 		return;
 	e->finished = true;
-	for (i = 0; i < e->nr_buckets; i++) {
-		struct pend *p;
-
-		for (p = e->buckets[i]; p; p = p->next)
-			e->counts.unfinished[p->stage]++;
-	}
+	for (struct pend *p = e->oldest; p; p = p->newer)
+		e->counts.unfinished[p->stage]++;
 
 	if (!e->nr_windows)
 		return;
@@ -657,4 +774,19 @@ bool span_engine__pending_start(struct span_engine *e, uint64_t key, uint64_t *t
 	if (p)
 		*t0 = p->t[0];
 	return p != NULL;
+}
+
+size_t span_engine__max_chain(const struct span_engine *e)
+{
+	size_t max = 0;
+
+	for (size_t i = 0; i < e->nr_buckets; i++) {
+		size_t n = 0;
+
+		for (const struct pend *p = e->buckets[i]; p; p = p->next)
+			n++;
+		if (n > max)
+			max = n;
+	}
+	return max;
 }

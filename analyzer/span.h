@@ -24,6 +24,11 @@
  *    the span later;
  *  - the last stage completes the span (a struct span_rec) and forgets the key;
  *  - a free event forgets a pending key (dropped[stage]);
+ *  - with a timeout (span_engine__set_expiry()), a span still open when an
+ *    event comes more than the timeout after its start expires: it is
+ *    counted in expired[stage] and unfinished[stage] and forgotten, so a later
+ *    event of its key finds nothing; with a cap on open spans, a start that
+ *    would exceed it expires the oldest open span first (expired_cap);
  *  - at finish, keys still pending are unfinished[stage]; completed spans and
  *    hops whose time range overlaps a LOST window are discarded (lost_windows,
  *    lost_hops), never reported.
@@ -74,7 +79,9 @@ struct span_counts {
 	uint64_t completed;			/* spans that reached the last stage (incl. lost) */
 	uint64_t reused[SPAN_MAX_STAGES];	/* pending span replaced by a newer start */
 	uint64_t dropped[SPAN_MAX_STAGES];	/* pending span ended by a free event */
-	uint64_t unfinished[SPAN_MAX_STAGES];	/* still pending at the end */
+	uint64_t unfinished[SPAN_MAX_STAGES];	/* still pending at the end, or expired */
+	uint64_t expired[SPAN_MAX_STAGES];	/* of those, expired (timeout or cap) */
+	uint64_t expired_cap;			/* of those, expired early: the cap */
 	uint64_t orphan_mids;			/* middle-stage events that advanced nothing */
 	uint64_t orphan_ends;			/* last-stage events that completed nothing */
 	uint64_t lost_windows;			/* completed spans discarded: overlap a LOST window */
@@ -110,6 +117,20 @@ int span_engine__new(struct span_engine **out, unsigned int nr_stages);
 
 /* Free the engine and everything it holds; NULL ok. */
 void span_engine__delete(struct span_engine *e);
+
+/**
+ * span_engine__set_expiry() - bound the open spans (call before any event).
+ * @e: the engine.
+ * @timeout_ns: a span still open when the engine's clock (the time of the
+ *	events it is fed) is more than this after its start expires; 0 = never.
+ * @max_open: most spans open at once; a start beyond it expires the oldest
+ *	first (counted in expired_cap); 0 = no cap.
+ *
+ * Spans that complete within the timeout, with fewer than @max_open open,
+ * are followed exactly as without expiry.
+ * Return: 0, or -EINVAL after the first event (message set).
+ */
+int span_engine__set_expiry(struct span_engine *e, uint64_t timeout_ns, size_t max_open);
 
 /**
  * span_engine__event() - feed one stage event.
@@ -153,11 +174,12 @@ int span_engine__event_lazy(struct span_engine *e, unsigned int stage, unsigned 
 int span_engine__fork(struct span_engine *e, uint64_t parent, uint64_t key);
 
 /**
- * span_engine__free() - a free event (kfree_skb, consume_skb, ...) for @key.
+ * span_engine__free() - a free event (kfree_skb, consume_skb, ...) for @key
+ * at @time (which moves the engine's clock, as an event does).
  *
  * Return: true if a pending span was forgotten (counted as dropped).
  */
-bool span_engine__free(struct span_engine *e, uint64_t key);
+bool span_engine__free(struct span_engine *e, uint64_t key, uint64_t time);
 
 /**
  * span_engine__lost() - events were lost in the time window (@lo, @hi).
@@ -226,5 +248,8 @@ unsigned int span_engine__nr_stages(const struct span_engine *e);
 size_t span_engine__nr_pending(const struct span_engine *e);
 /* Is @key pending?  If so, *@t0 gets the time of its start. */
 bool span_engine__pending_start(struct span_engine *e, uint64_t key, uint64_t *t0);
+/* The longest chain of the pending keys' table (tests: the hash spreads
+ * keys a recording chose; walks the table). */
+size_t span_engine__max_chain(const struct span_engine *e);
 
 #endif /* OVSPERF_SPAN_H */

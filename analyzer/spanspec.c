@@ -2,6 +2,7 @@
 /*
  * spanspec.c - packet span specifications (see spanspec.h).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,35 @@ bool spanspec__warn_reused(const struct pdata_session *s, const char *what)
 			 "skb:kfree_skb and skb:consume_skb too", what);
 	warned = true;
 	return false;
+}
+
+int spanspec__parse_timeout(const char *opt, const char *arg, uint64_t *ns)
+{
+	uint64_t sec = 0, frac = 0, scale = 1000000000ull;
+	const char *p = arg;
+
+	if (!isdigit((unsigned char)*p))
+		goto bad;
+	for (; isdigit((unsigned char)*p); p++) {
+		sec = sec * 10 + (uint64_t)(*p - '0');
+		if (sec > 1000000000ull)	/* 31 years: more is no bound */
+			goto bad;
+	}
+	if (*p == '.') {
+		for (p++; isdigit((unsigned char)*p); p++) {
+			if (scale > 1) {
+				scale /= 10;
+				frac += (uint64_t)(*p - '0') * scale;
+			}
+		}
+	}
+	if (*p)
+		goto bad;
+	*ns = sec * 1000000000ull + frac;
+	return 0;
+bad:
+	return ovp_err(-EINVAL, "%s: '%s' is not a number of seconds (e.g. 5 or 0.5; 0 = never)",
+		       opt, arg);
 }
 
 const struct spanspec_preset *spanspec__preset(const char *name)

@@ -83,4 +83,25 @@ struct spanspec {
 int spanspec__parse(struct spanspec *out, const char *name, const char *spec,
 		    struct pdata_session *s, bool strict);
 
+/*
+ * Bounds on the open spans of one span (man ovsperf-analyze(1), "Open spans
+ * are bounded"): a span whose end has not come this long after its start, in
+ * recording time, expires (--span-timeout); at most this many are open at
+ * once, a new one beyond it expires the oldest (one warning).  An open span
+ * takes about 128 bytes: the cap keeps them under 9 MB.
+ */
+#define SPANSPEC_TIMEOUT_NS (5ull * 1000000000ull)
+#define SPANSPEC_MAX_OPEN 65536
+
+/**
+ * spanspec__parse_timeout() - parse --span-timeout's SECONDS (decimal, e.g.
+ * 5 or 0.25; 0 = spans never expire by time).
+ * @opt: the option's name, for messages.
+ * @arg: the text.
+ * @ns: receives nanoseconds (0 = never).
+ *
+ * Return: 0 or -EINVAL (message set).
+ */
+int spanspec__parse_timeout(const char *opt, const char *arg, uint64_t *ns);
+
 #endif /* OVSPERF_SPANSPEC_H */

@@ -21,8 +21,18 @@
  * and each sched:sched_switch preceded by a sched:sched_wakeup; 1 packet in
  * 256 is freed without being received (a drop).
  *
+ * Adversarial modes (-m), for the bounds on memory and the hash (bench/bounds.py):
+ *  noend    packets that never end: net:netif_rx only, each on a new skb
+ *           address (no netif_receive_skb, no free), at the same rate;
+ *  collide  the same, the addresses chosen so that the span table's former
+ *           hash (the 64-bit finalizer of MurmurHash3, no key) put them all
+ *           in one bucket of any table of up to 2^20 buckets;
+ *  threads  a new short-lived thread for each packet slot: switched in,
+ *           switched out, then its EXIT record (PERF_RECORD_EXIT), as a
+ *           fork-per-request server makes them.
+ *
  * Usage: gen-synth -o OUT -n EVENTS [-c CPUS] [-w RECORDS_PER_ROUND] [-s SEED]
- *        [-t TRACEFS] [-k]
+ *        [-t TRACEFS] [-k] [-m normal|noend|collide|threads]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -39,7 +49,7 @@
 #define SKB_POOL 16384
 
 enum { EV_RX, EV_RECV, EV_CONSUME, EV_KFREE, EV_SWITCH, EV_WAKEUP, EV_SOFT_ENTRY, EV_SOFT_EXIT,
-       EV_IRQ_ENTRY, EV_IRQ_EXIT, NR_EV };
+       EV_IRQ_ENTRY, EV_IRQ_EXIT, NR_EV, EV_EXIT_REC = NR_EV };
 
 /* Events written: the first NR_BASE_EV, or all with -k. */
 #define NR_BASE_EV (EV_SWITCH + 1)
@@ -75,12 +85,15 @@ struct evfmt {
 
 static struct evfmt fmt[NR_EV];
 
+enum mode { MODE_NORMAL, MODE_NOEND, MODE_COLLIDE, MODE_THREADS };
+static enum mode mode = MODE_NORMAL;
+
 /* A pending event: generated ahead, written in its round. */
 struct pev {
 	uint64_t time;
 	uint64_t skb;
 	uint32_t cpu, tid;
-	uint8_t type;
+	uint8_t type;			/* EV_*, or EV_EXIT_REC: an EXIT record of tid */
 	uint16_t len;
 	uint8_t dev;
 };
@@ -244,6 +257,47 @@ static void put_str(uint8_t *raw, struct fld f, const char *s)
 
 static const char *const devs[] = { "vnet0", "vnet1", "eth0", "ovs-p1" };
 
+/* PERF_RECORD_EXIT of thread e->tid, with the sample_id_all trailer
+ * (TID, TIME, CPU, IDENTIFIER of the attrs' sample_type order). */
+static size_t build_exit(uint8_t *buf, const struct pev *e)
+{
+	struct {
+		struct perf_event_header h;
+		uint32_t pid, ppid, tid, ptid;
+		uint64_t time;
+		uint32_t s_pid, s_tid;		/* sample_id: TID */
+		uint64_t s_time;		/* TIME */
+		uint32_t s_cpu, s_res;		/* CPU */
+		uint64_t s_id;			/* IDENTIFIER */
+	} r = { .h = { PERF_RECORD_EXIT, 0, sizeof(r) } };
+
+	r.pid = r.tid = r.s_pid = r.s_tid = e->tid;
+	r.ppid = r.ptid = 1;
+	r.time = r.s_time = e->time;
+	r.s_cpu = e->cpu;
+	r.s_id = (uint64_t)EV_SWITCH * MAX_CPUS + e->cpu + 1;
+	memcpy(buf, &r, sizeof(r));
+	return sizeof(r);
+}
+
+/*
+ * The skb address of noend packet @n: new ones, slab-like (256 bytes apart),
+ * or for collide ones the former span hash maps to a multiple of 2^20.
+ * That hash was h = x ^ x>>33, h *= C, h ^= h>>33 on the key: each step is
+ * inverted (the xorshift by 33 is its own inverse on 64 bits).
+ */
+static uint64_t noend_skb(uint64_t n)
+{
+	const uint64_t cinv = 0x4f74430c22a54005ull;	/* C^-1 mod 2^64 */
+	uint64_t h = (n + 1) << 20;
+
+	if (mode != MODE_COLLIDE)
+		return 0xffff888100000000ull + n * 0x100;
+	h ^= h >> 33;
+	h *= cinv;
+	return h ^ h >> 33;
+}
+
 /* PERF_RECORD_SAMPLE: IDENTIFIER|IP|TID|TIME|CPU|PERIOD|RAW, like perf record. */
 static size_t build_sample(uint8_t *buf, const struct pev *e)
 {
@@ -289,6 +343,20 @@ static size_t build_sample(uint8_t *buf, const struct pev *e)
 		put(raw, f->reason, 2);
 		break;
 	case EV_SWITCH:
+		if (mode == MODE_THREADS) {
+			/* A short-lived thread e->tid and the CPU's worker e->cpu + 2000:
+			 * skb 1 = the thread comes in, 0 = it goes out (exiting). */
+			uint32_t worker = 2000 + e->cpu, prev = e->skb ? worker : e->tid;
+
+			put_str(raw, f->prev_comm, e->skb ? "handler1" : "worker");
+			put(raw, f->prev_pid, prev);
+			put(raw, f->prev_prio, 120);
+			put(raw, f->prev_state, e->skb ? 1 : 0x10);	/* S; EXIT_DEAD */
+			put_str(raw, f->next_comm, e->skb ? "worker" : "handler1");
+			put(raw, f->next_pid, e->skb ? e->tid : worker);
+			put(raw, f->next_prio, 120);
+			break;
+		}
 		put_str(raw, f->prev_comm, "handler1");
 		put(raw, f->prev_pid, e->tid);
 		put(raw, f->prev_prio, 120);
@@ -334,7 +402,7 @@ static size_t build_sample(uint8_t *buf, const struct pev *e)
 static void usage(void)
 {
 	fprintf(stderr, "usage: gen-synth -o OUT -n EVENTS [-c CPUS] [-w RECORDS_PER_ROUND] "
-		"[-s SEED] [-t TRACEFS] [-k]\n");
+		"[-s SEED] [-t TRACEFS] [-k] [-m normal|noend|collide|threads]\n");
 	exit(2);
 }
 
@@ -343,6 +411,7 @@ struct gen {
 	size_t nr_free;
 	struct vec freeing;		/* skbs freed at .time, not yet reusable */
 	uint64_t cpu_clock[MAX_CPUS];	/* next netif_rx time per CPU */
+	uint64_t nr_noend;		/* noend/collide packets, threads made */
 	struct vec future;		/* events after the current window */
 	struct vec cur[MAX_CPUS];	/* this window's events, by CPU */
 	int ncpus;
@@ -363,6 +432,31 @@ static uint64_t packet(struct gen *g, int cpu, uint64_t t, uint64_t win_end)
 	uint64_t skb, r = rnd(), n = 1;
 	int rcpu = cpu;
 
+	if (mode == MODE_NOEND || mode == MODE_COLLIDE) {
+		e.skb = noend_skb(g->nr_noend++);
+		e.len = (uint16_t)(64 + r % 1400);
+		e.dev = (uint8_t)(r >> 16) % 4;
+		e.type = EV_RX;
+		e.time = t;
+		emit(g, win_end, &e);
+		return 1;
+	}
+	if (mode == MODE_THREADS) {
+		/* Thread 100000 + n: in, out 2-10 us later, EXIT after that (the
+		 * kernel writes it before the last switch-out; order kept simple). */
+		e.tid = 100000 + (uint32_t)g->nr_noend++;
+		e.type = EV_SWITCH;
+		e.time = t;
+		e.skb = 1;		/* switch in: prev = the CPU's worker */
+		emit(g, win_end, &e);
+		e.time = t + rnd_range(2000, 10000);
+		e.skb = 0;		/* switch out: next = the CPU's worker */
+		emit(g, win_end, &e);
+		e.time += 100;
+		e.type = EV_EXIT_REC;
+		emit(g, win_end, &e);
+		return 3;
+	}
 	if (!g->nr_free)
 		return 0;	/* pool exhausted: skip a beat, as a full backlog drops */
 	skb = g->skb_free[--g->nr_free];
@@ -412,7 +506,7 @@ int main(int argc, char **argv)
 	if (!g)
 		return 1;
 	g->ncpus = 4;
-	while ((c = getopt(argc, argv, "o:n:c:w:s:t:k")) != -1) {
+	while ((c = getopt(argc, argv, "o:n:c:w:s:t:km:")) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'n': nr_events = strtoull(optarg, NULL, 0); break;
@@ -421,6 +515,18 @@ int main(int argc, char **argv)
 		case 's': rng_state = strtoull(optarg, NULL, 0) | 1; break;
 		case 't': tracefs = optarg; break;
 		case 'k': nr_ev = NR_EV; break;
+		case 'm':
+			if (!strcmp(optarg, "normal"))
+				mode = MODE_NORMAL;
+			else if (!strcmp(optarg, "noend"))
+				mode = MODE_NOEND;
+			else if (!strcmp(optarg, "collide"))
+				mode = MODE_COLLIDE;
+			else if (!strcmp(optarg, "threads"))
+				mode = MODE_THREADS;
+			else
+				usage();
+			break;
 		default: usage();
 		}
 	}
@@ -508,7 +614,7 @@ int main(int argc, char **argv)
 					uint64_t t = g->cpu_clock[cpu];
 
 					packet(g, cpu, t, win_end);
-					if (rnd() % 32 == 0) {
+					if (mode == MODE_NORMAL && rnd() % 32 == 0) {
 						struct pev s = { .time = t + 150, .cpu = (uint32_t)cpu,
 								 .tid = 2000 + (uint32_t)cpu,
 								 .type = EV_SWITCH };
@@ -548,7 +654,9 @@ int main(int argc, char **argv)
 
 				qsort(v->v, v->nr, sizeof(*v->v), cmp_pev);
 				for (k = 0; !err && k < v->nr; k++) {
-					size_t sz = build_sample(buf, &v->v[k]);
+					size_t sz = v->v[k].type == EV_EXIT_REC ?
+						    build_exit(buf, &v->v[k]) :
+						    build_sample(buf, &v->v[k]);
 
 					err = pdata_writer__write(w, buf, sz);
 					written++;

@@ -144,13 +144,13 @@ static void test_free(void)
 	struct span_engine *e = new_engine(3);
 	const struct span_counts *c = span_engine__counts(e);
 
-	CHECK(!span_engine__free(e, 99));
+	CHECK(!span_engine__free(e, 99, 9));
 	span_engine__event(e, 0, 0, 1, 10, 0, 0);
 	span_engine__event(e, 0, 0, 2, 11, 0, 0);
 	span_engine__event(e, 1, 0, 2, 12, 0, 0);
-	CHECK(span_engine__free(e, 1));
-	CHECK(span_engine__free(e, 2));
-	CHECK(!span_engine__free(e, 2));
+	CHECK(span_engine__free(e, 1, 13));
+	CHECK(span_engine__free(e, 2, 14));
+	CHECK(!span_engine__free(e, 2, 15));
 	CHECK_EQ(c->dropped[0], 1);
 	CHECK_EQ(c->dropped[1], 1);
 	CHECK_EQ(span_engine__event(e, 2, 0, 2, 13, 0, 0), SPAN_ORPHAN);
@@ -325,7 +325,7 @@ static void test_random(unsigned int nr_stages)
 				m.c.dropped[*st]++;
 				*st = -1;
 			}
-			CHECK(span_engine__free(e, skb) == was);
+			CHECK(span_engine__free(e, skb, t) == was);
 			continue;
 		}
 		/* Mostly the right next stage, sometimes any stage. */

@@ -91,7 +91,7 @@ static void run(unsigned int nst, size_t hold, int nr_events, bool windows, bool
 
 		t += 1 + (x >> 20) % 50;
 		if ((x >> 40) % 23 == 0) {
-			CHECK(span_engine__free(a, key) == span_engine__free(b, key));
+			CHECK(span_engine__free(a, key, t) == span_engine__free(b, key, t));
 			continue;
 		}
 		if ((x >> 40) % 41 == 1) {
