@@ -20,6 +20,7 @@
 #include "export-trace.h"
 #include "pktfilter.h"
 #include "ovsperf/outfile.h"
+#include "spanspec.h"
 
 enum {
 	OPT_EX_PERFETTO = 256,
@@ -29,6 +30,7 @@ enum {
 	OPT_EX_LINKTYPE,
 	OPT_EX_FORMAT,
 	OPT_EX_LEVEL,
+	OPT_EX_SPAN_TIMEOUT,
 };
 
 static const struct option ex_options[] = {
@@ -39,6 +41,7 @@ static const struct option ex_options[] = {
 	{ "linktype", required_argument, NULL, OPT_EX_LINKTYPE },
 	{ "format", required_argument, NULL, OPT_EX_FORMAT },
 	{ "level", required_argument, NULL, OPT_EX_LEVEL },
+	{ "span-timeout", required_argument, NULL, OPT_EX_SPAN_TIMEOUT },
 	PKTFILTER_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -68,7 +71,9 @@ static const char ex_usage[] =
 	"                          --cpu and --time also pick the thread slices and\n"
 	"                          counters; in the pcapng, --dev is the interface and\n"
 	"                          the flow is read from the packet's headers\n"
-	"      --span SPEC         packet span (latency's syntax) instead of the presets\n";
+	"      --span SPEC         packet span (latency's syntax) instead of the presets\n"
+	"      --span-timeout SECONDS  a packet span still open this long after its start\n"
+	"                          makes no slice and is forgotten (default 5; 0 = never)\n";
 
 enum ex_format { EX_FMT_AUTO, EX_FMT_PROTO, EX_FMT_JSON };
 
@@ -120,6 +125,8 @@ static int ex_option(int key, const char *arg, void *a)
 			return ovp_err(-EINVAL, "--level: 0 to 12, not '%s'", arg);
 		o->level = (int)pid;
 		return 0;
+	case OPT_EX_SPAN_TIMEOUT:
+		return spanspec__parse_timeout("--span-timeout", arg, &o->f.span_timeout_ns);
 	case OPT_EX_LINKTYPE:
 		if (!strcmp(arg, "ether") || !strcmp(arg, "ethernet"))
 			o->linktype = EX_LINKTYPE_ETHERNET;
@@ -150,7 +157,8 @@ static bool want_proto(const struct ex_opts *o)
 
 int cmd_export(int argc, char **argv)
 {
-	struct ex_opts o = { .f = { .pid = -1 }, .linktype = EX_LINKTYPE_ETHERNET, .level = 1 };
+	struct ex_opts o = { .f = { .pid = -1, .span_timeout_ns = SPANSPEC_TIMEOUT_NS },
+			     .linktype = EX_LINKTYPE_ETHERNET, .level = 1 };
 	struct analyze_ctx ctx = { .input = NULL, .without = ANALYZE_WITHOUT_JSON |
 								 ANALYZE_WITHOUT_HTML };
 	struct ex_timeline *tl = NULL;

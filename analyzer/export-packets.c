@@ -50,7 +50,9 @@ int ex_add_span(struct ex_timeline *x, const char *name, const char *spec, bool 
 	}
 	err = span_engine__new(&sp->eng, (unsigned int)nst);
 	/* Each span is written when it completes (span_engine__last()): the
-	 * engine keeps none of them, so memory stays flat. */
+	 * engine keeps none of them, so memory stays flat; open spans expire
+	 * as latency's do. */
+	err = err ?: span_engine__set_expiry(sp->eng, x->f.span_timeout_ns, SPANSPEC_MAX_OPEN);
 	err = err ?: span_engine__stream(sp->eng, NULL, NULL, NULL, EX_SPAN_HOLD);
 	if (err)
 		return err;
@@ -141,6 +143,12 @@ static uint64_t gen_bump(struct ex_timeline *x, uint64_t key, bool bump)
 
 	if (!key)
 		return 0;
+	if (x->nr_gens == EX_MAX_GENS) {
+		/* Too many addresses: forget them all, counts start again. */
+		memset(x->gens, 0, x->nr_gen_slots * sizeof(*x->gens));
+		x->nr_gens = 0;
+		x->gen_resets++;
+	}
 	if (x->nr_gens * 2 >= x->nr_gen_slots) {
 		size_t n = x->nr_gen_slots ? x->nr_gen_slots * 2 : 1024;
 		struct ex_gen *tab = calloc(n, sizeof(*tab));
@@ -150,7 +158,7 @@ static uint64_t gen_bump(struct ex_timeline *x, uint64_t key, bool bump)
 		for (i = 0; i < x->nr_gen_slots; i++) {
 			if (!x->gens[i].key)
 				continue;
-			for (j = hash32((uint32_t)(x->gens[i].key >> 4)) & (n - 1); tab[j].key;
+			for (j = ovp_hash64(x->gens[i].key) & (n - 1); tab[j].key;
 			     j = (j + 1) & (n - 1))
 				;
 			tab[j] = x->gens[i];
@@ -159,7 +167,8 @@ static uint64_t gen_bump(struct ex_timeline *x, uint64_t key, bool bump)
 		x->gens = tab;
 		x->nr_gen_slots = n;
 	}
-	for (j = hash32((uint32_t)(key >> 4)) & (x->nr_gen_slots - 1); x->gens[j].key;
+	/* The whole address: a cut one would let addresses collide by design. */
+	for (j = ovp_hash64(key) & (x->nr_gen_slots - 1); x->gens[j].key;
 	     j = (j + 1) & (x->nr_gen_slots - 1))
 		if (x->gens[j].key == key)
 			break;

@@ -25,6 +25,9 @@
 #define EX_PKT_PID 0x7ffffff0		/* pseudo process of packet spans */
 #define EX_CNT_PID 0x7ffffff1		/* pseudo process of the counters */
 #define EX_MAX_SPANS 4
+/* Most skb addresses whose generation is kept (16 bytes each, the table at
+ * most half full: 8 MB); beyond it the count starts again (man page). */
+#define EX_MAX_GENS 262144
 #define EX_MAX_ALTS SPANSPEC_MAX_ALTS
 #define EX_MAX_ROLES 4
 #define EX_UPCALL_RING 1024
@@ -140,6 +143,7 @@ struct ex_timeline {
 	int nr_spans;
 	struct ex_gen *gens;
 	size_t nr_gen_slots, nr_gens;
+	uint64_t gen_resets;		/* times the table reached EX_MAX_GENS */
 	struct devtab devs;		/* interned device names */
 	struct ex_attr *attrs;		/* interned attributes, id = index + 1 */
 	size_t nr_attrs, cap_attrs;

@@ -32,6 +32,7 @@ struct ex_filter {
 	struct pktfilter pkt;		/* --time, --cpu, --dev, flow filters (pktfilter.h) */
 	int64_t pid;			/* --pid: -1 = every process */
 	const char *span;		/* --span SPEC: packet span instead of the presets */
+	uint64_t span_timeout_ns;	/* --span-timeout: open spans expire (0 = never) */
 };
 
 /* What the pass wrote, for the summary line and the tests. */
