@@ -30,6 +30,7 @@
  *    as OVS master's kernel_delay.py.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +64,8 @@ struct kd_thread {
 	struct kd_irq_acc irq[KD_MAX_IRQ];
 	size_t nr_irq;
 	struct kd_acc softirq[KD_NR_VEC];
+	uint64_t exited;		/* time of its EXIT record, KD_NONE = alive */
+	bool retire;			/* exited long ago: free when its window closes */
 };
 
 static const char *const softirq_names[] = {
@@ -149,7 +152,33 @@ static struct kd_thread *find_thread(struct kd_engine *e, uint32_t tid)
 	return NULL;
 }
 
-/* The thread @tid, created if new; NULL (message set) when out of memory. */
+/* Free the thread in slot @i and close the gap (linear probing: move back
+ * every later entry of the run that may live in the freed slot). */
+static void remove_slot(struct kd_engine *e, size_t i)
+{
+	size_t mask = e->nr_slots - 1, j = i, h;
+
+	free(e->slots[i]->sys);
+	free(e->slots[i]);
+	e->slots[i] = NULL;
+	e->nr_threads--;
+	e->freed_threads++;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!e->slots[j])
+			return;
+		h = hash_tid(e->slots[j]->tid, e->nr_slots);
+		/* slots[j] may move to i unless its home lies cyclically in (i, j]. */
+		if (i <= j ? (h > i && h <= j) : (h > i || h <= j))
+			continue;
+		e->slots[i] = e->slots[j];
+		e->slots[j] = NULL;
+		i = j;
+	}
+}
+
+/* The thread @tid, created if new; NULL (message set) when out of memory.
+ * Beyond KD_MAX_THREADS, the overflow thread: counted, never reported. */
 static struct kd_thread *get_thread(struct kd_engine *e, uint32_t tid, int64_t pid)
 {
 	struct kd_thread *t = find_thread(e, tid);
@@ -160,6 +189,10 @@ static struct kd_thread *get_thread(struct kd_engine *e, uint32_t tid, int64_t p
 			t->pid = pid;
 		return t;
 	}
+	if (e->nr_threads >= KD_MAX_THREADS) {
+		e->untracked++;
+		return e->overflow;
+	}
 	if ((e->nr_threads + 1) * 2 > e->nr_slots && grow(e))
 		return NULL;
 	t = calloc(1, sizeof(*t));
@@ -169,6 +202,7 @@ static struct kd_thread *get_thread(struct kd_engine *e, uint32_t tid, int64_t p
 	}
 	t->tid = tid;
 	t->pid = pid;
+	t->exited = KD_NONE;
 	clear_stamps(t);
 	for (h = hash_tid(tid, e->nr_slots); e->slots[h]; h = (h + 1) & (e->nr_slots - 1))
 		;
@@ -188,6 +222,12 @@ int kd_engine__init(struct kd_engine *e, const struct kd_config *cfg)
 {
 	memset(e, 0, sizeof(*e));
 	e->cfg = *cfg;
+	e->overflow = calloc(1, sizeof(*e->overflow));
+	if (!e->overflow)
+		return ovp_err(-ENOMEM, "kernel-delay: out of memory");
+	e->overflow->pid = -1;
+	e->overflow->exited = KD_NONE;
+	clear_stamps(e->overflow);
 	return grow(e);
 }
 
@@ -216,6 +256,10 @@ void kd_engine__exit(struct kd_engine *e)
 		}
 	}
 	free(e->slots);
+	if (e->overflow)
+		free(e->overflow->sys);
+	free(e->overflow);
+	free(e->exited);
 	for (i = 0; i < e->nr_samples; i++)
 		sample_free(&e->samples[i]);
 	free(e->samples);
@@ -239,6 +283,13 @@ static void reset_threads(struct kd_engine *e)
 
 		if (!t)
 			continue;
+		if (t->retire) {
+			/* Exited long ago, reported now: gone.  The slot may now
+			 * hold a thread moved back: look at it again. */
+			remove_slot(e, i);
+			i--;
+			continue;
+		}
 		t->sys_start = t->run_start = t->ready_start = t->stop_start = KD_NONE;
 		t->poll_exit = t->irq_start = t->softirq_start = KD_NONE;
 		if (!t->active)
@@ -760,10 +811,75 @@ bool kd_engine__wants_stack(const struct kd_engine *e, const struct kd_event *ev
 	       ev->time - t->sys_start > e->cfg.syscall_events_min_ns;
 }
 
+/*
+ * Exited threads.  The oldest exit leaves the ring: its thread (if still the
+ * one that exited) is freed when nothing of it can be reported (no counts
+ * in the open window, or of another process than the monitored one), else
+ * freed when its window closes.
+ */
+static void retire_oldest(struct kd_engine *e)
+{
+	struct kd_exited x = e->exited[e->head_exited];
+	struct kd_thread *t;
+	size_t h;
+
+	e->head_exited = e->head_exited + 1 == e->cap_exited ? 0 : e->head_exited + 1;
+	e->nr_exited--;
+	t = find_thread(e, x.tid);
+	if (!t || t->exited != x.time)
+		return;		/* freed already, or a new thread with that tid */
+	if (t->active && (e->cfg.pid < 0 || thread_pid(e, t) == e->cfg.pid)) {
+		t->retire = true;
+		return;
+	}
+	for (h = hash_tid(x.tid, e->nr_slots); e->slots[h] != t; h = (h + 1) & (e->nr_slots - 1))
+		;
+	remove_slot(e, h);
+}
+
+/* Retire the threads that exited more than the horizon before @now. */
+static inline void retire_due(struct kd_engine *e, uint64_t now)
+{
+	while (e->nr_exited && now > e->exited[e->head_exited].time &&
+	       now - e->exited[e->head_exited].time > KD_EXIT_HORIZON_NS)
+		retire_oldest(e);
+}
+
+int kd_engine__thread_exit(struct kd_engine *e, uint32_t tid, uint64_t time)
+{
+	struct kd_thread *t = find_thread(e, tid);
+
+	retire_due(e, time);
+	if (!t)
+		return 0;
+	if (e->nr_exited == KD_MAX_EXITED)
+		retire_oldest(e);	/* no room: the oldest goes before its horizon */
+	if (e->nr_exited == e->cap_exited) {
+		/* Grow the ring, unwrapped (oldest first). */
+		size_t n = e->cap_exited ? e->cap_exited * 2 : 256, k;
+		struct kd_exited *r = malloc(n * sizeof(*r));
+
+		if (!r)
+			return ovp_err(-ENOMEM, "kernel-delay: out of memory");
+		for (k = 0; k < e->nr_exited; k++)
+			r[k] = e->exited[(e->head_exited + k) % e->cap_exited];
+		free(e->exited);
+		e->exited = r;
+		e->cap_exited = n;
+		e->head_exited = 0;
+	}
+	t->exited = time;
+	e->exited[(e->head_exited + e->nr_exited++) % e->cap_exited] = (struct kd_exited){
+		.tid = tid, .time = time };
+	return 0;
+}
+
 int kd_engine__event(struct kd_engine *e, const struct kd_event *ev)
 {
 	int err;
 
+	if (e->nr_exited)
+		retire_due(e, ev->time);
 	e->last_time = ev->time;
 	err = advance_time(e, ev->time);
 	if (err)
@@ -795,6 +911,9 @@ int kd_engine__finish(struct kd_engine *e)
 {
 	bool partial;
 
+	if (e->untracked)
+		ovp_warn("kernel-delay: more than %d threads at once: %" PRIu64 " more were not "
+			 "followed (their events are not counted)", KD_MAX_THREADS, e->untracked);
 	if (!e->open || e->finished)
 		return 0;
 	/* A window meant to end at a time or a trigger is cut short. */

@@ -31,6 +31,18 @@
 #define KD_NR_VEC 16
 /* Distinct upcall error values kept per window. */
 #define KD_MAX_UPCALL_ERR 16
+/*
+ * Bounds on per-thread state (man ovsperf-analyze(1), kernel-delay): a thread
+ * whose EXIT record is KD_EXIT_HORIZON_NS old (recording time) is freed when
+ * nothing of it can be reported (no counts in the open window, or not of the
+ * monitored process), else when its window closes; at most KD_MAX_EXITED
+ * exited threads wait for that, the oldest going first; at most
+ * KD_MAX_THREADS threads are followed, events of more are not counted (one
+ * warning).
+ */
+#define KD_EXIT_HORIZON_NS (5ull * 1000000000ull)
+#define KD_MAX_EXITED 8192
+#define KD_MAX_THREADS 65536
 
 /* Trigger bits of an event (kd_event.trigger). */
 #define KD_TRIGGER_START 1u
@@ -172,6 +184,12 @@ struct kd_config {
 
 struct kd_thread;
 
+/* An exited thread: its tid and the time of its EXIT record. */
+struct kd_exited {
+	uint32_t tid;
+	uint64_t time;
+};
+
 struct kd_engine {
 	struct kd_config cfg;
 	struct kd_thread **slots;	/* open-addressing hash keyed by tid */
@@ -198,6 +216,12 @@ struct kd_engine {
 	/* The result: one entry per window, in time order. */
 	struct kd_sample *samples;
 	size_t nr_samples, cap_samples;
+	/* Exited threads waiting to be freed (a ring, oldest exit first). */
+	struct kd_exited *exited;
+	size_t head_exited, nr_exited, cap_exited;
+	struct kd_thread *overflow;	/* stands for the threads beyond KD_MAX_THREADS */
+	uint64_t untracked;		/* threads not followed: beyond KD_MAX_THREADS */
+	uint64_t freed_threads;		/* exited threads freed */
 };
 
 /**
@@ -212,6 +236,15 @@ int kd_engine__init(struct kd_engine *e, const struct kd_config *cfg);
 
 /* Free everything, results included (NULL ok). */
 void kd_engine__exit(struct kd_engine *e);
+
+/**
+ * kd_engine__thread_exit() - thread @tid exited at @time (PERF_RECORD_EXIT):
+ * its state is freed KD_EXIT_HORIZON_NS later when nothing of it can be
+ * reported, else when its window closes.
+ *
+ * Return: 0 or -ENOMEM (message set).
+ */
+int kd_engine__thread_exit(struct kd_engine *e, uint32_t tid, uint64_t time);
 
 /**
  * kd_engine__event() - process one event, in time order.

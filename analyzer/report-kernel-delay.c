@@ -223,11 +223,15 @@ static int find_vswitchd_cb(uint32_t tid, int64_t pid, const char *comm, void *a
 		return 0;
 	if (pid < 0)
 		pid = tid;
-	for (i = 0; i < f->nr; i++)
-		if (f->pids[i] == pid)
-			return 0;
-	if (f->nr < 8)
-		f->pids[f->nr++] = pid;
+	/* Sorted, the 8 smallest: the session's table is in hash order. */
+	for (i = 0; i < f->nr && f->pids[i] < pid; i++)
+		;
+	if ((i < f->nr && f->pids[i] == pid) || i == 8)
+		return 0;
+	f->nr -= f->nr == 8;
+	memmove(&f->pids[i + 1], &f->pids[i], (size_t)(f->nr - i) * sizeof(*f->pids));
+	f->pids[i] = pid;
+	f->nr++;
 	return 0;
 }
 
@@ -241,15 +245,6 @@ static int kd_resolve_pid(void *arg, int64_t *pid)
 	int err;
 
 	pdata_session__for_each_thread(kd->s, find_vswitchd_cb, &f);
-	/* The session's thread table is in hash order, which changes from run
-	 * to run: list the PIDs sorted. */
-	for (i = 1; i < f.nr; i++)
-		for (int j = i; j > 0 && f.pids[j - 1] > f.pids[j]; j--) {
-			int64_t p = f.pids[j];
-
-			f.pids[j] = f.pids[j - 1];
-			f.pids[j - 1] = p;
-		}
 	if (f.nr == 1) {
 		*pid = f.pids[0];
 		return 0;
@@ -530,6 +525,15 @@ static int kd_mmap(struct pdata_tool *tool, const union perf_event *event,
 	if (!kd->cfg.syscall_events || !kd->stacks)
 		return 0;
 	return kd_usym__mmap(kd->usym, event);
+}
+
+static int kd_exit(struct pdata_tool *tool, const union perf_event *event,
+		   const struct pdata_sample *sample)
+{
+	struct kd_report *kd = container_of(tool, struct kd_report, tool);
+	uint64_t time = sample && sample->time ? sample->time : event->fork.time;
+
+	return kd->engine_ready ? kd_engine__thread_exit(&kd->engine, event->fork.tid, time) : 0;
 }
 
 static int kd_done(struct pdata_tool *tool, struct pdata_session *s)
@@ -1124,6 +1128,7 @@ static int kd_create(struct report **out, struct analyze_ctx *ctx)
 	kd->tool.ready = kd_ready;
 	kd->tool.sample = kd_sample;
 	kd->tool.mmap = kd_mmap;
+	kd->tool.exit = kd_exit;
 	kd->tool.done = kd_done;
 	*out = &kd->base;
 	return 0;

@@ -80,6 +80,7 @@ else:
     if len(warnings) != 1 or str(CAP) not in warnings[0]:
         fail("expected one warning naming the cap, got: %r" % warnings)
 rc, out, err, rss_normal = run(["latency", "--json", normal])
+rss_latency_normal = rss_normal
 print("latency: normal recording, peak %d KB" % rss_normal)
 if rc != 0:
     fail("latency on the normal recording: exit %d: %s" % (rc, err))
@@ -118,7 +119,23 @@ if rss_noend > rss_normal + EXPORT_SLACK_KB:
     fail("export peaks at %d KB on never-ending spans, %d KB on complete ones" %
          (rss_noend, rss_normal))
 
-for f in (noend, normal, trace):
+# kernel-delay: 200,000 short-lived threads (switched in and out, then their
+# EXIT record) of a process other than the monitored one are freed once
+# exited (at most 8,192 wait, ~2 KB each): the peak stays within that of the
+# latency report on a recording of the same size; the worker's figures stay.
+threads = generate("threads", 600000)
+rc, out, err, rss = run(["kernel-delay", "--pid", "2000", "--json", threads])
+print("kernel-delay: 200,000 exiting threads, peak %d KB" % rss)
+if rc != 0:
+    fail("kernel-delay on the threads recording: exit %d: %s" % (rc, err))
+elif [t["tid"] for t in
+      json.loads(out)["reports"]["kernel_delay"]["samples"][0]["threads"]] != [2000]:
+    fail("kernel-delay --pid 2000: the worker thread 2000 alone must be reported")
+if rss > rss_latency_normal + EXPORT_SLACK_KB:
+    fail("kernel-delay peaks at %d KB on exiting threads, latency at %d KB on a file of the "
+         "same size" % (rss, rss_latency_normal))
+
+for f in (noend, normal, trace, threads):
     os.unlink(f)
 print("PASS" if not failures else "%d failure(s)" % failures)
 sys.exit(1 if failures else 0)
