@@ -259,7 +259,7 @@ void kd_engine__exit(struct kd_engine *e)
 	if (e->overflow)
 		free(e->overflow->sys);
 	free(e->overflow);
-	free(e->exited);
+	exitq__exit(&e->exited);
 	for (i = 0; i < e->nr_samples; i++)
 		sample_free(&e->samples[i]);
 	free(e->samples);
@@ -812,27 +812,24 @@ bool kd_engine__wants_stack(const struct kd_engine *e, const struct kd_event *ev
 }
 
 /*
- * Exited threads.  The oldest exit leaves the ring: its thread (if still the
+ * Exited threads.  An exit that is due (exitq.h): its thread (if still the
  * one that exited) is freed when nothing of it can be reported (no counts
  * in the open window, or of another process than the monitored one), else
  * freed when its window closes.
  */
-static void retire_oldest(struct kd_engine *e)
+static void retire(struct kd_engine *e, const struct exitq_ent *x)
 {
-	struct kd_exited x = e->exited[e->head_exited];
 	struct kd_thread *t;
 	size_t h;
 
-	e->head_exited = e->head_exited + 1 == e->cap_exited ? 0 : e->head_exited + 1;
-	e->nr_exited--;
-	t = find_thread(e, x.tid);
-	if (!t || t->exited != x.time)
+	t = find_thread(e, x->tid);
+	if (!t || t->exited != x->time)
 		return;		/* freed already, or a new thread with that tid */
 	if (t->active && (e->cfg.pid < 0 || thread_pid(e, t) == e->cfg.pid)) {
 		t->retire = true;
 		return;
 	}
-	for (h = hash_tid(x.tid, e->nr_slots); e->slots[h] != t; h = (h + 1) & (e->nr_slots - 1))
+	for (h = hash_tid(x->tid, e->nr_slots); e->slots[h] != t; h = (h + 1) & (e->nr_slots - 1))
 		;
 	remove_slot(e, h);
 }
@@ -840,45 +837,33 @@ static void retire_oldest(struct kd_engine *e)
 /* Retire the threads that exited more than the horizon before @now. */
 static inline void retire_due(struct kd_engine *e, uint64_t now)
 {
-	while (e->nr_exited && now > e->exited[e->head_exited].time &&
-	       now - e->exited[e->head_exited].time > KD_EXIT_HORIZON_NS)
-		retire_oldest(e);
+	struct exitq_ent x;
+
+	while (exitq__pop_due(&e->exited, now, &x))
+		retire(e, &x);
 }
 
 int kd_engine__thread_exit(struct kd_engine *e, uint32_t tid, uint64_t time)
 {
 	struct kd_thread *t = find_thread(e, tid);
+	struct exitq_ent early;
+	int ret;
 
 	retire_due(e, time);
 	if (!t)
 		return 0;
-	if (e->nr_exited == KD_MAX_EXITED)
-		retire_oldest(e);	/* no room: the oldest goes before its horizon */
-	if (e->nr_exited == e->cap_exited) {
-		/* Grow the ring, unwrapped (oldest first). */
-		size_t n = e->cap_exited ? e->cap_exited * 2 : 256, k;
-		struct kd_exited *r = malloc(n * sizeof(*r));
-
-		if (!r)
-			return ovp_err(-ENOMEM, "kernel-delay: out of memory");
-		for (k = 0; k < e->nr_exited; k++)
-			r[k] = e->exited[(e->head_exited + k) % e->cap_exited];
-		free(e->exited);
-		e->exited = r;
-		e->cap_exited = n;
-		e->head_exited = 0;
-	}
 	t->exited = time;
-	e->exited[(e->head_exited + e->nr_exited++) % e->cap_exited] = (struct kd_exited){
-		.tid = tid, .time = time };
-	return 0;
+	ret = exitq__push(&e->exited, tid, time, &early);
+	if (ret == 1)
+		retire(e, &early);	/* no room: the oldest goes before its horizon */
+	return ret < 0 ? ret : 0;
 }
 
 int kd_engine__event(struct kd_engine *e, const struct kd_event *ev)
 {
 	int err;
 
-	if (e->nr_exited)
+	if (e->exited.nr)
 		retire_due(e, ev->time);
 	e->last_time = ev->time;
 	err = advance_time(e, ev->time);

@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "exitq.h"
+
 /* Syscall numbers below this are counted in a per-thread table. */
 #define KD_MAX_SYSCALL 1024
 /* Distinct hard IRQ names kept per thread (more are counted as "<other>"). */
@@ -33,15 +35,13 @@
 #define KD_MAX_UPCALL_ERR 16
 /*
  * Bounds on per-thread state (man ovsperf-analyze(1), kernel-delay): a thread
- * whose EXIT record is KD_EXIT_HORIZON_NS old (recording time) is freed when
- * nothing of it can be reported (no counts in the open window, or not of the
- * monitored process), else when its window closes; at most KD_MAX_EXITED
- * exited threads wait for that, the oldest going first; at most
+ * whose EXIT record is EXITQ_HORIZON_NS old (recording time; exitq.h) is
+ * freed when nothing of it can be reported (no counts in the open window, or
+ * not of the monitored process), else when its window closes; at most
+ * EXITQ_MAX exited threads wait for that, the oldest going first; at most
  * KD_MAX_THREADS threads are followed, events of more are not counted (one
  * warning).
  */
-#define KD_EXIT_HORIZON_NS (5ull * 1000000000ull)
-#define KD_MAX_EXITED 8192
 #define KD_MAX_THREADS 65536
 
 /* Trigger bits of an event (kd_event.trigger). */
@@ -184,12 +184,6 @@ struct kd_config {
 
 struct kd_thread;
 
-/* An exited thread: its tid and the time of its EXIT record. */
-struct kd_exited {
-	uint32_t tid;
-	uint64_t time;
-};
-
 struct kd_engine {
 	struct kd_config cfg;
 	struct kd_thread **slots;	/* open-addressing hash keyed by tid */
@@ -216,9 +210,7 @@ struct kd_engine {
 	/* The result: one entry per window, in time order. */
 	struct kd_sample *samples;
 	size_t nr_samples, cap_samples;
-	/* Exited threads waiting to be freed (a ring, oldest exit first). */
-	struct kd_exited *exited;
-	size_t head_exited, nr_exited, cap_exited;
+	struct exitq exited;		/* exited threads waiting to be freed */
 	struct kd_thread *overflow;	/* stands for the threads beyond KD_MAX_THREADS */
 	uint64_t untracked;		/* threads not followed: beyond KD_MAX_THREADS */
 	uint64_t freed_threads;		/* exited threads freed */
@@ -239,7 +231,7 @@ void kd_engine__exit(struct kd_engine *e);
 
 /**
  * kd_engine__thread_exit() - thread @tid exited at @time (PERF_RECORD_EXIT):
- * its state is freed KD_EXIT_HORIZON_NS later when nothing of it can be
+ * its state is freed EXITQ_HORIZON_NS later when nothing of it can be
  * reported, else when its window closes.
  *
  * Return: 0 or -ENOMEM (message set).

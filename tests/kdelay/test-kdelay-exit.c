@@ -4,7 +4,7 @@
  * (analyzer/kdelay-engine.c): threads that exited (EXIT records) are freed
  * a horizon later when nothing of them can be reported, kept until their
  * window closes when it can; freeing from the middle of the thread table
- * loses no other thread; at most KD_MAX_EXITED wait, at most KD_MAX_THREADS
+ * loses no other thread; at most EXITQ_MAX wait, at most KD_MAX_THREADS
  * are followed.
  */
 #include <stdlib.h>
@@ -71,8 +71,8 @@ static void test_exit_horizon(void)
 		CHECK(kd_engine__thread_exit(&e, 10000 + k, t + 20) == 0);
 		t += 30;
 	}
-	/* At most KD_MAX_EXITED wait: the oldest went before the horizon. */
-	CHECK_U64(e.freed_threads, 20000 - KD_MAX_EXITED);
+	/* At most EXITQ_MAX wait: the oldest went before the horizon. */
+	CHECK_U64(e.freed_threads, 20000 - EXITQ_MAX);
 	for (k = 0; k < 200; k++) {
 		run(&e, t, 500 + k, PID, 10 + k);
 		if (k % 2)
@@ -80,8 +80,8 @@ static void test_exit_horizon(void)
 		t += 1000;
 	}
 	/* Each monitored exit pushed one more unknown thread out early. */
-	CHECK_U64(e.freed_threads, 20000 - KD_MAX_EXITED + 100);
-	t += KD_EXIT_HORIZON_NS + 1;
+	CHECK_U64(e.freed_threads, 20000 - EXITQ_MAX + 100);
+	t += EXITQ_HORIZON_NS + 1;
 	/* The survivors run again, after the horizon. */
 	for (k = 0; k < 200; k += 2)
 		run(&e, t + k * 100, 500 + k, PID, 7);
