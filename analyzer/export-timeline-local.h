@@ -13,6 +13,7 @@
 #include "devtab.h"
 #include "export-sink.h"
 #include "export-timeline.h"
+#include "exitq.h"
 #include "ovsperf/evdec.h"
 #include "ovsperf/hash.h"
 #include "pktfilter.h"
@@ -95,6 +96,7 @@ struct ex_thread {
 	uint64_t run_start;		/* switch-in, or EX_NONE */
 	uint64_t ready_start;		/* wakeup or preemption, or EX_NONE */
 	uint64_t last_out;		/* last switch-out, or EX_NONE */
+	uint64_t exited;		/* time of its EXIT record, or EX_NONE */
 };
 
 /* Slices open on a CPU track. */
@@ -129,6 +131,7 @@ struct ex_timeline {
 	struct pdata_session *s;
 	const char *arch;
 	struct ex_counts counts;
+	struct exitq exited;		/* threads whose track state goes (exitq.h) */
 
 	struct ex_evmap *map;
 	int nr_map;

@@ -85,8 +85,52 @@ static struct ex_thread *get_thread(struct ex_timeline *x, uint32_t key, int64_t
 	x->threads[j].run_start = EX_NONE;
 	x->threads[j].ready_start = EX_NONE;
 	x->threads[j].last_out = EX_NONE;
+	x->threads[j].exited = EX_NONE;
 	x->nr_threads++;
 	return &x->threads[j];
+}
+
+/* Empty slot @i and close the gap (linear probing: move back every later
+ * entry of the run that may live in it). */
+static void remove_thread(struct ex_timeline *x, size_t i)
+{
+	size_t mask = x->nr_slots - 1, j = i, h;
+
+	memset(&x->threads[i], 0, sizeof(x->threads[i]));
+	x->nr_threads--;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!x->threads[j].key)
+			return;
+		h = hash32(x->threads[j].key) & mask;
+		/* threads[j] may move to i unless its home lies cyclically in (i, j]. */
+		if (i <= j ? (h > i && h <= j) : (h > i || h <= j))
+			continue;
+		x->threads[i] = x->threads[j];
+		memset(&x->threads[j], 0, sizeof(x->threads[j]));
+		i = j;
+	}
+}
+
+/* An exit that is due: the thread's state goes if it is still the thread
+ * that exited and nothing of it is open (its last slices were written). */
+static void retire_thread(struct ex_timeline *x, const struct exitq_ent *e)
+{
+	size_t j;
+
+	if (!x->nr_slots)
+		return;
+	for (j = hash32(e->tid) & (x->nr_slots - 1); x->threads[j].key;
+	     j = (j + 1) & (x->nr_slots - 1)) {
+		struct ex_thread *t = &x->threads[j];
+
+		if (t->key != e->tid)
+			continue;
+		if (t->exited == e->time && !t->depth && t->run_start == EX_NONE &&
+		    t->ready_start == EX_NONE)
+			remove_thread(x, j);
+		return;
+	}
 }
 
 static struct ex_thread *find_thread(struct ex_timeline *x, uint32_t key)
@@ -771,6 +815,12 @@ static int ex_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 	const struct ex_evmap *m;
 	int err = 0;
 
+	if (x->exited.nr) {
+		struct exitq_ent e;
+
+		while (exitq__pop_due(&x->exited, sm->time, &e))
+			retire_thread(x, &e);
+	}
 	if (!sm->evsel || sm->evsel->idx >= x->nr_map)
 		return 0;
 	if (sm->time > x->last_time)
@@ -827,6 +877,26 @@ static int ex_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 }
 
 /* A COMM record renames a thread already on the timeline. */
+/* A thread exited: its track state goes a horizon later (exitq.h), so that a
+ * recording of many short-lived threads is exported in bounded memory. */
+static int ex_exit(struct pdata_tool *tool, const union perf_event *event,
+		   const struct pdata_sample *sample)
+{
+	struct ex_timeline *x = container_of(tool, struct ex_timeline, tool);
+	uint64_t time = sample && sample->time ? sample->time : event->fork.time;
+	struct ex_thread *t = event->fork.tid ? find_thread(x, event->fork.tid) : NULL;
+	struct exitq_ent early;
+	int ret;
+
+	if (!t)
+		return 0;
+	t->exited = time;
+	ret = exitq__push(&x->exited, event->fork.tid, time, &early);
+	if (ret == 1)
+		retire_thread(x, &early);
+	return ret < 0 ? ret : 0;
+}
+
 static int ex_comm(struct pdata_tool *tool, const union perf_event *event,
 		   const struct pdata_sample *sample)
 {
@@ -975,6 +1045,7 @@ int ex_timeline__new(struct ex_timeline **out, struct ex_sink *w, const struct e
 	x->tool.ready = ex_ready;
 	x->tool.sample = ex_sample;
 	x->tool.comm = ex_comm;
+	x->tool.exit = ex_exit;
 	x->tool.lost = ex_lost;
 	x->tool.done = ex_done;
 	*out = x;
@@ -1002,6 +1073,7 @@ void ex_timeline__delete(struct ex_timeline *x)
 				free(x->spans[s].alt_names[k][a]);
 	}
 	devtab__exit(&x->devs);
+	exitq__exit(&x->exited);
 	free(x->attrs);
 	free(x->attr_tab);
 	free(x->cpu_last);

@@ -134,6 +134,14 @@ elif [t["tid"] for t in
 if rss > rss_latency_normal + EXPORT_SLACK_KB:
     fail("kernel-delay peaks at %d KB on exiting threads, latency at %d KB on a file of the "
          "same size" % (rss, rss_latency_normal))
+# export's thread tracks go too, a horizon after the exit (at most 8,192 wait).
+rc, _, err, rss = run(["export", "-q", "--perfetto", trace, threads])
+print("export: 200,000 exiting threads, peak %d KB" % rss)
+if rc != 0:
+    fail("export on the threads recording: exit %d: %s" % (rc, err))
+if rss > rss_latency_normal + SLACK_KB:
+    fail("export peaks at %d KB on exiting threads, latency at %d KB on a file of the same "
+         "size" % (rss, rss_latency_normal))
 
 for f in (noend, normal, trace, threads):
     os.unlink(f)
