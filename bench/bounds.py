@@ -68,6 +68,8 @@ cases = [
                                       inputs["synth-2m"]]),
     ("kernel-delay --pid 2000, 1 M exiting threads", ["kernel-delay", "-q", "--pid", "2000",
                                                       inputs["threads-1m"]]),
+    ("export, 1 M exiting threads", ["export", "-q", "--perfetto", "/dev/null",
+                                     inputs["threads-1m"]]),
     ("latency, 2 M synthetic events", ["latency", "-q", inputs["synth-2m"]]),
 ]
 print("| case | before: CPU s, peak MB | after: CPU s, peak MB |")
