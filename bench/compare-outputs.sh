@@ -3,8 +3,9 @@
 #
 # compare-outputs.sh - byte-compare two ovsperf-analyze binaries on every
 # testdata recording: the default run and every report, text and --json
-# (stdout, stderr and exit status), and export --perfetto.  For a change that
-# must not move any figure (bench/RESULTS.md quotes its summary).
+# (stdout, stderr and exit status), and export --perfetto (its JSON form, one
+# trace event a line).  For a change that must not move any figure
+# (bench/RESULTS.md quotes its summary).
 #
 #   bench/compare-outputs.sh BEFORE AFTER [TESTDATA_DIR]
 #
@@ -42,19 +43,19 @@ for f in "$data"/*.data; do
 			fi
 		done
 	done
-	run "$before" B export -q --perfetto "$tmp/B.trace" "$f"
-	run "$after" A export -q --perfetto "$tmp/A.trace" "$f"
+	run "$before" B export -q --perfetto "$tmp/B.json" "$f"
+	run "$after" A export -q --perfetto "$tmp/A.json" "$f"
 	n=$((n + 1))
-	if cmp -s "$tmp/B.trace" "$tmp/A.trace" && cmp -s "$tmp/B.err" "$tmp/A.err"; then
+	if cmp -s "$tmp/B.json" "$tmp/A.json" && cmp -s "$tmp/B.err" "$tmp/A.err"; then
 		same=$((same + 1))
 	elif cmp -s "$tmp/B.err" "$tmp/A.err" &&
-	     [ "$(sed "s/,$//" "$tmp/B.trace" | sort | md5sum)" = "$(sed "s/,$//" "$tmp/A.trace" | sort | md5sum)" ]; then
+	     [ "$(sed "s/,$//" "$tmp/B.json" | sort | md5sum)" = "$(sed "s/,$//" "$tmp/A.json" | sort | md5sum)" ]; then
 		echo "same events, other order: export $(basename "$f")"
 	else
 		echo "DIFF: export $(basename "$f")"
 		fail=1
 	fi
-	rm -f "$tmp/B.trace" "$tmp/A.trace"
+	rm -f "$tmp/B.json" "$tmp/A.json"
 done
 echo "$n comparisons: $same byte-identical"
 exit $fail
