@@ -21,6 +21,7 @@
 #include "analyze.h"
 #include "kdelay-busiest.h"
 #include "kdelay-engine.h"
+#include "kdelay-vswitchd.h"
 #include "kdelay-unwind.h"
 #include "kdelay-usym.h"
 #include "ovsperf/evdec.h"
@@ -209,59 +210,31 @@ static int find_trigger(struct pdata_session *s, const char *spec, struct pdata_
 /*
  * Monitored process.
  */
-struct find_vswitchd {
-	int64_t pids[8];
-	int nr;
-};
-
-static int find_vswitchd_cb(uint32_t tid, int64_t pid, const char *comm, void *arg)
-{
-	struct find_vswitchd *f = arg;
-	int i;
-
-	if (!comm || strcmp(comm, "ovs-vswitchd"))
-		return 0;
-	if (pid < 0)
-		pid = tid;
-	/* Sorted, the 8 smallest: the session's table is in hash order. */
-	for (i = 0; i < f->nr && f->pids[i] < pid; i++)
-		;
-	if ((i < f->nr && f->pids[i] == pid) || i == 8)
-		return 0;
-	f->nr -= f->nr == 8;
-	memmove(&f->pids[i + 1], &f->pids[i], (size_t)(f->nr - i) * sizeof(*f->pids));
-	f->pids[i] = pid;
-	f->nr++;
-	return 0;
-}
-
 static int kd_resolve_pid(void *arg, int64_t *pid)
 {
 	struct kd_report *kd = arg;
-	struct find_vswitchd f = { .nr = 0 };
+	int64_t pids[KD_MAX_VSWITCHD];
+	int i, nr = kd_find_vswitchd(kd->s, pids);
 	char list[128] = "";
-	int i;
-
 	int err;
 
-	pdata_session__for_each_thread(kd->s, find_vswitchd_cb, &f);
-	if (f.nr == 1) {
-		*pid = f.pids[0];
+	if (nr == 1) {
+		*pid = pids[0];
 		return 0;
 	}
-	if (!f.nr && kd->with_others) {
+	if (!nr && kd->with_others) {
 		/* Count every process; kd_done() keeps the busiest threads. */
 		kd->busiest = true;
 		*pid = KD_PID_ALL;
 		return 0;
 	}
-	if (!f.nr) {
+	if (!nr) {
 		err = ovp_err(-ENOENT, "kernel-delay: no ovs-vswitchd process in the recording's "
 			      "COMM records; name the process with --pid PID");
 	} else {
-		for (i = 0; i < f.nr; i++)
+		for (i = 0; i < nr; i++)
 			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%" PRId64,
-				 i ? ", " : "", f.pids[i]);
+				 i ? ", " : "", pids[i]);
 		err = ovp_err(-EINVAL, "kernel-delay: several ovs-vswitchd processes in the "
 			      "recording (PIDs %s); choose one with --pid PID", list);
 	}
@@ -408,12 +381,11 @@ static bool trigger_process_ok(struct kd_report *kd, int64_t pid)
 	int64_t want = kd->engine.cfg.pid;
 
 	if (want < 0) {
-		struct find_vswitchd f = { .nr = 0 };
+		int64_t pids[KD_MAX_VSWITCHD];
 
-		pdata_session__for_each_thread(kd->s, find_vswitchd_cb, &f);
-		if (f.nr != 1)
+		if (kd_find_vswitchd(kd->s, pids) != 1)
 			return true;
-		want = f.pids[0];
+		want = pids[0];
 	}
 	return pid < 0 || pid == want;
 }
