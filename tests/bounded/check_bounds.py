@@ -60,7 +60,7 @@ noend = generate("noend", 600000)
 normal = generate("normal", 600000)
 
 # latency: counters and peak memory.
-rc, out, err, rss_noend = run(["latency", "--json", noend])
+rc, out, err, rss_noend = run(["latency", "--no-blame", "--json", noend])
 if rc != 0:
     fail("latency on the never-ending recording: exit %d: %s" % (rc, err))
 else:
@@ -79,7 +79,7 @@ else:
     warnings = [l for l in err.splitlines() if "warning" in l]
     if len(warnings) != 1 or str(CAP) not in warnings[0]:
         fail("expected one warning naming the cap, got: %r" % warnings)
-rc, out, err, rss_normal = run(["latency", "--json", normal])
+rc, out, err, rss_normal = run(["latency", "--no-blame", "--json", normal])
 rss_latency_normal = rss_normal
 print("latency: normal recording, peak %d KB" % rss_normal)
 if rc != 0:
@@ -91,7 +91,7 @@ if rss_noend > rss_normal + SLACK_KB:
          "the cap's %d KB apart" % (rss_noend, rss_normal, SLACK_KB))
 
 # --span-timeout: spans expire by time, before the cap; no warning.
-rc, out, err, _ = run(["latency", "--json", "--span-timeout", "0.001", noend])
+rc, out, err, _ = run(["latency", "--no-blame", "--json", "--span-timeout", "0.001", noend])
 if rc != 0:
     fail("latency --span-timeout 0.001: exit %d: %s" % (rc, err))
 else:
@@ -107,7 +107,8 @@ if rc == 0 or "--span-timeout" not in err:
     fail("--span-timeout soon must be refused: exit %d, %s" % (rc, err))
 
 # export: the same bound.
-trace = os.path.join(tmp, "bounds.trace")
+# The JSON form: the protobuf writer keeps a set of every track it described.
+trace = os.path.join(tmp, "bounds.json")
 rc, _, err, rss_noend = run(["export", "-q", "--perfetto", trace, noend])
 if rc != 0:
     fail("export on the never-ending recording: exit %d: %s" % (rc, err))
