@@ -18,6 +18,7 @@
 #include "export-pftrace.h"
 #include "export-timeline.h"
 #include "export-trace.h"
+#include "filtercheck.h"
 #include "pktfilter.h"
 #include "ovsperf/outfile.h"
 #include "spanspec.h"
@@ -83,6 +84,7 @@ struct ex_opts {
 	int level;
 	struct ex_filter f;
 	uint16_t linktype;
+	struct filtercheck fc;	/* --cpu/--dev/--time/--pid checked against the recording */
 };
 
 static int ex_option(int key, const char *arg, void *a)
@@ -91,6 +93,9 @@ static int ex_option(int key, const char *arg, void *a)
 	char *end;
 	long pid;
 
+	if (key == PKTFILTER_OPT_CPU || key == PKTFILTER_OPT_DEV || key == PKTFILTER_OPT_TIME)
+		filtercheck__note(&o->fc, key == PKTFILTER_OPT_CPU ? "cpu" :
+				  key == PKTFILTER_OPT_DEV ? "dev" : "time", arg);
 	if (pktfilter_is_option(key))
 		return pktfilter_option(&o->f.pkt, key, arg);
 	switch (key) {
@@ -106,6 +111,7 @@ static int ex_option(int key, const char *arg, void *a)
 		if (errno || *end || end == arg || pid < 0)
 			return ovp_err(-EINVAL, "--pid: bad process id '%s'", arg);
 		o->f.pid = pid;
+		filtercheck__note(&o->fc, "pid", arg);
 		return 0;
 	case OPT_EX_SPAN:
 		o->f.span = arg;
@@ -172,11 +178,15 @@ int cmd_export(int argc, char **argv)
 	int err, ret = OVP_EXIT_INPUT;
 
 	pktfilter_init(&o.f.pkt);
+	filtercheck__init(&o.fc);
 	err = analyze_parse_args(&ctx, argc, argv, ex_options, ex_usage, ex_option, &o);
-	if (err)
+	if (err) {
+		filtercheck__exit(&o.fc);
 		return err > 0 ? OVP_EXIT_OK : OVP_EXIT_USAGE;
+	}
 	if (!o.perfetto && !o.pcap) {
 		ovp_print_error("export: give --perfetto OUT and/or --pcap OUT");
+		filtercheck__exit(&o.fc);
 		return OVP_EXIT_USAGE;
 	}
 	err = analyze_open(&ctx);
@@ -214,6 +224,8 @@ int cmd_export(int argc, char **argv)
 		}
 		analyze_mux__add(&fw, ex_pcap__tool(pc));
 	}
+	if (filtercheck__active(&o.fc))
+		analyze_mux__add(&fw, filtercheck__tool(&o.fc));
 	err = pdata_session__process(ctx.session, &fw.tool);
 	if (err) {
 		output_err = (proto ? pw.sink.err : w.err) || (pc && ex_pcap__error(pc));
@@ -222,6 +234,14 @@ int cmd_export(int argc, char **argv)
 		if (!output_err)
 			ovp_err_prefix(err, "%s", ctx.input);
 		goto out;
+	}
+	/* A filter that matches nothing: one line saying what the recording
+	 * has, exit status 1, and no output written (the targets as they were). */
+	if (filtercheck__active(&o.fc) && filtercheck__verdict(&o.fc, ctx.input)) {
+		ovp_print_error("%s", ovp_errmsg());
+		ret = OVP_EXIT_USAGE;
+		err = 0;
+		goto drop;
 	}
 	ret = OVP_EXIT_OK;
 	if (o.perfetto) {
@@ -274,6 +294,7 @@ out:
 			ovp_err_prefix(err, "export");
 		ovp_print_error("%s", ovp_errmsg());
 	}
+drop:
 	/* What was not closed above is not a result: dropped, its target as
 	 * it was. */
 	et_abort(&w);
@@ -282,5 +303,6 @@ out:
 	ex_timeline__delete(tl);
 	ex_pcap__delete(pc);
 	pdata_session__close(ctx.session);
+	filtercheck__exit(&o.fc);
 	return ret;
 }

@@ -55,5 +55,26 @@ some kernel-delay kdelay.data "--pid 15344"
 nothing bridge-loop usdt.data "--pid 4242" \
 	"--pid 4242 matches nothing in the recording: its processes \(PIDs\) are ovs-vswitchd 17755 \([0-9]+ samples\)$"
 some bridge-loop usdt.data "--pid 17755"
+# export: the same one line and exit status 1, and no output written (a file
+# already at the target stays as it was); a matching filter writes the trace.
+export_nothing() {
+	local f=$td/$1 opts=$2 want=$3 rc
+	echo keep >"$work/trace.json"
+	"$analyze" export $opts -q --perfetto "$work/trace.json" "$f" >"$work/out" 2>"$work/err"
+	rc=$?
+	[ $rc = 1 ] || bad "export $opts $1: exit $rc, want 1"
+	[ "$(cat "$work/trace.json")" = keep ] || bad "export $opts $1: the target was replaced"
+	[ "$(wc -l <"$work/err")" = 1 ] || bad "export $opts $1: not one line: $(cat "$work/err")"
+	grep -Eq "^ovsperf-analyze: $f: $want" "$work/err" ||
+		bad "export $opts $1: message: $(cat "$work/err")"
+}
+export_nothing net.data "--dev nosuchdev" "--dev nosuchdev matches nothing in the recording: its devices are"
+export_nothing net.data "--cpu 7" "--cpu 7 matches nothing in the recording: its CPUs are 0-1$"
+export_nothing net.data "--time 1,2" "--time 1,2 matches nothing in the recording: it spans"
+export_nothing kdelay.data "--pid 99999" "--pid 99999 matches nothing in the recording: its processes"
+rm -f "$work/trace.json"
+"$analyze" export --cpu 1 -q --perfetto "$work/trace.json" "$td/net.data" 2>"$work/err" ||
+	bad "export --cpu 1 net.data: $(cat "$work/err")"
+[ -s "$work/trace.json" ] || bad "export --cpu 1 net.data: no trace"
 [ $fail = 0 ] && echo "PASS: filters that match nothing"
 exit $fail
