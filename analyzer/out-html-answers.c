@@ -5,7 +5,8 @@
  * each card linking to the report's details further down (#r-<report>):
  *
  *	latency		per span: packets, p50 / p99 / max, the slowest hop
- *			(p99) and the worst packets with their path and CPUs
+ *			(p99), where the tail's time went (blame) and the worst
+ *			packets with their path and CPUs
  *	kernel_delay	the threads with the largest kernel delay (waiting to
  *			run, in syscalls other than idle waits, in IRQs) and
  *			what it was; idle waits (poll, epoll_wait, ..., long
@@ -124,6 +125,7 @@ static void latency(FILE *f, json_t *rep)
 			dur(f, num(slow, "p99_ns"));
 			fputs(")</p>\n", f);
 		}
+		out_html_blame_card(f, json_object_get(sp, "blame"));
 		if (!json_array_size(worst)) {
 			fputs("</div>\n", f);
 			continue;

@@ -37,4 +37,13 @@ bool out_html_idle_syscall(const char *name);
  */
 void out_html_answers(FILE *f, json_t *doc, json_t *inputs);
 
+/* Latency's blame (out-html-latency.c): a few lines on the span's card, and
+ * a horizontal bar per item in its details.  @blame may be null. */
+void out_html_blame_card(FILE *f, json_t *blame);
+void out_html_blame_bars(FILE *f, json_t *blame);
+
+/* Latency over time: p50/p99/max per bucket of timeline @tl (uPlot when
+ * inlined, else SVG); @interval is the span's interval_ns. */
+void out_html_timeline(FILE *f, json_t *tl, json_t *interval);
+
 #endif /* OVSPERF_OUT_HTML_LOCAL_H */

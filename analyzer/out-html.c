@@ -86,6 +86,23 @@ static const char html_charts_js[] =
 	"series:[{label:'latency at or under',value:function(u,v){return fmt(v);}},"
 	"{label:'share of packets',stroke:'#2a6fb0',width:2,points:{show:true},"
 	"value:function(u,v){return v==null?'-':v.toFixed(1)+'%';}}]},[d.x,d.y],el);"
+	"});"
+	/* div.timeline (out-html-latency.c): p50/p99/max latency per bucket,
+	 * x in seconds (UTC wall clock when data-utc is 1). */
+	"document.querySelectorAll('div.timeline').forEach(function(el){"
+	"var d=JSON.parse(el.getAttribute('data-series'));var utc=el.getAttribute('data-utc')==='1';"
+	"var x0=d.x[0];"
+	"function tx(x){if(x==null)return '';if(utc)return new Date(x*1000).toISOString().slice(11,23);"
+	"return (x-x0).toFixed(3)+' s';}"
+	"function line(l,c){return {label:l+' latency',stroke:c,width:2,points:{show:true},"
+	"spanGaps:false,value:function(u,v){return fmt(v);}};}"
+	"new uPlot({width:640,height:240,title:'latency over time'+(utc?' (UTC)':' (s since first bucket)'),"
+	"scales:{x:{time:false}},"
+	"axes:[{values:function(u,v){return v.map(tx);}},"
+	"{size:70,values:function(u,v){return v.map(function(x){return x==null?'':fmt(x);});}}],"
+	"series:[{label:utc?'bucket start (UTC)':'bucket start',value:function(u,v){return tx(v);}},"
+	"line('p50','#2a6fb0'),line('p99','#e8a33d'),line('max','#d62728')]},"
+	"[d.x,d.p50_ns,d.p99_ns,d.max_ns],el);"
 	"});})();";
 
 /* Colors of the kernel-delay categories, in stacking order; idle waits
@@ -825,9 +842,13 @@ static void put_object(FILE *f, json_t *o, int depth)
 			heading(f, depth + 1, k);
 			if (!strcmp(k, "threads") && is_kd_threads(m))
 				put_kd_bars(f, m);
+			if (!strcmp(k, "timeline"))
+				out_html_timeline(f, m, json_object_get(o, "interval_ns"));
 			put_array(f, k, m, depth + 1);
 		} else if (json_is_object(m) && !is_cell(m)) {
 			heading(f, depth + 1, k);
+			if (!strcmp(k, "blame"))
+				out_html_blame_bars(f, m);
 			put_object(f, m, depth + 1);
 		} else if (!strcmp(k, "histogram") && json_is_array(m)) {
 			/* An empty histogram still gets its (empty) chart. */

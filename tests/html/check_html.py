@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Checks of ovsperf-analyze --html on a real recording.
 
-usage: check_html.py ANALYZE RECORDING OUTDIR [analyze args...]
+usage: check_html.py ANALYZE RECORDING OUTDIR [REPORT] [analyze args...]
 
 1. stdout (text and --json) is the same with and without --html;
 2. the HTML is well formed (every non-void tag closed, in order), has no
@@ -10,7 +10,12 @@ usage: check_html.py ANALYZE RECORDING OUTDIR [analyze args...]
    scripts only: the chart library and the code that draws with it);
 3. it shows the JSON model: one <h2> per report, one histogram <svg> per
    "histogram"-like array of the JSON document, the hostname, kernel-delay
-   thread names in the per-thread bars;
+   thread names in the per-thread bars; per latency span with blame items a
+   bar chart (svg.blame) whose bars carry the items' ns and share, and the
+   card's "where the tail's time went" line; per span with a timeline a
+   latency-over-time plot (div.timeline) whose series are the buckets'
+   count, p50_ns, p99_ns and max_ns, its x the buckets' start (UTC seconds
+   from start_utc, else seconds since the first bucket);
 4. headless chromium renders it to a PNG that is not blank (many colors,
    a good share of non-white pixels).  Exit 77 (skip) without chromium.
 """
@@ -40,6 +45,8 @@ class Checker(html.parser.HTMLParser):
         self.svg_hist = 0
         self.kdbars_text = []
         self.in_kdbars = 0
+        self.blame = []         # per svg.blame: [(ns, share)]
+        self.timelines = []     # data-series of each div.timeline
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -55,6 +62,12 @@ class Checker(html.parser.HTMLParser):
                 self.errors.append("resource attribute %s=%r" % (k, v))
         if tag == "svg" and a.get("data-hist") is not None:
             self.svg_hist += 1
+        if tag == "svg" and a.get("class") == "blame":
+            self.blame.append([])
+        if tag == "rect" and a.get("data-ns") is not None and self.blame:
+            self.blame[-1].append((float(a["data-ns"]), float(a["data-share"])))
+        if tag == "div" and a.get("class") == "timeline":
+            self.timelines.append((a.get("data-utc"), json.loads(a["data-series"])))
         if tag == "svg" and a.get("class") == "kdbars":
             self.in_kdbars += 1
         if tag == "h2":
@@ -129,6 +142,42 @@ def kd_thread_names(o, out):
             kd_thread_names(v, out)
 
 
+def utc_seconds(s):
+    import datetime
+    t = datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%f")
+    return t.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def check_latency(doc, p, page):
+    """Blame charts and latency-over-time plots against the JSON's numbers."""
+    spans = (doc["reports"].get("latency") or {}).get("spans") or []
+    blamed = [s["blame"] for s in spans[:40] if s.get("blame") and s["blame"]["items"]]
+    assert len(p.blame) == len(blamed), \
+        "%d blame charts, %d spans with blame items" % (len(p.blame), len(blamed))
+    for bars, b in zip(p.blame, blamed):
+        want = [(float(i["ns"]), float(i["share"])) for i in b["items"][:20]]
+        assert bars == want, "blame bars %s, JSON %s" % (bars[:3], want[:3])
+    assert page.count("where the tail's time went (") == \
+        len([s for s in spans[:4] if s.get("blame") and s["blame"]["items"]]), \
+        "blame missing on a latency card"
+    tls = [s for s in spans[:40] if s.get("timeline")]
+    assert len(p.timelines) == len(tls), \
+        "%d time plots, %d spans with a timeline" % (len(p.timelines), len(tls))
+    for (utc, got), s in zip(p.timelines, tls):
+        tl = s["timeline"]
+        for k in ("count", "p50_ns", "p99_ns", "max_ns"):
+            assert got[k] == [b[k] for b in tl], "time plot %s %s, JSON %s" % (k, got[k], tl)
+        if all(b.get("start_utc") for b in tl):
+            assert utc == "1"
+            want = [utc_seconds(b["start_utc"]) for b in tl]
+        else:
+            assert utc == "0"
+            want = [(b["start_ns"] - tl[0]["start_ns"]) / 1e9 for b in tl]
+        assert all(abs(a - b) < 1e-6 for a, b in zip(got["x"], want)), (got["x"], want)
+        assert "<svg class=\"tlsvg\"" in page or "uPlot" in page, "time plot not drawn"
+    return len(p.blame), len(p.timelines)
+
+
 def png_pixels(path):
     """Decode an 8-bit RGB/RGBA non-interlaced PNG; return (w, h, rows)."""
     data = open(path, "rb").read()
@@ -175,7 +224,9 @@ def main():
     os.makedirs(outdir, exist_ok=True)
     base = os.path.join(outdir, os.path.basename(rec))
     out_html = base + ".html"
-    args = [analyze, "-q", "-r", rec] + extra
+    # A report name first ("latency --interval 0.001"): before the options.
+    cmd = extra[:1] if extra and not extra[0].startswith("-") else []
+    args = [analyze] + cmd + ["-q", "-r", rec] + extra[len(cmd):]
 
     text = subprocess.run(args, capture_output=True, check=True).stdout
     text_h = subprocess.run(args + ["--html", out_html], capture_output=True, check=True).stdout
@@ -217,6 +268,8 @@ def main():
     bars = "".join(p.kdbars_text)
     for n in names:
         assert n in bars, "thread %s missing from the kernel-delay bars" % n
+    nb, nt = check_latency(doc, p, page)
+    print("%s: %d blame charts, %d latency-over-time plots" % (rec, nb, nt))
     print("%s: %d reports, %d histogram charts, %d kernel-delay thread bars, %d bytes"
           % (rec, len(reports), p.svg_hist, len(names), len(page)))
 
