@@ -157,11 +157,11 @@ static void series(FILE *f, json_t *tl, const char *key)
 }
 
 static const struct {
-	const char *key, *label, *color;
+	const char *key, *label, *color, *dash;
 } tl_lines[] = {
-	{ "p50_ns", "p50", "#2a6fb0" },
-	{ "p99_ns", "p99", "#e8a33d" },
-	{ "max_ns", "max", "#d62728" },
+	{ "p50_ns", "p50", "#2a6fb0", "none" },
+	{ "p99_ns", "p99", "#e8a33d", "none" },
+	{ "max_ns", "max", "#d62728", "6,4" },	/* dashed: p99 often equals it */
 };
 
 /* The SVG plot, without uPlot: @x seconds (UTC or relative) per bucket. */
@@ -201,7 +201,8 @@ static void timeline_svg(FILE *f, json_t *tl, const double *x, bool utc)
 			}
 			if (!open)
 				fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
-					"points=\"", tl_lines[l].color);
+					"stroke-dasharray=\"%s\" points=\"", tl_lines[l].color,
+					tl_lines[l].dash);
 			fprintf(f, "%s%.1f,%.1f", open ? " " : "", PX(x[i]),
 				PY(num(b, tl_lines[l].key)));
 			open = true;
@@ -209,18 +210,19 @@ static void timeline_svg(FILE *f, json_t *tl, const double *x, bool utc)
 		if (open)
 			fputs("\"/>", f);
 		fprintf(f, "<rect x=\"%zu\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
-			"<text x=\"%zu\" y=\"%d\">%s latency</text>", L + 10 + l * 110, H - 14,
-			tl_lines[l].color, L + 24 + l * 110, H - 5, tl_lines[l].label);
+			"<text x=\"%zu\" y=\"%d\">%s latency</text>", L + 10 + l * 120, H - 14,
+			tl_lines[l].color, L + 24 + l * 120, H - 5, tl_lines[l].label);
 	}
 	/* x labels: first, middle and last bucket. */
 	for (l = 0; l < 3; l++) {
 		size_t k = l == 0 ? 0 : l == 1 ? n / 2 : n - 1;
-		time_t t = (time_t)floor(x[k]);
+		long long ms = llround(x[k] * 1000);	/* 0.372 is 0.37199999... */
+		time_t t = (time_t)(ms / 1000);
 		struct tm tm;
 
 		if (utc && gmtime_r(&t, &tm))
-			snprintf(buf, sizeof(buf), "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min,
-				 tm.tm_sec, (int)((x[k] - floor(x[k])) * 1000));
+			snprintf(buf, sizeof(buf), "%02d:%02d:%02d.%03lld", tm.tm_hour, tm.tm_min,
+				 tm.tm_sec, ms % 1000);
 		else
 			snprintf(buf, sizeof(buf), "%.3f s", x[k] - x0);
 		fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">%s</text>", PX(x[k]),

@@ -12,6 +12,9 @@
  *	arrays of flat objects                    -> a table (first rows only)
  *	arrays of nested objects, nested objects  -> sub-sections
  *	"threads" arrays of kernel-delay threads  -> also stacked SVG bars
+ *	latency's "blame" objects, "timeline" arrays
+ *	                                          -> also bars, a time plot
+ *	                                             (out-html-latency.c)
  *
  * The page is one file with inline CSS and SVG and no script, so it can be
  * attached to a ticket and opened anywhere, offline.
@@ -94,14 +97,15 @@ static const char html_charts_js[] =
 	"var x0=d.x[0];"
 	"function tx(x){if(x==null)return '';if(utc)return new Date(x*1000).toISOString().slice(11,23);"
 	"return (x-x0).toFixed(3)+' s';}"
-	"function line(l,c){return {label:l+' latency',stroke:c,width:2,points:{show:true},"
+	"function line(l,c,dash){return {label:l+' latency',stroke:c,width:2,dash:dash,points:{show:true},"
 	"spanGaps:false,value:function(u,v){return fmt(v);}};}"
-	"new uPlot({width:640,height:240,title:'latency over time'+(utc?' (UTC)':' (s since first bucket)'),"
+	"new uPlot({width:640,height:240,padding:[10,50,0,0],"
+	"title:'latency over time'+(utc?' (UTC)':' (s since first bucket)'),"
 	"scales:{x:{time:false}},"
 	"axes:[{values:function(u,v){return v.map(tx);}},"
 	"{size:70,values:function(u,v){return v.map(function(x){return x==null?'':fmt(x);});}}],"
 	"series:[{label:utc?'bucket start (UTC)':'bucket start',value:function(u,v){return tx(v);}},"
-	"line('p50','#2a6fb0'),line('p99','#e8a33d'),line('max','#d62728')]},"
+	"line('p50','#2a6fb0'),line('p99','#e8a33d'),line('max','#d62728',[6,4])]},"
 	"[d.x,d.p50_ns,d.p99_ns,d.max_ns],el);"
 	"});})();";
 

@@ -5,8 +5,10 @@
 //   - no console error, no page error, no request leaving the page;
 //   - the first screen (1400x900) holds the answers: every report's card
 //     (a link to #r-<report>) begins inside it, with its numbers;
-//   - with every <details> opened, every chart (svg[data-hist], svg.kdbars)
-//     is drawn (non-empty box); a merge has the hosts' CDFs overlaid;
+//   - with every <details> opened, every chart (svg[data-hist], svg.kdbars,
+//     svg.blame) is drawn (non-empty box); a merge has the hosts' CDFs
+//     overlaid; latency-blame has its blame on the first screen, a blame
+//     bar chart and a latency-over-time plot drawn (uPlot canvas or SVG);
 //   - a screenshot of the first screen, OUTDIR/NAME.png.
 //
 // usage: node first-screen.mjs CHROMIUM OUTDIR NAME=PAGE.html ...
@@ -66,7 +68,7 @@ try {
     }
     // Every chart drawn once the details are opened.
     await page.$$eval('details', (ds) => ds.forEach((d) => { d.open = true; }));
-    const charts = await page.$$eval('svg[data-hist], svg.kdbars, svg.cdfs', (ss) => ss.map((s) => {
+    const charts = await page.$$eval('svg[data-hist], svg.kdbars, svg.cdfs, svg.blame', (ss) => ss.map((s) => {
       const b = s.getBoundingClientRect();
       return { w: b.width, h: b.height, marks: s.querySelectorAll('rect,polyline,text').length };
     }));
@@ -79,6 +81,33 @@ try {
       fail(`${name}: an interactive CDF was not drawn`);
     if (ucdf.length)
       console.log(`${name}: ${ucdf.length} interactive CDFs drawn by uPlot`);
+    if (name === 'latency-blame') {
+      const card = await page.$$eval('#answers table.blame', (ts) => ts.map((t) =>
+        ({ bottom: t.getBoundingClientRect().bottom, rows: t.querySelectorAll('tr').length })));
+      if (!card.length || card[0].rows < 2)
+        fail(`${name}: no blame table on the latency card`);
+      else if (card[0].bottom > H)
+        fail(`${name}: the latency card's blame ends at ${card[0].bottom}px, below the first screen`);
+      const bars = await page.$$eval('svg.blame rect[data-ns]', (rs) =>
+        rs.filter((r) => r.getBoundingClientRect().width > 0).length);
+      if (bars < 1)
+        fail(`${name}: no blame bar drawn`);
+      const tl = await page.$$eval('div.timeline', (ds) => ds.map((d) => {
+        const c = d.querySelector('canvas, svg.tlsvg');
+        const b = c ? c.getBoundingClientRect() : { width: 0, height: 0 };
+        return { w: b.width, h: b.height, uplot: !!d.querySelector('canvas') };
+      }));
+      if (!tl.length || !tl.every((t) => t.w > 0 && t.h > 0))
+        fail(`${name}: latency-over-time plot not drawn (${JSON.stringify(tl)})`);
+      else
+        console.log(`${name}: ${bars} blame bars, ${tl.length} latency-over-time plots drawn` +
+                    ` (${tl[0].uplot ? 'uPlot' : 'SVG'})`);
+      const shotTl = path.join(outdir, name + '-details.png');
+      const el = await page.$('div.timeline');
+      await el.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: shotTl });
+      console.log(`${name}: details screenshot ${shotTl}`);
+    }
     if (name === 'merge') {
       const cdfs = await page.$$eval('svg.cdfs polyline', (ps) => ps.length);
       if (cdfs < 2)

@@ -5,7 +5,8 @@
 usage: run_browser.py OVSPERF_ANALYZE TESTDATA_DIR WORK_DIR
 
 Writes one page per report kind from testdata/ (latency, kernel-delay,
-bridge-loop, upcall-cost, drops, and a merge of two hosts), installs
+bridge-loop, upcall-cost, drops, latency with blame and --interval, and a
+merge of two hosts), installs
 playwright-core from the npm registry into WORK_DIR/npm with `npm ci`
 (pinned by package-lock.json; it drives Debian's chromium, nothing else is
 downloaded), and runs first-screen.mjs on them: no console error, every
@@ -51,6 +52,7 @@ def main():
         ('bridge-loop', ['bridge-loop', f'{tdir}/vswitchd-kdelay.data']),
         ('upcall-cost', ['upcall-cost', f'{tdir}/upcall.data']),
         ('drops', ['drops', f'{tdir}/net.data']),
+        ('latency-blame', ['latency', '--interval', '0.001', f'{tdir}/latency-blame.data']),
     ]
     specs = []
     for name, args in kinds:
