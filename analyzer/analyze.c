@@ -145,9 +145,20 @@ bad:
 }
 
 static struct pdata_session *volatile signalled_session;
+static volatile sig_atomic_t signalled_stream;	/* the session reads a live stream */
+static volatile sig_atomic_t sigint_seen;	/* a first SIGINT left a stream running */
+static volatile sig_atomic_t stop_signal;	/* the signal that stopped the reading */
 
 static void on_stop_signal(int sig)
 {
+	if (sig == SIGINT && signalled_stream && !sigint_seen) {
+		/* The writer got it too: read what it flushes until it closes
+		 * the stream.  The next SIGINT stops at once. */
+		sigint_seen = 1;
+		return;
+	}
+	if (!stop_signal)
+		stop_signal = sig;
 	if (signalled_session)
 		pdata_session__interrupt(signalled_session);
 }
@@ -157,10 +168,33 @@ void analyze_catch_signals(struct pdata_session *s)
 	/* No SA_RESTART: a blocking read of a live pipe must return. */
 	struct sigaction sa = { .sa_handler = s ? on_stop_signal : SIG_DFL };
 
+	if (s) {
+		stop_signal = 0;
+		sigint_seen = 0;
+		signalled_stream = pdata_session__is_stream(s);
+	}
 	signalled_session = s;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+}
+
+int analyze_exit_status(struct pdata_session *s, int err)
+{
+	const struct pdata_stats *st;
+
+	if (err || !s)
+		return OVP_EXIT_INPUT;
+	st = pdata_session__stats(s);
+	if (st->interrupted) {
+		int sig = stop_signal ? stop_signal : SIGINT;
+
+		ovp_warn("%s: interrupted by %s: results cover the %" PRIu64 " bytes of data read "
+			 "before it", pdata_session__path(s), sig == SIGTERM ? "SIGTERM" : "SIGINT",
+			 st->bytes_read);
+		return 128 + sig;
+	}
+	return st->truncated ? OVP_EXIT_INPUT : OVP_EXIT_OK;
 }
 
 int analyze_open(struct analyze_ctx *ctx)
@@ -282,6 +316,8 @@ json_t *analyze_recording_json(struct pdata_session *s)
 						      st->nr_lost : st->nr_lost_samples));
 	json_object_set_new(rec, "lost_detail", lost);
 	json_object_set_new(rec, "truncated", json_boolean(st->truncated));
+	json_object_set_new(rec, "interrupted", json_boolean(st->interrupted));
+	json_object_set_new(rec, "partial", json_boolean(st->truncated || st->interrupted));
 	json_object_set_new(rec, "first_ns", json_integer(st->first_time));
 	json_object_set_new(rec, "last_ns", json_integer(st->last_time));
 	json_object_set_new(rec, "duration_ns",
@@ -339,8 +375,11 @@ void analyze_print_losses(struct pdata_session *s, FILE *out)
 				ev->name, ev->nr_lost, ev->nr_lost_samples);
 	}
 	if (st->truncated)
-		fprintf(out, "WARNING: the recording is truncated; results cover what was read "
-			"(%" PRIu64 " bytes of data)\n", st->bytes_read);
+		fprintf(out, "WARNING: the recording is truncated or damaged; results are partial: "
+			"they cover what was read (%" PRIu64 " bytes of data)\n", st->bytes_read);
+	if (st->interrupted)
+		fprintf(out, "WARNING: interrupted by a signal; results are partial: they cover "
+			"what was read (%" PRIu64 " bytes of data)\n", st->bytes_read);
 }
 
 json_t *analyze_json_doc(struct pdata_session *s, json_t *reports)

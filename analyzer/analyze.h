@@ -179,10 +179,23 @@ int analyze_parse_args(struct analyze_ctx *ctx, int argc, char **argv,
 /*
  * analyze_catch_signals() - while @s is processed, SIGINT and SIGTERM stop
  * reading (pdata_session__interrupt) instead of killing us, so the report of
- * what was read is printed: Ctrl-C on a live pipe.  NULL restores the
- * default actions.
+ * what was read is printed, marked partial.  On a live stream the first
+ * SIGINT does not stop the reading: Ctrl-C in a terminal reaches the whole
+ * pipeline, and perf record flushes its buffers and closes the stream as it
+ * exits, so the stream is read to its end; a second SIGINT (or a SIGTERM)
+ * stops at once.  NULL restores the default actions.
  */
 void analyze_catch_signals(struct pdata_session *s);
+
+/*
+ * analyze_exit_status() - the exit status of a command that read a
+ * recording: OVP_EXIT_INPUT when @err is set; 128 + the signal number when a
+ * signal stopped the reading before the end of the data (130 for SIGINT, 143
+ * for SIGTERM); OVP_EXIT_INPUT when the data was truncated or damaged (partial
+ * results, one warning printed); else OVP_EXIT_OK.  Also prints the warning
+ * of an interruption on stderr.
+ */
+int analyze_exit_status(struct pdata_session *s, int err);
 
 /* Open ctx->input into ctx->session with the common options applied. */
 int analyze_open(struct analyze_ctx *ctx);

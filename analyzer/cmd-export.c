@@ -287,6 +287,10 @@ int cmd_export(int argc, char **argv)
 			fprintf(stderr, "%s: %" PRIu64 " packets\n", o.pcap,
 				ex_pcap__nr_packets(pc));
 	}
+	/* Damaged or truncated data: the files hold what was read (partial,
+	 * one warning said where the data stopped), the exit status says so. */
+	if (ret == OVP_EXIT_OK)
+		ret = analyze_exit_status(ctx.session, 0);
 out:
 	if (err) {
 		ret = output_err ? OVP_EXIT_OUTPUT : OVP_EXIT_INPUT;

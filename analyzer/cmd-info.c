@@ -137,6 +137,9 @@ static int info_text(struct pdata_session *s, FILE *out)
 	if (st->truncated)
 		fprintf(out, "WARNING: the recording is truncated or corrupt; counts cover the %" PRIu64
 			" bytes read\n", st->bytes_read);
+	if (st->interrupted)
+		fprintf(out, "WARNING: interrupted by a signal; counts are partial: they cover the %"
+			PRIu64 " bytes read\n", st->bytes_read);
 	return 0;
 #undef STR
 }
@@ -236,9 +239,8 @@ int cmd_info(int argc, char **argv)
 			err = info_json(&ctx);
 		if (err)
 			ovp_print_error("%s", ovp_errmsg());
-		if (!err && pdata_session__stats(ctx.session)->truncated)
-			err = -EBADMSG;
 	}
+	err = analyze_exit_status(ctx.session, err);
 	pdata_session__close(ctx.session);
-	return err ? OVP_EXIT_INPUT : OVP_EXIT_OK;
+	return err;
 }

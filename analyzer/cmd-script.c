@@ -253,10 +253,9 @@ int cmd_script(int argc, char **argv)
 			ovp_print_error("%s", msg);	/* not the recording's fault */
 		else if (err)
 			ovp_print_error("%s: %s", ctx.input, msg);
-		else if (st->truncated)
-			err = -EBADMSG;
 	}
+	err = analyze_exit_status(ctx.session, err);
 	free(sc.buf);
 	pdata_session__close(ctx.session);
-	return err ? OVP_EXIT_INPUT : OVP_EXIT_OK;
+	return err;
 }

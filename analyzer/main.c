@@ -125,7 +125,7 @@ static int run_reports(const struct report_ops *ops, int argc, char **argv)
 {
 	struct analyze_ctx ctx = { .input = NULL };
 	struct report *reports[32];
-	int nr = 0, err = 0, opt, i, longindex = -1;
+	int nr = 0, err = 0, opt, i, longindex = -1, status = OVP_EXIT_INPUT;
 	struct filtercheck fc;
 	struct option *longopts;
 	char shortopts[64] = "r:i:hqV";
@@ -239,6 +239,15 @@ static int run_reports(const struct report_ops *ops, int argc, char **argv)
 		ovp_print_error("%s", ovp_errmsg());
 		goto out;
 	}
+	if (pdata_session__info(ctx.session)->features_lost) {
+		/* Reports find their events by name and decode them with the
+		 * formats of TRACING_DATA: a file cut before its feature
+		 * sections has neither (the reader's warning said why). */
+		ovp_print_error("%s: no report can be made without the event names and formats "
+				"(lost with the end of the file); 'ovsperf-analyze script' and "
+				"'info' show the records that are left", ctx.input);
+		goto out;
+	}
 
 	if (!ops) {
 		size_t k;
@@ -277,6 +286,7 @@ static int run_reports(const struct report_ops *ops, int argc, char **argv)
 	analyze_catch_signals(NULL);
 	if (err)
 		ovp_print_error("%s", ovp_errmsg());
+	status = analyze_exit_status(ctx.session, err);
 out:
 	for (i = 0; i < nr; i++)
 		reports[i]->ops->destroy(reports[i]);
@@ -286,7 +296,7 @@ out:
 	/* A filter that matches nothing is a command-line mistake. */
 	if (err == FILTERCHECK_NOTHING)
 		return OVP_EXIT_USAGE;
-	return err ? OVP_EXIT_INPUT : OVP_EXIT_OK;
+	return status;
 
 out_usage_msg:
 	ovp_print_error("%s", ovp_errmsg());

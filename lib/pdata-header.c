@@ -1075,9 +1075,12 @@ int pdata__read_file_header(struct pdata_session *s)
 	if (h->data.size > s->file_size - h->data.offset) {
 		/* The data section runs past the end: a truncated file.  The
 		 * features are lost; the data is read as far as it goes. */
-		ovp_warn("%s: data section ends beyond the file (truncated recording?); "
-			 "header features are unavailable", s->path);
+		ovp_warn("%s: truncated recording: the data section ends %" PRIu64 " bytes beyond "
+			 "the end of the file, and the feature sections (event names and formats, "
+			 "host facts) stored after it are lost; records are read as far as they go",
+			 s->path, h->data.size - (s->file_size - h->data.offset));
 		s->stats.truncated = true;
+		s->info.features_lost = true;
 		return 0;
 	}
 	feat_off = h->data.offset + h->data.size;
@@ -1088,6 +1091,7 @@ int pdata__read_file_header(struct pdata_session *s)
 		ovp_warn("%s: feature table beyond the end of the file (truncated recording?)",
 			 s->path);
 		s->stats.truncated = true;
+		s->info.features_lost = true;
 		return 0;
 	}
 	/* TRACING_DATA first: event names from EVENT_DESC override the

@@ -93,6 +93,7 @@ struct pdata_session {
 	bool processed;
 	bool ready_sent;
 	bool src_inited;		/* src_pos/src_end set (read_header or process) */
+	int ready_err;		/* what send_ready() returned the first time */
 	struct pdata_open_opts opts;
 
 	/* File mode: the whole file mapped read-only. */

@@ -29,6 +29,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -1162,13 +1164,23 @@ static int flush_queue(struct pdata_session *s, uint64_t limit)
 	return 0;
 }
 
+static int send_ready__(struct pdata_session *s);
+
+/* Tell the tool the session is ready, once; a failure is remembered (the
+ * damaged-data path calls it again). */
 static int send_ready(struct pdata_session *s)
+{
+	if (s->ready_sent)
+		return s->ready_err;
+	s->ready_sent = true;
+	s->ready_err = send_ready__(s);
+	return s->ready_err;
+}
+
+static int send_ready__(struct pdata_session *s)
 {
 	int err;
 
-	if (s->ready_sent)
-		return 0;
-	s->ready_sent = true;
 	if (s->pipe) {
 		err = pdata__finish_evsels(s);
 		if (err)
@@ -1522,6 +1534,25 @@ static int process_record(struct pdata_session *s, const union perf_event *event
 }
 
 /*
+ * The data is damaged or cut short: results will be partial.  One warning
+ * per session says so (the first damage found is the one that matters).
+ */
+static void __attribute__((format(printf, 2, 3)))
+note_truncated(struct pdata_session *s, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!s->stats.truncated) {
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+		ovp_warn("%s: %s", s->path, msg);
+	}
+	s->stats.truncated = true;
+}
+
+/*
  * Sources: the file map (file mode, or a pipe stream saved to a file) or a
  * real pipe read through a buffer.
  */
@@ -1566,7 +1597,6 @@ static int read_extra(struct pdata_session *s, uint64_t n, const uint8_t **data)
 {
 	if (s->map) {
 		if (n > s->src_end - s->src_pos) {
-			s->stats.truncated = true;
 			return ovp_err(-EBADMSG, "payload of %" PRIu64 " bytes runs past the end of the data "
 				       "(at offset %" PRIu64 ")", n, s->src_pos);
 		}
@@ -1578,7 +1608,6 @@ static int read_extra(struct pdata_session *s, uint64_t n, const uint8_t **data)
 		return ovp_err(-EBADMSG, "payload of %" PRIu64 " bytes is too large (at offset %" PRIu64 ")",
 			       n, s->stream_off);
 	if (pipe_fill(s, n)) {
-		s->stats.truncated = true;
 		return ovp_err(-EBADMSG, "stream ended inside a payload (at offset %" PRIu64 ")",
 			       s->stream_off);
 	}
@@ -1661,9 +1690,9 @@ static int src_next(struct pdata_session *s, const union perf_event **ev, uint64
 		if (s->src_pos >= s->src_end)
 			return 0;
 		if (s->src_end - s->src_pos < sizeof(h)) {
-			s->stats.truncated = true;
-			ovp_warn("%s: data ends inside a record header (at offset %" PRIu64 ")", s->path,
-				 s->src_pos);
+			note_truncated(s, "data ends inside a record header (at offset %" PRIu64
+				       "): truncated recording, results cover what was read",
+				       s->src_pos);
 			return 0;
 		}
 		memcpy(&h, s->map + s->src_pos, sizeof(h));
@@ -1675,10 +1704,9 @@ static int src_next(struct pdata_session *s, const union perf_event **ev, uint64
 			return ovp_err(-EBADMSG, "bad record size %u (at offset %" PRIu64 ")", h.size,
 				       s->src_pos);
 		if (h.size > s->src_end - s->src_pos) {
-			s->stats.truncated = true;
-			ovp_warn("%s: data ends inside a %s record of %u bytes (at offset %" PRIu64
-				 "): truncated recording, results cover what was read", s->path,
-				 pdata_record_name(h.type), h.size, s->src_pos);
+			note_truncated(s, "data ends inside a %s record of %u bytes (at offset %" PRIu64
+				       "): truncated recording, results cover what was read",
+				       pdata_record_name(h.type), h.size, s->src_pos);
 			return 0;
 		}
 		*off = s->src_pos;
@@ -1700,10 +1728,10 @@ static int src_next(struct pdata_session *s, const union perf_event **ev, uint64
 	if (s->interrupted)
 		return 0;
 	if (pipe_fill(s, sizeof(h))) {
-		if (s->pbuf_len != s->pbuf_pos) {
-			s->stats.truncated = true;
-			ovp_warn("%s: stream ends inside a record header", s->path);
-		}
+		if (s->pbuf_len != s->pbuf_pos && !s->interrupted)
+			note_truncated(s, "stream ends inside a record header (after %" PRIu64
+				       " bytes): truncated, results cover what was read",
+				       s->stream_off + 16);
 		return 0;
 	}
 	memcpy(&h, s->pbuf + s->pbuf_pos, sizeof(h));
@@ -1713,9 +1741,9 @@ static int src_next(struct pdata_session *s, const union perf_event **ev, uint64
 	if (pipe_fill(s, h.size)) {
 		if (s->interrupted)
 			return 0;
-		s->stats.truncated = true;
-		ovp_warn("%s: stream ends inside a %s record: results cover what was read",
-			 s->path, pdata_record_name(h.type));
+		note_truncated(s, "stream ends inside a %s record of %u bytes (after %" PRIu64
+			       " bytes): truncated, results cover what was read",
+			       pdata_record_name(h.type), h.size, s->stream_off + 16);
 		return 0;
 	}
 	copy = arena_alloc(&s->arena, h.size, owner);
@@ -1795,10 +1823,9 @@ int pdata_session__process(struct pdata_session *s, struct pdata_tool *tool)
 		if (s->src_end > s->file_size || s->src_end < s->src_pos)
 			s->src_end = s->file_size;
 		if (!s->hdr.data.size && s->file_size > s->src_pos) {
-			ovp_warn("%s: header says the data section is empty (perf record did "
-				 "not finish?): reading to the end of the file", s->path);
+			note_truncated(s, "header says the data section is empty (the recorder "
+				       "did not finish?): reading to the end of the file");
 			s->src_end = s->file_size;
-			s->stats.truncated = true;
 		}
 		err = send_ready(s);
 		if (err)
@@ -1828,6 +1855,12 @@ generic:
 			if (r != 1)
 				break;
 			err = process_record(s, ev, off, owner);
+			if (err == -EBADMSG) {
+				/* The reader's code for damaged data (a callback
+				 * never returns it): stop here, keep what was read. */
+				r = err;
+				break;
+			}
 			if (err)
 				goto out;
 			++n;
@@ -1848,24 +1881,20 @@ generic:
 		if (s->interrupted)
 			break;
 	}
-	if (r < 0) {
-		/* A corrupt record: deliver what came before it, then fail. */
+	if (r < 0 && r != -ENOMEM) {
+		/* Damaged or unreadable data: deliver what came before it, say
+		 * where it stopped. */
+		note_truncated(s, "%s: the data after it cannot be read; results cover the %" PRIu64
+			       " bytes of data before it", ovp_errmsg(), s->stats.bytes_read);
+	} else if (r < 0) {
 		err = r;
-		s->stats.truncated = true;
+		goto out;
 	}
-	{
-		int ferr;
-		char msg[1024];
-
-		snprintf(msg, sizeof(msg), "%s", ovp_errmsg());
-		ferr = send_ready(s);
-		ferr = ferr ?: flush_queue(s, UINT64_MAX);
-		ferr = ferr ?: tool->done(tool, s);
-		if (!err)
-			err = ferr;
-		else
-			ovp_err(err, "%s", msg);
-	}
+	if (s->interrupted && !s->eof && (s->map ? s->src_pos < s->src_end : true))
+		s->stats.interrupted = true;
+	err = send_ready(s);
+	err = err ?: flush_queue(s, UINT64_MAX);
+	err = err ?: tool->done(tool, s);
 out:
 	s->stats.nr_out_of_order = s->q.nr_out_of_order;
 	if (progress && s->progress_shown)
@@ -1876,6 +1905,11 @@ out:
 void pdata_session__interrupt(struct pdata_session *s)
 {
 	s->interrupted = true;
+}
+
+bool pdata_session__is_stream(const struct pdata_session *s)
+{
+	return !s->map;
 }
 
 /*

@@ -179,6 +179,8 @@ struct pdata_info {
 	bool compressed;		/* zstd records present (perf record -z) */
 	uint64_t data_offset, data_size;
 	uint64_t features[PDATA_FEAT_MAX / 64];	/* feature bitmap */
+	bool features_lost;		/* file mode: the file ends before the feature sections
+					 * (truncated): event names and formats are unknown */
 	const char *kallsyms;		/* kallsyms text: --kallsyms (plain or zstd), else the one
 					 * stored with the recording, else NULL (ready on) */
 	size_t kallsyms_size;
@@ -228,7 +230,10 @@ struct pdata_stats {
 	uint64_t nr_bad_samples;	/* samples that failed to parse, skipped */
 	uint64_t nr_forced_flushes;	/* queue over its cap: flushed early */
 	uint64_t first_time, last_time;	/* of delivered timestamped records */
-	bool truncated;			/* data ended inside a record */
+	bool truncated;			/* data ended inside a record, or damaged data
+					 * stopped the reading: results are partial */
+	bool interrupted;		/* pdata_session__interrupt() stopped the reading
+					 * before the end of the data: results are partial */
 	uint64_t bytes_read;		/* data bytes consumed */
 };
 
@@ -292,8 +297,12 @@ int pdata_session__open(struct pdata_session **out, const char *path,
  * time order.  May be called once per session.
  *
  * Return: 0, a callback's negative return, or negative errno on bad input.
- * A truncated file delivers what it read, warns, sets stats.truncated and
- * returns 0.
+ * Damaged data (a file or stream that ends inside a record, a record whose
+ * size or content cannot be read past) is not an error: the records before
+ * the damage are delivered, tool->done() is called, one warning says where
+ * the data stopped, stats.truncated is set and 0 is returned.  The same
+ * holds after pdata_session__interrupt(), with stats.interrupted set when
+ * data was left unread.
  */
 int pdata_session__process(struct pdata_session *s, struct pdata_tool *tool);
 
@@ -309,6 +318,10 @@ int pdata_session__read_header(struct pdata_session *s);
 
 /* Ask a running pdata_session__process() to stop (signal safe). */
 void pdata_session__interrupt(struct pdata_session *s);
+
+/* Records come from a live stream (a pipe, a socket), not a file: the end of
+ * the data is when the writer closes it. */
+bool pdata_session__is_stream(const struct pdata_session *s);
 
 void pdata_session__close(struct pdata_session *s);
 
