@@ -4,8 +4,10 @@
 #   1. perf record -o - | ovsperf-analyze info -   prints the report when the
 #      pipe closes, and its counts equal `perf script` on the same stream
 #      saved with tee;
-#   2. while perf still writes, SIGINT to the analyzer alone makes it stop
-#      reading and print the report of what it read (exit 0), not die.
+#   2. while perf still writes, a first SIGINT to the analyzer alone does not
+#      stop it (on a live stream it waits for the writer to close it); a
+#      second one makes it stop reading and print the report of what it
+#      read, marked partial (exit 130), not die.
 # Usage: stream.sh OVSPERF_ANALYZE WORKDIR
 set -u
 analyze=$1
@@ -36,15 +38,20 @@ perfpid=$!
 apid=$!
 sleep 3
 kill -INT $apid
+sleep 1
+kill -0 $apid 2>/dev/null || { echo "FAIL: the first SIGINT stopped a live stream"; fail=1; }
+kill -INT $apid
 for _ in $(seq 50); do kill -0 $apid 2>/dev/null || break; sleep 0.1; done
 if kill -0 $apid 2>/dev/null; then
-	echo "FAIL: the analyzer did not stop on SIGINT"; fail=1; kill -9 $apid
+	echo "FAIL: the analyzer did not stop on the second SIGINT"; fail=1; kill -9 $apid
 fi
 wait $apid; rc=$?
 kill -INT $perfpid 2>/dev/null; wait $perfpid 2>/dev/null
-[ $rc = 0 ] || { echo "FAIL: exit $rc after SIGINT: $(cat "$work/int.err")"; fail=1; }
+[ $rc = 130 ] || { echo "FAIL: exit $rc after SIGINT, want 130: $(cat "$work/int.err")"; fail=1; }
 grep -q '^sched:sched_switch' "$work/int.txt" ||
 	{ echo "FAIL: no report after SIGINT"; cat "$work/int.txt"; fail=1; }
+grep -q 'interrupted by a signal; counts are partial' "$work/int.txt" ||
+	{ echo "FAIL: the report does not say it is partial"; fail=1; }
 
 [ $fail = 0 ] && echo PASS
 exit $fail
