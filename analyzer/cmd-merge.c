@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "ovsperf/strutil.h"
 #include "out-html.h"
 #include "ovsperf/outfile.h"
 
@@ -678,8 +679,19 @@ int cmd_merge(int argc, char **argv)
 		json_error_t jerr;
 		json_t *in, *ver, *r, *m;
 
-		in = !strcmp(argv[i], "-") ? json_loadf(stdin, 0, &jerr)
-					   : json_load_file(argv[i], 0, &jerr);
+		if (!strcmp(argv[i], "-")) {
+			in = json_loadf(stdin, 0, &jerr);
+		} else {
+			/* A regular file only, at most OVP_READ_FILE_MAX bytes. */
+			char *text;
+			size_t len;
+
+			err = ovp_read_file(argv[i], &text, &len);
+			if (err)
+				break;
+			in = json_loadb(text, len, 0, &jerr);
+			free(text);
+		}
 		if (!in) {
 			err = ovp_err(-EBADMSG, "%s: not a JSON document: line %d: %s", argv[i],
 				      jerr.line, jerr.text);

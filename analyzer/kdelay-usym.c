@@ -22,6 +22,7 @@
 #include "kdelay-usym.h"
 #include "ovsperf/archive.h"
 #include "ovsperf/err.h"
+#include "ovsperf/safefile.h"
 
 /* Record layouts (uapi linux/perf_event.h describes them in comments). */
 struct rec_header {
@@ -152,23 +153,33 @@ int kd_usym__build_id(struct kd_usym *u, const char *path, const uint8_t *id, si
 	return 0;
 }
 
-/* Open @f's file, else its copy in a build-id cache. */
+/*
+ * Open @f's file, else its copy in a build-id cache.  The names come from
+ * the recording: a FIFO, a device or a directory there is skipped without
+ * blocking (ovp_open_regular()), and a regular file bounds what libelf
+ * reads (it checks every section against the file size).
+ */
 static int open_file(const struct usym_file *f)
 {
 	const char *home = getenv("HOME");
 	char path[4200];
-	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	int fd = ovp_open_regular(f->path, 0, NULL);
 
 	if (fd >= 0 || !f->build_id[0])
-		return fd;
+		goto out;
 	snprintf(path, sizeof(path), "%s/.debug/.build-id/%.2s/%s/elf", home ? home : "/root",
 		 f->build_id, f->build_id + 2);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = ovp_open_regular(path, 0, NULL);
 	if (fd >= 0)
-		return fd;
+		goto out;
 	snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%.2s/%s.debug", f->build_id,
 		 f->build_id + 2);
-	return open(path, O_RDONLY | O_CLOEXEC);
+	fd = ovp_open_regular(path, 0, NULL);
+out:
+	/* A file that cannot be used only leaves its addresses raw. */
+	if (fd < 0)
+		ovp_err_clear();
+	return fd;
 }
 
 int kd_usym__mmap(struct kd_usym *u, const union perf_event *event)

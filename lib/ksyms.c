@@ -17,6 +17,7 @@
 
 #include "ovsperf/err.h"
 #include "ovsperf/ksyms.h"
+#include "ovsperf/strutil.h"
 
 struct ksym {
 	uint64_t addr;		/* start address */
@@ -167,41 +168,20 @@ int ksyms__load_buf(struct ksyms **out, const char *text, size_t size)
 
 int ksyms__load_file(struct ksyms **out, const char *path)
 {
-	size_t size = 0, cap = 0, n;
-	char *buf = NULL, *tmp;
-	FILE *f;
+	size_t size = 0;
+	char *buf = NULL;
 	int err;
 
 	*out = NULL;
-	f = fopen(path, "r");
-	if (!f)
-		return ovp_err(-errno, "%s: %s", path, strerror(errno));
-	/* /proc/kallsyms reports size 0: read until EOF, not by st_size. */
-	for (;;) {
-		if (cap - size < 65536) {
-			cap = cap ? cap * 2 : 1 << 20;
-			tmp = realloc(buf, cap);
-			if (!tmp) {
-				err = ovp_err(-ENOMEM, "%s: out of memory", path);
-				goto out;
-			}
-			buf = tmp;
-		}
-		n = fread(buf + size, 1, cap - size, f);
-		size += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		err = ovp_err(-EIO, "%s: read error", path);
-		goto out;
-	}
-	err = ksyms__load_buf(out, buf ? buf : "", size);
+	/* /proc/kallsyms reports size 0: read to its end (a regular file
+	 * only, at most OVP_READ_FILE_MAX bytes). */
+	err = ovp_read_file(path, &buf, &size);
+	if (err)
+		return err;
+	err = ksyms__load_buf(out, buf, size);
 	if (err)
 		ovp_err_prefix(err, "%s", path);
-out:
 	free(buf);
-	fclose(f);
 	return err;
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "ovsperf/err.h"
+#include "ovsperf/safefile.h"
 #include "ovsperf/strutil.h"
 
 #define NSEC_PER_SEC UINT64_C(1000000000)
@@ -253,48 +254,5 @@ unsigned int ovp_cpuset__count(const struct ovp_cpuset *set)
 
 int ovp_read_file(const char *path, char **textp, size_t *sizep)
 {
-	size_t len = 0, cap = 1 << 16;
-	char *p = malloc(cap), *q;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int err = 0;
-
-	if (fd < 0 || !p) {
-		err = fd < 0 ? -errno : -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len + 1 >= cap) {
-			q = cap > ((size_t)1 << 31) ? NULL : realloc(p, cap * 2);
-			if (!q) {
-				err = -ENOMEM;
-				goto out;
-			}
-			p = q;
-			cap *= 2;
-		}
-		n = read(fd, p + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			goto out;
-		}
-		if (!n)
-			break;
-		len += (size_t)n;
-	}
-	p[len] = '\0';
-out:
-	if (fd >= 0)
-		close(fd);
-	if (err) {
-		free(p);
-		return ovp_err(err, "cannot read %s: %s", path, strerror(-err));
-	}
-	*textp = p;
-	if (sizep)
-		*sizep = len;
-	return 0;
+	return ovp_read_file_max(path, OVP_READ_FILE_MAX, textp, sizep);
 }

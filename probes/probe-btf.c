@@ -23,10 +23,13 @@
 #include <string.h>
 
 #include <ovsperf/err.h>
+#include <ovsperf/safefile.h>
 
 #include "probe-local.h"
 
 #define BTF_MAGIC 0xeB9F
+/* The largest BTF file read (vmlinux BTF is a few MB). */
+#define BTF_FILE_MAX ((size_t)64 << 20)
 
 enum {
 	BTF_KIND_INT = 1, BTF_KIND_PTR, BTF_KIND_ARRAY, BTF_KIND_STRUCT, BTF_KIND_UNION,
@@ -131,31 +134,9 @@ static void cache_reset(void)
 /* Read all of @path into *@bufp (the caller frees it). */
 static int read_file(const char *path, char **bufp, size_t *lenp)
 {
-	size_t len = 0, cap = 0, n;
-	char *buf = NULL;
-	FILE *f;
-
-	f = fopen(path, "r");
-	if (!f)
-		return ovp_err(-errno, "%s: %s", path, strerror(errno));
-	do {
-		if (len + 65536 > cap) {
-			char *nb = realloc(buf, cap = cap ? cap * 2 : 1 << 20);
-
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return -ENOMEM;
-			}
-			buf = nb;
-		}
-		n = fread(buf + len, 1, 65536, f);
-		len += n;
-	} while (n);
-	fclose(f);
-	*bufp = buf;
-	*lenp = len;
-	return 0;
+	/* A regular file only (/sys/kernel/btf/vmlinux is one, and so are
+	 * module BTF files), at most BTF_FILE_MAX bytes. */
+	return ovp_read_file_max(path, BTF_FILE_MAX, bufp, lenp);
 }
 
 /* Check the header of @buf and append its types to cache.types[]. */

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <ovsperf/err.h>
+#include <ovsperf/safefile.h>
 
 #include "probe-local.h"
 
@@ -36,9 +37,10 @@ static int elf_open(const char *path, struct elf_file *ef)
 	ef->elf = NULL;
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return ovp_err(-EINVAL, "libelf: %s", elf_errmsg(-1));
-	ef->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* A binary named by a user or a probe set: a regular file only. */
+	ef->fd = ovp_open_regular(path, 0, NULL);
 	if (ef->fd < 0)
-		return ovp_err(-errno, "%s: %s", path, strerror(errno));
+		return ef->fd;
 	ef->elf = elf_begin(ef->fd, ELF_C_READ, NULL);
 	if (!ef->elf || elf_kind(ef->elf) != ELF_K_ELF) {
 		if (ef->elf)

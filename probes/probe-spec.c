@@ -13,8 +13,12 @@
 #include <unistd.h>
 
 #include <ovsperf/err.h>
+#include <ovsperf/safefile.h>
 
 #include "probe-local.h"
+
+/* The largest probe set file read (the shipped ones are a few KB). */
+#define PROBE_SET_MAX ((size_t)1 << 20)
 
 static const char *const kind_prefix[] = {
 	[PROBE_KPROBE] = "k",	 [PROBE_KRETPROBE] = "kr", [PROBE_TRACEPOINT] = "t",
@@ -396,39 +400,6 @@ int probe_set_dirs(const char *dirs[4])
 	return n;
 }
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-
-	if (!f)
-		return NULL;
-	do {
-		if (len + 4096 + 1 > cap) {
-			char *nb = realloc(buf, cap = len + 8192);
-
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				errno = ENOMEM;
-				return NULL;
-			}
-			buf = nb;
-		}
-		n = fread(buf + len, 1, 4096, f);
-		len += n;
-	} while (n > 0);
-	if (ferror(f)) {
-		free(buf);
-		fclose(f);
-		errno = EIO;
-		return NULL;
-	}
-	fclose(f);
-	buf[len] = '\0';
-	return buf;
-}
 
 /* Find the file of set @name; returns a malloc'd path or NULL. */
 static char *find_set(const char *name)
@@ -483,9 +454,9 @@ int probe_set__load(const char *name, struct probe_set **setp)
 				       "no probe set '%s' (see 'ovsperf-probe list --sets'; searched $OVSPERF_PROBESETS, %s, %s/probes)",
 				       name, OVSPERF_SRC_PROBESETS, OVSPERF_DATADIR);
 	}
-	text = read_file(path);
-	if (!text) {
-		err = ovp_err(-errno, "cannot read probe set %s: %s", path, strerror(errno));
+	err = ovp_read_file_max(path, PROBE_SET_MAX, &text, NULL);
+	if (err) {
+		err = ovp_err_prefix(err, "probe set");
 		free(path);
 		return err;
 	}

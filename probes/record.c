@@ -49,6 +49,7 @@
 #include "ovsperf/outfile.h"
 #include "ovsperf/pdata.h"
 #include "ovsperf/pdata-writer.h"
+#include "ovsperf/safefile.h"
 #include "ovsperf/strutil.h"
 #include "probe.h"
 #include "record-filter.h"
@@ -709,9 +710,11 @@ static size_t file_build_id(const char *path, uint8_t id[20])
 	int fd;
 
 	elf_version(EV_CURRENT);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	fd = ovp_open_regular(path, 0, NULL);
+	if (fd < 0) {
+		ovp_err_clear();
 		return 0;
+	}
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	while (elf && !n && (scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
@@ -1371,9 +1374,10 @@ static void add_big_file(struct archive *a, const char *name, const char *path,
 	uint64_t left;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = ovp_open_regular(path, 0, NULL);
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		a->err = ovp_err(-errno, "cannot read %s: %s", path, strerror(errno));
+		a->err = fd < 0 ? ovp_err_prefix(fd, "cannot read")
+				: ovp_err(-errno, "cannot read %s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return;
@@ -1412,9 +1416,9 @@ static int elf_symbols(const char *path, char **textp, size_t *sizep)
 	int fd, err = 0;
 
 	elf_version(EV_CURRENT);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = ovp_open_regular(path, 0, NULL);
 	if (fd < 0)
-		return ovp_err(-errno, "cannot open %s: %s", path, strerror(errno));
+		return ovp_err_prefix(fd, "cannot open");
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
 		err = ovp_err(-ENOEXEC, "%s: not an ELF file", path);

@@ -97,8 +97,10 @@ void ovp_cpuset__set(struct ovp_cpuset *set, long cpu);
 unsigned int ovp_cpuset__count(const struct ovp_cpuset *set);
 
 /**
- * ovp_read_file() - read a whole file (procfs and tracefs files have no size)
- * into a NUL-terminated buffer.
+ * ovp_read_file() - read a whole regular file (procfs and tracefs files have
+ * no size: read to their end) into a NUL-terminated buffer, at most
+ * OVP_READ_FILE_MAX bytes (safefile.h: a FIFO, a device or a larger file is
+ * refused; the open never blocks).
  * @textp: receives the buffer; the caller frees it.
  * @sizep: receives the length without the NUL (may be NULL).
  *
