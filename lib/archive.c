@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -28,8 +29,21 @@
 #include "ovsperf/err.h"
 
 #define TAR_BLOCK 512
-/* Members other than perf.data are kept in memory: refuse absurd sizes. */
-#define ARCHIVE_MAX_MEMBER (1ULL << 30)
+/*
+ * Limits, so that a small hostile archive cannot expand into memory or onto
+ * the disk without end (a zstd frame of zeros expands 30000 times):
+ *  - members other than perf.data are kept in memory: at most 256 MiB each,
+ *    512 MiB together;
+ *  - everything the archive holds (tar headers and members, perf.data
+ *    included) is at most 1024 times the archive's size, plus 16 MiB (real
+ *    archives expand 5 to 20 times).
+ * A member beyond a limit is refused by the size its header declares,
+ * before any of it is written.
+ */
+#define ARCHIVE_MAX_MEMBER (256ULL << 20)
+#define ARCHIVE_MAX_MEMORY (512ULL << 20)
+#define ARCHIVE_MAX_RATIO 1024
+#define ARCHIVE_SLACK (16ULL << 20)
 
 struct archive_member {
 	char *name;
@@ -58,6 +72,8 @@ struct archive_reader {
 	size_t buf_len;
 	bool to_file;		/* the current member goes to perf_fd */
 	int err;		/* sticky */
+	uint64_t max_expand;	/* most tar bytes the archive may expand to */
+	uint64_t mem_total;	/* bytes of members kept in memory */
 };
 
 bool archive_is_zstd(int fd)
@@ -200,6 +216,11 @@ static int start_member(struct archive_reader *a)
 			return ovp_err(-ENOMEM, "out of memory");
 	}
 	clean_name(a->cur_name);
+	if (size > a->max_expand - a->pos)
+		return ovp_err(-EFBIG, "archive member %s: %llu bytes: the archive would expand to "
+			       "more than %llu bytes (%d times its size + 16 MiB): refused",
+			       a->cur_name, (unsigned long long)size,
+			       (unsigned long long)a->max_expand, ARCHIVE_MAX_RATIO);
 	a->left = size;
 	a->pad = (TAR_BLOCK - size % TAR_BLOCK) % TAR_BLOCK;
 	a->to_file = false;
@@ -215,9 +236,12 @@ static int start_member(struct archive_reader *a)
 				       strerror(errno));
 		a->to_file = true;
 	} else if (a->type == '0' || a->type == '7' || a->type == 'L' || a->type == 'x') {
-		if (size > ARCHIVE_MAX_MEMBER)
-			return ovp_err(-EFBIG, "archive member %s: %llu bytes is too big",
-				       a->cur_name, (unsigned long long)size);
+		if (size > ARCHIVE_MAX_MEMBER || a->mem_total + size > ARCHIVE_MAX_MEMORY)
+			return ovp_err(-EFBIG, "archive member %s: %llu bytes is too big (members "
+				       "other than perf.data: at most %llu MiB each, %llu MiB "
+				       "together)", a->cur_name, (unsigned long long)size,
+				       ARCHIVE_MAX_MEMBER >> 20, ARCHIVE_MAX_MEMORY >> 20);
+		a->mem_total += size;
 		a->buf = malloc(size + 1);
 		if (!a->buf)
 			return ovp_err(-ENOMEM, "out of memory");
@@ -339,6 +363,15 @@ int archive_reader__open(struct archive_reader **out, int fd)
 		goto out;
 	}
 	a->perf_fd = -1;
+	{
+		struct stat st;
+
+		if (fstat(fd, &st) < 0) {
+			err = ovp_err(-errno, "archive: %s", strerror(errno));
+			goto out;
+		}
+		a->max_expand = (uint64_t)st.st_size * ARCHIVE_MAX_RATIO + ARCHIVE_SLACK;
+	}
 	ZSTD_initDStream(z);
 	while (!err && a->state != ST_END) {
 		ssize_t n = pread(fd, in, in_size, (off_t)off);
@@ -365,6 +398,10 @@ int archive_reader__open(struct archive_reader **out, int fd)
 				break;
 			}
 			err = feed(a, obuf, ob.pos);
+			if (!err && a->pos > a->max_expand)
+				err = ovp_err(-EFBIG, "the archive expands to more than %llu bytes "
+					      "(%d times its size + 16 MiB): refused",
+					      (unsigned long long)a->max_expand, ARCHIVE_MAX_RATIO);
 		}
 	}
 	if (err)

@@ -16,18 +16,21 @@
 
 #include <zstd.h>
 
+#include "ovsperf/err.h"
+#include "ovsperf/safefile.h"
 #include "ovsperf/strutil.h"
 
 #include "ovsperf/kboot.h"
 
 #define KERNEL_MMAP_NAME "[kernel.kallsyms]"
 
-/* zstd-compressed text (a kallsyms.zst) is decompressed as it is read. */
+/* zstd-compressed text (a kallsyms.zst) is decompressed as it is read, to
+ * at most OVP_READ_FILE_MAX bytes. */
 static int zstd_to_text(char *in, size_t len, char **out)
 {
 	ZSTD_DStream *z = ZSTD_createDStream();
 	ZSTD_inBuffer ib = { in, len, 0 };
-	size_t cap = len * 4 + 4096, r;
+	size_t cap = len < (OVP_READ_FILE_MAX >> 2) ? len * 4 + 4096 : OVP_READ_FILE_MAX, ncap, r;
 	char *buf = malloc(cap);
 	ZSTD_outBuffer ob;
 
@@ -40,28 +43,38 @@ static int zstd_to_text(char *in, size_t len, char **out)
 	ob.dst = buf;
 	ob.size = cap - 1;
 	ob.pos = 0;
-	while (ib.pos < ib.size) {
+	for (;;) {
 		r = ZSTD_decompressStream(z, &ob, &ib);
 		if (ZSTD_isError(r)) {
 			ZSTD_freeDStream(z);
 			free(buf);
-			return -EBADMSG;
+			return ovp_err(-EBADMSG, "zstd: %s", ZSTD_getErrorName(r));
 		}
+		if (!r || (ib.pos == ib.size && ob.pos < ob.size))
+			break;	/* the frame is complete, or the input ended */
 		if (ob.pos == ob.size) {
-			char *b = cap > (1u << 30) ? NULL : realloc(buf, cap * 2);
+			char *b;
 
+			if (cap > OVP_READ_FILE_MAX) {
+				ZSTD_freeDStream(z);
+				free(buf);
+				return ovp_err(-EFBIG, "decompresses to more than %zu MiB",
+					       OVP_READ_FILE_MAX >> 20);
+			}
+			/* Up to one byte past the limit: a text of exactly
+			 * OVP_READ_FILE_MAX bytes and its NUL still fit. */
+			ncap = cap * 2 < OVP_READ_FILE_MAX + 1 ? cap * 2 : OVP_READ_FILE_MAX + 1;
+			b = realloc(buf, ncap);
 			if (!b) {
 				ZSTD_freeDStream(z);
 				free(buf);
 				return -ENOMEM;
 			}
 			buf = b;
-			cap *= 2;
+			cap = ncap;
 			ob.dst = buf;
 			ob.size = cap - 1;
 		}
-		if (!r)
-			break;
 	}
 	ZSTD_freeDStream(z);
 	buf[ob.pos] = '\0';

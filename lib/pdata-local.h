@@ -102,6 +102,8 @@ struct pdata_session {
 	uint64_t trimmed;	/* bytes before this were madvise(DONTNEED)ed */
 	struct perf_file_header hdr;
 
+	size_t copied_bytes;	/* copied records queued, with their entries */
+
 	/* Pipe mode: a read buffer. */
 	uint8_t *pbuf;
 	size_t pbuf_size, pbuf_len, pbuf_pos;

@@ -43,11 +43,20 @@
 
 #include "ovsperf/archive.h"
 #include "ovsperf/err.h"
+#include "ovsperf/safefile.h"
 #include "ovsperf/strutil.h"
 #include "pdata-local.h"
 
 #define ARENA_CHUNK (4u << 20)
 #define DEFAULT_QUEUE_MAX (4u << 20)
+/* The largest payload that follows a pipe-mode record (TRACING_DATA): it is
+ * held in memory whole. */
+#define PIPE_PAYLOAD_MAX ((size_t)256 << 20)
+/* Records read from a pipe or decompressed are copied; while they wait for
+ * their round they cost their size and a queue entry.  Above this, the
+ * oldest half is delivered early: a stream or a zstd payload that expands
+ * without rounds cannot make the queue grow without bound. */
+#define DEFAULT_QUEUE_MAX_COPIED ((size_t)64 << 20)
 #define TRIM_STEP (32ull << 20)
 
 static const char *const record_names[PDATA_RECORD_MAX] = {
@@ -369,6 +378,8 @@ int pdata_session__open(struct pdata_session **out, const char *path,
 		memcpy(&s->opts, opts, opts->sz && opts->sz < sizeof(s->opts) ? opts->sz : sizeof(s->opts));
 	if (!s->opts.queue_max_entries)
 		s->opts.queue_max_entries = DEFAULT_QUEUE_MAX;
+	if (!s->opts.queue_max_copied)
+		s->opts.queue_max_copied = DEFAULT_QUEUE_MAX_COPIED;
 	s->path = strdup(path);
 	oq_init(&s->q);
 	s->stats.first_time = 0;
@@ -1139,8 +1150,11 @@ static inline int deliver_entry(struct pdata_session *s, const struct oq_entry *
 {
 	int err = deliver(s, e->rec, e->file_offset, (struct pdata_evsel *)e->aux);
 
-	if (e->owner)
+	if (e->owner) {
+		s->copied_bytes -= ((const struct perf_event_header *)e->rec)->size +
+				   sizeof(struct oq_entry);
 		arena_unref(&s->arena, e->owner);
+	}
 	return err;
 }
 
@@ -1194,14 +1208,14 @@ static int send_ready__(struct pdata_session *s)
 	return s->tool->ready(s->tool, s);
 }
 
-/* More records queued than allowed without a FINISHED_ROUND: deliver the
- * oldest half now. */
+/* More records (or more bytes of copied records) queued than allowed
+ * without a FINISHED_ROUND: deliver the oldest half now. */
 static int queue_overflow(struct pdata_session *s)
 {
 	if (!s->stats.nr_forced_flushes)
-		ovp_warn("%s: more than %zu records queued without a FINISHED_ROUND: "
-			 "flushing early; order may differ from perf's", s->path,
-			 s->opts.queue_max_entries);
+		ovp_warn("%s: more than %zu records or %zu MiB of copied records queued without "
+			 "a FINISHED_ROUND: flushing early; order may differ from perf's", s->path,
+			 s->opts.queue_max_entries, s->opts.queue_max_copied >> 20);
 	s->stats.nr_forced_flushes++;
 	return oq_flush_half(&s->q, oq_deliver, s);
 }
@@ -1232,6 +1246,12 @@ static int queue_record(struct pdata_session *s, const union perf_event *event, 
 		if (owner)
 			owner->refs--;
 		return ovp_err(err, "out of memory queueing records");
+	}
+	if (owner) {
+		/* A copy (pipe, zstd): what it holds is not bounded by a file. */
+		s->copied_bytes += event->header.size + sizeof(struct oq_entry);
+		if (s->copied_bytes > s->opts.queue_max_copied)
+			return queue_overflow(s);
 	}
 	if (s->q.nr_entries > s->opts.queue_max_entries)
 		return queue_overflow(s);
@@ -1394,6 +1414,7 @@ static int process_compressed(struct pdata_session *s, const union perf_event *e
  * they come (perf does not queue them either).
  */
 static int read_extra(struct pdata_session *s, uint64_t n, const uint8_t **data);
+static int skip_extra(struct pdata_session *s, uint64_t n);
 
 static int process_user_record(struct pdata_session *s, const union perf_event *event, uint64_t off)
 {
@@ -1498,14 +1519,11 @@ static int process_user_record(struct pdata_session *s, const union perf_event *
 	case PDATA_RECORD_COMPRESSED:
 	case PDATA_RECORD_COMPRESSED2:
 		return process_compressed(s, event, off);
-	case PDATA_RECORD_AUXTRACE: {
-		const uint8_t *data;
-
+	case PDATA_RECORD_AUXTRACE:
 		/* AUX data follows the record: skip it. */
 		if (size < 16)
 			return 0;
-		return read_extra(s, rd64(rec + 8), &data);
-	}
+		return skip_extra(s, rd64(rec + 8));
 	default:
 		return 0;
 	}
@@ -1604,9 +1622,9 @@ static int read_extra(struct pdata_session *s, uint64_t n, const uint8_t **data)
 		s->src_pos += n;
 		return 0;
 	}
-	if (n > (1ull << 31))
-		return ovp_err(-EBADMSG, "payload of %" PRIu64 " bytes is too large (at offset %" PRIu64 ")",
-			       n, s->stream_off);
+	if (n > PIPE_PAYLOAD_MAX)
+		return ovp_err(-EBADMSG, "payload of %" PRIu64 " bytes is larger than %zu MiB (at "
+			       "offset %" PRIu64 ")", n, PIPE_PAYLOAD_MAX >> 20, s->stream_off);
 	if (pipe_fill(s, n)) {
 		return ovp_err(-EBADMSG, "stream ended inside a payload (at offset %" PRIu64 ")",
 			       s->stream_off);
@@ -1676,6 +1694,25 @@ int pdata_session__read_header(struct pdata_session *s)
 			return err;
 	}
 	return pdata__finish_evsels(s);
+}
+
+/* Skip @n bytes that follow a record (AUX data), through the pipe buffer in
+ * windows: a stream cannot make us hold what we do not use. */
+static int skip_extra(struct pdata_session *s, uint64_t n)
+{
+	const uint8_t *data;
+
+	if (s->map)
+		return read_extra(s, n, &data);
+	while (n) {
+		size_t k = n < s->pbuf_size ? (size_t)n : s->pbuf_size;
+		int err = read_extra(s, k, &data);
+
+		if (err)
+			return err;
+		n -= k;
+	}
+	return 0;
 }
 
 /* Next record: 1 and *ev/off/owner set, 0 at the end, <0 on error. */

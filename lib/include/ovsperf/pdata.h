@@ -277,6 +277,8 @@ struct pdata_open_opts {
 	bool no_ordering;		/* deliver in file order */
 	bool progress;			/* show progress on stderr (if a terminal) */
 	const char *kallsyms_path;	/* --kallsyms: overrides the stored kallsyms */
+	size_t queue_max_copied;	/* bytes of copied records (pipe, zstd) queued,
+					 * entries included (default 64 MiB) */
 };
 
 /**

@@ -15,7 +15,7 @@
 
 /* The most ovp_read_file() reads: a text file (kallsyms, a probe set, a
  * tracefs format) larger than this is refused. */
-#define OVP_READ_FILE_MAX ((size_t)256 << 20)
+#define OVP_READ_FILE_MAX ((size_t)128 << 20)
 
 /**
  * ovp_open_regular() - open @path for reading if it is a regular file.
