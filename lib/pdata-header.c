@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <traceevent/event-parse.h>
@@ -611,7 +612,8 @@ void __sanitizer_set_death_callback(void (*cb)(void)) __attribute__((weak));
  * Parse items @from.. of @l in a child.  Return: the index of the item that
  * killed it, -1 if it parsed them all, or -errno when no child could run.
  */
-static long td_probe(struct pdata_session *s, const struct td_list *l, size_t from, int long_size)
+static long td_probe(struct pdata_session *s, const struct td_list *l, size_t from, int long_size,
+		     unsigned int budget_s)
 {
 	static const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGALRM };
 	long last = -1, idx;
@@ -637,7 +639,7 @@ static long td_probe(struct pdata_session *s, const struct td_list *l, size_t fr
 			__sanitizer_set_death_callback(NULL);
 		if (null >= 0)
 			dup2(null, STDERR_FILENO);
-		alarm(10);	/* a parser that loops is as bad as one that crashes */
+		alarm(budget_s);	/* a parser that loops is as bad as one that crashes */
 		for (i = from; i < l->nr; i++) {
 			idx = (long)i;
 			if (l->v[i].bad || l->v[i].checked)
@@ -744,10 +746,30 @@ static void td_parse_one(struct pdata_session *s, const struct td_item *it, int 
 		ovp_warn("tracing data: cannot parse a format of system '%s'", it->sys);
 }
 
+/*
+ * The checks in children are bounded whatever the tracing data holds: a
+ * child checks every item from the first unchecked one until one kills it,
+ * so each bad item costs a fork; after TD_MAX_PROBES children, or
+ * TD_BUDGET_S seconds of them together, the items still unchecked are
+ * skipped (one warning).
+ */
+#define TD_MAX_PROBES 8
+#define TD_BUDGET_S 10
+
+static uint64_t td_now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
 /* Validate the items in children, then parse the good ones here. */
 static void td_parse_all(struct pdata_session *s, struct td_list *l, int long_size)
 {
-	size_t from = 0, i;
+	size_t from = 0, i, skipped = 0;
+	uint64_t t0 = td_now_s();
+	unsigned int probes = 0;
 
 	for (i = 0; i < l->nr; i++) {
 		struct td_item *it = &l->v[i];
@@ -769,7 +791,20 @@ static void td_parse_all(struct pdata_session *s, struct td_list *l, int long_si
 			from++;
 		if (from == l->nr)
 			break;
-		bad = td_probe(s, l, from, long_size);
+		if (probes == TD_MAX_PROBES || td_now_s() - t0 >= TD_BUDGET_S) {
+			for (i = from; i < l->nr; i++)
+				if (!l->v[i].bad && !l->v[i].checked) {
+					l->v[i].bad = true;
+					skipped++;
+				}
+			ovp_warn("tracing data: %u event formats crash or hang libtraceevent's "
+				 "parser; the %zu formats not checked yet are skipped", probes,
+				 skipped);
+			break;
+		}
+		probes++;
+		bad = td_probe(s, l, from, long_size,
+			       (unsigned int)(TD_BUDGET_S - (td_now_s() - t0)) ?: 1);
 		if (bad < 0 && bad != -1) {
 			ovp_warn("tracing data: cannot check the event formats in a child process "
 				 "(%s); parsing them unchecked", strerror((int)-bad));
@@ -1093,6 +1128,22 @@ int pdata__read_file_header(struct pdata_session *s)
 		s->stats.truncated = true;
 		s->info.features_lost = true;
 		return 0;
+	}
+	/* A finished recording without records still has its feature table
+	 * right after the (empty) data, each section after the table; an
+	 * unfinished one (data size 0) has records there instead. */
+	if (nr_feat) {
+		uint64_t table_end = feat_off + (uint64_t)nr_feat * sizeof(struct perf_file_section);
+		bool ok = true;
+
+		for (k = 0; k < nr_feat && ok; k++) {
+			struct perf_file_section sec;
+
+			memcpy(&sec, s->map + feat_off + k * sizeof(sec), sizeof(sec));
+			ok = sec.offset >= table_end && sec.offset <= s->file_size &&
+			     sec.size <= s->file_size - sec.offset;
+		}
+		s->feature_table_ok = ok;
 	}
 	/* TRACING_DATA first: event names from EVENT_DESC override the
 	 * tracepoint names, and evsels need formats. */

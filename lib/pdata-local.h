@@ -94,6 +94,7 @@ struct pdata_session {
 	bool ready_sent;
 	bool src_inited;		/* src_pos/src_end set (read_header or process) */
 	int ready_err;		/* what send_ready() returned the first time */
+	bool feature_table_ok;	/* file mode: a well-formed feature table follows the data */
 	struct pdata_open_opts opts;
 
 	/* File mode: the whole file mapped read-only. */

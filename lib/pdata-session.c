@@ -1859,7 +1859,7 @@ int pdata_session__process(struct pdata_session *s, struct pdata_tool *tool)
 		s->src_end = s->hdr.data.offset + s->hdr.data.size;
 		if (s->src_end > s->file_size || s->src_end < s->src_pos)
 			s->src_end = s->file_size;
-		if (!s->hdr.data.size && s->file_size > s->src_pos) {
+		if (!s->hdr.data.size && s->file_size > s->src_pos && !s->feature_table_ok) {
 			note_truncated(s, "header says the data section is empty (the recorder "
 				       "did not finish?): reading to the end of the file");
 			s->src_end = s->file_size;

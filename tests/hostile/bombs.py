@@ -11,7 +11,11 @@ memory bound; each run's peak RSS is measured (wait4 of the child).
 3. archives of about 30-60 KB whose kallsyms member declares 1000 MiB and
    whose perf.data member declares 2000 MiB of zeros: one error line
    ("refused"), exit 2, at once, nothing large written or held.
-4. --kallsyms of a zstd file that expands to 300 MB of zeros: one error
+4. 20000 event formats that crash libtraceevent's parser in the tracing
+   data: the reader checks formats in child processes; it must not fork
+   once per bad format (20000 forks) but stop after a few, skip the rest
+   with one warning, in well under 5 s.
+5. --kallsyms of a zstd file that expands to 300 MB of zeros: one error
    line (more than 128 MiB), exit 2.
 
 Usage: bombs.py --analyze BIN --gen-bomb BIN --work DIR [--rss-mb N]
@@ -94,6 +98,16 @@ def main():
                 member, rc, lines))
         if rss > 64 or dt > 10:
             fail("archive %s: peak RSS %.0f MB, %.1f s (want < 64 MB, < 10 s)" % (member, rss, dt))
+
+    fb = os.path.join(a.work, "formats.data")
+    subprocess.run([a.gen_bomb, "formats", fb, "20000"], check=True)
+    rc, out, err, rss, dt = measured([a.analyze, "info", fb], a.work)
+    lines = [ln for ln in err.split("\n") if ln]
+    print("20000 event formats that crash the parser: exit %d, %.1f s, %d stderr lines" % (
+        rc, dt, len(lines)))
+    if rc != 0 or dt > 5 or len(lines) > 9 or "not checked yet are skipped" not in err:
+        fail("formats: exit %d, %.1f s, %d warnings (want 0, < 5 s, at most 9 with the "
+             "skipped ones counted)" % (rc, dt, len(lines)))
 
     kz = os.path.join(a.work, "kallsyms.zst")
     zeros = subprocess.Popen(["head", "-c", "300000000", "/dev/zero"], stdout=subprocess.PIPE)

@@ -10,6 +10,11 @@
  *                             until a round ends holds them all;
  *   gen-bomb pipe OUT N       the same N samples uncompressed, as a pipe-mode
  *                             stream (OUT "-": on stdout, into a pipe);
+ *   gen-bomb formats OUT N    a perf.data whose tracing data holds N event
+ *                             formats that crash libtraceevent's parser (a
+ *                             field the print format uses is renamed): the
+ *                             reader checks formats in a child process, and
+ *                             must not fork once per bad format without end;
  *   gen-bomb archive OUT MB W an ovsperf archive (tar + zstd) whose member
  *                             W ("kallsyms" or "perf.data") declares and holds
  *                             MB MiB of zeros: a few hundred KB on disk.
@@ -225,6 +230,46 @@ static int archive(const char *out, uint64_t mb, const char *which)
 	return err;
 }
 
+static const char header_page[] =
+	"\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n"
+	"\tfield: local_t commit;\toffset:8;\tsize:8;\tsigned:1;\n"
+	"\tfield: char data;\toffset:16;\tsize:4080;\tsigned:1;\n";
+static const char header_event[] = "# compressed entry header\n\ttype_len    :    5 bits\n";
+
+/* sched_switch with "prev_state" renamed: libtraceevent's parser
+ * dereferences NULL on its print format (see test-hostile-formats.c). */
+static const char fmt_crash[] =
+	"name: e%u\nID: %u\nformat:\n"
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+	"\tfield:long pr_v_state;\toffset:8;\tsize:8;\tsigned:1;\n\n"
+	"print fmt: \"%%s\", (REC->prev_state & 1) ? __print_flags(REC->prev_state & 1, \"|\", "
+	"{ 1, \"S\" }) : \"R\"\n";
+
+static int formats(const char *out, unsigned int n)
+{
+	struct perf_event_attr a = attr();
+	struct pdata_tracing *t = NULL;
+	uint64_t id = EVENT_ID;
+	struct pdata_writer *w;
+	char text[1024];
+	unsigned int i;
+	int err;
+
+	err = pdata_writer__open(&w, out);
+	if (err)
+		return err;
+	err = pdata_writer__add_attr(w, &a, &id, 1, "cpu-clock");
+	err = err ?: pdata_tracing__new(&t, header_page, header_event);
+	for (i = 0; i < n && !err; i++) {
+		snprintf(text, sizeof(text), fmt_crash, i, 1000 + i);
+		err = pdata_tracing__add_format(t, "bomb", text);
+	}
+	err = err ?: pdata_writer__set_tracing(w, t);
+	pdata_tracing__delete(t);
+	return pdata_writer__close(w, err);
+}
+
 int main(int argc, char **argv)
 {
 	int err;
@@ -233,10 +278,12 @@ int main(int argc, char **argv)
 		err = zrec(argv[2], strtoull(argv[3], NULL, 0));
 	else if (argc == 4 && !strcmp(argv[1], "pipe"))
 		err = pipe_stream(argv[2], strtoull(argv[3], NULL, 0));
+	else if (argc == 4 && !strcmp(argv[1], "formats"))
+		err = formats(argv[2], (unsigned int)strtoul(argv[3], NULL, 0));
 	else if (argc == 5 && !strcmp(argv[1], "archive"))
 		err = archive(argv[2], strtoull(argv[3], NULL, 0), argv[4]);
 	else {
-		fprintf(stderr, "usage: gen-bomb zrec|pipe OUT N | archive OUT MB MEMBER\n");
+		fprintf(stderr, "usage: gen-bomb zrec|pipe|formats OUT N | archive OUT MB MEMBER\n");
 		return 1;
 	}
 	if (err)
