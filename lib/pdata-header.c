@@ -1145,6 +1145,12 @@ int pdata__read_file_header(struct pdata_session *s)
 		}
 		s->feature_table_ok = ok;
 	}
+	/* A recorder that did not finish wrote no feature table: the data
+	 * runs on past what its header counts, and event names and formats
+	 * (stored as features) are missing. */
+	if (!s->feature_table_ok &&
+	    (!nr_feat || (!h->data.size && h->data.offset < s->file_size)))
+		s->info.features_lost = true;
 	/* TRACING_DATA first: event names from EVENT_DESC override the
 	 * tracepoint names, and evsels need formats. */
 	for (k = 0; k < 2; k++) {

@@ -1837,6 +1837,16 @@ static void trim_map(struct pdata_session *s)
 	}
 }
 
+static bool header_has_features(const struct pdata_session *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(s->hdr.adds_features) / sizeof(s->hdr.adds_features[0]); i++)
+		if (s->hdr.adds_features[i])
+			return true;
+	return false;
+}
+
 int pdata_session__process(struct pdata_session *s, struct pdata_tool *tool)
 {
 	const union perf_event *ev = NULL;
@@ -1859,9 +1869,15 @@ int pdata_session__process(struct pdata_session *s, struct pdata_tool *tool)
 		s->src_end = s->hdr.data.offset + s->hdr.data.size;
 		if (s->src_end > s->file_size || s->src_end < s->src_pos)
 			s->src_end = s->file_size;
-		if (!s->hdr.data.size && s->file_size > s->src_pos && !s->feature_table_ok) {
-			note_truncated(s, "header says the data section is empty (the recorder "
-				       "did not finish?): reading to the end of the file");
+		if (!s->feature_table_ok &&
+		    ((!s->hdr.data.size && s->file_size > s->src_end) || !header_has_features(s))) {
+			/* The recorder did not finish (killed): its header counts
+			 * the records it had flushed, or none, and no feature table
+			 * follows them.  perf reads such a file's data to the end;
+			 * so do we. */
+			note_truncated(s, "the header counts %" PRIu64 " bytes of data and no "
+				       "feature table follows them (the recorder did not finish?): "
+				       "reading the data to the end of the file", s->hdr.data.size);
 			s->src_end = s->file_size;
 		}
 		err = send_ready(s);

@@ -5,8 +5,13 @@
  *
  * Design: the file is written front to back through one buffer with pwrite()
  * at a tracked offset, so records cost a memcpy.  The 104-byte header is
- * written as zeros first and rewritten at close, when the data size and the
- * feature bitmap are known.  Attributes (and their id arrays) go right after
+ * kept current as the file grows: at every flush it says where the
+ * attributes and the data are and how many bytes of whole records are on
+ * disk, with no features yet, so a writer killed at any moment (SIGKILL)
+ * leaves a file readers take for what it is, a recording that did not
+ * finish (perf reads such a file's data to its end, and so does
+ * ovsperf-analyze).  At close it is rewritten with the final data size and
+ * the feature bitmap.  Attributes (and their id arrays) go right after
  * the header, which is why they must all be known before the first record:
  * the data section starts after them.  At close the feature section table
  * (one struct perf_file_section per set feature bit, in bit order) is written
@@ -83,6 +88,7 @@ struct pdata_writer {
 	size_t len;		/* bytes in @buf */
 	uint64_t off;		/* file offset of buf[0] */
 	bool started;		/* header, attrs and ids are in the buffer */
+	bool finishing;		/* close: the final header is written last */
 	uint64_t attrs_offset;
 	uint64_t data_offset;	/* start of the data section */
 	uint64_t data_size;	/* bytes of records */
@@ -158,7 +164,10 @@ void pdata_writer__set_size_out(struct pdata_writer *w, uint64_t *size)
 	w->size_out = size;
 }
 
-/* Write the buffer at its offset (in pipe mode, where the stream is). */
+static int write_header(struct pdata_writer *w, const uint64_t *features);
+
+/* Write the buffer at its offset (in pipe mode, where the stream is), then,
+ * in file mode, the header for what is on disk. */
 static int flush(struct pdata_writer *w)
 {
 	size_t done = 0;
@@ -178,6 +187,10 @@ static int flush(struct pdata_writer *w)
 	}
 	w->off += w->len;
 	w->len = 0;
+	/* Every record of an earlier pdata_writer__write() was in the buffer:
+	 * w->data_size bytes of whole records are on disk now. */
+	if (w->started && !w->finishing && !w->pipe)
+		return write_header(w, NULL);
 	return 0;
 }
 
@@ -627,6 +640,37 @@ static int start_pipe(struct pdata_writer *w)
 }
 
 /* Feature table and payloads after the data, then the real header. */
+/* Write the 104-byte header at offset 0: @features NULL while recording. */
+static int write_header(struct pdata_writer *w, const uint64_t *features)
+{
+	struct file_header h = { 0 };
+	ssize_t n;
+
+	memcpy(&h.magic, "PERFILE2", 8);
+	h.size = sizeof(h);
+	h.attr_size = sizeof(struct perf_event_attr) + sizeof(struct file_section);
+	h.attrs.offset = w->attrs_offset;
+	h.attrs.size = w->nr_attrs * h.attr_size;
+	h.data.offset = w->data_offset;
+	h.data.size = w->data_size;
+	if (features)
+		memcpy(h.features, features, sizeof(h.features));
+	do {
+		n = pwrite(w->fd, &h, sizeof(h), 0);
+	} while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(h))
+		return ovp_err(n < 0 ? -errno : -EIO, "writing the perf.data header: %s",
+			       n < 0 ? strerror(errno) : "short write");
+	return 0;
+}
+
+int pdata_writer__flush(struct pdata_writer *w)
+{
+	int err = start(w);
+
+	return err ?: flush(w);
+}
+
 static int finish(struct pdata_writer *w)
 {
 	struct file_section secs[PDATA_FEAT_MAX];
@@ -649,6 +693,7 @@ static int finish(struct pdata_writer *w)
 	for (i = 1; i < PDATA_FEAT_MAX; i++)
 		if (w->feats[i].set)
 			nr++;
+	w->finishing = true;
 	table_off = position(w);
 	off = table_off + nr * sizeof(struct file_section);
 	nr = 0;
@@ -668,20 +713,9 @@ static int finish(struct pdata_writer *w)
 	err = err ?: flush(w);
 	if (err)
 		return err;
-
-	memcpy(&h.magic, "PERFILE2", 8);
-	h.size = sizeof(h);
-	h.attr_size = sizeof(struct perf_event_attr) + sizeof(struct file_section);
-	h.attrs.offset = w->attrs_offset;
-	h.attrs.size = w->nr_attrs * h.attr_size;
-	h.data.offset = w->data_offset;
-	h.data.size = w->data_size;
 	if (w->size_out)
 		*w->size_out = w->off;
-	w->off = 0;
-	err = emit(w, &h, sizeof(h));
-	err = err ?: flush(w);
-	return err;
+	return write_header(w, h.features);
 }
 
 int pdata_writer__close(struct pdata_writer *w, int err)

@@ -6,6 +6,7 @@
  * by a name table; only this file prints errors.
  */
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,6 +168,13 @@ static void free_sets(struct probe_set **sets, size_t nr)
 	free(sets);
 }
 
+static volatile sig_atomic_t install_stop;
+
+static void on_install_signal(int sig)
+{
+	install_stop = sig;
+}
+
 static int cmd_install(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -217,8 +225,25 @@ static int cmd_install(int argc, char **argv)
 	err = load_sets(argc, argv, &sets, &nr);
 	if (err)
 		return fail();
-	err = probe_install__create(&inst, &opts, sets, nr);
+	{
+		/* SIGINT/SIGTERM stop the install before its next probe and
+		 * remove what it created: never a partial set. */
+		struct sigaction sa = { .sa_handler = on_install_signal }, old_int, old_term;
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, &old_int);
+		sigaction(SIGTERM, &sa, &old_term);
+		install_stop = 0;
+		opts.stop = &install_stop;
+		err = probe_install__create(&inst, &opts, sets, nr);
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+	}
 	free_sets(sets, nr);
+	if (err == -EINTR) {
+		ovp_print_error("install: %s", ovp_errmsg());
+		return 128 + install_stop;
+	}
 	if (err)
 		return fail();
 	for (i = 0; i < inst.nr_events; i++)

@@ -1059,6 +1059,11 @@ int probe_install__create(struct probe_install *inst, const struct probe_opts *o
 		for (j = 0; j < sets[i]->nr_specs && !err; j++) {
 			const struct probe_spec *s = &sets[i]->specs[j];
 
+			if (opts->stop && *opts->stop) {
+				err = ovp_err(-EINTR, "interrupted by %s",
+					      *opts->stop == SIGTERM ? "SIGTERM" : "SIGINT");
+				break;
+			}
 			err = install_spec(&c, inst, s);
 			if (err && err != -ENOMEM && s->optional) {
 				ovp_warn("%s: optional probe %s:%s not installed: %s", sets[i]->name,
@@ -1074,10 +1079,25 @@ int probe_install__create(struct probe_install *inst, const struct probe_opts *o
 	if (err) {
 		/* Roll back: keep the message of the failure, not of the removal. */
 		char *msg = strdup(ovp_errmsg());
+		size_t nr_created = 0;
+		int rerr;
 
-		probe_install__destroy(inst);
+		for (i = 0; i < inst->nr_events; i++)
+			nr_created += inst->events[i].created;
+		rerr = probe_install__destroy(inst);
 		if (msg) {
-			ovp_err(err, "%s", msg);
+			if (err == -EINTR && rerr) {
+				char *why = strdup(ovp_errmsg());
+
+				ovp_err(err, "%s: removing the events it had created failed: %s", msg,
+					why ? why : strerror(-rerr));
+				free(why);
+			} else if (err == -EINTR) {
+				ovp_err(err, "%s: %s", msg, nr_created ? "the events it had created "
+					"were removed" : "it had created no event");
+			} else {
+				ovp_err(err, "%s", msg);
+			}
 			free(msg);
 		}
 		probe_install__exit(inst);

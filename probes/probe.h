@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -52,6 +53,10 @@ struct probe_opts {
 	bool no_flow;
 	/* vmlinux BTF file; NULL: /sys/kernel/btf/vmlinux. */
 	const char *btf;
+	/* Set (to the signal number) by the caller's SIGINT/SIGTERM handler:
+	 * the install stops before its next probe and removes what it created
+	 * (probe_install__create() returns -EINTR).  NULL: not watched. */
+	volatile sig_atomic_t *stop;
 };
 
 /* One event an install needs. */

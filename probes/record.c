@@ -212,6 +212,7 @@ static int install_sets(struct recorder *r)
 		.tracefs = r->tracefs,
 		.binary = r->binary,
 		.pid = r->pid,
+		.stop = &stop_requested,
 	};
 	size_t i;
 	int err;
@@ -627,8 +628,10 @@ static int drain(struct recorder *r)
 			return err;
 	}
 	r->nr_records += nr;
+	/* On disk after every pass, with a header that says so: killed at any
+	 * moment (SIGKILL), the file holds all but the last pass. */
 	if (nr)
-		err = pdata_writer__finished_round(r->writer);
+		err = pdata_writer__finished_round(r->writer) ?: pdata_writer__flush(r->writer);
 	return err ?: nr;
 }
 

@@ -111,6 +111,19 @@ int pdata_writer__write(struct pdata_writer *w, const void *data, size_t size);
 int pdata_writer__finished_round(struct pdata_writer *w);
 
 /**
+ * pdata_writer__flush() - write the records buffered so far, and the header
+ * for them (data size = whole records on disk, no features yet).
+ * @w: the writer.
+ *
+ * Records are also flushed whenever the buffer fills; calling this after
+ * each pass over the ring buffers bounds what a writer killed by SIGKILL
+ * loses to that pass.
+ *
+ * Return: 0 or negative errno.
+ */
+int pdata_writer__flush(struct pdata_writer *w);
+
+/**
  * pdata_writer__set_feature() - set the payload of a header feature.
  * @w: the writer.
  * @feat: feature bit (enum pdata_feature in pdata.h), 1..255.
