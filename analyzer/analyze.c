@@ -165,18 +165,30 @@ static void on_stop_signal(int sig)
 
 void analyze_catch_signals(struct pdata_session *s)
 {
+	/* What was there before (SIG_DFL, or the handler of an output file
+	 * being written, lib/outfile.c): put back when reading ends. */
+	static struct sigaction old_int, old_term;
+	static bool caught;
 	/* No SA_RESTART: a blocking read of a live pipe must return. */
-	struct sigaction sa = { .sa_handler = s ? on_stop_signal : SIG_DFL };
+	struct sigaction sa = { .sa_handler = on_stop_signal };
 
-	if (s) {
-		stop_signal = 0;
-		sigint_seen = 0;
-		signalled_stream = pdata_session__is_stream(s);
+	if (!s) {
+		if (caught) {
+			signalled_session = NULL;
+			sigaction(SIGINT, &old_int, NULL);
+			sigaction(SIGTERM, &old_term, NULL);
+			caught = false;
+		}
+		return;
 	}
+	stop_signal = 0;
+	sigint_seen = 0;
+	signalled_stream = pdata_session__is_stream(s);
 	signalled_session = s;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, caught ? NULL : &old_int);
+	sigaction(SIGTERM, &sa, caught ? NULL : &old_term);
+	caught = true;
 }
 
 int analyze_exit_status(struct pdata_session *s, int err)

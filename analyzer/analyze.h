@@ -183,7 +183,7 @@ int analyze_parse_args(struct analyze_ctx *ctx, int argc, char **argv,
  * SIGINT does not stop the reading: Ctrl-C in a terminal reaches the whole
  * pipeline, and perf record flushes its buffers and closes the stream as it
  * exits, so the stream is read to its end; a second SIGINT (or a SIGTERM)
- * stops at once.  NULL restores the default actions.
+ * stops at once.  NULL restores the actions that were there before.
  */
 void analyze_catch_signals(struct pdata_session *s);
 

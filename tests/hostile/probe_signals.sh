@@ -6,7 +6,7 @@
 #      some of its events exist: exit 130 (143), one line saying it was
 #      interrupted, and none of the set's events left in uprobe_events;
 #   2. `record -e sched:sched_switch -a` killed by SIGKILL while it records:
-#      the file's header is a real one that counts the records on disk
+#      the file it leaves (its temporary, .NAME.XXXXXX) has a real header that counts the records on disk
 #      (not zeros), and ovsperf-analyze reads it to its end: info and script
 #      print its records (as many as perf script finds), one warning that
 #      the recorder did not finish, exit 2.
@@ -65,15 +65,21 @@ done
 # 2. record killed by SIGKILL.
 "$probe" record -e sched:sched_switch -a -o "$work/killed.data" > /dev/null 2> "$work/rec.err" &
 pid=$!
+# record writes a temporary beside the target (.killed.data.XXXXXX) and
+# renames it when complete; killed, the temporary is what is left.
+killed() { ls "$work"/killed.data "$work"/.killed.data.* 2>/dev/null | head -n 1; }
 # Some passes written (the header counts them), then no chance to finish.
 for _ in $(seq 100); do
 	sleep 0.1
-	sz=$(stat -c %s "$work/killed.data" 2>/dev/null || echo 0)
+	f=$(killed)
+	sz=$([ -n "$f" ] && stat -c %s "$f" || echo 0)
 	[ "$sz" -gt 65536 ] && break
 done
 sleep 0.5
 kill -KILL $pid
 wait $pid 2>/dev/null
+f=$(killed)
+[ -n "$f" ] && mv "$f" "$work/killed.data"
 python3 - "$work/killed.data" <<'EOF' || bad "killed record: header"
 import struct, sys
 b = open(sys.argv[1], "rb").read()
