@@ -219,6 +219,7 @@ static int run_reports(const struct report_ops *ops, int argc, char **argv)
 				goto out_usage_msg;
 			}
 			err = run_without_recording(&ctx, reports[0]);
+			status = err ? OVP_EXIT_INPUT : OVP_EXIT_OK;
 			goto out;
 		}
 		err = 0;
