@@ -319,7 +319,7 @@ static int uc_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 	if (uc->stop && uc->nr_read >= uc->stop)
 		return 0;
 	if (uc->stop && ++uc->nr_read == uc->stop)
-		pdata_session__interrupt(uc->s);	/* read no further */
+		pdata_session__stop(uc->s);	/* read no further */
 	f = &uc->f[t];
 	/* Every handler's events are paired; the filter only chooses what is reported. */
 	if (t != UC_DP_UPCALL)

@@ -90,6 +90,7 @@ struct pdata_session {
 	int fd;
 	bool pipe;
 	volatile bool interrupted;	/* set from a signal handler */
+	bool stopped;			/* pdata_session__stop(): a tool read enough */
 	bool processed;
 	bool ready_sent;
 	bool src_inited;		/* src_pos/src_end set (read_header or process) */

@@ -1943,7 +1943,7 @@ generic:
 		err = r;
 		goto out;
 	}
-	if (s->interrupted && !s->eof && (s->map ? s->src_pos < s->src_end : true))
+	if (s->interrupted && !s->stopped && !s->eof && (s->map ? s->src_pos < s->src_end : true))
 		s->stats.interrupted = true;
 	err = send_ready(s);
 	err = err ?: flush_queue(s, UINT64_MAX);
@@ -1957,6 +1957,12 @@ out:
 
 void pdata_session__interrupt(struct pdata_session *s)
 {
+	s->interrupted = true;
+}
+
+void pdata_session__stop(struct pdata_session *s)
+{
+	s->stopped = true;
 	s->interrupted = true;
 }
 

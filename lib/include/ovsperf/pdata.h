@@ -318,8 +318,13 @@ int pdata_session__process(struct pdata_session *s, struct pdata_tool *tool);
  */
 int pdata_session__read_header(struct pdata_session *s);
 
-/* Ask a running pdata_session__process() to stop (signal safe). */
+/* Ask a running pdata_session__process() to stop (signal safe): the results
+ * are partial, stats.interrupted is set when data was left unread. */
 void pdata_session__interrupt(struct pdata_session *s);
+
+/* A tool has read all it wants (e.g. upcall-cost --stop N): the reading
+ * stops after the current record, and that is no interruption. */
+void pdata_session__stop(struct pdata_session *s);
 
 /* Records come from a live stream (a pipe, a socket), not a file: the end of
  * the data is when the writer closes it. */
