@@ -260,40 +260,18 @@ static int read_formats(struct recorder *r)
 	return 0;
 }
 
-/* Thread ids of process @pid, from /proc/PID/task. */
+/* Thread ids of process @pid, from /proc/PID/task, as a thread map. */
 static int process_threads(pid_t pid, struct perf_thread_map **out)
 {
-	char path[64];
-	struct dirent *d;
-	pid_t *tids = NULL;
-	int nr = 0, cap = 0;
-	DIR *dir;
+	pid_t *tids;
+	size_t nr;
+	int err = record_filter__tids(pid, &tids, &nr);
 
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	dir = opendir(path);
-	if (!dir)
-		return ovp_err(-ESRCH, "no process %d", pid);
-	while ((d = readdir(dir))) {
-		if (d->d_name[0] < '0' || d->d_name[0] > '9')
-			continue;
-		if (nr == cap) {
-			pid_t *t = realloc(tids, (cap = cap ? cap * 2 : 16) * sizeof(*t));
-
-			if (!t) {
-				free(tids);
-				closedir(dir);
-				return ovp_err(-ENOMEM, "out of memory");
-			}
-			tids = t;
-		}
-		tids[nr++] = atoi(d->d_name);
-	}
-	closedir(dir);
-	*out = nr ? perf_thread_map__new_array(nr, tids) : NULL;
+	if (err)
+		return err;
+	*out = perf_thread_map__new_array((int)nr, tids);
 	free(tids);
-	if (!*out)
-		return ovp_err(nr ? -ENOMEM : -ESRCH, "no threads in process %d", pid);
-	return 0;
+	return *out ? 0 : ovp_err(-ENOMEM, "out of memory");
 }
 
 static int libperf_print(enum libperf_print_level level, const char *fmt, va_list ap)
