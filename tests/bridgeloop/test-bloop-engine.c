@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "../lib/check.h"
-#include "kdelay-bloop.h"
+#include "engine/bridge-loop.h"
 
 static int listed, listed_run;
 

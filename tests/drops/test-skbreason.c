@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * test-skbreason.c - unit test of analyzer/skbreason.c: the reason names come
+ * test-skbreason.c - unit test of analyzer/decode/skbreason.c: the reason names come
  * from the event's own __print_symbolic() table (numbers unlike any kernel's,
  * so no compiled-in list could pass), values outside it print as perf script
  * prints them ("0x..."), Open vSwitch's subsystem reasons get their OVS_DROP_
@@ -13,7 +13,7 @@
 
 #include "../lib/check.h"
 #include "ovsperf/pdata.h"
-#include "skbreason.h"
+#include "decode/skbreason.h"
 
 static const char kfree_format[] =
 	"name: kfree_skb\nID: 77\nformat:\n"

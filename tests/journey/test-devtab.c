@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * test-devtab.c - unit test of analyzer/devtab.c: ids are stable, names
+ * test-devtab.c - unit test of analyzer/decode/devtab.c: ids are stable, names
  * round-trip, empty names get no id, and the table grows past many names.
  */
 #include <stdio.h>
 
 #include "../lib/check.h"
-#include "devtab.h"
+#include "decode/devtab.h"
 
 int main(void)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * test-pktid.c - unit tests of analyzer/pktid.c: identities by skb and by
+ * test-pktid.c - unit tests of analyzer/engine/pktid.c: identities by skb and by
  * (head, skb), clones, address reuse after a free, kfree_skbmem follow-ups,
  * head reallocation, eviction at max_inflight, and the end callbacks.
  */
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "../lib/check.h"
-#include "pktid.h"
+#include "engine/pktid.h"
 
 #define SKB_A 0xffff888100000100ULL
 #define SKB_B 0xffff888100000200ULL

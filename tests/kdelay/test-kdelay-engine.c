@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "../lib/check.h"
-#include "kdelay-engine.h"
+#include "engine/kdelay.h"
 
 #define PID 100
 #define OTHER 200

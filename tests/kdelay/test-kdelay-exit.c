@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * test-kdelay-exit.c - kernel-delay's bounds on per-thread state
- * (analyzer/kdelay-engine.c): threads that exited (EXIT records) are freed
+ * (analyzer/engine/kdelay.c): threads that exited (EXIT records) are freed
  * a horizon later when nothing of them can be reported, kept until their
  * window closes when it can; freeing from the middle of the thread table
  * loses no other thread; at most EXITQ_MAX wait, at most KD_MAX_THREADS
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "../lib/check.h"
-#include "kdelay-engine.h"
+#include "engine/kdelay.h"
 
 #define PID 100
 #define SEC 1000000000ull

@@ -7,7 +7,7 @@ compared with the analyzer's --json (or text) output.
 
 Identity (--key): by default spans are keyed by the skb address; cases with
 "identity": "head" key them by packet identity, computed here with the policy
-of analyzer/pktid.h ((head, skb) as retis) re-implemented naively (class
+of analyzer/engine/pktid.h ((head, skb) as retis) re-implemented naively (class
 PktId), and a clone's first event at a later stage forks its parent's
 pending span.
 

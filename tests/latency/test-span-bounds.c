@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * test-span-bounds.c - the span engine's bounds (analyzer/span.c): spans
+ * test-span-bounds.c - the span engine's bounds (analyzer/engine/span.c): spans
  * expire a timeout after their start (exactly: one that ends at the timeout
  * completes, one nanosecond later it is unfinished), the cap on open spans
  * expires the oldest, and the table of open spans is not slowed by keys a
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "span.h"
+#include "engine/span.h"
 
 static int failures;
 

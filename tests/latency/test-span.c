@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * test-span.c - unit tests of the latency report's span engine
- * (analyzer/span.c): synthetic event sequences fed to the engine directly,
+ * (analyzer/engine/span.c): synthetic event sequences fed to the engine directly,
  * one test per rule of the policy, plus a randomised comparison against a
  * naive reference model of the same policy.
  */
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "span.h"
+#include "engine/span.h"
 
 static int failures;
 

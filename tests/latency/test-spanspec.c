@@ -13,7 +13,7 @@
 
 #include "ovsperf/err.h"
 #include "ovsperf/pdata.h"
-#include "spanspec.h"
+#include "engine/spanspec.h"
 #include "check.h"
 
 static const char *ev_name(struct pdata_session *s, const struct spanspec *ss, int k, int a)

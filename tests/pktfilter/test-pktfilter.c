@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * test-pktfilter.c - unit test of analyzer/pktfilter.c and of lib's
+ * test-pktfilter.c - unit test of analyzer/decode/pktfilter.c and of lib's
  * pdata_evsel__matches():
  *  - the options parse to the values the filters compare (addresses as
  *    inet_pton gives them, ports and protocols as numbers, case-insensitive
@@ -26,8 +26,8 @@
 #include "../lib/check.h"
 #include "ovsperf/err.h"
 #include "ovsperf/pdata.h"
-#include "pkthdr.h"
-#include "pktfilter.h"
+#include "decode/pkthdr.h"
+#include "decode/pktfilter.h"
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 

@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "span.h"
+#include "engine/span.h"
 #include "check.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;

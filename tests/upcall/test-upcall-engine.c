@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "../lib/check.h"
-#include "kdelay-upcall.h"
+#include "engine/upcall-match.h"
 
 static const uint8_t pkt1[] = { 1, 2, 3, 4, 5 };
 static const uint8_t pkt2[] = { 1, 2, 3, 4, 6 };

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * cmd/commands.c - the registry of ovsperf-analyze's reports and commands.
+ *
+ * Reports are listed in the order `ovsperf-analyze FILE` runs them.  They are
+ * weak references so that a report file can be added (or left out of a
+ * partial build) without touching this table: a missing one is skipped.
+ */
+#include <stddef.h>
+
+#include "cmd/analyze.h"
+
+#define REPORT(sym) extern const struct report_ops sym __attribute__((weak));
+REPORT(report_latency_ops)
+REPORT(report_kernel_delay_ops)
+REPORT(report_bridge_loop_ops)
+REPORT(report_upcall_cost_ops)
+REPORT(report_journey_ops)
+REPORT(report_drops_ops)
+REPORT(report_upcalls_ops)
+#undef REPORT
+
+const struct report_ops *const analyze_reports[] = {
+	&report_latency_ops,
+	&report_kernel_delay_ops,
+	&report_bridge_loop_ops,
+	&report_upcall_cost_ops,
+	&report_journey_ops,
+	&report_drops_ops,
+	&report_upcalls_ops,
+};
+/* Entries above may be NULL (weak, not linked): iterate up to this count. */
+const size_t analyze_nr_reports = sizeof(analyze_reports) / sizeof(analyze_reports[0]);
+
+#define COMMAND(fn) int fn(int argc, char **argv) __attribute__((weak));
+COMMAND(cmd_script)
+COMMAND(cmd_info)
+COMMAND(cmd_merge)
+COMMAND(cmd_export)
+#undef COMMAND
+
+const struct command analyze_commands[] = {
+	{ "script", "print every sample as perf script does", cmd_script },
+	{ "info", "recording facts: features, events, counts, losses, time span", cmd_info },
+	{ "merge", "merge JSON reports from several hosts", cmd_merge },
+	{ "export", "export to Perfetto (trace events) or pcapng", cmd_export },
+	{ NULL, NULL, NULL },	/* main may be NULL (weak, not linked) */
+};

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * engine/timeline-local.h - the state of the timeline pass, shared by its
+ * two files: engine/timeline.c (threads, CPUs, upcalls, counters, the tool)
+ * and engine/timeline-packets.c (packet spans).
+ */
+#ifndef OVSPERF_EXPORT_TIMELINE_LOCAL_H
+#define OVSPERF_EXPORT_TIMELINE_LOCAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode/devtab.h"
+#include "report/timeline-sink.h"
+#include "engine/timeline.h"
+#include "engine/exitq.h"
+#include "ovsperf/evdec.h"
+#include "ovsperf/hash.h"
+#include "decode/pktfilter.h"
+#include "engine/span.h"
+#include "engine/spanspec.h"
+
+#define EX_NONE UINT64_MAX
+#define EX_MAX_DEPTH 16
+/* Track ids that no real task has (pid_max is at most 2^22). */
+#define EX_PKT_PID 0x7ffffff0		/* pseudo process of packet spans */
+#define EX_CNT_PID 0x7ffffff1		/* pseudo process of the counters */
+#define EX_MAX_SPANS 4
+/* Most skb addresses whose generation is kept (16 bytes each, the table at
+ * most half full: 8 MB); beyond it the count starts again (man page). */
+#define EX_MAX_GENS 262144
+#define EX_MAX_ALTS SPANSPEC_MAX_ALTS
+#define EX_MAX_ROLES 4
+#define EX_UPCALL_RING 1024
+#define EX_MAX_CPUS 1024
+
+/* What a sample of an event means to the timeline. */
+enum ex_handler {
+	H_NONE,
+	H_SYS_ENTER,
+	H_SYS_EXIT,
+	H_SWITCH,
+	H_WAKEUP,
+	H_IRQ_ENTRY,
+	H_IRQ_EXIT,
+	H_SOFTIRQ_ENTRY,
+	H_SOFTIRQ_EXIT,
+	H_RUN_START,
+	H_POLL_BLOCK,
+	H_DP_UPCALL,
+	H_RECV_UPCALL,
+};
+
+/* Kinds of slices on a thread track (its open-slice stack). */
+enum ex_kind { K_SYS, K_IRQ, K_SOFTIRQ, K_LOOP_RUN, K_LOOP_WAIT };
+
+struct ex_role {
+	uint8_t span, stage, alt;
+};
+
+/* Per event of the recording, indexed by evsel idx: fields resolved once. */
+struct ex_evmap {
+	enum ex_handler h;
+	struct evdec_field f1, f2, f3;	/* handler fields (id/ret, prev_pid/...) */
+	struct evdec_field key;		/* packet events: the skb */
+	struct pktfilter_fields pf;	/* packet events: device and flow */
+	struct evdec_field pkt;		/* upcall events: packet bytes */
+	bool has_attr;			/* dev or a flow field resolved */
+	bool is_free;
+	int nr_roles;
+	struct ex_role roles[EX_MAX_ROLES];
+};
+
+struct ex_span {
+	const char *name;
+	unsigned int nr_stages;
+	char *alt_names[SPAN_MAX_STAGES][EX_MAX_ALTS];
+	struct span_engine *eng;
+};
+
+/* Device and flow of a packet, interned: spans carry the id (index + 1).
+ * Hashed and compared as words: no padding. */
+struct ex_attr {
+	uint32_t dev;			/* device id (devtab), 0 = none */
+	struct pktfilter_flow flow;	/* its flow fields */
+};
+
+/* One thread (or one CPU's idle task) with its open slices and stamps. */
+struct ex_thread {
+	uint32_t key;			/* tid, or EX_IDLE_BASE + cpu; 0 = free slot */
+	int64_t pid;			/* process of the track */
+	bool named;			/* thread_name written */
+	bool sched_named;		/* the run/ready track's name written */
+	uint8_t depth;			/* open slices */
+	uint8_t stack[EX_MAX_DEPTH];	/* their kinds, innermost last */
+	uint64_t run_start;		/* switch-in, or EX_NONE */
+	uint64_t ready_start;		/* wakeup or preemption, or EX_NONE */
+	uint64_t last_out;		/* last switch-out, or EX_NONE */
+	uint64_t exited;		/* time of its EXIT record, or EX_NONE */
+};
+
+/* Slices open on a CPU track. */
+struct ex_cpu {
+	uint8_t depth;
+	uint8_t stack[EX_MAX_DEPTH];	/* enum ex_cpu_kind, innermost last */
+};
+
+/* skb address -> how many spans it started (the packet's generation). */
+struct ex_gen {
+	uint64_t key;			/* 0 = free slot */
+	uint64_t gen;
+};
+
+/* Packet bytes compared between a kernel upcall and a recv_upcall. */
+#define EX_UPCALL_CMP 64
+
+/* A kernel upcall waiting for its recv_upcall. */
+struct ex_upcall {
+	uint64_t ts;
+	int64_t pid, tid;
+	uint32_t len;
+	uint32_t nr_bytes;		/* bytes kept (0: match by length only) */
+	uint64_t flow;			/* flow id written on the kernel event */
+	uint8_t bytes[EX_UPCALL_CMP];
+};
+
+struct ex_timeline {
+	struct pdata_tool tool;
+	struct ex_sink *w;
+	struct ex_filter f;
+	struct pdata_session *s;
+	const char *arch;
+	struct ex_counts counts;
+	struct exitq exited;		/* threads whose track state goes (engine/exitq.h) */
+
+	struct ex_evmap *map;
+	int nr_map;
+
+	struct ex_thread *threads;	/* open addressing, power-of-two size */
+	size_t nr_slots, nr_threads;
+	uint32_t *pids;			/* processes named (open addressing; 0 = free) */
+	size_t nr_pid_slots, nr_pids;
+	bool idle_named;
+
+	struct ex_span spans[EX_MAX_SPANS];
+	int nr_spans;
+	struct ex_gen *gens;
+	size_t nr_gen_slots, nr_gens;
+	uint64_t gen_resets;		/* times the table reached EX_MAX_GENS */
+	struct devtab devs;		/* interned device names */
+	struct ex_attr *attrs;		/* interned attributes, id = index + 1 */
+	size_t nr_attrs, cap_attrs;
+	uint32_t *attr_tab;		/* open addressing of attribute ids, 0 = free */
+	size_t attr_tab_size;
+	uint64_t pkt_seq;
+	bool pkt_named;
+	uint64_t *cpu_last;		/* last sample time per CPU (LOST windows) */
+	size_t nr_cpu_last;
+	uint64_t (*lost_win)[2];	/* LOST windows [lo, hi] seen so far */
+	size_t nr_lost_win, cap_lost_win;
+
+	struct ex_upcall ring[EX_UPCALL_RING];
+	size_t ring_head, ring_len;
+	uint64_t flow_seq;
+
+	uint64_t bucket;		/* current millisecond of the per-CPU counter */
+	bool bucket_open;
+	uint64_t cpu_count[EX_MAX_CPUS];
+	struct ex_cpu cpus[EX_MAX_CPUS];	/* CPU tracks */
+	uint32_t nr_cpus;		/* counter series written */
+	uint64_t lost_total;
+	bool cnt_named;
+	uint64_t last_time;
+};
+
+/* tids, pids and skb generations come from the recording: the seeded hash. */
+static inline size_t hash32(uint32_t x)
+{
+	return (size_t)ovp_hash64(x);
+}
+
+/*
+ * Packet spans (engine/timeline-packets.c).
+ */
+
+/* Add span @name from @spec (engine/spanspec.h) when the recording has its events;
+ * @strict: a missing stage is an error.  Return: 0 or negative errno. */
+int ex_add_span(struct ex_timeline *x, const char *name, const char *spec, bool strict);
+
+/* A packet filter on a field no span event carries is an error. */
+int ex_check_filters(struct ex_timeline *x);
+
+/* A sample of a span event (or of a free event). */
+int ex_on_packet(struct ex_timeline *x, const struct ex_evmap *m, const struct pdata_sample *sm);
+
+#endif /* OVSPERF_EXPORT_TIMELINE_LOCAL_H */

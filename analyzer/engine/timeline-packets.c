@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * engine/timeline-packets.c - the packet spans of the timeline pass (engine/timeline.c):
+ * the latency report's span engine (engine/span.h) fed with the span events, each
+ * completed span written through the sink as one packet (report/timeline-sink.h),
+ * with the same filters as the latency report.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/analyze.h"
+#include "engine/timeline-local.h"
+
+/* Completed spans the engine holds before dropping them (stream mode). */
+#define EX_SPAN_HOLD 64
+
+/*
+ * Add span @name from @spec (engine/spanspec.h) when the recording has its events.
+ * Return: 0 (added or not applicable), or negative errno.  @strict: a missing
+ * stage is an error.
+ */
+int ex_add_span(struct ex_timeline *x, const char *name, const char *spec, bool strict)
+{
+	struct ex_span *sp = &x->spans[x->nr_spans];
+	struct spanspec ss;
+	int nst, k, a, err;
+
+	if (x->nr_spans == EX_MAX_SPANS)
+		return 0;
+	err = spanspec__parse(&ss, name, spec, x->s, strict);
+	if (err)
+		return err < 0 ? err : 0;
+	nst = ss.nr_stages;
+	/* Every event must carry the key; a span whose events do not is left out. */
+	for (k = 0; k < nst; k++) {
+		for (a = 0; a < ss.stages[k].nr_alts; a++) {
+			int idx = ss.stages[k].evsel[a];
+			struct pdata_evsel *ev = pdata_session__evsel(x->s, idx);
+			struct evdec_field tmp;
+
+			if (evdec_field__find_any(&tmp, ev, spanspec_key_fields) ||
+			    x->map[idx].nr_roles == EX_MAX_ROLES) {
+				if (strict)
+					return ovp_err(-ENOENT, "span %s: event %s has no skb or "
+						       "skbaddr field", spec, ev->name);
+				return 0;
+			}
+		}
+	}
+	err = span_engine__new(&sp->eng, (unsigned int)nst);
+	/* Each span is written when it completes (span_engine__last()): the
+	 * engine keeps none of them, so memory stays flat; open spans expire
+	 * as latency's do. */
+	err = err ?: span_engine__set_expiry(sp->eng, x->f.span_timeout_ns, SPANSPEC_MAX_OPEN);
+	err = err ?: span_engine__stream(sp->eng, NULL, NULL, NULL, EX_SPAN_HOLD);
+	if (err)
+		return err;
+	sp->name = name;
+	sp->nr_stages = (unsigned int)nst;
+	for (k = 0; k < nst; k++) {
+		for (a = 0; a < ss.stages[k].nr_alts; a++) {
+			int idx = ss.stages[k].evsel[a];
+			struct ex_evmap *m = &x->map[idx];
+			struct pdata_evsel *ev = pdata_session__evsel(x->s, idx);
+
+			sp->alt_names[k][a] = strdup(ev->name);
+			evdec_field__find_any(&m->key, ev, spanspec_key_fields);
+			m->has_attr = pktfilter_fields__resolve(&m->pf, ev, PKTFILTER_ANY_EVENT);
+			m->roles[m->nr_roles].span = (uint8_t)x->nr_spans;
+			m->roles[m->nr_roles].stage = (uint8_t)k;
+			m->roles[m->nr_roles].alt = (uint8_t)a;
+			m->nr_roles++;
+		}
+	}
+	x->nr_spans++;
+	return 0;
+}
+
+static uint64_t hash_attr(const struct ex_attr *a)
+{
+	return ovp_hash_bytes(a, sizeof(*a));
+}
+
+/* The id of attribute @a (index + 1), interned when new; 0 when out of memory. */
+static uint32_t intern_attr(struct ex_timeline *x, const struct ex_attr *a)
+{
+	size_t mask, j, i;
+
+	if ((x->nr_attrs + 1) * 2 > x->attr_tab_size) {
+		size_t n = x->attr_tab_size ? x->attr_tab_size * 2 : 256;
+		uint32_t *tab = calloc(n, sizeof(*tab));
+
+		if (!tab)
+			return 0;
+		for (i = 0; i < x->nr_attrs; i++) {
+			for (j = hash_attr(&x->attrs[i]) & (n - 1); tab[j]; j = (j + 1) & (n - 1))
+				;
+			tab[j] = (uint32_t)i + 1;
+		}
+		free(x->attr_tab);
+		x->attr_tab = tab;
+		x->attr_tab_size = n;
+	}
+	mask = x->attr_tab_size - 1;
+	for (j = hash_attr(a) & mask; x->attr_tab[j]; j = (j + 1) & mask)
+		if (!memcmp(&x->attrs[x->attr_tab[j] - 1], a, sizeof(*a)))
+			return x->attr_tab[j];
+	if (x->nr_attrs == x->cap_attrs) {
+		size_t cap = x->cap_attrs ? x->cap_attrs * 2 : 64;
+		struct ex_attr *n = realloc(x->attrs, cap * sizeof(*n));
+
+		if (!n)
+			return 0;
+		x->attrs = n;
+		x->cap_attrs = cap;
+	}
+	x->attrs[x->nr_attrs++] = *a;
+	x->attr_tab[j] = (uint32_t)x->nr_attrs;
+	return (uint32_t)x->nr_attrs;
+}
+
+/* Device and flow of a packet event (as the latency report reads them). */
+static uint32_t sample_attr(struct ex_timeline *x, const struct ex_evmap *m,
+			    const struct pdata_sample *sm)
+{
+	struct ex_attr a;
+	const char *dev;
+	char buf[64];
+
+	memset(&a, 0, sizeof(a));
+	dev = pktfilter_fields__dev(&m->pf, sm, buf, sizeof(buf));
+	if (dev)
+		a.dev = devtab__intern(&x->devs, dev);
+	pktfilter_fields__flow(&m->pf, sm, &a.flow);
+	return (a.dev || a.flow.has) ? intern_attr(x, &a) : 0;
+}
+
+/* Bump and return the generation of @key (the number of spans it started). */
+static uint64_t gen_bump(struct ex_timeline *x, uint64_t key, bool bump)
+{
+	size_t j, i;
+
+	if (!key)
+		return 0;
+	if (x->nr_gens == EX_MAX_GENS) {
+		/* Too many addresses: forget them all, counts start again. */
+		memset(x->gens, 0, x->nr_gen_slots * sizeof(*x->gens));
+		x->nr_gens = 0;
+		x->gen_resets++;
+	}
+	if (x->nr_gens * 2 >= x->nr_gen_slots) {
+		size_t n = x->nr_gen_slots ? x->nr_gen_slots * 2 : 1024;
+		struct ex_gen *tab = calloc(n, sizeof(*tab));
+
+		if (!tab)
+			return 0;
+		for (i = 0; i < x->nr_gen_slots; i++) {
+			if (!x->gens[i].key)
+				continue;
+			for (j = ovp_hash64(x->gens[i].key) & (n - 1); tab[j].key;
+			     j = (j + 1) & (n - 1))
+				;
+			tab[j] = x->gens[i];
+		}
+		free(x->gens);
+		x->gens = tab;
+		x->nr_gen_slots = n;
+	}
+	/* The whole address: a cut one would let addresses collide by design. */
+	for (j = ovp_hash64(key) & (x->nr_gen_slots - 1); x->gens[j].key;
+	     j = (j + 1) & (x->nr_gen_slots - 1))
+		if (x->gens[j].key == key)
+			break;
+	if (!x->gens[j].key) {
+		x->gens[j].key = key;
+		x->nr_gens++;
+	}
+	if (bump)
+		x->gens[j].gen++;
+	return x->gens[j].gen;
+}
+
+static const struct ex_attr *attr_of(const struct ex_timeline *x, uint32_t id)
+{
+	return id && id <= x->nr_attrs ? &x->attrs[id - 1] : NULL;
+}
+
+static const char *dev_of(const struct ex_timeline *x, uint32_t attr)
+{
+	const struct ex_attr *a = attr_of(x, attr);
+
+	return a && a->dev ? devtab__name(&x->devs, a->dev) : NULL;
+}
+
+/* The filters' view of a span: its times, CPUs and attributes. */
+static bool pkt_passes(const struct ex_timeline *x, const struct span_rec *rec, unsigned int nst)
+{
+	const struct ex_attr *a = attr_of(x, rec->attr);
+	struct pktfilter_pkt p;
+
+	memset(&p, 0, sizeof(p));
+	p.first = rec->t[0];
+	p.last = rec->t[nst - 1];
+	for (unsigned int k = 0; k < nst && !p.cpu_hit; k++)
+		p.cpu_hit = pktfilter_cpu_ok(&x->f.pkt, rec->cpu[k]);
+	p.dev_hit = pktfilter_dev_ok(&x->f.pkt, dev_of(x, rec->attr));
+	if (a)
+		p.flow = a->flow;
+	return pktfilter_match(&x->f.pkt, &p);
+}
+
+/*
+ * Does [t0, t1] overlap a LOST window seen so far?  The latency report drops
+ * such spans; here they are written with lost_window: true.  A LOST record
+ * that arrives after a span was written cannot mark it any more.
+ */
+static bool in_lost_window(const struct ex_timeline *x, uint64_t t0, uint64_t t1)
+{
+	for (size_t i = x->nr_lost_win; i-- > 0;)
+		if (x->lost_win[i][0] <= t1 && t0 <= x->lost_win[i][1])
+			return true;
+	return false;
+}
+
+static void write_packet(struct ex_timeline *x, const struct ex_span *sp, const struct span_rec *rec)
+{
+	unsigned int nst = sp->nr_stages, k;
+	const char *stages[SPAN_MAX_STAGES];
+	struct ex_packet p = {
+		.span = sp->name,
+		.span_idx = (unsigned int)(sp - x->spans),
+		.nr_stages = nst,
+		.stages = stages,
+		.t = rec->t,
+		.cpu = rec->cpu,
+		.skb = rec->key,
+	};
+
+	if (!pkt_passes(x, rec, nst))
+		return;
+	if (!x->pkt_named) {
+		x->pkt_named = true;
+		x->w->ops->process(x->w, EX_PKT_PID, "packets");
+	}
+	p.id = ++x->pkt_seq;
+	for (k = 0; k < nst; k++)
+		stages[k] = sp->alt_names[k][rec->alt[k]];
+	p.gen = gen_bump(x, rec->key, false);
+	p.dev = dev_of(x, rec->attr);
+	p.lost_window = in_lost_window(x, rec->t[0], rec->t[nst - 1]);
+	x->w->ops->packet(x->w, EX_PKT_PID, &p);
+	x->counts.packets++;
+}
+
+/* The attribute of the sample being fed, read once and only when the span
+ * engine wants it (span_engine__event_lazy()). */
+struct lazy_attr {
+	struct ex_timeline *x;
+	const struct ex_evmap *m;
+	const struct pdata_sample *sm;
+	bool done;
+	uint32_t attr;
+};
+
+static uint32_t lazy_attr(void *ctx)
+{
+	struct lazy_attr *lz = ctx;
+
+	if (!lz->done) {
+		lz->done = true;
+		lz->attr = lz->m->has_attr ? sample_attr(lz->x, lz->m, lz->sm) : 0;
+	}
+	return lz->attr;
+}
+
+int ex_on_packet(struct ex_timeline *x, const struct ex_evmap *m,
+		     const struct pdata_sample *sm)
+{
+	uint64_t key = evdec_field__u64(&m->key, sm);
+	struct lazy_attr lz = { .x = x, .m = m, .sm = sm };
+	int i, ret;
+
+	if (m->is_free) {
+		for (i = 0; i < x->nr_spans; i++)
+			span_engine__free(x->spans[i].eng, key, sm->time);
+		return 0;
+	}
+	for (i = 0; i < m->nr_roles; i++) {
+		const struct ex_role *r = &m->roles[i];
+		struct ex_span *sp = &x->spans[r->span];
+
+		ret = span_engine__event_lazy(sp->eng, r->stage, r->alt, key, sm->time, sm->cpu,
+					      lazy_attr, &lz);
+		if (ret < 0)
+			return ret;
+		if (ret == SPAN_STARTED || ret == SPAN_RESTARTED)
+			gen_bump(x, key, true);
+		else if (ret == SPAN_COMPLETED)
+			write_packet(x, sp, span_engine__last(sp->eng));
+	}
+	return 0;
+}
+
+/* A packet filter on a field no span event carries is an error, not "no packets". */
+int ex_check_filters(struct ex_timeline *x)
+{
+	const struct pktfilter *f = &x->f.pkt;
+	uint32_t flow = 0;
+	bool dev = false;
+
+	if (!pktfilter_wants_fields(f))
+		return 0;
+	if (!x->nr_spans)
+		return ovp_err(-ENOENT, "packet filters: the recording has no packet span");
+	for (int i = 0; i < x->nr_map; i++) {
+		if (!x->map[i].nr_roles)
+			continue;
+		dev |= pktfilter_fields__has_dev(&x->map[i].pf);
+		flow |= x->map[i].pf.has;
+	}
+	if (f->dev && !dev)
+		return ovp_err(-ENOENT, "--dev: the packet events have no device field");
+	for (int k = 0; k < PKTFILTER_NR_FIELDS; k++)
+		if (f->has_flow[k] && !(flow & (1u << k)))
+			return ovp_err(-ENOENT, "%s: the packet events have no field %s",
+				       pktfilter_opt_names[k], pktfilter_field_names[k]);
+	return 0;
+}

@@ -1,0 +1,1086 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * engine/timeline.c - the timeline pass of `ovsperf-analyze export
+ * --perfetto`: samples in time order -> Trace Event Format events, written
+ * as they are decided (see engine/timeline.h for the tracks).
+ *
+ * Why a pass of its own for the thread tracks: the kernel-delay engine
+ * (engine/kdelay.h) and the bridge-loop engine (engine/bridge-loop.h) keep
+ * per-window accumulators; the first reports single intervals only as a
+ * stored list (--syscall-events, whole window in memory) and the second only
+ * when an interval ends, while a nested B/E stream needs the begin when it
+ * happens.  This file applies the same pairing rules (a syscall is its last
+ * sys_enter to the next sys_exit of the thread; run is switch-in to
+ * switch-out; ready is wakeup or preemption to switch-in; an IRQ is entry to
+ * exit on the interrupted thread; a loop run is run_start to poll_block, a
+ * poll wait poll_block to run_start), so its slice counts equal the reports'
+ * counts.  Packet spans do come from the latency report's engine (engine/span.h),
+ * with its policy, and are written when they complete.
+ *
+ * Memory: per thread a fixed record (open addressing by tid), per skb
+ * address a generation counter, a fixed ring of pending upcalls; the span
+ * engines run in stream mode and keep no completed span.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/analyze.h"
+#include "decode/devtab.h"
+#include "out/pcapng.h"
+#include "engine/timeline.h"
+#include "engine/timeline-local.h"
+#include "report/timeline-sink.h"
+#include "engine/kdelay.h"
+#include "ovsperf/evdec.h"
+#include "ovsperf/syscalls.h"
+#include "decode/pktfilter.h"
+#include "engine/span.h"
+#include "engine/spanspec.h"
+
+/* Packet span presets, free events and key fields: engine/spanspec.h. */
+static const char *const ex_len_fields[] = { "len", "arg4", "pkt_len", "size", NULL };
+
+/*
+ * Names and tracks.
+ */
+
+
+static int grow_threads(struct ex_timeline *x)
+{
+	size_t n = x->nr_slots ? x->nr_slots * 2 : 256, i;
+	struct ex_thread *tab = calloc(n, sizeof(*tab));
+
+	if (!tab)
+		return ovp_err(-ENOMEM, "export: out of memory");
+	for (i = 0; i < x->nr_slots; i++) {
+		size_t j;
+
+		if (!x->threads[i].key)
+			continue;
+		for (j = hash32(x->threads[i].key) & (n - 1); tab[j].key; j = (j + 1) & (n - 1))
+			;
+		tab[j] = x->threads[i];
+	}
+	free(x->threads);
+	x->threads = tab;
+	x->nr_slots = n;
+	return 0;
+}
+
+/* The thread record of @key, created when new (NULL when out of memory).
+ * Pointers are valid until the next call. */
+static struct ex_thread *get_thread(struct ex_timeline *x, uint32_t key, int64_t pid)
+{
+	size_t j;
+
+	if (x->nr_threads * 2 >= x->nr_slots && grow_threads(x))
+		return NULL;
+	for (j = hash32(key) & (x->nr_slots - 1); x->threads[j].key; j = (j + 1) & (x->nr_slots - 1))
+		if (x->threads[j].key == key)
+			return &x->threads[j];
+	x->threads[j].key = key;
+	x->threads[j].pid = pid;
+	x->threads[j].run_start = EX_NONE;
+	x->threads[j].ready_start = EX_NONE;
+	x->threads[j].last_out = EX_NONE;
+	x->threads[j].exited = EX_NONE;
+	x->nr_threads++;
+	return &x->threads[j];
+}
+
+/* Empty slot @i and close the gap (linear probing: move back every later
+ * entry of the run that may live in it). */
+static void remove_thread(struct ex_timeline *x, size_t i)
+{
+	size_t mask = x->nr_slots - 1, j = i, h;
+
+	memset(&x->threads[i], 0, sizeof(x->threads[i]));
+	x->nr_threads--;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!x->threads[j].key)
+			return;
+		h = hash32(x->threads[j].key) & mask;
+		/* threads[j] may move to i unless its home lies cyclically in (i, j]. */
+		if (i <= j ? (h > i && h <= j) : (h > i || h <= j))
+			continue;
+		x->threads[i] = x->threads[j];
+		memset(&x->threads[j], 0, sizeof(x->threads[j]));
+		i = j;
+	}
+}
+
+/* An exit that is due: the thread's state goes if it is still the thread
+ * that exited and nothing of it is open (its last slices were written). */
+static void retire_thread(struct ex_timeline *x, const struct exitq_ent *e)
+{
+	size_t j;
+
+	if (!x->nr_slots)
+		return;
+	for (j = hash32(e->tid) & (x->nr_slots - 1); x->threads[j].key;
+	     j = (j + 1) & (x->nr_slots - 1)) {
+		struct ex_thread *t = &x->threads[j];
+
+		if (t->key != e->tid)
+			continue;
+		if (t->exited == e->time && !t->depth && t->run_start == EX_NONE &&
+		    t->ready_start == EX_NONE)
+			remove_thread(x, j);
+		return;
+	}
+}
+
+static struct ex_thread *find_thread(struct ex_timeline *x, uint32_t key)
+{
+	size_t j;
+
+	if (!x->nr_slots)
+		return NULL;
+	for (j = hash32(key) & (x->nr_slots - 1); x->threads[j].key; j = (j + 1) & (x->nr_slots - 1))
+		if (x->threads[j].key == key)
+			return &x->threads[j];
+	return NULL;
+}
+
+/* Add @pid to the set of named processes; true if it was new. */
+static bool pid_add(struct ex_timeline *x, uint32_t pid)
+{
+	size_t j, i;
+	uint32_t key = pid + 1;	/* 0 marks a free slot */
+
+	if (x->nr_pids * 2 >= x->nr_pid_slots) {
+		size_t n = x->nr_pid_slots ? x->nr_pid_slots * 2 : 64;
+		uint32_t *tab = calloc(n, sizeof(*tab));
+
+		if (!tab)
+			return false;
+		for (i = 0; i < x->nr_pid_slots; i++) {
+			if (!x->pids[i])
+				continue;
+			for (j = hash32(x->pids[i]) & (n - 1); tab[j]; j = (j + 1) & (n - 1))
+				;
+			tab[j] = x->pids[i];
+		}
+		free(x->pids);
+		x->pids = tab;
+		x->nr_pid_slots = n;
+	}
+	for (j = hash32(key) & (x->nr_pid_slots - 1); x->pids[j]; j = (j + 1) & (x->nr_pid_slots - 1))
+		if (x->pids[j] == key)
+			return false;
+	x->pids[j] = key;
+	x->nr_pids++;
+	return true;
+}
+
+static const char *comm_of(struct ex_timeline *x, uint32_t tid, char *buf, size_t size)
+{
+	const char *c = pdata_session__comm(x->s, tid);
+
+	if (c)
+		return c;
+	snprintf(buf, size, "tid %u", tid);
+	return buf;
+}
+
+/* Write the names of @t's process and thread when not done yet. */
+static void name_thread(struct ex_timeline *x, struct ex_thread *t)
+{
+	char buf[64], name[64];
+
+	if (t->named)
+		return;
+	t->named = true;
+	if (t->key >= EX_IDLE_BASE) {
+		if (!x->idle_named) {
+			x->idle_named = true;
+			x->w->ops->process(x->w, 0, "idle (swapper)");
+		}
+		snprintf(name, sizeof(name), "swapper/%u", t->key - EX_IDLE_BASE);
+		x->w->ops->thread(x->w, 0, t->key, name, -1);
+		return;
+	}
+	if (pid_add(x, (uint32_t)t->pid))
+		x->w->ops->process(x->w, t->pid, comm_of(x, (uint32_t)t->pid, buf, sizeof(buf)));
+	x->w->ops->thread(x->w, t->pid, t->key, comm_of(x, t->key, buf, sizeof(buf)),
+			  (int64_t)t->key * 2);
+}
+
+static void name_sched(struct ex_timeline *x, struct ex_thread *t)
+{
+	char buf[64], name[96];
+
+	if (t->sched_named)
+		return;
+	t->sched_named = true;
+	name_thread(x, t);
+	snprintf(name, sizeof(name), "%s (run/ready)", comm_of(x, t->key, buf, sizeof(buf)));
+	x->w->ops->subtrack(x->w, t->pid, EX_SCHED_BASE + t->key, t->key, name,
+			    (int64_t)t->key * 2 + 1);
+}
+
+/*
+ * Filters.
+ */
+
+static bool in_time(const struct ex_timeline *x, uint64_t ts)
+{
+	return pktfilter_time_ok(&x->f.pkt, ts, ts);
+}
+
+/* A sample without a CPU is not filtered out by --cpu. */
+static bool cpu_ok(const struct ex_timeline *x, uint32_t cpu)
+{
+	return cpu == (uint32_t)-1 || pktfilter_cpu_ok(&x->f.pkt, cpu);
+}
+
+static bool pid_ok(const struct ex_timeline *x, int64_t pid)
+{
+	return x->f.pid < 0 || pid == x->f.pid;
+}
+
+/* May a slice begin at this sample on a thread of @pid? */
+static bool may_begin(const struct ex_timeline *x, const struct pdata_sample *sm, int64_t pid)
+{
+	return in_time(x, sm->time) && cpu_ok(x, sm->cpu) && pid_ok(x, pid);
+}
+
+/*
+ * Thread tracks: a stack of open slices per thread.
+ */
+
+static int64_t track_tid(const struct ex_thread *t)
+{
+	return t->key;
+}
+
+/* Close the innermost open slice of @kind (and, as incomplete, every slice
+ * opened inside it).  Return: whether one was open. */
+static const struct ex_arg ex_incomplete = EXA_B("incomplete", true);
+
+static bool end_slice(struct ex_timeline *x, struct ex_thread *t, uint64_t ts, int kind,
+		      const struct ex_arg *args, int nr_args)
+{
+	int i;
+
+	for (i = t->depth - 1; i >= 0 && t->stack[i] != kind; i--)
+		;
+	if (i < 0)
+		return false;
+	while (t->depth - 1 > i) {
+		x->w->ops->end(x->w, t->pid, track_tid(t), ts, &ex_incomplete, 1);
+		x->counts.incomplete++;
+		t->depth--;
+	}
+	x->w->ops->end(x->w, t->pid, track_tid(t), ts, args, nr_args);
+	t->depth--;
+	return true;
+}
+
+/* Open a slice; one of the same kind still open lost its end (it is closed
+ * as incomplete, as the reports forget a start stamp that is overwritten). */
+static void begin_slice(struct ex_timeline *x, struct ex_thread *t, uint64_t ts, int kind,
+			const char *cat, const char *name, const struct ex_arg *args, int nr_args)
+{
+	if (end_slice(x, t, ts, kind, &ex_incomplete, 1))
+		x->counts.incomplete++;
+	if (t->depth == EX_MAX_DEPTH)
+		return;
+	name_thread(x, t);
+	x->w->ops->begin(x->w, t->pid, track_tid(t), ts, cat, name, args, nr_args);
+	t->stack[t->depth++] = (uint8_t)kind;
+}
+
+/* A writer with CPU tracks: the thread slices leave out their CPU. */
+static bool lean(const struct ex_timeline *x)
+{
+	return x->w->ops->cpu_begin != NULL;
+}
+
+/*
+ * CPU tracks (writers that have them): the task that ran on each CPU, switch
+ * to switch, with the hard and soft IRQs it took nested inside.
+ */
+
+enum ex_cpu_kind { C_TASK, C_IRQ, C_SOFTIRQ };
+
+/* Close the innermost open slice of @kind on @cpu and every one inside it. */
+static void cpu_close(struct ex_timeline *x, uint32_t cpu, uint64_t ts, int kind)
+{
+	struct ex_cpu *c = &x->cpus[cpu];
+	int i;
+
+	for (i = c->depth - 1; i >= 0 && c->stack[i] != kind; i--)
+		;
+	while (i >= 0 && c->depth > i) {
+		x->w->ops->cpu_end(x->w, cpu, ts);
+		c->depth--;
+	}
+}
+
+static void cpu_begin(struct ex_timeline *x, const struct pdata_sample *sm, int kind,
+		      const char *cat, const char *name, const struct ex_arg *args, int nr_args)
+{
+	struct ex_cpu *c;
+
+	if (!x->w->ops->cpu_begin || sm->cpu >= EX_MAX_CPUS)
+		return;
+	c = &x->cpus[sm->cpu];
+	cpu_close(x, sm->cpu, sm->time, kind);
+	if (c->depth == EX_MAX_DEPTH)
+		return;
+	x->w->ops->cpu_begin(x->w, sm->cpu, sm->time, cat, name, args, nr_args);
+	c->stack[c->depth++] = (uint8_t)kind;
+}
+
+static void cpu_end(struct ex_timeline *x, const struct pdata_sample *sm, int kind)
+{
+	if (x->w->ops->cpu_begin && sm->cpu < EX_MAX_CPUS)
+		cpu_close(x, sm->cpu, sm->time, kind);
+}
+
+/* sched_switch on a CPU: the task slice of @next begins (none for idle). */
+static void cpu_switch(struct ex_timeline *x, const struct pdata_sample *sm, uint32_t next,
+		       int64_t next_pid)
+{
+	char buf[64];
+
+	if (!x->w->ops->cpu_begin || sm->cpu >= EX_MAX_CPUS)
+		return;
+	cpu_close(x, sm->cpu, sm->time, C_TASK);
+	if (!next || !may_begin(x, sm, next_pid))
+		return;
+	struct ex_arg a[] = { EXA_U("tid", next), EXA_I("pid", next_pid) };
+
+	cpu_begin(x, sm, C_TASK, "task", comm_of(x, next, buf, sizeof(buf)), a, 2);
+}
+
+/* The track of the task a sample ran in (idle tasks per CPU). */
+static struct ex_thread *sample_thread(struct ex_timeline *x, const struct pdata_sample *sm)
+{
+	if (!sm->tid)
+		return sm->cpu == (uint32_t)-1 ? NULL : get_thread(x, EX_IDLE_BASE + sm->cpu, 0);
+	return get_thread(x, sm->tid, sm->pid);
+}
+
+static int on_sys(struct ex_timeline *x, const struct ex_evmap *m, const struct pdata_sample *sm,
+		  bool enter)
+{
+	struct ex_thread *t;
+	char name[64];
+	long nr = (long)evdec_field__s64(&m->f1, sm);
+	const char *sys;
+
+	if (!sm->tid)
+		return 0;
+	if (enter && !may_begin(x, sm, sm->pid))
+		return 0;
+	t = enter ? get_thread(x, sm->tid, sm->pid) : find_thread(x, sm->tid);
+	if (!t)
+		return enter ? -ENOMEM : 0;
+	if (enter) {
+		sys = ovp_syscall_name(x->arch, nr);
+		if (!sys) {
+			snprintf(name, sizeof(name), "syscall %ld", nr);
+			sys = name;
+		}
+		struct ex_arg a[] = { EXA_I("nr", nr), EXA_I("cpu", (int)sm->cpu) };
+
+		/* With CPU tracks the CPU is seen there, and a known name says nr. */
+		if (lean(x))
+			begin_slice(x, t, sm->time, K_SYS, "syscall", sys, a, sys == name);
+		else
+			begin_slice(x, t, sm->time, K_SYS, "syscall", sys, a, 2);
+		return 0;
+	}
+	struct ex_arg ret = EXA_I("ret", evdec_field__s64(&m->f2, sm));
+
+	if (end_slice(x, t, sm->time, K_SYS, &ret, 1))
+		x->counts.syscalls++;
+	return 0;
+}
+
+static int on_irq(struct ex_timeline *x, const struct ex_evmap *m, const struct pdata_sample *sm,
+		  bool entry, bool soft)
+{
+	struct ex_thread *t;
+	char name[96], str[64];
+	const char *vname;
+	uint64_t v = evdec_field__u64(&m->f1, sm);
+
+	if (entry && !may_begin(x, sm, sm->tid ? (int64_t)sm->pid : 0))
+		return 0;
+	if (entry) {
+		t = sample_thread(x, sm);
+		if (!t)
+			return sm->cpu == (uint32_t)-1 ? 0 : -ENOMEM;
+		if (soft) {
+			vname = kd_softirq_name((unsigned int)v);
+			if (vname)
+				snprintf(name, sizeof(name), "softirq %s", vname);
+			else
+				snprintf(name, sizeof(name), "softirq %" PRIu64, v);
+			struct ex_arg a[] = { EXA_U("vec", v), EXA_I("cpu", (int)sm->cpu) };
+
+			begin_slice(x, t, sm->time, K_SOFTIRQ, "softirq", name, a, lean(x) ? 1 : 2);
+			cpu_begin(x, sm, C_SOFTIRQ, "softirq", name, a, 1);
+		} else {
+			snprintf(name, sizeof(name), "irq %" PRIu64 " %s", v,
+				 evdec_field__str(&m->f2, sm, str, sizeof(str)));
+			struct ex_arg a[] = { EXA_U("irq", v), EXA_I("cpu", (int)sm->cpu) };
+
+			begin_slice(x, t, sm->time, K_IRQ, "irq", name, a, lean(x) ? 1 : 2);
+			cpu_begin(x, sm, C_IRQ, "irq", name, a, 1);
+		}
+		return 0;
+	}
+	cpu_end(x, sm, soft ? C_SOFTIRQ : C_IRQ);
+	t = find_thread(x, sm->tid ? sm->tid : EX_IDLE_BASE + sm->cpu);
+	if (!t)
+		return 0;
+	if (soft) {
+		if (end_slice(x, t, sm->time, K_SOFTIRQ, NULL, 0))
+			x->counts.softirqs++;
+	} else {
+		struct ex_arg ret = EXA_I("ret", evdec_field__s64(&m->f2, sm));
+
+		if (end_slice(x, t, sm->time, K_IRQ, &ret, 1))
+			x->counts.irqs++;
+	}
+	return 0;
+}
+
+static int on_loop(struct ex_timeline *x, const struct pdata_sample *sm, bool run_start)
+{
+	struct ex_thread *t;
+	bool begin = may_begin(x, sm, sm->pid);
+	struct ex_arg args = EXA_I("cpu", (int)sm->cpu);
+
+	t = begin ? get_thread(x, sm->tid, sm->pid) : find_thread(x, sm->tid);
+	if (!t)
+		return begin ? -ENOMEM : 0;
+	if (run_start) {
+		if (end_slice(x, t, sm->time, K_LOOP_WAIT, NULL, 0))
+			x->counts.loop_waits++;
+		if (begin)
+			begin_slice(x, t, sm->time, K_LOOP_RUN, "loop", "main loop run", &args,
+				    !lean(x));
+	} else {
+		if (end_slice(x, t, sm->time, K_LOOP_RUN, NULL, 0))
+			x->counts.loop_runs++;
+		if (begin)
+			begin_slice(x, t, sm->time, K_LOOP_WAIT, "loop", "poll wait", &args, !lean(x));
+	}
+	return 0;
+}
+
+/*
+ * Run/ready tracks (kernel_delay.py's rules, see engine/kdelay.c).
+ */
+
+static int on_switch(struct ex_timeline *x, const struct ex_evmap *m,
+		     const struct pdata_sample *sm)
+{
+	uint32_t prev = (uint32_t)evdec_field__u64(&m->f1, sm);
+	uint64_t state = evdec_field__u64(&m->f2, sm);
+	uint32_t next = (uint32_t)evdec_field__u64(&m->f3, sm);
+	int64_t prev_pid = prev == sm->tid ? (int64_t)sm->pid : pdata_session__pid_of(x->s, prev);
+	int64_t next_pid = pdata_session__pid_of(x->s, next);
+	struct ex_thread *t;
+	bool begin;
+
+	if (prev) {
+		begin = may_begin(x, sm, prev_pid) && prev_pid >= 0;
+		t = begin ? get_thread(x, prev, prev_pid) : find_thread(x, prev);
+		if (begin && !t)
+			return -ENOMEM;
+		if (t) {
+			if (t->run_start != EX_NONE) {
+				name_sched(x, t);
+				x->w->ops->complete(x->w, t->pid, EX_SCHED_BASE + t->key,
+						    t->run_start, sm->time - t->run_start, "sched",
+						    "run", NULL, 0);
+				x->counts.runs++;
+				t->run_start = EX_NONE;
+			}
+			t->last_out = sm->time;
+			/* Preempted (no state bit below TASK_REPORT_MAX): ready at once. */
+			if (begin && !(state & 0xffu))
+				t->ready_start = sm->time;
+		}
+	}
+	cpu_switch(x, sm, next, next_pid);
+	if (next) {
+		begin = may_begin(x, sm, next_pid) && next_pid >= 0;
+		t = begin ? get_thread(x, next, next_pid) : find_thread(x, next);
+		if (begin && !t)
+			return -ENOMEM;
+		if (t) {
+			if (t->ready_start != EX_NONE) {
+				/* A wakeup while the thread still ran: ready from its switch-out. */
+				uint64_t from = t->ready_start;
+
+				if (t->last_out != EX_NONE && t->last_out > from)
+					from = t->last_out;
+				name_sched(x, t);
+				x->w->ops->complete(x->w, t->pid, EX_SCHED_BASE + t->key, from,
+						    sm->time - from, "sched", "ready", NULL, 0);
+				x->counts.readies++;
+				t->ready_start = EX_NONE;
+			}
+			if (begin)
+				t->run_start = sm->time;
+		}
+	}
+	return 0;
+}
+
+static int on_wakeup(struct ex_timeline *x, const struct ex_evmap *m,
+		     const struct pdata_sample *sm)
+{
+	uint32_t tid = (uint32_t)evdec_field__u64(&m->f1, sm);
+	int64_t pid = pdata_session__pid_of(x->s, tid);
+	struct ex_thread *t;
+
+	if (!tid || pid < 0 || !may_begin(x, sm, pid))
+		return 0;
+	t = get_thread(x, tid, pid);
+	if (!t)
+		return -ENOMEM;
+	t->ready_start = sm->time;
+	return 0;
+}
+
+/*
+ * Upcall flows: kernel ovs_dp_upcall -> the first later recv_upcall of the
+ * same packet (same length, and same first bytes when both events carry
+ * them), as upcall-cost pairs them; only MISS upcalls (upcall_cmd 1, recv
+ * type 0 with a flow key), like upcall_cost.py.
+ */
+
+static bool upcall_usable(const struct ex_evmap *m, const struct pdata_sample *sm, bool kernel,
+			  uint32_t len)
+{
+	if (!len)
+		return false;
+	if (kernel)
+		return !evdec_field__resolved(&m->f2) || evdec_field__u64(&m->f2, sm) == 1;
+	return (!evdec_field__resolved(&m->f2) || evdec_field__u64(&m->f2, sm) == 0) &&
+	       (!evdec_field__resolved(&m->f3) || evdec_field__u64(&m->f3, sm) > 0);
+}
+
+static uint32_t upcall_bytes(const struct ex_evmap *m, const struct pdata_sample *sm, uint32_t len,
+			     const uint8_t **bytes)
+{
+	uint32_t n = 0;
+
+	*bytes = evdec_field__resolved(&m->pkt) ? ex_field_bytes(&m->pkt, sm, &n) : NULL;
+	if (!*bytes)
+		return 0;
+	if (n > len)
+		n = len;
+	return n < EX_UPCALL_CMP ? n : EX_UPCALL_CMP;
+}
+
+static int on_upcall(struct ex_timeline *x, const struct ex_evmap *m,
+		     const struct pdata_sample *sm, bool kernel)
+{
+	const char *name = kernel ? "ovs_dp_upcall" : "recv_upcall";
+	struct ex_thread *t;
+	uint32_t len = (uint32_t)evdec_field__u64(&m->f1, sm), nr = 0;
+	struct ex_arg args = EXA_U("len", len);
+	const uint8_t *bytes = NULL;
+	struct ex_upcall *u, found;
+	bool usable;
+	size_t i;
+
+	if (!may_begin(x, sm, sm->tid ? (int64_t)sm->pid : 0))
+		return 0;
+	t = sample_thread(x, sm);
+	if (!t)
+		return sm->cpu == (uint32_t)-1 ? 0 : -ENOMEM;
+	name_thread(x, t);
+	usable = evdec_field__resolved(&m->f1) && upcall_usable(m, sm, kernel, len);
+	if (usable)
+		nr = upcall_bytes(m, sm, len, &bytes);
+	if (kernel) {
+		/* The flow starts here; its id is written on this event, so it
+		 * dangles (no arrow) when no recv_upcall takes it. */
+		uint64_t id = usable ? ++x->flow_seq : 0;
+
+		x->w->ops->instant(x->w, t->pid, track_tid(t), sm->time, "upcall", name, &args, 1,
+				   id, 0);
+		if (!usable)
+			return 0;
+		if (x->ring_len == EX_UPCALL_RING) {	/* the oldest waited too long */
+			x->ring_head = (x->ring_head + 1) % EX_UPCALL_RING;
+			x->ring_len--;
+		}
+		u = &x->ring[(x->ring_head + x->ring_len++) % EX_UPCALL_RING];
+		u->ts = sm->time;
+		u->pid = t->pid;
+		u->tid = track_tid(t);
+		u->len = len;
+		u->flow = id;
+		u->nr_bytes = nr;
+		if (nr)
+			memcpy(u->bytes, bytes, nr);
+		return 0;
+	}
+	found.flow = 0;
+	for (i = 0; usable && i < x->ring_len; i++) {
+		u = &x->ring[(x->ring_head + i) % EX_UPCALL_RING];
+		uint32_t cmp = u->nr_bytes < nr ? u->nr_bytes : nr;
+
+		if (u->len != len || (cmp && memcmp(u->bytes, bytes, cmp)))
+			continue;
+		found = *u;
+		x->counts.upcall_flows++;
+		/* Remove entry i: shift the older ones up by one. */
+		for (; i > 0; i--)
+			x->ring[(x->ring_head + i) % EX_UPCALL_RING] =
+				x->ring[(x->ring_head + i - 1) % EX_UPCALL_RING];
+		x->ring_head = (x->ring_head + 1) % EX_UPCALL_RING;
+		x->ring_len--;
+		break;
+	}
+	x->w->ops->instant(x->w, t->pid, track_tid(t), sm->time, "upcall", name, &args, 1, 0,
+			   found.flow);
+	if (found.flow && x->w->ops->flow)
+		x->w->ops->flow(x->w, found.pid, found.tid, found.ts, t->pid, track_tid(t),
+				sm->time, found.flow);
+	return 0;
+}
+
+/*
+ * Packet spans.
+ */
+
+/* The index of the first event (in recording order) matching @pattern, or -1. */
+static int first_match(struct pdata_session *s, const char *pattern)
+{
+	const struct pdata_evsel *ev = pdata_session__find_evsel(s, pattern);
+
+	return ev ? ev->idx : -1;
+}
+
+/*
+ * Counters.
+ */
+
+static void flush_bucket(struct ex_timeline *x)
+{
+	if (!x->bucket_open)
+		return;
+	if (!x->cnt_named) {
+		x->cnt_named = true;
+		x->w->ops->process(x->w, EX_CNT_PID, "ovsperf counters");
+	}
+	x->w->ops->counter(x->w, EX_CNT_PID, x->bucket * 1000000, "events per ms", "cpu", true,
+			   x->cpu_count, x->nr_cpus);
+	memset(x->cpu_count, 0, sizeof(x->cpu_count));
+	x->bucket_open = false;
+}
+
+static void count_event(struct ex_timeline *x, const struct pdata_sample *sm)
+{
+	uint64_t b = sm->time / 1000000;
+
+	if (!in_time(x, sm->time) || !cpu_ok(x, sm->cpu) || sm->cpu >= EX_MAX_CPUS)
+		return;
+	if (x->bucket_open && b != x->bucket) {
+		uint64_t prev = x->bucket;
+
+		flush_bucket(x);
+		/* A gap: one zero sample so the graph falls to zero in between. */
+		if (b > prev + 1) {
+			x->bucket = prev + 1;
+			x->bucket_open = true;
+			flush_bucket(x);
+		}
+	}
+	if (!x->bucket_open) {
+		x->bucket = b;
+		x->bucket_open = true;
+	}
+	if (sm->cpu + 1 > x->nr_cpus)
+		x->nr_cpus = sm->cpu + 1;
+	x->cpu_count[sm->cpu]++;
+}
+
+/*
+ * The tool.
+ */
+
+static void find_pkt(struct evdec_field *f, const struct pdata_evsel *ev)
+{
+	static const char *const names[] = { "pkt", "packet", "data", NULL };
+
+	if (evdec_field__find_any(f, ev, names) || !f->is_array || f->is_dynamic)
+		memset(f, 0, sizeof(*f));
+}
+
+
+static int ex_ready(struct pdata_tool *tool, struct pdata_session *s)
+{
+	struct ex_timeline *x = container_of(tool, struct ex_timeline, tool);
+	const struct pdata_info *info = pdata_session__info(s);
+	int i, err = 0;
+	size_t p;
+
+	x->s = s;
+	x->arch = info->arch;
+	x->nr_map = pdata_session__nr_evsels(s);
+	x->map = calloc(x->nr_map ? (size_t)x->nr_map : 1, sizeof(*x->map));
+	if (!x->map)
+		return ovp_err(-ENOMEM, "export: out of memory");
+	if (info->nr_cpus_avail && info->nr_cpus_avail <= EX_MAX_CPUS)
+		x->nr_cpus = info->nr_cpus_avail;
+	for (i = 0; i < x->nr_map; i++) {
+		struct pdata_evsel *ev = pdata_session__evsel(s, i);
+		struct ex_evmap *m = &x->map[i];
+		const char *e = ev->event ? ev->event : ev->name;
+
+		if (!strcmp(ev->name, "raw_syscalls:sys_enter")) {
+			if (!evdec_field__find(&m->f1, ev, "id"))
+				m->h = H_SYS_ENTER;
+		} else if (!strcmp(ev->name, "raw_syscalls:sys_exit")) {
+			if (!evdec_field__find(&m->f1, ev, "id") &&
+			    !evdec_field__find(&m->f2, ev, "ret"))
+				m->h = H_SYS_EXIT;
+		} else if (!strcmp(ev->name, "sched:sched_switch")) {
+			if (!evdec_field__find(&m->f1, ev, "prev_pid") &&
+			    !evdec_field__find(&m->f2, ev, "prev_state") &&
+			    !evdec_field__find(&m->f3, ev, "next_pid"))
+				m->h = H_SWITCH;
+		} else if (!strcmp(ev->name, "sched:sched_wakeup") ||
+			   !strcmp(ev->name, "sched:sched_wakeup_new")) {
+			if (!evdec_field__find(&m->f1, ev, "pid"))
+				m->h = H_WAKEUP;
+		} else if (!strcmp(ev->name, "irq:irq_handler_entry")) {
+			if (!evdec_field__find(&m->f1, ev, "irq")) {
+				evdec_field__find(&m->f2, ev, "name");
+				m->h = H_IRQ_ENTRY;
+			}
+		} else if (!strcmp(ev->name, "irq:irq_handler_exit")) {
+			if (!evdec_field__find(&m->f1, ev, "irq")) {
+				evdec_field__find(&m->f2, ev, "ret");
+				m->h = H_IRQ_EXIT;
+			}
+		} else if (!strcmp(ev->name, "irq:softirq_entry")) {
+			if (!evdec_field__find(&m->f1, ev, "vec"))
+				m->h = H_SOFTIRQ_ENTRY;
+		} else if (!strcmp(ev->name, "irq:softirq_exit")) {
+			if (!evdec_field__find(&m->f1, ev, "vec"))
+				m->h = H_SOFTIRQ_EXIT;
+		} else if (!strcmp(e, "run_start")) {
+			m->h = H_RUN_START;
+		} else if (!strcmp(e, "poll_block")) {
+			m->h = H_POLL_BLOCK;
+		} else if (!strcmp(e, "recv_upcall")) {
+			evdec_field__find_any(&m->f1, ev, ex_len_fields);
+			evdec_field__find(&m->f2, ev, "arg2");		/* upcall type */
+			evdec_field__find(&m->f3, ev, "arg6");		/* key size */
+			find_pkt(&m->pkt, ev);
+			m->h = H_RECV_UPCALL;
+		} else if (!strcmp(e, "ovs_dp_upcall") && first_match(s, "ovs_dp_upcall") == i) {
+			/* One probe point, one event: the first recorded of its names. */
+			evdec_field__find_any(&m->f1, ev, ex_len_fields);
+			evdec_field__find(&m->f2, ev, "upcall_cmd");
+			find_pkt(&m->pkt, ev);
+			m->h = H_DP_UPCALL;
+		}
+		for (p = 0; p < spanspec_nr_free_events; p++)
+			if (pdata_evsel__matches(ev, spanspec_free_events[p]) &&
+			    !evdec_field__find_any(&m->key, ev, spanspec_key_fields))
+				m->is_free = true;
+	}
+	if (x->f.span) {
+		err = ex_add_span(x, "custom", x->f.span, true);
+	} else {
+		for (p = 0; p < spanspec_nr_presets && !err; p++)
+			err = ex_add_span(x, spanspec_presets[p].name, spanspec_presets[p].spec, false);
+	}
+	if (!err && x->nr_spans)
+		spanspec__warn_reused(s, "export");
+	return err ?: ex_check_filters(x);
+}
+
+static int ex_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
+{
+	struct ex_timeline *x = container_of(tool, struct ex_timeline, tool);
+	const struct ex_evmap *m;
+	int err = 0;
+
+	if (x->exited.nr) {
+		struct exitq_ent e;
+
+		while (exitq__pop_due(&x->exited, sm->time, &e))
+			retire_thread(x, &e);
+	}
+	if (!sm->evsel || sm->evsel->idx >= x->nr_map)
+		return 0;
+	if (sm->time > x->last_time)
+		x->last_time = sm->time;
+	if (sm->cpu != (uint32_t)-1 && sm->cpu < EX_MAX_CPUS && x->nr_spans) {
+		if (sm->cpu >= x->nr_cpu_last) {
+			size_t n = sm->cpu + 64;
+			uint64_t *a = realloc(x->cpu_last, n * sizeof(*a));
+
+			if (!a)
+				return ovp_err(-ENOMEM, "export: out of memory");
+			memset(a + x->nr_cpu_last, 0, (n - x->nr_cpu_last) * sizeof(*a));
+			x->cpu_last = a;
+			x->nr_cpu_last = n;
+		}
+		x->cpu_last[sm->cpu] = sm->time;
+	}
+	count_event(x, sm);
+	m = &x->map[sm->evsel->idx];
+	switch (m->h) {
+	case H_NONE:
+		break;
+	case H_SYS_ENTER:
+	case H_SYS_EXIT:
+		err = on_sys(x, m, sm, m->h == H_SYS_ENTER);
+		break;
+	case H_SWITCH:
+		err = on_switch(x, m, sm);
+		break;
+	case H_WAKEUP:
+		err = on_wakeup(x, m, sm);
+		break;
+	case H_IRQ_ENTRY:
+	case H_IRQ_EXIT:
+		err = on_irq(x, m, sm, m->h == H_IRQ_ENTRY, false);
+		break;
+	case H_SOFTIRQ_ENTRY:
+	case H_SOFTIRQ_EXIT:
+		err = on_irq(x, m, sm, m->h == H_SOFTIRQ_ENTRY, true);
+		break;
+	case H_RUN_START:
+	case H_POLL_BLOCK:
+		if (sm->tid)
+			err = on_loop(x, sm, m->h == H_RUN_START);
+		break;
+	case H_DP_UPCALL:
+	case H_RECV_UPCALL:
+		err = on_upcall(x, m, sm, m->h == H_DP_UPCALL);
+		break;
+	}
+	if (!err && (m->nr_roles || m->is_free))
+		err = ex_on_packet(x, m, sm);
+	return err ?: x->w->err;
+}
+
+/* A COMM record renames a thread already on the timeline. */
+/* A thread exited: its track state goes a horizon later (engine/exitq.h), so that a
+ * recording of many short-lived threads is exported in bounded memory. */
+static int ex_exit(struct pdata_tool *tool, const union perf_event *event,
+		   const struct pdata_sample *sample)
+{
+	struct ex_timeline *x = container_of(tool, struct ex_timeline, tool);
+	uint64_t time = sample && sample->time ? sample->time : event->fork.time;
+	struct ex_thread *t = event->fork.tid ? find_thread(x, event->fork.tid) : NULL;
+	struct exitq_ent early;
+	int ret;
+
+	if (!t)
+		return 0;
+	t->exited = time;
+	ret = exitq__push(&x->exited, event->fork.tid, time, &early);
+	if (ret == 1)
+		retire_thread(x, &early);
+	return ret < 0 ? ret : 0;
+}
+
+static int ex_comm(struct pdata_tool *tool, const union perf_event *event,
+		   const struct pdata_sample *sample)
+{
+	struct ex_timeline *x = container_of(tool, struct ex_timeline, tool);
+	struct ex_thread *t = find_thread(x, event->comm.tid);
+	char name[96];
+
+	(void)sample;
+	if (!t || !t->named)
+		return 0;
+	x->w->ops->thread(x->w, t->pid, t->key, event->comm.comm, -1);
+	if (event->comm.tid == event->comm.pid)
+		x->w->ops->process(x->w, t->pid, event->comm.comm);
+	if (t->sched_named) {
+		snprintf(name, sizeof(name), "%s (run/ready)", event->comm.comm);
+		x->w->ops->subtrack(x->w, t->pid, EX_SCHED_BASE + t->key, t->key, name, -1);
+	}
+	return 0;
+}
+
+static int ex_lost(struct pdata_tool *tool, const union perf_event *event,
+		   const struct pdata_sample *sample)
+{
+	struct ex_timeline *x = container_of(tool, struct ex_timeline, tool);
+	uint64_t n = event->header.type == PERF_RECORD_LOST ? event->lost.lost
+							     : event->lost_samples.lost;
+	uint64_t ts = sample && sample->time ? sample->time : x->last_time;
+
+	/* perf appends untimed LOST_SAMPLES totals at the end: not new losses. */
+	if (!n || (event->header.type != PERF_RECORD_LOST && (!sample || !sample->time)))
+		return 0;
+	if (!x->cnt_named) {
+		x->cnt_named = true;
+		x->w->ops->process(x->w, EX_CNT_PID, "ovsperf counters");
+	}
+	x->lost_total += n;
+	if (x->nr_spans) {
+		/* The window, as the latency report makes it: since the last event of
+		 * the CPU, or of the CPU heard from longest ago. */
+		uint64_t lo = UINT64_MAX;
+
+		if (sample && sample->cpu != (uint32_t)-1) {
+			lo = sample->cpu < x->nr_cpu_last ? x->cpu_last[sample->cpu] : 0;
+		} else {
+			for (size_t c = 0; c < x->nr_cpu_last; c++)
+				if (x->cpu_last[c] && x->cpu_last[c] < lo)
+					lo = x->cpu_last[c];
+			if (lo == UINT64_MAX)
+				lo = 0;
+		}
+		if (x->nr_lost_win == x->cap_lost_win) {
+			size_t cap = x->cap_lost_win ? x->cap_lost_win * 2 : 16;
+			uint64_t(*w)[2] = realloc(x->lost_win, cap * sizeof(*w));
+
+			if (!w)
+				return ovp_err(-ENOMEM, "export: out of memory");
+			x->lost_win = w;
+			x->cap_lost_win = cap;
+		}
+		x->lost_win[x->nr_lost_win][0] = lo;
+		x->lost_win[x->nr_lost_win++][1] = ts;
+		for (int i = 0; i < x->nr_spans; i++) {
+			int err = span_engine__lost(x->spans[i].eng, lo, ts);
+
+			if (err)
+				return err;
+		}
+	}
+	x->w->ops->counter(x->w, EX_CNT_PID, ts, "lost events", "lost", false, &x->lost_total, 1);
+	return 0;
+}
+
+static int cmp_thread_key(const void *a, const void *b)
+{
+	const struct ex_thread *x = *(const struct ex_thread *const *)a;
+	const struct ex_thread *y = *(const struct ex_thread *const *)b;
+
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static int ex_done(struct pdata_tool *tool, struct pdata_session *s)
+{
+	struct ex_timeline *x = container_of(tool, struct ex_timeline, tool);
+	struct ex_thread **open = NULL;
+	size_t i, nr_open = 0;
+
+	(void)s;
+	flush_bucket(x);
+	/*
+	 * Slices still open at the end lost their end: close them, marked, in
+	 * the order of the threads' keys (the table's order is the hash's, which
+	 * changes from run to run).
+	 */
+	for (i = 0; i < x->nr_slots; i++)
+		nr_open += x->threads[i].key && x->threads[i].depth;
+	if (nr_open) {
+		open = malloc(nr_open * sizeof(*open));
+		if (!open)
+			return ovp_err(-ENOMEM, "export: out of memory");
+		for (i = 0, nr_open = 0; i < x->nr_slots; i++)
+			if (x->threads[i].key && x->threads[i].depth)
+				open[nr_open++] = &x->threads[i];
+		qsort(open, nr_open, sizeof(*open), cmp_thread_key);
+	}
+	for (i = 0; i < nr_open; i++) {
+		struct ex_thread *t = open[i];
+
+		while (t->depth) {
+			x->w->ops->end(x->w, t->pid, track_tid(t), x->last_time, &ex_incomplete, 1);
+			x->counts.incomplete++;
+			t->depth--;
+		}
+	}
+	free(open);
+	if (x->w->ops->cpu_begin)
+		for (uint32_t c = 0; c < EX_MAX_CPUS; c++)
+			while (x->cpus[c].depth) {
+				x->w->ops->cpu_end(x->w, c, x->last_time);
+				x->cpus[c].depth--;
+			}
+	for (int k = 0; k < x->nr_spans; k++) {
+		const struct span_counts *c = span_engine__counts(x->spans[k].eng);
+
+		span_engine__finish(x->spans[k].eng);
+		if (c->expired_cap)
+			ovp_warn("export: span %s: more than %d packets were in flight at once: "
+				 "the oldest %" PRIu64 " expired before --span-timeout (no slice)",
+				 x->spans[k].name, SPANSPEC_MAX_OPEN, c->expired_cap);
+	}
+	if (x->gen_resets)
+		ovp_warn("export: more than %d skb addresses: packet generations (gen) "
+			 "counted again from 0, %" PRIu64 " time(s)", EX_MAX_GENS, x->gen_resets);
+	return x->w->err;
+}
+
+int ex_timeline__new(struct ex_timeline **out, struct ex_sink *w, const struct ex_filter *f)
+{
+	struct ex_timeline *x = calloc(1, sizeof(*x));
+
+	*out = NULL;
+	if (!x)
+		return ovp_err(-ENOMEM, "export: out of memory");
+	x->w = w;
+	x->f = *f;
+	pdata_tool__init(&x->tool);
+	x->tool.ready = ex_ready;
+	x->tool.sample = ex_sample;
+	x->tool.comm = ex_comm;
+	x->tool.exit = ex_exit;
+	x->tool.lost = ex_lost;
+	x->tool.done = ex_done;
+	*out = x;
+	return 0;
+}
+
+struct pdata_tool *ex_timeline__tool(struct ex_timeline *t)
+{
+	return &t->tool;
+}
+
+const struct ex_counts *ex_timeline__counts(const struct ex_timeline *t)
+{
+	return &t->counts;
+}
+
+void ex_timeline__delete(struct ex_timeline *x)
+{
+	if (!x)
+		return;
+	for (int s = 0; s < x->nr_spans; s++) {
+		span_engine__delete(x->spans[s].eng);
+		for (int k = 0; k < SPAN_MAX_STAGES; k++)
+			for (int a = 0; a < EX_MAX_ALTS; a++)
+				free(x->spans[s].alt_names[k][a]);
+	}
+	devtab__exit(&x->devs);
+	exitq__exit(&x->exited);
+	free(x->attrs);
+	free(x->attr_tab);
+	free(x->cpu_last);
+	free(x->lost_win);
+	free(x->gens);
+	free(x->threads);
+	free(x->pids);
+	free(x->map);
+	free(x);
+}

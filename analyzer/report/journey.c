@@ -1,0 +1,855 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * report/journey.c - `ovsperf-analyze journey`: every packet's events in
+ * time order, one block per packet, like `retis sort`.
+ *
+ *	ready():   every event with an skb field (skbaddr / skb) joins, with
+ *		   its head, device, length, flow and drop-reason fields
+ *		   resolved once; the identity (--key) is chosen from what the
+ *		   events carry (engine/pktid.h)
+ *	sample():  pktid_table__event() gives the event a packet; the event is
+ *		   appended to that packet's list (pooled nodes, no malloc)
+ *	end of a packet (free, eviction, end of recording): the filters are
+ *		   applied and the block is written to a spool file (text, or
+ *		   one JSON line), then the nodes go back to the pools
+ *	emit_*():  header, the spool, the summary counters.
+ *
+ * Memory is bounded by the packets in flight (--max-inflight) times the
+ * events kept per packet (--max-events); blocks appear in the order the
+ * packets end, which is what keeps it bounded.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/analyze.h"
+#include "ovsperf/evdec.h"
+#include "ovsperf/ksyms.h"
+#include "ovsperf/outfile.h"
+#include "ovsperf/strutil.h"
+#include "decode/devtab.h"
+#include "decode/pktfilter.h"
+#include "engine/pktid.h"
+#include "engine/spanspec.h"
+#include "decode/skbreason.h"
+
+extern const struct report_ops report_journey_ops;
+
+#define POOL_CHUNK 1024
+/* Packets the default run shows (ovsperf-analyze FILE). */
+#define JOURNEY_DEFAULT_LIMIT 10
+
+static const char *const len_fields[] = { "len", "pkt_len", NULL };
+
+/* One event of a packet. */
+struct jev {
+	struct jev *next;		/* next event of the packet, or free list */
+	uint64_t time;
+	uint64_t head;			/* 0 = not carried */
+	uint64_t loc;			/* free location, 0 = none */
+	uint32_t cpu, tid;
+	uint32_t dev;			/* device id + 1, 0 = none */
+	uint32_t len;
+	uint32_t reason;
+	uint16_t evsel;
+	bool has_len, has_reason;
+};
+
+/* A packet (one identity) being followed. */
+struct jpkt {
+	struct jpkt *next;		/* free list */
+	uint64_t id, parent, skb;
+	uint64_t head;			/* first head seen, 0 = none */
+	struct jev *first, *last;
+	uint32_t nr;			/* events kept */
+	uint32_t nr_over;		/* events beyond --max-events, not kept */
+	bool through;			/* has a --through event */
+	struct pktfilter_pkt filt;	/* times, CPUs, devices, first flow values */
+};
+
+/* Per event of the recording (indexed by evsel idx): fields resolved once. */
+struct jmap {
+	bool used;			/* has an skb field */
+	enum pktid_ev kind;
+	struct evdec_field skb, head, len, reason, loc;
+	struct pktfilter_fields pf;	/* device and flow */
+	struct skbreason_table *reasons;
+};
+
+/* A pool of fixed-size nodes chained through their first member. */
+struct pool {
+	size_t size;
+	void *free;
+	void **chunks;
+	size_t nr_chunks, cap_chunks;
+};
+
+struct journey {
+	struct report base;
+	struct pdata_tool tool;
+
+	/* Options. */
+	enum pktid_key want_key;
+	long min_events;
+	const char *through;
+	long max_inflight;
+	long max_events;
+	long limit;			/* packets shown, 0 = all */
+	struct pktfilter filt;		/* --cpu, --dev, flow, --time */
+
+	/* Setup. */
+	struct pdata_session *s;
+	struct ksyms *ksyms;
+	enum pktid_key key;		/* resolved */
+	bool key_fell_back;		/* --key head without any head field */
+	int nr_evsels;
+	struct jmap *map;
+	int through_idx;		/* -1 = none */
+	char **events_used;		/* names of the events followed */
+	int nr_used;
+	uint32_t flow_seen;		/* bit per flow field some event carries */
+
+	/* State. */
+	struct pktid_table *ids;
+	struct pool evpool, pktpool;
+	struct devtab devs;		/* device names: jev.dev ids */
+	FILE *spool;
+	int err;			/* sticky error of the end callback */
+
+	/* Counters. */
+	uint64_t nr_events;		/* events given a packet */
+	uint64_t nr_no_skb;		/* events with skb 0 (ignored) */
+	uint64_t nr_packets;		/* packets ended */
+	uint64_t nr_shown;
+	uint64_t nr_filtered;		/* ended but not shown (filters) */
+	uint64_t nr_limited;		/* passed the filters but over --limit */
+	uint64_t nr_over;		/* events not kept: --max-events */
+	uint64_t nr_followups;		/* kfree_skbmem folded into a free */
+	uint64_t nr_clones_shown;
+	uint64_t nr_lost_events;	/* PERF_RECORD_LOST */
+};
+
+enum {
+	OPT_KEY = 256,
+	OPT_MIN_EVENTS,
+	OPT_THROUGH,
+	OPT_MAX_INFLIGHT,
+	OPT_MAX_EVENTS,
+	OPT_LIMIT,
+};
+
+static const struct option j_options[] = {
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "min-events", required_argument, NULL, OPT_MIN_EVENTS },
+	{ "through", required_argument, NULL, OPT_THROUGH },
+	{ "max-inflight", required_argument, NULL, OPT_MAX_INFLIGHT },
+	{ "max-events", required_argument, NULL, OPT_MAX_EVENTS },
+	{ "limit", required_argument, NULL, OPT_LIMIT },
+	PKTFILTER_OPTIONS,
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char j_usage[] =
+	"      --key auto|skb|head  packet identity: (head, skb) as retis when the events\n"
+	"                          carry skb->head, else the skb address (default auto)\n"
+	"      --min-events N      packets with at least N events (default 1)\n"
+	"      --through EVENT     packets with an EVENT event (\"net:netif_rx\", \"do_output\")\n"
+	"      --max-inflight N    packets followed at once; the least recently seen is\n"
+	"                          evicted (shown, and counted) beyond (default 1000000)\n"
+	"      --max-events N      events kept per packet (default 256; more are counted)\n"
+	"      --limit N           show at most N packets (0 = all)\n"
+	PKTFILTER_USAGE("packets with an event on device NAME\n",
+			"packets whose events all lie within [START, END]\n"
+			"                          (perf script timestamps, e.g. 911.43,911.50)\n")
+	"  --json writes JSON Lines, one packet per line, then on the last line the\n"
+	"  JSON document with the summary (ovsperf-json(7), reports.journey).\n";
+
+static int parse_long(const char *opt, const char *arg, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < 0)
+		return ovp_err(-EINVAL, "%s: expected a number >= 0, not '%s'", opt, arg);
+	*out = v;
+	return 0;
+}
+
+/*
+ * Pools.
+ */
+
+static void *pool_get(struct pool *p)
+{
+	void *n;
+
+	if (!p->free) {
+		char *c;
+		size_t i;
+
+		if (p->nr_chunks == p->cap_chunks) {
+			size_t cap = p->cap_chunks ? p->cap_chunks * 2 : 16;
+			void **a = realloc(p->chunks, cap * sizeof(*a));
+
+			if (!a)
+				return NULL;
+			p->chunks = a;
+			p->cap_chunks = cap;
+		}
+		c = malloc(p->size * POOL_CHUNK);
+		if (!c)
+			return NULL;
+		p->chunks[p->nr_chunks++] = c;
+		for (i = 0; i < POOL_CHUNK; i++) {
+			*(void **)(c + i * p->size) = p->free;
+			p->free = c + i * p->size;
+		}
+	}
+	n = p->free;
+	p->free = *(void **)n;
+	memset(n, 0, p->size);
+	return n;
+}
+
+static void pool_put(struct pool *p, void *n)
+{
+	*(void **)n = p->free;
+	p->free = n;
+}
+
+static void pool_exit(struct pool *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr_chunks; i++)
+		free(p->chunks[i]);
+	free(p->chunks);
+}
+
+/*
+ * Options.
+ */
+
+static int j_create(struct report **out, struct analyze_ctx *ctx)
+{
+	struct journey *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return ovp_err(-ENOMEM, "out of memory");
+	j->base.ops = &report_journey_ops;
+	j->base.ctx = ctx;
+	j->want_key = PKTID_KEY_AUTO;
+	j->min_events = 1;
+	j->max_inflight = 1000000;
+	j->max_events = 256;
+	pktfilter_init(&j->filt);
+	j->through_idx = -1;
+	if (ctx->all_reports)
+		j->limit = JOURNEY_DEFAULT_LIMIT;
+	j->evpool.size = sizeof(struct jev);
+	j->pktpool.size = sizeof(struct jpkt);
+	*out = &j->base;
+	return 0;
+}
+
+static int j_option(struct report *r, int key, const char *arg)
+{
+	struct journey *j = container_of(r, struct journey, base);
+	int err;
+
+	switch (key) {
+	case OPT_KEY:
+		return pktid_key_parse(arg, &j->want_key);
+	case OPT_MIN_EVENTS:
+		return parse_long("--min-events", arg, &j->min_events);
+	case OPT_THROUGH:
+		j->through = arg;
+		return 0;
+	case OPT_MAX_INFLIGHT:
+		err = parse_long("--max-inflight", arg, &j->max_inflight);
+		if (!err && !j->max_inflight)
+			return ovp_err(-EINVAL, "--max-inflight: must be > 0");
+		return err;
+	case OPT_MAX_EVENTS:
+		err = parse_long("--max-events", arg, &j->max_events);
+		if (!err && !j->max_events)
+			return ovp_err(-EINVAL, "--max-events: must be > 0");
+		return err;
+	case OPT_LIMIT:
+		return parse_long("--limit", arg, &j->limit);
+	default:
+		if (pktfilter_is_option(key))
+			return pktfilter_option(&j->filt, key, arg);
+		return ovp_err(-EINVAL, "journey: unknown option");
+	}
+}
+
+/*
+ * Setup.
+ */
+
+static void on_end(void *arg, uint64_t id, enum pktid_end why, uint64_t user);
+
+static int j_ready(struct pdata_tool *tool, struct pdata_session *s)
+{
+	struct journey *j = container_of(tool, struct journey, tool);
+	bool have_head = false;
+	int i, f, err;
+
+	j->s = s;
+	j->nr_evsels = pdata_session__nr_evsels(s);
+	j->map = calloc(j->nr_evsels ? j->nr_evsels : 1, sizeof(*j->map));
+	j->events_used = calloc(j->nr_evsels ? j->nr_evsels : 1, sizeof(*j->events_used));
+	if (!j->map || !j->events_used)
+		return ovp_err(-ENOMEM, "out of memory");
+	for (i = 0; i < j->nr_evsels; i++) {
+		struct pdata_evsel *ev = pdata_session__evsel(s, i);
+		struct jmap *m = &j->map[i];
+
+		if (evdec_field__find_any(&m->skb, ev, pktid_skb_fields))
+			continue;
+		m->used = true;
+		j->events_used[j->nr_used++] = ev->name;
+		m->kind = pktid_event_kind(ev->name);
+		if (!evdec_field__find_any(&m->head, ev, pktid_head_fields))
+			have_head = true;
+		pktfilter_fields__resolve(&m->pf, ev, PKTFILTER_ANY_EVENT);
+		j->flow_seen |= m->pf.has;
+		evdec_field__find_any(&m->len, ev, len_fields);
+		if (!evdec_field__find(&m->reason, ev, "reason")) {
+			err = skbreason_table__new(&m->reasons, ev, "reason");
+			if (err)
+				return err;
+		}
+		if (m->kind != PKTID_EV_SEEN)
+			evdec_field__find(&m->loc, ev, "location");
+	}
+	if (!j->nr_used)
+		return ovp_err(-ENOENT, "no event of the recording carries an skb (skbaddr or skb "
+			       "field): record net:*, skb:* or an ovsperf-probe skb set");
+	if (j->through) {
+		for (i = 0; i < j->nr_evsels; i++) {
+			if (j->map[i].used && pdata_evsel__matches(pdata_session__evsel(s, i), j->through)) {
+				j->through_idx = i;
+				break;
+			}
+		}
+		if (j->through_idx < 0)
+			return ovp_err(-ENOENT, "--through: no event '%s' with an skb in the "
+				       "recording", j->through);
+	}
+	for (f = 0; f < PKTFILTER_NR_FIELDS; f++) {
+		if (j->filt.has_flow[f] && !(j->flow_seen & (1u << f)))
+			return ovp_err(-ENOENT, "%s: no event of the recording carries this field "
+				       "(record with an ovsperf-probe set with 'flow')",
+				       pktfilter_opt_names[f]);
+	}
+	j->key = pktid_key_resolve(j->want_key, have_head);
+	j->key_fell_back = j->want_key == PKTID_KEY_HEAD && !have_head;
+	spanspec__warn_reused(s, "journey");
+	if (j->key_fell_back)
+		ovp_warn("--key head: no event carries skb->head; identifying packets by skb "
+			 "address");
+	j->ksyms = analyze_ctx__ksyms(j->base.ctx);
+	j->spool = tmpfile();
+	if (!j->spool)
+		return ovp_err(-errno, "journey: cannot create a temporary file");
+	err = pktid_table__new(&j->ids, j->key, j->max_inflight);
+	if (err)
+		return err;
+	pktid_table__set_end_cb(j->ids, on_end, j);
+	return 0;
+}
+
+/*
+ * Per event.
+ */
+
+static int j_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
+{
+	struct journey *j = container_of(tool, struct journey, tool);
+	struct jmap *m;
+	struct pktid_ref ref;
+	struct jpkt *p;
+	struct jev *e;
+	uint64_t skb, head = 0;
+	char dev[64];
+	int res;
+
+	if (j->err)
+		return j->err;
+	if (!sample->evsel || sample->evsel->idx >= j->nr_evsels)
+		return 0;
+	m = &j->map[sample->evsel->idx];
+	if (!m->used)
+		return 0;
+	skb = evdec_field__u64(&m->skb, sample);
+	if (!skb) {
+		j->nr_no_skb++;
+		return 0;
+	}
+	if (evdec_field__resolved(&m->head))
+		head = evdec_field__u64(&m->head, sample);
+	res = pktid_table__event(j->ids, skb, head, m->kind, &ref);
+	if (res < 0)
+		return res;
+	if (j->err)
+		return j->err;
+	if (res == PKTID_FOLLOWUP) {
+		j->nr_followups++;
+		return 0;
+	}
+	j->nr_events++;
+	p = (struct jpkt *)(uintptr_t)*ref.user;
+	if (!p) {
+		p = pool_get(&j->pktpool);
+		if (!p)
+			return ovp_err(-ENOMEM, "journey: out of memory for packets in flight");
+		p->id = ref.id;
+		p->parent = ref.parent;
+		p->skb = skb;
+		p->filt.first = sample->time;
+		*ref.user = (uint64_t)(uintptr_t)p;
+	}
+	/* A clone may learn its parent after its first event (head seen later). */
+	p->parent = ref.parent;
+	if (!p->head)
+		p->head = head;
+	p->filt.last = sample->time;
+	if ((int)sample->evsel->idx == j->through_idx)
+		p->through = true;
+	p->filt.cpu_hit |= pktfilter_cpu_ok(&j->filt, sample->cpu);
+	pktfilter_fields__flow(&m->pf, sample, &p->filt.flow);
+	if (p->nr >= (uint64_t)j->max_events) {
+		p->nr_over++;
+		j->nr_over++;
+		return 0;
+	}
+	e = pool_get(&j->evpool);
+	if (!e)
+		return ovp_err(-ENOMEM, "journey: out of memory for events in flight");
+	e->time = sample->time;
+	e->head = head;
+	e->cpu = sample->cpu;
+	e->tid = sample->tid;
+	e->evsel = sample->evsel->idx;
+	if (pktfilter_fields__dev(&m->pf, sample, dev, sizeof(dev))) {
+		e->dev = devtab__intern(&j->devs, dev);
+		if (e->dev)
+			p->filt.dev_hit |= pktfilter_dev_ok(&j->filt, devtab__name(&j->devs, e->dev));
+	}
+	if (evdec_field__resolved(&m->len) && evdec_field__ok(&m->len, sample)) {
+		e->len = evdec_field__u64(&m->len, sample);
+		e->has_len = true;
+	}
+	if (evdec_field__resolved(&m->reason) && evdec_field__ok(&m->reason, sample)) {
+		e->reason = evdec_field__u64(&m->reason, sample);
+		e->has_reason = true;
+	}
+	if (evdec_field__resolved(&m->loc))
+		e->loc = evdec_field__u64(&m->loc, sample);
+	if (p->last)
+		p->last->next = e;
+	else
+		p->first = e;
+	p->last = e;
+	p->nr++;
+	return 0;
+}
+
+/*
+ * End of a packet: filter, write the block, recycle.
+ */
+
+static bool keep_packet(struct journey *j, const struct jpkt *p)
+{
+	if ((long)(p->nr + p->nr_over) < j->min_events)
+		return false;
+	if (j->through_idx >= 0 && !p->through)
+		return false;
+	return pktfilter_match(&j->filt, &p->filt);
+}
+
+static const char *end_name(enum pktid_end why)
+{
+	switch (why) {
+	case PKTID_END_FREED:
+		return "freed";
+	case PKTID_END_EVICTED:
+		return "evicted";
+	default:
+		return "in flight at the end";
+	}
+}
+
+static const char *reason_name(struct journey *j, const struct jev *e, char *buf, size_t len)
+{
+	return skbreason_table__name(j->map[e->evsel].reasons, e->reason, buf, len);
+}
+
+static void write_text(struct journey *j, const struct jpkt *p, enum pktid_end why)
+{
+	const struct jev *e;
+	FILE *out = j->spool;
+	uint64_t prev = 0, t0 = p->first ? p->first->time : 0;
+	char ts[32], buf[160], rbuf[32];
+
+	fprintf(out, "packet %" PRIu64, p->id);
+	if (p->parent)
+		fprintf(out, " (clone of packet %" PRIu64 ")", p->parent);
+	fprintf(out, "  skb 0x%" PRIx64, p->skb);
+	if (p->head)
+		fprintf(out, "  head 0x%" PRIx64, p->head);
+	fprintf(out, "  %" PRIu32 " event%s  %.3f us  %s\n", p->nr + p->nr_over,
+		p->nr + p->nr_over == 1 ? "" : "s", (p->filt.last - t0) / 1000.0, end_name(why));
+	fprintf(out, "  %-18s %12s %12s %4s  %-20s %-14s %s\n", "TIME", "+PREV(us)", "+FIRST(us)",
+		"CPU", "THREAD", "DEVICE", "EVENT");
+	for (e = p->first; e; e = e->next) {
+		const char *comm = pdata_session__comm(j->s, e->tid);
+		char thread[64];
+
+		snprintf(thread, sizeof(thread), "%s/%" PRIu32, comm ? comm : "?", e->tid);
+		fprintf(out, "  %-18s %12.3f %12.3f %4" PRIu32 "  %-20s %-14s %s",
+			ovp_fmt_ns(e->time, ts, sizeof(ts)),
+			e == p->first ? 0.0 : (e->time - prev) / 1000.0, (e->time - t0) / 1000.0,
+			e->cpu, thread, e->dev ? devtab__name(&j->devs, e->dev) : "-",
+			pdata_session__evsel(j->s, e->evsel)->name);
+		if (e->has_len)
+			fprintf(out, " len=%" PRIu32, e->len);
+		if (e->head && e->head != p->head)
+			fprintf(out, " head=0x%" PRIx64, e->head);
+		if (e->has_reason)
+			fprintf(out, " reason=%s", reason_name(j, e, rbuf, sizeof(rbuf)));
+		if (e->loc) {
+			ksyms__format(j->ksyms, e->loc, buf, sizeof(buf));
+			fprintf(out, " at %s", buf);
+		}
+		fputc('\n', out);
+		prev = e->time;
+	}
+	if (p->nr_over)
+		fprintf(out, "  [... %" PRIu32 " more events not kept; --max-events]\n",
+			p->nr_over);
+	fputc('\n', out);
+}
+
+static char *hex(uint64_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "0x%" PRIx64, v);
+	return buf;
+}
+
+static int write_json(struct journey *j, const struct jpkt *p, enum pktid_end why)
+{
+	json_t *o = json_object(), *evs = json_array();
+	const struct jev *e;
+	uint64_t prev = 0, t0 = p->first ? p->first->time : 0;
+	char buf[160];
+	int err;
+
+	json_object_set_new(o, "id", json_integer(p->id));
+	json_object_set_new(o, "parent", p->parent ? json_integer(p->parent) : json_null());
+	json_object_set_new(o, "skb", json_string(hex(p->skb, buf, sizeof(buf))));
+	json_object_set_new(o, "head", p->head ? json_string(hex(p->head, buf, sizeof(buf))) :
+						 json_null());
+	json_object_set_new(o, "end", json_string(why == PKTID_END_FREED ? "freed" :
+						  why == PKTID_END_EVICTED ? "evicted" :
+						  "in_flight"));
+	json_object_set_new(o, "first_ns", json_integer(t0));
+	json_object_set_new(o, "last_ns", json_integer(p->filt.last));
+	json_object_set_new(o, "duration_ns", json_integer(p->filt.last - t0));
+	json_object_set_new(o, "nr_events", json_integer(p->nr + p->nr_over));
+	json_object_set_new(o, "events_not_kept", json_integer(p->nr_over));
+	for (e = p->first; e; e = e->next) {
+		json_t *ev = json_object();
+		const char *comm = pdata_session__comm(j->s, e->tid);
+
+		json_object_set_new(ev, "event",
+				    json_string(pdata_session__evsel(j->s, e->evsel)->name));
+		json_object_set_new(ev, "time_ns", json_integer(e->time));
+		json_object_set_new(ev, "delta_ns",
+				    json_integer(e == p->first ? 0 : e->time - prev));
+		json_object_set_new(ev, "since_first_ns", json_integer(e->time - t0));
+		json_object_set_new(ev, "cpu", json_integer(e->cpu));
+		json_object_set_new(ev, "tid", json_integer(e->tid));
+		json_object_set_new(ev, "comm", comm ? json_string(comm) : json_null());
+		json_object_set_new(ev, "dev", e->dev ? json_string(devtab__name(&j->devs, e->dev))
+						: json_null());
+		if (e->has_len)
+			json_object_set_new(ev, "len", json_integer(e->len));
+		if (e->head)
+			json_object_set_new(ev, "head",
+					    json_string(hex(e->head, buf, sizeof(buf))));
+		if (e->has_reason) {
+			char rbuf[32];
+
+			json_object_set_new(ev, "reason",
+					    json_string(reason_name(j, e, rbuf, sizeof(rbuf))));
+		}
+		if (e->loc) {
+			ksyms__format(j->ksyms, e->loc, buf, sizeof(buf));
+			json_object_set_new(ev, "location", json_string(buf));
+		}
+		json_array_append_new(evs, ev);
+		prev = e->time;
+	}
+	json_object_set_new(o, "events", evs);
+	err = json_dumpf(o, j->spool, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	fputc('\n', j->spool);
+	json_decref(o);
+	return err ? ovp_err(-EIO, "journey: cannot write the spool file") : 0;
+}
+
+static void on_end(void *arg, uint64_t id, enum pktid_end why, uint64_t user)
+{
+	struct journey *j = arg;
+	struct jpkt *p = (struct jpkt *)(uintptr_t)user;
+	struct jev *e, *next;
+
+	(void)id;
+	if (!p)
+		return;
+	j->nr_packets++;
+	if (!keep_packet(j, p)) {
+		j->nr_filtered++;
+	} else if (j->limit && j->nr_shown >= (uint64_t)j->limit) {
+		j->nr_limited++;
+	} else {
+		j->nr_shown++;
+		if (p->parent)
+			j->nr_clones_shown++;
+		if (j->base.ctx->json && j->base.ctx->all_reports) {
+			/* the default run's one document holds the summary only */
+		} else if (j->base.ctx->json) {
+			int err = write_json(j, p, why);
+
+			if (err && !j->err)
+				j->err = err;
+		} else {
+			write_text(j, p, why);
+		}
+	}
+	for (e = p->first; e; e = next) {
+		next = e->next;
+		pool_put(&j->evpool, e);
+	}
+	pool_put(&j->pktpool, p);
+}
+
+static int j_lost(struct pdata_tool *tool, const union perf_event *event,
+		  const struct pdata_sample *sample)
+{
+	struct journey *j = container_of(tool, struct journey, tool);
+
+	(void)sample;
+	if (event->header.type == PERF_RECORD_LOST)
+		j->nr_lost_events += event->lost.lost;
+	return 0;
+}
+
+static int j_done(struct pdata_tool *tool, struct pdata_session *s)
+{
+	struct journey *j = container_of(tool, struct journey, tool);
+
+	(void)s;
+	if (j->ids)
+		pktid_table__finish(j->ids);
+	if (j->err)
+		return j->err;
+	if (j->spool && (fflush(j->spool) || ferror(j->spool)))
+		return ovp_err(-EIO, "journey: cannot write the spool file");
+	return 0;
+}
+
+/*
+ * Output.
+ */
+
+static const char *identity_text(const struct journey *j)
+{
+	if (j->key == PKTID_KEY_HEAD)
+		return "(skb->head, skb) as retis: clones share the head and are linked to "
+		       "their parent; free events end an skb";
+	return "skb address, free events as boundaries (no event carries skb->head: clones "
+	       "are not linked)";
+}
+
+static int copy_spool(struct journey *j, FILE *out)
+{
+	char buf[65536];
+	size_t n;
+
+	if (!j->spool)
+		return 0;
+	rewind(j->spool);
+	while ((n = fread(buf, 1, sizeof(buf), j->spool)) > 0) {
+		if (fwrite(buf, 1, n, out) != n)
+			return out == stdout ? ovp_stdout_check() ?: -EIO
+					     : ovp_err(-EIO, "cannot write the output");
+	}
+	return ferror(j->spool) ? ovp_err(-EIO, "journey: cannot read the spool file") : 0;
+}
+
+static int j_emit_text(struct report *r, FILE *out)
+{
+	struct journey *j = container_of(r, struct journey, base);
+	const struct pktid_counts *c = j->ids ? pktid_table__counts(j->ids) : NULL;
+	int i, err;
+
+	fprintf(out, "JOURNEY: every packet's events in time order (blocks in the order the "
+		"packets end)\n");
+	fprintf(out, "Identity: %s%s\n", identity_text(j),
+		j->key_fell_back ? " [--key head asked]" : "");
+	fprintf(out, "Events followed:");
+	for (i = 0; i < j->nr_used; i++)
+		fprintf(out, "%s%s", i ? ", " : " ", j->events_used[i]);
+	fprintf(out, "\n\n");
+	err = copy_spool(j, out);
+	if (err)
+		return err;
+	fprintf(out, "Packets: %" PRIu64 " shown", j->nr_shown);
+	if (j->nr_filtered)
+		fprintf(out, ", %" PRIu64 " filtered out", j->nr_filtered);
+	if (j->nr_limited && j->base.ctx->all_reports)
+		fprintf(out, ", %" PRIu64 " more (all of them: ovsperf-analyze journey FILE)",
+			j->nr_limited);
+	else if (j->nr_limited)
+		fprintf(out, ", %" PRIu64 " over --limit", j->nr_limited);
+	fprintf(out, " (of %" PRIu64 "; %" PRIu64 " events)\n", j->nr_packets, j->nr_events);
+	if (c) {
+		fprintf(out, "Identities: %" PRIu64 " freed, %" PRIu64 " in flight at the end, %"
+			PRIu64 " evicted (--max-inflight %ld), %" PRIu64 " clones, at most %"
+			PRIu64 " in flight\n", c->freed, c->finished, c->evicted, j->max_inflight,
+			c->clones, c->max_live);
+		if (c->head_changes)
+			fprintf(out, "Head changes (data reallocated under a live skb): %" PRIu64
+				"\n", c->head_changes);
+	}
+	if (j->nr_followups)
+		fprintf(out, "kfree_skbmem events folded into the free just before: %" PRIu64
+			"\n", j->nr_followups);
+	if (j->nr_over)
+		fprintf(out, "Events not kept (--max-events %ld): %" PRIu64 "\n", j->max_events,
+			j->nr_over);
+	if (j->nr_no_skb)
+		fprintf(out, "Events with a null skb (ignored): %" PRIu64 "\n", j->nr_no_skb);
+	if (j->nr_lost_events)
+		fprintf(out, "Warning: %" PRIu64 " events were lost: journeys around the losses "
+			"are incomplete\n", j->nr_lost_events);
+	return 0;
+}
+
+/*
+ * JSON: the packets are JSON Lines written to stdout here, one per line;
+ * reports.journey in the document that follows holds the summary (also the
+ * part of the --html page).
+ */
+static int j_emit_json(struct report *r, json_t *reports)
+{
+	struct journey *j = container_of(r, struct journey, base);
+	const struct pktid_counts *c = j->ids ? pktid_table__counts(j->ids) : NULL;
+	json_t *o = json_object(), *evs = json_array();
+	int i, err;
+
+	/* With --html alone the model is built for the page and the text blocks
+	 * are printed by emit_text(): only --json writes the packet lines. */
+	if (j->base.ctx->json && !j->base.ctx->all_reports) {
+		err = copy_spool(j, stdout);
+		err = err ?: ovp_stdout_check();
+		if (err) {
+			json_decref(o);
+			json_decref(evs);
+			return err;
+		}
+	}
+	json_object_set_new(o, "identity", json_string(pktid_key_name(j->key)));
+	json_object_set_new(o, "identity_requested", json_string(pktid_key_name(j->want_key)));
+	for (i = 0; i < j->nr_used; i++)
+		json_array_append_new(evs, json_string(j->events_used[i]));
+	json_object_set_new(o, "events", evs);
+	json_object_set_new(o, "packets", json_integer(j->nr_packets));
+	json_object_set_new(o, "packets_shown", json_integer(j->nr_shown));
+	json_object_set_new(o, "packets_filtered", json_integer(j->nr_filtered));
+	json_object_set_new(o, "packets_over_limit", json_integer(j->nr_limited));
+	json_object_set_new(o, "events_total", json_integer(j->nr_events));
+	json_object_set_new(o, "events_not_kept", json_integer(j->nr_over));
+	json_object_set_new(o, "events_null_skb", json_integer(j->nr_no_skb));
+	json_object_set_new(o, "kfree_skbmem_followups", json_integer(j->nr_followups));
+	json_object_set_new(o, "freed", json_integer(c ? c->freed : 0));
+	json_object_set_new(o, "in_flight_at_end", json_integer(c ? c->finished : 0));
+	json_object_set_new(o, "evicted", json_integer(c ? c->evicted : 0));
+	json_object_set_new(o, "max_inflight", json_integer(j->max_inflight));
+	json_object_set_new(o, "clones", json_integer(c ? c->clones : 0));
+	json_object_set_new(o, "head_changes", json_integer(c ? c->head_changes : 0));
+	json_object_set_new(o, "max_in_flight_seen", json_integer(c ? c->max_live : 0));
+	json_object_set_new(reports, "journey", o);
+	return 0;
+}
+
+static struct pdata_tool *j_tool(struct report *r)
+{
+	struct journey *j = container_of(r, struct journey, base);
+
+	pdata_tool__init(&j->tool);
+	j->tool.ready = j_ready;
+	j->tool.sample = j_sample;
+	j->tool.lost = j_lost;
+	j->tool.done = j_done;
+	return &j->tool;
+}
+
+static void j_destroy(struct report *r)
+{
+	struct journey *j;
+	int k;
+
+	if (!r)
+		return;
+	j = container_of(r, struct journey, base);
+	pktid_table__delete(j->ids);
+	pool_exit(&j->evpool);
+	pool_exit(&j->pktpool);
+	devtab__exit(&j->devs);
+	for (k = 0; j->map && k < j->nr_evsels; k++)
+		skbreason_table__free(j->map[k].reasons);
+	free(j->map);
+	free(j->events_used);
+	if (j->spool)
+		fclose(j->spool);
+	free(j);
+}
+
+/* In the default run when an event carries an skb: the first
+ * JOURNEY_DEFAULT_LIMIT packets (all of them by name: `journey FILE`). */
+static bool j_applicable(struct pdata_session *s)
+{
+	static const char *const skb_fields[] = { "skbaddr", "skb", NULL };
+	struct evdec_field f;
+	int i, n = pdata_session__nr_evsels(s);
+
+	for (i = 0; i < n; i++)
+		if (!evdec_field__find_any(&f, pdata_session__evsel(s, i), skb_fields))
+			return true;
+	return false;
+}
+
+const struct report_ops report_journey_ops = {
+	.name = "journey",
+	.json_key = "journey",
+	.summary = "every packet's events in time order, one block per packet (clones linked)",
+	.usage = j_usage,
+	.options = j_options,
+	.shortopts = NULL,
+	.create = j_create,
+	.option = j_option,
+	.applicable = j_applicable,
+	.tool = j_tool,
+	.emit_text = j_emit_text,
+	.emit_json = j_emit_json,
+	.destroy = j_destroy,
+	.json_lines = true,
+};
