@@ -256,3 +256,32 @@ int ovp_read_file(const char *path, char **textp, size_t *sizep)
 {
 	return ovp_read_file_max(path, OVP_READ_FILE_MAX, textp, sizep);
 }
+
+int ovp_parse_uint_opt(const char *opt, const char *arg, uint64_t min, uint64_t max,
+		       uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	if (!arg || !(*arg >= '0' && *arg <= '9'))
+		goto bad;
+	v = strtoull(arg, &end, 10);
+	if (*end)
+		goto bad;
+	if (errno == ERANGE || v < min || v > max) {
+		if (max == UINT64_MAX)
+			return ovp_err(-ERANGE, "%s: expected a whole number of at least %" PRIu64
+				       ", not '%s'", opt, min, arg);
+		return ovp_err(-ERANGE, "%s: expected a whole number from %" PRIu64 " to %" PRIu64
+			       ", not '%s'", opt, min, max, arg);
+	}
+	*out = v;
+	return 0;
+bad:
+	if (max == UINT64_MAX)
+		return ovp_err(-EINVAL, "%s: expected a whole number of at least %" PRIu64
+			       ", not '%s'", opt, min, arg ? arg : "");
+	return ovp_err(-EINVAL, "%s: expected a whole number from %" PRIu64 " to %" PRIu64
+		       ", not '%s'", opt, min, max, arg ? arg : "");
+}

@@ -2,10 +2,14 @@
 /*
  * test-strutil.c - time formatting, thousands separators, duration /
  * timestamp / time-range parsing (exact decimals, units, rounding, errors,
- * overflow) and CPU lists.
+ * overflow), CPU lists and number options.
  */
 #include <errno.h>
+#include <stdint.h>
 
+#include <string.h>
+
+#include "ovsperf/err.h"
 #include "ovsperf/strutil.h"
 #include "check.h"
 
@@ -134,11 +138,38 @@ static void test_cpu_list(void)
 	ovp_cpuset__set(&set, OVP_MAX_CPUS);
 }
 
+static void test_uint_opt(void)
+{
+	uint64_t v = 7;
+
+	CHECK(ovp_parse_uint_opt("--limit", "42", 0, 100, &v) == 0);
+	CHECK_U64(v, 42);
+	CHECK(ovp_parse_uint_opt("--limit", "0", 0, 100, &v) == 0);
+	CHECK_U64(v, 0);
+	CHECK(ovp_parse_uint_opt("--limit", "18446744073709551615", 0, UINT64_MAX, &v) == 0);
+	CHECK_U64(v, UINT64_MAX);
+	v = 7;
+	CHECK(ovp_parse_uint_opt("--limit", "101", 0, 100, &v) == -ERANGE);
+	CHECK(strcmp(ovp_errmsg(), "--limit: expected a whole number from 0 to 100, not '101'") == 0);
+	CHECK(ovp_parse_uint_opt("--top", "0", 1, UINT64_MAX, &v) == -ERANGE);
+	CHECK(strcmp(ovp_errmsg(), "--top: expected a whole number of at least 1, not '0'") == 0);
+	CHECK(ovp_parse_uint_opt("--top", "18446744073709551616", 0, UINT64_MAX, &v) == -ERANGE);
+	CHECK(ovp_parse_uint_opt("-n", "-1", 0, 10, &v) == -EINVAL);
+	CHECK(ovp_parse_uint_opt("-n", "+1", 0, 10, &v) == -EINVAL);
+	CHECK(ovp_parse_uint_opt("-n", " 1", 0, 10, &v) == -EINVAL);
+	CHECK(ovp_parse_uint_opt("-n", "1x", 0, 10, &v) == -EINVAL);
+	CHECK(ovp_parse_uint_opt("-n", "", 0, 10, &v) == -EINVAL);
+	CHECK(ovp_parse_uint_opt("-n", NULL, 0, 10, &v) == -EINVAL);
+	CHECK(strcmp(ovp_errmsg(), "-n: expected a whole number from 0 to 10, not ''") == 0);
+	CHECK_U64(v, 7);
+}
+
 int main(void)
 {
 	test_fmt();
 	test_duration();
 	test_time_range();
 	test_cpu_list();
+	test_uint_opt();
 	CHECK_DONE();
 }

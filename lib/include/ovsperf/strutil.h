@@ -53,6 +53,21 @@ char *ovp_fmt_thousands(uint64_t v, char *buf, size_t len);
 int ovp_parse_duration(const char *s, uint64_t *ns);
 
 /**
+ * ovp_parse_uint_opt() - parse the decimal value of a number option.
+ * @opt: the option as the user spelled it ("--limit"), named in the error.
+ * @arg: the text to parse: decimal digits only (no sign, no space, no unit).
+ * @min, @max: the accepted range, inclusive.
+ * @out: receives the value.
+ *
+ * Every number option of both programs goes through here, so their errors
+ * read alike: "--limit: expected a whole number from 0 to 100, not 'x'".
+ *
+ * Return: 0, or -EINVAL (bad syntax) or -ERANGE (out of range), message set.
+ */
+int ovp_parse_uint_opt(const char *opt, const char *arg, uint64_t min, uint64_t max,
+		       uint64_t *out);
+
+/**
  * ovp_parse_timestamp() - parse a "secs[.frac]" timestamp (perf script
  * style, up to 9 fractional digits) into nanoseconds.
  *
