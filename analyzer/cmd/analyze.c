@@ -514,6 +514,56 @@ static void print_wall_clock(struct pdata_session *s, FILE *out)
 		st->first_time / 1e9, st->last_time / 1e9);
 }
 
+json_t *analyze_model_public(const json_t *model)
+{
+	json_t *copy, *v;
+	const char *key;
+	size_t i;
+
+	if (json_is_object(model)) {
+		copy = json_object();
+		json_object_foreach((json_t *)model, key, v)
+			if (key[0] != '_')
+				json_object_set_new(copy, key, analyze_model_public(v));
+		return copy;
+	}
+	if (json_is_array(model)) {
+		copy = json_array();
+		json_array_foreach(model, i, v)
+			json_array_append_new(copy, analyze_model_public(v));
+		return copy;
+	}
+	return json_incref((json_t *)model);
+}
+
+int analyze_emit_report(struct report *r, FILE *out, json_t *reports)
+{
+	const struct report_ops *ops = r->ops;
+	report_text_fn text;
+	json_t *model = NULL;
+	int err = 0;
+
+	if (!ops->model) {
+		if (reports)
+			err = ops->emit_json(r, reports);
+		if (!err && out)
+			err = ops->emit_text(r, out);
+		return err;
+	}
+	err = ops->model(r, &model);
+	if (err)
+		return err;
+	if (reports)
+		json_object_set_new(reports, ops->json_key, analyze_model_public(model));
+	if (out) {
+		text = analyze_text_writer(ops);
+		err = text ? text(model, out)
+			   : ovp_err(-ENOSYS, "%s: no text writer registered", ops->name);
+	}
+	json_decref(model);
+	return err;
+}
+
 int analyze_run_reports(struct analyze_ctx *ctx, struct report **reports, int nr)
 {
 	struct pdata_tool *tool;
@@ -557,17 +607,15 @@ int analyze_run_reports(struct analyze_ctx *ctx, struct report **reports, int nr
 	if (!ctx->json && i == nr)
 		print_wall_clock(ctx->session, stdout);
 	for (i = 0; i < nr; i++) {
-		if (ctx->json || ctx->html_path)
-			err = reports[i]->ops->emit_json(reports[i], json);
-		if (!ctx->json && !err) {
+		if (!ctx->json) {
 			if (i)
 				fputc('\n', stdout);
 			/* Several reports: each one says what it is first. */
 			if (ctx->all_reports)
 				printf("=== %s: %s ===\n", reports[i]->ops->name,
 				       reports[i]->ops->summary);
-			err = reports[i]->ops->emit_text(reports[i], stdout);
 		}
+		err = analyze_emit_report(reports[i], ctx->json ? NULL : stdout, json);
 		if (err) {
 			json_decref(json);
 			return err;

@@ -3,11 +3,21 @@
  * cmd/analyze.h - the ovsperf-analyze framework: commands, reports and their
  * common context.
  *
- * A report is a pdata_tool plus a text and a JSON writer:
+ * A report is a pdata_tool feeding its engines, and a model: the plain result
+ * the report computes from its engines once the recording is read.
  *
  *	main -> parse common + report options -> open the session
  *	     -> pdata_session__process(mux of the reports' tools)
- *	     -> each report's emit_text() or emit_json() into one document.
+ *	     -> each report's model() -> the writers, which read only the model:
+ *	        text (out/text-*.c, paired with the report in cmd/commands.c),
+ *	        JSON (the model itself, in one document), HTML (from that
+ *	        document, out/html.c).
+ *
+ * The model is one tree (jansson's json_t): the report's object under
+ * "reports" in the JSON document, documented in ovsperf-json(7).  Members
+ * whose name begins with '_' are for the text writer only (layout facts the
+ * JSON document does not carry): analyze_model_public() drops them before the
+ * tree is written as JSON.
  *
  * `ovsperf-analyze FILE` (no command) runs every report whose
  * applicable() says the recording's events allow it, in one pass.
@@ -98,8 +108,11 @@ enum {
  * @applicable: whether the session's events allow this report (used when
  *	no command is named).
  * @tool: the report's pdata_tool (callbacks); embedded in the report.
- * @emit_text: print the text report.
- * @emit_json: add the report's object to @reports under @json_key.
+ * @model: the report's result once the recording is read (a new reference
+ *	in *@model): what every writer reads.
+ * @emit_text: print the text report (a report without @model).
+ * @emit_json: add the report's object to @reports under @json_key (a report
+ *	without @model).
  * @destroy: free everything (NULL-safe).
  * @json_lines: with --json the report writes JSON Lines (one object per
  *	line) itself; the summary document then follows on one compact line,
@@ -122,6 +135,7 @@ struct report_ops {
 	int (*option)(struct report *r, int key, const char *arg);
 	bool (*applicable)(struct pdata_session *s);
 	struct pdata_tool *(*tool)(struct report *r);
+	int (*model)(struct report *r, json_t **model);
 	int (*emit_text)(struct report *r, FILE *out);
 	int (*emit_json)(struct report *r, json_t *reports);
 	void (*destroy)(struct report *r);
@@ -147,9 +161,14 @@ struct command {
 	int (*main)(int argc, char **argv);	/* argv[0] is the command name */
 };
 
-/* The registries (analyzer/commands.c).  analyze_reports[] has
+/* A text writer: prints a report's model (out/text.h). */
+typedef int (*report_text_fn)(const json_t *model, FILE *out);
+
+/* The registries (cmd/commands.c).  analyze_reports[] has
  * analyze_nr_reports entries, some of which may be NULL. */
 extern const struct report_ops *const analyze_reports[];
+/* The text writer of a report with a model (NULL: none registered). */
+report_text_fn analyze_text_writer(const struct report_ops *ops);
 extern const size_t analyze_nr_reports;
 extern const struct command analyze_commands[];
 
@@ -231,6 +250,17 @@ struct analyze_mux {
 void analyze_mux__init(struct analyze_mux *m);
 /* Return: 0, or -E2BIG beyond ANALYZE_MUX_MAX tools. */
 int analyze_mux__add(struct analyze_mux *m, struct pdata_tool *tool);
+
+/* A copy of @model without its '_' members (at any depth): the report's
+ * object as the JSON document shows it.  Caller decrefs. */
+json_t *analyze_model_public(const json_t *model);
+
+/*
+ * analyze_emit_report() - write one report: its model through its text
+ * writer (@out not NULL) and/or its public model under its json_key in
+ * @reports (not NULL); a report without a model through emit_text/emit_json.
+ */
+int analyze_emit_report(struct report *r, FILE *out, json_t *reports);
 
 /* Run reports on ctx->session in one pass and emit them (text or JSON). */
 int analyze_run_reports(struct analyze_ctx *ctx, struct report **reports, int nr);

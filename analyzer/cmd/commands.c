@@ -32,6 +32,25 @@ const struct report_ops *const analyze_reports[] = {
 /* Entries above may be NULL (weak, not linked): iterate up to this count. */
 const size_t analyze_nr_reports = sizeof(analyze_reports) / sizeof(analyze_reports[0]);
 
+/* Each report with a model and its text writer (out/text.h): the writers
+ * know models only, the reports know no writer; they meet here. */
+static const struct {
+	const struct report_ops *ops;
+	report_text_fn text;
+} text_writers[] = {
+	{ NULL, NULL },
+};
+
+report_text_fn analyze_text_writer(const struct report_ops *ops)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(text_writers) / sizeof(text_writers[0]); i++)
+		if (text_writers[i].ops == ops)
+			return text_writers[i].text;
+	return NULL;
+}
+
 #define COMMAND(fn) int fn(int argc, char **argv) __attribute__((weak));
 COMMAND(cmd_script)
 COMMAND(cmd_info)

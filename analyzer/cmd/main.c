@@ -108,9 +108,9 @@ static int run_without_recording(struct analyze_ctx *ctx, struct report *r)
 	int err;
 
 	if (!ctx->json)
-		return r->ops->emit_text(r, stdout) ? -1 : 0;
+		return analyze_emit_report(r, stdout, NULL) ? -1 : 0;
 	reports = json_object();
-	err = r->ops->emit_json(r, reports);
+	err = analyze_emit_report(r, NULL, reports);
 	err = err ?: analyze_print_json(NULL, reports);
 	if (err)
 		ovp_print_error("%s", ovp_errmsg());

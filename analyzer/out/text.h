@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * out/text.h - the text writers of the reports: each prints one report's
+ * model (the tree its report_ops.model() returns, cmd/analyze.h) and reads
+ * nothing else: no engine, no session, no report state.  cmd/commands.c
+ * pairs each report with its writer.
+ *
+ * A writer reads the model's public members (those of the JSON document,
+ * ovsperf-json(7)) and its '_' members, which carry what only the text shows.
+ */
+#ifndef OVSPERF_OUT_TEXT_H
+#define OVSPERF_OUT_TEXT_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#endif /* OVSPERF_OUT_TEXT_H */
