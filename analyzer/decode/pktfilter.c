@@ -163,6 +163,12 @@ bool pktfilter_fields__resolve(struct pktfilter_fields *pf, const struct pdata_e
 		pf->has = (1u << PKTFILTER_NR_FIELDS) - 1;
 		return true;
 	}
+	if (pf->probe && !evdec_field__find(&pf->aux, ev, "eth") && pf->aux.is_array) {
+		/* The Ethernet frame's bytes (the OVS datapath's probes). */
+		pf->mode = PKTFILTER_MODE_ETH;
+		pf->has = (1u << PKTFILTER_NR_FIELDS) - 1;
+		return true;
+	}
 	for (int k = 0; k < PKTFILTER_NR_FIELDS; k++) {
 		const char *const *names = flow_fields[k];
 
@@ -253,7 +259,7 @@ static void set_field(struct pktfilter_flow *fl, uint32_t todo, int k, uint32_t 
 	}
 }
 
-/* The network header's bytes (field nh). */
+/* The network header's bytes (field nh), or the Ethernet frame's (eth). */
 static void flow_from_nh(const struct pktfilter_fields *pf, const struct pdata_sample *s,
 			 struct pktfilter_flow *fl, uint32_t todo)
 {
@@ -261,7 +267,7 @@ static void flow_from_nh(const struct pktfilter_fields *pf, const struct pdata_s
 	uint32_t n = 0;
 	const uint8_t *p = evdec_field__data(&pf->aux, s, &n);
 
-	if (!pkthdr_ip_flow(p, n, &h))
+	if (pf->mode == PKTFILTER_MODE_ETH ? !pkthdr_eth_flow(p, n, &h) : !pkthdr_ip_flow(p, n, &h))
 		return;
 	if (todo & (1u << PKTFILTER_SADDR))
 		set_addr(fl, PKTFILTER_SADDR, h.family, h.saddr);
@@ -311,6 +317,7 @@ void pktfilter_fields__flow(const struct pktfilter_fields *pf, const struct pdat
 		return;
 	switch (pf->mode) {
 	case PKTFILTER_MODE_NH:
+	case PKTFILTER_MODE_ETH:
 		flow_from_nh(pf, s, fl, todo);
 		return;
 	case PKTFILTER_MODE_SOCKADDR:

@@ -120,6 +120,7 @@ enum pktfilter_mode {
 	PKTFILTER_MODE_FIELDS,	/* saddr, daddr, ... as they are */
 	PKTFILTER_MODE_VIHL,	/* ovsperf-probe 'flow' fields: checked against ip_vihl */
 	PKTFILTER_MODE_NH,	/* the network header's bytes (field nh) */
+	PKTFILTER_MODE_ETH,	/* the Ethernet frame's bytes (field eth) */
 	PKTFILTER_MODE_FAMILY,	/* a family field picks saddr/daddr or saddr_v6/daddr_v6 */
 	PKTFILTER_MODE_SOCKADDR,/* saddr/daddr are struct sockaddr_in/_in6 */
 };
@@ -179,7 +180,8 @@ bool pktfilter_wants_fields(const struct pktfilter *f);
  * @where: which events may give flow fields (the device always counts).
  *
  * How the flow is read (enum pktfilter_mode): a probe's network header
- * bytes "nh" (an array); an ovsperf-probe 'flow' probe's "ip_vihl" with its
+ * bytes "nh" (an array); a probe's Ethernet frame bytes "eth" (an array,
+ * the OVS datapath's probes, where skb->data is the MAC header); an ovsperf-probe 'flow' probe's "ip_vihl" with its
  * saddr, daddr, ports (ports only with a 20-byte header, where the probe
  * reads them); saddr/daddr arrays of a struct sockaddr (16 bytes or more,
  * tcp:tcp_send_reset); a "family" field with "saddr_v6"/"daddr_v6"

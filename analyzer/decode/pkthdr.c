@@ -116,11 +116,12 @@ int pkthdr_ip_flow(const uint8_t *p, size_t n, struct pkthdr_flow *fl)
 	return fl->family;
 }
 
-long pkthdr_l4_csum_offset(const uint8_t *p, size_t n, int *protop)
+/* The network header's offset in an Ethernet frame (up to two VLAN tags)
+ * and its ethertype, or -1 when the frame is cut short. */
+static long eth_payload(const uint8_t *p, size_t n, uint16_t *typep)
 {
-	size_t off = 12, l4, csum;
+	size_t off = 12;
 	uint16_t type;
-	uint8_t proto = 0;
 	int tags;
 
 	if (!p || n < 14)
@@ -132,7 +133,36 @@ long pkthdr_l4_csum_offset(const uint8_t *p, size_t n, int *protop)
 			return -1;
 		type = be16(p + off);
 	}
-	off += 2;
+	*typep = type;
+	return (long)off + 2;
+}
+
+int pkthdr_eth_flow(const uint8_t *p, size_t n, struct pkthdr_flow *fl)
+{
+	uint16_t type;
+	long off = eth_payload(p, n, &type);
+
+	memset(fl, 0, sizeof(*fl));
+	if (off < 0 || (type != 0x0800 && type != 0x86dd))
+		return PKTHDR_NONE;
+	if (!pkthdr_ip_flow(p + off, n - (size_t)off, fl))
+		return PKTHDR_NONE;
+	/* The ethertype and the IP version must agree. */
+	if ((type == 0x0800) != (fl->family == PKTHDR_IPV4))
+		memset(fl, 0, sizeof(*fl));
+	return fl->family;
+}
+
+long pkthdr_l4_csum_offset(const uint8_t *p, size_t n, int *protop)
+{
+	size_t l4, csum, off;
+	uint16_t type;
+	uint8_t proto = 0;
+	long start = eth_payload(p, n, &type);
+
+	if (start < 0)
+		return -1;
+	off = (size_t)start;
 	if ((type != 0x0800 && type != 0x86dd) || ip_l4(p + off, n - off, &l4, &proto) || !l4)
 		return -1;
 	if ((type == 0x0800) != (p[off] >> 4 == 4))

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * decode/pkthdr.h - reading the packet headers probes copy from the kernel or from
- * ovs-vswitchd: the flow of an IPv4 or IPv6 header (the flow fields of the
- * packet reports) and the place of the TCP/UDP checksum in an Ethernet frame
- * (the upcall-cost pairing's checksum exception).
+ * decode/pkthdr.h - reading the packet headers probes copy from the kernel or
+ * from ovs-vswitchd: the flow of an IPv4 or IPv6 header or of an Ethernet
+ * frame (the flow fields of the packet reports) and the place of the TCP/UDP
+ * checksum in an Ethernet frame (the upcall-cost pairing's checksum
+ * exception).
  *
  * Every read is bounded by the number of bytes captured: a header cut short
  * gives less (no ports, or no flow), never bytes from beyond the capture.
@@ -48,6 +49,20 @@ struct pkthdr_flow {
  * Return: @fl->family.
  */
 int pkthdr_ip_flow(const uint8_t *p, size_t n, struct pkthdr_flow *fl);
+
+/**
+ * pkthdr_eth_flow() - the flow of the Ethernet frame at @p.
+ * @p: the captured bytes, starting at the Ethernet header.
+ * @n: how many were captured.
+ * @fl: receives the flow (zeroed first).
+ *
+ * Up to two 802.1Q/802.1ad tags are skipped; an IPv4 or IPv6 ethertype whose
+ * header agrees with it is read as pkthdr_ip_flow() reads it; anything else
+ * gives family PKTHDR_NONE.
+ *
+ * Return: @fl->family.
+ */
+int pkthdr_eth_flow(const uint8_t *p, size_t n, struct pkthdr_flow *fl);
 
 /**
  * pkthdr_l4_csum_offset() - where the TCP or UDP checksum of an Ethernet

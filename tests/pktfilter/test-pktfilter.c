@@ -12,7 +12,8 @@
  *    ethertype "protocol" does not), the values read per sample (ports turned
  *    to host order) and pktfilter_match_sample() against the same values
  *    decoded here from the raw payload;
- *  - flows from crafted headers (pkthdr_ip_flow()): IPv4 with options (ports
+ *  - flows from crafted headers (pkthdr_ip_flow(), and pkthdr_eth_flow() for
+ *    Ethernet frames, VLAN tags): IPv4 with options (ports
  *    after the real header length), a later IPv4 fragment, IPv6 with TCP,
  *    UDP and extension headers, ARP, other versions and headers cut short
  *    (no flow at all); IPv6 filters; the L4 checksum's offset in frames.
@@ -405,6 +406,38 @@ static void test_headers(void)
 		CHECK_U64(pkthdr_l4_csum_offset(e, 100, NULL), (uint64_t)-1);
 		e[12] = 0x08, e[13] = 0x06;
 		CHECK_U64(pkthdr_l4_csum_offset(e, 100, NULL), (uint64_t)-1);
+	}
+
+	/* Flows of Ethernet frames (the OVS datapath probes' "eth" bytes):
+	 * IPv4 UDP, IPv4 TCP behind a VLAN tag and IP options, IPv6 behind
+	 * two tags; none for ARP, a mismatched ethertype, a cut frame. */
+	{
+		uint8_t e[128];
+
+		memset(e, 0, sizeof(e));
+		e[12] = 0x08, e[13] = 0x00;
+		ipv4(e + 14, 5, 17, 0);
+		CHECK_U64(pkthdr_eth_flow(e, sizeof(e), &h), PKTHDR_IPV4);
+		CHECK(h.has_ports && h.sport == 1000 && h.dport == 2000 && h.proto == 17);
+		CHECK(h.saddr[0] == 10 && h.daddr[3] == 2);
+		CHECK_U64(pkthdr_eth_flow(e, 14 + 20, &h), PKTHDR_IPV4);	/* no ports */
+		CHECK(!h.has_ports);
+		CHECK_U64(pkthdr_eth_flow(e, 14 + 19, &h), PKTHDR_NONE);
+		CHECK_U64(pkthdr_eth_flow(e, 13, &h), PKTHDR_NONE);
+		CHECK_U64(pkthdr_eth_flow(NULL, 0, &h), PKTHDR_NONE);
+		e[12] = 0x81, e[13] = 0x00, e[16] = 0x08, e[17] = 0x00;
+		ipv4(e + 18, 7, 6, 0);
+		CHECK_U64(pkthdr_eth_flow(e, sizeof(e), &h), PKTHDR_IPV4);
+		CHECK(h.has_ports && h.dport == 2000 && h.proto == 6);
+		e[12] = 0x88, e[13] = 0xa8, e[16] = 0x81, e[17] = 0x00;
+		e[20] = 0x86, e[21] = 0xdd;
+		ipv6(e + 22, 17, false);
+		CHECK_U64(pkthdr_eth_flow(e, sizeof(e), &h), PKTHDR_IPV6);
+		CHECK(h.has_ports && h.dport == 2000 && !memcmp(h.daddr, b6, 16));
+		e[20] = 0x08, e[21] = 0x00;			/* IPv6 bytes, IPv4 type */
+		CHECK_U64(pkthdr_eth_flow(e, sizeof(e), &h), PKTHDR_NONE);
+		e[20] = 0x08, e[21] = 0x06;			/* ARP */
+		CHECK_U64(pkthdr_eth_flow(e, sizeof(e), &h), PKTHDR_NONE);
 	}
 }
 
