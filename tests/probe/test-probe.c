@@ -211,13 +211,15 @@ static void put32(uint8_t **p, uint32_t v)
 #define INFO(kind, kflag, vlen) (((uint32_t)(kflag) << 31) | ((uint32_t)(kind) << 24) | (vlen))
 
 /* Write a small BTF file: int, int *, struct sk_buff, an anonymous union,
- * struct genl_info and a typedef. */
+ * struct genl_info, a typedef and struct net_device. */
 static int write_btf(const char *path)
 {
-	static const char strs[] = "\0int\0sk_buff\0head\0data\0flags\0next\0tstamp\0genl_info\0attrs\0skb_t";
+	static const char strs[] = "\0int\0sk_buff\0head\0data\0flags\0next\0tstamp\0genl_info\0attrs\0skb_t"
+				   "\0dev\0net_device\0name";
 	/* Offsets of the names in strs. */
 	enum { S_INT = 1, S_SKB = 5, S_HEAD = 13, S_DATA = 18, S_FLAGS = 23, S_NEXT = 29,
-	       S_TSTAMP = 34, S_GENL = 41, S_ATTRS = 51, S_SKBT = 57 };
+	       S_TSTAMP = 34, S_GENL = 41, S_ATTRS = 51, S_SKBT = 57, S_DEV = 63, S_NETDEV = 67,
+	       S_NAME = 78 };
 	uint8_t buf[1024], *p = buf + 24, *types = p;
 	uint32_t type_len;
 	FILE *f;
@@ -226,12 +228,13 @@ static int write_btf(const char *path)
 	put32(&p, S_INT); put32(&p, INFO(1, 0, 0)); put32(&p, 4); put32(&p, 32);
 	/* [2] int *: PTR to type 1 */
 	put32(&p, 0); put32(&p, INFO(2, 0, 0)); put32(&p, 1);
-	/* [3] struct sk_buff, size 232, kind_flag (bitfield offsets), 4 members */
-	put32(&p, S_SKB); put32(&p, INFO(4, 1, 4)); put32(&p, 232);
+	/* [3] struct sk_buff, size 232, kind_flag (bitfield offsets), 5 members */
+	put32(&p, S_SKB); put32(&p, INFO(4, 1, 5)); put32(&p, 232);
 	put32(&p, 0); put32(&p, 4); put32(&p, 8 * 8);		/* anonymous union at byte 8 */
 	put32(&p, S_HEAD); put32(&p, 2); put32(&p, 192 * 8);	/* head at 192 */
 	put32(&p, S_DATA); put32(&p, 2); put32(&p, 200 * 8);	/* data at 200 */
 	put32(&p, S_FLAGS); put32(&p, 1); put32(&p, (3u << 24) | (208 * 8)); /* 3-bit bitfield */
+	put32(&p, S_DEV); put32(&p, 2); put32(&p, 216 * 8);	/* dev at 216 */
 	/* [4] anonymous union, size 16, 2 members */
 	put32(&p, 0); put32(&p, INFO(5, 0, 2)); put32(&p, 16);
 	put32(&p, S_NEXT); put32(&p, 2); put32(&p, 0);		/* next at union+0 */
@@ -241,6 +244,9 @@ static int write_btf(const char *path)
 	put32(&p, S_ATTRS); put32(&p, 2); put32(&p, 32 * 8);	/* attrs at 32 */
 	/* [6] typedef skb_t -> 3 */
 	put32(&p, S_SKBT); put32(&p, INFO(8, 0, 0)); put32(&p, 3);
+	/* [7] struct net_device, size 64, 1 member */
+	put32(&p, S_NETDEV); put32(&p, INFO(4, 0, 1)); put32(&p, 64);
+	put32(&p, S_NAME); put32(&p, 1); put32(&p, 48 * 8);	/* name at 48 */
 	type_len = p - types;
 	memcpy(p, strs, sizeof(strs));
 	p += sizeof(strs);
@@ -269,7 +275,7 @@ static int write_btf(const char *path)
 
 /*
  * Write the split BTF of a module "mod" on top of write_btf()'s file: its
- * types are numbered on from 7, its strings on from the base's str_len.
+ * types are numbered on from 8, its strings on from the base's str_len.
  * struct sw_phy { int priority; int skb_mark; int in_port; } and
  * struct sw_flow_key { struct genl_info tun; (at 0) struct sw_phy phy; (at 256) }.
  */
@@ -289,15 +295,15 @@ static int write_split_btf(const char *base, const char *path)
 	}
 	fclose(f);
 	memcpy(&b, hdr + 20, 4);	/* the base's str_len */
-	/* [7] struct sw_phy, size 12, 3 members */
+	/* [8] struct sw_phy, size 12, 3 members */
 	put32(&p, b + S_SWPHY); put32(&p, INFO(4, 0, 3)); put32(&p, 12);
 	put32(&p, b + S_PRIO); put32(&p, 1); put32(&p, 0);
 	put32(&p, 0); put32(&p, 1); put32(&p, 32);		/* anonymous int, skb_mark */
 	put32(&p, b + S_INPORT); put32(&p, 1); put32(&p, 64);	/* in_port at 8 */
-	/* [8] struct sw_flow_key, size 300, 2 members */
+	/* [9] struct sw_flow_key, size 300, 2 members */
 	put32(&p, b + S_KEY); put32(&p, INFO(4, 0, 2)); put32(&p, 300);
 	put32(&p, b + S_TUN); put32(&p, 5); put32(&p, 0);	/* base's genl_info */
-	put32(&p, b + S_PHY); put32(&p, 7); put32(&p, 256 * 8);
+	put32(&p, b + S_PHY); put32(&p, 8); put32(&p, 256 * 8);
 	type_len = p - types;
 	memcpy(p, strs, sizeof(strs));
 	p += sizeof(strs);
@@ -569,7 +575,8 @@ static void test_kprobe_text(const char *expected_dir)
 	text = dry_run("ovs-dp", &opts, &err);
 	{
 		const char *want = "p:ovsperf/ovs_vport_receive openvswitch:ovs_vport_receive "
-				   "skb=%x1:x64 head=+192(%x1):x64\n";
+				   "skb=%x1:x64 head=+192(%x1):x64 dev=+48(+216(%x1)):string "
+				   "eth=+0(+200(%x1)):x8[64]\n";
 
 		CHECK(err == 0 && text && !strncmp(text, want, strlen(want)));
 		if (text && strncmp(text, want, strlen(want)))

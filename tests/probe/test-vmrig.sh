@@ -5,7 +5,9 @@
 # Debian 6.1's sk_buff layout the exact lines of expected/vmrig-6.1.txt; an
 # idempotent re-install; the IPv4 flow fields of real pings between two
 # network namespaces; upcall-cost's kprobe; remove --all leaves nothing; the
-# one-line errors for a missing function and an unloaded module.
+# one-line errors for a missing function and an unloaded module; the ovs-dp
+# set's device (skb->dev) and Ethernet flow fields on traffic through an OVS
+# bridge, as latency's per-device groups, --dev and flows.
 # Usage: test-vmrig.sh OVSPERF_PROBE EXPECTED_DIR          (exit 77: skipped)
 set -u
 P=$(realpath "$1")
@@ -147,6 +149,34 @@ print('\n'.join(bad[:5]))
 print(n, 'upcalls compared,', len(bad), 'differences')
 sys.exit(1 if bad or n < 2 else 0)
 PYEOF
+	# The ovs-dp set's device and flow fields on real traffic through the
+	# bridge: ovs_vport_receive names the receiving port (skb->dev), so
+	# latency groups packets by veth1 (ns1's pings and UDP) and veth2
+	# (the replies) and --dev picks them; the flows are read from the
+	# Ethernet frame (field eth): the lab's 10.11.0.0/24 addresses.
+	A=$(dirname "$P")/ovsperf-analyze
+	perf record -q -a -e ovsperf:ovs_vport_receive -e ovsperf:do_output -e ovsperf:ovs_dp_upcall \
+		-e skb:kfree_skb -e skb:consume_skb -o /tmp/dp.data -- \
+		bash -c ". $RIG/ovs-lab.sh; ovs_lab_traffic 2 10.11.0.2" >/dev/null 2>&1 ||
+		die "perf record of the ovs-dp set"
+	perf script -i /tmp/dp.data -F event,trace 2>/dev/null | grep -m1 'ovs_vport_receive:.* dev="veth[12]" eth={' >/dev/null ||
+		die "ovs_vport_receive dev/eth fields: $(perf script -i /tmp/dp.data -F event,trace 2>/dev/null | grep -m1 ovs_vport_receive)"
+	$A latency --preset ovs-dp --json -q /tmp/dp.data > /tmp/dp.json 2>/tmp/dp.err || die "latency ovs-dp: $(cat /tmp/dp.err)"
+	python3 - /tmp/dp.json <<'PYEOF' || die "ovs-dp devices and flows: $(head -c 600 /tmp/dp.json)"
+import json, sys
+sp = json.load(open(sys.argv[1]))['reports']['latency']['spans'][0]
+devs = dict((g['dev'], g['count']) for g in sp['by_dev'])
+flows = set((p.get('flow') or {}).get('src_ip') for lst in ('best', 'worst') for p in sp[lst])
+print('devices', devs, 'sources', sorted(map(str, flows)))
+ok = devs.get('veth1', 0) > 0 and devs.get('veth2', 0) > 0 and sum(devs.values()) == sp['count']
+ok = ok and flows and all(f and f.startswith('10.11.0.') for f in flows)
+sys.exit(0 if ok else 1)
+PYEOF
+	n=$($A latency --preset ovs-dp --dev veth1 --json -q /tmp/dp.data |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["reports"]["latency"]["spans"][0]["count"])')
+	m=$(python3 -c 'import json,sys; print([g["count"] for g in json.load(open(sys.argv[1]))["reports"]["latency"]["spans"][0]["by_dev"] if g["dev"] == "veth1"][0])' /tmp/dp.json)
+	[ "$n" = "$m" ] || die "--dev veth1: $n packets, by_dev says $m"
+	$A latency --preset ovs-dp --dev nosuch0 -q /tmp/dp.data >/dev/null 2>&1 && die "--dev nosuch0 accepted"
 	ovs_lab_down >/dev/null 2>&1
 	ovs-dpctl del-dp ovs-system >/dev/null 2>&1
 else
