@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "cmd/analyze.h"
+#include "out/text.h"
 
 #define REPORT(sym) extern const struct report_ops sym __attribute__((weak));
 REPORT(report_latency_ops)
@@ -38,6 +39,7 @@ static const struct {
 	const struct report_ops *ops;
 	report_text_fn text;
 } text_writers[] = {
+	{ &report_drops_ops, text_drops },
 	{ NULL, NULL },
 };
 

@@ -15,4 +15,7 @@
 
 #include <jansson.h>
 
+/* `drops` (out/text-drops.c). */
+int text_drops(const json_t *model, FILE *out);
+
 #endif /* OVSPERF_OUT_TEXT_H */

@@ -3,6 +3,9 @@
  * report/drops.c - `ovsperf-analyze drops`: where and why packets are
  * dropped, from skb:kfree_skb (with its drop reason where the
  * kernel has it) and Open vSwitch's own drop points when recorded.
+ * In the pipeline: the report layer, between the packet identity engine
+ * (engine/pktid.c) and the writers, which read only its model
+ * (out/text-drops.c for the text; the model itself is reports.drops).
  *
  *	ready():   drop events (skb:kfree_skb, probes named ovs_kfree_skb_reason
  *		   or ovs_drop) and normal frees (skb:consume_skb) resolved;
@@ -11,7 +14,8 @@
  *		   so a drop is charged to the device its packet last passed
  *	sample():  counts by reason, by (reason, location), by device, by
  *		   flow, first/last time, kernel callchains (-g)
- *	emit_*():  tables (text) or reports.drops (JSON).
+ *	model():   reports.drops of the JSON document, locations symbolized
+ *		   and devices and flows named, plus _reason_names for the text.
  *
  * Normal frees are kept apart, as the kernel itself separates them:
  * consume_skb, and kfree_skb with reason CONSUMED / NOT_DROPPED_YET
@@ -89,7 +93,7 @@ struct drops {
 
 	/* Options. */
 	enum pktid_key want_key;
-	long top;
+	uint64_t top;
 	struct pktfilter filt;		/* --time only */
 
 	/* Setup. */
@@ -221,17 +225,12 @@ static int d_create(struct report **out, struct analyze_ctx *ctx)
 static int d_option(struct report *r, int key, const char *arg)
 {
 	struct drops *d = container_of(r, struct drops, base);
-	char *end;
 
 	switch (key) {
 	case OPT_KEY:
 		return pktid_key_parse(arg, &d->want_key);
 	case OPT_TOP:
-		errno = 0;
-		d->top = strtol(arg, &end, 10);
-		if (errno || end == arg || *end || d->top < 0)
-			return ovp_err(-EINVAL, "--top: expected a number >= 0, not '%s'", arg);
-		return 0;
+		return ovp_parse_uint_opt("--top", arg, 0, INT64_MAX, &d->top);
 	case PKTFILTER_OPT_TIME:
 		return pktfilter_option(&d->filt, key, arg);
 	default:
@@ -636,110 +635,6 @@ static size_t top_chains(struct drops *d, uint32_t ri, size_t *out, size_t max)
 	return n;
 }
 
-static void print_dlist_loc(struct drops *d, FILE *out, const struct dlist *l, uint64_t total,
-			    int indent)
-{
-	char buf[160];
-	size_t i;
-
-	fprintf(out, "%*s%-48s %10s %7s\n", indent, "", "LOCATION", "COUNT", "%");
-	for (i = 0; i < l->nr; i++)
-		fprintf(out, "%*s%-48s %10" PRIu64 " %6.1f%%\n", indent, "",
-			loc_str(d, l->v[i].key, buf, sizeof(buf)), l->v[i].count,
-			total ? 100.0 * l->v[i].count / total : 0.0);
-}
-
-static int d_emit_text(struct report *r, FILE *out)
-{
-	struct drops *d = container_of(r, struct drops, base);
-	char t1[32], t2[32], buf[160];
-	size_t i, k, idx[64];
-	int e;
-
-	fprintf(out, "DROPS: packets freed by");
-	for (e = 0; e < d->nr_drop_events; e++)
-		fprintf(out, "%s%s", e ? ", " : " ", d->drop_events[e]);
-	fprintf(out, "\n");
-	if (d->has_reason_field)
-		fprintf(out, "Reasons: named from the recording's own format (%zu names)\n",
-			d->nr_reason_syms);
-	else
-		fprintf(out, "Reasons: not recorded (this kernel's kfree_skb has no reason "
-			"field)\n");
-	if (d->ids)
-		fprintf(out, "Devices: the last device each dropped packet passed (identity: %s)\n",
-			d->key == PKTID_KEY_HEAD ? "(head, skb)" :
-						   "skb address, frees as boundaries");
-	fprintf(out, "\nDrops: %" PRIu64, d->nr_drops);
-	if (d->nr_drops)
-		fprintf(out, "  first %s  last %s", ovp_fmt_ns(d->first, t1, sizeof(t1)),
-			ovp_fmt_ns(d->last, t2, sizeof(t2)));
-	fprintf(out, "\n\n");
-	if (d->nr_reasons) {
-		fprintf(out, "%-32s %10s %7s  %-18s %-18s\n", "REASON", "COUNT", "%", "FIRST",
-			"LAST");
-		for (i = 0; i < d->nr_reasons; i++) {
-			struct dreason *dr = &d->reasons[i];
-
-			fprintf(out, "%-32s %10" PRIu64 " %6.1f%%  %-18s %-18s\n", dr->name,
-				dr->count, 100.0 * dr->count / d->nr_drops,
-				ovp_fmt_ns(dr->first, t1, sizeof(t1)),
-				ovp_fmt_ns(dr->last, t2, sizeof(t2)));
-		}
-		for (i = 0; i < d->nr_reasons; i++) {
-			struct dreason *dr = &d->reasons[i];
-			size_t n;
-
-			fprintf(out, "\n%s: %" PRIu64 " drop%s\n", dr->name, dr->count,
-				dr->count == 1 ? "" : "s");
-			print_dlist_loc(d, out, &dr->locs, dr->count, 4);
-			if (d->has_dev) {
-				fprintf(out, "    %-48s %10s\n", "DEVICE", "COUNT");
-				for (k = 0; k < dr->devs.nr; k++)
-					fprintf(out, "    %-48s %10" PRIu64 "\n",
-						dev_str(d, dr->devs.v[k].key), dr->devs.v[k].count);
-			}
-			n = top_chains(d, i, idx, d->top < 64 ? (size_t)d->top : 64);
-			for (k = 0; k < n; k++) {
-				struct dchain *c = &d->chains[idx[k]];
-				uint32_t f;
-
-				fprintf(out, "    callchain #%zu: %" PRIu64 " time%s\n", k + 1,
-					c->count, c->count == 1 ? "" : "s");
-				for (f = 0; f < c->nr; f++)
-					fprintf(out, "        %s\n",
-						loc_str(d, c->ips[f], buf, sizeof(buf)));
-			}
-		}
-		fprintf(out, "\nDrops by location:\n");
-		print_dlist_loc(d, out, &d->locs, d->nr_drops, 2);
-		if (d->has_dev) {
-			fprintf(out, "\nDrops by device:\n  %-48s %10s %7s\n", "DEVICE", "COUNT",
-				"%");
-			for (k = 0; k < d->devs.nr; k++)
-				fprintf(out, "  %-48s %10" PRIu64 " %6.1f%%\n",
-					dev_str(d, d->devs.v[k].key), d->devs.v[k].count,
-					100.0 * d->devs.v[k].count / d->nr_drops);
-		}
-		if (d->flow_counts.nr) {
-			fprintf(out, "\nDrops by flow:\n  %-48s %10s\n", "FLOW", "COUNT");
-			for (k = 0; k < d->flow_counts.nr; k++)
-				fprintf(out, "  %-48s %10" PRIu64 "\n",
-					flow_str(d, d->flow_counts.v[k].key, buf, sizeof(buf)),
-					d->flow_counts.v[k].count);
-		}
-	}
-	fprintf(out, "\nNormal frees (not drops): %" PRIu64 " (consume_skb %" PRIu64
-		", kfree_skb reason CONSUMED %" PRIu64 ")\n", d->normal.count, d->nr_consume,
-		d->nr_kfree_consumed);
-	if (d->normal.count)
-		print_dlist_loc(d, out, &d->normal.locs, d->normal.count, 2);
-	if (d->nr_lost_events)
-		fprintf(out, "\nWarning: %" PRIu64 " events were lost: counts are lower bounds\n",
-			d->nr_lost_events);
-	return 0;
-}
-
 static json_t *json_locs(struct drops *d, const struct dlist *l)
 {
 	json_t *a = json_array();
@@ -775,7 +670,9 @@ static json_t *json_devs(struct drops *d, const struct dlist *l)
 	return a;
 }
 
-static int d_emit_json(struct report *r, json_t *reports)
+/* The report's object of the JSON document (ovsperf-json(7)), plus for the
+ * text: _reason_names (names the recording's format gives the reasons). */
+static int d_model(struct report *r, json_t **model)
 {
 	struct drops *d = container_of(r, struct drops, base);
 	json_t *o = json_object(), *reasons = json_array(), *a;
@@ -848,7 +745,8 @@ static int d_emit_json(struct report *r, json_t *reports)
 	json_object_set_new(a, "locations", json_locs(d, &d->normal.locs));
 	json_object_set_new(o, "normal_frees", a);
 	json_object_set_new(o, "lost_events", json_integer(d->nr_lost_events));
-	json_object_set_new(reports, "drops", o);
+	json_object_set_new(o, "_reason_names", json_integer(d->nr_reason_syms));
+	*model = o;
 	return 0;
 }
 
@@ -920,7 +818,6 @@ const struct report_ops report_drops_ops = {
 	.option = d_option,
 	.applicable = d_applicable,
 	.tool = d_tool,
-	.emit_text = d_emit_text,
-	.emit_json = d_emit_json,
+	.model = d_model,
 	.destroy = d_destroy,
 };
