@@ -2,7 +2,10 @@
 /*
  * cmd/analyze.c - what every ovsperf-analyze command shares: common options,
  * opening the recording, the "recording" JSON object, loss lines, and the
- * one-pass runner that feeds several reports from one session.
+ * one-pass runner that feeds several reports from one session.  In the
+ * pipeline: the top (cmd/), where each report's model meets its writers
+ * (analyze_emit_report(): the items a report spooled while reading, then its
+ * model through its text writer or into the JSON document).
  */
 #include <errno.h>
 #include <signal.h>
@@ -16,8 +19,8 @@
 #include "out/html.h"
 #include "ovsperf/archive.h"
 #include "ovsperf/ksyms.h"
-#include "ovsperf/strutil.h"
 #include "ovsperf/outfile.h"
+#include "ovsperf/strutil.h"
 
 const struct option analyze_common_options[] = {
 	{ "input", required_argument, NULL, 'i' },
@@ -506,6 +509,23 @@ json_t *analyze_model_public(const json_t *model)
 	return json_incref((json_t *)model);
 }
 
+/* Copy what a report spooled while reading (report_ops.spool) to @out. */
+static int copy_spool(FILE *spool, FILE *out)
+{
+	char buf[65536];
+	size_t n;
+
+	if (fflush(spool) || ferror(spool))
+		return ovp_err(-EIO, "cannot write a temporary file");
+	rewind(spool);
+	while ((n = fread(buf, 1, sizeof(buf), spool)) > 0) {
+		if (fwrite(buf, 1, n, out) != n)
+			return out == stdout ? ovp_stdout_check() ?: -EIO
+					     : ovp_err(-EIO, "cannot write the output");
+	}
+	return ferror(spool) ? ovp_err(-EIO, "cannot read a temporary file") : 0;
+}
+
 int analyze_emit_report(struct report *r, FILE *out, json_t *reports)
 {
 	const struct report_ops *ops = r->ops;
@@ -519,6 +539,14 @@ int analyze_emit_report(struct report *r, FILE *out, json_t *reports)
 		if (!err && out)
 			err = ops->emit_text(r, out);
 		return err;
+	}
+	/* The items streamed while reading come before the summary: on the
+	 * text output, or (--json) on stdout before the document. */
+	if (ops->spool && ops->spool(r)) {
+		err = copy_spool(ops->spool(r), out ? out : stdout);
+		err = err ?: out ? 0 : ovp_stdout_check();
+		if (err)
+			return err;
 	}
 	err = ops->model(r, &model);
 	if (err)
@@ -541,6 +569,9 @@ int analyze_run_reports(struct analyze_ctx *ctx, struct report **reports, int nr
 	json_t *json = NULL;
 	int i, err;
 
+	/* Reports that stream items while reading write them with these. */
+	for (i = 0; i < nr; i++)
+		reports[i]->items = analyze_item_writer(reports[i]->ops, ctx->json);
 	if (nr == 1 && !ctx->filters) {
 		tool = reports[0]->ops->tool(reports[0]);
 	} else {

@@ -55,6 +55,14 @@ extern const struct report_ops *const analyze_reports[];
 /* The text writer of a report with a model (NULL: none registered). */
 report_text_fn analyze_text_writer(const struct report_ops *ops);
 extern const size_t analyze_nr_reports;
+/*
+ * analyze_item_writer() - the writer of the items a report streams while it
+ * reads (journey's packets, upcalls' lines): its JSON Lines form (@json) or
+ * its text.  The writers are in out/ (out/items.h) and their type is the
+ * report's own (report/<name>.h); cmd/commands.c pairs them, and the runner
+ * gives a report its writer in report.items.  NULL: none.
+ */
+const void *analyze_item_writer(const struct report_ops *ops, bool json);
 extern const struct command analyze_commands[];
 
 /*

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * cmd/commands.c - the registry of ovsperf-analyze's reports and commands.
+ * cmd/commands.c - the registry of ovsperf-analyze's reports and commands,
+ * and where reports meet their writers: the text writer of each report's
+ * model (out/text.h) and the writers of the items a report streams while
+ * reading (out/items.h).  Reports and writers do not know each other.
  *
  * Reports are listed in the order `ovsperf-analyze FILE` runs them.  They are
  * weak references so that a report file can be added (or left out of a
@@ -9,6 +12,7 @@
 #include <stddef.h>
 
 #include "cmd/analyze.h"
+#include "out/items.h"
 #include "out/text.h"
 
 #define REPORT(sym) extern const struct report_ops sym __attribute__((weak));
@@ -39,7 +43,9 @@ static const struct {
 	const struct report_ops *ops;
 	report_text_fn text;
 } text_writers[] = {
+	{ &report_journey_ops, text_journey },
 	{ &report_drops_ops, text_drops },
+	{ &report_upcalls_ops, text_upcalls },
 	{ NULL, NULL },
 };
 
@@ -50,6 +56,26 @@ report_text_fn analyze_text_writer(const struct report_ops *ops)
 	for (i = 0; i < sizeof(text_writers) / sizeof(text_writers[0]); i++)
 		if (text_writers[i].ops == ops)
 			return text_writers[i].text;
+	return NULL;
+}
+
+/* Each report that streams items while reading and its two item writers
+ * (out/items.h), of the report's own writer type (report/<name>.h). */
+static const struct {
+	const struct report_ops *ops;
+	const void *text, *json;
+} item_writers[] = {
+	{ &report_journey_ops, &journey_text_blocks, &journey_json_blocks },
+	{ &report_upcalls_ops, &upcall_text_lines, &upcall_json_lines },
+};
+
+const void *analyze_item_writer(const struct report_ops *ops, bool json)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(item_writers) / sizeof(item_writers[0]); i++)
+		if (item_writers[i].ops == ops)
+			return json ? item_writers[i].json : item_writers[i].text;
 	return NULL;
 }
 

@@ -17,5 +17,9 @@
 
 /* `drops` (out/text-drops.c). */
 int text_drops(const json_t *model, FILE *out);
+/* `journey`: the summary after the blocks (out/text-journey.c). */
+int text_journey(const json_t *model, FILE *out);
+/* `upcalls`: the counts after the lines (out/text-upcalls.c). */
+int text_upcalls(const json_t *model, FILE *out);
 
 #endif /* OVSPERF_OUT_TEXT_H */

@@ -10,9 +10,15 @@
  *	sample():  pktid_table__event() gives the event a packet; the event is
  *		   appended to that packet's list (pooled nodes, no malloc)
  *	end of a packet (free, eviction, end of recording): the filters are
- *		   applied and the block is written to a spool file (text, or
- *		   one JSON line), then the nodes go back to the pools
- *	emit_*():  header, the spool, the summary counters.
+ *		   applied and the packet, as a plain item with its names
+ *		   resolved (report/journey.h), goes to the block writer
+ *		   (out/journey-blocks.c: text, or one JSON line), which writes
+ *		   it to a spool file; then the nodes go back to the pools
+ *	model():   the summary counters, reports.journey (out/text-journey.c
+ *		   prints them after the spool, which cmd/analyze.c copies out).
+ *
+ * In the pipeline: the report layer, between the packet identity engine
+ * (engine/pktid.c) and the writers of its blocks and of its model.
  *
  * Memory is bounded by the packets in flight (--max-inflight) times the
  * events kept per packet (--max-events); blocks appear in the order the
@@ -24,16 +30,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/analyze.h"
+#include "ovsperf/err.h"
 #include "ovsperf/evdec.h"
 #include "ovsperf/ksyms.h"
-#include "ovsperf/outfile.h"
 #include "ovsperf/strutil.h"
 #include "decode/devtab.h"
 #include "decode/pktfilter.h"
 #include "engine/pktid.h"
 #include "engine/spanspec.h"
 #include "decode/skbreason.h"
+#include "report/journey.h"
+#include "report/report.h"
 
 extern const struct report_ops report_journey_ops;
 
@@ -92,11 +99,11 @@ struct journey {
 
 	/* Options. */
 	enum pktid_key want_key;
-	long min_events;
+	uint64_t min_events;
 	const char *through;
-	long max_inflight;
-	long max_events;
-	long limit;			/* packets shown, 0 = all */
+	uint64_t max_inflight;
+	uint64_t max_events;
+	uint64_t limit;			/* packets shown, 0 = all */
 	struct pktfilter filt;		/* --cpu, --dev, flow, --time */
 
 	/* Setup. */
@@ -115,7 +122,10 @@ struct journey {
 	struct pktid_table *ids;
 	struct pool evpool, pktpool;
 	struct devtab devs;		/* device names: jev.dev ids */
-	FILE *spool;
+	const struct journey_writer *writer;	/* of the blocks (out/journey-blocks.c) */
+	FILE *spool;			/* the blocks, until the report's turn */
+	struct journey_event *items;	/* the events of the packet being written */
+	uint32_t cap_items;
 	int err;			/* sticky error of the end callback */
 
 	/* Counters. */
@@ -166,17 +176,10 @@ static const char j_usage[] =
 	"  --json writes JSON Lines, one packet per line, then on the last line the\n"
 	"  JSON document with the summary (ovsperf-json(7), reports.journey).\n";
 
-static int parse_long(const char *opt, const char *arg, long *out)
+/* Number options: a whole number, at most what a signed 64-bit value holds. */
+static int parse_num(const char *opt, const char *arg, uint64_t min, uint64_t *out)
 {
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < 0)
-		return ovp_err(-EINVAL, "%s: expected a number >= 0, not '%s'", opt, arg);
-	*out = v;
-	return 0;
+	return ovp_parse_uint_opt(opt, arg, min, INT64_MAX, out);
 }
 
 /*
@@ -259,28 +262,21 @@ static int j_create(struct report **out, struct analyze_ctx *ctx)
 static int j_option(struct report *r, int key, const char *arg)
 {
 	struct journey *j = container_of(r, struct journey, base);
-	int err;
 
 	switch (key) {
 	case OPT_KEY:
 		return pktid_key_parse(arg, &j->want_key);
 	case OPT_MIN_EVENTS:
-		return parse_long("--min-events", arg, &j->min_events);
+		return parse_num("--min-events", arg, 0, &j->min_events);
 	case OPT_THROUGH:
 		j->through = arg;
 		return 0;
 	case OPT_MAX_INFLIGHT:
-		err = parse_long("--max-inflight", arg, &j->max_inflight);
-		if (!err && !j->max_inflight)
-			return ovp_err(-EINVAL, "--max-inflight: must be > 0");
-		return err;
+		return parse_num("--max-inflight", arg, 1, &j->max_inflight);
 	case OPT_MAX_EVENTS:
-		err = parse_long("--max-events", arg, &j->max_events);
-		if (!err && !j->max_events)
-			return ovp_err(-EINVAL, "--max-events: must be > 0");
-		return err;
+		return parse_num("--max-events", arg, 1, &j->max_events);
 	case OPT_LIMIT:
-		return parse_long("--limit", arg, &j->limit);
+		return parse_num("--limit", arg, 0, &j->limit);
 	default:
 		if (pktfilter_is_option(key))
 			return pktfilter_option(&j->filt, key, arg);
@@ -355,9 +351,24 @@ static int j_ready(struct pdata_tool *tool, struct pdata_session *s)
 		ovp_warn("--key head: no event carries skb->head; identifying packets by skb "
 			 "address");
 	j->ksyms = analyze_ctx__ksyms(j->base.ctx);
+	j->writer = j->base.items;
+	if (!j->writer)
+		return ovp_err(-ENOSYS, "journey: no block writer registered");
 	j->spool = tmpfile();
 	if (!j->spool)
 		return ovp_err(-errno, "journey: cannot create a temporary file");
+	if (j->writer->header) {
+		struct journey_header h = {
+			.head_key = j->key == PKTID_KEY_HEAD,
+			.key_fell_back = j->key_fell_back,
+			.events = (const char *const *)j->events_used,
+			.nr_events = j->nr_used,
+		};
+
+		err = j->writer->header(&h, j->spool);
+		if (err)
+			return err;
+	}
 	err = pktid_table__new(&j->ids, j->key, j->max_inflight);
 	if (err)
 		return err;
@@ -424,7 +435,7 @@ static int j_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 		p->through = true;
 	p->filt.cpu_hit |= pktfilter_cpu_ok(&j->filt, sample->cpu);
 	pktfilter_fields__flow(&m->pf, sample, &p->filt.flow);
-	if (p->nr >= (uint64_t)j->max_events) {
+	if (p->nr >= j->max_events) {
 		p->nr_over++;
 		j->nr_over++;
 		return 0;
@@ -467,141 +478,63 @@ static int j_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 
 static bool keep_packet(struct journey *j, const struct jpkt *p)
 {
-	if ((long)(p->nr + p->nr_over) < j->min_events)
+	if ((uint64_t)p->nr + p->nr_over < j->min_events)
 		return false;
 	if (j->through_idx >= 0 && !p->through)
 		return false;
 	return pktfilter_match(&j->filt, &p->filt);
 }
 
-static const char *end_name(enum pktid_end why)
+/* The packet as a plain item (names and strings resolved) to the writer. */
+static int write_packet(struct journey *j, const struct jpkt *p, enum pktid_end why)
 {
-	switch (why) {
-	case PKTID_END_FREED:
-		return "freed";
-	case PKTID_END_EVICTED:
-		return "evicted";
-	default:
-		return "in flight at the end";
-	}
-}
-
-static const char *reason_name(struct journey *j, const struct jev *e, char *buf, size_t len)
-{
-	return skbreason_table__name(j->map[e->evsel].reasons, e->reason, buf, len);
-}
-
-static void write_text(struct journey *j, const struct jpkt *p, enum pktid_end why)
-{
+	struct journey_packet item = {
+		.id = p->id,
+		.parent = p->parent,
+		.skb = p->skb,
+		.head = p->head,
+		.end = why == PKTID_END_FREED ? JOURNEY_FREED :
+		       why == PKTID_END_EVICTED ? JOURNEY_EVICTED : JOURNEY_IN_FLIGHT,
+		.first_ns = p->first ? p->first->time : 0,
+		.last_ns = p->filt.last,
+		.nr_events = p->nr + p->nr_over,
+		.nr_not_kept = p->nr_over,
+	};
 	const struct jev *e;
-	FILE *out = j->spool;
-	uint64_t prev = 0, t0 = p->first ? p->first->time : 0;
-	char ts[32], buf[160], rbuf[32];
-
-	fprintf(out, "packet %" PRIu64, p->id);
-	if (p->parent)
-		fprintf(out, " (clone of packet %" PRIu64 ")", p->parent);
-	fprintf(out, "  skb 0x%" PRIx64, p->skb);
-	if (p->head)
-		fprintf(out, "  head 0x%" PRIx64, p->head);
-	fprintf(out, "  %" PRIu32 " event%s  %.3f us  %s\n", p->nr + p->nr_over,
-		p->nr + p->nr_over == 1 ? "" : "s", (p->filt.last - t0) / 1000.0, end_name(why));
-	fprintf(out, "  %-18s %12s %12s %4s  %-20s %-14s %s\n", "TIME", "+PREV(us)", "+FIRST(us)",
-		"CPU", "THREAD", "DEVICE", "EVENT");
-	for (e = p->first; e; e = e->next) {
-		const char *comm = pdata_session__comm(j->s, e->tid);
-		char thread[64];
-
-		snprintf(thread, sizeof(thread), "%s/%" PRIu32, comm ? comm : "?", e->tid);
-		fprintf(out, "  %-18s %12.3f %12.3f %4" PRIu32 "  %-20s %-14s %s",
-			ovp_fmt_ns(e->time, ts, sizeof(ts)),
-			e == p->first ? 0.0 : (e->time - prev) / 1000.0, (e->time - t0) / 1000.0,
-			e->cpu, thread, e->dev ? devtab__name(&j->devs, e->dev) : "-",
-			pdata_session__evsel(j->s, e->evsel)->name);
-		if (e->has_len)
-			fprintf(out, " len=%" PRIu32, e->len);
-		if (e->head && e->head != p->head)
-			fprintf(out, " head=0x%" PRIx64, e->head);
-		if (e->has_reason)
-			fprintf(out, " reason=%s", reason_name(j, e, rbuf, sizeof(rbuf)));
-		if (e->loc) {
-			ksyms__format(j->ksyms, e->loc, buf, sizeof(buf));
-			fprintf(out, " at %s", buf);
-		}
-		fputc('\n', out);
-		prev = e->time;
-	}
-	if (p->nr_over)
-		fprintf(out, "  [... %" PRIu32 " more events not kept; --max-events]\n",
-			p->nr_over);
-	fputc('\n', out);
-}
-
-static char *hex(uint64_t v, char *buf, size_t len)
-{
-	snprintf(buf, len, "0x%" PRIx64, v);
-	return buf;
-}
-
-static int write_json(struct journey *j, const struct jpkt *p, enum pktid_end why)
-{
-	json_t *o = json_object(), *evs = json_array();
-	const struct jev *e;
-	uint64_t prev = 0, t0 = p->first ? p->first->time : 0;
-	char buf[160];
 	int err;
 
-	json_object_set_new(o, "id", json_integer(p->id));
-	json_object_set_new(o, "parent", p->parent ? json_integer(p->parent) : json_null());
-	json_object_set_new(o, "skb", json_string(hex(p->skb, buf, sizeof(buf))));
-	json_object_set_new(o, "head", p->head ? json_string(hex(p->head, buf, sizeof(buf))) :
-						 json_null());
-	json_object_set_new(o, "end", json_string(why == PKTID_END_FREED ? "freed" :
-						  why == PKTID_END_EVICTED ? "evicted" :
-						  "in_flight"));
-	json_object_set_new(o, "first_ns", json_integer(t0));
-	json_object_set_new(o, "last_ns", json_integer(p->filt.last));
-	json_object_set_new(o, "duration_ns", json_integer(p->filt.last - t0));
-	json_object_set_new(o, "nr_events", json_integer(p->nr + p->nr_over));
-	json_object_set_new(o, "events_not_kept", json_integer(p->nr_over));
-	for (e = p->first; e; e = e->next) {
-		json_t *ev = json_object();
-		const char *comm = pdata_session__comm(j->s, e->tid);
+	if (p->nr > j->cap_items) {
+		struct journey_event *a = realloc(j->items, p->nr * sizeof(*a));
 
-		json_object_set_new(ev, "event",
-				    json_string(pdata_session__evsel(j->s, e->evsel)->name));
-		json_object_set_new(ev, "time_ns", json_integer(e->time));
-		json_object_set_new(ev, "delta_ns",
-				    json_integer(e == p->first ? 0 : e->time - prev));
-		json_object_set_new(ev, "since_first_ns", json_integer(e->time - t0));
-		json_object_set_new(ev, "cpu", json_integer(e->cpu));
-		json_object_set_new(ev, "tid", json_integer(e->tid));
-		json_object_set_new(ev, "comm", comm ? json_string(comm) : json_null());
-		json_object_set_new(ev, "dev", e->dev ? json_string(devtab__name(&j->devs, e->dev))
-						: json_null());
-		if (e->has_len)
-			json_object_set_new(ev, "len", json_integer(e->len));
-		if (e->head)
-			json_object_set_new(ev, "head",
-					    json_string(hex(e->head, buf, sizeof(buf))));
-		if (e->has_reason) {
-			char rbuf[32];
-
-			json_object_set_new(ev, "reason",
-					    json_string(reason_name(j, e, rbuf, sizeof(rbuf))));
-		}
-		if (e->loc) {
-			ksyms__format(j->ksyms, e->loc, buf, sizeof(buf));
-			json_object_set_new(ev, "location", json_string(buf));
-		}
-		json_array_append_new(evs, ev);
-		prev = e->time;
+		if (!a)
+			return ovp_err(-ENOMEM, "journey: out of memory");
+		j->items = a;
+		j->cap_items = p->nr;
 	}
-	json_object_set_new(o, "events", evs);
-	err = json_dumpf(o, j->spool, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	fputc('\n', j->spool);
-	json_decref(o);
-	return err ? ovp_err(-EIO, "journey: cannot write the spool file") : 0;
+	for (e = p->first; e; e = e->next) {
+		struct journey_event *x = &j->items[item.nr++];
+
+		x->event = pdata_session__evsel(j->s, e->evsel)->name;
+		x->time_ns = e->time;
+		x->cpu = e->cpu;
+		x->tid = e->tid;
+		x->comm = pdata_session__comm(j->s, e->tid);
+		x->dev = e->dev ? devtab__name(&j->devs, e->dev) : NULL;
+		x->has_len = e->has_len;
+		x->len = e->len;
+		x->head = e->head;
+		x->reason = e->has_reason ? skbreason_table__name(j->map[e->evsel].reasons,
+								  e->reason, x->reason_buf,
+								  sizeof(x->reason_buf)) : NULL;
+		x->location = NULL;
+		if (e->loc) {
+			ksyms__format(j->ksyms, e->loc, x->location_buf, sizeof(x->location_buf));
+			x->location = x->location_buf;
+		}
+	}
+	item.events = j->items;
+	err = j->writer->packet(&item, j->spool);
+	return err ? ovp_err(err, "journey: cannot write the spool file") : 0;
 }
 
 static void on_end(void *arg, uint64_t id, enum pktid_end why, uint64_t user)
@@ -616,21 +549,18 @@ static void on_end(void *arg, uint64_t id, enum pktid_end why, uint64_t user)
 	j->nr_packets++;
 	if (!keep_packet(j, p)) {
 		j->nr_filtered++;
-	} else if (j->limit && j->nr_shown >= (uint64_t)j->limit) {
+	} else if (j->limit && j->nr_shown >= j->limit) {
 		j->nr_limited++;
 	} else {
 		j->nr_shown++;
 		if (p->parent)
 			j->nr_clones_shown++;
-		if (j->base.ctx->json && j->base.ctx->all_reports) {
-			/* the default run's one document holds the summary only */
-		} else if (j->base.ctx->json) {
-			int err = write_json(j, p, why);
+		/* The default run's one document holds the summary only. */
+		if (!j->base.ctx->json || !j->base.ctx->all_reports) {
+			int err = write_packet(j, p, why);
 
 			if (err && !j->err)
 				j->err = err;
-		} else {
-			write_text(j, p, why);
 		}
 	}
 	for (e = p->first; e; e = next) {
@@ -666,106 +596,18 @@ static int j_done(struct pdata_tool *tool, struct pdata_session *s)
 }
 
 /*
- * Output.
+ * The model: reports.journey of the JSON document, the summary of the run
+ * (the blocks went out while reading), plus for the text: _default_run (the
+ * packets over the default limit are named differently), _identities (the
+ * identity counts exist), _max_events and _lost_events.
  */
-
-static const char *identity_text(const struct journey *j)
-{
-	if (j->key == PKTID_KEY_HEAD)
-		return "(skb->head, skb) as retis: clones share the head and are linked to "
-		       "their parent; free events end an skb";
-	return "skb address, free events as boundaries (no event carries skb->head: clones "
-	       "are not linked)";
-}
-
-static int copy_spool(struct journey *j, FILE *out)
-{
-	char buf[65536];
-	size_t n;
-
-	if (!j->spool)
-		return 0;
-	rewind(j->spool);
-	while ((n = fread(buf, 1, sizeof(buf), j->spool)) > 0) {
-		if (fwrite(buf, 1, n, out) != n)
-			return out == stdout ? ovp_stdout_check() ?: -EIO
-					     : ovp_err(-EIO, "cannot write the output");
-	}
-	return ferror(j->spool) ? ovp_err(-EIO, "journey: cannot read the spool file") : 0;
-}
-
-static int j_emit_text(struct report *r, FILE *out)
-{
-	struct journey *j = container_of(r, struct journey, base);
-	const struct pktid_counts *c = j->ids ? pktid_table__counts(j->ids) : NULL;
-	int i, err;
-
-	fprintf(out, "JOURNEY: every packet's events in time order (blocks in the order the "
-		"packets end)\n");
-	fprintf(out, "Identity: %s%s\n", identity_text(j),
-		j->key_fell_back ? " [--key head asked]" : "");
-	fprintf(out, "Events followed:");
-	for (i = 0; i < j->nr_used; i++)
-		fprintf(out, "%s%s", i ? ", " : " ", j->events_used[i]);
-	fprintf(out, "\n\n");
-	err = copy_spool(j, out);
-	if (err)
-		return err;
-	fprintf(out, "Packets: %" PRIu64 " shown", j->nr_shown);
-	if (j->nr_filtered)
-		fprintf(out, ", %" PRIu64 " filtered out", j->nr_filtered);
-	if (j->nr_limited && j->base.ctx->all_reports)
-		fprintf(out, ", %" PRIu64 " more (all of them: ovsperf-analyze journey FILE)",
-			j->nr_limited);
-	else if (j->nr_limited)
-		fprintf(out, ", %" PRIu64 " over --limit", j->nr_limited);
-	fprintf(out, " (of %" PRIu64 "; %" PRIu64 " events)\n", j->nr_packets, j->nr_events);
-	if (c) {
-		fprintf(out, "Identities: %" PRIu64 " freed, %" PRIu64 " in flight at the end, %"
-			PRIu64 " evicted (--max-inflight %ld), %" PRIu64 " clones, at most %"
-			PRIu64 " in flight\n", c->freed, c->finished, c->evicted, j->max_inflight,
-			c->clones, c->max_live);
-		if (c->head_changes)
-			fprintf(out, "Head changes (data reallocated under a live skb): %" PRIu64
-				"\n", c->head_changes);
-	}
-	if (j->nr_followups)
-		fprintf(out, "kfree_skbmem events folded into the free just before: %" PRIu64
-			"\n", j->nr_followups);
-	if (j->nr_over)
-		fprintf(out, "Events not kept (--max-events %ld): %" PRIu64 "\n", j->max_events,
-			j->nr_over);
-	if (j->nr_no_skb)
-		fprintf(out, "Events with a null skb (ignored): %" PRIu64 "\n", j->nr_no_skb);
-	if (j->nr_lost_events)
-		fprintf(out, "Warning: %" PRIu64 " events were lost: journeys around the losses "
-			"are incomplete\n", j->nr_lost_events);
-	return 0;
-}
-
-/*
- * JSON: the packets are JSON Lines written to stdout here, one per line;
- * reports.journey in the document that follows holds the summary (also the
- * part of the --html page).
- */
-static int j_emit_json(struct report *r, json_t *reports)
+static int j_model(struct report *r, json_t **model)
 {
 	struct journey *j = container_of(r, struct journey, base);
 	const struct pktid_counts *c = j->ids ? pktid_table__counts(j->ids) : NULL;
 	json_t *o = json_object(), *evs = json_array();
-	int i, err;
+	int i;
 
-	/* With --html alone the model is built for the page and the text blocks
-	 * are printed by emit_text(): only --json writes the packet lines. */
-	if (j->base.ctx->json && !j->base.ctx->all_reports) {
-		err = copy_spool(j, stdout);
-		err = err ?: ovp_stdout_check();
-		if (err) {
-			json_decref(o);
-			json_decref(evs);
-			return err;
-		}
-	}
 	json_object_set_new(o, "identity", json_string(pktid_key_name(j->key)));
 	json_object_set_new(o, "identity_requested", json_string(pktid_key_name(j->want_key)));
 	for (i = 0; i < j->nr_used; i++)
@@ -786,8 +628,19 @@ static int j_emit_json(struct report *r, json_t *reports)
 	json_object_set_new(o, "clones", json_integer(c ? c->clones : 0));
 	json_object_set_new(o, "head_changes", json_integer(c ? c->head_changes : 0));
 	json_object_set_new(o, "max_in_flight_seen", json_integer(c ? c->max_live : 0));
-	json_object_set_new(reports, "journey", o);
+	json_object_set_new(o, "_default_run", json_boolean(j->base.ctx->all_reports));
+	json_object_set_new(o, "_identities", json_boolean(c));
+	json_object_set_new(o, "_max_events", json_integer(j->max_events));
+	json_object_set_new(o, "_lost_events", json_integer(j->nr_lost_events));
+	*model = o;
 	return 0;
+}
+
+/* The blocks written while reading (the framework copies them out in the
+ * report's turn: other reports print before it in the default run). */
+static FILE *j_spool(struct report *r)
+{
+	return container_of(r, struct journey, base)->spool;
 }
 
 static struct pdata_tool *j_tool(struct report *r)
@@ -818,6 +671,7 @@ static void j_destroy(struct report *r)
 		skbreason_table__free(j->map[k].reasons);
 	free(j->map);
 	free(j->events_used);
+	free(j->items);
 	if (j->spool)
 		fclose(j->spool);
 	free(j);
@@ -848,8 +702,8 @@ const struct report_ops report_journey_ops = {
 	.option = j_option,
 	.applicable = j_applicable,
 	.tool = j_tool,
-	.emit_text = j_emit_text,
-	.emit_json = j_emit_json,
+	.model = j_model,
 	.destroy = j_destroy,
+	.spool = j_spool,
 	.json_lines = true,
 };

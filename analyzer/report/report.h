@@ -98,6 +98,11 @@ enum {
  * @emit_json: add the report's object to @reports under @json_key (a report
  *	without @model).
  * @destroy: free everything (NULL-safe).
+ * @spool: a report that streams its items while reading (to its item
+ *	writer, report.items) into a temporary file instead of stdout, because
+ *	other reports print before it: that file, which the runner copies out
+ *	before the report's text (or, with --json, before the document);
+ *	NULL: none.
  * @json_lines: with --json the report writes JSON Lines (one object per
  *	line) itself; the summary document then follows on one compact line,
  *	so the whole output stays valid JSON Lines.
@@ -123,6 +128,7 @@ struct report_ops {
 	int (*emit_text)(struct report *r, FILE *out);
 	int (*emit_json)(struct report *r, json_t *reports);
 	void (*destroy)(struct report *r);
+	FILE *(*spool)(struct report *r);
 	bool json_lines;
 	bool (*value_follows)(int key, const char *next);
 	int (*no_recording)(struct report *r);
@@ -132,6 +138,10 @@ struct report_ops {
 struct report {
 	const struct report_ops *ops;
 	struct analyze_ctx *ctx;
+	/* The writer of the items the report streams while reading, set by the
+	 * runner before the reading (text, or JSON Lines with --json; out/, of
+	 * the report's own writer type, report/<name>.h); NULL: none. */
+	const void *items;
 };
 
 #ifndef container_of

@@ -14,16 +14,24 @@
  *
  * Lines are written as samples arrive (time order), so memory does not grow
  * with the recording; the report's end is a count summary.
+ *
+ * In the pipeline: the report layer.  Its tool reads the recv_upcall and
+ * ovs_dp_upcall events (bytes decoded by decode/upcall-decode.c) and gives
+ * each upcall, as a plain item (report/upcalls.h), to its line writer
+ * (out/upcall-lines.c: text, or JSON Lines with --json); model() is the count
+ * summary, reports.upcalls, which out/text-upcalls.c prints after the lines.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/analyze.h"
+#include "ovsperf/err.h"
 #include "ovsperf/evdec.h"
 #include "ovsperf/strutil.h"
 #include "decode/upcall-decode.h"
+#include "report/upcalls.h"
+#include "report/report.h"
 
 extern const struct report_ops report_upcalls_ops;
 
@@ -36,12 +44,13 @@ enum {
 	OPT_UP_PKT_SIZE,
 };
 
-enum up_mode { UP_NONE, UP_HEX, UP_DECODE };
 enum up_result { UP_ANY, UP_OK, UP_ERROR };
 
 /* Byte-array fields key, key2, ... or pkt, pkt2, ...: one capture. */
 #define UP_MAX_PARTS 32
 #define UP_MAX_CAPTURE 2048
+/* Attributes of a captured key: at least 4 bytes each. */
+#define UP_MAX_ATTRS (UP_MAX_CAPTURE / 4 + 1)
 /* Kernel upcalls waiting for their return, one slot per CPU number. */
 #define UP_MAX_CPUS 8192
 struct up_bytes {
@@ -64,7 +73,7 @@ struct up_report {
 	struct report base;
 	struct pdata_tool tool;
 	/* Options. */
-	enum up_mode key_mode, pkt_mode;
+	enum upcall_show key_mode, pkt_mode;
 	enum up_result result;
 	int64_t pid;			/* -1: every process */
 	uint32_t key_size, pkt_size;	/* bytes shown at most (0: all captured) */
@@ -78,6 +87,9 @@ struct up_report {
 	uint32_t nr_cpus;
 	uint8_t keybuf[UP_MAX_CAPTURE];	/* the key gathered from its parts */
 	uint8_t pktbuf[UP_MAX_CAPTURE];	/* the packet gathered from its parts */
+	struct upcall_attr attrs[UP_MAX_ATTRS];	/* the key's, decoded */
+	char summary[512];		/* the packet's, decoded */
+	const struct upcall_writer *writer;	/* of the lines (out/upcall-lines.c) */
 	/* Counts. */
 	uint64_t nr_recv, nr_failed, nr_shown, nr_filtered, nr_unpaired;
 	uint64_t nr_pkt;		/* packet number (upcall_monitor's "1:") */
@@ -111,32 +123,31 @@ static struct up_report *to_up(struct report *r)
 	return container_of(r, struct up_report, base);
 }
 
-static int parse_size(const char *arg, uint32_t *v)
+static int parse_size(const char *opt, const char *arg, uint32_t *v)
 {
-	char *end;
-	unsigned long n = strtoul(arg, &end, 10);
+	uint64_t n;
+	int err = ovp_parse_uint_opt(opt, arg, 1, UP_MAX_CAPTURE, &n);
 
-	if (end == arg || *end || arg[0] == '-' || n < 1 || n > UP_MAX_CAPTURE)
-		return ovp_err(-EINVAL, "bad size '%s' (1-%d bytes)", arg, UP_MAX_CAPTURE);
-	*v = (uint32_t)n;
-	return 0;
+	if (!err)
+		*v = (uint32_t)n;
+	return err;
 }
 
 static int up_option(struct report *r, int key, const char *arg)
 {
 	struct up_report *up = to_up(r);
-	char *end;
-	long long v;
+	uint64_t v;
+	int err;
 
 	switch (key) {
 	case 'k':
 	case OPT_UP_KEY_DECODE:
 		if (!strcmp(arg, "none"))
-			up->key_mode = UP_NONE;
+			up->key_mode = UPCALL_SHOW_NONE;
 		else if (!strcmp(arg, "hex"))
-			up->key_mode = UP_HEX;
+			up->key_mode = UPCALL_SHOW_HEX;
 		else if (!strcmp(arg, "nlraw"))
-			up->key_mode = UP_DECODE;
+			up->key_mode = UPCALL_SHOW_DECODE;
 		else
 			return ovp_err(-EINVAL, "--flow-key-decode: '%s' is not none, hex or nlraw",
 				       arg);
@@ -144,11 +155,11 @@ static int up_option(struct report *r, int key, const char *arg)
 	case 'd':
 	case OPT_UP_PKT_DECODE:
 		if (!arg || !strcmp(arg, "decode"))
-			up->pkt_mode = UP_DECODE;
+			up->pkt_mode = UPCALL_SHOW_DECODE;
 		else if (!strcmp(arg, "hex"))
-			up->pkt_mode = UP_HEX;
+			up->pkt_mode = UPCALL_SHOW_HEX;
 		else if (!strcmp(arg, "none"))
-			up->pkt_mode = UP_NONE;
+			up->pkt_mode = UPCALL_SHOW_NONE;
 		else
 			return ovp_err(-EINVAL, "--packet-decode: '%s' is not decode, hex or none",
 				       arg);
@@ -166,17 +177,16 @@ static int up_option(struct report *r, int key, const char *arg)
 		return 0;
 	case 'p':
 	case OPT_UP_PID:
-		v = strtoll(arg, &end, 10);
-		if (end == arg || *end || v < 0 || v > UINT32_MAX)
-			return ovp_err(-EINVAL, "bad pid '%s'", arg);
-		up->pid = v;
-		return 0;
+		err = ovp_parse_uint_opt(key == 'p' ? "-p" : "--pid", arg, 0, UINT32_MAX, &v);
+		if (!err)
+			up->pid = (int64_t)v;
+		return err;
 	case 'f':
 	case OPT_UP_KEY_SIZE:
-		return parse_size(arg, &up->key_size);
+		return parse_size(key == 'f' ? "-f" : "--flow-key-size", arg, &up->key_size);
 	case 's':
 	case OPT_UP_PKT_SIZE:
-		return parse_size(arg, &up->pkt_size);
+		return parse_size(key == 's' ? "-s" : "--packet-size", arg, &up->pkt_size);
 	}
 	return ovp_err(-EINVAL, "upcalls: unknown option");
 }
@@ -282,10 +292,10 @@ static int up_ready(struct pdata_tool *tool, struct pdata_session *s)
 				  !evdec_field__resolved(&up->key_len)))
 		return ovp_err(-EINVAL, "recv_upcall has no arg4/arg6 fields: not the "
 			       "dpif_recv:recv_upcall USDT of ovs-vswitchd");
-	if (up->key_mode != UP_NONE && up->recv_idx >= 0 && !up->key.nr)
+	if (up->key_mode != UPCALL_SHOW_NONE && up->recv_idx >= 0 && !up->key.nr)
 		ovp_warn("the recording's recv_upcall has no flow key bytes (fields key, "
 			 "key2, ...: record the upcall-monitor probe set): no key to decode");
-	if (up->pkt_mode != UP_NONE && up->recv_idx >= 0 && !up->pkt.nr)
+	if (up->pkt_mode != UPCALL_SHOW_NONE && up->recv_idx >= 0 && !up->pkt.nr)
 		ovp_warn("the recording's recv_upcall has no packet bytes (fields pkt, "
 			 "pkt2, ...): no packet to decode");
 	if (up->ret_idx >= 0) {
@@ -294,212 +304,75 @@ static int up_ready(struct pdata_tool *tool, struct pdata_session *s)
 		if (!up->pending)
 			return ovp_err(-ENOMEM, "upcalls: out of memory");
 	}
-	/* The lines go out as they are read: the wall clock comes first, as
-	 * the time of the recording's CLOCK_DATA reference point. */
-	if (!up->base.ctx->json && pdata_session__info(s)->has_clock_data) {
+	/* The lines go out as they are read, after their header. */
+	up->writer = up->base.items;
+	if (!up->writer)
+		return ovp_err(-ENOSYS, "upcalls: no line writer registered");
+	if (up->writer->header) {
 		const struct pdata_info *info = pdata_session__info(s);
-		char t[32], w[48];
+		struct upcall_header h = {
+			.has_clock = info->has_clock_data,
+			.clock_ns = info->clock_clk_ns,
+			.clock_tod_ns = info->clock_tod_ns,
+		};
 
-		printf("Wall clock: recording time %s is %s\n", ovp_fmt_ns(info->clock_clk_ns, t,
-									sizeof(t)),
-		       ovp_fmt_tod(info->clock_tod_ns, w, sizeof(w)));
+		return up->writer->header(&h, stdout);
 	}
-	if (!up->base.ctx->json)
-		printf("%-18s %-4s %-16s %-10s %-40s %-4s %-10s %-12s %s\n", "TIME", "CPU",
-		       "COMM", "PID", "DPIF_NAME", "TYPE", "PKT_LEN", "FLOW_KEY_LEN", "RESULT");
 	return 0;
 }
 
-static void hexdump(FILE *out, const uint8_t *d, uint32_t n)
-{
-	uint32_t i, k;
-
-	for (i = 0; i < n; i += 16) {
-		fprintf(out, "    %04x  ", i);
-		for (k = i; k < i + 16; k++) {
-			if (k < n)
-				fprintf(out, "%02X ", d[k]);
-			else
-				fputs("   ", out);
-		}
-		fputc(' ', out);
-		for (k = i; k < i + 16 && k < n; k++)
-			fputc(d[k] >= 0x20 && d[k] < 0x7f ? d[k] : '.', out);
-		fputc('\n', out);
-	}
-}
-
-static void hexstr(char *dst, const uint8_t *d, uint32_t n)
-{
-	static const char x[] = "0123456789abcdef";
-	uint32_t i;
-
-	for (i = 0; i < n; i++) {
-		dst[2 * i] = x[d[i] >> 4];
-		dst[2 * i + 1] = x[d[i] & 15];
-	}
-	dst[2 * n] = 0;
-}
-
-/* The nlraw lines of upcall_monitor.py's decode_nlm(), or their JSON. */
-static void key_text(FILE *out, const uint8_t *key, uint32_t n)
+/* The key's attributes into up->attrs (what the writer shows of them). */
+static void decode_key(struct up_report *up, struct upcall_item *u)
 {
 	enum upcall_nla_status st;
-	struct upcall_nla a;
-	uint32_t off = 0, i;
-
-	while ((st = upcall_nla_next(key, n, &off, &a)) == UPCALL_NLA_OK) {
-		fprintf(out, "    nla_len %u, nla_type %s[%u], data:", a.len,
-			upcall_key_attr_name(a.type), a.type);
-		for (i = 0; i < a.data_len; i++)
-			fprintf(out, " %02x", a.data[i]);
-		fputs(a.truncated ? " ...\n" : "\n", out);
-		if (a.truncated)
-			fprintf(out, "    WARN: decode truncated; nla_len > msg_len[%u]\n",
-				a.data_len + 4);
-	}
-	if (st == UPCALL_NLA_SHORT_HEADER)
-		fputs("    WARN: decode truncated; can't read header\n", out);
-	else if (st == UPCALL_NLA_BAD_LEN)
-		fputs("    WARN: decode truncated; nla_len < 4\n", out);
-}
-
-static json_t *key_json(const uint8_t *key, uint32_t n)
-{
-	enum upcall_nla_status st;
-	json_t *arr = json_array();
 	struct upcall_nla a;
 	uint32_t off = 0;
-	char hex[2 * UP_MAX_CAPTURE + 1];
 
-	while ((st = upcall_nla_next(key, n, &off, &a)) == UPCALL_NLA_OK) {
-		json_t *o = json_object();
+	u->nr_attrs = 0;
+	while ((st = upcall_nla_next(u->key, u->key_n, &off, &a)) == UPCALL_NLA_OK &&
+	       u->nr_attrs < UP_MAX_ATTRS) {
+		struct upcall_attr *x = &up->attrs[u->nr_attrs++];
 
-		hexstr(hex, a.data, a.data_len);
-		json_object_set_new(o, "nla_len", json_integer(a.len));
-		json_object_set_new(o, "nla_type", json_integer(a.type));
-		json_object_set_new(o, "name", json_string(upcall_key_attr_name(a.type)));
-		json_object_set_new(o, "data", json_string(hex));
-		if (a.truncated)
-			json_object_set_new(o, "truncated", json_true());
-		json_array_append_new(arr, o);
+		x->len = a.len;
+		x->type = a.type;
+		x->name = upcall_key_attr_name(a.type);
+		x->data = a.data;
+		x->data_len = a.data_len;
+		x->truncated = a.truncated;
 	}
-	if (st != UPCALL_NLA_END)
-		json_array_append_new(arr, json_pack("{s:b}", "damaged", 1));
-	return arr;
+	u->attrs = up->attrs;
+	u->attrs_end = st == UPCALL_NLA_SHORT_HEADER ? UPCALL_ATTRS_SHORT_HEADER :
+		       st == UPCALL_NLA_BAD_LEN ? UPCALL_ATTRS_BAD_LEN : UPCALL_ATTRS_END;
 }
 
-struct up_line {
-	uint64_t time;
-	uint32_t cpu, pid, tid;
-	const char *comm;
-	const char *dpif;		/* NULL: not recorded */
-	const char *dev;		/* failed upcalls: the device, or NULL */
-	uint64_t type, pkt_len, key_len;
-	int64_t result;
-	const uint8_t *key;		/* captured bytes shown (NULL: none) */
-	uint32_t key_n, key_captured;
-	const uint8_t *pkt;
-	uint32_t pkt_n, pkt_captured;
-};
-
-static void emit_json(struct up_report *up, const struct up_line *l)
+/*
+ * One upcall to the writer: the report decodes what the writer shows, and
+ * only that (the text shows the key's attributes with -k nlraw, the packet
+ * summary with -d decode; JSON Lines both, and the wall clock).
+ */
+static void emit(struct up_report *up, struct upcall_item *u)
 {
-	json_t *o = json_object();
-	char hex[2 * UP_MAX_CAPTURE + 1];
-	char summary[512], wall[48];
-	uint32_t port;
-	uint64_t tod;
-	char *s;
+	bool json = up->base.ctx->json;
+	int err;
 
-	json_object_set_new(o, "time_ns", json_integer((json_int_t)l->time));
-	if (pdata_info__tod(pdata_session__info(up->s), l->time, &tod))
-		json_object_set_new(o, "wall_clock", json_string(ovp_fmt_tod(tod, wall,
-									     sizeof(wall))));
-	json_object_set_new(o, "cpu", json_integer(l->cpu));
-	json_object_set_new(o, "comm", json_string(l->comm));
-	json_object_set_new(o, "pid", json_integer(l->pid));
-	json_object_set_new(o, "tid", json_integer(l->tid));
-	json_object_set_new(o, "dpif", l->dpif ? json_string(l->dpif) : json_null());
-	if (l->dev)
-		json_object_set_new(o, "dev", json_string(l->dev));
-	json_object_set_new(o, "type", json_integer((json_int_t)l->type));
-	json_object_set_new(o, "pkt_len", json_integer((json_int_t)l->pkt_len));
-	json_object_set_new(o, "key_len", json_integer((json_int_t)l->key_len));
-	json_object_set_new(o, "result", json_integer(l->result));
-	if (l->key) {
-		json_object_set_new(o, "key_captured", json_integer(l->key_captured));
-		if (upcall_key_in_port(l->key, l->key_n, &port))
-			json_object_set_new(o, "in_port", json_integer(port));
-		json_object_set_new(o, "key", key_json(l->key, l->key_n));
-		if (up->key_mode == UP_HEX) {
-			hexstr(hex, l->key, l->key_n);
-			json_object_set_new(o, "key_bytes", json_string(hex));
-		}
-	}
-	if (l->pkt) {
-		json_object_set_new(o, "pkt_captured", json_integer(l->pkt_captured));
-		upcall_packet_summary(l->pkt, l->pkt_n, summary, sizeof(summary));
-		json_object_set_new(o, "packet", json_string(summary));
-		if (up->pkt_mode == UP_HEX) {
-			hexstr(hex, l->pkt, l->pkt_n);
-			json_object_set_new(o, "pkt_bytes", json_string(hex));
-		}
-	}
-	s = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	if (!s || puts(s) == EOF)
-		up->err = ovp_err(-EIO, "upcalls: write failed");
-	free(s);
-}
-
-static void emit_text(struct up_report *up, const struct up_line *l)
-{
-	char dp[128], summary[512], port_s[16] = "?", t[32];
-	uint32_t port;
-
-	snprintf(t, sizeof(t), "%" PRIu64 ".%09" PRIu64, l->time / 1000000000u,
-		 l->time % 1000000000u);
-	if (l->dev && *l->dev)
-		snprintf(dp, sizeof(dp), "%s (%s)", l->dev, l->dpif ? l->dpif : "-");
-	else
-		snprintf(dp, sizeof(dp), "%s", l->dpif ? l->dpif : "-");
-	printf("%-18s %-4u %-16s %-10u %-40s %-4" PRIu64 " %-10" PRIu64 " %-12" PRIu64
-	       " %" PRId64 "\n", t, l->cpu, l->comm, l->tid, dp, l->type, l->pkt_len,
-	       l->key_len, l->result);
-	if (l->key && up->key_mode != UP_NONE && l->key_len) {
-		printf("  Flow key size %" PRIu64 " bytes, size captured %u bytes.\n",
-		       l->key_len, l->key_n);
-		if (up->key_mode == UP_HEX)
-			hexdump(stdout, l->key, l->key_n);
-		else
-			key_text(stdout, l->key, l->key_n);
-	}
-	if (up->pkt_mode != UP_NONE && l->pkt && l->pkt_len) {
-		if (l->key && upcall_key_in_port(l->key, l->key_n, &port))
-			snprintf(port_s, sizeof(port_s), "%u", port);
-		up->nr_pkt++;
-		printf("  %" PRIu64 ": Receive dp_port %s, packet size %" PRIu64
-		       " bytes, size captured %u bytes.\n", up->nr_pkt, l->dev && *l->dev ?
-		       l->dev : port_s, l->pkt_len, l->pkt_n);
-		if (up->pkt_mode == UP_HEX) {
-			hexdump(stdout, l->pkt, l->pkt_n);
-		} else {
-			upcall_packet_summary(l->pkt, l->pkt_n, summary, sizeof(summary));
-			printf("    %s\n", summary);
-		}
-	}
-	if (ferror(stdout))
-		up->err = ovp_err(-EIO, "upcalls: write failed");
-}
-
-static void emit(struct up_report *up, const struct up_line *l)
-{
 	up->nr_shown++;
-	if (up->base.ctx->json)
-		emit_json(up, l);
-	else
-		emit_text(up, l);
+	u->key_mode = up->key_mode;
+	u->pkt_mode = up->pkt_mode;
+	if (json)
+		u->has_tod = pdata_info__tod(pdata_session__info(up->s), u->time_ns, &u->tod_ns);
+	if (u->key && (json || up->pkt_mode != UPCALL_SHOW_NONE))
+		u->has_in_port = upcall_key_in_port(u->key, u->key_n, &u->in_port);
+	if (u->key && (json || up->key_mode == UPCALL_SHOW_DECODE))
+		decode_key(up, u);
+	if (u->pkt && (json || up->pkt_mode == UPCALL_SHOW_DECODE)) {
+		upcall_packet_summary(u->pkt, u->pkt_n, up->summary, sizeof(up->summary));
+		u->pkt_summary = up->summary;
+	}
+	if (up->pkt_mode != UPCALL_SHOW_NONE && u->pkt && u->pkt_len)
+		u->pkt_no = ++up->nr_pkt;
+	err = up->writer->item(u, stdout);
+	if (err && !up->err)
+		up->err = err;
 }
 
 static const char *comm_of(struct up_report *up, uint32_t tid)
@@ -511,7 +384,9 @@ static const char *comm_of(struct up_report *up, uint32_t tid)
 
 static int recv_upcall(struct up_report *up, const struct pdata_sample *sm)
 {
-	struct up_line l = { .time = sm->time, .cpu = sm->cpu, .pid = sm->pid, .tid = sm->tid };
+	struct upcall_item l = {
+		.time_ns = sm->time, .cpu = sm->cpu, .pid = sm->pid, .tid = sm->tid,
+	};
 	char dpif[128];
 	uint64_t want;
 
@@ -576,7 +451,7 @@ static int dp_upcall(struct up_report *up, const struct pdata_sample *sm)
  */
 static int dp_return(struct up_report *up, const struct pdata_sample *sm)
 {
-	struct up_line l = { 0 };
+	struct upcall_item l = { 0 };
 	struct up_pending *p;
 	int64_t ret;
 
@@ -596,7 +471,7 @@ static int dp_return(struct up_report *up, const struct pdata_sample *sm)
 		up->nr_filtered++;
 		return 0;
 	}
-	l.time = p->time;
+	l.time_ns = p->time;
 	l.cpu = sm->cpu;
 	l.pid = p->pid;
 	l.tid = p->tid;
@@ -624,28 +499,13 @@ static int up_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 	return err ?: up->err;
 }
 
-static int up_emit_text(struct report *r, FILE *out)
-{
-	struct up_report *up = to_up(r);
-
-	fprintf(out, "\n%" PRIu64 " upcalls shown: %" PRIu64 " received by handlers",
-		up->nr_shown, up->nr_recv);
-	if (up->ret_idx >= 0)
-		fprintf(out, ", %" PRIu64 " failed in the kernel", up->nr_failed);
-	else
-		fputs(" (failed upcalls not recorded)", out);
-	if (up->nr_filtered)
-		fprintf(out, ", %" PRIu64 " filtered out", up->nr_filtered);
-	fputs(".\n", out);
-	return ferror(out) ? ovp_err(-EIO, "upcalls: write failed") : 0;
-}
-
-static int up_emit_json(struct report *r, json_t *reports)
+/* reports.upcalls of the JSON document: the counts (out/text-upcalls.c
+ * prints them after the lines). */
+static int up_model(struct report *r, json_t **model)
 {
 	struct up_report *up = to_up(r);
 	json_t *o = json_object();
 
-	fflush(stdout);
 	json_object_set_new(o, "shown", json_integer((json_int_t)up->nr_shown));
 	json_object_set_new(o, "received", json_integer((json_int_t)up->nr_recv));
 	json_object_set_new(o, "failed", up->ret_idx >= 0 ?
@@ -653,7 +513,7 @@ static int up_emit_json(struct report *r, json_t *reports)
 	json_object_set_new(o, "filtered", json_integer((json_int_t)up->nr_filtered));
 	json_object_set_new(o, "unpaired_kernel_events",
 			    json_integer((json_int_t)up->nr_unpaired));
-	json_object_set_new(reports, "upcalls", o);
+	*model = o;
 	return 0;
 }
 
@@ -702,8 +562,7 @@ const struct report_ops report_upcalls_ops = {
 	.create = up_create,
 	.option = up_option,
 	.tool = up_tool,
-	.emit_text = up_emit_text,
-	.emit_json = up_emit_json,
+	.model = up_model,
 	.destroy = up_destroy,
 	.json_lines = true,
 	.value_follows = up_value_follows,

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * out/journey-blocks.c - the blocks `ovsperf-analyze journey` streams while
+ * it reads, one per packet (report/journey.h): a header line for the packet
+ * and a line per event (time, deltas, CPU, thread, device, event and its
+ * fields); or, with --json, one JSON object per line.  The text's header
+ * (identity, events followed) is written here too, before the first block.
+ *
+ * A writer: it reads the plain item it is given and nothing else.
+ */
+#include <errno.h>
+#include <inttypes.h>
+
+#include <jansson.h>
+
+#include "ovsperf/err.h"
+#include "ovsperf/strutil.h"
+#include "out/items.h"
+
+/*
+ * Text.
+ */
+
+static int text_header(const struct journey_header *h, FILE *out)
+{
+	int i;
+
+	fprintf(out, "JOURNEY: every packet's events in time order (blocks in the order the "
+		"packets end)\n");
+	fprintf(out, "Identity: %s%s\n", h->head_key ?
+		"(skb->head, skb) as retis: clones share the head and are linked to "
+		"their parent; free events end an skb" :
+		"skb address, free events as boundaries (no event carries skb->head: clones "
+		"are not linked)", h->key_fell_back ? " [--key head asked]" : "");
+	fprintf(out, "Events followed:");
+	for (i = 0; i < h->nr_events; i++)
+		fprintf(out, "%s%s", i ? ", " : " ", h->events[i]);
+	fprintf(out, "\n\n");
+	return 0;
+}
+
+static const char *end_text(enum journey_end end)
+{
+	switch (end) {
+	case JOURNEY_FREED:
+		return "freed";
+	case JOURNEY_EVICTED:
+		return "evicted";
+	default:
+		return "in flight at the end";
+	}
+}
+
+static int text_packet(const struct journey_packet *p, FILE *out)
+{
+	uint64_t prev = 0, t0 = p->first_ns;
+	char ts[32], thread[64];
+	uint32_t i;
+
+	fprintf(out, "packet %" PRIu64, p->id);
+	if (p->parent)
+		fprintf(out, " (clone of packet %" PRIu64 ")", p->parent);
+	fprintf(out, "  skb 0x%" PRIx64, p->skb);
+	if (p->head)
+		fprintf(out, "  head 0x%" PRIx64, p->head);
+	fprintf(out, "  %" PRIu32 " event%s  %.3f us  %s\n", p->nr_events,
+		p->nr_events == 1 ? "" : "s", (p->last_ns - t0) / 1000.0, end_text(p->end));
+	fprintf(out, "  %-18s %12s %12s %4s  %-20s %-14s %s\n", "TIME", "+PREV(us)", "+FIRST(us)",
+		"CPU", "THREAD", "DEVICE", "EVENT");
+	for (i = 0; i < p->nr; i++) {
+		const struct journey_event *e = &p->events[i];
+
+		snprintf(thread, sizeof(thread), "%s/%" PRIu32, e->comm ? e->comm : "?", e->tid);
+		fprintf(out, "  %-18s %12.3f %12.3f %4" PRIu32 "  %-20s %-14s %s",
+			ovp_fmt_ns(e->time_ns, ts, sizeof(ts)),
+			i ? (e->time_ns - prev) / 1000.0 : 0.0, (e->time_ns - t0) / 1000.0,
+			e->cpu, thread, e->dev ? e->dev : "-", e->event);
+		if (e->has_len)
+			fprintf(out, " len=%" PRIu32, e->len);
+		if (e->head && e->head != p->head)
+			fprintf(out, " head=0x%" PRIx64, e->head);
+		if (e->reason)
+			fprintf(out, " reason=%s", e->reason);
+		if (e->location)
+			fprintf(out, " at %s", e->location);
+		fputc('\n', out);
+		prev = e->time_ns;
+	}
+	if (p->nr_not_kept)
+		fprintf(out, "  [... %" PRIu32 " more events not kept; --max-events]\n",
+			p->nr_not_kept);
+	fputc('\n', out);
+	return 0;
+}
+
+const struct journey_writer journey_text_blocks = {
+	.header = text_header,
+	.packet = text_packet,
+};
+
+/*
+ * JSON Lines.
+ */
+
+static json_t *hex(uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
+	return json_string(buf);
+}
+
+static int json_packet(const struct journey_packet *p, FILE *out)
+{
+	json_t *o = json_object(), *evs = json_array();
+	uint64_t prev = 0, t0 = p->first_ns;
+	uint32_t i;
+	int err;
+
+	json_object_set_new(o, "id", json_integer(p->id));
+	json_object_set_new(o, "parent", p->parent ? json_integer(p->parent) : json_null());
+	json_object_set_new(o, "skb", hex(p->skb));
+	json_object_set_new(o, "head", p->head ? hex(p->head) : json_null());
+	json_object_set_new(o, "end", json_string(p->end == JOURNEY_FREED ? "freed" :
+						  p->end == JOURNEY_EVICTED ? "evicted" :
+						  "in_flight"));
+	json_object_set_new(o, "first_ns", json_integer(t0));
+	json_object_set_new(o, "last_ns", json_integer(p->last_ns));
+	json_object_set_new(o, "duration_ns", json_integer(p->last_ns - t0));
+	json_object_set_new(o, "nr_events", json_integer(p->nr_events));
+	json_object_set_new(o, "events_not_kept", json_integer(p->nr_not_kept));
+	for (i = 0; i < p->nr; i++) {
+		const struct journey_event *e = &p->events[i];
+		json_t *ev = json_object();
+
+		json_object_set_new(ev, "event", json_string(e->event));
+		json_object_set_new(ev, "time_ns", json_integer(e->time_ns));
+		json_object_set_new(ev, "delta_ns", json_integer(i ? e->time_ns - prev : 0));
+		json_object_set_new(ev, "since_first_ns", json_integer(e->time_ns - t0));
+		json_object_set_new(ev, "cpu", json_integer(e->cpu));
+		json_object_set_new(ev, "tid", json_integer(e->tid));
+		json_object_set_new(ev, "comm", e->comm ? json_string(e->comm) : json_null());
+		json_object_set_new(ev, "dev", e->dev ? json_string(e->dev) : json_null());
+		if (e->has_len)
+			json_object_set_new(ev, "len", json_integer(e->len));
+		if (e->head)
+			json_object_set_new(ev, "head", hex(e->head));
+		if (e->reason)
+			json_object_set_new(ev, "reason", json_string(e->reason));
+		if (e->location)
+			json_object_set_new(ev, "location", json_string(e->location));
+		json_array_append_new(evs, ev);
+		prev = e->time_ns;
+	}
+	json_object_set_new(o, "events", evs);
+	err = json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	fputc('\n', out);
+	json_decref(o);
+	return err ? -EIO : 0;
+}
+
+const struct journey_writer journey_json_blocks = {
+	.header = NULL,
+	.packet = json_packet,
+};
