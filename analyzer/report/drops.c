@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/analyze.h"
+#include "ovsperf/err.h"
 #include "ovsperf/evdec.h"
 #include "ovsperf/hash.h"
 #include "ovsperf/ksyms.h"
@@ -37,6 +37,7 @@
 #include "decode/pktfilter.h"
 #include "engine/pktid.h"
 #include "decode/skbreason.h"
+#include "report/report.h"
 
 extern const struct report_ops report_drops_ops;
 
