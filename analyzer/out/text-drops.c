@@ -13,9 +13,13 @@
 #include "ovsperf/strutil.h"
 #include "out/text.h"
 
+/* A string member; "?" when absent (a name that is not UTF-8 has no JSON
+ * string: the model leaves it out). */
 static const char *str(const json_t *o, const char *key)
 {
-	return json_string_value(json_object_get(o, key));
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "?";
 }
 
 static uint64_t num(const json_t *o, const char *key)
@@ -42,7 +46,7 @@ static void print_locs(FILE *out, const json_t *locs, uint64_t total, int indent
 
 static const char *dev_name(const json_t *o)
 {
-	const char *s = str(o, "device");
+	const char *s = json_string_value(json_object_get(o, "device"));
 
 	return s ? s : "(unknown)";
 }
@@ -68,7 +72,7 @@ static void print_reason(FILE *out, const json_t *r, bool has_dev)
 		fprintf(out, "    callchain #%zu: %" PRIu64 " time%s\n", i + 1, n,
 			n == 1 ? "" : "s");
 		json_array_foreach(json_object_get(v, "frames"), k, f)
-			fprintf(out, "        %s\n", json_string_value(f));
+			fprintf(out, "        %s\n", json_string_value(f) ?: "?");
 	}
 }
 
@@ -84,7 +88,7 @@ int text_drops(const json_t *m, FILE *out)
 
 	fprintf(out, "DROPS: packets freed by");
 	json_array_foreach(json_object_get(m, "events"), i, v)
-		fprintf(out, "%s%s", i ? ", " : " ", json_string_value(v));
+		fprintf(out, "%s%s", i ? ", " : " ", json_string_value(v) ?: "?");
 	fprintf(out, "\n");
 	if (json_is_true(json_object_get(m, "reason_field")))
 		fprintf(out, "Reasons: named from the recording's own format (%" PRIu64 " names)\n",
