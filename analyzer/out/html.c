@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd/analyze.h"
 #include "out/html.h"
 #include "out/html-local.h"
 #include "ovsperf/outfile.h"
