@@ -15,7 +15,7 @@
 #include "ovsperf/err.h"
 #include "ovsperf/kboot.h"
 #include "ovsperf/strutil.h"
-#include "record.h"
+#include "archive.h"
 
 int archive_choose_kallsyms(struct pdata_session *s, const char *input, const char *path,
 			    char **text, size_t *size, bool *host)

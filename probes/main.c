@@ -21,6 +21,7 @@
 
 #include "probe-local.h"
 #include "probe.h"
+#include "archive.h"
 #include "record.h"
 
 #ifndef OVSPERF_VERSION

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * probe-elf.c - ELF lookups for uprobes, with libelf: a symbol's file offset
- * (uprobes take file offsets, so PIE executables and shared libraries need
- * no load address) and the sites of USDT probes from .note.stapsdt.
+ * probe-elf.c - ELF lookups for uprobes, through the ELF reader of lib/
+ * (ovsperf/elfsym.h): a symbol's file offset (uprobes take file offsets, so
+ * PIE executables and shared libraries need no load address) and the sites
+ * of USDT probes from .note.stapsdt.
  *
  * A stapsdt note's descriptor holds three addresses - the probe's pc, the
  * link-time address of .stapsdt.base and the semaphore (0 if none) - followed
@@ -13,77 +14,17 @@
  * file offset is what the uprobe reference counter "(0xOFF)" takes.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include <ovsperf/elfsym.h>
 #include <ovsperf/err.h>
-#include <ovsperf/safefile.h>
 
 #include "probe-local.h"
 
 #define NT_STAPSDT 3
-
-struct elf_file {
-	int fd;
-	Elf *elf;
-};
-
-static int elf_open(const char *path, struct elf_file *ef)
-{
-	ef->elf = NULL;
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return ovp_err(-EINVAL, "libelf: %s", elf_errmsg(-1));
-	/* A binary named by a user or a probe set: a regular file only. */
-	ef->fd = ovp_open_regular(path, 0, NULL);
-	if (ef->fd < 0)
-		return ef->fd;
-	ef->elf = elf_begin(ef->fd, ELF_C_READ, NULL);
-	if (!ef->elf || elf_kind(ef->elf) != ELF_K_ELF) {
-		if (ef->elf)
-			elf_end(ef->elf);
-		close(ef->fd);
-		return ovp_err(-EINVAL, "%s: not an ELF file", path);
-	}
-	return 0;
-}
-
-static void elf_close(struct elf_file *ef)
-{
-	if (ef->elf)
-		elf_end(ef->elf);
-	close(ef->fd);
-}
-
-/* File offset of virtual address @va, through the PT_LOAD holding it; @deltap
- * (may be NULL) receives that segment's p_vaddr - p_offset. */
-static int vaddr_to_offset__(Elf *elf, uint64_t va, uint64_t *offp, uint64_t *deltap)
-{
-	size_t i, n;
-	GElf_Phdr ph;
-
-	if (elf_getphdrnum(elf, &n))
-		return -EINVAL;
-	for (i = 0; i < n; i++) {
-		if (!gelf_getphdr(elf, i, &ph) || ph.p_type != PT_LOAD)
-			continue;
-		if (va >= ph.p_vaddr && va < ph.p_vaddr + ph.p_filesz) {
-			*offp = va - ph.p_vaddr + ph.p_offset;
-			if (deltap)
-				*deltap = ph.p_vaddr - ph.p_offset;
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
-static int vaddr_to_offset(Elf *elf, uint64_t va, uint64_t *offp)
-{
-	return vaddr_to_offset__(elf, va, offp, NULL);
-}
 
 static Elf_Scn *find_section(Elf *elf, const char *name, GElf_Shdr *sh)
 {
@@ -103,64 +44,50 @@ static Elf_Scn *find_section(Elf *elf, const char *name, GElf_Shdr *sh)
 	return NULL;
 }
 
-static int sym_in_table(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char *name,
-			bool objects, uint64_t *vap)
-{
-	Elf_Data *data = elf_getdata(scn, NULL);
-	size_t i, n;
-	GElf_Sym sym;
-	const char *s;
-	int type;
+struct sym_find {
+	const char *name;
+	bool objects;
+	uint64_t va;
+};
 
-	if (!data || !sh->sh_entsize)
-		return -ENOENT;
-	n = sh->sh_size / sh->sh_entsize;
-	for (i = 0; i < n; i++) {
-		if (!gelf_getsym(data, i, &sym) || sym.st_shndx == SHN_UNDEF || !sym.st_value)
-			continue;
-		type = GELF_ST_TYPE(sym.st_info);
-		if (type != STT_FUNC && type != STT_GNU_IFUNC && !(objects && type == STT_OBJECT))
-			continue;
-		s = elf_strptr(elf, sh->sh_link, sym.st_name);
-		if (s && !strcmp(s, name)) {
-			*vap = sym.st_value;
-			return 0;
-		}
-	}
-	return -ENOENT;
+static int sym_match(const struct ovp_elf_sym *sym, void *arg)
+{
+	struct sym_find *f = arg;
+
+	if (sym->shndx == SHN_UNDEF || !sym->value)
+		return 0;
+	if (sym->type != STT_FUNC && sym->type != STT_GNU_IFUNC &&
+	    !(f->objects && sym->type == STT_OBJECT))
+		return 0;
+	if (strcmp(sym->name, f->name))
+		return 0;
+	f->va = sym->value;
+	return 1;
 }
 
 /* Look @sym up; *offp gets its file offset, or its address when @vaddr. */
 static int elf_sym(const char *path, const char *sym, bool objects, bool vaddr, uint64_t *offp)
 {
-	struct elf_file ef;
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-	uint64_t va = 0;
+	struct sym_find f = { .name = sym, .objects = objects };
+	struct ovp_elf *e;
 	int err;
 
-	err = elf_open(path, &ef);
+	err = ovp_elf__open(&e, path);
 	if (err)
 		return err;
-	err = -ENOENT;
 	/* .symtab first: it also has the static functions .dynsym lacks. */
-	while (err && (scn = elf_nextscn(ef.elf, scn)))
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB)
-			err = sym_in_table(ef.elf, scn, &sh, sym, objects, &va);
-	scn = NULL;
-	while (err && (scn = elf_nextscn(ef.elf, scn)))
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_DYNSYM)
-			err = sym_in_table(ef.elf, scn, &sh, sym, objects, &va);
+	err = ovp_elf__for_each_sym(e, OVP_ELF_SYMTAB, sym_match, &f) ||
+	      ovp_elf__for_each_sym(e, OVP_ELF_DYNSYM, sym_match, &f) ? 0 : -ENOENT;
 	if (!err && vaddr) {
-		*offp = va;
-	} else if (!err && vaddr_to_offset(ef.elf, va, offp))
+		*offp = f.va;
+	} else if (!err && ovp_elf__vaddr_to_offset(e, f.va, offp, NULL))
 		err = ovp_err(-EINVAL, "%s: symbol %s at 0x%llx is outside every loadable segment",
-			      path, sym, (unsigned long long)va);
+			      path, sym, (unsigned long long)f.va);
 	else if (err)
 		err = ovp_err(-ENOENT, "%s: no %s '%s' in its symbol tables%s", path,
 			      objects ? "symbol" : "function", sym,
 			      " (stripped binary, or a static function that was inlined?)");
-	elf_close(&ef);
+	ovp_elf__close(e);
 	return err;
 }
 
@@ -204,19 +131,21 @@ int probe_elf_usdt_each(const char *path, probe_usdt_note_fn fn, void *arg)
 	size_t off, name_off, desc_off, asz;
 	GElf_Shdr sh, base_sh;
 	bool have_base, have_notes = false;
-	struct elf_file ef;
+	struct ovp_elf *e;
 	Elf_Scn *scn = NULL;
 	GElf_Nhdr nh;
+	Elf *elf;
 	Elf_Data *data;
 	int err;
 
-	err = elf_open(path, &ef);
+	err = ovp_elf__open(&e, path);
 	if (err)
 		return err;
-	asz = gelf_getclass(ef.elf) == ELFCLASS32 ? 4 : 8;
-	have_base = find_section(ef.elf, ".stapsdt.base", &base_sh) != NULL;
+	elf = ovp_elf__libelf(e);
+	asz = gelf_getclass(elf) == ELFCLASS32 ? 4 : 8;
+	have_base = find_section(elf, ".stapsdt.base", &base_sh) != NULL;
 
-	while ((scn = elf_nextscn(ef.elf, scn)) && !err) {
+	while ((scn = elf_nextscn(elf, scn)) && !err) {
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
 			continue;
 		data = elf_getdata(scn, NULL);
@@ -243,24 +172,25 @@ int probe_elf_usdt_each(const char *path, probe_usdt_note_fn fn, void *arg)
 			n.name = pname;
 			n.args = args;
 			n.args_len = (size_t)(end - args);
-			n.pc = note_addr(ef.elf, desc, asz);
-			n.base = note_addr(ef.elf, desc + asz, asz);
-			n.sema = note_addr(ef.elf, desc + 2 * asz, asz);
+			n.pc = note_addr(elf, desc, asz);
+			n.base = note_addr(elf, desc + asz, asz);
+			n.sema = note_addr(elf, desc + 2 * asz, asz);
 			/* Prelinked or moved: the note's base says by how much. */
 			if (have_base && n.base) {
 				n.pc += base_sh.sh_addr - n.base;
 				if (n.sema)
 					n.sema += base_sh.sh_addr - n.base;
 			}
-			n.pc_ok = !vaddr_to_offset__(ef.elf, n.pc, &n.pc_offset, &n.delta);
-			n.sema_ok = !n.sema || !vaddr_to_offset(ef.elf, n.sema, &n.sema_offset);
+			n.pc_ok = !ovp_elf__vaddr_to_offset(e, n.pc, &n.pc_offset, &n.delta);
+			n.sema_ok = !n.sema ||
+				    !ovp_elf__vaddr_to_offset(e, n.sema, &n.sema_offset, NULL);
 			err = fn(&n, arg);
 		}
 	}
 	if (!err && !have_notes)
 		err = ovp_err(-ENOENT, "%s has no USDT probes (no .note.stapsdt; was it built with --enable-usdt-probes?)",
 			      path);
-	elf_close(&ef);
+	ovp_elf__close(e);
 	return err;
 }
 

@@ -95,6 +95,27 @@ typedef int (*probe_sym_fn)(void *ctx, const char *sym, uint64_t *offp);
 int probe_usdt_arg(const struct probe_arch *arch, const char *spec, probe_sym_fn sym, void *ctx,
 		   char **fetch, char **type);
 
+/* --- probe-target.c --- */
+
+/**
+ * probe_target_binary() - the ELF file of u:/up:/upr: probes: @o->binary
+ * (made absolute), else the executable of @o->pid, else that of the running
+ * ovs-vswitchd.
+ * @binp: receives the path (malloc'd).
+ *
+ * Return: 0, or negative errno (message set).
+ */
+int probe_target_binary(const struct probe_opts *o, char **binp);
+
+/**
+ * probe_sym_in_maps() - the file mapped by process @pid that defines
+ * function @func (a shared library), and the function's file offset there.
+ * @filep: receives the file's path (malloc'd).
+ *
+ * Return: 0, -ENOENT (none has it), -ENOMEM.  No message is left set.
+ */
+int probe_sym_in_maps(pid_t pid, const char *func, char **filep, uint64_t *offp);
+
 /* --- probe-elf.c --- */
 
 /* One site of a USDT probe in an ELF file. */

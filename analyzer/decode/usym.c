@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <inttypes.h>
-#include <libelf.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 
 #include "decode/usym.h"
 #include "ovsperf/archive.h"
+#include "ovsperf/elfsym.h"
 #include "ovsperf/err.h"
 #include "ovsperf/safefile.h"
 
@@ -281,40 +281,32 @@ static int cmp_sym(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-/* Read the symbols of one table section; returns how many were added. */
-static size_t read_symtab(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, struct usym_file *f,
-			  size_t *str_used, size_t str_cap)
+/* Copying the function symbols of one table into a file's arrays, bounded
+ * by the string table's size. */
+struct table_fill {
+	struct usym_file *f;
+	size_t *str_used, str_cap;
+};
+
+static int table_sym(const struct ovp_elf_sym *sym, void *arg)
 {
-	Elf_Data *data = elf_getdata(scn, NULL);
-	size_t i, n, added = 0;
+	struct table_fill *tf = arg;
+	struct usym_file *f = tf->f;
+	size_t len;
 
-	if (!data || !sh->sh_entsize)
+	if (sym->type != STT_FUNC || !sym->value)
 		return 0;
-	n = sh->sh_size / sh->sh_entsize;
-	for (i = 0; i < n; i++) {
-		GElf_Sym sym;
-		const char *name;
-		size_t len;
-
-		if (!gelf_getsym(data, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
-		    !sym.st_value)
-			continue;
-		name = elf_strptr(elf, sh->sh_link, sym.st_name);
-		if (!name)
-			continue;
-		len = strlen(name) + 1;
-		if (*str_used + len > str_cap)
-			break;
-		memcpy(f->strings + *str_used, name, len);
-		f->syms[f->nr_syms].addr = sym.st_value;
-		f->syms[f->nr_syms].size = sym.st_size;
-		/* An offset until the table is complete (see load_file). */
-		f->syms[f->nr_syms].name = (const char *)(uintptr_t)*str_used;
-		*str_used += len;
-		f->nr_syms++;
-		added++;
-	}
-	return added;
+	len = strlen(sym->name) + 1;
+	if (*tf->str_used + len > tf->str_cap)
+		return 1;
+	memcpy(f->strings + *tf->str_used, sym->name, len);
+	f->syms[f->nr_syms].addr = sym->value;
+	f->syms[f->nr_syms].size = sym->size;
+	/* An offset until the table is complete (see load_file). */
+	f->syms[f->nr_syms].name = (const char *)(uintptr_t)*tf->str_used;
+	*tf->str_used += len;
+	f->nr_syms++;
+	return 0;
 }
 
 /* One symbol of an archive's table, into @f (names appended to strings). */
@@ -412,53 +404,35 @@ static bool load_from_archive(const struct kd_usym *u, struct usym_file *f)
 
 static void load_file(struct usym_file *f)
 {
-	size_t nphdr, i, str_used = 0, str_cap = 0, max_syms = 0;
-	Elf_Scn *scn = NULL, *symtab = NULL, *dynsym = NULL;
-	GElf_Shdr sh_sym, sh_dyn;
-	Elf *elf;
-	int fd;
+	size_t i, str_used = 0, str_cap = 0, max_syms = 0;
+	struct ovp_elf_load loads[16];
+	enum ovp_elf_table table;
+	struct table_fill tf;
+	struct ovp_elf *e;
+	int fd, nr;
 
 	f->loaded = true;
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return;
 	fd = open_file(f);
 	if (fd < 0)
 		return;
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf || elf_getphdrnum(elf, &nphdr))
+	if (ovp_elf__open_fd(&e, fd, f->path)) {
+		ovp_err_clear();	/* not an ELF file: its addresses stay raw */
+		return;
+	}
+	nr = ovp_elf__loads(e, loads, 16);
+	if (nr < 0)
 		goto out;
-	for (i = 0; i < nphdr && f->nr_load < 16; i++) {
-		GElf_Phdr ph;
-
-		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
-			continue;
-		f->load[f->nr_load].off = ph.p_offset;
-		f->load[f->nr_load].vaddr = ph.p_vaddr;
-		f->load[f->nr_load].filesz = ph.p_filesz;
+	for (i = 0; i < (size_t)nr; i++) {
+		f->load[f->nr_load].off = loads[i].offset;
+		f->load[f->nr_load].vaddr = loads[i].vaddr;
+		f->load[f->nr_load].filesz = loads[i].filesz;
 		f->nr_load++;
 	}
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-
-		if (!gelf_getshdr(scn, &sh))
-			continue;
-		if (sh.sh_type == SHT_SYMTAB) {
-			symtab = scn;
-			sh_sym = sh;
-		} else if (sh.sh_type == SHT_DYNSYM) {
-			dynsym = scn;
-			sh_dyn = sh;
-		}
-	}
-	if (symtab || dynsym) {
-		GElf_Shdr *sh = symtab ? &sh_sym : &sh_dyn;
-		GElf_Shdr strsh;
-
-		max_syms = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
-		/* Names are copied from the linked string table: its size bounds them. */
-		if (gelf_getshdr(elf_getscn(elf, sh->sh_link), &strsh))
-			str_cap = strsh.sh_size + 1;
-	}
+	table = ovp_elf__has_table(e, OVP_ELF_SYMTAB, NULL, NULL) ? OVP_ELF_SYMTAB
+								   : OVP_ELF_DYNSYM;
+	/* Names are copied from the linked string table: its size bounds them. */
+	if (ovp_elf__has_table(e, table, &max_syms, &str_cap) && str_cap)
+		str_cap++;
 	if (!str_cap)
 		max_syms = 0;
 	if (!max_syms)
@@ -467,19 +441,15 @@ static void load_file(struct usym_file *f)
 	f->strings = malloc(str_cap);
 	if (!f->syms || !f->strings)
 		goto out;
-	if (symtab)
-		read_symtab(elf, symtab, &sh_sym, f, &str_used, str_cap);
-	else
-		read_symtab(elf, dynsym, &sh_dyn, f, &str_used, str_cap);
+	tf = (struct table_fill){ .f = f, .str_used = &str_used, .str_cap = str_cap };
+	ovp_elf__for_each_sym(e, table, table_sym, &tf);
 	for (i = 0; i < f->nr_syms; i++)
 		f->syms[i].name = f->strings + (uintptr_t)f->syms[i].name;
 	qsort(f->syms, f->nr_syms, sizeof(*f->syms), cmp_sym);
 ok:
 	f->ok = true;
 out:
-	if (elf)
-		elf_end(elf);
-	close(fd);
+	ovp_elf__close(e);
 }
 
 static const struct usym_sym *lookup(const struct usym_file *f, uint64_t vaddr)
