@@ -18,6 +18,7 @@
 
 #include <ovsperf/err.h>
 #include <ovsperf/outfile.h>
+#include <ovsperf/strutil.h>
 
 #include "probe-local.h"
 #include "probe.h"
@@ -193,18 +194,18 @@ static int cmd_install(int argc, char **argv)
 	struct probe_install inst;
 	struct probe_set **sets;
 	size_t nr, i, created = 0;
-	char *end;
+	uint64_t num;
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "b:p:nqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b': opts.binary = optarg; break;
 		case 'p':
-			opts.pid = strtol(optarg, &end, 10);
-			if (*end || opts.pid <= 0) {
-				ovp_print_error("--pid: '%s' is not a process id", optarg);
+			if (ovp_parse_uint_opt("--pid", optarg, 1, INT32_MAX, &num)) {
+				ovp_print_error("%s", ovp_errmsg());
 				return OVP_EXIT_USAGE;
 			}
+			opts.pid = (pid_t)num;
 			break;
 		case 'n': opts.dry_run = true; break;
 		case OPT_NO_FLOW: opts.no_flow = true; break;

@@ -60,6 +60,7 @@ int perf_evsel__apply_filter(struct perf_evsel *evsel, const char *filter);
 
 #define DEFAULT_TRACEFS "/sys/kernel/tracing"
 #define DEFAULT_PAGES 256
+#define MAX_PAGES (1U << 30)	/* -m: 4 TiB of 4 KiB pages per CPU, past any mmap */
 #define POLL_MS 100
 #define NAME_ALIGN 64
 
@@ -851,6 +852,7 @@ static int parse_args(struct recorder *r, int argc, char **argv)
 	optind = 0;	/* re-initialise getopt: main() may have used it */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "e:ap:gd:o:m:qh", longopts, NULL)) != -1) {
+		uint64_t num;
 		char *end;
 
 		switch (c) {
@@ -863,9 +865,10 @@ static int parse_args(struct recorder *r, int argc, char **argv)
 			r->all_cpus = true;
 			break;
 		case 'p':
-			r->pid = strtol(optarg, &end, 10);
-			if (*end || r->pid <= 0)
-				return ovp_err(-EINVAL, "bad pid '%s'", optarg);
+			err = ovp_parse_uint_opt("--pid", optarg, 1, INT32_MAX, &num);
+			if (err)
+				return err;
+			r->pid = (pid_t)num;
 			break;
 		case 'g':
 			r->callchain = true;
@@ -888,10 +891,13 @@ static int parse_args(struct recorder *r, int argc, char **argv)
 			r->to_stdout = !strcmp(optarg, "-");
 			break;
 		case 'm':
-			r->pages = strtoul(optarg, &end, 10);
-			if (*end || !r->pages || (r->pages & (r->pages - 1)))
-				return ovp_err(-EINVAL, "bad --mmap-pages '%s': a power of 2",
-					       optarg);
+			err = ovp_parse_uint_opt("--mmap-pages", optarg, 1, MAX_PAGES, &num);
+			if (err)
+				return err;
+			if (num & (num - 1))
+				return ovp_err(-EINVAL, "--mmap-pages: expected a power of 2, not "
+					       "'%s'", optarg);
+			r->pages = (unsigned int)num;
 			break;
 		case OPT_BINARY:
 			r->binary = optarg;

@@ -45,6 +45,24 @@ usage "remove without sets or --all" $P remove
 usage "remove with both" $P remove --all ovs-dp
 usage "bad pid" $P install --pid abc bridge-loop
 usage "binary and pid" $P install --pid 1 --binary /bin/true bridge-loop
+# Number options (ovp_parse_uint_opt): exit 1 and one line naming the option,
+# its range and the value given.
+msg() { # msg DESC WANT CMD... : CMD must exit 1 and print exactly WANT
+	local d=$1 want=$2; shift 2
+	local got rc
+	got=$("$@" 2>&1); rc=$?
+	same "$d: exit" "$rc" 1
+	same "$d: message" "$got" "$want"
+}
+msg "install --pid" "ovsperf-probe: --pid: expected a whole number from 1 to 2147483647, not 'abc'" \
+	$P install --pid abc bridge-loop
+msg "record --pid" "ovsperf-probe: --pid: expected a whole number from 1 to 2147483647, not '0'" \
+	$P record -p 0 -e sched:sched_switch
+msg "record --mmap-pages" \
+	"ovsperf-probe: --mmap-pages: expected a whole number from 1 to 1073741824, not '8k'" \
+	$P record -m 8k -e sched:sched_switch
+msg "record --mmap-pages power of 2" "ovsperf-probe: --mmap-pages: expected a power of 2, not '3'" \
+	$P record --mmap-pages 3 -e sched:sched_switch
 out=$($P install -n no-such-set 2>&1); rc=$?
 same "unknown set exit" "$rc" 2
 [[ $out == *"no probe set 'no-such-set'"* ]] || { echo "FAIL: unknown set message: $out"; fail=1; }
