@@ -40,6 +40,8 @@ struct ovp_outfile {
 	const char *path;	/* the target as named (borrowed) */
 	char *target;		/* what rename() replaces (the link's target), or NULL */
 	char *tmp;		/* the temporary, or NULL when written directly */
+	bool in_place;		/* OVP_OUTFILE_IN_PLACE: the target itself is written */
+	char *old;		/* ...and the earlier file was renamed to this NAME.old */
 	int fd;			/* the output; -1 once closed */
 	FILE *stream;		/* stdio stream on @fd, or NULL */
 	bool is_stdout;		/* "-": fd 1, never closed */
@@ -278,6 +280,48 @@ static bool via_proc(const char *path, const struct stat *lst)
 	return proc;
 }
 
+/* OVP_OUTFILE_IN_PLACE: keep a non-empty earlier @name as NAME.old and
+ * create @name; return 0 or negative errno (the earlier file put back). */
+static int open_in_place(struct ovp_outfile *o, const char *name, bool keep_old, mode_t mode)
+{
+	int err;
+
+	o->in_place = true;
+	if (keep_old) {
+		if (asprintf(&o->old, "%s.old", name) < 0) {
+			o->old = NULL;
+			return -ENOMEM;
+		}
+		if (rename(name, o->old) < 0) {
+			err = -errno;
+			free(o->old);
+			o->old = NULL;
+			return err;
+		}
+	}
+	o->fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, mode);
+	if (o->fd >= 0)
+		return 0;
+	err = -errno;
+	if (o->old && rename(o->old, name) == 0) {
+		free(o->old);
+		o->old = NULL;
+	}
+	return err;
+}
+
+/* Undo open_in_place(): remove the new file, put the earlier one back. */
+static void undo_in_place(struct ovp_outfile *o)
+{
+	const char *name = o->target ? o->target : o->path;
+
+	if (!o->in_place)
+		return;
+	unlink(name);
+	if (o->old && rename(o->old, name) < 0)
+		ovp_warn("cannot rename %s back to %s: %s", o->old, name, strerror(errno));
+}
+
 /* Set up @o for @path; return 0 or negative errno (no message yet). */
 static int open__(struct ovp_outfile *o, const char *path, unsigned int flags,
 		  sigset_t *blocked)
@@ -321,9 +365,13 @@ static int open__(struct ovp_outfile *o, const char *path, unsigned int flags,
 	umask(mask);
 	mode = exists ? st.st_mode & 07777 : ((flags & OVP_OUTFILE_PRIVATE) ? 0600 : 0666) & ~mask;
 	block_fatal(blocked);
-	err = make_tmp(o, o->target ? o->target : path);
-	if (!err && !(flags & OVP_OUTFILE_KEEP_PARTIAL))
-		add_pending(o);
+	if (flags & OVP_OUTFILE_IN_PLACE) {
+		err = open_in_place(o, o->target ? o->target : path, exists && st.st_size, mode);
+	} else {
+		err = make_tmp(o, o->target ? o->target : path);
+		if (!err && !(flags & OVP_OUTFILE_KEEP_PARTIAL))
+			add_pending(o);
+	}
 	unblock_fatal(blocked);
 	if (err)
 		return err;
@@ -396,6 +444,7 @@ static int close__(struct ovp_outfile *o)
 
 static void free__(struct ovp_outfile *o)
 {
+	free(o->old);
 	free(o->tmp);
 	free(o->target);
 	free(o);
@@ -421,6 +470,8 @@ int ovp_outfile__commit(struct ovp_outfile *o)
 	}
 	if (err)
 		err = out_error(o->path, err);
+	if (err)
+		undo_in_place(o);
 	if (o->tmp) {
 		block_fatal(&blocked);
 		if (!err && rename(o->tmp, o->target ? o->target : o->path) < 0)
@@ -446,6 +497,7 @@ void ovp_outfile__abort(struct ovp_outfile *o)
 		fflush(stdout);
 	else
 		close__(o);
+	undo_in_place(o);
 	if (o->tmp) {
 		block_fatal(&blocked);
 		unlink(o->tmp);

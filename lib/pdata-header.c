@@ -1151,6 +1151,11 @@ int pdata__read_file_header(struct pdata_session *s)
 	if (!s->feature_table_ok &&
 	    (!nr_feat || (!h->data.size && h->data.offset < s->file_size)))
 		s->info.features_lost = true;
+	if (!(h->adds_features[0] & (1ULL << PDATA_FEAT_TRACING_DATA))) {
+		err = pdata__read_data_tracing(s);
+		if (err)
+			return err;
+	}
 	/* TRACING_DATA first: event names from EVENT_DESC override the
 	 * tracepoint names, and evsels need formats. */
 	for (k = 0; k < 2; k++) {

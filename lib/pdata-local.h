@@ -96,6 +96,7 @@ struct pdata_session {
 	bool src_inited;		/* src_pos/src_end set (read_header or process) */
 	int ready_err;		/* what send_ready() returned the first time */
 	bool feature_table_ok;	/* file mode: a well-formed feature table follows the data */
+	bool data_tracing;	/* file mode: TRACING_DATA was read from the data's first record */
 	struct pdata_open_opts opts;
 
 	/* File mode: the whole file mapped read-only. */
@@ -176,6 +177,10 @@ int pdata__add_attr(struct pdata_session *s, const struct perf_event_attr *attr,
 		    const uint64_t *ids, uint64_t nr_ids);
 int pdata__process_feature(struct pdata_session *s, int feat, const uint8_t *buf, uint64_t size);
 int pdata__parse_tracing_data(struct pdata_session *s, const uint8_t *buf, uint64_t size);
+/* File mode without a TRACING_DATA feature: the formats of a HEADER_TRACING_DATA
+ * record opening the data (an unfinished ovsperf-probe record), read with the
+ * header.  Return: 0 or -ENOMEM. */
+int pdata__read_data_tracing(struct pdata_session *s);
 int pdata__finish_evsels(struct pdata_session *s);
 char *pdata__strdup_owned(struct pdata_session *s, const char *str, size_t len);
 int pdata__set_evsel_name(struct pdata_session *s, uint64_t id, const char *name);

@@ -1313,6 +1313,41 @@ static int process_record(struct pdata_session *s, const union perf_event *event
 			  struct arena_chunk *owner);
 
 /*
+ * A file whose data opens with a HEADER_TRACING_DATA record (ovsperf-probe
+ * record writes its formats there, pdata_writer__tracing_in_data(), so that
+ * a recording killed before its feature sections keeps them): read the
+ * formats now, before the evsels are finished, as from the feature; the
+ * record is skipped when the data is processed.  Names then come from the
+ * formats, so the features of a killed recording are not lost for reports.
+ * Return: 0, or -ENOMEM.
+ */
+int pdata__read_data_tracing(struct pdata_session *s)
+{
+	uint64_t off = s->hdr.data.offset, left = s->file_size - off;
+	const uint8_t *rec = s->map + off;
+	struct perf_event_header eh;
+	uint32_t tsize;
+	int err;
+
+	if (left < 16)
+		return 0;
+	memcpy(&eh, rec, sizeof(eh));
+	memcpy(&tsize, rec + 8, 4);
+	if (eh.type != PDATA_RECORD_HEADER_TRACING_DATA || eh.size < 16 || eh.size % 8 ||
+	    eh.size > left || tsize > left - eh.size)
+		return 0;	/* processed (and any damage reported) with the data */
+	err = pdata__parse_tracing_data(s, rec + eh.size, tsize);
+	if (err)
+		ovp_warn("%s: tracing data: %s", s->path, ovp_errmsg());
+	if (err == -ENOMEM)
+		return err;
+	s->data_tracing = true;
+	s->info.features[0] |= 1ULL << PDATA_FEAT_TRACING_DATA;
+	s->info.features_lost = false;
+	return 0;
+}
+
+/*
  * COMPRESSED: zstd frames whose output is a run of records; a record may be
  * split across two COMPRESSED records (perf compresses ring buffer chunks),
  * so the tail is carried over.
@@ -1477,6 +1512,8 @@ static int process_user_record(struct pdata_session *s, const union perf_event *
 		err = read_extra(s, tsize, &data);
 		if (err)
 			return err;
+		if (s->data_tracing && !s->pipe && off == s->hdr.data.offset)
+			return 0;	/* read with the header (pdata__read_data_tracing()) */
 		err = pdata__parse_tracing_data(s, data, tsize);
 		if (err)
 			ovp_warn("%s: tracing data: %s", s->path, ovp_errmsg());

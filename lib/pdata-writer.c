@@ -96,6 +96,10 @@ struct pdata_writer {
 	size_t nr_attrs;
 	struct writer_feat feats[PDATA_FEAT_MAX];
 	bool pipe;		/* pipe mode: a stream, never seeks */
+	bool tracing_in_data;	/* file mode: TRACING_DATA opens the data section */
+	size_t ksyms_off;	/* TRACING_DATA's kallsyms block: offset of its u32 */
+	size_t ksyms_len;	/* ...and the bytes of text after it */
+	uint64_t tracing_rec;	/* bytes of the HEADER_TRACING_DATA record opening the data */
 	uint64_t *size_out;	/* receives the bytes written at close, or NULL */
 };
 
@@ -117,14 +121,12 @@ static int writer_new(struct pdata_writer **out, int fd, bool own_fd)
 	return 0;
 }
 
-int pdata_writer__open(struct pdata_writer **out, const char *path)
+static int open_outfile(struct pdata_writer **out, const char *path, unsigned int flags)
 {
 	struct ovp_outfile *of;
 	int err;
 
-	/* A recording killed by a signal leaves its temporary: what it holds
-	 * can still be read. */
-	err = ovp_outfile__open(&of, path, OVP_OUTFILE_PRIVATE | OVP_OUTFILE_KEEP_PARTIAL);
+	err = ovp_outfile__open(&of, path, OVP_OUTFILE_PRIVATE | flags);
 	if (err)
 		return err;
 	err = writer_new(out, ovp_outfile__fd(of), false);
@@ -134,6 +136,18 @@ int pdata_writer__open(struct pdata_writer **out, const char *path)
 	}
 	(*out)->out = of;
 	return 0;
+}
+
+int pdata_writer__open(struct pdata_writer **out, const char *path)
+{
+	/* A recording killed by a signal leaves its temporary: what it holds
+	 * can still be read. */
+	return open_outfile(out, path, OVP_OUTFILE_KEEP_PARTIAL);
+}
+
+int pdata_writer__open_in_place(struct pdata_writer **out, const char *path)
+{
+	return open_outfile(out, path, OVP_OUTFILE_IN_PLACE);
 }
 
 int pdata_writer__open_fd(struct pdata_writer **out, int fd)
@@ -162,6 +176,15 @@ int pdata_writer__open_pipe(struct pdata_writer **out, int fd)
 void pdata_writer__set_size_out(struct pdata_writer *w, uint64_t *size)
 {
 	w->size_out = size;
+}
+
+int pdata_writer__tracing_in_data(struct pdata_writer *w)
+{
+	if (w->started)
+		return ovp_err(-EBUSY, "perf.data writer: tracing data placed after the first "
+			       "record");
+	w->tracing_in_data = true;
+	return 0;
 }
 
 static int write_header(struct pdata_writer *w, const uint64_t *features);
@@ -240,6 +263,34 @@ static uint64_t position(const struct pdata_writer *w)
 
 static int start_pipe(struct pdata_writer *w);
 
+/* TRACING_DATA as a HEADER_TRACING_DATA record: its 16 bytes, then the
+ * payload padded to 8 (perf's layout, in a pipe and in a file alike).  The
+ * record carries no kallsyms block (a stream's never has one; a file keeps
+ * it in the feature, written at close). */
+static int emit_tracing_record(struct pdata_writer *w)
+{
+	const struct writer_feat *tr = &w->feats[PDATA_FEAT_TRACING_DATA];
+	const char *data = tr->data;
+	size_t ks_end = w->ksyms_len ? w->ksyms_off + 4 + w->ksyms_len : 0;
+	size_t size = tr->size - w->ksyms_len;
+	struct { struct perf_event_header h; uint32_t size, pad; } rec = {
+		.h = { .type = PDATA_RECORD_HEADER_TRACING_DATA, .size = 16 },
+		.size = (uint32_t)ALIGN_UP(size, 8),
+	};
+	static const uint32_t no_ksyms;
+	int err;
+
+	err = emit(w, &rec, sizeof(rec));
+	if (!ks_end) {
+		err = err ?: emit(w, data, tr->size);
+	} else {
+		err = err ?: emit(w, data, w->ksyms_off);
+		err = err ?: emit(w, &no_ksyms, 4);
+		err = err ?: emit(w, data + ks_end, tr->size - ks_end);
+	}
+	return err ?: emit_zeros(w, rec.size - size);
+}
+
 /* Lay out the header placeholder, the attributes and their ids. */
 static int start(struct pdata_writer *w)
 {
@@ -269,6 +320,15 @@ static int start(struct pdata_writer *w)
 	for (i = 0; i < w->nr_attrs && !err; i++)
 		err = emit(w, w->attrs[i].ids, w->attrs[i].nr_ids * sizeof(uint64_t));
 	w->data_offset = position(w);
+	if (!err && w->tracing_in_data && w->feats[PDATA_FEAT_TRACING_DATA].set) {
+		/* The first record: the formats are on disk, and counted by the
+		 * header, before any sample.  The feature is still written at
+		 * close, and the final header's data starts after this record:
+		 * perf wants the feature in a file with tracepoints, and reads
+		 * the formats once (a second copy breaks its size check). */
+		err = emit_tracing_record(w);
+		w->tracing_rec = w->data_size = position(w) - w->data_offset;
+	}
 	return err;
 }
 
@@ -359,6 +419,8 @@ int pdata_writer__set_feature(struct pdata_writer *w, int feat, const void *data
 	if (size)
 		memcpy(copy, data, size);
 	f = &w->feats[feat];
+	if (feat == PDATA_FEAT_TRACING_DATA)
+		w->ksyms_off = w->ksyms_len = 0;	/* pdata_writer__set_tracing() sets them */
 	free(f->data);
 	f->data = copy;
 	f->size = size;
@@ -619,17 +681,8 @@ static int start_pipe(struct pdata_writer *w)
 					  nlen);
 	}
 	err = err ?: send_features(w);
-	if (!err && tr->set) {
-		/* The tracing data follows its 16-byte record, padded to 8. */
-		struct { struct perf_event_header h; uint32_t size, pad; } rec = {
-			.h = { .type = PDATA_RECORD_HEADER_TRACING_DATA, .size = 16 },
-			.size = (uint32_t)ALIGN_UP(tr->size, 8),
-		};
-
-		err = emit(w, &rec, sizeof(rec));
-		err = err ?: emit(w, tr->data, tr->size);
-		err = err ?: emit_zeros(w, rec.size - tr->size);
-	}
+	if (!err && tr->set)
+		err = emit_tracing_record(w);
 	if (!err) {
 		struct perf_event_header fi = { .type = PDATA_RECORD_FINISHED_INIT, .size = 8 };
 
@@ -715,6 +768,8 @@ static int finish(struct pdata_writer *w)
 		return err;
 	if (w->size_out)
 		*w->size_out = w->off;
+	w->data_offset += w->tracing_rec;
+	w->data_size -= w->tracing_rec;
 	return write_header(w, h.features);
 }
 
@@ -897,9 +952,10 @@ int pdata_writer__set_tracing(struct pdata_writer *w, const struct pdata_tracing
 	static const char magic[] = { 027, 010, 0104, 't', 'r', 'a', 'c', 'i', 'n', 'g' };
 	struct payload b = { 0 };
 	uint32_t nr_systems = 0;
+	size_t i, j, ksyms_off;
 	uint8_t u8;
-	size_t i, j;
 	bool *done;
+	int err;
 
 	done = calloc(t->nr_formats + 1, sizeof(*done));
 	if (!done)
@@ -948,6 +1004,7 @@ int pdata_writer__set_tracing(struct pdata_writer *w, const struct pdata_tracing
 	free(done);
 	/* perf skips the kallsyms block with lseek(), which a pipe cannot do:
 	 * a stream carries none, as perf's own streams. */
+	ksyms_off = b.len;
 	put_u32(&b, w->pipe ? 0 : t->text_size[0]);
 	if (!w->pipe)
 		put(&b, t->text[0], t->text_size[0]);
@@ -955,5 +1012,10 @@ int pdata_writer__set_tracing(struct pdata_writer *w, const struct pdata_tracing
 	put(&b, t->text[1], t->text_size[1]);
 	put_u64(&b, t->text_size[2]);
 	put(&b, t->text[2], t->text_size[2]);
-	return set_payload(w, PDATA_FEAT_TRACING_DATA, &b);
+	err = set_payload(w, PDATA_FEAT_TRACING_DATA, &b);
+	if (!err) {
+		w->ksyms_off = ksyms_off;
+		w->ksyms_len = w->pipe ? 0 : t->text_size[0];
+	}
+	return err;
 }

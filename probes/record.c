@@ -8,14 +8,17 @@
  *  1. install the sets (probe.h) and read every event's tracefs format: the
  *     format gives the id to open (attr.config) and goes into TRACING_DATA;
  *  2. open the events disabled and mmap them, read their kernel ids: the
- *     writer needs attributes and ids before the first record;
+ *     writer needs attributes and ids before the first record; open -o FILE
+ *     in place (open_output()): header, attributes and the formats go to
+ *     disk first, so a SIGKILLed recording stays readable;
  *  3. enable, then synthesize COMM records of existing threads, the kernel
  *     MMAP and, with -g, the user MMAP records, so names and symbols resolve
  *     post-mortem;
  *  4. loop: drain every ring buffer once, write FINISHED_ROUND
  *     after the pass (every record of an earlier pass is older than every
  *     record of a later one, up to the previous round: perf's contract),
- *     poll; until SIGINT/SIGTERM or --duration;
+ *     write it out with a header that counts it, poll; until SIGINT/SIGTERM
+ *     or --duration;
  *  5. disable, drain a last time, write the features, remove the probes this
  *     run created (also on every error path).
  */
@@ -954,6 +957,21 @@ static int parse_args(struct recorder *r, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * -o FILE, written in place as perf record writes it: an existing non-empty
+ * FILE is first renamed to FILE.old.  The formats are the first record of
+ * the data and the header counts the records on disk after every pass
+ * (drain()), so a recording killed at any moment, even by SIGKILL, leaves a
+ * FILE that reads to its last pass; one that fails leaves the earlier FILE
+ * as it was (pdata_writer__open_in_place()).
+ */
+static int open_output(struct recorder *r)
+{
+	int err = pdata_writer__open_in_place(&r->writer, r->output);
+
+	return err ?: pdata_writer__tracing_in_data(r->writer);
+}
+
 /* Undo everything; accepts a half-built recorder. */
 static int recorder_exit(struct recorder *r)
 {
@@ -1040,14 +1058,10 @@ int cmd_record(int argc, char **argv)
 	err = err ?: read_formats(&r);
 	err = err ?: open_events(&r);
 	err = err ?: read_ids(&r);
-	if (!err && r.to_stdout) {
+	if (!err && r.to_stdout)
 		err = pdata_writer__open_pipe(&r.writer, STDOUT_FILENO);
-	} else if (!err) {
-		/* perf.data is written beside -o FILE and renamed onto it when
-		 * the recording is complete: a failed recording leaves FILE as
-		 * it was. */
-		err = pdata_writer__open(&r.writer, r.output);
-	}
+	else if (!err)
+		err = open_output(&r);
 	if (!err)
 		pdata_writer__set_size_out(r.writer, &data_size);
 	for (size_t i = 0; i < r.nr_events && !err; i++)

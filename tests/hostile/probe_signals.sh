@@ -6,10 +6,11 @@
 #      some of its events exist: exit 130 (143), one line saying it was
 #      interrupted, and none of the set's events left in uprobe_events;
 #   2. `record -e sched:sched_switch -a` killed by SIGKILL while it records:
-#      the file it leaves (its temporary, .NAME.XXXXXX) has a real header that counts the records on disk
-#      (not zeros), and ovsperf-analyze reads it to its end: info and script
-#      print its records (as many as perf script finds), one warning that
-#      the recorder did not finish, exit 2.
+#      the file it leaves (NAME itself: record writes in place) has a real
+#      header that counts the records on disk (not zeros), and ovsperf-analyze
+#      reads it to its end: info and script print its records (as many as
+#      perf script finds), one warning that the recorder did not finish,
+#      exit 2; a report reads it too (its formats open the data).
 # Usage: probe_signals.sh OVSPERF_PROBE OVSPERF_ANALYZE WORKDIR   (77: skipped)
 set -u
 probe=$1
@@ -65,9 +66,8 @@ done
 # 2. record killed by SIGKILL.
 "$probe" record -e sched:sched_switch -a -o "$work/killed.data" > /dev/null 2> "$work/rec.err" &
 pid=$!
-# record writes a temporary beside the target (.killed.data.XXXXXX) and
-# renames it when complete; killed, the temporary is what is left.
-killed() { ls "$work"/killed.data "$work"/.killed.data.* 2>/dev/null | head -n 1; }
+# record writes NAME in place, as perf record does: killed, NAME is left.
+killed() { ls "$work"/killed.data 2>/dev/null | head -n 1; }
 # Some passes written (the header counts them), then no chance to finish.
 for _ in $(seq 100); do
 	sleep 0.1
@@ -78,8 +78,7 @@ done
 sleep 0.5
 kill -KILL $pid
 wait $pid 2>/dev/null
-f=$(killed)
-[ -n "$f" ] && mv "$f" "$work/killed.data"
+[ -z "$(ls -A "$work" | grep '^\.killed')" ] || bad "killed record: a temporary was left"
 python3 - "$work/killed.data" <<'EOF' || bad "killed record: header"
 import struct, sys
 b = open(sys.argv[1], "rb").read()
@@ -106,10 +105,12 @@ echo "killed record: info counts ${got:-?} events, script prints $lines, perf sc
 if command -v perf >/dev/null && [ "$pwant" -gt 0 ]; then
 	[ "$lines" = "$pwant" ] || bad "killed record: script $lines lines, perf script $pwant"
 fi
-"$analyze" kernel-delay "$work/killed.data" > /dev/null 2> "$work/kd.err"
+# This shell's sleeps are among the sched_switch samples.
+"$analyze" kernel-delay --pid $$ "$work/killed.data" > "$work/kd.out" 2> "$work/kd.err"
 rc=$?
-[ $rc = 2 ] && grep -q "names and formats" "$work/kd.err" ||
-	bad "a report on the killed recording: exit $rc: $(cat "$work/kd.err")"
+[ $rc = 2 ] && grep -q "did not finish" "$work/kd.err" && [ "$(wc -l < "$work/kd.err")" = 1 ] &&
+	grep -q "RUN STATISTICS\|READY STATISTICS\|SYSCALL STATISTICS" "$work/kd.out" ||
+	bad "a report on the killed recording: exit $rc: $(cat "$work/kd.err") $(head -5 "$work/kd.out")"
 
 [ $fail = 0 ] && echo PASS
 exit $fail

@@ -10,7 +10,14 @@
  * written as a pipe-mode stream (pdata_writer__open_pipe(), features and
  * tracing data set before the first record, CLOCK_DATA among them), which
  * the reader and `perf script -i -` must read to the same samples, with
- * the wall clock.
+ * the wall clock.  And as `ovsperf-probe record` writes it: in place over a
+ * file that was there (pdata_writer__open_in_place(): the earlier file
+ * becomes NAME.old), the formats as the data's first record
+ * (pdata_writer__tracing_in_data()); a copy of the file taken after a flush
+ * in the middle (what SIGKILL leaves) reads to that flush with its event
+ * names, one warning and the truncated flag; the finished file reads as the
+ * others, in the reader and in perf script; a close with an error puts the
+ * earlier file back.
  *
  * Usage: test-pdata-writer DIR   (DIR receives the file).  Exit 77 when perf is
  * not installed.
@@ -247,8 +254,30 @@ static void set_clock_data(struct pdata_writer *w)
 	CHECK_OK(pdata_writer__set_feature(w, PDATA_FEAT_CLOCK_DATA, d, sizeof(d)));
 }
 
-static void write_file(const char *path, uint64_t *data_size, bool pipe_mode)
+enum write_mode { MODE_FILE, MODE_PIPE, MODE_IN_PLACE };
+
+/* MODE_IN_PLACE: the copy taken after this round, and its samples. */
+#define KILL_ROUND 2
+#define KILLED_SAMPLES ((KILL_ROUND + 1) * PER_ROUND)
+
+static void copy_file(const char *from, const char *to)
 {
+	char buf[65536];
+	int in = open(from, O_RDONLY), out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ssize_t n;
+
+	CHECK(in >= 0 && out >= 0);
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		CHECK(write(out, buf, n) == n);
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+}
+
+static void write_file(const char *path, uint64_t *data_size, enum write_mode mode)
+{
+	bool pipe_mode = mode == MODE_PIPE, early = mode != MODE_FILE;
 	struct perf_event_attr attr = {
 		.type = PERF_TYPE_TRACEPOINT,
 		.size = sizeof(attr),
@@ -268,6 +297,9 @@ static void write_file(const char *path, uint64_t *data_size, bool pipe_mode)
 		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		CHECK(fd >= 0);
 		CHECK_OK(pdata_writer__open_pipe(&w, fd));
+	} else if (mode == MODE_IN_PLACE) {
+		CHECK_OK(pdata_writer__open_in_place(&w, path));
+		CHECK_OK(pdata_writer__tracing_in_data(w));
 	} else {
 		CHECK_OK(pdata_writer__open(&w, path));
 	}
@@ -276,8 +308,9 @@ static void write_file(const char *path, uint64_t *data_size, bool pipe_mode)
 	CHECK_OK(pdata_writer__add_attr(w, &attr, tick_ids, 2, "ovsperf_test:tick"));
 	attr.config = TOCK_ID;
 	CHECK_OK(pdata_writer__add_attr(w, &attr, tock_ids, 2, "ovsperf_test:tock"));
-	/* A stream needs the formats before the first sample. */
-	if (pipe_mode) {
+	/* A stream needs the formats before the first sample; so does a file
+	 * that has them as its first record. */
+	if (early) {
 		set_features(w, argv);
 		set_clock_data(w);
 	}
@@ -315,10 +348,18 @@ static void write_file(const char *path, uint64_t *data_size, bool pipe_mode)
 			}
 		}
 		CHECK_OK(pdata_writer__finished_round(w));
+		if (mode == MODE_IN_PLACE && round == KILL_ROUND) {
+			char killed[4200];
+
+			/* What a SIGKILL now would leave: the file on disk. */
+			CHECK_OK(pdata_writer__flush(w));
+			snprintf(killed, sizeof(killed), "%s.killed", path);
+			copy_file(path, killed);
+		}
 	}
 	*data_size = pdata_writer__data_size(w);
 
-	if (!pipe_mode)
+	if (!early)
 		set_features(w, argv);
 	CHECK_OK(pdata_writer__close(w, 0));
 	/* The size reported is the file's. */
@@ -561,6 +602,76 @@ static void check_pipe(const char *path)
 	CHECK(n == NR_SAMPLES);
 }
 
+/* What a SIGKILLed recorder left: its flushed samples, named, in order; the
+ * reader says (once) that the recorder did not finish. */
+static void check_killed(const char *path)
+{
+	struct reader_check rc = { .n = 0 };
+	unsigned long warnings = ovp_warn_count();
+	int err;
+
+	pdata_tool__init(&rc.tool);
+	rc.tool.sample = rc_sample;
+	err = pdata_session__open(&rc.s, path, NULL);
+	CHECK(err == 0);
+	if (err) {
+		fprintf(stderr, "killed: %s\n", ovp_errmsg());
+		return;
+	}
+	CHECK(!pdata_session__info(rc.s)->features_lost);
+	CHECK(pdata_session__find_evsel(rc.s, "ovsperf_test:tock") != NULL);
+	CHECK(pdata_session__process(rc.s, &rc.tool) == 0);
+	CHECK(rc.n == KILLED_SAMPLES);
+	CHECK(rc.bad == 0);
+	CHECK(pdata_session__stats(rc.s)->truncated);
+	CHECK(ovp_warn_count() == warnings + 1);
+	pdata_session__close(rc.s);
+}
+
+/* In place: the earlier file is NAME.old; a failed recording puts it back. */
+static void check_in_place(const char *dir)
+{
+	char path[4200], old[4300], buf[64];
+	uint64_t data_size = 0;
+	struct pdata_writer *w;
+	struct stat st;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/test-pdata-writer.inplace.data", dir);
+	snprintf(old, sizeof(old), "%s.old", path);
+	unlink(old);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0640);
+	CHECK(fd >= 0 && write(fd, "earlier\n", 8) == 8);
+	close(fd);
+	write_file(path, &data_size, MODE_IN_PLACE);
+	fd = open(old, O_RDONLY);
+	CHECK(fd >= 0 && read(fd, buf, sizeof(buf)) == 8 && !memcmp(buf, "earlier\n", 8));
+	if (fd >= 0)
+		close(fd);
+	/* The replaced file's mode is kept. */
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 07777) == 0640);
+	check_reader(path, false);
+	check_perf_script(path, false);
+	{
+		char killed[4300];
+
+		snprintf(killed, sizeof(killed), "%s.killed", path);
+		check_killed(killed);
+	}
+
+	/* A recording that fails: NAME (the finished one above) as it was. */
+	CHECK(stat(path, &st) == 0);
+	CHECK_OK(pdata_writer__open_in_place(&w, path));
+	CHECK(access(old, F_OK) == 0);
+	CHECK(pdata_writer__close(w, -EIO) == -EIO);
+	{
+		struct stat st2;
+
+		CHECK(stat(path, &st2) == 0 && st2.st_size == st.st_size && st2.st_ino == st.st_ino);
+		CHECK(access(old, F_OK) != 0);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	char path[4096];
@@ -571,14 +682,15 @@ int main(int argc, char **argv)
 		return 77;
 	}
 	snprintf(path, sizeof(path), "%s/test-pdata-writer.data", argc > 1 ? argv[1] : ".");
-	write_file(path, &data_size, false);
+	write_file(path, &data_size, MODE_FILE);
 	check_header(path, data_size);
 	check_reader(path, false);
 	check_perf_script(path, false);
 	check_perf_header(path);
 	snprintf(path, sizeof(path), "%s/test-pdata-writer.pipe.data", argc > 1 ? argv[1] : ".");
-	write_file(path, &data_size, true);
+	write_file(path, &data_size, MODE_PIPE);
 	check_pipe(path);
+	check_in_place(argc > 1 ? argv[1] : ".");
 	if (failures)
 		fprintf(stderr, "%d failure(s)\n", failures);
 	return failures ? 1 : 0;

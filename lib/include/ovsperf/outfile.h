@@ -38,6 +38,12 @@ enum ovp_outfile_flags {
 	OVP_OUTFILE_PRIVATE = 1 << 1,	/* a new file gets mode 0600, not 0666 */
 	OVP_OUTFILE_KEEP_PARTIAL = 1 << 2, /* a killing signal leaves the temporary:
 					    * what a recording wrote is kept */
+	OVP_OUTFILE_IN_PLACE = 1 << 3,	/* perf record's way: no temporary; an
+					 * existing non-empty regular file is
+					 * renamed to NAME.old and NAME written
+					 * directly (a killing signal leaves it);
+					 * a failed commit or an abort removes
+					 * NAME and renames NAME.old back */
 };
 
 /**

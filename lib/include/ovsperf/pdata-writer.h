@@ -19,7 +19,9 @@
  *
  * Layout written: header (104 bytes) | attrs (perf_event_attr + ids section
  * each) | ids arrays | data records | feature section table | feature
- * payloads.  EVENT_DESC is generated from the attributes' names unless the
+ * payloads (with pdata_writer__tracing_in_data(), a HEADER_TRACING_DATA
+ * record before the data records: inside the data section while the file
+ * is written, outside it once closed).  EVENT_DESC is generated from the attributes' names unless the
  * caller sets it.
  */
 #ifndef OVSPERF_PDATA_WRITER_H
@@ -46,6 +48,19 @@ struct pdata_writer;
 int pdata_writer__open(struct pdata_writer **out, const char *path);
 
 /**
+ * pdata_writer__open_in_place() - start writing the perf.data file @path in
+ * place, as perf record does (OVP_OUTFILE_IN_PLACE, ovsperf/outfile.h): an
+ * existing non-empty regular file is first renamed to @path.old (replacing
+ * an older one) and @path is written directly (mode 0600 when new).  With
+ * pdata_writer__tracing_in_data(), a writer killed at any moment leaves a
+ * @path that reads to its last flush.  A close with an error removes @path
+ * and renames @path.old back.
+ *
+ * Return: 0 or negative errno (message set).
+ */
+int pdata_writer__open_in_place(struct pdata_writer **out, const char *path);
+
+/**
  * pdata_writer__open_fd() - like pdata_writer__open() on an open file.
  * @out: receives the writer.
  * @fd: a seekable file descriptor open for writing, positioned anywhere; the
@@ -69,6 +84,21 @@ int pdata_writer__open_pipe(struct pdata_writer **out, int fd);
 
 /* At close, *@size receives the number of bytes the file or stream has. */
 void pdata_writer__set_size_out(struct pdata_writer *w, uint64_t *size);
+
+/**
+ * pdata_writer__tracing_in_data() - in file mode, also write TRACING_DATA as
+ * the first record of the data section (a HEADER_TRACING_DATA record without
+ * the kallsyms block, as a pipe carries it), besides the feature written at
+ * close.  With the header rewritten at every flush, a writer killed at any
+ * moment (SIGKILL) then leaves a file whose formats and flushed records can
+ * be read.  The final header's data section starts after that record, so a
+ * finished file has its formats once, in the feature (perf reads a second
+ * copy wrongly).  Call before the first record and before the tracing data
+ * is set with pdata_writer__set_tracing().
+ *
+ * Return: 0, -EBUSY when records were already written.
+ */
+int pdata_writer__tracing_in_data(struct pdata_writer *w);
 
 /**
  * pdata_writer__add_attr() - describe one event of the recording.
