@@ -20,7 +20,6 @@
 #include <ovsperf/outfile.h>
 #include <ovsperf/strutil.h>
 
-#include "probe-local.h"
 #include "probe.h"
 #include "archive.h"
 #include "record.h"
@@ -388,47 +387,6 @@ static int cmd_remove(int argc, char **argv)
  * on a kernel without kprobes) must not be in the perf command line, or
  * perf refuses to start.  Unknown (no tracefs): keep it.
  */
-/* The tracefs directory, if there is one (perf-cmd does not need it). */
-static const char *perfcmd_tracefs(void)
-{
-	const char *dir = getenv("OVSPERF_TRACEFS");
-	struct stat st;
-
-	if (!dir || !*dir)
-		dir = tracefs_tracing_dir();
-	return dir && !stat(dir, &st) ? dir : NULL;
-}
-
-static bool optional_missing(const struct probe_spec *s)
-{
-	const char *dir = perfcmd_tracefs();
-	char path[4096];
-	struct stat st;
-
-	if (!s->optional || s->kind == PROBE_TRACEPOINT || !dir)
-		return false;
-	snprintf(path, sizeof(path), "%s/events/%s/%s", dir, PROBE_GROUP, s->event);
-	return stat(path, &st) != 0;
-}
-
-/* Events of further sites of a USDT probe that install created ("NAME_1"). */
-static void print_more_sites(const struct probe_spec *s)
-{
-	const char *dir = perfcmd_tracefs();
-	char path[4096];
-	struct stat st;
-	int i;
-
-	if (s->kind != PROBE_USDT || !dir)
-		return;
-	for (i = 1;; i++) {
-		snprintf(path, sizeof(path), "%s/events/%s/%s_%d", dir, PROBE_GROUP, s->event, i);
-		if (stat(path, &st))
-			break;
-		printf(" -e %s:%s_%d", PROBE_GROUP, s->event, i);
-	}
-}
-
 static int cmd_perf_cmd(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -440,7 +398,7 @@ static int cmd_perf_cmd(int argc, char **argv)
 	const char *output = NULL;
 	struct probe_set **sets;
 	bool only_events = false;
-	size_t nr, i, j, k;
+	size_t nr;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "o:eh", longopts, NULL)) != -1) {
@@ -459,36 +417,7 @@ static int cmd_perf_cmd(int argc, char **argv)
 		return fail();
 	if (!only_events)
 		printf("perf record -a%s%s", output ? " -o " : "", output ? output : "");
-	for (i = 0, k = 0; i < nr; i++) {
-		for (j = 0; j < sets[i]->nr_specs; j++) {
-			const struct probe_spec *s = &sets[i]->specs[j];
-			size_t m;
-			bool dup = false;
-
-			/* The same event from two sets is recorded once. */
-			for (m = 0; m < i && !dup; m++) {
-				size_t q;
-
-				for (q = 0; q < sets[m]->nr_specs && !dup; q++)
-					dup = sets[m]->specs[q].kind == s->kind &&
-					      !strcmp(sets[m]->specs[q].event, s->event);
-			}
-			for (m = 0; m < j && !dup; m++)
-				dup = sets[i]->specs[m].kind == s->kind &&
-				      !strcmp(sets[i]->specs[m].event, s->event);
-			if (dup || optional_missing(s))
-				continue;
-			if (s->kind == PROBE_TRACEPOINT)
-				printf("%s-e %s", k++ || !only_events ? " " : "", s->target);
-			else
-				printf("%s-e %s:%s", k++ || !only_events ? " " : "", PROBE_GROUP,
-				       s->event);
-			print_more_sites(s);
-			/* perf's own syscalls would feed back into the recording. */
-			if (s->kind == PROBE_TRACEPOINT && !strncmp(s->target, "raw_syscalls:", 13))
-				printf(" --exclude-perf");
-		}
-	}
+	probe_sets__perf_events(sets, nr, !only_events, stdout);
 	putchar('\n');
 	free_sets(sets, nr);
 	return OVP_EXIT_OK;

@@ -57,9 +57,6 @@ struct probe_set {
 /* Kind as written in a set file ("k", "kr", ...). */
 const char *probe_kind_prefix(enum probe_kind kind);
 
-/* Directory list searched for sets, in order (NULL entries skipped). */
-int probe_set_dirs(const char *dirs[4]);
-
 /* --- probe-arch.c --- */
 
 /* Register names and calling convention of one architecture. */
@@ -166,12 +163,6 @@ typedef int (*probe_usdt_note_fn)(const struct probe_usdt_note *note, void *arg)
  */
 int probe_elf_usdt_each(const char *path, probe_usdt_note_fn fn, void *arg);
 
-/**
- * probe_usdt_list() - print the USDT probes of @path, one line per site
- * (PROVIDER:NAME, address, semaphore, argument specs), as bcc's tplist.
- * Return: 0, or the error of probe_elf_usdt_each().
- */
-int probe_usdt_list(const char *path, FILE *out);
 
 /**
  * probe_elf_sym() - file offset of a symbol (functions, and objects when

@@ -181,4 +181,24 @@ int probe_set__remove(const struct probe_opts *opts, struct probe_set *const *se
  */
 int probe_list(const struct probe_opts *opts, FILE *out, size_t *nr);
 
+/* Directory list searched for sets, in order (NULL entries skipped). */
+int probe_set_dirs(const char *dirs[4]);
+
+/**
+ * probe_usdt_list() - print the USDT probes of @path, one line per site
+ * (PROVIDER:NAME, address, semaphore, argument specs), as bcc's tplist.
+ * Return: 0, or the error of the ELF note walk (no such file, no
+ * .note.stapsdt, not ELF).
+ */
+int probe_usdt_list(const char *path, FILE *out);
+
+/**
+ * probe_sets__perf_events() - print the events of @sets as perf record's -e
+ * options on @out ("-e SYS:EV -e ovsperf:EV ..."): each event once, an
+ * optional probe only when it is installed, the further sites of a USDT
+ * probe ("ovsperf:NAME_1"), --exclude-perf after raw_syscalls tracepoints.
+ * @space: start with a space (after "perf record -a").
+ */
+void probe_sets__perf_events(struct probe_set *const *sets, size_t nr, bool space, FILE *out);
+
 #endif /* OVSPERF_PROBE_H */
