@@ -13,6 +13,7 @@
 
 #include "cmd/analyze.h"
 #include "out/pcapng.h"
+#include "decode/fieldbytes.h"
 #include "decode/pkthdr.h"
 #include "ovsperf/evdec.h"
 #include "ovsperf/outfile.h"
@@ -159,16 +160,6 @@ static int iface(struct ex_pcap *p, const struct pdata_evsel *ev, const char *de
 	return (int)p->nr_ifaces++;
 }
 
-const uint8_t *ex_field_bytes(const struct evdec_field *f, const struct pdata_sample *sm,
-			      uint32_t *len)
-{
-	struct evdec_field bytes = *f;
-
-	/* Every byte: a char array would stop at its first NUL. */
-	bytes.is_string = false;
-	return evdec_field__data(&bytes, sm, len);
-}
-
 /* The name of a resolved field (evdec keeps libtraceevent's handle). */
 static const char *pkt_name(const struct evdec_field *f)
 {
@@ -287,7 +278,7 @@ static int pc_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 	    (p->filt.pid >= 0 && sm->pid != p->filt.pid) ||
 	    !pktfilter_cpu_ok(&p->filt.pkt, sm->cpu))
 		return 0;
-	data = ex_field_bytes(&m->pkt, sm, &caplen);
+	data = field_bytes(&m->pkt, sm, &caplen);
 	if (!data)
 		return 0;
 	if (m->nr_more) {
@@ -297,7 +288,7 @@ static int pc_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 		caplen = caplen < EX_MAX_CAPLEN ? caplen : EX_MAX_CAPLEN;
 		memcpy(p->buf, data, caplen);
 		for (int k = 0; k < m->nr_more; k++) {
-			part = ex_field_bytes(&m->more[k], sm, &plen);
+			part = field_bytes(&m->more[k], sm, &plen);
 			if (!part || caplen + plen > EX_MAX_CAPLEN)
 				break;
 			memcpy(p->buf + caplen, part, plen);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * report/timeline-sink.h - what the timeline pass (engine/timeline.c) writes, said
+ * report/timeline-sink.h - what the timeline pass (report/timeline.c) writes, said
  * once for both file formats of `ovsperf-analyze export --perfetto`:
  *
- *	engine/timeline.c --(struct ex_sink ops)--> out/trace-json.c   Trace Event JSON
+ *	report/timeline.c --(struct ex_sink ops)--> out/trace-json.c   Trace Event JSON
  *	                                        \-> out/pftrace.c Perfetto protobuf
  *
  * Tracks are named by the (pid, tid) pairs of the JSON form: a thread is

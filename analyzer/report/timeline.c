@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * engine/timeline.c - the timeline pass of `ovsperf-analyze export
+ * report/timeline.c - the timeline pass of `ovsperf-analyze export
  * --perfetto`: samples in time order -> Trace Event Format events, written
- * as they are decided (see engine/timeline.h for the tracks).
+ * as they are decided (see report/timeline.h for the tracks).
  *
  * Why a pass of its own for the thread tracks: the kernel-delay engine
  * (engine/kdelay.h) and the bridge-loop engine (engine/bridge-loop.h) keep
@@ -28,10 +28,11 @@
 
 #include "cmd/analyze.h"
 #include "decode/devtab.h"
-#include "out/pcapng.h"
-#include "engine/timeline.h"
-#include "engine/timeline-local.h"
+#include "decode/fieldbytes.h"
+#include "report/timeline.h"
+#include "report/timeline-local.h"
 #include "report/timeline-sink.h"
+#include "engine/bridge-loop.h"
 #include "engine/kdelay.h"
 #include "ovsperf/evdec.h"
 #include "ovsperf/syscalls.h"
@@ -82,8 +83,6 @@ static struct ex_thread *get_thread(struct ex_timeline *x, uint32_t key, int64_t
 			return &x->threads[j];
 	x->threads[j].key = key;
 	x->threads[j].pid = pid;
-	x->threads[j].run_start = EX_NONE;
-	x->threads[j].ready_start = EX_NONE;
 	x->threads[j].last_out = EX_NONE;
 	x->threads[j].exited = EX_NONE;
 	x->nr_threads++;
@@ -126,8 +125,7 @@ static void retire_thread(struct ex_timeline *x, const struct exitq_ent *e)
 
 		if (t->key != e->tid)
 			continue;
-		if (t->exited == e->time && !t->depth && t->run_start == EX_NONE &&
-		    t->ready_start == EX_NONE)
+		if (t->exited == e->time && !t->depth && !kd_engine__thread_open(&x->kd, t->key))
 			remove_thread(x, j);
 		return;
 	}
@@ -366,192 +364,261 @@ static struct ex_thread *sample_thread(struct ex_timeline *x, const struct pdata
 	return get_thread(x, sm->tid, sm->pid);
 }
 
-static int on_sys(struct ex_timeline *x, const struct ex_evmap *m, const struct pdata_sample *sm,
-		  bool enter)
+/*
+ * Thread tracks from the engines' intervals: the kernel-delay engine
+ * (engine/kdelay.h: syscalls, run, ready, hard and soft IRQs) and the
+ * bridge-loop engine (engine/bridge-loop.h: main-loop run and poll wait) pair
+ * the events; their hooks say here when an interval begins (a B slice, or a
+ * stamp for the run/ready X slices) and when it ends.  The filters decide at
+ * the begin: an interval not followed is as if its begin event were not there.
+ */
+
+/* A hook ran out of memory: kept for the sample's return. */
+static bool hook_oom(struct ex_timeline *x)
+{
+	x->hook_err = -ENOMEM;
+	return false;
+}
+
+static bool begin_sys(struct ex_timeline *x, const struct pdata_sample *sm, long nr)
 {
 	struct ex_thread *t;
 	char name[64];
-	long nr = (long)evdec_field__s64(&m->f1, sm);
 	const char *sys;
 
-	if (!sm->tid)
-		return 0;
-	if (enter && !may_begin(x, sm, sm->pid))
-		return 0;
-	t = enter ? get_thread(x, sm->tid, sm->pid) : find_thread(x, sm->tid);
+	if (!may_begin(x, sm, sm->pid))
+		return false;
+	t = get_thread(x, sm->tid, sm->pid);
 	if (!t)
-		return enter ? -ENOMEM : 0;
-	if (enter) {
-		sys = ovp_syscall_name(x->arch, nr);
-		if (!sys) {
-			snprintf(name, sizeof(name), "syscall %ld", nr);
-			sys = name;
-		}
-		struct ex_arg a[] = { EXA_I("nr", nr), EXA_I("cpu", (int)sm->cpu) };
-
-		/* With CPU tracks the CPU is seen there, and a known name says nr. */
-		if (lean(x))
-			begin_slice(x, t, sm->time, K_SYS, "syscall", sys, a, sys == name);
-		else
-			begin_slice(x, t, sm->time, K_SYS, "syscall", sys, a, 2);
-		return 0;
+		return hook_oom(x);
+	sys = ovp_syscall_name(x->arch, nr);
+	if (!sys) {
+		snprintf(name, sizeof(name), "syscall %ld", nr);
+		sys = name;
 	}
-	struct ex_arg ret = EXA_I("ret", evdec_field__s64(&m->f2, sm));
+	struct ex_arg a[] = { EXA_I("nr", nr), EXA_I("cpu", (int)sm->cpu) };
 
-	if (end_slice(x, t, sm->time, K_SYS, &ret, 1))
-		x->counts.syscalls++;
-	return 0;
+	/* With CPU tracks the CPU is seen there, and a known name says nr. */
+	if (lean(x))
+		begin_slice(x, t, sm->time, K_SYS, "syscall", sys, a, sys == name);
+	else
+		begin_slice(x, t, sm->time, K_SYS, "syscall", sys, a, 2);
+	return true;
 }
 
-static int on_irq(struct ex_timeline *x, const struct ex_evmap *m, const struct pdata_sample *sm,
-		  bool entry, bool soft)
+static bool begin_irq(struct ex_timeline *x, const struct ex_evmap *m,
+		      const struct pdata_sample *sm, bool soft)
 {
 	struct ex_thread *t;
 	char name[96], str[64];
 	const char *vname;
 	uint64_t v = evdec_field__u64(&m->f1, sm);
 
-	if (entry && !may_begin(x, sm, sm->tid ? (int64_t)sm->pid : 0))
-		return 0;
-	if (entry) {
-		t = sample_thread(x, sm);
-		if (!t)
-			return sm->cpu == (uint32_t)-1 ? 0 : -ENOMEM;
-		if (soft) {
-			vname = kd_softirq_name((unsigned int)v);
-			if (vname)
-				snprintf(name, sizeof(name), "softirq %s", vname);
-			else
-				snprintf(name, sizeof(name), "softirq %" PRIu64, v);
-			struct ex_arg a[] = { EXA_U("vec", v), EXA_I("cpu", (int)sm->cpu) };
-
-			begin_slice(x, t, sm->time, K_SOFTIRQ, "softirq", name, a, lean(x) ? 1 : 2);
-			cpu_begin(x, sm, C_SOFTIRQ, "softirq", name, a, 1);
-		} else {
-			snprintf(name, sizeof(name), "irq %" PRIu64 " %s", v,
-				 evdec_field__str(&m->f2, sm, str, sizeof(str)));
-			struct ex_arg a[] = { EXA_U("irq", v), EXA_I("cpu", (int)sm->cpu) };
-
-			begin_slice(x, t, sm->time, K_IRQ, "irq", name, a, lean(x) ? 1 : 2);
-			cpu_begin(x, sm, C_IRQ, "irq", name, a, 1);
-		}
-		return 0;
-	}
-	cpu_end(x, sm, soft ? C_SOFTIRQ : C_IRQ);
-	t = find_thread(x, sm->tid ? sm->tid : EX_IDLE_BASE + sm->cpu);
+	if (!may_begin(x, sm, sm->tid ? (int64_t)sm->pid : 0))
+		return false;
+	t = sample_thread(x, sm);
 	if (!t)
-		return 0;
+		return sm->cpu == (uint32_t)-1 ? false : hook_oom(x);
 	if (soft) {
-		if (end_slice(x, t, sm->time, K_SOFTIRQ, NULL, 0))
-			x->counts.softirqs++;
+		vname = kd_softirq_name((unsigned int)v);
+		if (vname)
+			snprintf(name, sizeof(name), "softirq %s", vname);
+		else
+			snprintf(name, sizeof(name), "softirq %" PRIu64, v);
+		struct ex_arg a[] = { EXA_U("vec", v), EXA_I("cpu", (int)sm->cpu) };
+
+		begin_slice(x, t, sm->time, K_SOFTIRQ, "softirq", name, a, lean(x) ? 1 : 2);
+		cpu_begin(x, sm, C_SOFTIRQ, "softirq", name, a, 1);
 	} else {
+		snprintf(name, sizeof(name), "irq %" PRIu64 " %s", v,
+			 evdec_field__str(&m->f2, sm, str, sizeof(str)));
+		struct ex_arg a[] = { EXA_U("irq", v), EXA_I("cpu", (int)sm->cpu) };
+
+		begin_slice(x, t, sm->time, K_IRQ, "irq", name, a, lean(x) ? 1 : 2);
+		cpu_begin(x, sm, C_IRQ, "irq", name, a, 1);
+	}
+	return true;
+}
+
+/* A thread's run or ready interval may begin: followed when the filters pass
+ * and its process is known. */
+static bool begin_sched(struct ex_timeline *x, const struct pdata_sample *sm, uint32_t tid,
+			int64_t pid)
+{
+	if (!tid || pid < 0 || !may_begin(x, sm, pid))
+		return false;
+	return get_thread(x, tid, pid) ? true : hook_oom(x);
+}
+
+static bool kd_begin(void *arg, enum kd_interval kind, uint32_t tid, int64_t pid,
+		     const struct kd_event *ev)
+{
+	struct ex_timeline *x = arg;
+	const struct pdata_sample *sm = x->cur_sm;
+
+	switch (kind) {
+	case KD_IV_SYSCALL:
+		return begin_sys(x, sm, ev->sys.nr);
+	case KD_IV_RUN:
+		/* Every switch: the CPU track changes task first. */
+		cpu_switch(x, sm, ev->sw.next_tid, ev->sw.next_pid);
+		return begin_sched(x, sm, tid, pid);
+	case KD_IV_READY:
+		return begin_sched(x, sm, tid, pid);
+	case KD_IV_IRQ:
+	case KD_IV_SOFTIRQ:
+		return begin_irq(x, x->cur_m, sm, kind == KD_IV_SOFTIRQ);
+	}
+	return false;
+}
+
+static void kd_end(void *arg, enum kd_interval kind, uint32_t tid, uint64_t start,
+		   const struct kd_event *ev)
+{
+	struct ex_timeline *x = arg;
+	const struct pdata_sample *sm = x->cur_sm;
+	const struct ex_evmap *m = x->cur_m;
+	struct ex_thread *t = find_thread(x, tid);
+	uint64_t from = start;
+
+	if (!t)
+		return;
+	switch (kind) {
+	case KD_IV_SYSCALL: {
+		struct ex_arg ret = EXA_I("ret", evdec_field__s64(&m->f2, sm));
+
+		if (end_slice(x, t, sm->time, K_SYS, &ret, 1))
+			x->counts.syscalls++;
+		return;
+	}
+	case KD_IV_IRQ: {
 		struct ex_arg ret = EXA_I("ret", evdec_field__s64(&m->f2, sm));
 
 		if (end_slice(x, t, sm->time, K_IRQ, &ret, 1))
 			x->counts.irqs++;
+		return;
 	}
-	return 0;
+	case KD_IV_SOFTIRQ:
+		if (end_slice(x, t, sm->time, K_SOFTIRQ, NULL, 0))
+			x->counts.softirqs++;
+		return;
+	case KD_IV_RUN:
+		name_sched(x, t);
+		x->w->ops->complete(x->w, t->pid, EX_SCHED_BASE + t->key, start, ev->time - start,
+				    "sched", "run", NULL, 0);
+		x->counts.runs++;
+		return;
+	case KD_IV_READY:
+		/* Drawn from the switch-out when the wakeup came while it still ran
+		 * (the engine counts from the wakeup: the count is the same). */
+		if (t->last_out != EX_NONE && t->last_out > from)
+			from = t->last_out;
+		name_sched(x, t);
+		x->w->ops->complete(x->w, t->pid, EX_SCHED_BASE + t->key, from, ev->time - from,
+				    "sched", "ready", NULL, 0);
+		x->counts.readies++;
+		return;
+	}
 }
 
-static int on_loop(struct ex_timeline *x, const struct pdata_sample *sm, bool run_start)
+static bool bl_begin(void *arg, uint32_t tid, uint64_t time, bool run)
 {
-	struct ex_thread *t;
-	bool begin = may_begin(x, sm, sm->pid);
+	struct ex_timeline *x = arg;
+	const struct pdata_sample *sm = x->cur_sm;
 	struct ex_arg args = EXA_I("cpu", (int)sm->cpu);
+	struct ex_thread *t;
 
-	t = begin ? get_thread(x, sm->tid, sm->pid) : find_thread(x, sm->tid);
+	if (!may_begin(x, sm, sm->pid))
+		return false;
+	t = get_thread(x, tid, sm->pid);
 	if (!t)
-		return begin ? -ENOMEM : 0;
-	if (run_start) {
-		if (end_slice(x, t, sm->time, K_LOOP_WAIT, NULL, 0))
-			x->counts.loop_waits++;
-		if (begin)
-			begin_slice(x, t, sm->time, K_LOOP_RUN, "loop", "main loop run", &args,
-				    !lean(x));
-	} else {
-		if (end_slice(x, t, sm->time, K_LOOP_RUN, NULL, 0))
+		return hook_oom(x);
+	begin_slice(x, t, time, run ? K_LOOP_RUN : K_LOOP_WAIT, "loop",
+		    run ? "main loop run" : "poll wait", &args, !lean(x));
+	return true;
+}
+
+static void bl_end(void *arg, uint32_t tid, uint64_t time, bool run, uint64_t ns)
+{
+	struct ex_timeline *x = arg;
+	struct ex_thread *t = find_thread(x, tid);
+
+	(void)ns;
+	if (t && end_slice(x, t, time, run ? K_LOOP_RUN : K_LOOP_WAIT, NULL, 0)) {
+		if (run)
 			x->counts.loop_runs++;
-		if (begin)
-			begin_slice(x, t, sm->time, K_LOOP_WAIT, "loop", "poll wait", &args, !lean(x));
+		else
+			x->counts.loop_waits++;
 	}
-	return 0;
 }
 
-/*
- * Run/ready tracks (kernel_delay.py's rules, see engine/kdelay.c).
- */
-
-static int on_switch(struct ex_timeline *x, const struct ex_evmap *m,
-		     const struct pdata_sample *sm)
+/* A sample of a kernel-delay event: decoded for the engine, which calls the
+ * hooks above. */
+static int on_kd(struct ex_timeline *x, const struct ex_evmap *m, const struct pdata_sample *sm)
 {
-	uint32_t prev = (uint32_t)evdec_field__u64(&m->f1, sm);
-	uint64_t state = evdec_field__u64(&m->f2, sm);
-	uint32_t next = (uint32_t)evdec_field__u64(&m->f3, sm);
-	int64_t prev_pid = prev == sm->tid ? (int64_t)sm->pid : pdata_session__pid_of(x->s, prev);
-	int64_t next_pid = pdata_session__pid_of(x->s, next);
-	struct ex_thread *t;
-	bool begin;
-
-	if (prev) {
-		begin = may_begin(x, sm, prev_pid) && prev_pid >= 0;
-		t = begin ? get_thread(x, prev, prev_pid) : find_thread(x, prev);
-		if (begin && !t)
-			return -ENOMEM;
-		if (t) {
-			if (t->run_start != EX_NONE) {
-				name_sched(x, t);
-				x->w->ops->complete(x->w, t->pid, EX_SCHED_BASE + t->key,
-						    t->run_start, sm->time - t->run_start, "sched",
-						    "run", NULL, 0);
-				x->counts.runs++;
-				t->run_start = EX_NONE;
-			}
-			t->last_out = sm->time;
-			/* Preempted (no state bit below TASK_REPORT_MAX): ready at once. */
-			if (begin && !(state & 0xffu))
-				t->ready_start = sm->time;
-		}
-	}
-	cpu_switch(x, sm, next, next_pid);
-	if (next) {
-		begin = may_begin(x, sm, next_pid) && next_pid >= 0;
-		t = begin ? get_thread(x, next, next_pid) : find_thread(x, next);
-		if (begin && !t)
-			return -ENOMEM;
-		if (t) {
-			if (t->ready_start != EX_NONE) {
-				/* A wakeup while the thread still ran: ready from its switch-out. */
-				uint64_t from = t->ready_start;
-
-				if (t->last_out != EX_NONE && t->last_out > from)
-					from = t->last_out;
-				name_sched(x, t);
-				x->w->ops->complete(x->w, t->pid, EX_SCHED_BASE + t->key, from,
-						    sm->time - from, "sched", "ready", NULL, 0);
-				x->counts.readies++;
-				t->ready_start = EX_NONE;
-			}
-			if (begin)
-				t->run_start = sm->time;
-		}
-	}
-	return 0;
-}
-
-static int on_wakeup(struct ex_timeline *x, const struct ex_evmap *m,
-		     const struct pdata_sample *sm)
-{
-	uint32_t tid = (uint32_t)evdec_field__u64(&m->f1, sm);
-	int64_t pid = pdata_session__pid_of(x->s, tid);
+	struct kd_event ev = {
+		.time = sm->time,
+		.cpu = sm->cpu,
+		.tid = sm->tid,
+		.pid = sm->pid,
+	};
+	uint32_t prev;
 	struct ex_thread *t;
 
-	if (!tid || pid < 0 || !may_begin(x, sm, pid))
+	switch (m->h) {
+	case H_SYS_ENTER:
+	case H_SYS_EXIT:
+		if (!sm->tid)
+			return 0;
+		ev.type = m->h == H_SYS_ENTER ? KD_EV_SYS_ENTER : KD_EV_SYS_EXIT;
+		ev.sys.nr = (long)evdec_field__s64(&m->f1, sm);
+		break;
+	case H_SWITCH:
+		ev.type = KD_EV_SWITCH;
+		prev = (uint32_t)evdec_field__u64(&m->f1, sm);
+		ev.sw.prev_tid = prev;
+		ev.sw.prev_state = evdec_field__u64(&m->f2, sm);
+		ev.sw.next_tid = (uint32_t)evdec_field__u64(&m->f3, sm);
+		ev.sw.prev_pid = prev == sm->tid ? (int64_t)sm->pid : pdata_session__pid_of(x->s, prev);
+		ev.sw.next_pid = pdata_session__pid_of(x->s, ev.sw.next_tid);
+		/* The last switch-out of a thread on the timeline: where its
+		 * ready slice is drawn from (kd_end()). */
+		if (prev) {
+			bool begin = ev.sw.prev_pid >= 0 && may_begin(x, sm, ev.sw.prev_pid);
+
+			t = begin ? get_thread(x, prev, ev.sw.prev_pid) : find_thread(x, prev);
+			if (begin && !t)
+				return -ENOMEM;
+			if (t)
+				t->last_out = sm->time;
+		}
+		break;
+	case H_WAKEUP:
+		ev.type = KD_EV_WAKEUP;
+		ev.wake.tid = (uint32_t)evdec_field__u64(&m->f1, sm);
+		ev.wake.pid = pdata_session__pid_of(x->s, ev.wake.tid);
+		break;
+	case H_IRQ_ENTRY:
+		ev.type = KD_EV_IRQ_ENTRY;
+		break;
+	case H_IRQ_EXIT:
+		ev.type = KD_EV_IRQ_EXIT;
+		ev.irq.ret = (int)evdec_field__s64(&m->f2, sm);
+		cpu_end(x, sm, C_IRQ);
+		break;
+	case H_SOFTIRQ_ENTRY:
+		ev.type = KD_EV_SOFTIRQ_ENTRY;
+		ev.softirq.vec = (unsigned int)evdec_field__u64(&m->f1, sm);
+		break;
+	case H_SOFTIRQ_EXIT:
+		ev.type = KD_EV_SOFTIRQ_EXIT;
+		ev.softirq.vec = (unsigned int)evdec_field__u64(&m->f1, sm);
+		cpu_end(x, sm, C_SOFTIRQ);
+		break;
+	default:
 		return 0;
-	t = get_thread(x, tid, pid);
-	if (!t)
-		return -ENOMEM;
-	t->ready_start = sm->time;
-	return 0;
+	}
+	return kd_engine__event(&x->kd, &ev) ?: x->hook_err;
 }
 
 /*
@@ -577,7 +644,7 @@ static uint32_t upcall_bytes(const struct ex_evmap *m, const struct pdata_sample
 {
 	uint32_t n = 0;
 
-	*bytes = evdec_field__resolved(&m->pkt) ? ex_field_bytes(&m->pkt, sm, &n) : NULL;
+	*bytes = evdec_field__resolved(&m->pkt) ? field_bytes(&m->pkt, sm, &n) : NULL;
 	if (!*bytes)
 		return 0;
 	if (n > len)
@@ -840,31 +907,27 @@ static int ex_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 	}
 	count_event(x, sm);
 	m = &x->map[sm->evsel->idx];
+	x->cur_sm = sm;
+	x->cur_m = m;
 	switch (m->h) {
 	case H_NONE:
 		break;
 	case H_SYS_ENTER:
 	case H_SYS_EXIT:
-		err = on_sys(x, m, sm, m->h == H_SYS_ENTER);
-		break;
 	case H_SWITCH:
-		err = on_switch(x, m, sm);
-		break;
 	case H_WAKEUP:
-		err = on_wakeup(x, m, sm);
-		break;
 	case H_IRQ_ENTRY:
 	case H_IRQ_EXIT:
-		err = on_irq(x, m, sm, m->h == H_IRQ_ENTRY, false);
-		break;
 	case H_SOFTIRQ_ENTRY:
 	case H_SOFTIRQ_EXIT:
-		err = on_irq(x, m, sm, m->h == H_SOFTIRQ_ENTRY, true);
+		err = on_kd(x, m, sm);
 		break;
 	case H_RUN_START:
 	case H_POLL_BLOCK:
 		if (sm->tid)
-			err = on_loop(x, sm, m->h == H_RUN_START);
+			err = bl_engine__event(&x->bl, sm->tid, sm->time,
+					       m->h == H_RUN_START ? BL_RUN_START : BL_POLL_BLOCK)
+			      ?: x->hook_err;
 		break;
 	case H_DP_UPCALL:
 	case H_RECV_UPCALL:
@@ -890,6 +953,9 @@ static int ex_exit(struct pdata_tool *tool, const union perf_event *event,
 
 	if (!t)
 		return 0;
+	ret = kd_engine__thread_exit(&x->kd, event->fork.tid, time);
+	if (ret)
+		return ret;
 	t->exited = time;
 	ret = exitq__push(&x->exited, event->fork.tid, time, &early);
 	if (ret == 1)
@@ -1048,6 +1114,16 @@ int ex_timeline__new(struct ex_timeline **out, struct ex_sink *w, const struct e
 	x->tool.exit = ex_exit;
 	x->tool.lost = ex_lost;
 	x->tool.done = ex_done;
+	x->kd_hooks = (struct kd_hooks){ .begin = kd_begin, .end = kd_end, .arg = x };
+	struct kd_config kc = {
+		.pid = -1, .poll_nr = -1, .ppoll_nr = -1,
+		.hooks = &x->kd_hooks, .intervals_only = true,
+	};
+	if (kd_engine__init(&x->kd, &kc) || bl_engine__init(&x->bl, bl_end, x)) {
+		ex_timeline__delete(x);
+		return -ENOMEM;
+	}
+	bl_engine__follow(&x->bl, bl_begin, true);
 	*out = x;
 	return 0;
 }
@@ -1072,6 +1148,8 @@ void ex_timeline__delete(struct ex_timeline *x)
 			for (int a = 0; a < EX_MAX_ALTS; a++)
 				free(x->spans[s].alt_names[k][a]);
 	}
+	kd_engine__exit(&x->kd);
+	bl_engine__exit(&x->bl);
 	devtab__exit(&x->devs);
 	exitq__exit(&x->exited);
 	free(x->attrs);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * engine/timeline-local.h - the state of the timeline pass, shared by its
- * two files: engine/timeline.c (threads, CPUs, upcalls, counters, the tool)
- * and engine/timeline-packets.c (packet spans).
+ * report/timeline-local.h - the state of the timeline pass, shared by its
+ * two files: report/timeline.c (threads, CPUs, upcalls, counters, the tool)
+ * and report/timeline-packets.c (packet spans).
  */
 #ifndef OVSPERF_EXPORT_TIMELINE_LOCAL_H
 #define OVSPERF_EXPORT_TIMELINE_LOCAL_H
@@ -12,8 +12,10 @@
 
 #include "decode/devtab.h"
 #include "report/timeline-sink.h"
-#include "engine/timeline.h"
+#include "report/timeline.h"
+#include "engine/bridge-loop.h"
 #include "engine/exitq.h"
+#include "engine/kdelay.h"
 #include "ovsperf/evdec.h"
 #include "ovsperf/hash.h"
 #include "decode/pktfilter.h"
@@ -33,6 +35,8 @@
 #define EX_MAX_ROLES 4
 #define EX_UPCALL_RING 1024
 #define EX_MAX_CPUS 1024
+
+_Static_assert(EX_IDLE_BASE == KD_IDLE_BASE, "idle tracks are the kernel-delay engine's idle keys");
 
 /* What a sample of an event means to the timeline. */
 enum ex_handler {
@@ -93,8 +97,6 @@ struct ex_thread {
 	bool sched_named;		/* the run/ready track's name written */
 	uint8_t depth;			/* open slices */
 	uint8_t stack[EX_MAX_DEPTH];	/* their kinds, innermost last */
-	uint64_t run_start;		/* switch-in, or EX_NONE */
-	uint64_t ready_start;		/* wakeup or preemption, or EX_NONE */
 	uint64_t last_out;		/* last switch-out, or EX_NONE */
 	uint64_t exited;		/* time of its EXIT record, or EX_NONE */
 };
@@ -126,6 +128,13 @@ struct ex_upcall {
 
 struct ex_timeline {
 	struct pdata_tool tool;
+	/* The engines whose intervals make the thread tracks (report/timeline.c). */
+	struct kd_engine kd;
+	struct kd_hooks kd_hooks;
+	struct bl_engine bl;
+	const struct pdata_sample *cur_sm;	/* the sample being fed to them */
+	const struct ex_evmap *cur_m;
+	int hook_err;			/* a hook's error, returned for the sample */
 	struct ex_sink *w;
 	struct ex_filter f;
 	struct pdata_session *s;
@@ -180,7 +189,7 @@ static inline size_t hash32(uint32_t x)
 }
 
 /*
- * Packet spans (engine/timeline-packets.c).
+ * Packet spans (report/timeline-packets.c).
  */
 
 /* Add span @name from @spec (engine/spanspec.h) when the recording has its events;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * engine/timeline.h - the pdata_tool behind `ovsperf-analyze export
+ * report/timeline.h - the pdata_tool behind `ovsperf-analyze export
  * --perfetto`: turns the recording, in one streaming pass, into timeline
  * tracks written through a sink (report/timeline-sink.h: the protobuf writer
  * out/pftrace.h or the JSON writer out/trace-json.h), as the man page's
