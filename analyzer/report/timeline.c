@@ -28,7 +28,6 @@
 
 #include "cmd/analyze.h"
 #include "decode/devtab.h"
-#include "decode/fieldbytes.h"
 #include "report/timeline.h"
 #include "report/timeline-local.h"
 #include "report/timeline-sink.h"
@@ -185,7 +184,7 @@ static const char *comm_of(struct ex_timeline *x, uint32_t tid, char *buf, size_
 }
 
 /* Write the names of @t's process and thread when not done yet. */
-static void name_thread(struct ex_timeline *x, struct ex_thread *t)
+void ex_name_thread(struct ex_timeline *x, struct ex_thread *t)
 {
 	char buf[64], name[64];
 
@@ -214,7 +213,7 @@ static void name_sched(struct ex_timeline *x, struct ex_thread *t)
 	if (t->sched_named)
 		return;
 	t->sched_named = true;
-	name_thread(x, t);
+	ex_name_thread(x, t);
 	snprintf(name, sizeof(name), "%s (run/ready)", comm_of(x, t->key, buf, sizeof(buf)));
 	x->w->ops->subtrack(x->w, t->pid, EX_SCHED_BASE + t->key, t->key, name,
 			    (int64_t)t->key * 2 + 1);
@@ -224,17 +223,6 @@ static void name_sched(struct ex_timeline *x, struct ex_thread *t)
  * Filters.
  */
 
-static bool in_time(const struct ex_timeline *x, uint64_t ts)
-{
-	return pktfilter_time_ok(&x->f.pkt, ts, ts);
-}
-
-/* A sample without a CPU is not filtered out by --cpu. */
-static bool cpu_ok(const struct ex_timeline *x, uint32_t cpu)
-{
-	return cpu == (uint32_t)-1 || pktfilter_cpu_ok(&x->f.pkt, cpu);
-}
-
 static bool pid_ok(const struct ex_timeline *x, int64_t pid)
 {
 	return x->f.pid < 0 || pid == x->f.pid;
@@ -243,7 +231,7 @@ static bool pid_ok(const struct ex_timeline *x, int64_t pid)
 /* May a slice begin at this sample on a thread of @pid? */
 static bool may_begin(const struct ex_timeline *x, const struct pdata_sample *sm, int64_t pid)
 {
-	return in_time(x, sm->time) && cpu_ok(x, sm->cpu) && pid_ok(x, pid);
+	return ex_in_time(x, sm->time) && ex_cpu_ok(x, sm->cpu) && pid_ok(x, pid);
 }
 
 /*
@@ -287,7 +275,7 @@ static void begin_slice(struct ex_timeline *x, struct ex_thread *t, uint64_t ts,
 		x->counts.incomplete++;
 	if (t->depth == EX_MAX_DEPTH)
 		return;
-	name_thread(x, t);
+	ex_name_thread(x, t);
 	x->w->ops->begin(x->w, t->pid, track_tid(t), ts, cat, name, args, nr_args);
 	t->stack[t->depth++] = (uint8_t)kind;
 }
@@ -357,7 +345,7 @@ static void cpu_switch(struct ex_timeline *x, const struct pdata_sample *sm, uin
 }
 
 /* The track of the task a sample ran in (idle tasks per CPU). */
-static struct ex_thread *sample_thread(struct ex_timeline *x, const struct pdata_sample *sm)
+struct ex_thread *ex_sample_thread(struct ex_timeline *x, const struct pdata_sample *sm)
 {
 	if (!sm->tid)
 		return sm->cpu == (uint32_t)-1 ? NULL : get_thread(x, EX_IDLE_BASE + sm->cpu, 0);
@@ -416,7 +404,7 @@ static bool begin_irq(struct ex_timeline *x, const struct ex_evmap *m,
 
 	if (!may_begin(x, sm, sm->tid ? (int64_t)sm->pid : 0))
 		return false;
-	t = sample_thread(x, sm);
+	t = ex_sample_thread(x, sm);
 	if (!t)
 		return sm->cpu == (uint32_t)-1 ? false : hook_oom(x);
 	if (soft) {
@@ -622,107 +610,6 @@ static int on_kd(struct ex_timeline *x, const struct ex_evmap *m, const struct p
 }
 
 /*
- * Upcall flows: kernel ovs_dp_upcall -> the first later recv_upcall of the
- * same packet (same length, and same first bytes when both events carry
- * them), as upcall-cost pairs them; only MISS upcalls (upcall_cmd 1, recv
- * type 0 with a flow key), like upcall_cost.py.
- */
-
-static bool upcall_usable(const struct ex_evmap *m, const struct pdata_sample *sm, bool kernel,
-			  uint32_t len)
-{
-	if (!len)
-		return false;
-	if (kernel)
-		return !evdec_field__resolved(&m->f2) || evdec_field__u64(&m->f2, sm) == 1;
-	return (!evdec_field__resolved(&m->f2) || evdec_field__u64(&m->f2, sm) == 0) &&
-	       (!evdec_field__resolved(&m->f3) || evdec_field__u64(&m->f3, sm) > 0);
-}
-
-static uint32_t upcall_bytes(const struct ex_evmap *m, const struct pdata_sample *sm, uint32_t len,
-			     const uint8_t **bytes)
-{
-	uint32_t n = 0;
-
-	*bytes = evdec_field__resolved(&m->pkt) ? field_bytes(&m->pkt, sm, &n) : NULL;
-	if (!*bytes)
-		return 0;
-	if (n > len)
-		n = len;
-	return n < EX_UPCALL_CMP ? n : EX_UPCALL_CMP;
-}
-
-static int on_upcall(struct ex_timeline *x, const struct ex_evmap *m,
-		     const struct pdata_sample *sm, bool kernel)
-{
-	const char *name = kernel ? "ovs_dp_upcall" : "recv_upcall";
-	struct ex_thread *t;
-	uint32_t len = (uint32_t)evdec_field__u64(&m->f1, sm), nr = 0;
-	struct ex_arg args = EXA_U("len", len);
-	const uint8_t *bytes = NULL;
-	struct ex_upcall *u, found;
-	bool usable;
-	size_t i;
-
-	if (!may_begin(x, sm, sm->tid ? (int64_t)sm->pid : 0))
-		return 0;
-	t = sample_thread(x, sm);
-	if (!t)
-		return sm->cpu == (uint32_t)-1 ? 0 : -ENOMEM;
-	name_thread(x, t);
-	usable = evdec_field__resolved(&m->f1) && upcall_usable(m, sm, kernel, len);
-	if (usable)
-		nr = upcall_bytes(m, sm, len, &bytes);
-	if (kernel) {
-		/* The flow starts here; its id is written on this event, so it
-		 * dangles (no arrow) when no recv_upcall takes it. */
-		uint64_t id = usable ? ++x->flow_seq : 0;
-
-		x->w->ops->instant(x->w, t->pid, track_tid(t), sm->time, "upcall", name, &args, 1,
-				   id, 0);
-		if (!usable)
-			return 0;
-		if (x->ring_len == EX_UPCALL_RING) {	/* the oldest waited too long */
-			x->ring_head = (x->ring_head + 1) % EX_UPCALL_RING;
-			x->ring_len--;
-		}
-		u = &x->ring[(x->ring_head + x->ring_len++) % EX_UPCALL_RING];
-		u->ts = sm->time;
-		u->pid = t->pid;
-		u->tid = track_tid(t);
-		u->len = len;
-		u->flow = id;
-		u->nr_bytes = nr;
-		if (nr)
-			memcpy(u->bytes, bytes, nr);
-		return 0;
-	}
-	found.flow = 0;
-	for (i = 0; usable && i < x->ring_len; i++) {
-		u = &x->ring[(x->ring_head + i) % EX_UPCALL_RING];
-		uint32_t cmp = u->nr_bytes < nr ? u->nr_bytes : nr;
-
-		if (u->len != len || (cmp && memcmp(u->bytes, bytes, cmp)))
-			continue;
-		found = *u;
-		x->counts.upcall_flows++;
-		/* Remove entry i: shift the older ones up by one. */
-		for (; i > 0; i--)
-			x->ring[(x->ring_head + i) % EX_UPCALL_RING] =
-				x->ring[(x->ring_head + i - 1) % EX_UPCALL_RING];
-		x->ring_head = (x->ring_head + 1) % EX_UPCALL_RING;
-		x->ring_len--;
-		break;
-	}
-	x->w->ops->instant(x->w, t->pid, track_tid(t), sm->time, "upcall", name, &args, 1, 0,
-			   found.flow);
-	if (found.flow && x->w->ops->flow)
-		x->w->ops->flow(x->w, found.pid, found.tid, found.ts, t->pid, track_tid(t),
-				sm->time, found.flow);
-	return 0;
-}
-
-/*
  * Packet spans.
  */
 
@@ -756,7 +643,7 @@ static void count_event(struct ex_timeline *x, const struct pdata_sample *sm)
 {
 	uint64_t b = sm->time / 1000000;
 
-	if (!in_time(x, sm->time) || !cpu_ok(x, sm->cpu) || sm->cpu >= EX_MAX_CPUS)
+	if (!ex_in_time(x, sm->time) || !ex_cpu_ok(x, sm->cpu) || sm->cpu >= EX_MAX_CPUS)
 		return;
 	if (x->bucket_open && b != x->bucket) {
 		uint64_t prev = x->bucket;
@@ -781,15 +668,6 @@ static void count_event(struct ex_timeline *x, const struct pdata_sample *sm)
 /*
  * The tool.
  */
-
-static void find_pkt(struct evdec_field *f, const struct pdata_evsel *ev)
-{
-	static const char *const names[] = { "pkt", "packet", "data", NULL };
-
-	if (evdec_field__find_any(f, ev, names) || !f->is_array || f->is_dynamic)
-		memset(f, 0, sizeof(*f));
-}
-
 
 static int ex_ready(struct pdata_tool *tool, struct pdata_session *s)
 {
@@ -849,15 +727,10 @@ static int ex_ready(struct pdata_tool *tool, struct pdata_session *s)
 			m->h = H_POLL_BLOCK;
 		} else if (!strcmp(e, "recv_upcall")) {
 			evdec_field__find_any(&m->f1, ev, ex_len_fields);
-			evdec_field__find(&m->f2, ev, "arg2");		/* upcall type */
-			evdec_field__find(&m->f3, ev, "arg6");		/* key size */
-			find_pkt(&m->pkt, ev);
 			m->h = H_RECV_UPCALL;
 		} else if (!strcmp(e, "ovs_dp_upcall") && first_match(s, "ovs_dp_upcall") == i) {
 			/* One probe point, one event: the first recorded of its names. */
 			evdec_field__find_any(&m->f1, ev, ex_len_fields);
-			evdec_field__find(&m->f2, ev, "upcall_cmd");
-			find_pkt(&m->pkt, ev);
 			m->h = H_DP_UPCALL;
 		}
 		for (p = 0; p < spanspec_nr_free_events; p++)
@@ -873,7 +746,7 @@ static int ex_ready(struct pdata_tool *tool, struct pdata_session *s)
 	}
 	if (!err && x->nr_spans)
 		spanspec__warn_reused(s, "export");
-	return err ?: ex_check_filters(x);
+	return err ?: ex_upcalls_ready(x) ?: ex_check_filters(x);
 }
 
 static int ex_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
@@ -931,9 +804,10 @@ static int ex_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 		break;
 	case H_DP_UPCALL:
 	case H_RECV_UPCALL:
-		err = on_upcall(x, m, sm, m->h == H_DP_UPCALL);
 		break;
 	}
+	if (!err && (m->uc_type >= 0 || m->h == H_DP_UPCALL || m->h == H_RECV_UPCALL))
+		err = ex_on_upcall(x, m, sm);
 	if (!err && (m->nr_roles || m->is_free))
 		err = ex_on_packet(x, m, sm);
 	return err ?: x->w->err;
@@ -1051,6 +925,8 @@ static int ex_done(struct pdata_tool *tool, struct pdata_session *s)
 
 	(void)s;
 	flush_bucket(x);
+	if (ex_upcalls_done(x))
+		return x->w->err ?: -ENOMEM;
 	/*
 	 * Slices still open at the end lost their end: close them, marked, in
 	 * the order of the threads' keys (the table's order is the hash's, which
@@ -1159,6 +1035,8 @@ void ex_timeline__delete(struct ex_timeline *x)
 	free(x->gens);
 	free(x->threads);
 	free(x->pids);
+	uc_engine__exit(&x->uc);
+	free(x->upcalls);
 	free(x->map);
 	free(x);
 }
