@@ -13,7 +13,6 @@
 
 #include "cmd/analyze.h"
 #include "out/pcapng.h"
-#include "decode/fieldbytes.h"
 #include "decode/pkthdr.h"
 #include "ovsperf/evdec.h"
 #include "ovsperf/outfile.h"
@@ -158,6 +157,19 @@ static int iface(struct ex_pcap *p, const struct pdata_evsel *ev, const char *de
 	put32(p, OPT_END);
 	put32(p, (uint32_t)len);
 	return (int)p->nr_ifaces++;
+}
+
+/* The bytes of array field @f of sample @sm, all of them: evdec_field__data()
+ * stops char arrays at their first NUL, and packets have zeros.  NULL (*@len
+ * 0) when the field lies outside the payload. */
+static const uint8_t *field_bytes(const struct evdec_field *f, const struct pdata_sample *sm,
+				  uint32_t *len)
+{
+	struct evdec_field bytes = *f;
+
+	/* Every byte: a char array would stop at its first NUL. */
+	bytes.is_string = false;
+	return evdec_field__data(&bytes, sm, len);
 }
 
 /* The name of a resolved field (evdec keeps libtraceevent's handle). */

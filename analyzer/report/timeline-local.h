@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * report/timeline-local.h - the state of the timeline pass, shared by its
- * two files: report/timeline.c (threads, CPUs, upcalls, counters, the tool)
- * and report/timeline-packets.c (packet spans).
+ * files: report/timeline.c (the tool, threads and CPUs from the kernel-delay
+ * and bridge-loop engines' hooks, counters), report/timeline-packets.c
+ * (packet spans) and report/timeline-upcalls.c (upcall flows).
  */
 #ifndef OVSPERF_EXPORT_TIMELINE_LOCAL_H
 #define OVSPERF_EXPORT_TIMELINE_LOCAL_H
@@ -16,6 +17,7 @@
 #include "engine/bridge-loop.h"
 #include "engine/exitq.h"
 #include "engine/kdelay.h"
+#include "engine/lostwin.h"
 #include "engine/upcall-match.h"
 #include "report/upcall-input.h"
 #include "ovsperf/evdec.h"
@@ -162,8 +164,7 @@ struct ex_timeline {
 	size_t attr_tab_size;
 	uint64_t pkt_seq;
 	bool pkt_named;
-	uint64_t *cpu_last;		/* last sample time per CPU (LOST windows) */
-	size_t nr_cpu_last;
+	struct lostwin lost;		/* LOST windows (engine/lostwin.h) */
 	uint64_t (*lost_win)[2];	/* LOST windows [lo, hi] seen so far */
 	size_t nr_lost_win, cap_lost_win;
 

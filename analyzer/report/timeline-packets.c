@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/analyze.h"
+#include "ovsperf/err.h"
+#include "report/report.h"
 #include "report/timeline-local.h"
 
 /* Completed spans the engine holds before dropping them (stream mode). */

@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/analyze.h"
+#include "ovsperf/err.h"
+#include "report/report.h"
 #include "report/timeline-local.h"
 
 int ex_upcalls_ready(struct ex_timeline *x)

@@ -4,29 +4,42 @@
  * --perfetto`: samples in time order -> Trace Event Format events, written
  * as they are decided (see report/timeline.h for the tracks).
  *
- * Why a pass of its own for the thread tracks: the kernel-delay engine
- * (engine/kdelay.h) and the bridge-loop engine (engine/bridge-loop.h) keep
- * per-window accumulators; the first reports single intervals only as a
- * stored list (--syscall-events, whole window in memory) and the second only
- * when an interval ends, while a nested B/E stream needs the begin when it
- * happens.  This file applies the same pairing rules (a syscall is its last
- * sys_enter to the next sys_exit of the thread; run is switch-in to
- * switch-out; ready is wakeup or preemption to switch-in; an IRQ is entry to
- * exit on the interrupted thread; a loop run is run_start to poll_block, a
- * poll wait poll_block to run_start), so its slice counts equal the reports'
- * counts.  Packet spans do come from the latency report's engine (engine/span.h),
- * with its policy, and are written when they complete.
+ * A consumer of the engines, as a report is: no pairing rule is written
+ * here.  Per sample:
  *
- * Memory: per thread a fixed record (open addressing by tid), per skb
- * address a generation counter, a fixed ring of pending upcalls; the span
- * engines run in stream mode and keep no completed span.
+ *	raw_syscalls, sched, irq --kd_event--> engine/kdelay.c (intervals_only)
+ *	    --hooks: may an interval begin / it ended--> thread B/E slices,
+ *	    run/ready X slices, and the CPU tracks (kd_begin(), kd_end())
+ *	main:run_start, poll_block --> engine/bridge-loop.c --bl_begin()/bl_end()
+ *	    --> main-loop run and poll-wait slices
+ *	packet events --> engine/span.c in stream mode --> one packet per
+ *	    completed span (report/timeline-packets.c); LOST windows from
+ *	    engine/lostwin.c
+ *	upcall events --> engine/upcall-match.c (report/upcall-input.c decodes
+ *	    them as the upcall-cost report does) --> instants and flows, written
+ *	    at the end (report/timeline-upcalls.c)
+ *
+ * So the slice and flow counts are the reports' counts (tests/export checks
+ * it on every testdata recording).  What is decided here is drawing: the
+ * filters (--time, --cpu, --pid) decide at an interval's begin whether it is
+ * followed (an interval not followed is as if its begin event were not
+ * there), slices nest on a track (one still open when an outer one ends is
+ * closed as incomplete), a ready slice is drawn from the thread's last
+ * switch-out when the wakeup came while it still ran, and the tracks and
+ * names of threads, CPUs and counters.
+ *
+ * Memory: per thread a fixed record here and one in the kernel-delay engine
+ * (both freed a horizon after the thread exits), per skb address a
+ * generation counter, the upcall events until the end; the span engines keep
+ * no completed span.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/analyze.h"
+#include "ovsperf/err.h"
+#include "report/report.h"
 #include "decode/devtab.h"
 #include "report/timeline.h"
 #include "report/timeline-local.h"
@@ -765,19 +778,9 @@ static int ex_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 		return 0;
 	if (sm->time > x->last_time)
 		x->last_time = sm->time;
-	if (sm->cpu != (uint32_t)-1 && sm->cpu < EX_MAX_CPUS && x->nr_spans) {
-		if (sm->cpu >= x->nr_cpu_last) {
-			size_t n = sm->cpu + 64;
-			uint64_t *a = realloc(x->cpu_last, n * sizeof(*a));
-
-			if (!a)
-				return ovp_err(-ENOMEM, "export: out of memory");
-			memset(a + x->nr_cpu_last, 0, (n - x->nr_cpu_last) * sizeof(*a));
-			x->cpu_last = a;
-			x->nr_cpu_last = n;
-		}
-		x->cpu_last[sm->cpu] = sm->time;
-	}
+	if (sm->cpu != (uint32_t)-1 && sm->cpu < EX_MAX_CPUS && x->nr_spans &&
+	    lostwin__seen(&x->lost, sm->cpu, sm->time))
+		return -ENOMEM;
 	count_event(x, sm);
 	m = &x->map[sm->evsel->idx];
 	x->cur_sm = sm;
@@ -863,7 +866,7 @@ static int ex_lost(struct pdata_tool *tool, const union perf_event *event,
 	struct ex_timeline *x = container_of(tool, struct ex_timeline, tool);
 	uint64_t n = event->header.type == PERF_RECORD_LOST ? event->lost.lost
 							     : event->lost_samples.lost;
-	uint64_t ts = sample && sample->time ? sample->time : x->last_time;
+	uint64_t ts = sample && sample->time ? sample->time : x->last_time, lo, hi;
 
 	/* perf appends untimed LOST_SAMPLES totals at the end: not new losses. */
 	if (!n || (event->header.type != PERF_RECORD_LOST && (!sample || !sample->time)))
@@ -873,20 +876,7 @@ static int ex_lost(struct pdata_tool *tool, const union perf_event *event,
 		x->w->ops->process(x->w, EX_CNT_PID, "ovsperf counters");
 	}
 	x->lost_total += n;
-	if (x->nr_spans) {
-		/* The window, as the latency report makes it: since the last event of
-		 * the CPU, or of the CPU heard from longest ago. */
-		uint64_t lo = UINT64_MAX;
-
-		if (sample && sample->cpu != (uint32_t)-1) {
-			lo = sample->cpu < x->nr_cpu_last ? x->cpu_last[sample->cpu] : 0;
-		} else {
-			for (size_t c = 0; c < x->nr_cpu_last; c++)
-				if (x->cpu_last[c] && x->cpu_last[c] < lo)
-					lo = x->cpu_last[c];
-			if (lo == UINT64_MAX)
-				lo = 0;
-		}
+	if (x->nr_spans && lostwin__window(&x->lost, event, sample, x->last_time, &lo, &hi)) {
 		if (x->nr_lost_win == x->cap_lost_win) {
 			size_t cap = x->cap_lost_win ? x->cap_lost_win * 2 : 16;
 			uint64_t(*w)[2] = realloc(x->lost_win, cap * sizeof(*w));
@@ -897,9 +887,9 @@ static int ex_lost(struct pdata_tool *tool, const union perf_event *event,
 			x->cap_lost_win = cap;
 		}
 		x->lost_win[x->nr_lost_win][0] = lo;
-		x->lost_win[x->nr_lost_win++][1] = ts;
+		x->lost_win[x->nr_lost_win++][1] = hi;
 		for (int i = 0; i < x->nr_spans; i++) {
-			int err = span_engine__lost(x->spans[i].eng, lo, ts);
+			int err = span_engine__lost(x->spans[i].eng, lo, hi);
 
 			if (err)
 				return err;
@@ -1030,7 +1020,7 @@ void ex_timeline__delete(struct ex_timeline *x)
 	exitq__exit(&x->exited);
 	free(x->attrs);
 	free(x->attr_tab);
-	free(x->cpu_last);
+	lostwin__exit(&x->lost);
 	free(x->lost_win);
 	free(x->gens);
 	free(x->threads);
