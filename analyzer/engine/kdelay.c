@@ -168,11 +168,14 @@ static struct kd_thread *find_thread(struct kd_engine *e, uint32_t tid)
 {
 	size_t h;
 
+	/* Events come in runs of one thread (sys_enter, sys_exit, ...). */
+	if (e->hot && e->hot->tid == tid)
+		return e->hot;
 	if (!e->nr_slots)
 		return NULL;
 	for (h = hash_tid(tid, e->nr_slots); e->slots[h]; h = (h + 1) & (e->nr_slots - 1))
 		if (e->slots[h]->tid == tid)
-			return e->slots[h];
+			return e->hot = e->slots[h];
 	return NULL;
 }
 
@@ -182,6 +185,8 @@ static void remove_slot(struct kd_engine *e, size_t i)
 {
 	size_t mask = e->nr_slots - 1, j = i, h;
 
+	if (e->hot == e->slots[i])
+		e->hot = NULL;
 	free(e->slots[i]->sys);
 	free(e->slots[i]);
 	e->slots[i] = NULL;
@@ -451,6 +456,10 @@ static int close_window(struct kd_engine *e, uint64_t t, uint64_t stop_trigger, 
 	s->start_trigger_ns = e->start_trigger_ns;
 	s->stop_trigger_ns = stop_trigger;
 	s->partial = partial;
+	if (e->cfg.intervals_only) {	/* the hooks had the intervals: no statistics */
+		reset_threads(e);
+		return 0;
+	}
 	if (e->cfg.has_start_trigger && e->cfg.has_stop_trigger && s->start_trigger_ns &&
 	    stop_trigger && stop_trigger - s->start_trigger_ns < e->cfg.trigger_delta_ns) {
 		s->skipped = true;

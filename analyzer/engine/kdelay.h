@@ -235,6 +235,7 @@ struct kd_engine {
 	struct kd_config cfg;
 	struct kd_thread **slots;	/* open-addressing hash keyed by tid */
 	size_t nr_slots, nr_threads;
+	struct kd_thread *hot;		/* the thread found last, or NULL */
 	bool open;			/* a window is capturing */
 	bool started;			/* first event seen */
 	uint64_t win_start;		/* start of the open window */

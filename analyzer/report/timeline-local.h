@@ -38,6 +38,7 @@
 #define EX_MAX_ALTS SPANSPEC_MAX_ALTS
 #define EX_MAX_ROLES 4
 #define EX_MAX_CPUS 1024
+#define EX_SYS_NAMES 1024		/* syscall numbers whose names are kept */
 
 _Static_assert(EX_IDLE_BASE == KD_IDLE_BASE, "idle tracks are the kernel-delay engine's idle keys");
 
@@ -148,6 +149,9 @@ struct ex_timeline {
 
 	struct ex_thread *threads;	/* open addressing, power-of-two size */
 	size_t nr_slots, nr_threads;
+	struct ex_thread *hot;		/* the last thread looked up, or NULL */
+	const char *sys_name[EX_SYS_NAMES];	/* syscall names looked up */
+	bool sys_known[EX_SYS_NAMES];
 	uint32_t *pids;			/* processes named (open addressing; 0 = free) */
 	size_t nr_pid_slots, nr_pids;
 	bool idle_named;

@@ -79,6 +79,7 @@ static int grow_threads(struct ex_timeline *x)
 	free(x->threads);
 	x->threads = tab;
 	x->nr_slots = n;
+	x->hot = NULL;
 	return 0;
 }
 
@@ -88,17 +89,21 @@ static struct ex_thread *get_thread(struct ex_timeline *x, uint32_t key, int64_t
 {
 	size_t j;
 
+	/* The thread of the previous lookup: most events follow one of the same
+	 * thread (sys_enter, then the engine's hook for it). */
+	if (x->hot && x->hot->key == key)
+		return x->hot;
 	if (x->nr_threads * 2 >= x->nr_slots && grow_threads(x))
 		return NULL;
 	for (j = hash32(key) & (x->nr_slots - 1); x->threads[j].key; j = (j + 1) & (x->nr_slots - 1))
 		if (x->threads[j].key == key)
-			return &x->threads[j];
+			return x->hot = &x->threads[j];
 	x->threads[j].key = key;
 	x->threads[j].pid = pid;
 	x->threads[j].last_out = EX_NONE;
 	x->threads[j].exited = EX_NONE;
 	x->nr_threads++;
-	return &x->threads[j];
+	return x->hot = &x->threads[j];
 }
 
 /* Empty slot @i and close the gap (linear probing: move back every later
@@ -109,6 +114,7 @@ static void remove_thread(struct ex_timeline *x, size_t i)
 
 	memset(&x->threads[i], 0, sizeof(x->threads[i]));
 	x->nr_threads--;
+	x->hot = NULL;
 	for (;;) {
 		j = (j + 1) & mask;
 		if (!x->threads[j].key)
@@ -147,11 +153,13 @@ static struct ex_thread *find_thread(struct ex_timeline *x, uint32_t key)
 {
 	size_t j;
 
+	if (x->hot && x->hot->key == key)
+		return x->hot;
 	if (!x->nr_slots)
 		return NULL;
 	for (j = hash32(key) & (x->nr_slots - 1); x->threads[j].key; j = (j + 1) & (x->nr_slots - 1))
 		if (x->threads[j].key == key)
-			return &x->threads[j];
+			return x->hot = &x->threads[j];
 	return NULL;
 }
 
@@ -381,6 +389,19 @@ static bool hook_oom(struct ex_timeline *x)
 	return false;
 }
 
+/* The name of syscall @nr, NULL when unknown: the table's answers kept (the
+ * lookup compares the architecture's name at every call). */
+static const char *syscall_name(struct ex_timeline *x, long nr)
+{
+	if (nr < 0 || nr >= EX_SYS_NAMES)
+		return ovp_syscall_name(x->arch, nr);
+	if (!x->sys_known[nr]) {
+		x->sys_known[nr] = true;
+		x->sys_name[nr] = ovp_syscall_name(x->arch, nr);
+	}
+	return x->sys_name[nr];
+}
+
 static bool begin_sys(struct ex_timeline *x, const struct pdata_sample *sm, long nr)
 {
 	struct ex_thread *t;
@@ -392,7 +413,7 @@ static bool begin_sys(struct ex_timeline *x, const struct pdata_sample *sm, long
 	t = get_thread(x, sm->tid, sm->pid);
 	if (!t)
 		return hook_oom(x);
-	sys = ovp_syscall_name(x->arch, nr);
+	sys = syscall_name(x, nr);
 	if (!sys) {
 		snprintf(name, sizeof(name), "syscall %ld", nr);
 		sys = name;
