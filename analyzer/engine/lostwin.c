@@ -18,21 +18,19 @@ void lostwin__exit(struct lostwin *w)
 	memset(w, 0, sizeof(*w));
 }
 
-int lostwin__seen(struct lostwin *w, uint32_t cpu, uint64_t time)
+int lostwin__grow(struct lostwin *w, uint32_t cpu, uint64_t time)
 {
-	if (cpu >= w->nr_cpu_last) {
-		size_t n = (size_t)cpu + 64;
-		uint64_t *a;
+	size_t n = (size_t)cpu + 64;
+	uint64_t *a;
 
-		if (cpu >= OVP_MAX_CPUS)
-			return 0;
-		a = realloc(w->cpu_last, n * sizeof(*a));
-		if (!a)
-			return ovp_err(-ENOMEM, "out of memory");
-		memset(a + w->nr_cpu_last, 0, (n - w->nr_cpu_last) * sizeof(*a));
-		w->cpu_last = a;
-		w->nr_cpu_last = n;
-	}
+	if (cpu >= OVP_MAX_CPUS)
+		return 0;
+	a = realloc(w->cpu_last, n * sizeof(*a));
+	if (!a)
+		return ovp_err(-ENOMEM, "out of memory");
+	memset(a + w->nr_cpu_last, 0, (n - w->nr_cpu_last) * sizeof(*a));
+	w->cpu_last = a;
+	w->nr_cpu_last = n;
 	w->cpu_last[cpu] = time;
 	return 0;
 }

@@ -25,9 +25,17 @@ struct lostwin {
 /* Free (the struct starts zeroed; NULL ok). */
 void lostwin__exit(struct lostwin *w);
 
+int lostwin__grow(struct lostwin *w, uint32_t cpu, uint64_t time);
+
 /* A sample of @cpu at @time (CPUs beyond OVP_MAX_CPUS are not followed).
  * Return: 0 or -ENOMEM (message set). */
-int lostwin__seen(struct lostwin *w, uint32_t cpu, uint64_t time);
+static inline int lostwin__seen(struct lostwin *w, uint32_t cpu, uint64_t time)
+{
+	if (cpu >= w->nr_cpu_last)
+		return lostwin__grow(w, cpu, time);
+	w->cpu_last[cpu] = time;
+	return 0;
+}
 
 /*
  * lostwin__window() - the window LOST or LOST_SAMPLES record @event (with

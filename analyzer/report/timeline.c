@@ -593,7 +593,8 @@ static int on_kd(struct ex_timeline *x, const struct ex_evmap *m, const struct p
 		if (!sm->tid)
 			return 0;
 		ev.type = m->h == H_SYS_ENTER ? KD_EV_SYS_ENTER : KD_EV_SYS_EXIT;
-		ev.sys.nr = (long)evdec_field__s64(&m->f1, sm);
+		/* The exit's number only counts in statistics (none here). */
+		ev.sys.nr = m->h == H_SYS_ENTER ? (long)evdec_field__s64(&m->f1, sm) : -1;
 		break;
 	case H_SWITCH:
 		ev.type = KD_EV_SWITCH;
