@@ -36,6 +36,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,7 +62,10 @@ struct kd_thread {
 	uint64_t irq_start, softirq_start;
 	unsigned int softirq_vec;
 	char irq_name[KD_IRQ_NAME];
-	/* Accumulators of the open window. */
+	uint64_t exited;		/* time of its EXIT record, KD_NONE = alive */
+	bool retire;			/* exited long ago: free when its window closes */
+	/* Accumulators of the open window (not allocated with intervals_only:
+	 * a thread is then KD_THREAD_HEAD bytes). */
 	struct kd_acc *sys;		/* KD_MAX_SYSCALL entries, allocated on first use */
 	struct kd_sys_acc sys_high[8];	/* numbers >= KD_MAX_SYSCALL */
 	size_t nr_sys_high;
@@ -69,9 +73,16 @@ struct kd_thread {
 	struct kd_irq_acc irq[KD_MAX_IRQ];
 	size_t nr_irq;
 	struct kd_acc softirq[KD_NR_VEC];
-	uint64_t exited;		/* time of its EXIT record, KD_NONE = alive */
-	bool retire;			/* exited long ago: free when its window closes */
 };
+
+/* What a thread takes with intervals_only: no accumulator but sys (NULL). */
+#define KD_THREAD_HEAD (offsetof(struct kd_thread, sys_high))
+
+/* Are statistics kept (not intervals_only)?  Every accumulator is behind it. */
+static inline bool counting(const struct kd_engine *e)
+{
+	return !e->cfg.intervals_only;
+}
 
 static const char *const softirq_names[] = {
 	"hi", "timer", "net_tx", "net_rx", "block", "irq_poll", "tasklet", "sched",
@@ -224,7 +235,7 @@ static struct kd_thread *get_thread(struct kd_engine *e, uint32_t tid, int64_t p
 	}
 	if ((e->nr_threads + 1) * 2 > e->nr_slots && grow(e))
 		return NULL;
-	t = calloc(1, sizeof(*t));
+	t = calloc(1, counting(e) ? sizeof(*t) : KD_THREAD_HEAD);
 	if (!t) {
 		ovp_err(-ENOMEM, "kernel-delay: out of memory");
 		return NULL;
@@ -682,7 +693,7 @@ static void irq_exit(struct kd_engine *e, struct kd_thread *t, const struct kd_e
 	if (t->irq_start == KD_NONE || ev->time < t->irq_start)
 		return;
 	ended(e, KD_IV_IRQ, t->tid, t->irq_start, ev);
-	if (ev->irq.ret != 0) {
+	if (ev->irq.ret != 0 && counting(e)) {
 		for (i = 0; i < t->nr_irq && !a; i++)
 			if (!strcmp(t->irq[i].name, t->irq_name))
 				a = &t->irq[i];
@@ -755,7 +766,7 @@ static int count_event(struct kd_engine *e, const struct kd_event *ev)
 		if (is_long_poll_call(e, ev->sys.nr) && t->poll_exit != KD_NONE) {
 			uint64_t gap = ev->time - t->poll_exit;
 
-			if (gap > e->cfg.long_poll_ns || e->cfg.long_poll_all) {
+			if ((gap > e->cfg.long_poll_ns || e->cfg.long_poll_all) && counting(e)) {
 				acc_add(&t->long_poll, gap);
 				t->active = true;
 			}
@@ -777,8 +788,10 @@ static int count_event(struct kd_engine *e, const struct kd_event *ev)
 				t->stop_start = ev->time;
 			if (t->run_start != KD_NONE && ev->time >= t->run_start) {
 				ended(e, KD_IV_RUN, t->tid, t->run_start, ev);
-				acc_add(&t->run, ev->time - t->run_start);
-				t->active = true;
+				if (counting(e)) {
+					acc_add(&t->run, ev->time - t->run_start);
+					t->active = true;
+				}
 			}
 			t->run_start = KD_NONE;
 		}
@@ -789,8 +802,10 @@ static int count_event(struct kd_engine *e, const struct kd_event *ev)
 				return -ENOMEM;
 			if (t->ready_start != KD_NONE && ev->time >= t->ready_start) {
 				ended(e, KD_IV_READY, t->tid, t->ready_start, ev);
-				acc_add(&t->ready, ev->time - t->ready_start);
-				t->active = true;
+				if (counting(e)) {
+					acc_add(&t->ready, ev->time - t->ready_start);
+					t->active = true;
+				}
 			}
 			t->ready_start = KD_NONE;
 			if (follow)
@@ -805,7 +820,7 @@ static int count_event(struct kd_engine *e, const struct kd_event *ev)
 			return -ENOMEM;
 		if (may_stamp(e, KD_IV_READY, t->tid, ev->wake.pid, ev))
 			t->ready_start = ev->time;
-		if (t->stop_start != KD_NONE && ev->time >= t->stop_start) {
+		if (t->stop_start != KD_NONE && ev->time >= t->stop_start && counting(e)) {
 			acc_add(&t->stopped, ev->time - t->stop_start);
 			t->active = true;
 		}
@@ -842,7 +857,7 @@ static int count_event(struct kd_engine *e, const struct kd_event *ev)
 			return 0;
 		ended(e, KD_IV_SOFTIRQ, t->tid, t->softirq_start, ev);
 		/* Counted under the vector of the entry, as the seed does. */
-		if (t->softirq_vec < KD_NR_VEC) {
+		if (t->softirq_vec < KD_NR_VEC && counting(e)) {
 			acc_add(&t->softirq[t->softirq_vec], ev->time - t->softirq_start);
 			t->active = true;
 		}
