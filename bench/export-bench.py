@@ -6,6 +6,7 @@
 # file and against the Trace Event JSON .gz export.
 #
 #   sudo bench/export-bench.py [--analyze BIN] [--gen-synth BIN] [--runs N]
+#                              [--input NAME=PATH ...]
 #
 # Inputs (in bench/out/, made when missing):
 #   synth-1m.data, synth-4m.data  gen-synth, 1 M and 4 M events (net/skb/sched)
@@ -13,6 +14,10 @@
 #                                 traffic with the net, skb and sched events
 #   real.data                     bench/record-real.sh OUT 4 (all): also
 #                                 raw_syscalls and irq events
+# --input NAME=PATH (repeatable) measures those files instead, e.g. a
+# syscall-dense recording kept outside the repository:
+#   sudo bench/record-real.sh /work/bench-data/real-sys.data 3 all
+#   bench/export-bench.py --input real-sys=/work/bench-data/real-sys.data
 # For each: CPU time (user + sys) of `export --perfetto OUT.pftrace` and of
 # `latency`, paired A B A B ... by farm-bench (medians, and the median of the
 # pairwise ratios), peak RSS, and the sizes of the .pftrace and of the
@@ -61,16 +66,18 @@ def main():
     ap.add_argument('--analyze', default=os.path.join(ROOT, 'build', 'ovsperf-analyze'))
     ap.add_argument('--gen-synth', default=os.path.join(ROOT, 'build', 'gen-synth'))
     ap.add_argument('--runs', type=int, default=5)
+    ap.add_argument('--input', action='append', default=[], metavar='NAME=PATH')
     a = ap.parse_args()
     os.makedirs(OUT, exist_ok=True)
-    inputs = []
-    for name, n in (('synth-1m', 1000000), ('synth-4m', 4000000)):
+    inputs = [tuple(i.split('=', 1)) for i in a.input]
+    for name, n in (('synth-1m', 1000000), ('synth-4m', 4000000)) if not inputs else ():
         path = os.path.join(OUT, name + '.data')
         if not os.path.exists(path):
             subprocess.run([a.gen_synth, '-o', path, '-n', str(n)], check=True,
                            stdout=subprocess.DEVNULL)
         inputs.append((name, path))
-    for name, kind, secs in (('real-pkt', 'packets', '8'), ('real', 'all', '4')):
+    for name, kind, secs in (('real-pkt', 'packets', '8'), ('real', 'all', '4')) \
+            if not a.input else ():
         path = os.path.join(OUT, name + '.data')
         if not os.path.exists(path):
             subprocess.run([os.path.join(ROOT, 'bench', 'record-real.sh'), path, secs, kind],

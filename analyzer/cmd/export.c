@@ -16,7 +16,7 @@
 #include "cmd/analyze.h"
 #include "out/pcapng.h"
 #include "out/pftrace.h"
-#include "engine/timeline.h"
+#include "report/timeline.h"
 #include "out/trace-json.h"
 #include "cmd/filtercheck.h"
 #include "decode/pktfilter.h"

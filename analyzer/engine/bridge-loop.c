@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * engine/bridge-loop.c - the bridge-loop engine: pairs main:run_start and
- * main:poll_block per thread into run and wait intervals (see the header).
+ * main:poll_block per thread into run and wait intervals (see the header),
+ * told to the callbacks of the report's --list or of the timeline export.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -44,6 +45,12 @@ int bl_engine__init(struct bl_engine *e, bl_list_fn list, void *list_arg)
 	e->list = list;
 	e->list_arg = list_arg;
 	return grow(e);
+}
+
+void bl_engine__follow(struct bl_engine *e, bl_begin_fn begin, bool intervals_only)
+{
+	e->begin = begin;
+	e->intervals_only = intervals_only;
 }
 
 static void series_exit(struct bl_series *s)
@@ -124,24 +131,29 @@ int bl_engine__event(struct bl_engine *e, uint32_t tid, uint64_t time, enum bl_k
 
 	if (!t)
 		return -ENOMEM;
+	/* The interval that ends is told before the next one begins. */
 	if (kind == BL_POLL_BLOCK) {
 		start = t->run_start;
-		t->poll_start = time;
 		t->run_start = BL_NONE;
 		if (start != BL_NONE && time >= start) {
-			err = series_add(&t->run, time - start);
+			if (!e->intervals_only)
+				err = series_add(&t->run, time - start);
 			if (e->list)
 				e->list(e->list_arg, tid, time, true, time - start);
 		}
+		if (!e->begin || e->begin(e->list_arg, tid, time, false))
+			t->poll_start = time;
 	} else {
 		start = t->poll_start;
-		t->run_start = time;
 		t->poll_start = BL_NONE;
 		if (start != BL_NONE && time >= start) {
-			err = series_add(&t->wait, time - start);
+			if (!e->intervals_only)
+				err = series_add(&t->wait, time - start);
 			if (e->list)
 				e->list(e->list_arg, tid, time, false, time - start);
 		}
+		if (!e->begin || e->begin(e->list_arg, tid, time, true))
+			t->run_start = time;
 	}
 	return err;
 }

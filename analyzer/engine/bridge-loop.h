@@ -7,6 +7,11 @@
  *
  * Fed with (tid, time, kind); no recording types, so it is unit tested with
  * synthetic events.  Per-thread state lives in a small hash keyed by tid.
+ *
+ * The pairing rule lives here only: the --list lines of the report and the
+ * main-loop slices of the timeline export (report/timeline.c) both take the
+ * intervals from the engine's callbacks (bl_list_fn when one ends,
+ * bl_begin_fn when one may begin).
  */
 #ifndef OVSPERF_KDELAY_BLOOP_H
 #define OVSPERF_KDELAY_BLOOP_H
@@ -41,11 +46,20 @@ struct bl_thread {
 /* Called for every interval (--list): @run is true for a run time. */
 typedef void (*bl_list_fn)(void *arg, uint32_t tid, uint64_t time, bool run, uint64_t ns);
 
+/*
+ * Asked when an interval may begin at @time (@run: a run at run_start, else
+ * a poll wait at poll_block): return whether the consumer follows it.  One
+ * not followed does not stamp: the thread's earlier start of that kind stays.
+ */
+typedef bool (*bl_begin_fn)(void *arg, uint32_t tid, uint64_t time, bool run);
+
 struct bl_engine {
 	struct bl_thread **slots;	/* open addressing, keyed by tid */
 	size_t nr_slots, nr_threads;
 	bl_list_fn list;		/* NULL: no listing */
 	void *list_arg;
+	bl_begin_fn begin;		/* NULL: every interval is followed */
+	bool intervals_only;		/* no statistics: the callbacks are the output */
 };
 
 /* Ranges of the linear histograms, in us, as bridge_loop.bt. */
@@ -56,6 +70,10 @@ struct bl_engine {
 
 /* Set up an empty engine; 0 or -ENOMEM. */
 int bl_engine__init(struct bl_engine *e, bl_list_fn list, void *list_arg);
+
+/* A consumer of single intervals: @begin asked at each start (with the
+ * list_arg of bl_engine__init()); @intervals_only: keep no statistics. */
+void bl_engine__follow(struct bl_engine *e, bl_begin_fn begin, bool intervals_only);
 
 /* Free everything (NULL ok). */
 void bl_engine__exit(struct bl_engine *e);

@@ -28,9 +28,15 @@
  *    poll interval" is the same measure from inside the process);
  *    with cfg.long_poll_all, every interval between poll() calls (not ppoll),
  *    as OVS master's kernel_delay.py.
+ *
+ * Hooks (struct kd_hooks): a consumer asked at each start stamp whether it
+ * follows the interval (not followed: no stamp) and told at each end; with
+ * cfg.intervals_only nothing is counted and the idle task's IRQs are paired
+ * too.  Without hooks each stamp costs one predictable branch more.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,7 +62,10 @@ struct kd_thread {
 	uint64_t irq_start, softirq_start;
 	unsigned int softirq_vec;
 	char irq_name[KD_IRQ_NAME];
-	/* Accumulators of the open window. */
+	uint64_t exited;		/* time of its EXIT record, KD_NONE = alive */
+	bool retire;			/* exited long ago: free when its window closes */
+	/* Accumulators of the open window (not allocated with intervals_only:
+	 * a thread is then KD_THREAD_HEAD bytes). */
 	struct kd_acc *sys;		/* KD_MAX_SYSCALL entries, allocated on first use */
 	struct kd_sys_acc sys_high[8];	/* numbers >= KD_MAX_SYSCALL */
 	size_t nr_sys_high;
@@ -64,9 +73,16 @@ struct kd_thread {
 	struct kd_irq_acc irq[KD_MAX_IRQ];
 	size_t nr_irq;
 	struct kd_acc softirq[KD_NR_VEC];
-	uint64_t exited;		/* time of its EXIT record, KD_NONE = alive */
-	bool retire;			/* exited long ago: free when its window closes */
 };
+
+/* What a thread takes with intervals_only: no accumulator but sys (NULL). */
+#define KD_THREAD_HEAD (offsetof(struct kd_thread, sys_high))
+
+/* Are statistics kept (not intervals_only)?  Every accumulator is behind it. */
+static inline bool counting(const struct kd_engine *e)
+{
+	return !e->cfg.intervals_only;
+}
 
 static const char *const softirq_names[] = {
 	"hi", "timer", "net_tx", "net_rx", "block", "irq_poll", "tasklet", "sched",
@@ -109,6 +125,25 @@ static void clear_stamps(struct kd_thread *t)
 	t->poll_exit = t->irq_start = t->softirq_start = KD_NONE;
 }
 
+/* May an interval of @kind begin here?  Always, without hooks. */
+static inline bool may_stamp(const struct kd_engine *e, enum kd_interval kind, uint32_t tid,
+			     int64_t pid, const struct kd_event *ev)
+{
+	const struct kd_hooks *h = e->cfg.hooks;
+
+	return !h || h->begin(h->arg, kind, tid, pid, ev);
+}
+
+/* An interval ends: tell the consumer. */
+static inline void ended(const struct kd_engine *e, enum kd_interval kind, uint32_t tid,
+			 uint64_t start, const struct kd_event *ev)
+{
+	const struct kd_hooks *h = e->cfg.hooks;
+
+	if (h)
+		h->end(h->arg, kind, tid, start, ev);
+}
+
 /*
  * Thread hash.
  */
@@ -144,11 +179,14 @@ static struct kd_thread *find_thread(struct kd_engine *e, uint32_t tid)
 {
 	size_t h;
 
+	/* Events come in runs of one thread (sys_enter, sys_exit, ...). */
+	if (e->hot && e->hot->tid == tid)
+		return e->hot;
 	if (!e->nr_slots)
 		return NULL;
 	for (h = hash_tid(tid, e->nr_slots); e->slots[h]; h = (h + 1) & (e->nr_slots - 1))
 		if (e->slots[h]->tid == tid)
-			return e->slots[h];
+			return e->hot = e->slots[h];
 	return NULL;
 }
 
@@ -158,6 +196,8 @@ static void remove_slot(struct kd_engine *e, size_t i)
 {
 	size_t mask = e->nr_slots - 1, j = i, h;
 
+	if (e->hot == e->slots[i])
+		e->hot = NULL;
 	free(e->slots[i]->sys);
 	free(e->slots[i]);
 	e->slots[i] = NULL;
@@ -195,7 +235,7 @@ static struct kd_thread *get_thread(struct kd_engine *e, uint32_t tid, int64_t p
 	}
 	if ((e->nr_threads + 1) * 2 > e->nr_slots && grow(e))
 		return NULL;
-	t = calloc(1, sizeof(*t));
+	t = calloc(1, counting(e) ? sizeof(*t) : KD_THREAD_HEAD);
 	if (!t) {
 		ovp_err(-ENOMEM, "kernel-delay: out of memory");
 		return NULL;
@@ -209,6 +249,14 @@ static struct kd_thread *get_thread(struct kd_engine *e, uint32_t tid, int64_t p
 	e->slots[h] = t;
 	e->nr_threads++;
 	return t;
+}
+
+/* The idle task of @cpu (intervals only, else NULL): its IRQs. */
+static struct kd_thread *idle_thread(struct kd_engine *e, uint32_t cpu, bool create)
+{
+	if (!e->cfg.intervals_only || cpu >= KD_IDLE_BASE)
+		return NULL;
+	return create ? get_thread(e, KD_IDLE_BASE + cpu, 0) : find_thread(e, KD_IDLE_BASE + cpu);
 }
 
 /* Is @pid (possibly unknown) one we count?  Unknown pids are kept and
@@ -419,6 +467,10 @@ static int close_window(struct kd_engine *e, uint64_t t, uint64_t stop_trigger, 
 	s->start_trigger_ns = e->start_trigger_ns;
 	s->stop_trigger_ns = stop_trigger;
 	s->partial = partial;
+	if (e->cfg.intervals_only) {	/* the hooks had the intervals: no statistics */
+		reset_threads(e);
+		return 0;
+	}
 	if (e->cfg.has_start_trigger && e->cfg.has_stop_trigger && s->start_trigger_ns &&
 	    stop_trigger && stop_trigger - s->start_trigger_ns < e->cfg.trigger_delta_ns) {
 		s->skipped = true;
@@ -601,6 +653,9 @@ static int sys_exit(struct kd_engine *e, struct kd_thread *t, const struct kd_ev
 	if (start == KD_NONE || ev->time < start)
 		return 0;
 	t->sys_start = KD_NONE;
+	ended(e, KD_IV_SYSCALL, t->tid, start, ev);
+	if (e->cfg.intervals_only)
+		return 0;
 	delta = ev->time - start;
 	if (nr >= 0 && nr < KD_MAX_SYSCALL) {
 		if (!t->sys) {
@@ -630,14 +685,15 @@ static int sys_exit(struct kd_engine *e, struct kd_thread *t, const struct kd_ev
 	return 0;
 }
 
-static void irq_exit(struct kd_thread *t, const struct kd_event *ev)
+static void irq_exit(struct kd_engine *e, struct kd_thread *t, const struct kd_event *ev)
 {
 	struct kd_irq_acc *a = NULL;
 	size_t i;
 
 	if (t->irq_start == KD_NONE || ev->time < t->irq_start)
 		return;
-	if (ev->irq.ret != 0) {
+	ended(e, KD_IV_IRQ, t->tid, t->irq_start, ev);
+	if (ev->irq.ret != 0 && counting(e)) {
 		for (i = 0; i < t->nr_irq && !a; i++)
 			if (!strcmp(t->irq[i].name, t->irq_name))
 				a = &t->irq[i];
@@ -696,6 +752,7 @@ static int upcall_ret(struct kd_engine *e, const struct kd_event *ev)
 static int count_event(struct kd_engine *e, const struct kd_event *ev)
 {
 	struct kd_thread *t;
+	bool follow;
 
 	switch (ev->type) {
 	case KD_EV_NONE:
@@ -704,11 +761,12 @@ static int count_event(struct kd_engine *e, const struct kd_event *ev)
 		t = counted_thread(e, ev->tid, ev->pid);
 		if (!t)
 			return 0;
-		t->sys_start = ev->time;
+		if (may_stamp(e, KD_IV_SYSCALL, t->tid, ev->pid, ev))
+			t->sys_start = ev->time;
 		if (is_long_poll_call(e, ev->sys.nr) && t->poll_exit != KD_NONE) {
 			uint64_t gap = ev->time - t->poll_exit;
 
-			if (gap > e->cfg.long_poll_ns || e->cfg.long_poll_all) {
+			if ((gap > e->cfg.long_poll_ns || e->cfg.long_poll_all) && counting(e)) {
 				acc_add(&t->long_poll, gap);
 				t->active = true;
 			}
@@ -723,26 +781,35 @@ static int count_event(struct kd_engine *e, const struct kd_event *ev)
 			t = get_thread(e, ev->sw.prev_tid, ev->sw.prev_pid);
 			if (!t)
 				return -ENOMEM;
-			if (!(ev->sw.prev_state & KD_STATE_MASK))
+			if (!(ev->sw.prev_state & KD_STATE_MASK) &&
+			    may_stamp(e, KD_IV_READY, t->tid, ev->sw.prev_pid, ev))
 				t->ready_start = ev->time;
 			if (ev->sw.prev_state & KD_TASK_STOPPED)
 				t->stop_start = ev->time;
 			if (t->run_start != KD_NONE && ev->time >= t->run_start) {
-				acc_add(&t->run, ev->time - t->run_start);
-				t->active = true;
+				ended(e, KD_IV_RUN, t->tid, t->run_start, ev);
+				if (counting(e)) {
+					acc_add(&t->run, ev->time - t->run_start);
+					t->active = true;
+				}
 			}
 			t->run_start = KD_NONE;
 		}
+		follow = may_stamp(e, KD_IV_RUN, ev->sw.next_tid, ev->sw.next_pid, ev);
 		if (monitored(e, ev->sw.next_pid) && ev->sw.next_tid) {
 			t = get_thread(e, ev->sw.next_tid, ev->sw.next_pid);
 			if (!t)
 				return -ENOMEM;
 			if (t->ready_start != KD_NONE && ev->time >= t->ready_start) {
-				acc_add(&t->ready, ev->time - t->ready_start);
-				t->active = true;
+				ended(e, KD_IV_READY, t->tid, t->ready_start, ev);
+				if (counting(e)) {
+					acc_add(&t->ready, ev->time - t->ready_start);
+					t->active = true;
+				}
 			}
 			t->ready_start = KD_NONE;
-			t->run_start = ev->time;
+			if (follow)
+				t->run_start = ev->time;
 		}
 		return 0;
 	case KD_EV_WAKEUP:
@@ -751,8 +818,9 @@ static int count_event(struct kd_engine *e, const struct kd_event *ev)
 		t = get_thread(e, ev->wake.tid, ev->wake.pid);
 		if (!t)
 			return -ENOMEM;
-		t->ready_start = ev->time;
-		if (t->stop_start != KD_NONE && ev->time >= t->stop_start) {
+		if (may_stamp(e, KD_IV_READY, t->tid, ev->wake.pid, ev))
+			t->ready_start = ev->time;
+		if (t->stop_start != KD_NONE && ev->time >= t->stop_start && counting(e)) {
 			acc_add(&t->stopped, ev->time - t->stop_start);
 			t->active = true;
 		}
@@ -760,31 +828,36 @@ static int count_event(struct kd_engine *e, const struct kd_event *ev)
 		return 0;
 	case KD_EV_IRQ_ENTRY:
 		t = counted_thread(e, ev->tid, ev->pid);
-		if (!t || !ev->tid)
+		if (!ev->tid)
+			t = idle_thread(e, ev->cpu, true);
+		if (!t || !may_stamp(e, KD_IV_IRQ, t->tid, ev->pid, ev))
 			return 0;
 		t->irq_start = ev->time;
 		strncpy(t->irq_name, ev->irq.name ? ev->irq.name : "", sizeof(t->irq_name) - 1);
 		t->irq_name[sizeof(t->irq_name) - 1] = '\0';
 		return 0;
 	case KD_EV_IRQ_EXIT:
-		t = ev->tid ? find_thread(e, ev->tid) : NULL;
+		t = ev->tid ? find_thread(e, ev->tid) : idle_thread(e, ev->cpu, false);
 		if (t && monitored(e, ev->pid))
-			irq_exit(t, ev);
+			irq_exit(e, t, ev);
 		return 0;
 	case KD_EV_SOFTIRQ_ENTRY:
 		t = counted_thread(e, ev->tid, ev->pid);
-		if (!t || !ev->tid)
+		if (!ev->tid)
+			t = idle_thread(e, ev->cpu, true);
+		if (!t || !may_stamp(e, KD_IV_SOFTIRQ, t->tid, ev->pid, ev))
 			return 0;
 		t->softirq_start = ev->time;
 		t->softirq_vec = ev->softirq.vec;
 		return 0;
 	case KD_EV_SOFTIRQ_EXIT:
-		t = ev->tid ? find_thread(e, ev->tid) : NULL;
+		t = ev->tid ? find_thread(e, ev->tid) : idle_thread(e, ev->cpu, false);
 		if (!t || !monitored(e, ev->pid) || t->softirq_start == KD_NONE ||
 		    ev->time < t->softirq_start)
 			return 0;
+		ended(e, KD_IV_SOFTIRQ, t->tid, t->softirq_start, ev);
 		/* Counted under the vector of the entry, as the seed does. */
-		if (t->softirq_vec < KD_NR_VEC) {
+		if (t->softirq_vec < KD_NR_VEC && counting(e)) {
 			acc_add(&t->softirq[t->softirq_vec], ev->time - t->softirq_start);
 			t->active = true;
 		}
@@ -794,6 +867,13 @@ static int count_event(struct kd_engine *e, const struct kd_event *ev)
 		return upcall_ret(e, ev);
 	}
 	return 0;
+}
+
+bool kd_engine__thread_open(const struct kd_engine *e, uint32_t tid)
+{
+	const struct kd_thread *t = find_thread((struct kd_engine *)e, tid);
+
+	return t && (t->run_start != KD_NONE || t->ready_start != KD_NONE);
 }
 
 bool kd_engine__wants_stack(const struct kd_engine *e, const struct kd_event *ev)
@@ -825,7 +905,8 @@ static void retire(struct kd_engine *e, const struct exitq_ent *x)
 	t = find_thread(e, x->tid);
 	if (!t || t->exited != x->time)
 		return;		/* freed already, or a new thread with that tid */
-	if (t->active && (e->cfg.pid < 0 || thread_pid(e, t) == e->cfg.pid)) {
+	if (t->active && !e->cfg.intervals_only &&
+	    (e->cfg.pid < 0 || thread_pid(e, t) == e->cfg.pid)) {
 		t->retire = true;
 		return;
 	}
@@ -866,7 +947,12 @@ int kd_engine__event(struct kd_engine *e, const struct kd_event *ev)
 	if (e->exited.nr)
 		retire_due(e, ev->time);
 	e->last_time = ev->time;
-	err = advance_time(e, ev->time);
+	/* The usual case, one window open until a trigger or the end: nothing to
+	 * advance (advance_time() would return at once). */
+	if (e->open && e->started && (e->cfg.has_stop_trigger || !e->cfg.sample_time_ns))
+		err = 0;
+	else
+		err = advance_time(e, ev->time);
 	if (err)
 		return err;
 	if (e->finished)

@@ -13,6 +13,11 @@
  * when a window closes.  Threads are keyed by tid in an open-addressing hash;
  * processing an event allocates nothing except the first time a thread (or a
  * thread's syscall table) is seen.
+ *
+ * The pairing rules live here only.  A consumer that wants the intervals one
+ * by one as they happen (the timeline export, report/timeline.c) gives hooks
+ * (struct kd_hooks): asked when an interval begins, told when it ends.  The
+ * reports leave them NULL (one predictable branch per stamp).
  */
 #ifndef OVSPERF_KDELAY_ENGINE_H
 #define OVSPERF_KDELAY_ENGINE_H
@@ -85,7 +90,7 @@ struct kd_event {
 			int64_t pid;
 		} wake;
 		struct {
-			const char *name;		/* entry only */
+			const char *name;		/* entry only; NULL ok */
 			int ret;			/* exit only; 0 = IRQ_NONE */
 		} irq;
 		struct {
@@ -159,6 +164,42 @@ struct kd_sample {
 	uint64_t upcall_err_other;	/* errors beyond KD_MAX_UPCALL_ERR values */
 };
 
+/* Intervals paired by the engine, as given to the hooks. */
+enum kd_interval {
+	KD_IV_SYSCALL,		/* sys_enter -> sys_exit of the thread */
+	KD_IV_RUN,		/* switch-in -> switch-out */
+	KD_IV_READY,		/* wakeup, or preemption -> switch-in */
+	KD_IV_IRQ,		/* irq_handler_entry -> exit, on the interrupted thread */
+	KD_IV_SOFTIRQ,		/* softirq_entry -> exit, likewise */
+};
+
+/* Key of the idle task of CPU n with cfg.intervals_only (no real tid is this
+ * large: pid_max is at most 2^22). */
+#define KD_IDLE_BASE 0x20000000u
+
+/*
+ * Hooks of a consumer of single intervals.  Called from kd_engine__event(),
+ * in the order the rules decide: at a sched_switch the run of the task
+ * switched out ends, then the run of the task switched in begins, then its
+ * ready interval ends.
+ */
+struct kd_hooks {
+	/*
+	 * An interval of @kind may begin on thread @tid (process @pid, -1 if
+	 * unknown) at @ev: return whether the consumer follows it.  One not
+	 * followed does not stamp: the thread's earlier start of that kind, if
+	 * any, stays.  KD_IV_RUN is asked at every switch, for the task switched
+	 * in, the idle task (@tid 0) included.
+	 */
+	bool (*begin)(void *arg, enum kd_interval kind, uint32_t tid, int64_t pid,
+		      const struct kd_event *ev);
+	/* Interval @kind of @tid began at @start and ends at @ev (IRQs returning
+	 * IRQ_NONE included: the counts leave those out). */
+	void (*end)(void *arg, enum kd_interval kind, uint32_t tid, uint64_t start,
+		    const struct kd_event *ev);
+	void *arg;
+};
+
 struct kd_config {
 	int64_t pid;			/* monitored process; -1: ask resolve_pid */
 	bool triggers;			/* trigger mode (start and/or stop trigger) */
@@ -180,6 +221,12 @@ struct kd_config {
 	/* Process of a thread whose pid was not known at event time, or -1. */
 	int64_t (*pid_of)(void *arg, uint32_t tid);
 	void *arg;
+	/* Single intervals to a consumer (NULL: none; the reports). */
+	const struct kd_hooks *hooks;
+	/* Pair for the hooks only: no statistics (no window results), exited
+	 * threads go at their horizon, and hard and soft IRQs of the idle task
+	 * are paired too, on one record per CPU (key KD_IDLE_BASE + cpu). */
+	bool intervals_only;
 };
 
 struct kd_thread;
@@ -188,6 +235,7 @@ struct kd_engine {
 	struct kd_config cfg;
 	struct kd_thread **slots;	/* open-addressing hash keyed by tid */
 	size_t nr_slots, nr_threads;
+	struct kd_thread *hot;		/* the thread found last, or NULL */
 	bool open;			/* a window is capturing */
 	bool started;			/* first event seen */
 	uint64_t win_start;		/* start of the open window */
@@ -261,6 +309,9 @@ int kd_engine__finish(struct kd_engine *e);
  * say yes for an event that a window change then drops.
  */
 bool kd_engine__wants_stack(const struct kd_engine *e, const struct kd_event *ev);
+
+/* Has thread @tid a run or ready interval begun and not ended? */
+bool kd_engine__thread_open(const struct kd_engine *e, uint32_t tid);
 
 /* Name of soft IRQ vector @vec ("net_rx"), NULL if unknown. */
 const char *kd_softirq_name(unsigned int vec);

@@ -159,8 +159,11 @@ static int iface(struct ex_pcap *p, const struct pdata_evsel *ev, const char *de
 	return (int)p->nr_ifaces++;
 }
 
-const uint8_t *ex_field_bytes(const struct evdec_field *f, const struct pdata_sample *sm,
-			      uint32_t *len)
+/* The bytes of array field @f of sample @sm, all of them: evdec_field__data()
+ * stops char arrays at their first NUL, and packets have zeros.  NULL (*@len
+ * 0) when the field lies outside the payload. */
+static const uint8_t *field_bytes(const struct evdec_field *f, const struct pdata_sample *sm,
+				  uint32_t *len)
 {
 	struct evdec_field bytes = *f;
 
@@ -287,7 +290,7 @@ static int pc_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 	    (p->filt.pid >= 0 && sm->pid != p->filt.pid) ||
 	    !pktfilter_cpu_ok(&p->filt.pkt, sm->cpu))
 		return 0;
-	data = ex_field_bytes(&m->pkt, sm, &caplen);
+	data = field_bytes(&m->pkt, sm, &caplen);
 	if (!data)
 		return 0;
 	if (m->nr_more) {
@@ -297,7 +300,7 @@ static int pc_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 		caplen = caplen < EX_MAX_CAPLEN ? caplen : EX_MAX_CAPLEN;
 		memcpy(p->buf, data, caplen);
 		for (int k = 0; k < m->nr_more; k++) {
-			part = ex_field_bytes(&m->more[k], sm, &plen);
+			part = field_bytes(&m->more[k], sm, &plen);
 			if (!part || caplen + plen > EX_MAX_CAPLEN)
 				break;
 			memcpy(p->buf + caplen, part, plen);

@@ -19,22 +19,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "engine/timeline.h"
+#include "report/timeline.h"
 #include "ovsperf/pdata.h"
 
 struct ex_pcap;
-struct evdec_field;
-
-/*
- * ex_field_bytes() - the bytes of array field @f of sample @sm, all of
- * them: evdec_field__data() stops char arrays at their first NUL, and
- * packets have zeros.
- * Return: a pointer into the sample (borrowed), *@len its size; NULL (*@len
- * 0) when the field lies outside the payload.
- */
-const uint8_t *ex_field_bytes(const struct evdec_field *f, const struct pdata_sample *sm,
-			      uint32_t *len);
-
 /* LINKTYPE_ETHERNET: OVS upcalls carry whole Ethernet frames. */
 #define EX_LINKTYPE_ETHERNET 1
 /* LINKTYPE_RAW: the bytes start with the IP header. */

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * report/timeline-sink.h - what the timeline pass (engine/timeline.c) writes, said
+ * report/timeline-sink.h - what the timeline pass (report/timeline.c) writes, said
  * once for both file formats of `ovsperf-analyze export --perfetto`:
  *
- *	engine/timeline.c --(struct ex_sink ops)--> out/trace-json.c   Trace Event JSON
- *	                                        \-> out/pftrace.c Perfetto protobuf
+ *	engines --hooks--> report/timeline.c --(struct ex_sink ops)--> out/trace-json.c
+ *	                                     \-> out/pftrace.c (Perfetto protobuf)
  *
  * Tracks are named by the (pid, tid) pairs of the JSON form: a thread is
  * (pid, tid); an extra track of a thread (its run/ready track) has its own

@@ -8,8 +8,9 @@
  * kernel upcall -> kernel packet execute), plus what could not be
  * correlated and why.
  *
- * Glue only: samples are decoded here (fields resolved in ready()) and fed to
- * the engine (engine/upcall-match.c), which does the batching and the matching.
+ * Glue only: samples are decoded by report/upcall-input.c (shared with the
+ * timeline export, whose upcall flows are this engine's sets) and fed to the
+ * engine (engine/upcall-match.c), which does the batching and the matching.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -20,6 +21,7 @@
 #include "cmd/analyze.h"
 #include "engine/upcall-match.h"
 #include "ovsperf/evdec.h"
+#include "report/upcall-input.h"
 #include "report/upcall-sets.h"
 
 extern const struct report_ops report_upcall_cost_ops;
@@ -33,19 +35,6 @@ enum {
 	OPT_UC_STOP,
 };
 
-/* Fields of one event type. */
-struct uc_fields {
-	struct pdata_evsel *evsel;
-	struct evdec_field len;		/* packet length */
-	struct evdec_field pkt;		/* packet bytes (array), optional */
-	struct evdec_field pkt2;	/* ...and the bytes after them, optional */
-	struct evdec_field port;	/* kernel upcall: datapath in-port */
-	struct evdec_field data_len;	/* kernel upcall: skb->data_len (nonlinear part) */
-	struct evdec_field key;		/* recv_upcall: flow key bytes (netlink attributes) */
-	struct evdec_field type;	/* recv_upcall arg2 / dp_upcall upcall_cmd */
-	struct evdec_field key_len;	/* recv_upcall arg6 */
-};
-
 struct uc_report {
 	struct report base;
 	struct pdata_tool tool;
@@ -54,10 +43,7 @@ struct uc_report {
 	char *handler_filter;		/* --handler-filter, comma separated (owned) */
 	int buckets;			/* --histogram-buckets */
 	struct pdata_session *s;
-	struct uc_fields f[UC_NR_TYPES];
-	bool use_bytes;			/* recv_upcall/op_flow_execute bytes are compared */
-	bool dp_bytes;			/* ...and the kernel upcall's too */
-	uint32_t cmp_len;		/* bytes compared (common captured prefix) */
+	struct uc_inputs in;		/* the events and their fields */
 	bool warned_length;		/* the length-only warning was printed */
 	bool show_sets;			/* --sets: print each section's data set */
 	const char *write_sets;		/* --write-sets FILE */
@@ -136,116 +122,16 @@ static int uc_option(struct report *r, int key, const char *arg)
 }
 
 
-/*
- * The kernel upcall event: a probe on ovs_dp_upcall that copies the packet
- * (field pkt, as the shipped set's) pairs by bytes, so it is preferred to the
- * openvswitch:ovs_dp_upcall tracepoint, which has no bytes.
- */
-static struct pdata_evsel *find_dp_upcall(struct pdata_session *s)
-{
-	int i, n = pdata_session__nr_evsels(s);
-
-	for (i = 0; i < n; i++) {
-		struct pdata_evsel *ev = pdata_session__evsel(s, i);
-		struct evdec_field f;
-
-		if (pdata_evsel__matches(ev, "ovs_dp_upcall") &&
-		    !evdec_field__find(&f, ev, "pkt") && f.is_array)
-			return ev;
-	}
-	return pdata_session__find_event(s, "openvswitch", "ovs_dp_upcall") ?:
-	       pdata_session__find_event(s, NULL, "ovs_dp_upcall");
-}
-
-static struct pdata_evsel *find_type(struct pdata_session *s, enum uc_type t)
-{
-	switch (t) {
-	case UC_DP_UPCALL:
-		return find_dp_upcall(s);
-	case UC_RECV_UPCALL:
-		return pdata_session__find_event(s, NULL, "recv_upcall");
-	case UC_OP_FLOW_PUT:
-		return pdata_session__find_event(s, NULL, "op_flow_put");
-	case UC_OP_FLOW_EXECUTE:
-		return pdata_session__find_event(s, NULL, "op_flow_execute");
-	case UC_OVS_PKT_EXEC:
-		return pdata_session__find_event(s, NULL, "ovs_packet_cmd_execute");
-	default:
-		return NULL;
-	}
-}
-
 static int uc_ready(struct pdata_tool *tool, struct pdata_session *s)
 {
 	struct uc_report *uc = container_of(tool, struct uc_report, tool);
-	static const char *const pkt_names[] = { "pkt", "packet", "data", NULL };
-	int t;
-
-	bool has_pkt[UC_NR_TYPES] = { false };
+	int err;
 
 	uc->s = s;
-	uc->cmp_len = UINT32_MAX;
-	for (t = 0; t < UC_NR_TYPES; t++) {
-		struct uc_fields *f = &uc->f[t];
-
-		f->evsel = find_type(s, t);
-		if (!f->evsel)
-			continue;
-		switch (t) {
-		case UC_DP_UPCALL:
-			evdec_field__find(&f->len, f->evsel, "len");
-			evdec_field__find(&f->type, f->evsel, "upcall_cmd");
-			evdec_field__find(&f->port, f->evsel, "in_port");
-			evdec_field__find(&f->data_len, f->evsel, "data_len");
-			break;
-		case UC_RECV_UPCALL:
-			evdec_field__find(&f->type, f->evsel, "arg2");
-			evdec_field__find(&f->len, f->evsel, "arg4");
-			evdec_field__find(&f->key_len, f->evsel, "arg6");
-			if (evdec_field__find(&f->key, f->evsel, "key") || !f->key.is_array)
-				memset(&f->key, 0, sizeof(f->key));
-			break;
-		case UC_OP_FLOW_EXECUTE:
-			evdec_field__find(&f->len, f->evsel, "arg4");
-			break;
-		default:
-			break;
-		}
-		if (t == UC_DP_UPCALL || t == UC_RECV_UPCALL || t == UC_OP_FLOW_EXECUTE) {
-			has_pkt[t] = !evdec_field__find_any(&f->pkt, f->evsel, pkt_names) &&
-				     f->pkt.is_array;
-			if (has_pkt[t] && (evdec_field__find(&f->pkt2, f->evsel, "pkt2") ||
-					   !f->pkt2.is_array))
-				memset(&f->pkt2, 0, sizeof(f->pkt2));
-			if (!evdec_field__resolved(&f->len))
-				return ovp_err(-EINVAL, "upcall-cost: event %s has no packet length "
-					       "field", f->evsel->name);
-		}
-	}
-	if (!uc->f[UC_DP_UPCALL].evsel || !uc->f[UC_RECV_UPCALL].evsel)
-		return ovp_err(-ENOENT, "upcall-cost: the recording needs at least the "
-			       "openvswitch:ovs_dp_upcall and dpif_recv:recv_upcall events "
-			       "(ovsperf-probe record upcall-cost)");
-	/*
-	 * Executes are matched to upcalls by the handler's bytes when both carry
-	 * them; kernel upcalls by bytes only when they carry them too (the
-	 * openvswitch tracepoint does not: then by length).  One prefix length
-	 * for every compared event, so one hash per event serves both.
-	 */
-	uc->use_bytes = has_pkt[UC_RECV_UPCALL] &&
-			(has_pkt[UC_OP_FLOW_EXECUTE] || !uc->f[UC_OP_FLOW_EXECUTE].evsel);
-	uc->dp_bytes = uc->use_bytes && has_pkt[UC_DP_UPCALL];
-	for (t = 0; t < UC_NR_TYPES && uc->use_bytes; t++) {
-		uint32_t size = uc->f[t].pkt.size + uc->f[t].pkt2.size;
-
-		if (has_pkt[t] && (t != UC_DP_UPCALL || uc->dp_bytes) && size < uc->cmp_len)
-			uc->cmp_len = size;
-	}
-	if (uc->cmp_len > UC_MAX_BYTES)
-		uc->cmp_len = UC_MAX_BYTES;
-	if (!uc->use_bytes)
-		uc->cmp_len = 0;
-	uc_engine__init(&uc->engine, uc->dp_bytes);
+	err = uc_inputs__init(&uc->in, s);
+	if (err)
+		return err;
+	uc_engine__init(&uc->engine, uc->in.dp_bytes);
 	uc->engine_ready = true;
 	return 0;
 }
@@ -274,108 +160,24 @@ static bool handler_kept(const struct uc_report *uc, const char *comm)
 	return false;
 }
 
-/* The event's packet bytes (pkt, then pkt2 when it has both) into @buf. */
-static uint32_t packet_bytes(const struct uc_report *uc, const struct uc_fields *f,
-			     const struct pdata_sample *sample, uint8_t *buf, uint32_t len)
-{
-	const uint8_t *p;
-	uint32_t nr = 0, nr2 = 0;
-
-	p = evdec_field__data(&f->pkt, sample, &nr);
-	if (!p)
-		return 0;
-	if (nr > UC_MAX_BYTES)
-		nr = UC_MAX_BYTES;
-	memcpy(buf, p, nr);
-	if (nr == f->pkt.size && evdec_field__resolved(&f->pkt2)) {
-		p = evdec_field__data(&f->pkt2, sample, &nr2);
-		if (p && nr2 > UC_MAX_BYTES - nr)
-			nr2 = UC_MAX_BYTES - nr;
-		if (p)
-			memcpy(buf + nr, p, nr2);
-		nr += p ? nr2 : 0;
-	}
-	if (nr > uc->cmp_len)
-		nr = uc->cmp_len;
-	return nr > len ? len : nr;
-}
-
 static int uc_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 {
 	struct uc_report *uc = container_of(tool, struct uc_report, tool);
-	struct uc_input in = { .port = UC_PORT_NONE, .reported = true };
+	struct uc_input in = { .reported = true };
 	uint8_t buf[UC_MAX_BYTES];
-	uint32_t len = 0;
-	bool usable = true;
-	struct uc_fields *f;
-	int t;
+	int t = uc_inputs__type(&uc->in, sample);
 
-	for (t = 0; t < UC_NR_TYPES; t++)
-		if (uc->f[t].evsel && uc->f[t].evsel == sample->evsel)
-			break;
-	if (t == UC_NR_TYPES)
+	if (t < 0)
 		return 0;
 	/* upcall_cost.py --stop counts every event received. */
 	if (uc->stop && uc->nr_read >= uc->stop)
 		return 0;
 	if (uc->stop && ++uc->nr_read == uc->stop)
 		pdata_session__stop(uc->s);	/* read no further */
-	f = &uc->f[t];
 	/* Every handler's events are paired; the filter only chooses what is reported. */
 	if (t != UC_DP_UPCALL)
 		in.reported = handler_kept(uc, pdata_session__comm(uc->s, sample->tid));
-	if (evdec_field__resolved(&f->len))
-		len = (uint32_t)evdec_field__u64(&f->len, sample);
-	switch (t) {
-	case UC_DP_UPCALL:
-		/* Only OVS_PACKET_CMD_MISS (1) upcalls with a packet. */
-		usable = len > 0 && (!evdec_field__resolved(&f->type) ||
-				     evdec_field__u64(&f->type, sample) == 1);
-		break;
-	case UC_RECV_UPCALL:
-		/* Only DPIF_UC_MISS (0) with a packet and a flow key. */
-		usable = len > 0 && evdec_field__u64(&f->type, sample) == 0 &&
-			 (!evdec_field__resolved(&f->key_len) ||
-			  evdec_field__u64(&f->key_len, sample) > 0);
-		break;
-	case UC_OP_FLOW_EXECUTE:
-		usable = len > 0;
-		break;
-	default:
-		break;
-	}
-	if (uc->use_bytes && evdec_field__resolved(&f->pkt) &&
-	    (t != UC_DP_UPCALL || uc->dp_bytes)) {
-		in.nr_bytes = packet_bytes(uc, f, sample, buf, len);
-		in.bytes = buf;
-	}
-	if (t == UC_DP_UPCALL) {
-		if (evdec_field__resolved(&f->port))
-			in.port = (int64_t)evdec_field__u64(&f->port, sample);
-		/* A nonlinear skb: only skb->len - skb->data_len bytes are at skb->data. */
-		if (evdec_field__resolved(&f->data_len)) {
-			uint64_t dl = evdec_field__u64(&f->data_len, sample);
-
-			/* All of it in fragments: upcall_cost.py drops the upcall. */
-			if (dl && dl < len)
-				in.head_len = (uint32_t)(len - dl);
-			else if (dl && uc->dp_bytes)
-				usable = false;
-		}
-	} else if (t == UC_RECV_UPCALL && evdec_field__resolved(&f->key)) {
-		uint32_t nk = 0, klen = UINT32_MAX;
-		const uint8_t *k = evdec_field__data(&f->key, sample, &nk);
-
-		if (evdec_field__resolved(&f->key_len))
-			klen = (uint32_t)evdec_field__u64(&f->key_len, sample);
-		if (k)
-			in.port = uc_key_in_port(k, nk < klen ? nk : klen);
-	}
-	in.type = t;
-	in.ts = sample->time;
-	in.tid = sample->tid;
-	in.usable = usable;
-	in.pkt_len = len;
+	uc_inputs__decode(&uc->in, t, sample, &in, buf);
 	return uc_engine__add_event(&uc->engine, &in);
 }
 
@@ -394,7 +196,7 @@ static int write_sets(struct uc_report *uc)
 	int t, err;
 
 	for (t = 0; t < UC_NR_TYPES; t++) {
-		names[t] = uc->f[t].evsel ? uc->f[t].evsel->name : NULL;
+		names[t] = uc->in.f[t].evsel ? uc->in.f[t].evsel->name : NULL;
 		miss[t] = missed(uc, t);
 	}
 	o = uc_sets__to_json(&uc->engine, pdata_session__path(uc->s), names, miss,
@@ -419,7 +221,7 @@ static int uc_done(struct pdata_tool *tool, struct pdata_session *s)
 			 "upcalls were paired with receives by packet length only, which pairs "
 			 "two packets of one length wrongly when they are received out of order; "
 			 "record the upcall-cost probe set (its ovs_dp_upcall kprobe copies the "
-			 "packet and its in-port)", uc->f[UC_DP_UPCALL].evsel->name);
+			 "packet and its in-port)", uc->in.f[UC_DP_UPCALL].evsel->name);
 	err = uc_engine__finish(&uc->engine);
 	if (!err && uc->write_sets)
 		err = write_sets(uc);
@@ -445,7 +247,7 @@ static int uc_no_recording(struct report *r)
 
 static bool uc_applicable(struct pdata_session *s)
 {
-	return find_type(s, UC_DP_UPCALL) && find_type(s, UC_RECV_UPCALL);
+	return uc_inputs__applicable(s);
 }
 
 static struct pdata_tool *uc_tool(struct report *r)
@@ -458,7 +260,7 @@ static struct pdata_tool *uc_tool(struct report *r)
  */
 static uint64_t missed(const struct uc_report *uc, int t)
 {
-	const struct uc_fields *f = &uc->f[t];
+	const struct uc_fields *f = &uc->in.f[t];
 
 	if (uc->read_sets)
 		return uc->stored.missed[t];
@@ -467,12 +269,12 @@ static uint64_t missed(const struct uc_report *uc, int t)
 
 static bool recorded(const struct uc_report *uc, int t)
 {
-	return uc->read_sets ? uc->stored.event[t] != NULL : uc->f[t].evsel != NULL;
+	return uc->read_sets ? uc->stored.event[t] != NULL : uc->in.f[t].evsel != NULL;
 }
 
 static const char *event_name(const struct uc_report *uc, int t)
 {
-	return uc->read_sets ? uc->stored.event[t] : uc->f[t].evsel ? uc->f[t].evsel->name : NULL;
+	return uc->read_sets ? uc->stored.event[t] : uc->in.f[t].evsel ? uc->in.f[t].evsel->name : NULL;
 }
 
 /* The name of handler thread e->threads[@i]. */

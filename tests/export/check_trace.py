@@ -8,7 +8,9 @@ never go back on a track, async and flow ids unique and paired, every used
 process and thread named) and its slice counts must equal the counts of the
 reports on the same recording (kernel-delay per thread: syscalls, run, ready,
 hard and soft IRQs; bridge-loop per thread: runs and poll waits; latency per
-span: completed packets), with and without --time/--pid/--cpu filters.
+span: completed packets; upcall-cost: one flow per matched set), with and
+without --time/--pid/--cpu filters, and on every testdata recording that has
+the events (check_engines_all()).
 
 usage: check_trace.py OVSPERF_ANALYZE TESTDATA_DIR WORK_DIR [GEN_FLOWS [GEN_UPCALL]]
 """
@@ -254,6 +256,82 @@ def check_latency(binary, data, work, extra=(), filt=()):
     return doc
 
 
+def event_names(binary, data, extra=()):
+    return set(analyze(binary, 'info', *extra, data)['recording']['event_counts'])
+
+
+def check_engines_all(binary, tdir, work):
+    """Every testdata recording: the slices and flows of the export equal the
+    counts of the reports whose engines make them (kernel-delay: syscalls,
+    run, ready, hard and soft IRQs per thread, for the three processes with
+    the most slices; bridge-loop: main-loop runs and waits per thread;
+    upcall-cost: one flow per matched set)."""
+    checked = collections.Counter()
+    for name in sorted(os.listdir(tdir)):
+        if not name.endswith('.data'):
+            continue
+        data = f'{tdir}/{name}'
+        extra = (['--kallsyms', f'{tdir}/ovs-lab.kallsyms.zst']
+                 if name.startswith('ovs-lab') else [])
+        evs = event_names(binary, data, extra)
+        kd = any(e.startswith(('raw_syscalls:', 'sched:sched_switch', 'irq:')) for e in evs)
+        bl = any(e.endswith(':run_start') for e in evs) and \
+            any(e.endswith(':poll_block') for e in evs)
+        up = any(e.endswith('ovs_dp_upcall') for e in evs) and \
+            any(e.endswith('recv_upcall') for e in evs)
+        if not (kd or bl or up):
+            continue
+        doc = export(binary, f'{work}/eng-{name}.json', *extra, data)
+        slices, pnames, _ = validate(doc, f'engines {name}')
+        pids = [p for p in pnames if p not in PSEUDO_PIDS and p > 0]
+        if kd:
+            per_pid = collections.Counter()
+            for (p, _), lst in slices.items():
+                if p in pids:
+                    per_pid[p] += len(lst)
+            for pid, _ in per_pid.most_common(3):
+                got = thread_counts(slices, pid)
+                rep = analyze(binary, 'kernel-delay', '--pid', str(pid), *extra, data)
+                want = {}
+                for sm in rep['reports']['kernel_delay']['samples']:
+                    for t in sm['threads']:
+                        want[t['tid']] = {
+                            'syscall': sum(x['count'] for x in t['syscalls']),
+                            'run': t['run']['count'], 'ready': t['ready']['count'],
+                            'irq': sum(h['count'] for h in t['hardirq']),
+                            'softirq': sum(x['count'] for x in t['softirq'])}
+                kinds = ('syscall', 'run', 'ready', 'irq', 'softirq')
+                tids = set(want) | {t for t, c in got.items() if any(c[k] for k in kinds)}
+                for tid in sorted(tids):
+                    w = want.get(tid, {})
+                    for k in kinds:
+                        check(got[tid][k] == w.get(k, 0),
+                              f'{name} pid {pid} tid {tid} {k}: trace {got[tid][k]}, '
+                              f'kernel-delay {w.get(k, 0)}')
+                checked['kernel-delay'] += 1
+        if bl:
+            rep = analyze(binary, 'bridge-loop', *extra, data)
+            per = [thread_counts(slices, p) for p in pids]
+            for t in rep['reports']['bridge_loop']['threads']:
+                n_run = sum(c[t['tid']]['loop_run'] for c in per)
+                n_wait = sum(c[t['tid']]['loop_wait'] for c in per)
+                check(n_run == t['run']['count'] and n_wait == t['poll_wait']['count'],
+                      f'{name} tid {t["tid"]}: loop runs/waits {n_run}/{n_wait}, bridge-loop '
+                      f'{t["run"]["count"]}/{t["poll_wait"]["count"]}')
+            checked['bridge-loop'] += 1
+        if up:
+            r = subprocess.run([binary, 'upcall-cost', '--json', '-q', *extra, data],
+                               capture_output=True, text=True)
+            if r.returncode == 0:
+                sets = json.loads(r.stdout)['reports']['upcall_cost']['sets']
+                fl = [e for e in doc['traceEvents'] if e['ph'] == 'f']
+                check(len(fl) == sets, f'{name}: {len(fl)} upcall flows, upcall-cost {sets} sets')
+                checked['upcall-cost'] += 1
+    print(f'engines: export counts equal the reports ({dict(checked)} recordings or processes)')
+    check(checked['kernel-delay'] >= 10 and checked['bridge-loop'] >= 2 and
+          checked['upcall-cost'] >= 1, f'engines: enough recordings compared {dict(checked)}')
+
+
 def time_range(doc, lo_frac, hi_frac):
     ts = [ts_ns(e) for e in doc['traceEvents'] if 'ts' in e]
     a, b = min(ts), max(ts)
@@ -306,6 +384,8 @@ def check_proto(binary, data, work, doc):
 
 def check_all():
     binary, tdir, work = sys.argv[1:4]
+    if FORMAT == 'json':
+        check_engines_all(binary, tdir, work)
     if FORMAT == 'proto':
         # Every recording of testdata/ (pipe, compressed, lost events, USDT,
         # OVS) exports to a trace that decodes and is structurally valid.

@@ -2,8 +2,10 @@
 /*
  * test-kdelay-engine.c - unit tests of the kernel-delay engine with synthetic
  * events: each statistic's start/end rule, the window rules (time slices,
- * triggers, trigger delta, trigger misses) and the process filter.
+ * triggers, trigger delta, trigger misses), the process filter, and the
+ * hooks of a consumer of single intervals.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -345,11 +347,74 @@ static void test_resolve_and_events(void)
 	kd_engine__exit(&e);
 }
 
+/* Hooks: what a consumer of single intervals (the timeline export) sees. */
+struct hook_log {
+	char buf[1024];
+	size_t len;
+	uint32_t veto_tid;		/* begins of this tid are not followed */
+};
+
+static bool hook_begin(void *arg, enum kd_interval kind, uint32_t tid, int64_t pid,
+		       const struct kd_event *ev)
+{
+	struct hook_log *l = arg;
+
+	(void)pid;
+	l->len += (size_t)snprintf(l->buf + l->len, sizeof(l->buf) - l->len, "B%d:%u@%llu ",
+				   (int)kind, tid, (unsigned long long)ev->time);
+	return tid != l->veto_tid;
+}
+
+static void hook_end(void *arg, enum kd_interval kind, uint32_t tid, uint64_t start,
+		     const struct kd_event *ev)
+{
+	struct hook_log *l = arg;
+
+	l->len += (size_t)snprintf(l->buf + l->len, sizeof(l->buf) - l->len, "E%d:%u@%llu-%llu ",
+				   (int)kind, tid, (unsigned long long)start,
+				   (unsigned long long)ev->time);
+}
+
+static void test_hooks(void)
+{
+	struct hook_log l = { .veto_tid = 9 };
+	const struct kd_hooks h = { .begin = hook_begin, .end = hook_end, .arg = &l };
+	struct kd_config c = { .pid = -1, .poll_nr = -1, .ppoll_nr = -1, .hooks = &h,
+			       .intervals_only = true };
+	struct kd_engine e;
+	struct kd_event ev = { .type = KD_EV_IRQ_ENTRY, .time = 60, .tid = 0, .cpu = 3 };
+
+	CHECK(kd_engine__init(&e, &c) == 0);
+	/* A syscall; a second sys_enter not followed leaves the first start. */
+	ev_sys(&e, 10, 5, 1, true, 0);
+	ev_sys(&e, 12, 9, 1, true, 0);		/* vetoed: no stamp for tid 9 */
+	ev_sys(&e, 15, 9, 1, false, 0);		/* so no end */
+	ev_sys(&e, 20, 5, 1, false, 0);
+	/* A switch: run of 5 ends, run of 6 asked, ready of 6 (woken at 25) ends. */
+	ev_switch(&e, 21, 0, 0, 0, 5, 1);
+	ev_wake(&e, 25, 6, 1);
+	ev_switch(&e, 30, 5, 1, 1, 6, 1);
+	/* An IRQ of the idle task of CPU 3: paired on its record, not counted. */
+	CHECK(kd_engine__event(&e, &ev) == 0);
+	ev.type = KD_EV_IRQ_EXIT;
+	ev.time = 61;
+	ev.irq.ret = 0;
+	CHECK(kd_engine__event(&e, &ev) == 0);
+	CHECK_STR(l.buf, "B0:5@10 B0:9@12 E0:5@10-20 B1:5@21 B2:6@25 E1:5@21-30 B1:6@30 "
+			 "E2:6@25-30 B3:536870915@60 E3:536870915@60-61 ");
+	CHECK(kd_engine__thread_open(&e, 6) && !kd_engine__thread_open(&e, 5));
+	/* Intervals only: no counts, so the window has no thread. */
+	CHECK(kd_engine__finish(&e) == 0);
+	CHECK(e.nr_samples == 1 && e.samples[0].nr_threads == 0);
+	kd_engine__exit(&e);
+}
+
 int main(void)
 {
 	test_rules();
 	test_time_windows();
 	test_triggers();
 	test_resolve_and_events();
+	test_hooks();
 	CHECK_DONE();
 }

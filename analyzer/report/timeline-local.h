@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * engine/timeline-local.h - the state of the timeline pass, shared by its
- * two files: engine/timeline.c (threads, CPUs, upcalls, counters, the tool)
- * and engine/timeline-packets.c (packet spans).
+ * report/timeline-local.h - the state of the timeline pass, shared by its
+ * files: report/timeline.c (the tool, threads and CPUs from the kernel-delay
+ * and bridge-loop engines' hooks, counters), report/timeline-packets.c
+ * (packet spans) and report/timeline-upcalls.c (upcall flows).
  */
 #ifndef OVSPERF_EXPORT_TIMELINE_LOCAL_H
 #define OVSPERF_EXPORT_TIMELINE_LOCAL_H
@@ -12,8 +13,13 @@
 
 #include "decode/devtab.h"
 #include "report/timeline-sink.h"
-#include "engine/timeline.h"
+#include "report/timeline.h"
+#include "engine/bridge-loop.h"
 #include "engine/exitq.h"
+#include "engine/kdelay.h"
+#include "engine/lostwin.h"
+#include "engine/upcall-match.h"
+#include "report/upcall-input.h"
 #include "ovsperf/evdec.h"
 #include "ovsperf/hash.h"
 #include "decode/pktfilter.h"
@@ -31,8 +37,10 @@
 #define EX_MAX_GENS 262144
 #define EX_MAX_ALTS SPANSPEC_MAX_ALTS
 #define EX_MAX_ROLES 4
-#define EX_UPCALL_RING 1024
 #define EX_MAX_CPUS 1024
+#define EX_SYS_NAMES 1024		/* syscall numbers whose names are kept */
+
+_Static_assert(EX_IDLE_BASE == KD_IDLE_BASE, "idle tracks are the kernel-delay engine's idle keys");
 
 /* What a sample of an event means to the timeline. */
 enum ex_handler {
@@ -64,7 +72,7 @@ struct ex_evmap {
 	struct evdec_field f1, f2, f3;	/* handler fields (id/ret, prev_pid/...) */
 	struct evdec_field key;		/* packet events: the skb */
 	struct pktfilter_fields pf;	/* packet events: device and flow */
-	struct evdec_field pkt;		/* upcall events: packet bytes */
+	int8_t uc_type;			/* its upcall-cost engine type, or -1 */
 	bool has_attr;			/* dev or a flow field resolved */
 	bool is_free;
 	int nr_roles;
@@ -93,8 +101,6 @@ struct ex_thread {
 	bool sched_named;		/* the run/ready track's name written */
 	uint8_t depth;			/* open slices */
 	uint8_t stack[EX_MAX_DEPTH];	/* their kinds, innermost last */
-	uint64_t run_start;		/* switch-in, or EX_NONE */
-	uint64_t ready_start;		/* wakeup or preemption, or EX_NONE */
 	uint64_t last_out;		/* last switch-out, or EX_NONE */
 	uint64_t exited;		/* time of its EXIT record, or EX_NONE */
 };
@@ -111,21 +117,26 @@ struct ex_gen {
 	uint64_t gen;
 };
 
-/* Packet bytes compared between a kernel upcall and a recv_upcall. */
-#define EX_UPCALL_CMP 64
-
-/* A kernel upcall waiting for its recv_upcall. */
+/* An upcall event on the timeline, written at the end with its flow. */
 struct ex_upcall {
 	uint64_t ts;
-	int64_t pid, tid;
+	int64_t pid, tid;		/* its track */
 	uint32_t len;
-	uint32_t nr_bytes;		/* bytes kept (0: match by length only) */
-	uint64_t flow;			/* flow id written on the kernel event */
-	uint8_t bytes[EX_UPCALL_CMP];
+	bool kernel;			/* ovs_dp_upcall, else recv_upcall */
+	long ev;			/* its index in the upcall-cost engine, or -1 */
+	long peer;			/* recv_upcall: its kernel upcall's entry, or -1 */
+	uint64_t flow;			/* flow id, or 0 */
 };
 
 struct ex_timeline {
 	struct pdata_tool tool;
+	/* The engines whose intervals make the thread tracks (report/timeline.c). */
+	struct kd_engine kd;
+	struct kd_hooks kd_hooks;
+	struct bl_engine bl;
+	const struct pdata_sample *cur_sm;	/* the sample being fed to them */
+	const struct ex_evmap *cur_m;
+	int hook_err;			/* a hook's error, returned for the sample */
 	struct ex_sink *w;
 	struct ex_filter f;
 	struct pdata_session *s;
@@ -138,6 +149,9 @@ struct ex_timeline {
 
 	struct ex_thread *threads;	/* open addressing, power-of-two size */
 	size_t nr_slots, nr_threads;
+	struct ex_thread *hot;		/* the last thread looked up, or NULL */
+	const char *sys_name[EX_SYS_NAMES];	/* syscall names looked up */
+	bool sys_known[EX_SYS_NAMES];
 	uint32_t *pids;			/* processes named (open addressing; 0 = free) */
 	size_t nr_pid_slots, nr_pids;
 	bool idle_named;
@@ -154,13 +168,15 @@ struct ex_timeline {
 	size_t attr_tab_size;
 	uint64_t pkt_seq;
 	bool pkt_named;
-	uint64_t *cpu_last;		/* last sample time per CPU (LOST windows) */
-	size_t nr_cpu_last;
+	struct lostwin lost;		/* LOST windows (engine/lostwin.h) */
 	uint64_t (*lost_win)[2];	/* LOST windows [lo, hi] seen so far */
 	size_t nr_lost_win, cap_lost_win;
 
-	struct ex_upcall ring[EX_UPCALL_RING];
-	size_t ring_head, ring_len;
+	struct uc_inputs uci;		/* upcalls: the upcall-cost engine's input */
+	struct uc_engine uc;
+	bool uc_on;			/* the recording has the events it needs */
+	struct ex_upcall *upcalls;	/* upcall instants, in time order */
+	size_t nr_upcalls, cap_upcalls;
 	uint64_t flow_seq;
 
 	uint64_t bucket;		/* current millisecond of the per-CPU counter */
@@ -179,8 +195,32 @@ static inline size_t hash32(uint32_t x)
 	return (size_t)ovp_hash64(x);
 }
 
+/* Tracks (report/timeline.c): a sample's thread (the CPU's idle task for
+ * tid 0), and its names written when not done yet. */
+struct ex_thread *ex_sample_thread(struct ex_timeline *x, const struct pdata_sample *sm);
+void ex_name_thread(struct ex_timeline *x, struct ex_thread *t);
+
+/* The filters of a sample: --time; --cpu (a sample without a CPU passes). */
+static inline bool ex_in_time(const struct ex_timeline *x, uint64_t ts)
+{
+	return pktfilter_time_ok(&x->f.pkt, ts, ts);
+}
+
+static inline bool ex_cpu_ok(const struct ex_timeline *x, uint32_t cpu)
+{
+	return cpu == (uint32_t)-1 || pktfilter_cpu_ok(&x->f.pkt, cpu);
+}
+
 /*
- * Packet spans (engine/timeline-packets.c).
+ * Upcalls (report/timeline-upcalls.c): the events of the upcall-cost engine,
+ * fed from ready on; instants and flows written at the end.
+ */
+int ex_upcalls_ready(struct ex_timeline *x);
+int ex_on_upcall(struct ex_timeline *x, const struct ex_evmap *m, const struct pdata_sample *sm);
+int ex_upcalls_done(struct ex_timeline *x);
+
+/*
+ * Packet spans (report/timeline-packets.c).
  */
 
 /* Add span @name from @spec (engine/spanspec.h) when the recording has its events;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * engine/timeline.h - the pdata_tool behind `ovsperf-analyze export
+ * report/timeline.h - the pdata_tool behind `ovsperf-analyze export
  * --perfetto`: turns the recording, in one streaming pass, into timeline
- * tracks written through a sink (report/timeline-sink.h: the protobuf writer
+ * tracks made of the engines' intervals (report/timeline.c) and written
+ * through a sink (report/timeline-sink.h: the protobuf writer
  * out/pftrace.h or the JSON writer out/trace-json.h), as the man page's
  * EXPORT section describes:
  *
@@ -11,7 +12,8 @@
  *	sched track		 run and ready intervals of the thread (X)
  *	"packets" process	 one async slice per packet span (engine/span.h engine)
  *	"ovsperf" process	 events per ms per CPU, lost events (counters)
- *	flows			 kernel upcall -> vswitchd recv_upcall
+ *	flows			 kernel upcall -> vswitchd recv_upcall, as the
+ *				 upcall-cost engine matches them
  *	CPU tracks		 task, hard and soft IRQ slices per CPU (writers
  *				 with cpu_begin: the protobuf one)
  */

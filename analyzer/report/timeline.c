@@ -1,37 +1,50 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * engine/timeline.c - the timeline pass of `ovsperf-analyze export
+ * report/timeline.c - the timeline pass of `ovsperf-analyze export
  * --perfetto`: samples in time order -> Trace Event Format events, written
- * as they are decided (see engine/timeline.h for the tracks).
+ * as they are decided (see report/timeline.h for the tracks).
  *
- * Why a pass of its own for the thread tracks: the kernel-delay engine
- * (engine/kdelay.h) and the bridge-loop engine (engine/bridge-loop.h) keep
- * per-window accumulators; the first reports single intervals only as a
- * stored list (--syscall-events, whole window in memory) and the second only
- * when an interval ends, while a nested B/E stream needs the begin when it
- * happens.  This file applies the same pairing rules (a syscall is its last
- * sys_enter to the next sys_exit of the thread; run is switch-in to
- * switch-out; ready is wakeup or preemption to switch-in; an IRQ is entry to
- * exit on the interrupted thread; a loop run is run_start to poll_block, a
- * poll wait poll_block to run_start), so its slice counts equal the reports'
- * counts.  Packet spans do come from the latency report's engine (engine/span.h),
- * with its policy, and are written when they complete.
+ * A consumer of the engines, as a report is: no pairing rule is written
+ * here.  Per sample:
  *
- * Memory: per thread a fixed record (open addressing by tid), per skb
- * address a generation counter, a fixed ring of pending upcalls; the span
- * engines run in stream mode and keep no completed span.
+ *	raw_syscalls, sched, irq --kd_event--> engine/kdelay.c (intervals_only)
+ *	    --hooks: may an interval begin / it ended--> thread B/E slices,
+ *	    run/ready X slices, and the CPU tracks (kd_begin(), kd_end())
+ *	main:run_start, poll_block --> engine/bridge-loop.c --bl_begin()/bl_end()
+ *	    --> main-loop run and poll-wait slices
+ *	packet events --> engine/span.c in stream mode --> one packet per
+ *	    completed span (report/timeline-packets.c); LOST windows from
+ *	    engine/lostwin.c
+ *	upcall events --> engine/upcall-match.c (report/upcall-input.c decodes
+ *	    them as the upcall-cost report does) --> instants and flows, written
+ *	    at the end (report/timeline-upcalls.c)
+ *
+ * So the slice and flow counts are the reports' counts (tests/export checks
+ * it on every testdata recording).  What is decided here is drawing: the
+ * filters (--time, --cpu, --pid) decide at an interval's begin whether it is
+ * followed (an interval not followed is as if its begin event were not
+ * there), slices nest on a track (one still open when an outer one ends is
+ * closed as incomplete), a ready slice is drawn from the thread's last
+ * switch-out when the wakeup came while it still ran, and the tracks and
+ * names of threads, CPUs and counters.
+ *
+ * Memory: per thread a fixed record here and one in the kernel-delay engine
+ * (both freed a horizon after the thread exits), per skb address a
+ * generation counter, the upcall events until the end; the span engines keep
+ * no completed span.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/analyze.h"
+#include "ovsperf/err.h"
+#include "report/report.h"
 #include "decode/devtab.h"
-#include "out/pcapng.h"
-#include "engine/timeline.h"
-#include "engine/timeline-local.h"
+#include "report/timeline.h"
+#include "report/timeline-local.h"
 #include "report/timeline-sink.h"
+#include "engine/bridge-loop.h"
 #include "engine/kdelay.h"
 #include "ovsperf/evdec.h"
 #include "ovsperf/syscalls.h"
@@ -66,6 +79,7 @@ static int grow_threads(struct ex_timeline *x)
 	free(x->threads);
 	x->threads = tab;
 	x->nr_slots = n;
+	x->hot = NULL;
 	return 0;
 }
 
@@ -75,19 +89,21 @@ static struct ex_thread *get_thread(struct ex_timeline *x, uint32_t key, int64_t
 {
 	size_t j;
 
+	/* The thread of the previous lookup: most events follow one of the same
+	 * thread (sys_enter, then the engine's hook for it). */
+	if (x->hot && x->hot->key == key)
+		return x->hot;
 	if (x->nr_threads * 2 >= x->nr_slots && grow_threads(x))
 		return NULL;
 	for (j = hash32(key) & (x->nr_slots - 1); x->threads[j].key; j = (j + 1) & (x->nr_slots - 1))
 		if (x->threads[j].key == key)
-			return &x->threads[j];
+			return x->hot = &x->threads[j];
 	x->threads[j].key = key;
 	x->threads[j].pid = pid;
-	x->threads[j].run_start = EX_NONE;
-	x->threads[j].ready_start = EX_NONE;
 	x->threads[j].last_out = EX_NONE;
 	x->threads[j].exited = EX_NONE;
 	x->nr_threads++;
-	return &x->threads[j];
+	return x->hot = &x->threads[j];
 }
 
 /* Empty slot @i and close the gap (linear probing: move back every later
@@ -98,6 +114,7 @@ static void remove_thread(struct ex_timeline *x, size_t i)
 
 	memset(&x->threads[i], 0, sizeof(x->threads[i]));
 	x->nr_threads--;
+	x->hot = NULL;
 	for (;;) {
 		j = (j + 1) & mask;
 		if (!x->threads[j].key)
@@ -126,8 +143,7 @@ static void retire_thread(struct ex_timeline *x, const struct exitq_ent *e)
 
 		if (t->key != e->tid)
 			continue;
-		if (t->exited == e->time && !t->depth && t->run_start == EX_NONE &&
-		    t->ready_start == EX_NONE)
+		if (t->exited == e->time && !t->depth && !kd_engine__thread_open(&x->kd, t->key))
 			remove_thread(x, j);
 		return;
 	}
@@ -137,11 +153,13 @@ static struct ex_thread *find_thread(struct ex_timeline *x, uint32_t key)
 {
 	size_t j;
 
+	if (x->hot && x->hot->key == key)
+		return x->hot;
 	if (!x->nr_slots)
 		return NULL;
 	for (j = hash32(key) & (x->nr_slots - 1); x->threads[j].key; j = (j + 1) & (x->nr_slots - 1))
 		if (x->threads[j].key == key)
-			return &x->threads[j];
+			return x->hot = &x->threads[j];
 	return NULL;
 }
 
@@ -187,7 +205,7 @@ static const char *comm_of(struct ex_timeline *x, uint32_t tid, char *buf, size_
 }
 
 /* Write the names of @t's process and thread when not done yet. */
-static void name_thread(struct ex_timeline *x, struct ex_thread *t)
+void ex_name_thread(struct ex_timeline *x, struct ex_thread *t)
 {
 	char buf[64], name[64];
 
@@ -216,7 +234,7 @@ static void name_sched(struct ex_timeline *x, struct ex_thread *t)
 	if (t->sched_named)
 		return;
 	t->sched_named = true;
-	name_thread(x, t);
+	ex_name_thread(x, t);
 	snprintf(name, sizeof(name), "%s (run/ready)", comm_of(x, t->key, buf, sizeof(buf)));
 	x->w->ops->subtrack(x->w, t->pid, EX_SCHED_BASE + t->key, t->key, name,
 			    (int64_t)t->key * 2 + 1);
@@ -226,17 +244,6 @@ static void name_sched(struct ex_timeline *x, struct ex_thread *t)
  * Filters.
  */
 
-static bool in_time(const struct ex_timeline *x, uint64_t ts)
-{
-	return pktfilter_time_ok(&x->f.pkt, ts, ts);
-}
-
-/* A sample without a CPU is not filtered out by --cpu. */
-static bool cpu_ok(const struct ex_timeline *x, uint32_t cpu)
-{
-	return cpu == (uint32_t)-1 || pktfilter_cpu_ok(&x->f.pkt, cpu);
-}
-
 static bool pid_ok(const struct ex_timeline *x, int64_t pid)
 {
 	return x->f.pid < 0 || pid == x->f.pid;
@@ -245,7 +252,7 @@ static bool pid_ok(const struct ex_timeline *x, int64_t pid)
 /* May a slice begin at this sample on a thread of @pid? */
 static bool may_begin(const struct ex_timeline *x, const struct pdata_sample *sm, int64_t pid)
 {
-	return in_time(x, sm->time) && cpu_ok(x, sm->cpu) && pid_ok(x, pid);
+	return ex_in_time(x, sm->time) && ex_cpu_ok(x, sm->cpu) && pid_ok(x, pid);
 }
 
 /*
@@ -289,7 +296,7 @@ static void begin_slice(struct ex_timeline *x, struct ex_thread *t, uint64_t ts,
 		x->counts.incomplete++;
 	if (t->depth == EX_MAX_DEPTH)
 		return;
-	name_thread(x, t);
+	ex_name_thread(x, t);
 	x->w->ops->begin(x->w, t->pid, track_tid(t), ts, cat, name, args, nr_args);
 	t->stack[t->depth++] = (uint8_t)kind;
 }
@@ -359,300 +366,282 @@ static void cpu_switch(struct ex_timeline *x, const struct pdata_sample *sm, uin
 }
 
 /* The track of the task a sample ran in (idle tasks per CPU). */
-static struct ex_thread *sample_thread(struct ex_timeline *x, const struct pdata_sample *sm)
+struct ex_thread *ex_sample_thread(struct ex_timeline *x, const struct pdata_sample *sm)
 {
 	if (!sm->tid)
 		return sm->cpu == (uint32_t)-1 ? NULL : get_thread(x, EX_IDLE_BASE + sm->cpu, 0);
 	return get_thread(x, sm->tid, sm->pid);
 }
 
-static int on_sys(struct ex_timeline *x, const struct ex_evmap *m, const struct pdata_sample *sm,
-		  bool enter)
+/*
+ * Thread tracks from the engines' intervals: the kernel-delay engine
+ * (engine/kdelay.h: syscalls, run, ready, hard and soft IRQs) and the
+ * bridge-loop engine (engine/bridge-loop.h: main-loop run and poll wait) pair
+ * the events; their hooks say here when an interval begins (a B slice, or a
+ * stamp for the run/ready X slices) and when it ends.  The filters decide at
+ * the begin: an interval not followed is as if its begin event were not there.
+ */
+
+/* A hook ran out of memory: kept for the sample's return. */
+static bool hook_oom(struct ex_timeline *x)
+{
+	x->hook_err = -ENOMEM;
+	return false;
+}
+
+/* The name of syscall @nr, NULL when unknown: the table's answers kept (the
+ * lookup compares the architecture's name at every call). */
+static const char *syscall_name(struct ex_timeline *x, long nr)
+{
+	if (nr < 0 || nr >= EX_SYS_NAMES)
+		return ovp_syscall_name(x->arch, nr);
+	if (!x->sys_known[nr]) {
+		x->sys_known[nr] = true;
+		x->sys_name[nr] = ovp_syscall_name(x->arch, nr);
+	}
+	return x->sys_name[nr];
+}
+
+static bool begin_sys(struct ex_timeline *x, const struct pdata_sample *sm, long nr)
 {
 	struct ex_thread *t;
 	char name[64];
-	long nr = (long)evdec_field__s64(&m->f1, sm);
 	const char *sys;
 
-	if (!sm->tid)
-		return 0;
-	if (enter && !may_begin(x, sm, sm->pid))
-		return 0;
-	t = enter ? get_thread(x, sm->tid, sm->pid) : find_thread(x, sm->tid);
+	if (!may_begin(x, sm, sm->pid))
+		return false;
+	t = get_thread(x, sm->tid, sm->pid);
 	if (!t)
-		return enter ? -ENOMEM : 0;
-	if (enter) {
-		sys = ovp_syscall_name(x->arch, nr);
-		if (!sys) {
-			snprintf(name, sizeof(name), "syscall %ld", nr);
-			sys = name;
-		}
-		struct ex_arg a[] = { EXA_I("nr", nr), EXA_I("cpu", (int)sm->cpu) };
-
-		/* With CPU tracks the CPU is seen there, and a known name says nr. */
-		if (lean(x))
-			begin_slice(x, t, sm->time, K_SYS, "syscall", sys, a, sys == name);
-		else
-			begin_slice(x, t, sm->time, K_SYS, "syscall", sys, a, 2);
-		return 0;
+		return hook_oom(x);
+	sys = syscall_name(x, nr);
+	if (!sys) {
+		snprintf(name, sizeof(name), "syscall %ld", nr);
+		sys = name;
 	}
-	struct ex_arg ret = EXA_I("ret", evdec_field__s64(&m->f2, sm));
+	struct ex_arg a[] = { EXA_I("nr", nr), EXA_I("cpu", (int)sm->cpu) };
 
-	if (end_slice(x, t, sm->time, K_SYS, &ret, 1))
-		x->counts.syscalls++;
-	return 0;
+	/* With CPU tracks the CPU is seen there, and a known name says nr. */
+	if (lean(x))
+		begin_slice(x, t, sm->time, K_SYS, "syscall", sys, a, sys == name);
+	else
+		begin_slice(x, t, sm->time, K_SYS, "syscall", sys, a, 2);
+	return true;
 }
 
-static int on_irq(struct ex_timeline *x, const struct ex_evmap *m, const struct pdata_sample *sm,
-		  bool entry, bool soft)
+static bool begin_irq(struct ex_timeline *x, const struct ex_evmap *m,
+		      const struct pdata_sample *sm, bool soft)
 {
 	struct ex_thread *t;
 	char name[96], str[64];
 	const char *vname;
 	uint64_t v = evdec_field__u64(&m->f1, sm);
 
-	if (entry && !may_begin(x, sm, sm->tid ? (int64_t)sm->pid : 0))
-		return 0;
-	if (entry) {
-		t = sample_thread(x, sm);
-		if (!t)
-			return sm->cpu == (uint32_t)-1 ? 0 : -ENOMEM;
-		if (soft) {
-			vname = kd_softirq_name((unsigned int)v);
-			if (vname)
-				snprintf(name, sizeof(name), "softirq %s", vname);
-			else
-				snprintf(name, sizeof(name), "softirq %" PRIu64, v);
-			struct ex_arg a[] = { EXA_U("vec", v), EXA_I("cpu", (int)sm->cpu) };
-
-			begin_slice(x, t, sm->time, K_SOFTIRQ, "softirq", name, a, lean(x) ? 1 : 2);
-			cpu_begin(x, sm, C_SOFTIRQ, "softirq", name, a, 1);
-		} else {
-			snprintf(name, sizeof(name), "irq %" PRIu64 " %s", v,
-				 evdec_field__str(&m->f2, sm, str, sizeof(str)));
-			struct ex_arg a[] = { EXA_U("irq", v), EXA_I("cpu", (int)sm->cpu) };
-
-			begin_slice(x, t, sm->time, K_IRQ, "irq", name, a, lean(x) ? 1 : 2);
-			cpu_begin(x, sm, C_IRQ, "irq", name, a, 1);
-		}
-		return 0;
-	}
-	cpu_end(x, sm, soft ? C_SOFTIRQ : C_IRQ);
-	t = find_thread(x, sm->tid ? sm->tid : EX_IDLE_BASE + sm->cpu);
+	if (!may_begin(x, sm, sm->tid ? (int64_t)sm->pid : 0))
+		return false;
+	t = ex_sample_thread(x, sm);
 	if (!t)
-		return 0;
+		return sm->cpu == (uint32_t)-1 ? false : hook_oom(x);
 	if (soft) {
-		if (end_slice(x, t, sm->time, K_SOFTIRQ, NULL, 0))
-			x->counts.softirqs++;
+		vname = kd_softirq_name((unsigned int)v);
+		if (vname)
+			snprintf(name, sizeof(name), "softirq %s", vname);
+		else
+			snprintf(name, sizeof(name), "softirq %" PRIu64, v);
+		struct ex_arg a[] = { EXA_U("vec", v), EXA_I("cpu", (int)sm->cpu) };
+
+		begin_slice(x, t, sm->time, K_SOFTIRQ, "softirq", name, a, lean(x) ? 1 : 2);
+		cpu_begin(x, sm, C_SOFTIRQ, "softirq", name, a, 1);
 	} else {
+		snprintf(name, sizeof(name), "irq %" PRIu64 " %s", v,
+			 evdec_field__str(&m->f2, sm, str, sizeof(str)));
+		struct ex_arg a[] = { EXA_U("irq", v), EXA_I("cpu", (int)sm->cpu) };
+
+		begin_slice(x, t, sm->time, K_IRQ, "irq", name, a, lean(x) ? 1 : 2);
+		cpu_begin(x, sm, C_IRQ, "irq", name, a, 1);
+	}
+	return true;
+}
+
+/* A thread's run or ready interval may begin: followed when the filters pass
+ * and its process is known. */
+static bool begin_sched(struct ex_timeline *x, const struct pdata_sample *sm, uint32_t tid,
+			int64_t pid)
+{
+	if (!tid || pid < 0 || !may_begin(x, sm, pid))
+		return false;
+	return get_thread(x, tid, pid) ? true : hook_oom(x);
+}
+
+static bool kd_begin(void *arg, enum kd_interval kind, uint32_t tid, int64_t pid,
+		     const struct kd_event *ev)
+{
+	struct ex_timeline *x = arg;
+	const struct pdata_sample *sm = x->cur_sm;
+
+	switch (kind) {
+	case KD_IV_SYSCALL:
+		return begin_sys(x, sm, ev->sys.nr);
+	case KD_IV_RUN:
+		/* Every switch: the CPU track changes task first. */
+		cpu_switch(x, sm, ev->sw.next_tid, ev->sw.next_pid);
+		return begin_sched(x, sm, tid, pid);
+	case KD_IV_READY:
+		return begin_sched(x, sm, tid, pid);
+	case KD_IV_IRQ:
+	case KD_IV_SOFTIRQ:
+		return begin_irq(x, x->cur_m, sm, kind == KD_IV_SOFTIRQ);
+	}
+	return false;
+}
+
+static void kd_end(void *arg, enum kd_interval kind, uint32_t tid, uint64_t start,
+		   const struct kd_event *ev)
+{
+	struct ex_timeline *x = arg;
+	const struct pdata_sample *sm = x->cur_sm;
+	const struct ex_evmap *m = x->cur_m;
+	struct ex_thread *t = find_thread(x, tid);
+	uint64_t from = start;
+
+	if (!t)
+		return;
+	switch (kind) {
+	case KD_IV_SYSCALL: {
+		struct ex_arg ret = EXA_I("ret", evdec_field__s64(&m->f2, sm));
+
+		if (end_slice(x, t, sm->time, K_SYS, &ret, 1))
+			x->counts.syscalls++;
+		return;
+	}
+	case KD_IV_IRQ: {
 		struct ex_arg ret = EXA_I("ret", evdec_field__s64(&m->f2, sm));
 
 		if (end_slice(x, t, sm->time, K_IRQ, &ret, 1))
 			x->counts.irqs++;
+		return;
 	}
-	return 0;
+	case KD_IV_SOFTIRQ:
+		if (end_slice(x, t, sm->time, K_SOFTIRQ, NULL, 0))
+			x->counts.softirqs++;
+		return;
+	case KD_IV_RUN:
+		name_sched(x, t);
+		x->w->ops->complete(x->w, t->pid, EX_SCHED_BASE + t->key, start, ev->time - start,
+				    "sched", "run", NULL, 0);
+		x->counts.runs++;
+		return;
+	case KD_IV_READY:
+		/* Drawn from the switch-out when the wakeup came while it still ran
+		 * (the engine counts from the wakeup: the count is the same). */
+		if (t->last_out != EX_NONE && t->last_out > from)
+			from = t->last_out;
+		name_sched(x, t);
+		x->w->ops->complete(x->w, t->pid, EX_SCHED_BASE + t->key, from, ev->time - from,
+				    "sched", "ready", NULL, 0);
+		x->counts.readies++;
+		return;
+	}
 }
 
-static int on_loop(struct ex_timeline *x, const struct pdata_sample *sm, bool run_start)
+static bool bl_begin(void *arg, uint32_t tid, uint64_t time, bool run)
 {
-	struct ex_thread *t;
-	bool begin = may_begin(x, sm, sm->pid);
+	struct ex_timeline *x = arg;
+	const struct pdata_sample *sm = x->cur_sm;
 	struct ex_arg args = EXA_I("cpu", (int)sm->cpu);
-
-	t = begin ? get_thread(x, sm->tid, sm->pid) : find_thread(x, sm->tid);
-	if (!t)
-		return begin ? -ENOMEM : 0;
-	if (run_start) {
-		if (end_slice(x, t, sm->time, K_LOOP_WAIT, NULL, 0))
-			x->counts.loop_waits++;
-		if (begin)
-			begin_slice(x, t, sm->time, K_LOOP_RUN, "loop", "main loop run", &args,
-				    !lean(x));
-	} else {
-		if (end_slice(x, t, sm->time, K_LOOP_RUN, NULL, 0))
-			x->counts.loop_runs++;
-		if (begin)
-			begin_slice(x, t, sm->time, K_LOOP_WAIT, "loop", "poll wait", &args, !lean(x));
-	}
-	return 0;
-}
-
-/*
- * Run/ready tracks (kernel_delay.py's rules, see engine/kdelay.c).
- */
-
-static int on_switch(struct ex_timeline *x, const struct ex_evmap *m,
-		     const struct pdata_sample *sm)
-{
-	uint32_t prev = (uint32_t)evdec_field__u64(&m->f1, sm);
-	uint64_t state = evdec_field__u64(&m->f2, sm);
-	uint32_t next = (uint32_t)evdec_field__u64(&m->f3, sm);
-	int64_t prev_pid = prev == sm->tid ? (int64_t)sm->pid : pdata_session__pid_of(x->s, prev);
-	int64_t next_pid = pdata_session__pid_of(x->s, next);
-	struct ex_thread *t;
-	bool begin;
-
-	if (prev) {
-		begin = may_begin(x, sm, prev_pid) && prev_pid >= 0;
-		t = begin ? get_thread(x, prev, prev_pid) : find_thread(x, prev);
-		if (begin && !t)
-			return -ENOMEM;
-		if (t) {
-			if (t->run_start != EX_NONE) {
-				name_sched(x, t);
-				x->w->ops->complete(x->w, t->pid, EX_SCHED_BASE + t->key,
-						    t->run_start, sm->time - t->run_start, "sched",
-						    "run", NULL, 0);
-				x->counts.runs++;
-				t->run_start = EX_NONE;
-			}
-			t->last_out = sm->time;
-			/* Preempted (no state bit below TASK_REPORT_MAX): ready at once. */
-			if (begin && !(state & 0xffu))
-				t->ready_start = sm->time;
-		}
-	}
-	cpu_switch(x, sm, next, next_pid);
-	if (next) {
-		begin = may_begin(x, sm, next_pid) && next_pid >= 0;
-		t = begin ? get_thread(x, next, next_pid) : find_thread(x, next);
-		if (begin && !t)
-			return -ENOMEM;
-		if (t) {
-			if (t->ready_start != EX_NONE) {
-				/* A wakeup while the thread still ran: ready from its switch-out. */
-				uint64_t from = t->ready_start;
-
-				if (t->last_out != EX_NONE && t->last_out > from)
-					from = t->last_out;
-				name_sched(x, t);
-				x->w->ops->complete(x->w, t->pid, EX_SCHED_BASE + t->key, from,
-						    sm->time - from, "sched", "ready", NULL, 0);
-				x->counts.readies++;
-				t->ready_start = EX_NONE;
-			}
-			if (begin)
-				t->run_start = sm->time;
-		}
-	}
-	return 0;
-}
-
-static int on_wakeup(struct ex_timeline *x, const struct ex_evmap *m,
-		     const struct pdata_sample *sm)
-{
-	uint32_t tid = (uint32_t)evdec_field__u64(&m->f1, sm);
-	int64_t pid = pdata_session__pid_of(x->s, tid);
 	struct ex_thread *t;
 
-	if (!tid || pid < 0 || !may_begin(x, sm, pid))
-		return 0;
-	t = get_thread(x, tid, pid);
-	if (!t)
-		return -ENOMEM;
-	t->ready_start = sm->time;
-	return 0;
-}
-
-/*
- * Upcall flows: kernel ovs_dp_upcall -> the first later recv_upcall of the
- * same packet (same length, and same first bytes when both events carry
- * them), as upcall-cost pairs them; only MISS upcalls (upcall_cmd 1, recv
- * type 0 with a flow key), like upcall_cost.py.
- */
-
-static bool upcall_usable(const struct ex_evmap *m, const struct pdata_sample *sm, bool kernel,
-			  uint32_t len)
-{
-	if (!len)
+	if (!may_begin(x, sm, sm->pid))
 		return false;
-	if (kernel)
-		return !evdec_field__resolved(&m->f2) || evdec_field__u64(&m->f2, sm) == 1;
-	return (!evdec_field__resolved(&m->f2) || evdec_field__u64(&m->f2, sm) == 0) &&
-	       (!evdec_field__resolved(&m->f3) || evdec_field__u64(&m->f3, sm) > 0);
-}
-
-static uint32_t upcall_bytes(const struct ex_evmap *m, const struct pdata_sample *sm, uint32_t len,
-			     const uint8_t **bytes)
-{
-	uint32_t n = 0;
-
-	*bytes = evdec_field__resolved(&m->pkt) ? ex_field_bytes(&m->pkt, sm, &n) : NULL;
-	if (!*bytes)
-		return 0;
-	if (n > len)
-		n = len;
-	return n < EX_UPCALL_CMP ? n : EX_UPCALL_CMP;
-}
-
-static int on_upcall(struct ex_timeline *x, const struct ex_evmap *m,
-		     const struct pdata_sample *sm, bool kernel)
-{
-	const char *name = kernel ? "ovs_dp_upcall" : "recv_upcall";
-	struct ex_thread *t;
-	uint32_t len = (uint32_t)evdec_field__u64(&m->f1, sm), nr = 0;
-	struct ex_arg args = EXA_U("len", len);
-	const uint8_t *bytes = NULL;
-	struct ex_upcall *u, found;
-	bool usable;
-	size_t i;
-
-	if (!may_begin(x, sm, sm->tid ? (int64_t)sm->pid : 0))
-		return 0;
-	t = sample_thread(x, sm);
+	t = get_thread(x, tid, sm->pid);
 	if (!t)
-		return sm->cpu == (uint32_t)-1 ? 0 : -ENOMEM;
-	name_thread(x, t);
-	usable = evdec_field__resolved(&m->f1) && upcall_usable(m, sm, kernel, len);
-	if (usable)
-		nr = upcall_bytes(m, sm, len, &bytes);
-	if (kernel) {
-		/* The flow starts here; its id is written on this event, so it
-		 * dangles (no arrow) when no recv_upcall takes it. */
-		uint64_t id = usable ? ++x->flow_seq : 0;
+		return hook_oom(x);
+	begin_slice(x, t, time, run ? K_LOOP_RUN : K_LOOP_WAIT, "loop",
+		    run ? "main loop run" : "poll wait", &args, !lean(x));
+	return true;
+}
 
-		x->w->ops->instant(x->w, t->pid, track_tid(t), sm->time, "upcall", name, &args, 1,
-				   id, 0);
-		if (!usable)
+static void bl_end(void *arg, uint32_t tid, uint64_t time, bool run, uint64_t ns)
+{
+	struct ex_timeline *x = arg;
+	struct ex_thread *t = find_thread(x, tid);
+
+	(void)ns;
+	if (t && end_slice(x, t, time, run ? K_LOOP_RUN : K_LOOP_WAIT, NULL, 0)) {
+		if (run)
+			x->counts.loop_runs++;
+		else
+			x->counts.loop_waits++;
+	}
+}
+
+/* A sample of a kernel-delay event: decoded for the engine, which calls the
+ * hooks above. */
+static int on_kd(struct ex_timeline *x, const struct ex_evmap *m, const struct pdata_sample *sm)
+{
+	struct kd_event ev = {
+		.time = sm->time,
+		.cpu = sm->cpu,
+		.tid = sm->tid,
+		.pid = sm->pid,
+	};
+	uint32_t prev;
+	struct ex_thread *t;
+
+	switch (m->h) {
+	case H_SYS_ENTER:
+	case H_SYS_EXIT:
+		if (!sm->tid)
 			return 0;
-		if (x->ring_len == EX_UPCALL_RING) {	/* the oldest waited too long */
-			x->ring_head = (x->ring_head + 1) % EX_UPCALL_RING;
-			x->ring_len--;
+		ev.type = m->h == H_SYS_ENTER ? KD_EV_SYS_ENTER : KD_EV_SYS_EXIT;
+		/* The exit's number only counts in statistics (none here). */
+		ev.sys.nr = m->h == H_SYS_ENTER ? (long)evdec_field__s64(&m->f1, sm) : -1;
+		break;
+	case H_SWITCH:
+		ev.type = KD_EV_SWITCH;
+		prev = (uint32_t)evdec_field__u64(&m->f1, sm);
+		ev.sw.prev_tid = prev;
+		ev.sw.prev_state = evdec_field__u64(&m->f2, sm);
+		ev.sw.next_tid = (uint32_t)evdec_field__u64(&m->f3, sm);
+		ev.sw.prev_pid = prev == sm->tid ? (int64_t)sm->pid : pdata_session__pid_of(x->s, prev);
+		ev.sw.next_pid = pdata_session__pid_of(x->s, ev.sw.next_tid);
+		/* The last switch-out of a thread on the timeline: where its
+		 * ready slice is drawn from (kd_end()). */
+		if (prev) {
+			bool begin = ev.sw.prev_pid >= 0 && may_begin(x, sm, ev.sw.prev_pid);
+
+			t = begin ? get_thread(x, prev, ev.sw.prev_pid) : find_thread(x, prev);
+			if (begin && !t)
+				return -ENOMEM;
+			if (t)
+				t->last_out = sm->time;
 		}
-		u = &x->ring[(x->ring_head + x->ring_len++) % EX_UPCALL_RING];
-		u->ts = sm->time;
-		u->pid = t->pid;
-		u->tid = track_tid(t);
-		u->len = len;
-		u->flow = id;
-		u->nr_bytes = nr;
-		if (nr)
-			memcpy(u->bytes, bytes, nr);
+		break;
+	case H_WAKEUP:
+		ev.type = KD_EV_WAKEUP;
+		ev.wake.tid = (uint32_t)evdec_field__u64(&m->f1, sm);
+		ev.wake.pid = pdata_session__pid_of(x->s, ev.wake.tid);
+		break;
+	case H_IRQ_ENTRY:
+		ev.type = KD_EV_IRQ_ENTRY;
+		break;
+	case H_IRQ_EXIT:
+		ev.type = KD_EV_IRQ_EXIT;
+		ev.irq.ret = (int)evdec_field__s64(&m->f2, sm);
+		cpu_end(x, sm, C_IRQ);
+		break;
+	case H_SOFTIRQ_ENTRY:
+		ev.type = KD_EV_SOFTIRQ_ENTRY;
+		ev.softirq.vec = (unsigned int)evdec_field__u64(&m->f1, sm);
+		break;
+	case H_SOFTIRQ_EXIT:
+		ev.type = KD_EV_SOFTIRQ_EXIT;
+		ev.softirq.vec = (unsigned int)evdec_field__u64(&m->f1, sm);
+		cpu_end(x, sm, C_SOFTIRQ);
+		break;
+	default:
 		return 0;
 	}
-	found.flow = 0;
-	for (i = 0; usable && i < x->ring_len; i++) {
-		u = &x->ring[(x->ring_head + i) % EX_UPCALL_RING];
-		uint32_t cmp = u->nr_bytes < nr ? u->nr_bytes : nr;
-
-		if (u->len != len || (cmp && memcmp(u->bytes, bytes, cmp)))
-			continue;
-		found = *u;
-		x->counts.upcall_flows++;
-		/* Remove entry i: shift the older ones up by one. */
-		for (; i > 0; i--)
-			x->ring[(x->ring_head + i) % EX_UPCALL_RING] =
-				x->ring[(x->ring_head + i - 1) % EX_UPCALL_RING];
-		x->ring_head = (x->ring_head + 1) % EX_UPCALL_RING;
-		x->ring_len--;
-		break;
-	}
-	x->w->ops->instant(x->w, t->pid, track_tid(t), sm->time, "upcall", name, &args, 1, 0,
-			   found.flow);
-	if (found.flow && x->w->ops->flow)
-		x->w->ops->flow(x->w, found.pid, found.tid, found.ts, t->pid, track_tid(t),
-				sm->time, found.flow);
-	return 0;
+	return kd_engine__event(&x->kd, &ev) ?: x->hook_err;
 }
 
 /*
@@ -689,7 +678,7 @@ static void count_event(struct ex_timeline *x, const struct pdata_sample *sm)
 {
 	uint64_t b = sm->time / 1000000;
 
-	if (!in_time(x, sm->time) || !cpu_ok(x, sm->cpu) || sm->cpu >= EX_MAX_CPUS)
+	if (!ex_in_time(x, sm->time) || !ex_cpu_ok(x, sm->cpu) || sm->cpu >= EX_MAX_CPUS)
 		return;
 	if (x->bucket_open && b != x->bucket) {
 		uint64_t prev = x->bucket;
@@ -714,15 +703,6 @@ static void count_event(struct ex_timeline *x, const struct pdata_sample *sm)
 /*
  * The tool.
  */
-
-static void find_pkt(struct evdec_field *f, const struct pdata_evsel *ev)
-{
-	static const char *const names[] = { "pkt", "packet", "data", NULL };
-
-	if (evdec_field__find_any(f, ev, names) || !f->is_array || f->is_dynamic)
-		memset(f, 0, sizeof(*f));
-}
-
 
 static int ex_ready(struct pdata_tool *tool, struct pdata_session *s)
 {
@@ -782,15 +762,10 @@ static int ex_ready(struct pdata_tool *tool, struct pdata_session *s)
 			m->h = H_POLL_BLOCK;
 		} else if (!strcmp(e, "recv_upcall")) {
 			evdec_field__find_any(&m->f1, ev, ex_len_fields);
-			evdec_field__find(&m->f2, ev, "arg2");		/* upcall type */
-			evdec_field__find(&m->f3, ev, "arg6");		/* key size */
-			find_pkt(&m->pkt, ev);
 			m->h = H_RECV_UPCALL;
 		} else if (!strcmp(e, "ovs_dp_upcall") && first_match(s, "ovs_dp_upcall") == i) {
 			/* One probe point, one event: the first recorded of its names. */
 			evdec_field__find_any(&m->f1, ev, ex_len_fields);
-			evdec_field__find(&m->f2, ev, "upcall_cmd");
-			find_pkt(&m->pkt, ev);
 			m->h = H_DP_UPCALL;
 		}
 		for (p = 0; p < spanspec_nr_free_events; p++)
@@ -806,7 +781,7 @@ static int ex_ready(struct pdata_tool *tool, struct pdata_session *s)
 	}
 	if (!err && x->nr_spans)
 		spanspec__warn_reused(s, "export");
-	return err ?: ex_check_filters(x);
+	return err ?: ex_upcalls_ready(x) ?: ex_check_filters(x);
 }
 
 static int ex_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
@@ -825,52 +800,39 @@ static int ex_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 		return 0;
 	if (sm->time > x->last_time)
 		x->last_time = sm->time;
-	if (sm->cpu != (uint32_t)-1 && sm->cpu < EX_MAX_CPUS && x->nr_spans) {
-		if (sm->cpu >= x->nr_cpu_last) {
-			size_t n = sm->cpu + 64;
-			uint64_t *a = realloc(x->cpu_last, n * sizeof(*a));
-
-			if (!a)
-				return ovp_err(-ENOMEM, "export: out of memory");
-			memset(a + x->nr_cpu_last, 0, (n - x->nr_cpu_last) * sizeof(*a));
-			x->cpu_last = a;
-			x->nr_cpu_last = n;
-		}
-		x->cpu_last[sm->cpu] = sm->time;
-	}
+	if (sm->cpu != (uint32_t)-1 && sm->cpu < EX_MAX_CPUS && x->nr_spans &&
+	    lostwin__seen(&x->lost, sm->cpu, sm->time))
+		return -ENOMEM;
 	count_event(x, sm);
 	m = &x->map[sm->evsel->idx];
+	x->cur_sm = sm;
+	x->cur_m = m;
 	switch (m->h) {
 	case H_NONE:
 		break;
 	case H_SYS_ENTER:
 	case H_SYS_EXIT:
-		err = on_sys(x, m, sm, m->h == H_SYS_ENTER);
-		break;
 	case H_SWITCH:
-		err = on_switch(x, m, sm);
-		break;
 	case H_WAKEUP:
-		err = on_wakeup(x, m, sm);
-		break;
 	case H_IRQ_ENTRY:
 	case H_IRQ_EXIT:
-		err = on_irq(x, m, sm, m->h == H_IRQ_ENTRY, false);
-		break;
 	case H_SOFTIRQ_ENTRY:
 	case H_SOFTIRQ_EXIT:
-		err = on_irq(x, m, sm, m->h == H_SOFTIRQ_ENTRY, true);
+		err = on_kd(x, m, sm);
 		break;
 	case H_RUN_START:
 	case H_POLL_BLOCK:
 		if (sm->tid)
-			err = on_loop(x, sm, m->h == H_RUN_START);
+			err = bl_engine__event(&x->bl, sm->tid, sm->time,
+					       m->h == H_RUN_START ? BL_RUN_START : BL_POLL_BLOCK)
+			      ?: x->hook_err;
 		break;
 	case H_DP_UPCALL:
 	case H_RECV_UPCALL:
-		err = on_upcall(x, m, sm, m->h == H_DP_UPCALL);
 		break;
 	}
+	if (!err && (m->uc_type >= 0 || m->h == H_DP_UPCALL || m->h == H_RECV_UPCALL))
+		err = ex_on_upcall(x, m, sm);
 	if (!err && (m->nr_roles || m->is_free))
 		err = ex_on_packet(x, m, sm);
 	return err ?: x->w->err;
@@ -890,6 +852,9 @@ static int ex_exit(struct pdata_tool *tool, const union perf_event *event,
 
 	if (!t)
 		return 0;
+	ret = kd_engine__thread_exit(&x->kd, event->fork.tid, time);
+	if (ret)
+		return ret;
 	t->exited = time;
 	ret = exitq__push(&x->exited, event->fork.tid, time, &early);
 	if (ret == 1)
@@ -923,7 +888,7 @@ static int ex_lost(struct pdata_tool *tool, const union perf_event *event,
 	struct ex_timeline *x = container_of(tool, struct ex_timeline, tool);
 	uint64_t n = event->header.type == PERF_RECORD_LOST ? event->lost.lost
 							     : event->lost_samples.lost;
-	uint64_t ts = sample && sample->time ? sample->time : x->last_time;
+	uint64_t ts = sample && sample->time ? sample->time : x->last_time, lo, hi;
 
 	/* perf appends untimed LOST_SAMPLES totals at the end: not new losses. */
 	if (!n || (event->header.type != PERF_RECORD_LOST && (!sample || !sample->time)))
@@ -933,20 +898,7 @@ static int ex_lost(struct pdata_tool *tool, const union perf_event *event,
 		x->w->ops->process(x->w, EX_CNT_PID, "ovsperf counters");
 	}
 	x->lost_total += n;
-	if (x->nr_spans) {
-		/* The window, as the latency report makes it: since the last event of
-		 * the CPU, or of the CPU heard from longest ago. */
-		uint64_t lo = UINT64_MAX;
-
-		if (sample && sample->cpu != (uint32_t)-1) {
-			lo = sample->cpu < x->nr_cpu_last ? x->cpu_last[sample->cpu] : 0;
-		} else {
-			for (size_t c = 0; c < x->nr_cpu_last; c++)
-				if (x->cpu_last[c] && x->cpu_last[c] < lo)
-					lo = x->cpu_last[c];
-			if (lo == UINT64_MAX)
-				lo = 0;
-		}
+	if (x->nr_spans && lostwin__window(&x->lost, event, sample, x->last_time, &lo, &hi)) {
 		if (x->nr_lost_win == x->cap_lost_win) {
 			size_t cap = x->cap_lost_win ? x->cap_lost_win * 2 : 16;
 			uint64_t(*w)[2] = realloc(x->lost_win, cap * sizeof(*w));
@@ -957,9 +909,9 @@ static int ex_lost(struct pdata_tool *tool, const union perf_event *event,
 			x->cap_lost_win = cap;
 		}
 		x->lost_win[x->nr_lost_win][0] = lo;
-		x->lost_win[x->nr_lost_win++][1] = ts;
+		x->lost_win[x->nr_lost_win++][1] = hi;
 		for (int i = 0; i < x->nr_spans; i++) {
-			int err = span_engine__lost(x->spans[i].eng, lo, ts);
+			int err = span_engine__lost(x->spans[i].eng, lo, hi);
 
 			if (err)
 				return err;
@@ -985,6 +937,8 @@ static int ex_done(struct pdata_tool *tool, struct pdata_session *s)
 
 	(void)s;
 	flush_bucket(x);
+	if (ex_upcalls_done(x))
+		return x->w->err ?: -ENOMEM;
 	/*
 	 * Slices still open at the end lost their end: close them, marked, in
 	 * the order of the threads' keys (the table's order is the hash's, which
@@ -1048,6 +1002,16 @@ int ex_timeline__new(struct ex_timeline **out, struct ex_sink *w, const struct e
 	x->tool.exit = ex_exit;
 	x->tool.lost = ex_lost;
 	x->tool.done = ex_done;
+	x->kd_hooks = (struct kd_hooks){ .begin = kd_begin, .end = kd_end, .arg = x };
+	struct kd_config kc = {
+		.pid = -1, .poll_nr = -1, .ppoll_nr = -1,
+		.hooks = &x->kd_hooks, .intervals_only = true,
+	};
+	if (kd_engine__init(&x->kd, &kc) || bl_engine__init(&x->bl, bl_end, x)) {
+		ex_timeline__delete(x);
+		return -ENOMEM;
+	}
+	bl_engine__follow(&x->bl, bl_begin, true);
 	*out = x;
 	return 0;
 }
@@ -1072,15 +1036,19 @@ void ex_timeline__delete(struct ex_timeline *x)
 			for (int a = 0; a < EX_MAX_ALTS; a++)
 				free(x->spans[s].alt_names[k][a]);
 	}
+	kd_engine__exit(&x->kd);
+	bl_engine__exit(&x->bl);
 	devtab__exit(&x->devs);
 	exitq__exit(&x->exited);
 	free(x->attrs);
 	free(x->attr_tab);
-	free(x->cpu_last);
+	lostwin__exit(&x->lost);
 	free(x->lost_win);
 	free(x->gens);
 	free(x->threads);
 	free(x->pids);
+	uc_engine__exit(&x->uc);
+	free(x->upcalls);
 	free(x->map);
 	free(x);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * engine/timeline-packets.c - the packet spans of the timeline pass (engine/timeline.c):
+ * report/timeline-packets.c - the packet spans of the timeline pass (report/timeline.c):
  * the latency report's span engine (engine/span.h) fed with the span events, each
  * completed span written through the sink as one packet (report/timeline-sink.h),
  * with the same filters as the latency report.
@@ -9,8 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/analyze.h"
-#include "engine/timeline-local.h"
+#include "ovsperf/err.h"
+#include "report/report.h"
+#include "report/timeline-local.h"
 
 /* Completed spans the engine holds before dropping them (stream mode). */
 #define EX_SPAN_HOLD 64
