@@ -43,6 +43,7 @@ static const struct {
 	const struct report_ops *ops;
 	report_text_fn text;
 } text_writers[] = {
+	{ &report_latency_ops, text_latency },
 	{ &report_journey_ops, text_journey },
 	{ &report_drops_ops, text_drops },
 	{ &report_upcalls_ops, text_upcalls },

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * engine/backlog-depth.c - backlog queue depth at enqueue (see engine/backlog-depth.h).
+ * engine/backlog-depth.c - backlog queue depth at enqueue (see engine/backlog-depth.h):
+ * computed per packet, given as JSON for the latency report's model (the
+ * text writer, out/text-latency.c, prints it from there).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -109,29 +111,6 @@ int backlog_depth__add(struct backlog_depth *d, uint32_t cpu, uint32_t depth, bo
 	d->saturated += saturated;
 	hist_log2__add(&d->hist, depth);
 	return 0;
-}
-
-void backlog_depth__print(const struct backlog_depth *d, FILE *out)
-{
-	fprintf(out, "\nBacklog queue depth at enqueue (packets ahead on the CPU's backlog):\n");
-	fprintf(out, "  %-10s %10s %10s %10s\n", "cpu", "packets", "mean", "max");
-	for (size_t c = 0; c < d->ncpus; c++) {
-		const struct bq_cpu *q = &d->cpus[c];
-
-		if (q->count)
-			fprintf(out, "  cpu %-6zu %10" PRIu64 " %10.2f %10" PRIu64 "\n", c, q->count,
-				(double)q->sum / q->count, q->max);
-	}
-	if (d->count)
-		fprintf(out, "  %-10s %10" PRIu64 " %10.2f %10" PRIu64 "\n", "all", d->count,
-			(double)d->sum / d->count, d->max);
-	if (d->saturated)
-		fprintf(out, "  %" PRIu64 " packets had more than %u ahead (counted as %u)\n",
-			d->saturated, BQ_KEEP, BQ_KEEP);
-	if (d->count) {
-		fprintf(out, "    Depth distribution:\n");
-		hist_log2__print_pct(&d->hist, out, "pkts", 6);
-	}
 }
 
 json_t *backlog_depth__json(const struct backlog_depth *d)

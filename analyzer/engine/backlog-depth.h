@@ -19,7 +19,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include <jansson.h>
 
@@ -54,7 +53,7 @@ uint32_t backlog_depth__at(struct backlog_depth *d, uint32_t cpu, uint64_t t0, u
 /* Count a reported packet's depth. */
 int backlog_depth__add(struct backlog_depth *d, uint32_t cpu, uint32_t depth, bool saturated);
 
-void backlog_depth__print(const struct backlog_depth *d, FILE *out);
+/* The depths as the model's "backlog_depth" object. */
 json_t *backlog_depth__json(const struct backlog_depth *d);
 
 #endif /* OVSPERF_BACKLOG_DEPTH_H */

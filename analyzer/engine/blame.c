@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * engine/blame.c - per-packet blame from sched/irq events (policy: engine/blame.h).
+ * It computes only: the latency report puts its items in its model
+ * (blame__items_json()), where the text writer (out/text-latency.c) reads them.
  *
  * Each CPU's sched_switch, softirq_entry/exit and irq_handler_entry/exit
  * move its state (the task sched_switch put on it, a stack of softirqs and
@@ -1110,31 +1112,4 @@ json_t *blame__items_json(const struct blame *b, const struct blame_item *it, si
 		json_array_append_new(a, o);
 	}
 	return a;
-}
-
-void blame__print_items(FILE *out, const struct blame *b, const struct blame_item *it, size_t n,
-			const char *indent)
-{
-	uint64_t total = items_total(it, n);
-	char who[64];
-
-	fprintf(out, "%s%-8s %-36s %12s %7s %14s\n", indent, "kind", "name", "time (us)", "share",
-		"runnable (us)");
-	for (size_t i = 0; i < n; i++) {
-		const struct blame_ent *e = blame__ent(b, it[i].ent);
-
-		if (e->kind == BLAME_TASK && e->pid >= 0)
-			snprintf(who, sizeof(who), "%s (tid %u, pid %d)", e->name, e->num, e->pid);
-		else if (e->kind == BLAME_TASK)
-			snprintf(who, sizeof(who), "%s (tid %u)", e->name, e->num);
-		else if (e->kind == BLAME_HARDIRQ)
-			snprintf(who, sizeof(who), "%s (irq %u)", e->name, e->num);
-		else
-			snprintf(who, sizeof(who), "%s", e->name);
-		fprintf(out, "%s%-8s %-36s %12.3f %6.1f%%", indent, blame_kind_name(e->kind), who,
-			it[i].ns / 1e3, total ? 100.0 * it[i].ns / total : 0.0);
-		if (e->kind == BLAME_TASK && it[i].runnable_ns)
-			fprintf(out, " %14.3f", it[i].runnable_ns / 1e3);
-		fputc('\n', out);
-	}
 }

@@ -190,10 +190,9 @@ size_t blame__tail(struct blame *b, int span, uint64_t threshold, const struct b
 		   uint64_t *spans, bool *exact);
 
 /* Items as a JSON array of {kind, name, [tid, pid | vec | irq], ns, share,
- * [runnable_ns]}; as text rows (kind, name, time, share, runnable). */
+ * [runnable_ns]}: what the latency report's model carries (its text writer
+ * prints them from there). */
 json_t *blame__items_json(const struct blame *b, const struct blame_item *it, size_t n);
-void blame__print_items(FILE *out, const struct blame *b, const struct blame_item *it, size_t n,
-			const char *indent);
 
 /* Intervals that reached before the kept timeline (charged unknown there). */
 uint64_t blame__truncated(const struct blame *b);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * engine/latency-timeline.c - latency over time (--interval) for the latency report
- * (see engine/latency-timeline.h).
+ * (see engine/latency-timeline.h): computes the buckets and gives them as
+ * JSON for the report's model; the text writer (out/text-latency.c) prints
+ * them from there.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -143,30 +145,6 @@ static void stamp(const struct lat_tl *tl, const struct pdata_info *info, size_t
 	} else {
 		snprintf(buf, size, "+%" PRIu64 ".%06u", (t - tl->origin) / 1000000000u,
 			 (unsigned int)((t - tl->origin) % 1000000000u / 1000));
-	}
-}
-
-void lat_tl__print(const struct lat_tl *tl, const struct pdata_info *info, FILE *out)
-{
-	bool wall = info && info->has_clock_data;
-	char ts[64];
-
-	fprintf(out, "\nLatency over time (spans by completion time, %.6f s buckets, %s):\n",
-		tl->width / 1e9, wall ? "UTC from the recording's CLOCK_DATA" :
-		"seconds since the first sample; record with -k mono for wall-clock time");
-	fprintf(out, "  %-26s %10s %12s %12s %12s %8s\n", "start", "count", "p50 (us)", "p99 (us)",
-		"max (us)", "drops");
-	for (size_t i = 0; i < tl->nb; i++) {
-		const struct lat_tl_bucket *b = &tl->b[i];
-
-		stamp(tl, info, i, ts, sizeof(ts));
-		if (!b->count) {
-			fprintf(out, "  %-26s %10u %12s %12s %12s %8" PRIu64 "\n", ts, 0u, "-", "-", "-",
-				b->drops);
-			continue;
-		}
-		fprintf(out, "  %-26s %10" PRIu64 " %12.3f %12.3f %12.3f %8" PRIu64 "\n", ts, b->count,
-			b->p50 / 1e3, b->p99 / 1e3, b->max / 1e3, b->drops);
 	}
 }
 

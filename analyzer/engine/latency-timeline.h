@@ -14,7 +14,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include <jansson.h>
 
@@ -45,9 +44,8 @@ int lat_tl__drop(struct lat_tl *tl, uint64_t t);
 /* Close the open bucket (before output). */
 void lat_tl__finish(struct lat_tl *tl);
 
-/* Text table and JSON array; stamps are wall-clock (UTC) when @info has
- * CLOCK_DATA, else seconds since the first sample. */
-void lat_tl__print(const struct lat_tl *tl, const struct pdata_info *info, FILE *out);
+/* The buckets as a JSON array (the model's "timeline"); stamps (start_utc)
+ * are wall-clock (UTC) when @info has CLOCK_DATA. */
 json_t *lat_tl__json(const struct lat_tl *tl, const struct pdata_info *info);
 
 #endif /* OVSPERF_LATENCY_TIMELINE_H */

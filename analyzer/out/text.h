@@ -21,5 +21,7 @@ int text_drops(const json_t *model, FILE *out);
 int text_journey(const json_t *model, FILE *out);
 /* `upcalls`: the counts after the lines (out/text-upcalls.c). */
 int text_upcalls(const json_t *model, FILE *out);
+/* `latency` (out/text-latency.c; report/latency-model.c builds the model). */
+int text_latency(const json_t *model, FILE *out);
 
 #endif /* OVSPERF_OUT_TEXT_H */

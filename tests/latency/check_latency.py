@@ -406,6 +406,15 @@ ERRORS = [
     (["--preset", "nope"], 1, "unknown preset"),
     (["--hist", "cubic"], 1, "--hist"),
     (["--cpu", "x"], 1, "--cpu"),
+    # Number options: ovp_parse_uint_opt()'s message, with the option's name.
+    (["--limit", "x"], 1, "--limit: expected a whole number from 0 to 9223372036854775807, not 'x'"),
+    (["--top", "-1"], 1, "--top: expected a whole number from 0 to 9223372036854775807, not '-1'"),
+    (["--hist", "linear:0"], 1, "--hist linear: expected a whole number from 1 to "
+     "9223372036854775807, not '0'"),
+    (["--threshold-us", "0"], 1, "--threshold-us: expected a whole number from 1 to "
+     "18446744073709551, not '0'"),
+    # Past it the threshold in ns would not fit 64 bits.
+    (["--threshold-us", "18446744073709552"], 1, "--threshold-us: expected a whole number"),
 ]
 
 
