@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "cmd/analyze.h"
+#include "report/report.h"
 #include "decode/pktfilter.h"
 #include "engine/backlog-depth.h"
 #include "engine/blame.h"
@@ -27,6 +27,7 @@
 #include "engine/pktid.h"
 #include "engine/span.h"
 #include "engine/spanspec.h"
+#include "ovsperf/err.h"
 #include "ovsperf/evdec.h"
 #include "ovsperf/hist.h"
 #include "ovsperf/stats.h"
