@@ -183,6 +183,10 @@ struct lat_set {
 	 * an approximate set lies within one slot of both (see set_hists()). */
 	struct hist_log2 h_ns;		/* JSON */
 	struct hist_log2 h_us;		/* text */
+	/* Its standard deviation, a pass over all values: computed once by
+	 * the model, though a group may show the same set again (@alias). */
+	double stddev;
+	bool has_stddev;
 };
 
 /* Group sets (per egress, CPU, device), found by a small integer id.  A

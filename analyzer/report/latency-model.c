@@ -41,7 +41,8 @@ static uint64_t tail_threshold(const struct lat_report *r, struct lat_result *re
 static const char blame_needs[] = "sched:sched_switch, sched:sched_wakeup, irq:softirq_entry, "
 				  "irq:softirq_exit, irq:irq_handler_entry, irq:irq_handler_exit";
 
-static json_t *values_list(struct ovp_values *v, size_t k, bool highest)
+/* The @k highest values of @v, largest first. */
+static json_t *values_list(struct ovp_values *v, size_t k)
 {
 	json_t *a = json_array();
 	uint64_t *buf = calloc(k ? k : 1, sizeof(*buf));
@@ -49,21 +50,42 @@ static json_t *values_list(struct ovp_values *v, size_t k, bool highest)
 
 	if (!buf)
 		return a;
-	n = highest ? ovp_values__highest(v, k, buf) : ovp_values__lowest(v, k, buf);
+	n = ovp_values__highest(v, k, buf);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, json_integer(buf[i]));
 	free(buf);
 	return a;
 }
 
-static void set_json(json_t *o, struct lat_set *s, size_t top, bool full)
+/*
+ * The span's best_ns: the latencies of its best list, which keeps the --top
+ * smallest of the very spans whose latencies the set holds, in ascending
+ * order: the set's lowest values, without a selection over all of them.
+ */
+static json_t *best_ns(const struct lat_result *res)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < res->best.n; i++)
+		json_array_append_new(a, json_integer(rec_lat(&res->best.a[i].rec,
+							       res->sp->nr_stages)));
+	return a;
+}
+
+/* A set's statistics into @o; @best (taken): the span's best_ns, NULL for
+ * the sets that have none. */
+static void set_json(json_t *o, struct lat_set *s, size_t top, json_t *best)
 {
 	struct ovp_values *v = &s->vals;
 
 	json_object_set_new(o, "count", json_integer(ovp_values__count(v)));
 	json_object_set_new(o, "min_ns", json_integer(ovp_values__min(v)));
 	json_object_set_new(o, "mean_ns", json_real(ovp_values__mean(v)));
-	json_object_set_new(o, "stddev_ns", json_real(ovp_values__stddev(v)));
+	if (!s->has_stddev) {
+		s->stddev = ovp_values__stddev(v);
+		s->has_stddev = true;
+	}
+	json_object_set_new(o, "stddev_ns", json_real(s->stddev));
 	json_object_set_new(o, "p50_ns", json_integer(ovp_values__percentile(v, 50)));
 	json_object_set_new(o, "p90_ns", json_integer(ovp_values__percentile(v, 90)));
 	json_object_set_new(o, "p99_ns", json_integer(ovp_values__percentile(v, 99)));
@@ -72,9 +94,9 @@ static void set_json(json_t *o, struct lat_set *s, size_t top, bool full)
 	json_object_set_new(o, "percentiles", json_string(ovp_values__exact(v) ? "exact" : "approx"));
 	if (!ovp_values__exact(v))
 		json_object_set_new(o, "percentile_resolution", json_real(ovp_values__resolution(v)));
-	if (full)
-		json_object_set_new(o, "best_ns", values_list(v, top, false));
-	json_object_set_new(o, "worst_ns", values_list(v, top, true));
+	if (best)
+		json_object_set_new(o, "best_ns", best);
+	json_object_set_new(o, "worst_ns", values_list(v, top));
 	json_object_set_new(o, "cross_cpu", json_integer(s->cross_cpu));
 	json_object_set_new(o, "histogram", hist_log2__to_json(&s->h_ns, "lo_ns", "hi_ns"));
 }
@@ -178,7 +200,7 @@ static json_t *groups_json(struct lat_groups *gs, const struct lat_report *r,
 		else
 			json_object_set_new(o, "dev", id ? json_string(r->devs[id - 1])
 							 : json_null());
-		set_json(o, group_set(&gs->g[i]), top, false);
+		set_json(o, group_set(&gs->g[i]), top, NULL);
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -247,7 +269,7 @@ static json_t *span_json(struct lat_report *r, struct lat_result *res)
 	json_object_set_new(o, "identity_requested",
 			    json_string(r->key_field ? "field" : pktid_key_name(r->want_key)));
 	json_object_set_new(o, "forks", json_integer(c->forks));
-	set_json(o, &res->full, top, true);
+	set_json(o, &res->full, top, best_ns(res));
 	json_object_set_new(o, "_histogram_us", hist_log2__to_json(&res->full.h_us, "lo", "hi"));
 	json_object_set_new(o, "_hist", json_string(r->hist_linear ? "linear" : "log2"));
 	hist_linear_json(o, r, res);
@@ -290,7 +312,7 @@ static json_t *span_json(struct lat_report *r, struct lat_result *res)
 			snprintf(name, sizeof(name), "%s->%s", sp->stages[k - 1].label,
 				 sp->stages[k].label);
 			json_object_set_new(i, "name", json_string(name));
-			set_json(i, &res->ivl[k], top, false);
+			set_json(i, &res->ivl[k], top, NULL);
 			json_array_append_new(iv, i);
 		}
 		json_object_set_new(o, "intervals", iv);
@@ -306,7 +328,7 @@ static json_t *span_json(struct lat_report *r, struct lat_result *res)
 			snprintf(name, sizeof(name), "%s->%s", sp->stages[k - 1].label,
 				 sp->stages[k].label);
 			json_object_set_new(i, "name", json_string(name));
-			set_json(i, hop_set(res, k), top, false);
+			set_json(i, hop_set(res, k), top, NULL);
 			json_object_set_new(i, "_histogram_us",
 					    hist_log2__to_json(&hop_set(res, k)->h_us, "lo", "hi"));
 			json_array_append_new(hp, i);
