@@ -5,7 +5,7 @@
 # vmrig): OVS's kernel datapath floods a broadcast to several ports, cloning
 # the skb for every output but the last (skb_clone: the clones share the
 # head), which only kprobes can see, so it runs in the qemu guest of
-# ../shared/vmrig (Debian 6.1, kprobes, openvswitch.ko).
+# scripts/vmrig (Debian 6.1, kprobes, openvswitch.ko).
 #
 # In the guest: the OVS lab (br0, veth1/ns1, veth2/ns2) plus veth3/ns3;
 # `ovsperf-probe record ovs-dp` (ovs_vport_receive, do_output, ovs_dp_upcall
@@ -31,7 +31,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 # Physical path: the guest sees the rig at its real place, not through a
 # symlinked ../shared.
-rig=$(readlink -f "${VMRIG:-$root/../shared/vmrig}")
+rig=$(readlink -f "${VMRIG:-$root/scripts/vmrig}")
 N=12
 
 skip() { echo "SKIP: $*"; exit 77; }

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # vmrig-record.sh - make the OVS kernel-datapath recordings of the latency
-# tests.  Runs INSIDE a ../shared/vmrig guest (kprobes, openvswitch.ko):
+# tests.  Runs INSIDE a scripts/vmrig guest (kprobes, openvswitch.ko):
 #
-#   ../shared/vmrig/vm-run.sh --share "$PWD" -- tests/latency/vmrig-record.sh OUTDIR
+#   scripts/vmrig/vm-run.sh --share "$PWD" -- tests/latency/vmrig-record.sh OUTDIR
 #
 # An OVS bridge br0 with veth ports to two namespaces and an internal port
 # (ovs-lab.sh), RPS on br0 and veth1, kprobes on the OVS datapath
@@ -20,7 +20,7 @@
 set -euo pipefail
 
 out=$(readlink -f "${1:?usage: vmrig-record.sh OUTDIR}")
-vmrig=${VMRIG_DIR:-$(dirname "$(readlink -f "$0")")/../../../shared/vmrig}
+vmrig=${VMRIG_DIR:-$(dirname "$(readlink -f "$0")")/../../scripts/vmrig}
 # shellcheck source=/dev/null
 . "$vmrig/ovs-lab.sh"
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # vmrig-test.sh - record OVS kernel-datapath traffic with kprobes in a fresh
-# ../shared/vmrig guest (vmrig-record.sh) and check `ovsperf-analyze latency`
+# scripts/vmrig guest (vmrig-record.sh) and check `ovsperf-analyze latency`
 # on it against perf script (check_latency.py): the ovs-dp and backlog
 # presets, chosen by name and automatically, with and without LOST events.
 #
@@ -13,7 +13,7 @@ set -u
 analyze=$1
 work=$2
 here=$(dirname "$(readlink -f "$0")")
-vmrig=$(readlink -f "${VMRIG_DIR:-$here/../../../shared/vmrig}")
+vmrig=$(readlink -f "${VMRIG_DIR:-$here/../../scripts/vmrig}")
 
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP: the vmrig needs root"

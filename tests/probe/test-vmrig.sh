@@ -13,7 +13,7 @@ set -u
 P=$(realpath "$1")
 EXP=$(realpath "$2")
 SETDIR=$(realpath "$(dirname "$0")/../../probes/sets")
-RIG=$(realpath -m "${VMRIG:-$(dirname "$0")/../../../shared/vmrig}")
+RIG=$(realpath -m "${VMRIG:-$(dirname "$0")/../../scripts/vmrig}")
 [ -x "$RIG/vm-run.sh" ] || { echo "SKIP: no vmrig at $RIG"; exit 77; }
 [ "$(id -u)" = 0 ] || { echo "SKIP: vmrig needs root"; exit 77; }
 ls /boot/vmlinuz-6.1* >/dev/null 2>&1 && command -v qemu-system-x86_64 >/dev/null ||

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # tests/upcall/make-upcall-data.sh: a real upcall-cost (and bridge-loop)
-# recording for testdata/, made inside ../shared/vmrig: Debian 6.1 kernel with
+# recording for testdata/, made inside scripts/vmrig: Debian 6.1 kernel with
 # kprobes and openvswitch.ko, and an ovs-vswitchd built with USDT probes by
-# ../shared/vmrig/build-ovs-usdt.sh.  Run on the host as root:
+# scripts/vmrig/build-ovs-usdt.sh.  Run on the host as root:
 #
 #   tests/upcall/make-upcall-data.sh OVS_VSWITCHD_BINARY [OUT]   # default testdata/upcall.data
 #
@@ -19,7 +19,7 @@
 #   raw_syscalls:sys_enter/sys_exit                of the main thread (kernel-delay)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-rig=${VMRIG:-$top/../shared/vmrig}
+rig=${VMRIG:-$top/scripts/vmrig}
 bin=${1:?usage: make-upcall-data.sh OVS_VSWITCHD_BINARY [OUT]}
 out=${2:-$top/testdata/upcall.data}
 [ -x "$rig/vm-run.sh" ] || { echo "make-upcall-data: no vmrig at $rig" >&2; exit 77; }

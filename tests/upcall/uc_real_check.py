@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """
 uc_real_check.py - checks of `ovsperf-analyze upcall-cost --json` on a real
-recording (testdata/upcall.data, made in ../shared/vmrig with a USDT build of
+recording (testdata/upcall.data, made in scripts/vmrig with a USDT build of
 ovs-vswitchd), whose exact answers nobody knows: the per-type totals must be
 perf script's event counts, the per-thread upcalls must add up to the usable
 recv_upcalls, the batch sizes too, every set must come from a usable kernel
