@@ -66,7 +66,7 @@ CASES = {
     "table": (["--span", "net:net_dev_queue->net:netif_receive_skb,net:net_dev_xmit"],
               [["net:net_dev_queue"], ["net:netif_receive_skb", "net:net_dev_xmit"]],
               {"table": True}, {"count": 30}),
-    # OVS kernel datapath recordings made in ../shared/vmrig (kprobes).
+    # OVS kernel datapath recordings made in scripts/vmrig (kprobes).
     "ovs-dp": (["--preset", "ovs-dp"],
                [["probe:ovs_vport_receive"], ["probe:do_output", "probe:ovs_dp_upcall"]], {},
                {"count": 20}),
@@ -77,6 +77,14 @@ CASES = {
                     {"span": "ovs-dp", "nr_spans": 2}, {"count": 20}),
     "auto-backlog": ([], [["probe:enqueue_to_backlog"], ["probe:__netif_receive_skb"],
                           ["probe:ip_rcv"]], {"span": "backlog", "nr_spans": 2}, {"count": 20}),
+    # The same spans on the events of ovsperf-probe's sets (group ovsperf):
+    # the kernel matrix recordings (scripts/make-kernel-testdata).
+    "k-ovs-dp": (["--preset", "ovs-dp"],
+                 [["ovsperf:ovs_vport_receive"], ["ovsperf:do_output", "ovsperf:ovs_dp_upcall"]],
+                 {"identity": "head"}, {"count": 20}),
+    "k-backlog": (["--preset", "backlog"],
+                  [["ovsperf:enqueue_to_backlog"], ["ovsperf:__netif_receive_skb"],
+                   ["ovsperf:ip_rcv"]], {"identity": "head"}, {"count": 20}),
     # The synthetic recording of gen-flows.c.
     "flows": ([], [["ovsperf:ovs_vport_receive"], ["ovsperf:do_output", "ovsperf:ovs_dp_upcall"]],
               {}, {"count": 100, "reused": 1, "orphan_ends": 1}),

@@ -30,6 +30,9 @@ comm of later samples of that thread (the exiting task's last sched_switch)
 as ":TID"; ovsperf keeps the name.  With this option such a line matches
 when all but the comm is identical, and those lines are counted.
 
+--kallsyms FILE: the kallsyms of the recorded boot (testdata/kernel-*.kallsyms):
+both tools get it and the symbol fields are compared.
+
 --expected TEXT: compare with a stored `perf script` output (the same -F
 fields) instead of running perf, e.g. that of a perf that is not installed
 (testdata/perf-6.12/; TEXT may be zstd-compressed, .zst); symbol fields
@@ -176,6 +179,8 @@ def main():
     ap.add_argument("--plugin-events", action="append", default=[])
     ap.add_argument("--expected")
     ap.add_argument("--unknown-comm", action="store_true")
+    ap.add_argument("--kallsyms", help="the recorded boot's kallsyms: both tools get it "
+                    "and symbol fields are compared")
     ap.add_argument("file")
     args = ap.parse_args()
 
@@ -198,6 +203,8 @@ def main():
         same_boot = (ktext is not None and ktext == running_ktext()
                      and osrel == platform.release())
     ksym_args = ["--kallsyms", "/proc/kallsyms"] if same_boot else []
+    if args.kallsyms:
+        same_boot, ksym_args = True, ["--kallsyms", args.kallsyms]
     print("%s: recorded on %s, kernel text %s: %s" % (
         args.file, osrel, hex(ktext) if ktext is not None else "?",
         "this boot, comparing symbols" if same_boot else "another boot, symbols masked"))
