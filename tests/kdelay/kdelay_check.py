@@ -16,6 +16,8 @@ Usage: kdelay_check.py ANALYZER PERF_DATA [--comm NAME] [--syscall-events NS]
                        [-- extra kernel-delay options]
 --comm NAME   the monitored process is the one whose main thread is NAME
               (found in the perf script output) and is passed as --pid.
+--any-thread  NAME may be any thread of the process (a cut recording in
+              which the main thread has no sample)
 --default-pid do not pass --pid: the report must find that process itself
               (it looks for ovs-vswitchd).
 Window options after "--" are understood by both sides: --sample-time S,
@@ -362,7 +364,8 @@ def main():
     for k in ('--start-trigger', '--stop-trigger'):
         if k in opts:
             opts[k] = trigger_name(opts[k], names)
-    pids = {e[2] for e in events if e[4] == comm and e[2] == e[3]}
+    pids = {e[2] for e in events
+            if e[4] == comm and (e[2] == e[3] or '--any-thread' in args)}
     if '--default-pid' in args and doc_pid_check(analyzer, data, pids):
         return 1
     if len(pids) != 1:

@@ -35,11 +35,14 @@ def main():
             continue
         if m[5].endswith(':ovs_dp_upcall__return'):
             a = dict(re.findall(r'(\w+)=(\S+)', m[6]))
-            failed += int(a.get('arg1', '0'), 0) != 0
+            failed += int(a.get('ret', a.get('arg1', '0')), 0) != 0
         if not m[5].endswith(':recv_upcall'):
             continue
         a = dict(re.findall(r'(\w+)=(\S+)', m[6]))
-        want.append(f'{m[4]:<18} {int(m[3]):<4} {m[1]:<16} {m[2]:<10} {"-":<40} {a["arg2"]:<4} '
+        # the datapath name: fetched by ovsperf-probe's set (dpif="..."), not by
+        # a plain `perf probe %sdt_dpif_recv:recv_upcall`
+        dpif = a.get('dpif', '-').strip('"')
+        want.append(f'{m[4]:<18} {int(m[3]):<4} {m[1]:<16} {m[2]:<10} {dpif:<40} {a["arg2"]:<4} '
                     f'{a["arg4"]:<10} {a["arg6"]:<12} 0')
     n = len(want) - 1
     want += ['', f'{n} upcalls shown: {n} received by handlers, {failed} failed in the '
