@@ -9,7 +9,7 @@ arg4 (packet length) and arg6 (key length), dpif "-" (the name was not
 fetched); failed upcalls are the ovs_dp_upcall returns with a non-zero
 arg1, and --result error shows exactly those.
 
-Usage: upcalls_perf_check.py OVSPERF_ANALYZE PERF_DATA
+Usage: upcalls_perf_check.py OVSPERF_ANALYZE PERF_DATA [--min N]  (N: fewest recv_upcalls, 10)
 Exit 77 without perf.
 """
 import re
@@ -23,6 +23,8 @@ def main():
         print('SKIP: perf is not installed')
         return 77
     analyze, data = sys.argv[1:3]
+    # --min N: the fewest recv_upcall samples the recording must have (10)
+    least = int(sys.argv[sys.argv.index('--min') + 1]) if '--min' in sys.argv else 10
     ps = subprocess.run(['perf', 'script', '-i', data, '--ns', '-F',
                          'comm,tid,cpu,time,event,trace'], capture_output=True, text=True,
                         check=True).stdout
@@ -58,7 +60,7 @@ def main():
                          capture_output=True, text=True, check=True).stdout.splitlines()
     if len(err) != 1 + failed + 2 or not err[-1].startswith(f'{failed} upcalls shown: '):
         errors.append(f'--result error: {err[-3:]}')
-    if n < 10:
+    if n < least:
         errors.append(f'only {n} recv_upcall samples')
     if errors:
         print('\n'.join(errors))
