@@ -130,7 +130,8 @@ CASES = {
 LINE = re.compile(r"^\s*\[(\d+)\]\s+(\d+)\.(\d{9}):\s+(\S+?):?\s(.*)$")
 SKB = re.compile(r"\bskb(?:addr)?=(0x[0-9a-f]+|\(nil\))")
 HEAD = re.compile(r"\bhead=(0x[0-9a-f]+)")
-DEV = re.compile(r"dev=(\S+)")
+# a tracepoint's dev=veth1, a probe's string field dev="veth1" (ovsperf-probe sets)
+DEV = re.compile(r"dev=\"?([^\s\"]+)")
 FLOW = re.compile(r"\b(saddr|daddr|sport|dport|ip_proto)=(0x[0-9a-f]+|\d+)")
 VIHL = re.compile(r"\bip_vihl=(0x[0-9a-f]+|\d+)")
 
