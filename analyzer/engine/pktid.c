@@ -79,6 +79,7 @@ struct pktid_table {
 	uint64_t next_id;
 	pktid_end_fn end_fn;
 	void *end_arg;
+	const char *cap_what, *cap_lost;	/* the warning at the first eviction */
 	struct grave graves[GRAVE_SLOTS];
 	struct pktid_counts counts;
 };
@@ -206,6 +207,12 @@ void pktid_table__set_end_cb(struct pktid_table *t, pktid_end_fn fn, void *arg)
 	t->end_arg = arg;
 }
 
+void pktid_table__warn_at_cap(struct pktid_table *t, const char *what, const char *lost)
+{
+	t->cap_what = what;
+	t->cap_lost = lost;
+}
+
 static void lru_unlink(struct pktid_table *t, struct ident *n)
 {
 	if (n->prev)
@@ -276,7 +283,9 @@ static void ident_end(struct pktid_table *t, struct ident *n, enum pktid_end why
 		g->parent = n->parent;
 		t->counts.freed++;
 	} else if (why == PKTID_END_EVICTED) {
-		t->counts.evicted++;
+		if (!t->counts.evicted++ && t->cap_what)
+			ovp_warn("%s: more than %zu packets were in flight at once: %s", t->cap_what,
+				 t->max_inflight, t->cap_lost);
 	} else {
 		t->counts.finished++;
 	}
