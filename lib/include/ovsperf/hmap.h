@@ -29,8 +29,9 @@
  * node beyond it.  ovp_hmap_insert() says OVP_HMAP_FULL the first time, so
  * the caller prints one warning naming the table, the cap and what is lost,
  * and OVP_HMAP_REFUSED afterwards; ovp_hmap_refused() counts the refusals
- * for the totals.  Every table keyed by something from the file has a cap
- * (listed in ovsperf-analyze(1), section LIMITS).
+ * for the totals.  A table keyed by something from the file needs a cap
+ * (by this, or by evicting as the packet tables do), listed with what is lost
+ * in ovsperf-analyze(1), section LIMITS.
  *
  * An initialised table points into itself while empty: don't copy or move a
  * struct ovp_hmap (embed it, or allocate it).
