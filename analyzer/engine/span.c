@@ -526,7 +526,8 @@ event(struct span_engine *e, unsigned int stage, unsigned int alt, uint64_t key,
 			if (!p)
 				return ovp_err(-ENOMEM, "span: out of memory for pending keys");
 			p->key = key;
-			ovp_hmap_insert_nocap(&e->pend, &p->node, hash);	/* room made above */
+			/* Last in its chain: expiry, oldest first, finds it at once. */
+			ovp_hmap_insert_last_nocap(&e->pend, &p->node, hash);	/* room made */
 			ret = SPAN_STARTED;
 		}
 		p->stage = 0;
@@ -591,7 +592,7 @@ int span_engine__fork(struct span_engine *e, uint64_t parent, uint64_t key)
 		return ovp_err(-ENOMEM, "span: out of memory for pending keys");
 	*q = *p;
 	q->key = key;
-	ovp_hmap_insert_nocap(&e->pend, &q->node, hash);	/* room made above */
+	ovp_hmap_insert_last_nocap(&e->pend, &q->node, hash);	/* room made above */
 	age_insert_after(e, p, q);
 	e->counts.forks++;
 	return 1;

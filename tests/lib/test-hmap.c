@@ -44,6 +44,26 @@ static void test_collisions(void)
 	for (i = 0; i < 30; i++)
 		CHECK(find(&h, i, i % 3) == &e[i]);
 	CHECK(find(&h, 31, 31 % 3) == NULL);
+	/* insert_last: a chain keeps insertion order, oldest first. */
+	{
+		struct ovp_hmap l;
+		struct elem f[4];
+		struct elem *it;
+		uint64_t k = 0;
+
+		ovp_hmap_init(&l);
+		CHECK(ovp_hmap_reserve(&l, 8) == 0);	/* no growth (it reorders chains) */
+		for (i = 0; i < 4; i++) {
+			f[i].key = i;
+			ovp_hmap_insert_last_nocap(&l, &f[i].node, 7);
+		}
+		OVP_HMAP_FOR_EACH_WITH_HASH (it, node, 7, &l)
+			CHECK_U64(it->key, k++);
+		CHECK_U64(k, 4);
+		ovp_hmap_remove(&l, &f[0].node);
+		CHECK(l.buckets[7 & l.mask] == &f[1].node);
+		ovp_hmap_exit(&l);
+	}
 	CHECK(find(&h, 3, 1) == NULL);	/* right key, wrong hash */
 	CHECK_U64(ovp_hmap_max_chain(&h) >= 10, 1);
 	/* Remove the middle of a chain. */

@@ -125,6 +125,28 @@ static inline void ovp_hmap_insert_nocap(struct ovp_hmap *h, struct ovp_hmap_nod
 }
 
 /**
+ * ovp_hmap_insert_last_nocap() - ovp_hmap_insert_nocap(), but at the end of
+ * its bucket's chain, so that the oldest node of a chain comes first.  For a
+ * table that mostly removes its oldest nodes (packets in flight, expired
+ * oldest first): the removal then finds its node at once.  The walk to the
+ * end is cheap right after a failed lookup of the same hash (its nodes are
+ * in the cache).
+ */
+static inline void ovp_hmap_insert_last_nocap(struct ovp_hmap *h, struct ovp_hmap_node *node,
+					      size_t hash)
+{
+	struct ovp_hmap_node **pp = &h->buckets[hash & h->mask];
+
+	while (*pp)
+		pp = &(*pp)->next;
+	node->hash = hash;
+	node->next = NULL;
+	*pp = node;
+	if (++h->n > (h->mask + 1) * 2)
+		ovp_hmap_expand__(h);
+}
+
+/**
  * ovp_hmap_insert() - insert @node with @hash unless the table is at its cap.
  * Return: OVP_HMAP_INSERTED; OVP_HMAP_FULL when the cap refused it for the
  * first time (the caller warns once); OVP_HMAP_REFUSED for later refusals.
