@@ -11,15 +11,23 @@
 # each packet on a device of its own name; journey, drops and export intern
 # device names.
 #
-# Usage: check_caps.py GEN_SYNTH OVSPERF_ANALYZE TRACEFS_COPY TMPDIR
+# Packet identities (1,000,000 in flight, latency --key head): make-clone-data
+# noend writes 1,050,000 packets that never end, each one ovsperf:recv on an
+# skb and a head of its own; below the cap, 900,000.  (The open-span cap of
+# 65,536 warns too, as check_bounds.py tests.)
+#
+# Usage: check_caps.py GEN_SYNTH OVSPERF_ANALYZE TRACEFS_COPY TMPDIR MAKE_CLONE_DATA
 import os
 import subprocess
 import sys
 
-gen, analyze, tracefs, tmp = sys.argv[1:5]
+gen, analyze, tracefs, tmp, clone = sys.argv[1:6]
 DEV_CAP = 65536
 DEV_WARNING = "more than %d distinct device names" % DEV_CAP
 PEAK_KB = 160 * 1024	# every command here peaks near 60 MB (ASan build: more)
+ID_CAP = 1000000
+ID_WARNING = "latency --key head: more than %d packets were in flight" % ID_CAP
+ID_PEAK_KB = 400 * 1024	# ~72 + 40 bytes an identity, open spans capped: ~160 MB
 failures = 0
 
 
@@ -71,7 +79,29 @@ for cmd in (["journey"], ["drops"], ["export", "--perfetto", trace]):
         fail("%s below the device cap: exit %d, no cap warning expected: %s" %
              (cmd[0], rc, err))
 
-for f in (many, few, trace):
+# Packet identities.
+ids = os.path.join(tmp, "caps-ids.data")
+ids_few = os.path.join(tmp, "caps-ids-few.data")
+subprocess.run([clone, ids, "1050000", "noend"], check=True)
+subprocess.run([clone, ids_few, "900000", "noend"], check=True)
+lat = ["latency", "--span", "ovsperf:recv->ovsperf:xmit", "--key", "head", "--no-blame"]
+rc, err, rss = run(lat + [ids])
+lines = [l for l in err.splitlines() if ID_WARNING in l]
+print("latency --key head: exit %d, %d cap warning(s), peak %d KB" % (rc, len(lines), rss))
+if rc != 0:
+    fail("latency --key head past the identity cap: exit %d: %s" % (rc, err))
+if len(lines) != 1:
+    fail("latency --key head past the identity cap: expected one warning naming it, got %r"
+         % err)
+if rss > ID_PEAK_KB:
+    fail("latency --key head past the identity cap peaks at %d KB (bound %d KB)" %
+         (rss, ID_PEAK_KB))
+rc, err, _ = run(lat + [ids_few])
+if rc != 0 or ID_WARNING in err:
+    fail("latency --key head below the identity cap: exit %d, no cap warning expected: %s" %
+         (rc, err))
+
+for f in (many, few, trace, ids, ids_few, ids + ".kallsyms", ids_few + ".kallsyms"):
     if os.path.exists(f):
         os.unlink(f)
 print("PASS" if not failures else "%d failure(s)" % failures)
