@@ -29,10 +29,12 @@
  *           in one bucket of any table of up to 2^20 buckets;
  *  threads  a new short-lived thread for each packet slot: switched in,
  *           switched out, then its EXIT record (PERF_RECORD_EXIT), as a
- *           fork-per-request server makes them.
+ *           fork-per-request server makes them;
+ *  devs     normal packets, each on a device of its own name (dev0, dev1,
+ *           ...), for the cap on interned device names.
  *
  * Usage: gen-synth -o OUT -n EVENTS [-c CPUS] [-w RECORDS_PER_ROUND] [-s SEED]
- *        [-t TRACEFS] [-k] [-m normal|noend|collide|threads]
+ *        [-t TRACEFS] [-k] [-m normal|noend|collide|threads|devs]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -85,7 +87,7 @@ struct evfmt {
 
 static struct evfmt fmt[NR_EV];
 
-enum mode { MODE_NORMAL, MODE_NOEND, MODE_COLLIDE, MODE_THREADS };
+enum mode { MODE_NORMAL, MODE_NOEND, MODE_COLLIDE, MODE_THREADS, MODE_DEVS };
 static enum mode mode = MODE_NORMAL;
 
 /* A pending event: generated ahead, written in its round. */
@@ -95,7 +97,7 @@ struct pev {
 	uint32_t cpu, tid;
 	uint8_t type;			/* EV_*, or EV_EXIT_REC: an EXIT record of tid */
 	uint16_t len;
-	uint8_t dev;
+	uint32_t dev;			/* devs[] index; -m devs: the N of devN */
 };
 
 struct vec {
@@ -321,8 +323,15 @@ static size_t build_sample(uint8_t *buf, const struct pev *e)
 	switch (e->type) {
 	case EV_RX:
 	case EV_RECV: {
-		const char *dev = devs[e->dev];
-		uint32_t dl = (uint32_t)strlen(dev) + 1;
+		char name[16];
+		const char *dev = devs[e->dev % 4];
+		uint32_t dl;
+
+		if (mode == MODE_DEVS) {
+			snprintf(name, sizeof(name), "dev%u", e->dev);
+			dev = name;
+		}
+		dl = (uint32_t)strlen(dev) + 1;
 
 		put(raw, f->skbaddr, e->skb);
 		put(raw, f->len, e->len);
@@ -402,7 +411,7 @@ static size_t build_sample(uint8_t *buf, const struct pev *e)
 static void usage(void)
 {
 	fprintf(stderr, "usage: gen-synth -o OUT -n EVENTS [-c CPUS] [-w RECORDS_PER_ROUND] "
-		"[-s SEED] [-t TRACEFS] [-k] [-m normal|noend|collide|threads]\n");
+		"[-s SEED] [-t TRACEFS] [-k] [-m normal|noend|collide|threads|devs]\n");
 	exit(2);
 }
 
@@ -411,7 +420,7 @@ struct gen {
 	size_t nr_free;
 	struct vec freeing;		/* skbs freed at .time, not yet reusable */
 	uint64_t cpu_clock[MAX_CPUS];	/* next netif_rx time per CPU */
-	uint64_t nr_noend;		/* noend/collide packets, threads made */
+	uint64_t nr_noend;		/* noend/collide packets, threads or devices made */
 	struct vec future;		/* events after the current window */
 	struct vec cur[MAX_CPUS];	/* this window's events, by CPU */
 	int ncpus;
@@ -435,7 +444,7 @@ static uint64_t packet(struct gen *g, int cpu, uint64_t t, uint64_t win_end)
 	if (mode == MODE_NOEND || mode == MODE_COLLIDE) {
 		e.skb = noend_skb(g->nr_noend++);
 		e.len = (uint16_t)(64 + r % 1400);
-		e.dev = (uint8_t)(r >> 16) % 4;
+		e.dev = (uint32_t)((r >> 16) & 0xff) % 4;
 		e.type = EV_RX;
 		e.time = t;
 		emit(g, win_end, &e);
@@ -462,7 +471,7 @@ static uint64_t packet(struct gen *g, int cpu, uint64_t t, uint64_t win_end)
 	skb = g->skb_free[--g->nr_free];
 	e.skb = skb;
 	e.len = (uint16_t)(64 + r % 1400);
-	e.dev = (uint8_t)(r >> 16) % 4;
+	e.dev = mode == MODE_DEVS ? (uint32_t)g->nr_noend++ : (uint32_t)((r >> 16) & 0xff) % 4;
 	e.type = EV_RX;
 	e.time = t;
 	emit(g, win_end, &e);
@@ -524,6 +533,8 @@ int main(int argc, char **argv)
 				mode = MODE_COLLIDE;
 			else if (!strcmp(optarg, "threads"))
 				mode = MODE_THREADS;
+			else if (!strcmp(optarg, "devs"))
+				mode = MODE_DEVS;
 			else
 				usage();
 			break;

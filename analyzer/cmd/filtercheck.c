@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmd/filtercheck.h"
+#include "ovsperf/hash.h"
 
 static int fc_ready(struct pdata_tool *tool, struct pdata_session *s);
 static int fc_sample(struct pdata_tool *tool, const struct pdata_sample *sm);
@@ -17,6 +18,7 @@ static int fc_sample(struct pdata_tool *tool, const struct pdata_sample *sm);
 void filtercheck__init(struct filtercheck *fc)
 {
 	memset(fc, 0, sizeof(*fc));
+	ovp_hmap_init(&fc->pids);
 	pktfilter_init(&fc->f);
 	pdata_tool__init(&fc->tool);
 	fc->tool.ready = fc_ready;
@@ -25,10 +27,16 @@ void filtercheck__init(struct filtercheck *fc)
 
 void filtercheck__exit(struct filtercheck *fc)
 {
+	struct ovp_hmap_node *next;
+	struct filtercheck_pid *p;
+
 	free(fc->pf);
-	free(fc->pids);
 	fc->pf = NULL;
-	fc->pids = NULL;
+	if (!fc->pids.buckets)
+		return;
+	OVP_HMAP_FOR_EACH_SAFE (p, next, node, &fc->pids)
+		free(p);
+	ovp_hmap_exit(&fc->pids);
 }
 
 int filtercheck__note(struct filtercheck *fc, const char *name, const char *arg)
@@ -60,43 +68,24 @@ bool filtercheck__active(const struct filtercheck *fc)
 	return fc->cpu_arg || fc->dev_arg || fc->time_arg || fc->pid_arg;
 }
 
-static uint64_t hash_pid(int64_t pid)
-{
-	uint64_t h = (uint64_t)pid * 0x9e3779b97f4a7c15ULL;
-
-	return h ^ (h >> 29);
-}
-
-/* Count a sample of process @pid (slots with n == 0 are empty). */
+/* Count a sample of process @pid (the recording's pids: the seeded hash). */
 static int count_pid(struct filtercheck *fc, int64_t pid)
 {
-	size_t i;
+	size_t hash = (size_t)ovp_hash64((uint64_t)pid);
+	struct filtercheck_pid *p;
 
-	if (fc->nr_pids * 2 >= fc->cap_pids) {
-		size_t cap = fc->cap_pids ? fc->cap_pids * 2 : 256, k;
-		struct filtercheck_pid *n = calloc(cap, sizeof(*n));
-
-		if (!n)
-			return ovp_err(-ENOMEM, "out of memory");
-		for (k = 0; k < fc->cap_pids; k++) {
-			if (!fc->pids[k].n)
-				continue;
-			for (i = hash_pid(fc->pids[k].pid) & (cap - 1); n[i].n; i = (i + 1) & (cap - 1))
-				;
-			n[i] = fc->pids[k];
+	OVP_HMAP_FOR_EACH_WITH_HASH (p, node, hash, &fc->pids) {
+		if (p->pid == pid) {
+			p->n++;
+			return 0;
 		}
-		free(fc->pids);
-		fc->pids = n;
-		fc->cap_pids = cap;
 	}
-	for (i = hash_pid(pid) & (fc->cap_pids - 1); fc->pids[i].n && fc->pids[i].pid != pid;
-	     i = (i + 1) & (fc->cap_pids - 1))
-		;
-	if (!fc->pids[i].n) {
-		fc->pids[i].pid = pid;
-		fc->nr_pids++;
-	}
-	fc->pids[i].n++;
+	p = malloc(sizeof(*p));
+	if (!p)
+		return ovp_err(-ENOMEM, "out of memory");
+	p->pid = pid;
+	p->n = 1;
+	ovp_hmap_insert_nocap(&fc->pids, &p->node, hash);
 	return 0;
 }
 
@@ -193,7 +182,8 @@ static void cpus_text(const struct ovp_cpuset *set, char *buf, size_t size)
 
 static int cmp_pid_count(const void *a, const void *b)
 {
-	const struct filtercheck_pid *x = a, *y = b;
+	const struct filtercheck_pid *x = OVP_HMAP_OBJ(*(struct ovp_hmap_node *const *)a, x, node);
+	const struct filtercheck_pid *y = OVP_HMAP_OBJ(*(struct ovp_hmap_node *const *)b, y, node);
 
 	if (x->n != y->n)
 		return x->n > y->n ? -1 : 1;
@@ -213,25 +203,24 @@ static int find_pid_cb(uint32_t tid, int64_t pid, const char *comm, void *arg)
 static int pid_verdict(struct filtercheck *fc, const char *input)
 {
 	char list[512] = "";
-	size_t len = 0, i, k = 0;
+	size_t len = 0, i, k = ovp_hmap_count(&fc->pids);
+	struct ovp_hmap_node **sorted;
 
 	if (fc->s)
 		pdata_session__for_each_thread(fc->s, find_pid_cb, fc);
 	if (fc->hit_pid)
 		return 0;
-	/* The busiest processes first: compact the table and sort it. */
-	for (i = 0; i < fc->cap_pids; i++)
-		if (fc->pids[i].n)
-			fc->pids[k++] = fc->pids[i];
-	if (k)
-		qsort(fc->pids, k, sizeof(*fc->pids), cmp_pid_count);
+	/* The busiest processes first. */
+	if (ovp_hmap_sorted(&fc->pids, cmp_pid_count, &sorted))
+		return ovp_err(-ENOMEM, "out of memory");
 	for (i = 0; i < k && i < 5 && len < sizeof(list); i++) {
-		const char *comm = fc->s ? pdata_session__comm(fc->s, (uint32_t)fc->pids[i].pid) : NULL;
+		const struct filtercheck_pid *p = OVP_HMAP_OBJ(sorted[i], p, node);
+		const char *comm = fc->s ? pdata_session__comm(fc->s, (uint32_t)p->pid) : NULL;
 
 		len += snprintf(list + len, sizeof(list) - len, "%s%s %" PRId64 " (%" PRIu64
-				" samples)", i ? ", " : "", comm ? comm : "?", fc->pids[i].pid,
-				fc->pids[i].n);
+				" samples)", i ? ", " : "", comm ? comm : "?", p->pid, p->n);
 	}
+	free(sorted);
 	if (k > 5 && len < sizeof(list))
 		snprintf(list + len, sizeof(list) - len, " and %zu more", k - 5);
 	return ovp_err(FILTERCHECK_NOTHING, "%s: --pid %s matches nothing in the recording: "

@@ -21,11 +21,13 @@
 
 #include "cmd/analyze.h"
 #include "decode/pktfilter.h"
+#include "ovsperf/hmap.h"
 
 /* The error filtercheck__verdict() returns: exit status 1, not 2. */
 #define FILTERCHECK_NOTHING (-EDOM)
 
 struct filtercheck_pid {
+	struct ovp_hmap_node node;	/* in pids, by pid */
 	int64_t pid;
 	uint64_t n;			/* samples */
 };
@@ -48,8 +50,7 @@ struct filtercheck {
 	char devs[32][32];		/* distinct device names seen (the first 32) */
 	int nr_devs;
 	bool more_devs;
-	struct filtercheck_pid *pids;	/* open addressing by pid; 0 = empty slot + 1 */
-	size_t nr_pids, cap_pids;
+	struct ovp_hmap pids;		/* struct filtercheck_pid by pid (not movable) */
 };
 
 void filtercheck__init(struct filtercheck *fc);

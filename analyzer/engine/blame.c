@@ -24,6 +24,9 @@
 #include "engine/blame.h"
 #include "ovsperf/err.h"
 #include "ovsperf/evdec.h"
+#include "ovsperf/hash.h"
+#include "ovsperf/hmap.h"
+#include "ovsperf/intern.h"
 #include "ovsperf/pdata.h"
 
 /* Most points one CPU keeps, whatever pending spans need (32 B each). */
@@ -80,7 +83,8 @@ struct bcpu {
 
 /* Per-task scheduling state, for the handler's runnable windows. */
 struct btask {
-	uint32_t tid;			/* key; NO_TID = empty slot */
+	struct ovp_hmap_node node;	/* in tasks, by tid */
+	uint32_t tid;			/* key */
 	bool running;
 	uint64_t since;			/* runnable since (0: not runnable) */
 };
@@ -138,6 +142,13 @@ struct btail {
 	bool exact;
 };
 
+#define TASKS_PER_CHUNK 1024
+
+struct btask_chunk {
+	struct btask_chunk *next;
+	struct btask tasks[TASKS_PER_CHUNK];
+};
+
 struct blame {
 	struct blame_head h;		/* first: blame__event() reads it */
 	struct bev *evs;		/* [evsel idx] */
@@ -145,13 +156,13 @@ struct blame {
 
 	struct blame_ent *ents;		/* [id - 1] */
 	size_t nents, capents;
-	uint32_t *ent_tab;		/* open addressing: id, 0 = empty */
-	size_t ent_tab_size;
+	struct ovp_intern ent_ids;	/* (kind, num, name) -> id, the same as ents' */
 
 	struct bcpu *cpus;
 	size_t ncpus;
-	struct btask *tasks;
-	size_t ntasks, tasks_size;	/* open addressing on tid */
+	struct ovp_hmap tasks;		/* struct btask by tid */
+	struct btask_chunk *task_chunks;	/* where the tasks live (never freed early) */
+	size_t task_chunk_used;		/* tasks taken from the newest chunk */
 	uint64_t now;
 
 	int nr_spans;
@@ -192,69 +203,35 @@ static int grow_array(void **arr, size_t *cap, size_t need, size_t size)
  * Entities.
  */
 
-static uint64_t ent_hash(uint8_t kind, uint32_t num, const char *name)
-{
-	uint64_t h = 0xcbf29ce484222325ULL ^ ((uint64_t)kind << 40) ^ num;
-
-	for (; *name; name++)
-		h = (h ^ (uint8_t)*name) * 0x100000001b3ULL;
-	h ^= h >> 29;
-	return h * 0x9e3779b97f4a7c15ULL;
-}
-
-static int ent_tab_put(struct blame *b, uint32_t id)
-{
-	const struct blame_ent *e = &b->ents[id - 1];
-	size_t mask = b->ent_tab_size - 1, i;
-
-	for (i = ent_hash(e->kind, e->num, e->name) & mask; b->ent_tab[i]; i = (i + 1) & mask)
-		;
-	b->ent_tab[i] = id;
-	return 0;
-}
-
 /* The id of entity (@kind, @num, @name), made if new; 0 on ENOMEM. */
 static uint32_t ent_get(struct blame *b, uint8_t kind, uint32_t num, const char *name,
 			size_t len)
 {
-	char nm[sizeof(((struct blame_ent *)0)->name)];
+	/* The key: kind, number, then the name (cut as the entity keeps it). */
+	char key[1 + sizeof(uint32_t) + sizeof(((struct blame_ent *)0)->name)];
 	struct blame_ent *e;
-	size_t mask, i;
+	uint32_t id;
 
-	if (len >= sizeof(nm))
-		len = sizeof(nm) - 1;
-	memcpy(nm, name, len);
-	nm[len] = 0;
-	if (b->ent_tab_size) {
-		mask = b->ent_tab_size - 1;
-		for (i = ent_hash(kind, num, nm) & mask; b->ent_tab[i]; i = (i + 1) & mask) {
-			e = &b->ents[b->ent_tab[i] - 1];
-			if (e->kind == kind && e->num == num && !strcmp(e->name, nm))
-				return b->ent_tab[i];
-		}
-	}
+	if (len >= sizeof(e->name))
+		len = sizeof(e->name) - 1;
+	key[0] = (char)kind;
+	memcpy(key + 1, &num, sizeof(num));
+	memcpy(key + 1 + sizeof(num), name, len);
 	if (grow_array((void **)&b->ents, &b->capents, b->nents + 1, sizeof(*b->ents)))
 		return 0;
-	if ((b->nents + 1) * 2 > b->ent_tab_size) {
-		size_t size = b->ent_tab_size ? b->ent_tab_size * 2 : 256;
-		uint32_t *tab = calloc(size, sizeof(*tab));
-
-		if (!tab)
-			return 0;
-		free(b->ent_tab);
-		b->ent_tab = tab;
-		b->ent_tab_size = size;
-		for (uint32_t id = 1; id <= b->nents; id++)
-			ent_tab_put(b, id);
-	}
+	if (ovp_intern__put(&b->ent_ids, key, 1 + sizeof(num) + len, &id) || !id)
+		return 0;
+	if (id <= b->nents)
+		return id;
+	/* New: the table's ids count in the same order as the array. */
 	e = &b->ents[b->nents++];
 	memset(e, 0, sizeof(*e));
 	e->kind = kind;
 	e->num = num;
 	e->pid = -1;
-	memcpy(e->name, nm, len + 1);
-	ent_tab_put(b, (uint32_t)b->nents);
-	return (uint32_t)b->nents;
+	memcpy(e->name, name, len);
+	e->name[len] = 0;
+	return id;
 }
 
 const struct blame_ent *blame__ent(const struct blame *b, uint32_t ent)
@@ -284,6 +261,8 @@ int blame__new(struct blame **out, struct pdata_session *s, int nr_spans,
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return ovp_err(-ENOMEM, "out of memory");
+	ovp_hmap_init(&b->tasks);
+	ovp_intern__init(&b->ent_ids, 0);
 	b->h.nr_evsels = n;
 	b->h.evkind = calloc(n ? n : 1, 1);
 	b->evs = calloc(n ? n : 1, sizeof(*b->evs));
@@ -382,9 +361,15 @@ void blame__delete(struct blame *b)
 	free(b->free_sets);
 	free(b->scratch);
 	free(b->cpus);
-	free(b->tasks);
+	while (b->task_chunks) {
+		struct btask_chunk *c = b->task_chunks;
+
+		b->task_chunks = c->next;
+		free(c);
+	}
+	ovp_hmap_exit(&b->tasks);
 	free(b->ents);
-	free(b->ent_tab);
+	ovp_intern__exit(&b->ent_ids);
 	free(b->evs);
 	free(b->h.evkind);
 	free(b->h.tails);
@@ -472,45 +457,30 @@ static int pt_push(struct bcpu *c, uint64_t t, uint64_t woken)
 	return 0;
 }
 
-static size_t task_hash(uint32_t tid)
-{
-	return (size_t)(tid * 0x9e3779b1u);
-}
-
 /* The scheduling state of @tid, made if new; NULL on ENOMEM. */
 static struct btask *task_get(struct blame *b, uint32_t tid)
 {
-	size_t mask, i;
+	size_t hash = (size_t)ovp_hash64(tid);
+	struct btask *t;
 
-	if ((b->ntasks + 1) * 2 > b->tasks_size) {
-		size_t size = b->tasks_size ? b->tasks_size * 2 : 1024, j;
-		struct btask *t = malloc(size * sizeof(*t));
+	OVP_HMAP_FOR_EACH_WITH_HASH (t, node, hash, &b->tasks)
+		if (t->tid == tid)
+			return t;
+	if (!b->task_chunks || b->task_chunk_used == TASKS_PER_CHUNK) {
+		struct btask_chunk *c = malloc(sizeof(*c));
 
-		if (!t)
+		if (!c)
 			return NULL;
-		for (j = 0; j < size; j++)
-			t[j].tid = NO_TID;
-		for (j = 0; j < b->tasks_size; j++) {
-			if (b->tasks[j].tid == NO_TID)
-				continue;
-			for (i = task_hash(b->tasks[j].tid) & (size - 1); t[i].tid != NO_TID;
-			     i = (i + 1) & (size - 1))
-				;
-			t[i] = b->tasks[j];
-		}
-		free(b->tasks);
-		b->tasks = t;
-		b->tasks_size = size;
+		c->next = b->task_chunks;
+		b->task_chunks = c;
+		b->task_chunk_used = 0;
 	}
-	mask = b->tasks_size - 1;
-	for (i = task_hash(tid) & mask; b->tasks[i].tid != NO_TID; i = (i + 1) & mask)
-		if (b->tasks[i].tid == tid)
-			return &b->tasks[i];
-	b->tasks[i].tid = tid;
-	b->tasks[i].running = false;
-	b->tasks[i].since = 0;
-	b->ntasks++;
-	return &b->tasks[i];
+	t = &b->task_chunks->tasks[b->task_chunk_used++];
+	t->tid = tid;
+	t->running = false;
+	t->since = 0;
+	ovp_hmap_insert_nocap(&b->tasks, &t->node, hash);
+	return t;
 }
 
 static int on_switch(struct blame *b, struct bcpu *c, const struct pdata_sample *s,

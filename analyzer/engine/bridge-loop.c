@@ -14,37 +14,13 @@
 
 #define BL_NONE UINT64_MAX
 
-static size_t hash_tid(uint32_t tid, size_t n)
-{
-	return (size_t)ovp_hash64(tid) & (n - 1);
-}
-
-static int grow(struct bl_engine *e)
-{
-	size_t n = e->nr_slots ? e->nr_slots * 2 : 64, i, h;
-	struct bl_thread **slots = calloc(n, sizeof(*slots));
-
-	if (!slots)
-		return ovp_err(-ENOMEM, "bridge-loop: out of memory");
-	for (i = 0; i < e->nr_slots; i++) {
-		if (!e->slots[i])
-			continue;
-		for (h = hash_tid(e->slots[i]->tid, n); slots[h]; h = (h + 1) & (n - 1))
-			;
-		slots[h] = e->slots[i];
-	}
-	free(e->slots);
-	e->slots = slots;
-	e->nr_slots = n;
-	return 0;
-}
-
 int bl_engine__init(struct bl_engine *e, bl_list_fn list, void *list_arg)
 {
 	memset(e, 0, sizeof(*e));
+	ovp_hmap_init(&e->threads);
 	e->list = list;
 	e->list_arg = list_arg;
-	return grow(e);
+	return 0;
 }
 
 void bl_engine__follow(struct bl_engine *e, bl_begin_fn begin, bool intervals_only)
@@ -61,35 +37,28 @@ static void series_exit(struct bl_series *s)
 
 void bl_engine__exit(struct bl_engine *e)
 {
-	size_t i;
+	struct ovp_hmap_node *next;
+	struct bl_thread *t;
 
-	if (!e)
+	if (!e || !e->threads.buckets)
 		return;
-	for (i = 0; i < e->nr_slots; i++) {
-		if (!e->slots[i])
-			continue;
-		series_exit(&e->slots[i]->run);
-		series_exit(&e->slots[i]->wait);
-		free(e->slots[i]);
+	OVP_HMAP_FOR_EACH_SAFE (t, next, node, &e->threads) {
+		series_exit(&t->run);
+		series_exit(&t->wait);
+		free(t);
 	}
-	free(e->slots);
+	ovp_hmap_exit(&e->threads);
 	memset(e, 0, sizeof(*e));
 }
 
 static struct bl_thread *get_thread(struct bl_engine *e, uint32_t tid)
 {
+	size_t hash = (size_t)ovp_hash64(tid);
 	struct bl_thread *t;
-	size_t h;
 
-	for (h = hash_tid(tid, e->nr_slots); e->slots[h]; h = (h + 1) & (e->nr_slots - 1))
-		if (e->slots[h]->tid == tid)
-			return e->slots[h];
-	if ((e->nr_threads + 1) * 2 > e->nr_slots) {
-		if (grow(e))
-			return NULL;
-		for (h = hash_tid(tid, e->nr_slots); e->slots[h]; h = (h + 1) & (e->nr_slots - 1))
-			;
-	}
+	OVP_HMAP_FOR_EACH_WITH_HASH (t, node, hash, &e->threads)
+		if (t->tid == tid)
+			return t;
 	t = calloc(1, sizeof(*t));
 	if (!t) {
 		ovp_err(-ENOMEM, "bridge-loop: out of memory");
@@ -106,8 +75,7 @@ static struct bl_thread *get_thread(struct bl_engine *e, uint32_t tid)
 		free(t);
 		return NULL;
 	}
-	e->slots[h] = t;
-	e->nr_threads++;
+	ovp_hmap_insert_nocap(&e->threads, &t->node, hash);
 	return t;
 }
 
@@ -168,18 +136,17 @@ static int cmp_thread(const void *a, const void *b)
 
 struct bl_thread **bl_engine__threads(struct bl_engine *e, size_t *nr)
 {
-	struct bl_thread **v;
-	size_t i, k = 0;
+	struct bl_thread **v, *t;
+	size_t k = 0;
 
 	*nr = 0;
-	if (!e->nr_threads)
+	if (ovp_hmap_is_empty(&e->threads))
 		return NULL;
-	v = calloc(e->nr_threads, sizeof(*v));
+	v = calloc(ovp_hmap_count(&e->threads), sizeof(*v));
 	if (!v)
 		return NULL;
-	for (i = 0; i < e->nr_slots; i++)
-		if (e->slots[i])
-			v[k++] = e->slots[i];
+	OVP_HMAP_FOR_EACH (t, node, &e->threads)
+		v[k++] = t;
 	qsort(v, k, sizeof(*v), cmp_thread);
 	*nr = k;
 	return v;

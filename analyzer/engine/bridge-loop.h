@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ovsperf/hmap.h"
 #include "ovsperf/hist.h"
 #include "ovsperf/stats.h"
 
@@ -36,6 +37,7 @@ struct bl_series {
 };
 
 struct bl_thread {
+	struct ovp_hmap_node node;	/* in the engine's threads, by tid */
 	uint32_t tid;
 	uint64_t run_start;		/* last run_start, or BL_NONE */
 	uint64_t poll_start;		/* last poll_block, or BL_NONE */
@@ -53,9 +55,9 @@ typedef void (*bl_list_fn)(void *arg, uint32_t tid, uint64_t time, bool run, uin
  */
 typedef bool (*bl_begin_fn)(void *arg, uint32_t tid, uint64_t time, bool run);
 
+/* Embedded, not moved after bl_engine__init() (the table points into it). */
 struct bl_engine {
-	struct bl_thread **slots;	/* open addressing, keyed by tid */
-	size_t nr_slots, nr_threads;
+	struct ovp_hmap threads;	/* struct bl_thread by tid */
 	bl_list_fn list;		/* NULL: no listing */
 	void *list_arg;
 	bl_begin_fn begin;		/* NULL: every interval is followed */

@@ -54,6 +54,7 @@
 
 /* Per-thread state; lives in the engine's hash for the whole run. */
 struct kd_thread {
+	struct ovp_hmap_node node;	/* in the engine's threads, by tid */
 	uint32_t tid;
 	int64_t pid;			/* -1 until known */
 	bool active;			/* has counts in the open window */
@@ -147,74 +148,28 @@ static inline void ended(const struct kd_engine *e, enum kd_interval kind, uint3
 /*
  * Thread hash.
  */
-static size_t hash_tid(uint32_t tid, size_t nr_slots)
-{
-	return (size_t)ovp_hash64(tid) & (nr_slots - 1);
-}
-
-static int grow(struct kd_engine *e)
-{
-	size_t n = e->nr_slots ? e->nr_slots * 2 : 256, i;
-	struct kd_thread **slots = calloc(n, sizeof(*slots));
-
-	if (!slots)
-		return ovp_err(-ENOMEM, "kernel-delay: out of memory");
-	for (i = 0; i < e->nr_slots; i++) {
-		struct kd_thread *t = e->slots[i];
-		size_t h;
-
-		if (!t)
-			continue;
-		for (h = hash_tid(t->tid, n); slots[h]; h = (h + 1) & (n - 1))
-			;
-		slots[h] = t;
-	}
-	free(e->slots);
-	e->slots = slots;
-	e->nr_slots = n;
-	return 0;
-}
-
 static struct kd_thread *find_thread(struct kd_engine *e, uint32_t tid)
 {
-	size_t h;
+	struct kd_thread *t;
 
 	/* Events come in runs of one thread (sys_enter, sys_exit, ...). */
 	if (e->hot && e->hot->tid == tid)
 		return e->hot;
-	if (!e->nr_slots)
-		return NULL;
-	for (h = hash_tid(tid, e->nr_slots); e->slots[h]; h = (h + 1) & (e->nr_slots - 1))
-		if (e->slots[h]->tid == tid)
-			return e->hot = e->slots[h];
+	OVP_HMAP_FOR_EACH_WITH_HASH (t, node, (size_t)ovp_hash64(tid), &e->threads)
+		if (t->tid == tid)
+			return e->hot = t;
 	return NULL;
 }
 
-/* Free the thread in slot @i and close the gap (linear probing: move back
- * every later entry of the run that may live in the freed slot). */
-static void remove_slot(struct kd_engine *e, size_t i)
+/* Take @t out of the table and free it. */
+static void remove_thread(struct kd_engine *e, struct kd_thread *t)
 {
-	size_t mask = e->nr_slots - 1, j = i, h;
-
-	if (e->hot == e->slots[i])
+	if (e->hot == t)
 		e->hot = NULL;
-	free(e->slots[i]->sys);
-	free(e->slots[i]);
-	e->slots[i] = NULL;
-	e->nr_threads--;
+	ovp_hmap_remove(&e->threads, &t->node);
+	free(t->sys);
+	free(t);
 	e->freed_threads++;
-	for (;;) {
-		j = (j + 1) & mask;
-		if (!e->slots[j])
-			return;
-		h = hash_tid(e->slots[j]->tid, e->nr_slots);
-		/* slots[j] may move to i unless its home lies cyclically in (i, j]. */
-		if (i <= j ? (h > i && h <= j) : (h > i || h <= j))
-			continue;
-		e->slots[i] = e->slots[j];
-		e->slots[j] = NULL;
-		i = j;
-	}
 }
 
 /* The thread @tid, created if new; NULL (message set) when out of memory.
@@ -222,19 +177,16 @@ static void remove_slot(struct kd_engine *e, size_t i)
 static struct kd_thread *get_thread(struct kd_engine *e, uint32_t tid, int64_t pid)
 {
 	struct kd_thread *t = find_thread(e, tid);
-	size_t h;
 
 	if (t) {
 		if (pid >= 0)
 			t->pid = pid;
 		return t;
 	}
-	if (e->nr_threads >= KD_MAX_THREADS) {
+	if (ovp_hmap_count(&e->threads) >= KD_MAX_THREADS) {
 		e->untracked++;
 		return e->overflow;
 	}
-	if ((e->nr_threads + 1) * 2 > e->nr_slots && grow(e))
-		return NULL;
 	t = calloc(1, counting(e) ? sizeof(*t) : KD_THREAD_HEAD);
 	if (!t) {
 		ovp_err(-ENOMEM, "kernel-delay: out of memory");
@@ -244,10 +196,7 @@ static struct kd_thread *get_thread(struct kd_engine *e, uint32_t tid, int64_t p
 	t->pid = pid;
 	t->exited = KD_NONE;
 	clear_stamps(t);
-	for (h = hash_tid(tid, e->nr_slots); e->slots[h]; h = (h + 1) & (e->nr_slots - 1))
-		;
-	e->slots[h] = t;
-	e->nr_threads++;
+	ovp_hmap_insert_nocap(&e->threads, &t->node, (size_t)ovp_hash64(tid));
 	return t;
 }
 
@@ -269,6 +218,8 @@ static bool monitored(const struct kd_engine *e, int64_t pid)
 int kd_engine__init(struct kd_engine *e, const struct kd_config *cfg)
 {
 	memset(e, 0, sizeof(*e));
+	ovp_hmap_init(&e->threads);
+	(void)ovp_hmap_reserve(&e->threads, 128);	/* the former table's first size */
 	e->cfg = *cfg;
 	e->overflow = calloc(1, sizeof(*e->overflow));
 	if (!e->overflow)
@@ -276,7 +227,7 @@ int kd_engine__init(struct kd_engine *e, const struct kd_config *cfg)
 	e->overflow->pid = -1;
 	e->overflow->exited = KD_NONE;
 	clear_stamps(e->overflow);
-	return grow(e);
+	return 0;
 }
 
 static void sample_free(struct kd_sample *s)
@@ -293,17 +244,19 @@ static void sample_free(struct kd_sample *s)
 
 void kd_engine__exit(struct kd_engine *e)
 {
+	struct ovp_hmap_node *next;
+	struct kd_thread *t;
 	size_t i;
 
 	if (!e)
 		return;
-	for (i = 0; i < e->nr_slots; i++) {
-		if (e->slots[i]) {
-			free(e->slots[i]->sys);
-			free(e->slots[i]);
+	if (e->threads.buckets) {
+		OVP_HMAP_FOR_EACH_SAFE (t, next, node, &e->threads) {
+			free(t->sys);
+			free(t);
 		}
+		ovp_hmap_exit(&e->threads);
 	}
-	free(e->slots);
 	if (e->overflow)
 		free(e->overflow->sys);
 	free(e->overflow);
@@ -324,18 +277,13 @@ void kd_engine__exit(struct kd_engine *e)
 /* Forget all start stamps and counts (reset_capture()). */
 static void reset_threads(struct kd_engine *e)
 {
-	size_t i;
+	struct ovp_hmap_node *next;
+	struct kd_thread *t;
 
-	for (i = 0; i < e->nr_slots; i++) {
-		struct kd_thread *t = e->slots[i];
-
-		if (!t)
-			continue;
+	OVP_HMAP_FOR_EACH_SAFE (t, next, node, &e->threads) {
 		if (t->retire) {
-			/* Exited long ago, reported now: gone.  The slot may now
-			 * hold a thread moved back: look at it again. */
-			remove_slot(e, i);
-			i--;
+			/* Exited long ago, reported now: gone. */
+			remove_thread(e, t);
 			continue;
 		}
 		t->sys_start = t->run_start = t->ready_start = t->stop_start = KD_NONE;
@@ -440,6 +388,7 @@ static int64_t thread_pid(struct kd_engine *e, struct kd_thread *t)
 /* Close the open window at @t; @stop_trigger is its time or 0. */
 static int close_window(struct kd_engine *e, uint64_t t, uint64_t stop_trigger, bool partial)
 {
+	struct kd_thread *th;
 	struct kd_sample *s;
 	size_t i, k;
 	int err;
@@ -481,16 +430,16 @@ static int close_window(struct kd_engine *e, uint64_t t, uint64_t stop_trigger, 
 	if (e->cfg.sample_count && e->done >= e->cfg.sample_count)
 		e->finished = true;
 
-	for (i = 0, k = 0; i < e->nr_slots; i++)
-		k += e->slots[i] && e->slots[i]->active;
+	k = 0;
+	OVP_HMAP_FOR_EACH (th, node, &e->threads)
+		k += th->active;
 	s->threads = k ? calloc(k, sizeof(*s->threads)) : NULL;
 	if (k && !s->threads)
 		return ovp_err(-ENOMEM, "kernel-delay: out of memory");
-	for (i = 0; i < e->nr_slots; i++) {
-		struct kd_thread *th = e->slots[i];
+	OVP_HMAP_FOR_EACH (th, node, &e->threads) {
 		int64_t pid;
 
-		if (!th || !th->active)
+		if (!th->active)
 			continue;
 		pid = thread_pid(e, th);
 		if (e->cfg.pid >= 0 && pid != e->cfg.pid)
@@ -900,7 +849,6 @@ bool kd_engine__wants_stack(const struct kd_engine *e, const struct kd_event *ev
 static void retire(struct kd_engine *e, const struct exitq_ent *x)
 {
 	struct kd_thread *t;
-	size_t h;
 
 	t = find_thread(e, x->tid);
 	if (!t || t->exited != x->time)
@@ -910,9 +858,7 @@ static void retire(struct kd_engine *e, const struct exitq_ent *x)
 		t->retire = true;
 		return;
 	}
-	for (h = hash_tid(x->tid, e->nr_slots); e->slots[h] != t; h = (h + 1) & (e->nr_slots - 1))
-		;
-	remove_slot(e, h);
+	remove_thread(e, t);
 }
 
 /* Retire the threads that exited more than the horizon before @now. */

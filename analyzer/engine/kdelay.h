@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ovsperf/hmap.h"
 #include "engine/exitq.h"
 
 /* Syscall numbers below this are counted in a per-thread table. */
@@ -231,10 +232,10 @@ struct kd_config {
 
 struct kd_thread;
 
+/* Embedded, not moved after kd_engine__init() (the table points into it). */
 struct kd_engine {
 	struct kd_config cfg;
-	struct kd_thread **slots;	/* open-addressing hash keyed by tid */
-	size_t nr_slots, nr_threads;
+	struct ovp_hmap threads;	/* struct kd_thread by tid */
 	struct kd_thread *hot;		/* the thread found last, or NULL */
 	bool open;			/* a window is capturing */
 	bool started;			/* first event seen */

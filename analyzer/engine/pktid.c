@@ -3,9 +3,11 @@
  * engine/pktid.c - packet identity across clones and skb address reuse (policy in
  * engine/pktid.h).
  *
- * Live identities sit in a hash table keyed by skb address and in a list
- * ordered by last use (eviction takes its head).  Heads shared by live
- * identities sit in a second table keyed by head, with a count of members:
+ * Live identities sit in a hash table (ovsperf/hmap.h) keyed by skb address
+ * and in a list ordered by last use (eviction takes its head).  Heads shared
+ * by live identities sit in a second table keyed by head, with a count of
+ * members (never more heads than identities: the cap on identities bounds
+ * both):
  * an unknown skb whose head is there is a clone.  Both kinds of node come
  * from 512-node chunks with free lists.
  *
@@ -21,6 +23,7 @@
 
 #include "ovsperf/err.h"
 #include "ovsperf/hash.h"
+#include "ovsperf/hmap.h"
 #include "engine/pktid.h"
 
 #define CHUNK_NODES 512
@@ -33,7 +36,7 @@ struct group;
 
 /* A live identity. */
 struct ident {
-	struct ident *hnext;		/* skb hash chain, or free list */
+	struct ovp_hmap_node node;	/* in skbs (first member: the free list's link) */
 	struct ident *prev, *next;	/* LRU list (head = least recently seen) */
 	uint64_t skb;			/* key */
 	uint64_t id;			/* packet number */
@@ -44,7 +47,7 @@ struct ident {
 
 /* A data buffer shared by live identities. */
 struct group {
-	struct group *hnext;		/* head hash chain, or free list */
+	struct ovp_hmap_node node;	/* in heads (first member: the free list's link) */
 	uint64_t head;			/* key */
 	uint64_t first_id;		/* identity that brought this head first */
 	uint32_t nr;			/* live identities with this head */
@@ -63,19 +66,11 @@ struct grave {
 	uint64_t id, parent;
 };
 
-/* A chained hash table of nodes whose first member is the chain pointer and
- * whose key is at @key_off. */
-struct htab {
-	void **buckets;
-	size_t nr_buckets;		/* power of two */
-	size_t nr;
-};
-
 struct pktid_table {
 	enum pktid_key key;
 	size_t max_inflight;
-	struct htab skbs;		/* struct ident by skb */
-	struct htab heads;		/* struct group by head */
+	struct ovp_hmap skbs;		/* struct ident by skb */
+	struct ovp_hmap heads;		/* struct group by head */
 	struct ident *lru_head, *lru_tail;
 	struct ident *free_idents;
 	struct group *free_groups;
@@ -84,6 +79,7 @@ struct pktid_table {
 	uint64_t next_id;
 	pktid_end_fn end_fn;
 	void *end_arg;
+	const char *cap_what, *cap_lost;	/* the warning at the first eviction */
 	struct grave graves[GRAVE_SLOTS];
 	struct pktid_counts counts;
 };
@@ -94,85 +90,34 @@ static inline size_t hash_u64(uint64_t k)
 	return (size_t)ovp_hash64(k);
 }
 
-static int htab_init(struct htab *h)
-{
-	h->nr_buckets = 1024;
-	h->nr = 0;
-	h->buckets = calloc(h->nr_buckets, sizeof(*h->buckets));
-	return h->buckets ? 0 : ovp_err(-ENOMEM, "pktid: out of memory");
-}
-
-/* Nodes are chained through their first member; keys read through @key_of. */
+/* Free nodes are chained through their first member. */
 #define NODE_NEXT(n) (*(void **)(n))
 
-static uint64_t ident_key(const void *n)
+static struct ident *ident_find(const struct pktid_table *t, uint64_t skb)
 {
-	return ((const struct ident *)n)->skb;
-}
+	struct ident *n;
 
-static uint64_t group_key(const void *n)
-{
-	return ((const struct group *)n)->head;
-}
-
-static void *htab_find(const struct htab *h, uint64_t key, uint64_t (*key_of)(const void *))
-{
-	void *n = h->buckets[hash_u64(key) & (h->nr_buckets - 1)];
-
-	for (; n; n = NODE_NEXT(n)) {
-		if (key_of(n) == key)
+	OVP_HMAP_FOR_EACH_WITH_HASH (n, node, hash_u64(skb), &t->skbs)
+		if (n->skb == skb)
 			return n;
-	}
 	return NULL;
 }
 
-/* Double the buckets when chains get long; on failure keep them (slower). */
-static void htab_grow(struct htab *h, uint64_t (*key_of)(const void *))
+static struct group *group_find(const struct pktid_table *t, uint64_t head)
 {
-	size_t n = h->nr_buckets * 2, i;
-	void **b = calloc(n, sizeof(*b));
+	struct group *g;
 
-	if (!b)
-		return;
-	for (i = 0; i < h->nr_buckets; i++) {
-		void *p = h->buckets[i], *next;
-
-		for (; p; p = next) {
-			size_t k = hash_u64(key_of(p)) & (n - 1);
-
-			next = NODE_NEXT(p);
-			NODE_NEXT(p) = b[k];
-			b[k] = p;
-		}
-	}
-	free(h->buckets);
-	h->buckets = b;
-	h->nr_buckets = n;
+	OVP_HMAP_FOR_EACH_WITH_HASH (g, node, hash_u64(head), &t->heads)
+		if (g->head == head)
+			return g;
+	return NULL;
 }
 
-static void htab_add(struct htab *h, void *node, uint64_t (*key_of)(const void *))
+/* Put a node back on its free list. */
+static void node_free(void *n, void *free_list)
 {
-	size_t k;
-
-	if (h->nr >= h->nr_buckets * 2)
-		htab_grow(h, key_of);
-	k = hash_u64(key_of(node)) & (h->nr_buckets - 1);
-	NODE_NEXT(node) = h->buckets[k];
-	h->buckets[k] = node;
-	h->nr++;
-}
-
-static void htab_del(struct htab *h, void *node, uint64_t (*key_of)(const void *))
-{
-	void **pp = &h->buckets[hash_u64(key_of(node)) & (h->nr_buckets - 1)];
-
-	for (; *pp; pp = &NODE_NEXT(*pp)) {
-		if (*pp == node) {
-			*pp = NODE_NEXT(node);
-			h->nr--;
-			return;
-		}
-	}
+	NODE_NEXT(n) = *(void **)free_list;
+	*(void **)free_list = n;
 }
 
 /* Add a chunk of @size-byte nodes to the free list at @free_list. */
@@ -202,7 +147,7 @@ static struct ident *ident_alloc(struct pktid_table *t)
 	if (!t->free_idents && add_chunk(t, sizeof(struct ident), (void **)&t->free_idents))
 		return NULL;
 	n = t->free_idents;
-	t->free_idents = n->hnext;
+	t->free_idents = NODE_NEXT(n);
 	memset(n, 0, sizeof(*n));
 	return n;
 }
@@ -214,7 +159,7 @@ static struct group *group_alloc(struct pktid_table *t)
 	if (!t->free_groups && add_chunk(t, sizeof(struct group), (void **)&t->free_groups))
 		return NULL;
 	g = t->free_groups;
-	t->free_groups = g->hnext;
+	t->free_groups = NODE_NEXT(g);
 	memset(g, 0, sizeof(*g));
 	return g;
 }
@@ -222,7 +167,6 @@ static struct group *group_alloc(struct pktid_table *t)
 int pktid_table__new(struct pktid_table **out, enum pktid_key key, size_t max_inflight)
 {
 	struct pktid_table *t;
-	int err;
 
 	*out = NULL;
 	if (!max_inflight)
@@ -233,12 +177,11 @@ int pktid_table__new(struct pktid_table **out, enum pktid_key key, size_t max_in
 	t->key = key;
 	t->max_inflight = max_inflight;
 	t->next_id = 1;
-	err = htab_init(&t->skbs);
-	err = err ?: htab_init(&t->heads);
-	if (err) {
-		pktid_table__delete(t);
-		return err;
-	}
+	ovp_hmap_init(&t->skbs);
+	ovp_hmap_init(&t->heads);
+	/* The former tables' first size (a failure only means growing later). */
+	(void)ovp_hmap_reserve(&t->skbs, 1024);
+	(void)ovp_hmap_reserve(&t->heads, 1024);
 	*out = t;
 	return 0;
 }
@@ -253,8 +196,8 @@ void pktid_table__delete(struct pktid_table *t)
 		next = c->next;
 		free(c);
 	}
-	free(t->skbs.buckets);
-	free(t->heads.buckets);
+	ovp_hmap_exit(&t->skbs);
+	ovp_hmap_exit(&t->heads);
 	free(t);
 }
 
@@ -262,6 +205,12 @@ void pktid_table__set_end_cb(struct pktid_table *t, pktid_end_fn fn, void *arg)
 {
 	t->end_fn = fn;
 	t->end_arg = arg;
+}
+
+void pktid_table__warn_at_cap(struct pktid_table *t, const char *what, const char *lost)
+{
+	t->cap_what = what;
+	t->cap_lost = lost;
 }
 
 static void lru_unlink(struct pktid_table *t, struct ident *n)
@@ -298,15 +247,14 @@ static void group_leave(struct pktid_table *t, struct ident *n)
 	n->grp = NULL;
 	if (--g->nr)
 		return;
-	htab_del(&t->heads, g, group_key);
-	g->hnext = t->free_groups;
-	t->free_groups = g;
+	ovp_hmap_remove(&t->heads, &g->node);
+	node_free(g, &t->free_groups);
 }
 
 /* Join the group of @head (created if none); returns the group or NULL. */
 static struct group *group_join(struct pktid_table *t, struct ident *n, uint64_t head)
 {
-	struct group *g = htab_find(&t->heads, head, group_key);
+	struct group *g = group_find(t, head);
 
 	if (!g) {
 		g = group_alloc(t);
@@ -314,7 +262,7 @@ static struct group *group_join(struct pktid_table *t, struct ident *n, uint64_t
 			return NULL;
 		g->head = head;
 		g->first_id = n->id;
-		htab_add(&t->heads, g, group_key);
+		ovp_hmap_insert_nocap(&t->heads, &g->node, hash_u64(head));
 	}
 	g->nr++;
 	n->grp = g;
@@ -324,7 +272,7 @@ static struct group *group_join(struct pktid_table *t, struct ident *n, uint64_t
 /* End a live identity: callback, then recycle the node. */
 static void ident_end(struct pktid_table *t, struct ident *n, enum pktid_end why)
 {
-	htab_del(&t->skbs, n, ident_key);
+	ovp_hmap_remove(&t->skbs, &n->node);
 	lru_unlink(t, n);
 	group_leave(t, n);
 	if (why == PKTID_END_FREED) {
@@ -335,14 +283,15 @@ static void ident_end(struct pktid_table *t, struct ident *n, enum pktid_end why
 		g->parent = n->parent;
 		t->counts.freed++;
 	} else if (why == PKTID_END_EVICTED) {
-		t->counts.evicted++;
+		if (!t->counts.evicted++ && t->cap_what)
+			ovp_warn("%s: more than %zu packets were in flight at once: %s", t->cap_what,
+				 t->max_inflight, t->cap_lost);
 	} else {
 		t->counts.finished++;
 	}
 	if (t->end_fn)
 		t->end_fn(t->end_arg, n->id, why, n->user);
-	n->hnext = t->free_idents;
-	t->free_idents = n;
+	node_free(n, &t->free_idents);
 }
 
 static void flush_pending(struct pktid_table *t)
@@ -375,7 +324,7 @@ int pktid_table__event(struct pktid_table *t, uint64_t skb, uint64_t head, enum 
 		head = 0;
 	gv = &t->graves[hash_u64(skb) & (GRAVE_SLOTS - 1)];
 
-	n = htab_find(&t->skbs, skb, ident_key);
+	n = ident_find(t, skb);
 	if (n) {
 		res = PKTID_CONT;
 		if (head && (!n->grp || n->grp->head != head)) {
@@ -383,7 +332,7 @@ int pktid_table__event(struct pktid_table *t, uint64_t skb, uint64_t head, enum 
 			if (n->grp)
 				t->counts.head_changes++;
 			group_leave(t, n);
-			g = htab_find(&t->heads, head, group_key);
+			g = group_find(t, head);
 			if (g && !n->parent && g->first_id != n->id) {
 				/* Seen without head first, now sharing a live head. */
 				n->parent = g->first_id;
@@ -403,7 +352,7 @@ int pktid_table__event(struct pktid_table *t, uint64_t skb, uint64_t head, enum 
 		t->counts.followups++;
 		return PKTID_FOLLOWUP;
 	} else {
-		if (t->skbs.nr >= t->max_inflight && t->lru_head)
+		if (ovp_hmap_count(&t->skbs) >= t->max_inflight && t->lru_head)
 			ident_end(t, t->lru_head, PKTID_END_EVICTED);
 		n = ident_alloc(t);
 		if (!n)
@@ -412,25 +361,24 @@ int pktid_table__event(struct pktid_table *t, uint64_t skb, uint64_t head, enum 
 		n->id = t->next_id++;
 		res = PKTID_NEW;
 		if (head) {
-			g = htab_find(&t->heads, head, group_key);
+			g = group_find(t, head);
 			if (g) {
 				n->parent = g->first_id;
 				res = PKTID_CLONE;
 				t->counts.clones++;
 			}
 			if (!group_join(t, n, head)) {
-				n->hnext = t->free_idents;
-				t->free_idents = n;
+				node_free(n, &t->free_idents);
 				return -ENOMEM;
 			}
 		}
-		htab_add(&t->skbs, n, ident_key);
+		ovp_hmap_insert_nocap(&t->skbs, &n->node, hash_u64(skb));
 		lru_append(t, n);
 		if (gv->skb == skb)
 			gv->skb = 0;	/* a new packet at this address: no follow-up */
 		t->counts.identities++;
-		if (t->skbs.nr > t->counts.max_live)
-			t->counts.max_live = t->skbs.nr;
+		if (ovp_hmap_count(&t->skbs) > t->counts.max_live)
+			t->counts.max_live = ovp_hmap_count(&t->skbs);
 	}
 	fill_ref(ref, n);
 	if (kind != PKTID_EV_SEEN)
@@ -452,7 +400,7 @@ void pktid_table__finish(struct pktid_table *t)
 	size_t i, nr;
 
 	flush_pending(t);
-	nr = t->skbs.nr;
+	nr = ovp_hmap_count(&t->skbs);
 	if (!nr)
 		return;
 	all = malloc(nr * sizeof(*all));
@@ -478,7 +426,7 @@ const struct pktid_counts *pktid_table__counts(const struct pktid_table *t)
 
 size_t pktid_table__nr_live(const struct pktid_table *t)
 {
-	return t->skbs.nr - (t->pending_end ? 1 : 0);
+	return ovp_hmap_count(&t->skbs) - (t->pending_end ? 1 : 0);
 }
 
 int pktid_key_parse(const char *s, enum pktid_key *key)

@@ -123,6 +123,14 @@ void pktid_table__delete(struct pktid_table *t);
 void pktid_table__set_end_cb(struct pktid_table *t, pktid_end_fn fn, void *arg);
 
 /**
+ * pktid_table__warn_at_cap() - print one warning the first time the cap
+ * evicts an identity: "@what: more than N packets were in flight at once:
+ * @lost" (both strings must outlive the table).  Without it evictions are
+ * only counted (reports that show them, as journey does).
+ */
+void pktid_table__warn_at_cap(struct pktid_table *t, const char *what, const char *lost);
+
+/**
  * pktid_table__event() - give an event its identity.
  * @t: the table.
  * @skb: the event's skb address (non-zero).

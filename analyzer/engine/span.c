@@ -2,8 +2,8 @@
 /*
  * engine/span.c - the span engine of the latency report (see engine/span.h for the policy).
  *
- * Pending keys: a power-of-two array of bucket heads, chained nodes taken
- * from 1024-node chunks with a free list, so a steady stream of packets
+ * Pending keys: a hash table (ovsperf/hmap.h) of nodes taken from
+ * 1024-node chunks with a free list, so a steady stream of packets
  * allocates nothing once the pool has grown to the number of packets in
  * flight.  Completed spans and hops go to arrays that double when full.
  * LOST windows are collected, then merged and matched against the records
@@ -28,6 +28,7 @@
 
 #include "ovsperf/err.h"
 #include "ovsperf/hash.h"
+#include "ovsperf/hmap.h"
 #include "engine/span.h"
 
 #define NODES_PER_CHUNK 1024
@@ -36,7 +37,7 @@
 
 /* A pending key. */
 struct pend {
-	struct pend *next;		/* bucket chain, or free list */
+	struct ovp_hmap_node node;	/* in pend by key; node.next links the free list */
 	struct pend *older, *newer;	/* the age list (by start time) */
 	uint64_t key;
 	uint64_t t[SPAN_MAX_STAGES];	/* times of the stages reached */
@@ -57,9 +58,7 @@ struct window {
 
 struct span_engine {
 	unsigned int nr_stages;
-	struct pend **buckets;		/* nr_buckets heads */
-	size_t nr_buckets;		/* power of two */
-	size_t nr_pending;
+	struct ovp_hmap pend;		/* struct pend by key */
 	struct pend *free_nodes;
 	struct chunk *chunks;
 	struct span_rec *recs;
@@ -93,6 +92,27 @@ struct span_engine {
 static inline size_t hash_key(uint64_t key)
 {
 	return (size_t)ovp_hash64(key);
+}
+
+/* The pending span of @key (whose hash is @hash), or NULL. */
+static inline struct pend *find(const struct span_engine *e, uint64_t key, size_t hash)
+{
+	struct pend *p;
+
+	OVP_HMAP_FOR_EACH_WITH_HASH (p, node, hash, &e->pend)
+		if (p->key == key)
+			return p;
+	return NULL;
+}
+
+static inline struct pend *lookup(const struct span_engine *e, uint64_t key)
+{
+	return find(e, key, hash_key(key));
+}
+
+static inline size_t nr_pending(const struct span_engine *e)
+{
+	return ovp_hmap_count(&e->pend);
 }
 
 /* Grow an array of @size-byte elements so that one more fits. */
@@ -129,12 +149,9 @@ int span_engine__new(struct span_engine **out, unsigned int nr_stages)
 	e->timeout = UINT64_MAX;
 	e->max_open = SIZE_MAX;
 	e->expire_at = UINT64_MAX;
-	e->nr_buckets = 1024;
-	e->buckets = calloc(e->nr_buckets, sizeof(*e->buckets));
-	if (!e->buckets) {
-		free(e);
-		return ovp_err(-ENOMEM, "out of memory");
-	}
+	ovp_hmap_init(&e->pend);
+	/* The first size of the former table (a failure means growing later). */
+	(void)ovp_hmap_reserve(&e->pend, 1024);
 	*out = e;
 	return 0;
 }
@@ -149,7 +166,7 @@ void span_engine__delete(struct span_engine *e)
 		next = c->next;
 		free(c);
 	}
-	free(e->buckets);
+	ovp_hmap_exit(&e->pend);
 	free(e->recs);
 	free(e->hops);
 	free(e->ring_recs);
@@ -158,41 +175,8 @@ void span_engine__delete(struct span_engine *e)
 	free(e);
 }
 
-/* Double the bucket array when the chains get long (rare: amortised). */
-static void rehash(struct span_engine *e)
-{
-	size_t n = e->nr_buckets * 2, i;
-	struct pend **b = calloc(n, sizeof(*b));
-
-	if (!b)
-		return;		/* keep the long chains: slower, still correct */
-	for (i = 0; i < e->nr_buckets; i++) {
-		struct pend *p = e->buckets[i], *next;
-
-		for (; p; p = next) {
-			size_t h = hash_key(p->key) & (n - 1);
-
-			next = p->next;
-			p->next = b[h];
-			b[h] = p;
-		}
-	}
-	free(e->buckets);
-	e->buckets = b;
-	e->nr_buckets = n;
-}
-
-static struct pend **lookup(struct span_engine *e, uint64_t key)
-{
-	struct pend **pp = &e->buckets[hash_key(key) & (e->nr_buckets - 1)];
-
-	while (*pp && (*pp)->key != key)
-		pp = &(*pp)->next;
-	return pp;
-}
-
 static struct pend *node_get(struct span_engine *e);
-static void node_put(struct span_engine *e, struct pend **pp);
+static void node_put(struct span_engine *e, struct pend *p);
 
 /* End the oldest open span: expired (and unfinished) at the stage it reached. */
 static void expire_oldest(struct span_engine *e)
@@ -201,7 +185,7 @@ static void expire_oldest(struct span_engine *e)
 
 	e->counts.expired[p->stage]++;
 	e->counts.unfinished[p->stage]++;
-	node_put(e, lookup(e, p->key));
+	node_put(e, p);
 }
 
 /* The clock is at @now: end the spans that started more than the timeout
@@ -220,7 +204,7 @@ static void __attribute__((noinline)) expire(struct span_engine *e, uint64_t now
 /* One more span is about to open: at the cap, the oldest gives way. */
 static inline void make_room(struct span_engine *e)
 {
-	if (e->nr_pending < e->max_open)
+	if (nr_pending(e) < e->max_open)
 		return;
 	expire_oldest(e);
 	e->counts.expired_cap++;
@@ -228,7 +212,7 @@ static inline void make_room(struct span_engine *e)
 
 int span_engine__set_expiry(struct span_engine *e, uint64_t timeout_ns, size_t max_open)
 {
-	if (e->nr_pending || e->counts.started)
+	if (nr_pending(e) || e->counts.started)
 		return ovp_err(-EINVAL, "span: expiry must be set before the first event");
 	e->timeout = timeout_ns ? timeout_ns : UINT64_MAX;
 	e->max_open = max_open ? max_open : SIZE_MAX;
@@ -248,12 +232,12 @@ static struct pend *node_get(struct span_engine *e)
 		c->next = e->chunks;
 		e->chunks = c;
 		for (i = NODES_PER_CHUNK - 1; i >= 0; i--) {
-			c->nodes[i].next = e->free_nodes;
+			c->nodes[i].node.next = e->free_nodes ? &e->free_nodes->node : NULL;
 			e->free_nodes = &c->nodes[i];
 		}
 	}
 	p = e->free_nodes;
-	e->free_nodes = p->next;
+	e->free_nodes = OVP_HMAP_OBJ(p->node.next, p, node);
 	return p;
 }
 
@@ -298,16 +282,13 @@ static inline void age_insert_after(struct span_engine *e, struct pend *p, struc
 	p->newer = q;
 }
 
-/* Unlink *pp from its chain and put it on the free list. */
-static void node_put(struct span_engine *e, struct pend **pp)
+/* Take @p out of the table and put it on the free list. */
+static void node_put(struct span_engine *e, struct pend *p)
 {
-	struct pend *p = *pp;
-
 	age_unlink(e, p);
-	*pp = p->next;
-	p->next = e->free_nodes;
+	ovp_hmap_remove(&e->pend, &p->node);
+	p->node.next = e->free_nodes ? &e->free_nodes->node : NULL;
 	e->free_nodes = p;
-	e->nr_pending--;
 }
 
 int span_engine__stream(struct span_engine *e, span_rec_fn on_rec, span_hop_fn on_hop,
@@ -481,9 +462,8 @@ static int add_hop(struct span_engine *e, const struct pend *p, unsigned int sta
 	return 0;
 }
 
-static int complete(struct span_engine *e, struct pend **pp)
+static int complete(struct span_engine *e, struct pend *p)
 {
-	struct pend *p = *pp;
 	struct span_rec *r;
 	int err;
 
@@ -513,7 +493,7 @@ static int complete(struct span_engine *e, struct pend **pp)
 	r->blame = 0;
 	r->qdepth = 0;
 	e->counts.completed++;
-	node_put(e, pp);
+	node_put(e, p);
 	return SPAN_COMPLETED;
 }
 
@@ -523,15 +503,15 @@ static inline __attribute__((always_inline)) int
 event(struct span_engine *e, unsigned int stage, unsigned int alt, uint64_t key, uint64_t time,
       uint32_t cpu, uint32_t attr, span_attr_fn attr_fn, void *ctx)
 {
-	struct pend **pp, *p;
+	size_t hash = hash_key(key);
+	struct pend *p;
 	int ret;
 
 	if (stage >= e->nr_stages)
 		return ovp_err(-EINVAL, "span: stage %u of %u", stage, e->nr_stages);
 	if (time > e->expire_at)
 		expire(e, time);
-	pp = lookup(e, key);
-	p = *pp;
+	p = find(e, key, hash);
 	if (stage == 0) {
 		e->counts.started++;
 		if (p) {
@@ -540,17 +520,14 @@ event(struct span_engine *e, unsigned int stage, unsigned int alt, uint64_t key,
 			age_unlink(e, p);
 			ret = SPAN_RESTARTED;
 		} else {
-			if (e->nr_pending >= e->max_open) {
+			if (nr_pending(e) >= e->max_open)
 				make_room(e);
-				pp = lookup(e, key);	/* the chain may have changed */
-			}
 			p = node_get(e);
 			if (!p)
 				return ovp_err(-ENOMEM, "span: out of memory for pending keys");
 			p->key = key;
-			p->next = *pp;
-			*pp = p;
-			e->nr_pending++;
+			/* Last in its chain: expiry, oldest first, finds it at once. */
+			ovp_hmap_insert_last_nocap(&e->pend, &p->node, hash);	/* room made */
 			ret = SPAN_STARTED;
 		}
 		p->stage = 0;
@@ -559,8 +536,6 @@ event(struct span_engine *e, unsigned int stage, unsigned int alt, uint64_t key,
 		p->alt[0] = alt;
 		p->attr = attr_fn ? attr_fn(ctx) : attr;
 		age_append(e, p);
-		if (e->nr_pending > e->nr_buckets * 2)
-			rehash(e);
 		return ret;
 	}
 
@@ -581,7 +556,7 @@ event(struct span_engine *e, unsigned int stage, unsigned int alt, uint64_t key,
 	if (ret)
 		return ret;
 	if (stage == e->nr_stages - 1)
-		return complete(e, pp);
+		return complete(e, p);
 	return SPAN_ADVANCED;
 }
 
@@ -600,46 +575,40 @@ int span_engine__event_lazy(struct span_engine *e, unsigned int stage, unsigned 
 
 int span_engine__fork(struct span_engine *e, uint64_t parent, uint64_t key)
 {
-	struct pend **pp, *p, *q;
+	size_t hash = hash_key(key);
+	struct pend *p, *q;
 
-	p = *lookup(e, parent);
-	pp = lookup(e, key);
-	if (!p || *pp)
+	p = lookup(e, parent);
+	if (!p || find(e, key, hash))
 		return 0;
-	if (e->nr_pending >= e->max_open) {
-		make_room(e);	/* may end the parent itself, or change the chains */
-		p = *lookup(e, parent);
-		pp = lookup(e, key);
+	if (nr_pending(e) >= e->max_open) {
+		make_room(e);	/* may end the parent itself */
+		p = lookup(e, parent);
 		if (!p)
 			return 0;
 	}
-	q = node_get(e);	/* takes no node of a chain: pp stays valid */
+	q = node_get(e);
 	if (!q)
 		return ovp_err(-ENOMEM, "span: out of memory for pending keys");
 	*q = *p;
 	q->key = key;
-	q->next = NULL;
-	*pp = q;
+	ovp_hmap_insert_last_nocap(&e->pend, &q->node, hash);	/* room made above */
 	age_insert_after(e, p, q);
-	e->nr_pending++;
 	e->counts.forks++;
-	if (e->nr_pending > e->nr_buckets * 2)
-		rehash(e);
 	return 1;
 }
 
 bool span_engine__free(struct span_engine *e, uint64_t key, uint64_t time)
 {
-	struct pend **pp;
+	struct pend *p;
 
 	if (time > e->expire_at)
 		expire(e, time);
-	pp = lookup(e, key);
-
-	if (!*pp)
+	p = lookup(e, key);
+	if (!p)
 		return false;
-	e->counts.dropped[(*pp)->stage]++;
-	node_put(e, pp);
+	e->counts.dropped[p->stage]++;
+	node_put(e, p);
 	return true;
 }
 
@@ -764,12 +733,12 @@ unsigned int span_engine__nr_stages(const struct span_engine *e)
 
 size_t span_engine__nr_pending(const struct span_engine *e)
 {
-	return e->nr_pending;
+	return nr_pending(e);
 }
 
 bool span_engine__pending_start(struct span_engine *e, uint64_t key, uint64_t *t0)
 {
-	struct pend *p = *lookup(e, key);
+	struct pend *p = lookup(e, key);
 
 	if (p)
 		*t0 = p->t[0];
@@ -778,15 +747,5 @@ bool span_engine__pending_start(struct span_engine *e, uint64_t key, uint64_t *t
 
 size_t span_engine__max_chain(const struct span_engine *e)
 {
-	size_t max = 0;
-
-	for (size_t i = 0; i < e->nr_buckets; i++) {
-		size_t n = 0;
-
-		for (const struct pend *p = e->buckets[i]; p; p = p->next)
-			n++;
-		if (n > max)
-			max = n;
-	}
-	return max;
+	return ovp_hmap_max_chain(&e->pend);
 }

@@ -11,6 +11,7 @@
 #include "engine/upcall-match.h"
 #include "ovsperf/err.h"
 #include "ovsperf/hash.h"
+#include "ovsperf/hmap.h"
 #include "decode/pkthdr.h"
 
 const char *const uc_type_names[UC_NR_TYPES] = {
@@ -357,6 +358,7 @@ static int cmp_tid_idx(const void *a, const void *b, void *arg)
  * Matching: recv_upcalls grouped by key, each group in time order.
  */
 struct group {
+	struct ovp_hmap_node node;	/* in the table of groups, by (len, hash) */
 	uint32_t len;
 	uint64_t hash;
 	size_t begin, end, cursor;	/* range in the sorted recv index array; members
@@ -382,9 +384,9 @@ static int cmp_key_idx(const void *a, const void *b, void *arg)
 	return x < y ? -1 : x > y;
 }
 
-static size_t slot_of(uint32_t len, uint64_t hash, size_t n)
+static size_t group_hash(uint32_t len, uint64_t hash)
 {
-	return (size_t)ovp_hash_mix(hash ^ len, ovp_hash_secret.k2) & (n - 1);
+	return (size_t)ovp_hash_mix(hash ^ len, ovp_hash_secret.k2);
 }
 
 /*
@@ -446,10 +448,12 @@ static int match(struct uc_engine *e, const struct slot *slots)
 {
 	long *recv = NULL, *by_time = NULL;
 	struct group *groups = NULL;
-	size_t *table = NULL, nr_recv = 0, nr_groups = 0, tsize = 1, i, time_head = 0;
+	struct ovp_hmap table;		/* groups by (len, hash) */
+	size_t nr_recv = 0, nr_groups = 0, i, time_head = 0;
 	bool *used = NULL;
 	int err = -ENOMEM;
 
+	ovp_hmap_init(&table);
 	recv = malloc((e->stored[UC_RECV_UPCALL] + 1) * sizeof(*recv));
 	by_time = malloc((e->stored[UC_RECV_UPCALL] + 1) * sizeof(*by_time));
 	used = calloc(e->nr_ev + 1, sizeof(*used));
@@ -460,29 +464,28 @@ static int match(struct uc_engine *e, const struct slot *slots)
 		if (e->ev[i].type == UC_RECV_UPCALL)
 			by_time[nr_recv] = recv[nr_recv] = (long)i, nr_recv++;
 	qsort_r(recv, nr_recv, sizeof(*recv), cmp_key_idx, e);
+	/* Every group is in the array before the table holds any: no move. */
 	groups = malloc((nr_recv + 1) * sizeof(*groups));
-	while (tsize < 2 * (nr_recv + 1))
-		tsize *= 2;
-	table = malloc(tsize * sizeof(*table));
-	if (!groups || !table)
+	if (!groups)
 		goto out;
-	for (i = 0; i < tsize; i++)
-		table[i] = SIZE_MAX;
+	(void)ovp_hmap_reserve(&table, nr_recv);
 	for (i = 0; i < nr_recv; i++) {
 		const struct uc_event *ev = &e->ev[recv[i]];
 		uint64_t h = key_hash(e, ev);
-		size_t s;
+		struct group *g;
 
 		if (nr_groups && groups[nr_groups - 1].len == ev->pkt_len &&
 		    groups[nr_groups - 1].hash == h) {
 			groups[nr_groups - 1].end = i + 1;
 			continue;
 		}
-		groups[nr_groups] = (struct group){ ev->pkt_len, h, i, i + 1, i };
-		s = slot_of(ev->pkt_len, h, tsize);
-		while (table[s] != SIZE_MAX)
-			s = (s + 1) & (tsize - 1);
-		table[s] = nr_groups++;
+		g = &groups[nr_groups++];
+		g->len = ev->pkt_len;
+		g->hash = h;
+		g->begin = i;
+		g->end = i + 1;
+		g->cursor = i;
+		ovp_hmap_insert_nocap(&table, &g->node, group_hash(ev->pkt_len, h));
 	}
 
 	for (i = 0; i < e->nr_ev; i++) {
@@ -490,7 +493,7 @@ static int match(struct uc_engine *e, const struct slot *slots)
 		struct group *g = NULL;
 		long r = -1;
 		bool csum = false;
-		size_t s, k;
+		size_t k;
 
 		if (dp->type != UC_DP_UPCALL)
 			continue;
@@ -509,14 +512,9 @@ static int match(struct uc_engine *e, const struct slot *slots)
 		} else {
 			uint64_t h = key_hash(e, dp);
 
-			for (s = slot_of(dp->pkt_len, h, tsize); table[s] != SIZE_MAX;
-			     s = (s + 1) & (tsize - 1)) {
-				if (groups[table[s]].len == dp->pkt_len &&
-				    groups[table[s]].hash == h) {
-					g = &groups[table[s]];
+			OVP_HMAP_FOR_EACH_WITH_HASH (g, node, group_hash(dp->pkt_len, h), &table)
+				if (g->len == dp->pkt_len && g->hash == h)
 					break;
-				}
-			}
 			/* Receives before this upcall can match no later one either. */
 			while (g && g->cursor < g->end &&
 			       (recv[g->cursor] < (long)i || used[recv[g->cursor]]))
@@ -543,7 +541,7 @@ out:
 	free(by_time);
 	free(used);
 	free(groups);
-	free(table);
+	ovp_hmap_exit(&table);
 	return err ? NOMEM() : 0;
 }
 

@@ -31,6 +31,7 @@
 #include "ovsperf/err.h"
 #include "ovsperf/evdec.h"
 #include "ovsperf/hash.h"
+#include "ovsperf/intern.h"
 #include "ovsperf/ksyms.h"
 #include "ovsperf/strutil.h"
 #include "decode/devtab.h"
@@ -67,14 +68,18 @@ struct dreason {
 	struct dlist devs;		/* by device id + 1 (0 = unknown) */
 };
 
-/* A distinct kernel callchain of one reason. */
+/* A distinct kernel callchain of one reason (chains[id - 1] for the id its
+ * key has in chain_ids). */
 struct dchain {
 	uint32_t reason;		/* index in reasons */
 	uint32_t nr;
-	uint64_t hash;
 	uint64_t count;
 	uint64_t ips[MAX_FRAMES];
 };
+
+/* Most distinct flows and callchains kept (ovsperf-analyze(1), LIMITS). */
+#define DROPS_MAX_FLOWS 65536
+#define DROPS_MAX_CHAINS 65536
 
 /* What an event of the recording is to this report. */
 enum dkind { DK_NONE, DK_PATH, DK_DROP, DK_OVS_DROP, DK_CONSUME };
@@ -121,13 +126,11 @@ struct drops {
 	struct dlist devs;		/* all drops by device */
 	/* Interned flows (dlist key = index + 1): the drop event's own flow
 	 * fields, else the first flow fields seen on its packet. */
-	struct pktfilter_flow *flows;
-	size_t nr_flows, cap_flows;
-	uint32_t *fslots;		/* open addressing: flow id, 0 = empty */
-	size_t nr_fslots;
+	struct ovp_intern flows;	/* struct pktfilter_flow, by flow id */
 	struct dlist flow_counts;
 	struct dchain *chains;
 	size_t nr_chains, cap_chains;
+	struct ovp_intern chain_ids;	/* (reason, kernel ips) -> index + 1 in chains */
 	struct devtab devnames;		/* device ids of the counts */
 	uint64_t nr_drops, first, last;
 	uint64_t nr_lost_events;
@@ -214,6 +217,8 @@ static int d_create(struct report **out, struct analyze_ctx *ctx)
 	if (!d)
 		return ovp_err(-ENOMEM, "out of memory");
 	d->base.ops = &report_drops_ops;
+	ovp_intern__init(&d->flows, DROPS_MAX_FLOWS);
+	ovp_intern__init(&d->chain_ids, DROPS_MAX_CHAINS);
 	d->base.ctx = ctx;
 	d->want_key = PKTID_KEY_AUTO;
 	d->top = 3;
@@ -336,16 +341,12 @@ static struct dreason *find_reason(struct drops *d, const char *name, uint64_t v
 	return &d->reasons[d->nr_reasons++];
 }
 
-static uint64_t hash_chain(const uint64_t *ips, uint32_t nr, uint32_t reason)
-{
-	return ovp_hash_bytes(ips, nr * sizeof(*ips)) ^ ovp_hash64(reason);
-}
-
 /* Count the kernel part of the sample's callchain under @reason. */
 static int add_chain(struct drops *d, const struct pdata_sample *sample, uint32_t reason)
 {
-	uint64_t ips[MAX_FRAMES], h;
-	uint32_t nr = 0;
+	/* The key: the reason, then the kernel frames. */
+	uint64_t key[1 + MAX_FRAMES], *ips = key + 1;
+	uint32_t nr = 0, id;
 	bool kernel = true;
 	size_t i;
 	int err;
@@ -363,69 +364,40 @@ static int add_chain(struct drops *d, const struct pdata_sample *sample, uint32_
 	if (!nr)
 		return 0;
 	d->has_callchains = true;
-	h = hash_chain(ips, nr, reason);
-	for (i = 0; i < d->nr_chains; i++) {
-		struct dchain *c = &d->chains[i];
-
-		if (c->hash == h && c->reason == reason && c->nr == nr &&
-		    !memcmp(c->ips, ips, nr * sizeof(*ips))) {
-			c->count++;
-			return 0;
-		}
-	}
+	key[0] = reason;
 	err = grow((void **)&d->chains, &d->cap_chains, d->nr_chains, sizeof(*d->chains));
 	if (err)
 		return err;
+	err = ovp_intern__put(&d->chain_ids, key, (1 + nr) * sizeof(*key), &id);
+	if (err == OVP_HMAP_FULL)
+		ovp_warn("drops: more than %d distinct kernel callchains: the drops of the "
+			 "others are not in the callchain tables", DROPS_MAX_CHAINS);
+	if (err < 0)
+		return ovp_err(err, "drops: out of memory");
+	if (!id)
+		return 0;
+	if (id <= d->nr_chains) {
+		d->chains[id - 1].count++;
+		return 0;
+	}
 	d->chains[d->nr_chains].reason = reason;
 	d->chains[d->nr_chains].nr = nr;
-	d->chains[d->nr_chains].hash = h;
 	d->chains[d->nr_chains].count = 1;
 	memcpy(d->chains[d->nr_chains].ips, ips, nr * sizeof(*ips));
 	d->nr_chains++;
 	return 0;
 }
 
-static uint64_t hash_flow(const struct pktfilter_flow *f)
-{
-	return ovp_hash_bytes(f, sizeof(*f));
-}
-
-/* Flow id (index + 1) of @f, added if new; 0 when out of memory.  Hashed:
- * called once per packet of a path event with flow fields. */
+/* Flow id of @f, added if new; 0 when out of memory or past the cap (one
+ * warning).  Hashed: called once per packet of a path event with flow fields. */
 static uint32_t intern_flow(struct drops *d, const struct pktfilter_flow *f)
 {
-	size_t i, mask;
+	uint32_t id;
 
-	if (d->nr_fslots) {
-		mask = d->nr_fslots - 1;
-		for (i = hash_flow(f) & mask; d->fslots[i]; i = (i + 1) & mask) {
-			if (!memcmp(&d->flows[d->fslots[i] - 1], f, sizeof(*f)))
-				return d->fslots[i];
-		}
-	}
-	if ((d->nr_flows + 1) * 2 > d->nr_fslots) {
-		size_t n = d->nr_fslots ? d->nr_fslots * 2 : 256, k;
-		uint32_t *sl = calloc(n, sizeof(*sl));
-
-		if (!sl)
-			return 0;
-		for (k = 0; k < d->nr_flows; k++) {
-			for (i = hash_flow(&d->flows[k]) & (n - 1); sl[i]; i = (i + 1) & (n - 1))
-				;
-			sl[i] = k + 1;
-		}
-		free(d->fslots);
-		d->fslots = sl;
-		d->nr_fslots = n;
-	}
-	if (grow((void **)&d->flows, &d->cap_flows, d->nr_flows, sizeof(*d->flows)))
-		return 0;
-	d->flows[d->nr_flows++] = *f;
-	mask = d->nr_fslots - 1;
-	for (i = hash_flow(f) & mask; d->fslots[i]; i = (i + 1) & mask)
-		;
-	d->fslots[i] = d->nr_flows;
-	return d->nr_flows;
+	if (ovp_intern__put(&d->flows, f, sizeof(*f), &id) == OVP_HMAP_FULL)
+		ovp_warn("drops: more than %d distinct flows: the drops of the others are not "
+			 "in the flow table", DROPS_MAX_FLOWS);
+	return id;
 }
 
 static uint32_t read_flow(struct drops *d, const struct dmap *m, const struct pdata_sample *s)
@@ -603,7 +575,7 @@ static const char *dev_str(struct drops *d, uint64_t id)
 
 static const char *flow_str(struct drops *d, uint64_t id, char *buf, size_t len)
 {
-	const struct pktfilter_flow *f = &d->flows[id - 1];
+	const struct pktfilter_flow *f = ovp_intern__key(&d->flows, (uint32_t)id, NULL);
 	char s[INET6_ADDRSTRLEN], t[INET6_ADDRSTRLEN];
 	const char *fmt = f->family == 6 ? "[%s]:%" PRIu32 " -> [%s]:%" PRIu32 " proto %" PRIu32 :
 					   "%s:%" PRIu32 " -> %s:%" PRIu32 " proto %" PRIu32;
@@ -783,10 +755,10 @@ static void d_destroy(struct report *r)
 	free(d->normal.devs.v);
 	free(d->locs.v);
 	free(d->devs.v);
-	free(d->flows);
-	free(d->fslots);
+	ovp_intern__exit(&d->flows);
 	free(d->flow_counts.v);
 	free(d->chains);
+	ovp_intern__exit(&d->chain_ids);
 	devtab__exit(&d->devnames);
 	for (k = 0; d->map && k < d->nr_evsels; k++)
 		skbreason_table__free(d->map[k].reasons);

@@ -321,6 +321,9 @@ static int resolve_identity(struct lat_report *r, const bool *all_head, const bo
 		err = pktid_table__new(&sp->ids, PKTID_KEY_HEAD, 1000000);
 		if (err)
 			return err;
+		pktid_table__warn_at_cap(sp->ids, "latency --key head",
+					 "the least recently seen lost their identity (their open "
+					 "spans stay unfinished, their later events count as orphans)");
 	}
 	return 0;
 }

@@ -25,6 +25,10 @@
  * ovsperf:recv -> ovsperf:xmit for the latency report (--key head forks the
  * clones' spans from their parent's).  Without it the file holds no recv.
  *
+ * With "noend" instead, each packet is one ovsperf:recv on an skb and a head
+ * of its own, and nothing else: packets that never end, for the cap on
+ * packet identities (tests/bounded/check_caps.py).
+ *
  * Expected results are not computed here: the test reads the file back with
  * `perf script` and computes them in python (check_journey.py).
  *
@@ -32,7 +36,7 @@
  * written to FILE.kallsyms too: perf script does not use them, the checks
  * resolve perf's raw addresses with that copy.
  *
- * Usage: make-clone-data FILE [NR_PACKETS [recv]]
+ * Usage: make-clone-data FILE [NR_PACKETS [recv|noend]]
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -183,6 +187,7 @@ static struct ev evs[64];
 static int nr_evs;
 static int cur_k;		/* packet being added */
 static bool with_recv;		/* "recv": ovsperf:recv events, clones sent first */
+static bool noend;		/* "noend": one ovsperf:recv per packet, nothing else */
 
 static void add(int type, uint64_t time, uint32_t cpu, uint64_t skb, uint64_t head,
 		const char *dev, uint32_t reason)
@@ -326,10 +331,11 @@ int main(int argc, char **argv)
 	FILE *f;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: make-clone-data FILE [NR_PACKETS [recv]]\n");
+		fprintf(stderr, "usage: make-clone-data FILE [NR_PACKETS [recv|noend]]\n");
 		return 2;
 	}
-	with_recv = argc > 3 && !strcmp(argv[3], "recv");
+	noend = argc > 3 && !strcmp(argv[3], "noend");
+	with_recv = noend || (argc > 3 && !strcmp(argv[3], "recv"));
 	nr_types = with_recv ? EV_NR : EV_RECV;
 	err = pdata_writer__open(&w, argv[1]);
 	for (i = 0; !err && i < nr_types; i++) {
@@ -343,9 +349,18 @@ int main(int argc, char **argv)
 		uint64_t t0 = 7000000000ULL + (uint64_t)k * 20000;
 
 		nr_evs = 0;
-		packet(k, t0, 0);
-		if (k + 1 < nr_packets)
-			packet(k + 1, t0 + 500, 1);
+		if (noend) {
+			cur_k = k;
+			add(EV_RECV, t0, 0, 0xffff888100000000ULL + (uint64_t)k * 0x100,
+			    0xffff888200000000ULL + (uint64_t)k * 0x1000, "in0", 0);
+			if (k + 1 < nr_packets)
+				add(EV_RECV, t0 + 500, 1, 0xffff888100000000ULL + (uint64_t)(k + 1) * 0x100,
+				    0xffff888200000000ULL + (uint64_t)(k + 1) * 0x1000, "in0", 0);
+		} else {
+			packet(k, t0, 0);
+			if (k + 1 < nr_packets)
+				packet(k + 1, t0 + 500, 1);
+		}
 		qsort(evs, nr_evs, sizeof(evs[0]), cmp_ev);
 		for (i = 0; !err && i < nr_evs; i++)
 			err = write_ev(w, &evs[i]);

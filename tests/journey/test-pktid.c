@@ -9,6 +9,7 @@
 
 #include "../lib/check.h"
 #include "engine/pktid.h"
+#include "ovsperf/err.h"
 
 #define SKB_A 0xffff888100000100ULL
 #define SKB_B 0xffff888100000200ULL
@@ -175,12 +176,15 @@ static void test_followup(void)
 	pktid_table__delete(t);
 }
 
-/* max_inflight: the least recently seen identity is evicted. */
+/* max_inflight: the least recently seen identity is evicted; with
+ * pktid_table__warn_at_cap(), one warning at the first eviction only. */
 static void test_evict(void)
 {
 	struct pktid_table *t = new_table(PKTID_KEY_SKB, 2);
+	unsigned long warned = ovp_warn_count();
 	struct pktid_ref r;
 
+	pktid_table__warn_at_cap(t, "test", "the oldest end early");
 	pktid_table__event(t, SKB_A, 0, PKTID_EV_SEEN, &r);
 	pktid_table__event(t, SKB_B, 0, PKTID_EV_SEEN, &r);
 	pktid_table__event(t, SKB_A, 0, PKTID_EV_SEEN, &r);	/* B is now the oldest */
@@ -192,6 +196,7 @@ static void test_evict(void)
 	CHECK_U64(r.id, 4);
 	CHECK_U64(ends[1].id, 1);
 	CHECK_U64(pktid_table__counts(t)->evicted, 2);
+	CHECK_U64(ovp_warn_count() - warned, 1);
 	CHECK_U64(pktid_table__counts(t)->max_live, 2);
 	pktid_table__finish(t);
 	pktid_table__delete(t);

@@ -86,7 +86,7 @@ static void test_exit_horizon(void)
 	for (k = 0; k < 200; k += 2)
 		run(&e, t + k * 100, 500 + k, PID, 7);
 	CHECK_U64(e.freed_threads, 20000);
-	CHECK_U64(e.nr_threads, 200);	/* task 1, of another process, has no state */
+	CHECK_U64(ovp_hmap_count(&e.threads), 200);	/* task 1, of another process, has no state */
 	CHECK(kd_engine__finish(&e) == 0);
 	CHECK_U64(e.nr_samples, 1);
 	s = &e.samples[0];
@@ -113,7 +113,7 @@ static void test_max_threads(void)
 	init(&e);
 	for (k = 0; k < KD_MAX_THREADS + 100; k++, t += 20)
 		run(&e, t, 10000 + k, -1, 10);
-	CHECK_U64(e.nr_threads, KD_MAX_THREADS);
+	CHECK_U64(ovp_hmap_count(&e.threads), KD_MAX_THREADS);
 	CHECK(e.untracked >= 100);
 	run(&e, t, 2, PID, 5);	/* a monitored thread beyond the cap: not counted */
 	CHECK(kd_engine__finish(&e) == 0);
