@@ -47,6 +47,9 @@ static const struct {
 	{ &report_journey_ops, text_journey },
 	{ &report_drops_ops, text_drops },
 	{ &report_upcalls_ops, text_upcalls },
+	{ &report_kernel_delay_ops, text_kernel_delay },
+	{ &report_bridge_loop_ops, text_bridge_loop },
+	{ &report_upcall_cost_ops, text_upcall_cost },
 	{ NULL, NULL },
 };
 
@@ -68,6 +71,8 @@ static const struct {
 } item_writers[] = {
 	{ &report_journey_ops, &journey_text_blocks, &journey_json_blocks },
 	{ &report_upcalls_ops, &upcall_text_lines, &upcall_json_lines },
+	/* bridge-loop --list: text only (its JSON has no list). */
+	{ &report_bridge_loop_ops, &bl_text_iterations, NULL },
 };
 
 const void *analyze_item_writer(const struct report_ops *ops, bool json)

@@ -8,6 +8,7 @@
 #ifndef OVSPERF_OUT_ITEMS_H
 #define OVSPERF_OUT_ITEMS_H
 
+#include "report/bridge-loop.h"
 #include "report/journey.h"
 #include "report/upcalls.h"
 
@@ -18,5 +19,8 @@ extern const struct upcall_writer upcall_json_lines;
 /* `journey`: one block per packet (out/journey-blocks.c). */
 extern const struct journey_writer journey_text_blocks;
 extern const struct journey_writer journey_json_blocks;
+
+/* `bridge-loop --list`: one line per iteration (out/bridge-loop-lines.c). */
+extern const struct bl_writer bl_text_iterations;
 
 #endif /* OVSPERF_OUT_ITEMS_H */

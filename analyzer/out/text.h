@@ -24,4 +24,13 @@ int text_upcalls(const json_t *model, FILE *out);
 /* `latency` (out/text-latency.c; report/latency-model.c builds the model). */
 int text_latency(const json_t *model, FILE *out);
 
+/* kernel-delay: kernel_delay.py's text (out/text-kernel-delay.c). */
+int text_kernel_delay(const json_t *model, FILE *out);
+
+/* bridge-loop: bridge_loop.bt's text (out/text-bridge-loop.c). */
+int text_bridge_loop(const json_t *model, FILE *out);
+
+/* upcall-cost: upcall_cost.py's text (out/text-upcall-cost.c). */
+int text_upcall_cost(const json_t *model, FILE *out);
+
 #endif /* OVSPERF_OUT_TEXT_H */

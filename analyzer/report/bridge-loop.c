@@ -5,15 +5,24 @@
  * their group: sdt_main:, ovsperf:, probe_ovs: ...).  Per thread: run time
  * and poll_block() wait, with count/min/mean/p99/max, bpftrace-style linear
  * histograms and log2 histograms; --list prints every iteration as the
- * bpftrace script does.  The pairing is done by engine/bridge-loop.c.
+ * bpftrace script does.
+ *
+ * In the pipeline: the report's options, its pdata_tool feeding the engine
+ * (engine/bridge-loop.c does the pairing), and its model (bl_model(): the
+ * "bridge_loop" object of the JSON document).  The text is drawn from the
+ * model by out/text-bridge-loop.c; --list iterations go, as they are paired,
+ * one plain item each (report/bridge-loop.h) to the item writer the runner
+ * gives the report (out/bridge-loop-lines.c; none with --json).
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/analyze.h"
 #include "engine/bridge-loop.h"
+#include "ovsperf/err.h"
+#include "report/bridge-loop.h"
+#include "report/report.h"
 #include "ovsperf/strutil.h"
 
 extern const struct report_ops report_bridge_loop_ops;
@@ -31,6 +40,7 @@ struct bl_report {
 	int64_t pid;			/* --pid: only this process */
 	bool list;			/* --list */
 	FILE *list_out;			/* where --list lines go (stdout) */
+	int list_err;			/* the first error writing them */
 	int run_idx, poll_idx;		/* evsel idx of the probes, -1 if absent */
 	struct pdata_session *s;
 };
@@ -54,16 +64,15 @@ static struct bl_report *to_bl(struct report *r)
 static int bl_option(struct report *r, int key, const char *arg)
 {
 	struct bl_report *bl = to_bl(r);
-	char *end;
+	uint64_t v;
+	int err;
 
 	switch (key) {
 	case 'p':
 	case OPT_BL_PID:
-		errno = 0;
-		bl->pid = strtoll(arg, &end, 10);
-		if (errno || end == arg || *end || bl->pid < 0)
-			return ovp_err(-EINVAL, "bad PID '%s'", arg);
-		return 0;
+		err = ovp_parse_uint_opt(key == 'p' ? "-p" : "--pid", arg, 0, INT32_MAX, &v);
+		bl->pid = err ? bl->pid : (int64_t)v;
+		return err;
 	case 'l':
 	case OPT_BL_LIST:
 		bl->list = true;
@@ -72,24 +81,21 @@ static int bl_option(struct report *r, int key, const char *arg)
 	return ovp_err(-EINVAL, "bridge-loop: unknown option");
 }
 
-static void fmt_hms(uint64_t ns, char *buf, size_t size)
-{
-	snprintf(buf, size, "%" PRIu64 ":%02" PRIu64 ":%02" PRIu64 ".%09" PRIu64,
-		 ns / 3600 / 1000000000, ns / 60 / 1000000000 % 60, ns / 1000000000 % 60,
-		 ns % 1000000000);
-}
-
+/* --list: each interval goes to the item writer as it is paired. */
 static void bl_list_line(void *arg, uint32_t tid, uint64_t time, bool run, uint64_t ns)
 {
 	struct bl_report *bl = arg;
-	const char *comm = pdata_session__comm(bl->s, tid);
-	char d[48];
+	const struct bl_writer *w = bl->base.items;
+	struct bl_iteration it = {
+		.tid = tid,
+		.comm = pdata_session__comm(bl->s, tid),
+		.run = run,
+		.ns = ns,
+	};
 
-	if (bl->base.ctx->json)
-		return;
-	fmt_hms(ns, d, sizeof(d));
-	fprintf(bl->list_out, "- [%u@%s] %s: %s\n", tid, comm ? comm : "<unknown>",
-		run ? "bridge run loop time " : "poll_block() wait time", d);
+	(void)time;
+	if (w && !bl->list_err)
+		bl->list_err = w->iteration(&it, bl->list_out);
 }
 
 static int bl_ready(struct pdata_tool *tool, struct pdata_session *s)
@@ -110,8 +116,10 @@ static int bl_ready(struct pdata_tool *tool, struct pdata_session *s)
 	if (err)
 		return err;
 	bl->engine_ready = true;
-	if (bl->list && !bl->base.ctx->json)
-		fprintf(bl->list_out, "-----\nIterations of ovs-vswitchd's main() loop:\n-----\n");
+	if (bl->list && bl->base.items)
+		err = ((const struct bl_writer *)bl->base.items)->header(bl->list_out);
+	if (err)
+		return err;
 	return 0;
 }
 
@@ -129,7 +137,7 @@ static int bl_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 		return 0;
 	if (bl->pid >= 0 && (int64_t)sample->pid != bl->pid)
 		return 0;
-	return bl_engine__event(&bl->engine, sample->tid, sample->time, kind);
+	return bl_engine__event(&bl->engine, sample->tid, sample->time, kind) ?: bl->list_err;
 }
 
 static bool bl_applicable(struct pdata_session *s)
@@ -141,51 +149,6 @@ static bool bl_applicable(struct pdata_session *s)
 static struct pdata_tool *bl_tool(struct report *r)
 {
 	return &to_bl(r)->tool;
-}
-
-static void print_series(FILE *out, const char *title, const char *var, struct bl_series *s)
-{
-	size_t n = ovp_values__count(&s->ns);
-
-	fprintf(out, "  %s: %zu", title, n);
-	if (n)
-		fprintf(out, ", min %.3f us, mean %.3f us, p99 %.3f us, max %.3f us",
-			ovp_values__min(&s->ns) / 1e3, ovp_values__mean(&s->ns) / 1e3,
-			ovp_values__percentile(&s->ns, 99) / 1e3, ovp_values__max(&s->ns) / 1e3);
-	fputc('\n', out);
-	if (!n)
-		return;
-	fprintf(out, "\n@%s (us):\n", var);
-	hist_lin__print(&s->lin, out, "usecs");
-	fputc('\n', out);
-	hist_log2__print(&s->log2, out, "usecs");
-	fputc('\n', out);
-}
-
-static int bl_emit_text(struct report *r, FILE *out)
-{
-	struct bl_report *bl = to_bl(r);
-	struct bl_thread **v;
-	size_t n, i;
-
-	if (!bl->engine_ready)
-		return 0;
-	v = bl_engine__threads(&bl->engine, &n);
-	fprintf(out, "-----\nShowing run time histograms in micro seconds:\n-----\n");
-	if (!n)
-		fprintf(out, "No thread hit main:run_start / main:poll_block%s.\n",
-			bl->pid >= 0 ? " in that process" : "");
-	for (i = 0; i < n; i++) {
-		const char *comm = pdata_session__comm(bl->s, v[i]->tid);
-
-		if (i)
-			fputc('\n', out);
-		fprintf(out, "TID %u (%s):\n", v[i]->tid, comm ? comm : "<unknown>");
-		print_series(out, "bridge run loop time  ", "bridge_run_time", &v[i]->run);
-		print_series(out, "poll_block() wait time", "poll_block_wait_time", &v[i]->wait);
-	}
-	free(v);
-	return 0;
 }
 
 static json_t *series_json(struct bl_series *s)
@@ -202,10 +165,19 @@ static json_t *series_json(struct bl_series *s)
 	json_object_set_new(o, "total_ns", json_integer((json_int_t)ovp_values__sum(&s->ns)));
 	json_object_set_new(o, "histogram", hist_lin__to_json(&s->lin, "lo_us", "hi_us"));
 	json_object_set_new(o, "log2_histogram", hist_log2__to_json(&s->log2, "lo_us", "hi_us"));
+	/* The text draws the linear histogram's empty slots and open ends too. */
+	json_object_set_new(o, "_histogram_shape",
+			    json_pack("{s:I, s:I, s:I}", "min", (json_int_t)s->lin.min, "max",
+				      (json_int_t)s->lin.max, "step", (json_int_t)s->lin.step));
 	return o;
 }
 
-static int bl_emit_json(struct report *r, json_t *reports)
+/*
+ * The model: { "threads": [ { tid, name, run, poll_wait } ] } as ovsperf-json(7)
+ * documents it; "_pid_given" (the text says "in that process") and
+ * "_no_text" (the engine never started: the text prints nothing).
+ */
+static int bl_model(struct report *r, json_t **model)
 {
 	struct bl_report *bl = to_bl(r);
 	json_t *o = json_object(), *threads = json_array();
@@ -226,7 +198,10 @@ static int bl_emit_json(struct report *r, json_t *reports)
 	}
 	free(v);
 	json_object_set_new(o, "threads", threads);
-	json_object_set_new(reports, r->ops->json_key, o);
+	json_object_set_new(o, "_pid_given", json_boolean(bl->pid >= 0));
+	if (!bl->engine_ready)
+		json_object_set_new(o, "_no_text", json_true());
+	*model = o;
 	return 0;
 }
 
@@ -270,7 +245,6 @@ const struct report_ops report_bridge_loop_ops = {
 	.option = bl_option,
 	.applicable = bl_applicable,
 	.tool = bl_tool,
-	.emit_text = bl_emit_text,
-	.emit_json = bl_emit_json,
+	.model = bl_model,
 	.destroy = bl_destroy,
 };

@@ -2,7 +2,8 @@
 /*
  * report/kernel-delay-busiest.c - the busiest threads of a kernel-delay run over every
  * process (see report/kernel-delay-busiest.h): scored once at the end, over the window
- * results, so the per-event path is unchanged.
+ * results, so the per-event path is unchanged; their tids and names go into
+ * the report's model (out/text-kernel-delay.c prints them).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -101,19 +102,17 @@ size_t kd_busiest_keep(struct kd_sample *samples, size_t nr_samples, size_t keep
 	return kept;
 }
 
-void kd_busiest_print(FILE *out, const struct pdata_session *s, const uint32_t *tids,
-		      size_t nr)
+json_t *kd_busiest_names(const struct pdata_session *s, const uint32_t *tids, size_t nr)
 {
+	json_t *a = json_array();
 	size_t i;
 
-	fprintf(out, "# No ovs-vswitchd in the recording: the %zu busiest threads (time on a "
-		"CPU plus in system calls) of every process:", nr);
 	for (i = 0; i < nr; i++) {
 		const char *comm = pdata_session__comm(s, tids[i]);
 
-		fprintf(out, "%s %" PRIu32 " (%s)", i ? "," : "", tids[i], comm ? comm : "?");
+		json_array_append_new(a, comm ? json_string(comm) : json_null());
 	}
-	fprintf(out, "\n# Others: ovsperf-analyze kernel-delay --pid PID FILE\n");
+	return a;
 }
 
 json_t *kd_busiest_json(const uint32_t *tids, size_t nr)

@@ -9,7 +9,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include <jansson.h>
 
@@ -35,9 +34,9 @@
 size_t kd_busiest_keep(struct kd_sample *samples, size_t nr_samples, size_t keep,
 		       uint32_t *tids);
 
-/* The comment lines that name them and say how to choose others. */
-void kd_busiest_print(FILE *out, const struct pdata_session *s, const uint32_t *tids,
-		      size_t nr);
+/* The JSON array of their names (null: unknown), for the text's comment
+ * line that names them (_busiest_names in the model). */
+json_t *kd_busiest_names(const struct pdata_session *s, const uint32_t *tids, size_t nr);
 
 /* The JSON array of their tids (busiest_tids). */
 json_t *kd_busiest_json(const uint32_t *tids, size_t nr);

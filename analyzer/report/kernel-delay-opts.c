@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * report/kernel-delay-opts.c - the options of `ovsperf-analyze kernel-delay`, spelled as
- * kernel_delay.py's (argparse) are: the table, the help text, the number
- * and time parsers, and which optional values may follow as the next
- * argument ("-s 50000").
+ * kernel_delay.py's (argparse) are: the table, the help text, the time
+ * parser, and which optional values may follow as the next argument
+ * ("-s 50000").  Whole numbers go through ovp_parse_uint_opt().  Part of
+ * the report (report/kernel-delay.c), which handles the options.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -69,17 +70,6 @@ int kd_parse_seconds(const char *arg, uint64_t *ns)
 		return 0;
 	}
 	return ovp_parse_duration(arg, ns);
-}
-
-int kd_parse_u64(const char *arg, uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(arg, &end, 10);
-	if (errno || end == arg || *end || arg[0] == '-')
-		return ovp_err(-EINVAL, "bad number '%s'", arg);
-	return 0;
 }
 
 /* "-s 50000", "-D 3": a number after an option with an optional value is that

@@ -34,9 +34,6 @@ extern const char kd_usage[];
  * with a unit.  Return: 0 or -EINVAL (message set). */
 int kd_parse_seconds(const char *arg, uint64_t *ns);
 
-/* A decimal unsigned number.  Return: 0 or -EINVAL (message set). */
-int kd_parse_u64(const char *arg, uint64_t *v);
-
 /* Whether @next is the value of option @key given without one (argparse's
  * nargs='?': "-s 50000", "-D 3"). */
 bool kd_value_follows(int key, const char *next);

@@ -5,9 +5,13 @@
  * ready time, stopped time, long poll intervals, hard and soft IRQs that hit
  * it; upcall results of ovs_dp_upcall when its kretprobe was recorded.
  *
- * Glue only: the recording's samples are decoded here (fields resolved once in
- * ready()) into struct kd_event and handed to the engine (engine/kdelay.c),
- * which does the windows and the counting.  Events are recognised by name
+ * In the pipeline: the report's options (report/kernel-delay-opts.c); its
+ * pdata_tool, which decodes the recording's samples (fields resolved once in
+ * ready()) into struct kd_event for the engine (engine/kdelay.c, which does
+ * the windows and the counting); and its model (kd_model(): the
+ * "kernel_delay" object of the JSON document, with thread and syscall names
+ * and stacks resolved, plus '_' members for the text).  The text is drawn
+ * from the model by out/text-kernel-delay.c.  Events are recognised by name
  * whatever their group, so plain `perf record -e raw_syscalls:*,sched:*,irq:*`
  * recordings work.
  */
@@ -18,7 +22,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "cmd/analyze.h"
+#include "ovsperf/err.h"
+#include "report/report.h"
 #include "report/kernel-delay-busiest.h"
 #include "engine/kdelay.h"
 #include "decode/vswitchd.h"
@@ -92,17 +97,16 @@ static int kd_option(struct report *r, int key, const char *arg)
 	switch (key) {
 	case 'p':
 	case OPT_PID:
-		err = kd_parse_u64(arg, &v);
-		if (err)
-			return err;
-		kd->pid = (int64_t)v;
-		return 0;
+		err = ovp_parse_uint_opt(key == 'p' ? "-p" : "--pid", arg, 0, INT32_MAX, &v);
+		kd->pid = err ? kd->pid : (int64_t)v;
+		return err;
 	case OPT_SAMPLE_TIME:
 		kd->time_opts = true;
 		return kd_parse_seconds(arg, &kd->cfg.sample_time_ns);
 	case OPT_SAMPLE_COUNT:
 		kd->count_given = true;
-		return kd_parse_u64(arg, &kd->cfg.sample_count);
+		return ovp_parse_uint_opt("--sample-count", arg, 0, UINT64_MAX,
+					  &kd->cfg.sample_count);
 	case OPT_SAMPLE_INTERVAL:
 		kd->time_opts = true;
 		return kd_parse_seconds(arg, &kd->cfg.sample_interval_ns);
@@ -113,21 +117,24 @@ static int kd_option(struct report *r, int key, const char *arg)
 		kd->stop_trigger = arg;
 		return 0;
 	case OPT_TRIGGER_DELTA:
-		err = kd_parse_u64(arg, &kd->cfg.trigger_delta_ns);
+		/* Nanoseconds, or a duration with its unit. */
+		err = ovp_parse_uint_opt("--trigger-delta", arg, 0, UINT64_MAX,
+					 &kd->cfg.trigger_delta_ns);
 		return err ? ovp_parse_duration(arg, &kd->cfg.trigger_delta_ns) : 0;
 	case 's':
 	case OPT_SYSCALL_EVENTS:
 		kd->cfg.syscall_events = true;
 		if (!arg)
 			return 0;
-		err = kd_parse_u64(arg, &kd->cfg.syscall_events_min_ns);
+		err = ovp_parse_uint_opt(key == 's' ? "-s" : "--syscall-events", arg, 0,
+					 UINT64_MAX, &kd->cfg.syscall_events_min_ns);
 		return err ? ovp_parse_duration(arg, &kd->cfg.syscall_events_min_ns) : 0;
 	case OPT_SKIP_POLL:
 		kd->cfg.skip_poll_events = true;
 		return 0;
 	case OPT_STACK_SIZE:
-		err = kd_parse_u64(arg, &v);
-		kd->stacks = v != 0;
+		err = ovp_parse_uint_opt("--stack-trace-size", arg, 0, UINT64_MAX, &v);
+		kd->stacks = err ? kd->stacks : v != 0;
 		return err;
 	case OPT_LONG_POLL:
 		kd->cfg.long_poll_all = !strcmp(arg, "all");
@@ -139,9 +146,10 @@ static int kd_option(struct report *r, int key, const char *arg)
 	case 'D':
 	case OPT_DEBUG:
 		/* kernel_delay.py's eBPF debug flags: nothing to debug post-mortem. */
-		return !arg ? 0 : kd_parse_u64(arg, &v);
+		return !arg ? 0 : ovp_parse_uint_opt(key == 'D' ? "-D" : "--debug", arg, 0,
+						     UINT64_MAX, &v);
 	case OPT_BUFFER_PAGES:
-		return kd_parse_u64(arg, &v);
+		return ovp_parse_uint_opt("--buffer-page-count", arg, 0, UINT64_MAX, &v);
 	}
 	return ovp_err(-EINVAL, "kernel-delay: unknown option");
 }
@@ -532,7 +540,7 @@ static struct pdata_tool *kd_tool(struct report *r)
 }
 
 /*
- * Output.
+ * Names for the model.
  */
 static const char *syscall_name(struct kd_report *kd, long nr, char *buf, size_t size)
 {
@@ -553,11 +561,6 @@ static const char *thread_name(struct kd_report *kd, int64_t pid, uint32_t tid, 
 		return comm;
 	snprintf(buf, size, "<unknown:%" PRId64 "/%u>", pid, tid);
 	return buf;
-}
-
-static const char *fmt_n(uint64_t v, char *buf)
-{
-	return ovp_fmt_thousands(v, buf, 32);
 }
 
 /* "secs.nsecs" of the recording's clock, plus the wall-clock time in UTC
@@ -606,120 +609,6 @@ static struct name_order *order_threads(struct kd_report *kd, const struct kd_sa
 	return o;
 }
 
-#define INDENT "                            "
-
-static void print_thread(struct kd_report *kd, FILE *out, const struct kd_thread_stats *t,
-			 const char *name)
-{
-	char b1[32], b2[32], b3[32], nb[32];
-	uint64_t count, total;
-	size_t i;
-
-	fprintf(out, "%-10u %-16s %s\n%s%-20s %6s  %10s  %16s  %16s\n", t->tid, name,
-		"[SYSCALL STATISTICS]", INDENT, "NAME", "NUMBER", "COUNT", "TOTAL ns", "MAX ns");
-	for (i = 0; i < t->nr_sys; i++) {
-		const struct kd_sys_acc *a = &t->sys[i];
-
-		fprintf(out, "%s%-20.20s %6ld  %10" PRIu64 "  %16s  %16s\n", INDENT,
-			syscall_name(kd, a->nr, nb, sizeof(nb)), a->nr, a->acc.count,
-			fmt_n(a->acc.total_ns, b1), fmt_n(a->acc.max_ns, b2));
-	}
-	kd_sys_total(t, kd->cfg.poll_nr, &count, &total);
-	if (count)
-		fprintf(out, "%s%-20.20s %6s  %10" PRIu64 "  %16s\n", INDENT, "TOTAL( - poll):",
-			"", count, fmt_n(total, b1));
-
-	if (t->run.count) {
-		fprintf(out, "\n%-10s %-16s %s\n%s%-10s  %16s  %16s  %16s\n", "", "",
-			"[THREAD RUN STATISTICS]", INDENT, "SCHED_CNT", "TOTAL ns", "MIN ns",
-			"MAX ns");
-		fprintf(out, "%s%10" PRIu64 "  %16s  %16s  %16s\n", INDENT, t->run.count,
-			fmt_n(t->run.total_ns, b1), fmt_n(t->run.min_ns, b2),
-			fmt_n(t->run.max_ns, b3));
-	}
-	if (t->ready.count) {
-		fprintf(out, "\n%-10s %-16s %s\n%s%-10s  %16s  %16s\n", "", "",
-			"[THREAD READY STATISTICS]", INDENT, "SCHED_CNT", "TOTAL ns", "MAX ns");
-		fprintf(out, "%s%10" PRIu64 "  %16s  %16s\n", INDENT, t->ready.count,
-			fmt_n(t->ready.total_ns, b1), fmt_n(t->ready.max_ns, b2));
-	}
-	if (t->stopped.count) {
-		fprintf(out, "\n%-10s %-16s %s\n%s%-10s  %16s  %16s\n", "", "",
-			"[THREAD STOPPED STATISTICS]", INDENT, "STOP_CNT", "TOTAL ns", "MAX ns");
-		fprintf(out, "%s%10" PRIu64 "  %16s  %16s\n", INDENT, t->stopped.count,
-			fmt_n(t->stopped.total_ns, b1), fmt_n(t->stopped.max_ns, b2));
-	}
-	if (t->long_poll.count && kd->cfg.long_poll_all) {
-		/* OVS master's kernel_delay.py columns. */
-		fprintf(out, "\n%-10s %-16s %s\n%s%-10s  %16s  %16s  %16s\n", "", "",
-			"[LONG POLL STATISTICS]", INDENT, "COUNT", "AVERAGE ns", "MIN ns",
-			"MAX ns");
-		fprintf(out, "%s%10" PRIu64 "  %16s  %16s  %16s\n", INDENT, t->long_poll.count,
-			fmt_n(t->long_poll.total_ns / t->long_poll.count, b1),
-			fmt_n(t->long_poll.min_ns, b2), fmt_n(t->long_poll.max_ns, b3));
-	} else if (t->long_poll.count) {
-		fprintf(out, "\n%-10s %-16s %s\n%s%-10s  %16s  %16s\n", "", "",
-			"[LONG POLL STATISTICS]", INDENT, "COUNT", "TOTAL ns", "MAX ns");
-		fprintf(out, "%s%10" PRIu64 "  %16s  %16s\n", INDENT, t->long_poll.count,
-			fmt_n(t->long_poll.total_ns, b1), fmt_n(t->long_poll.max_ns, b2));
-	}
-	count = total = 0;
-	for (i = 0; i < t->nr_irq; i++) {
-		const struct kd_irq_acc *a = &t->irq[i];
-
-		if (!i)
-			fprintf(out, "\n%-10s %-16s %s\n%s%-20s  %10s  %16s  %16s\n", "", "",
-				"[HARD IRQ STATISTICS]", INDENT, "NAME", "COUNT", "TOTAL ns",
-				"MAX ns");
-		fprintf(out, "%s%-20.20s  %10" PRIu64 "  %16s  %16s\n", INDENT, a->name,
-			a->acc.count, fmt_n(a->acc.total_ns, b1), fmt_n(a->acc.max_ns, b2));
-		count += a->acc.count;
-		total += a->acc.total_ns;
-	}
-	if (count)
-		fprintf(out, "%s%-20.20s  %10" PRIu64 "  %16s\n", INDENT, "TOTAL:", count,
-			fmt_n(total, b1));
-
-	/* Soft IRQs by total, descending (vector order among equals). */
-	{
-		unsigned int order[KD_NR_VEC], n = 0, a, b;
-
-		for (a = 0; a < KD_NR_VEC; a++)
-			if (t->softirq[a].count)
-				order[n++] = a;
-		for (a = 1; a < n; a++)
-			for (b = a; b > 0 && t->softirq[order[b]].total_ns >
-						 t->softirq[order[b - 1]].total_ns; b--) {
-				unsigned int tmp = order[b];
-
-				order[b] = order[b - 1];
-				order[b - 1] = tmp;
-			}
-		count = total = 0;
-		for (a = 0; a < n; a++) {
-			const struct kd_acc *acc = &t->softirq[order[a]];
-			const char *vn = kd_softirq_name(order[a]);
-
-			if (!a)
-				fprintf(out, "\n%-10s %-16s %s\n%s%-20s %7s  %10s  %16s  %16s\n", "",
-					"", "[SOFT IRQ STATISTICS]", INDENT, "NAME", "VECT_NR",
-					"COUNT", "TOTAL ns", "MAX ns");
-			if (!vn) {
-				snprintf(nb, sizeof(nb), "<unknown:%u>", order[a]);
-				vn = nb;
-			}
-			fprintf(out, "%s%-20.20s %7u  %10" PRIu64 "  %16s  %16s\n", INDENT, vn,
-				order[a], acc->count, fmt_n(acc->total_ns, b1),
-				fmt_n(acc->max_ns, b2));
-			count += acc->count;
-			total += acc->total_ns;
-		}
-		if (count)
-			fprintf(out, "%s%-20.20s %7s  %10" PRIu64 "  %16s\n", INDENT, "TOTAL:", "",
-				count, fmt_n(total, b1));
-	}
-}
-
 /*
  * Walk a call chain: @fn gets each frame as text ("func+0x1a [kernel]",
  * "func+0x3f [libc.so.6]", "[unknown] 0x...").  Context markers switch between
@@ -757,131 +646,14 @@ static void walk_frames(struct kd_report *kd, const uint64_t *ips, size_t nr, in
 	}
 }
 
-static void print_frame(const char *frame, void *arg)
-{
-	fprintf(arg, "          %s\n", frame);
-}
-
 static void json_frame(const char *frame, void *arg)
 {
 	json_array_append_new(arg, json_string(frame));
 }
 
-static void print_events(struct kd_report *kd, FILE *out, const struct kd_sample *s)
-{
-	char nb[32], tb[48], b1[32];
-	size_t i;
-
-	if (!s->nr_events)
-		return;
-	fprintf(out, "\n\n# SYSCALL EVENTS:\n  %19s %19s %10s %-16s %10s  %s\n", "ENTRY (ns)",
-		"EXIT (ns)", "TID", "COMM", "DELTA (us)", "SYSCALL");
-	fprintf(out, "  %s %s %s %s %s  %s\n", "-------------------", "-------------------",
-		"----------", "----------------", "----------", "----------------");
-	for (i = 0; i < s->nr_events; i++) {
-		const struct kd_sysevent *e = &s->events[i];
-
-		fprintf(out, "  %19" PRIu64 " %19" PRIu64 " %10u %-16s %10s  %s\n", e->entry_ns,
-			e->exit_ns, e->tid, thread_name(kd, e->pid, e->tid, tb, sizeof(tb)),
-			fmt_n((e->exit_ns - e->entry_ns) / 1000, b1),
-			syscall_name(kd, e->nr, nb, sizeof(nb)));
-		if (kd->stacks)
-			walk_frames(kd, s->ips + e->ips_off, e->nr_ips, e->pid, print_frame, out);
-	}
-}
-
-static void print_upcalls(FILE *out, const struct kd_sample *s)
-{
-	size_t i;
-
-	fprintf(out, "\n# UPCALL STATISTICS (ovs_dp_upcall):\n  Total upcalls       : %" PRIu64
-		" [errors %" PRIu64 "]\n", s->upcalls, s->upcall_errors);
-	for (i = 0; i < s->nr_upcall_cpu; i++)
-		if (s->upcall_cpu[i])
-			fprintf(out, "  [CPU %03zu]           : %" PRIu64 "\n", i,
-				s->upcall_cpu[i]);
-	for (i = 0; i < s->nr_upcall_err; i++)
-		fprintf(out, "  error %-13" PRId64 ": %" PRIu64 " (%s)\n", s->upcall_err[i].err,
-			s->upcall_err[i].count, strerror((int)-s->upcall_err[i].err));
-	if (s->upcall_err_other)
-		fprintf(out, "  other errors       : %" PRIu64 "\n", s->upcall_err_other);
-}
-
-static int kd_emit_text(struct report *r, FILE *out)
-{
-	struct kd_report *kd = to_kd(r);
-	struct kd_engine *e = &kd->engine;
-	char b1[80], b2[32];
-	size_t i, j;
-
-	if (!kd->engine_ready)
-		return 0;
-	if (kd->skipped) {
-		fprintf(out, "# kernel-delay skipped: %s\n", kd->skipped);
-		return 0;
-	}
-	if (kd->busiest)
-		kd_busiest_print(out, kd->s, kd->busiest_tids, kd->nr_busiest);
-	if (!e->nr_samples)
-		fprintf(out, "# No sample: %s\n",
-			kd->cfg.triggers ? "the trigger never fired in the recording"
-					 : "no event in the recording");
-	for (i = 0; i < e->nr_samples; i++) {
-		const struct kd_sample *s = &e->samples[i];
-		struct name_order *o;
-		char (*names)[48];
-
-		if (i)
-			fputc('\n', out);
-		if (s->start_trigger_ns)
-			fprintf(out, "# Start sampling (trigger@%" PRIu64 ") @%s\n",
-				s->start_trigger_ns, fmt_ts(kd, s->start_ns, b1));
-		else
-			fprintf(out, "# Start sampling @%s\n", fmt_ts(kd, s->start_ns, b1));
-		if (s->stop_trigger_ns)
-			fprintf(out, "# Stop sampling (trigger@%" PRIu64 ") @%s\n",
-				s->stop_trigger_ns, fmt_ts(kd, s->end_ns, b1));
-		else
-			fprintf(out, "# Stop sampling @%s%s\n", fmt_ts(kd, s->end_ns, b1),
-				s->partial ? " (end of the recording)" : "");
-		if (s->skipped) {
-			fprintf(out, "# Sample dump skipped, delta %s ns\n",
-				fmt_n(s->stop_trigger_ns - s->start_trigger_ns, b2));
-			continue;
-		}
-		if (s->start_trigger_ns && s->stop_trigger_ns)
-			fprintf(out, "# Triggered sample dump, stop-start delta %s ns\n",
-				fmt_n(s->stop_trigger_ns - s->start_trigger_ns, b2));
-		else
-			fprintf(out, "# Sample dump (%s ns)\n", fmt_n(s->end_ns - s->start_ns, b2));
-		fprintf(out, "%-10s %-16s %s\n", "TID", "THREAD", "<RESOURCE SPECIFIC>");
-		fprintf(out, "%-10s %-16s %s\n", "----------", "----------------",
-			"----------------------------------------------------------------------------");
-		names = calloc(s->nr_threads ? s->nr_threads : 1, sizeof(*names));
-		o = names ? order_threads(kd, s, names) : NULL;
-		if (!o) {
-			free(names);
-			return ovp_err(-ENOMEM, "kernel-delay: out of memory");
-		}
-		for (j = 0; j < s->nr_threads; j++) {
-			if (j)
-				fputc('\n', out);
-			print_thread(kd, out, o[j].t, o[j].name);
-		}
-		free(o);
-		free(names);
-		print_events(kd, out, s);
-		if (kd->have_upcall)
-			print_upcalls(out, s);
-	}
-	if (kd->cfg.has_start_trigger && kd->cfg.sample_count != 1 && e->trigger_miss)
-		fprintf(out, "\n# WARNING: %" PRIu64 " start triggers fired while a window was "
-			"open or within --sample-interval of the last one\n", e->trigger_miss);
-	return 0;
-}
-
 /*
- * JSON.
+ * The model: the "kernel_delay" object of ovsperf-json(7), plus for the text
+ * (out/text-kernel-delay.c) the members whose names start with '_'.
  */
 static json_t *acc_json(const struct kd_acc *a, bool min)
 {
@@ -899,6 +671,7 @@ static json_t *thread_json(struct kd_report *kd, const struct kd_thread_stats *t
 			   const char *name)
 {
 	json_t *o = json_object(), *sys = json_array(), *hi = json_array(), *si = json_array();
+	uint64_t count, total;
 	char nb[32];
 	size_t i;
 
@@ -941,6 +714,10 @@ static json_t *thread_json(struct kd_report *kd, const struct kd_thread_stats *t
 		json_array_append_new(si, x);
 	}
 	json_object_set_new(o, "softirq", si);
+	/* Every syscall but poll(), kernel_delay.py's TOTAL( - poll). */
+	kd_sys_total(t, kd->cfg.poll_nr, &count, &total);
+	json_object_set_new(o, "_sys_total", json_pack("{s:I, s:I}", "count", (json_int_t)count,
+						      "total_ns", (json_int_t)total));
 	return o;
 }
 
@@ -949,7 +726,7 @@ static json_t *sample_json(struct kd_report *kd, const struct kd_sample *s)
 	json_t *o = json_object(), *threads = json_array();
 	struct name_order *ord;
 	char (*names)[48];
-	char tb[48];
+	char tb[48], tb80[80];
 	size_t i;
 
 	json_object_set_new(o, "start_ns", json_integer((json_int_t)s->start_ns));
@@ -960,6 +737,8 @@ static json_t *sample_json(struct kd_report *kd, const struct kd_sample *s)
 			    json_integer((json_int_t)s->stop_trigger_ns) : json_null());
 	json_object_set_new(o, "skipped", json_boolean(s->skipped));
 	json_object_set_new(o, "partial", json_boolean(s->partial));
+	json_object_set_new(o, "_start", json_string(fmt_ts(kd, s->start_ns, tb80)));
+	json_object_set_new(o, "_end", json_string(fmt_ts(kd, s->end_ns, tb80)));
 	names = calloc(s->nr_threads ? s->nr_threads : 1, sizeof(*names));
 	ord = names ? order_threads(kd, s, names) : NULL;
 	for (i = 0; ord && i < s->nr_threads; i++)
@@ -1028,33 +807,45 @@ static json_t *sample_json(struct kd_report *kd, const struct kd_sample *s)
 		}
 		json_object_set_new(u, "per_cpu", cpus);
 		json_object_set_new(u, "per_error", errs);
+		json_object_set_new(u, "_other_errors", json_integer((json_int_t)s->upcall_err_other));
 		json_object_set_new(o, "upcalls", u);
 	}
 	return o;
 }
 
-static int kd_emit_json(struct report *r, json_t *reports)
+static int kd_model(struct report *r, json_t **model)
 {
 	struct kd_report *kd = to_kd(r);
 	json_t *o = json_object(), *samples;
 	size_t i;
 
+	*model = o;
+	if (!kd->engine_ready)
+		json_object_set_new(o, "_no_text", json_true());
 	if (kd->skipped) {
 		json_object_set_new(o, "skipped", json_string(kd->skipped));
-		json_object_set_new(reports, r->ops->json_key, o);
 		return 0;
 	}
 	samples = json_array();
 	json_object_set_new(o, "pid", kd->engine.cfg.pid >= 0 ?
 			    json_integer(kd->engine.cfg.pid) : json_null());
-	if (kd->busiest)
+	if (kd->busiest) {
 		json_object_set_new(o, "busiest_tids",
 				    kd_busiest_json(kd->busiest_tids, kd->nr_busiest));
+		json_object_set_new(o, "_busiest_names",
+				    kd_busiest_names(kd->s, kd->busiest_tids, kd->nr_busiest));
+	}
+	json_object_set_new(o, "_triggers", json_boolean(kd->cfg.triggers));
+	json_object_set_new(o, "_long_poll_all", json_boolean(kd->cfg.long_poll_all));
+	/* Start triggers that opened no window: worth a warning when windows
+	 * were to open again and again. */
+	json_object_set_new(o, "_trigger_miss_warning",
+			    json_boolean(kd->cfg.has_start_trigger && kd->cfg.sample_count != 1 &&
+					 kd->engine.trigger_miss));
 	for (i = 0; kd->engine_ready && i < kd->engine.nr_samples; i++)
 		json_array_append_new(samples, sample_json(kd, &kd->engine.samples[i]));
 	json_object_set_new(o, "samples", samples);
 	json_object_set_new(o, "trigger_miss", json_integer((json_int_t)kd->engine.trigger_miss));
-	json_object_set_new(reports, r->ops->json_key, o);
 	return 0;
 }
 
@@ -1118,7 +909,6 @@ const struct report_ops report_kernel_delay_ops = {
 	.option = kd_option,
 	.applicable = kd_applicable,
 	.tool = kd_tool,
-	.emit_text = kd_emit_text,
-	.emit_json = kd_emit_json,
+	.model = kd_model,
 	.destroy = kd_destroy,
 };

@@ -8,9 +8,13 @@
  * kernel upcall -> kernel packet execute), plus what could not be
  * correlated and why.
  *
- * Glue only: samples are decoded by report/upcall-input.c (shared with the
- * timeline export, whose upcall flows are this engine's sets) and fed to the
- * engine (engine/upcall-match.c), which does the batching and the matching.
+ * In the pipeline: the report's options; its pdata_tool, whose samples are
+ * decoded by report/upcall-input.c (shared with the timeline export, whose
+ * upcall flows are this engine's sets) and fed to the engine
+ * (engine/upcall-match.c, which does the batching and the matching); and its
+ * model (uc_model(): the "upcall_cost" object of the JSON document, plus '_'
+ * members for the text).  out/text-upcall-cost.c prints the text from the
+ * model; report/upcall-sets.c stores and reloads the matched sets.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -18,9 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/analyze.h"
+#include "ovsperf/err.h"
+#include "report/report.h"
 #include "engine/upcall-match.h"
 #include "ovsperf/evdec.h"
+#include "ovsperf/strutil.h"
 #include "report/upcall-input.h"
 #include "report/upcall-sets.h"
 
@@ -86,8 +92,8 @@ static struct uc_report *to_uc(struct report *r)
 static int uc_option(struct report *r, int key, const char *arg)
 {
 	struct uc_report *uc = to_uc(r);
-	char *end;
-	long v;
+	uint64_t v;
+	int err;
 
 	switch (key) {
 	case OPT_UC_HANDLER_FILTER:
@@ -96,11 +102,10 @@ static int uc_option(struct report *r, int key, const char *arg)
 		return uc->handler_filter ? 0 : ovp_err(-ENOMEM, "out of memory");
 	case 'b':
 	case OPT_UC_BUCKETS:
-		v = strtol(arg, &end, 10);
-		if (end == arg || *end || v < 1 || v > 1000)
-			return ovp_err(-EINVAL, "bad number of buckets '%s' (1-1000)", arg);
-		uc->buckets = (int)v;
-		return 0;
+		err = ovp_parse_uint_opt(key == 'b' ? "-b" : "--histogram-buckets", arg, 1, 1000,
+					 &v);
+		uc->buckets = err ? uc->buckets : (int)v;
+		return err;
 	case OPT_UC_SETS:
 		uc->show_sets = true;
 		return 0;
@@ -112,11 +117,9 @@ static int uc_option(struct report *r, int key, const char *arg)
 		return 0;
 	case 's':
 	case OPT_UC_STOP:
-		v = strtol(arg, &end, 10);
-		if (end == arg || *end || v < 1)
-			return ovp_err(-EINVAL, "bad --stop '%s': a number of events > 0", arg);
-		uc->stop = (uint64_t)v;
-		return 0;
+		err = ovp_parse_uint_opt(key == 's' ? "-s" : "--stop", arg, 1, UINT64_MAX, &v);
+		uc->stop = err ? uc->stop : v;
+		return err;
 	}
 	return ovp_err(-EINVAL, "upcall-cost: unknown option");
 }
@@ -256,7 +259,7 @@ static struct pdata_tool *uc_tool(struct report *r)
 }
 
 /*
- * Output.
+ * The model.
  */
 static uint64_t missed(const struct uc_report *uc, int t)
 {
@@ -265,11 +268,6 @@ static uint64_t missed(const struct uc_report *uc, int t)
 	if (uc->read_sets)
 		return uc->stored.missed[t];
 	return f->evsel ? f->evsel->nr_lost + f->evsel->nr_lost_samples : 0;
-}
-
-static bool recorded(const struct uc_report *uc, int t)
-{
-	return uc->read_sets ? uc->stored.event[t] != NULL : uc->in.f[t].evsel != NULL;
 }
 
 static const char *event_name(const struct uc_report *uc, int t)
@@ -285,29 +283,6 @@ static const char *thread_name(const struct uc_report *uc, size_t i)
 	return pdata_session__comm(uc->s, uc->engine.threads[i].tid);
 }
 
-/* upcall_cost.py --sets: the data set, as Python prints a list of floats. */
-static void print_data_set(FILE *out, const struct ovp_values *v)
-{
-	size_t i, n = ovp_values__count(v);
-
-	if (!v->v && n) {
-		fprintf(out, "# (the %zu values were not kept: the memory bound was reached)\n", n);
-		return;
-	}
-	fputc('[', out);
-	for (i = 0; i < n; i++) {
-		char b[32];
-		size_t len;
-
-		len = (size_t)snprintf(b, sizeof(b), "%" PRIu64 ".%03" PRIu64, v->v[i] / 1000,
-				       v->v[i] % 1000);
-		while (len > 2 && b[len - 1] == '0' && b[len - 2] != '.')
-			b[--len] = 0;
-		fprintf(out, "%s%s", i ? ", " : "", b);
-	}
-	fputs("]\n", out);
-}
-
 static double median_us(struct ovp_values *v)
 {
 	size_t n = ovp_values__count(v);
@@ -318,62 +293,6 @@ static double median_us(struct ovp_values *v)
 	if (n % 2)
 		return v->v[n / 2] / 1e3;
 	return (v->v[n / 2 - 1] + v->v[n / 2]) / 2e3;
-}
-
-static void print_bar(FILE *out, uint64_t n, uint64_t scale)
-{
-	uint64_t i;
-
-	for (i = 0; i < n / scale; i++)
-		fputs("\xe2\x88\x8e", out);	/* U+220E, as text_histogram3 */
-}
-
-static void print_costs(struct uc_report *uc, FILE *out, const char *title, struct ovp_values *v)
-{
-	size_t n = ovp_values__count(v), i;
-	double min, max, mean, sd, width;
-	uint64_t *counts, top = 0, scale;
-
-	fprintf(out, "\n=> %s (microseconds):\n", title);
-	if (uc->show_sets)
-		print_data_set(out, v);
-	if (!n) {
-		fprintf(out, "# NumSamples = 0\n");
-		return;
-	}
-	min = ovp_values__min(v) / 1e3;
-	max = ovp_values__max(v) / 1e3;
-	mean = ovp_values__mean(v) / 1e3;
-	sd = ovp_values__stddev(v) / 1e3;
-	fprintf(out, "# NumSamples = %zu; Min = %.2f; Max = %.2f\n", n, min, max);
-	fprintf(out, "# Mean = %f; Variance = %f; SD = %f; Median %f\n", mean, sd * sd, sd,
-		median_us(v));
-	counts = calloc(uc->buckets, sizeof(*counts));
-	if (!counts)
-		return;
-	width = (max - min) / uc->buckets;
-	for (i = 0; i < n; i++) {
-		double x = v->v[i] / 1e3;
-		int b = width > 0 ? (int)((x - min) / width) : 0;
-
-		if (b >= uc->buckets)
-			b = uc->buckets - 1;
-		counts[b]++;
-	}
-	for (i = 0; i < (size_t)uc->buckets; i++)
-		if (counts[i] > top)
-			top = counts[i];
-	scale = top > 40 ? (top + 39) / 40 : 1;
-	fprintf(out, "# each \xe2\x88\x8e represents a count of %" PRIu64 "\n", scale);
-	for (i = 0; i < (size_t)uc->buckets; i++) {
-		fprintf(out, "%10.4f - %10.4f [%6" PRIu64 "]: ", min + width * i,
-			min + width * (i + 1), counts[i]);
-		print_bar(out, counts[i], scale);
-		fputc('\n', out);
-		if (width <= 0)
-			break;
-	}
-	free(counts);
 }
 
 static void batch_buckets(const struct uc_engine *e, uint64_t b[64], uint64_t *high,
@@ -399,104 +318,6 @@ static void batch_buckets(const struct uc_engine *e, uint64_t b[64], uint64_t *h
 			b[x - 1]++;
 		(*samples)++;
 	}
-}
-
-static int uc_emit_text(struct report *r, FILE *out)
-{
-	struct uc_report *uc = to_uc(r);
-	struct uc_engine *e = &uc->engine;
-	uint64_t b[64], high, min, max, samples, top = 0, scale, usable;
-	const struct uc_uncorrelated *u = &e->unc;
-	size_t i;
-	int t;
-
-	if (!uc->engine_ready)
-		return 0;
-	/* The usable events (what the engine keeps, or what the stored sets
-	 * were made from). */
-	for (t = 0, usable = 0; t < UC_NR_TYPES; t++)
-		usable += e->valid[t];
-	fprintf(out, "- Analyzing results (%" PRIu64 " events)...\n", usable);
-	fprintf(out, "\n=> Events received per type (usable/total) [missed events]:\n");
-	for (t = 0; t < UC_NR_TYPES; t++)
-		fprintf(out, "  %-36s: %10" PRIu64 "/%10" PRIu64 " [%10" PRIu64 "]%s\n",
-			uc_type_names[t], e->valid[t], e->total[t], missed(uc, t),
-			recorded(uc, t) ? "" : "  (not recorded)");
-	if (!e->nr_sets) {
-		fprintf(out, "No upcall data sets where found!!\n");
-	} else {
-		fprintf(out, "\n- Analyzing %zu event sets...\n", e->nr_sets);
-	}
-	fprintf(out, "\n=> Upcalls handled per thread:\n");
-	for (i = 0; i < e->nr_threads; i++) {
-		const char *comm = thread_name(uc, i);
-		char name[64];
-
-		snprintf(name, sizeof(name), "%s (%u)", comm ? comm : "<unknown>",
-			 e->threads[i].tid);
-		fprintf(out, "  %-36s: %10" PRIu64 "\n", name, e->threads[i].upcalls);
-	}
-
-	fprintf(out, "\n=> Histogram of upcalls per batch:\n");
-	batch_buckets(e, b, &high, &min, &max, &samples);
-	if (!e->nr_batches) {
-		fprintf(out, "# NumSamples = 0\n");
-	} else {
-		for (i = 0; i < 64; i++)
-			top = b[i] > top ? b[i] : top;
-		top = high > top ? high : top;
-		scale = top > 4 ? top / 4 : 1;
-		fprintf(out, "# NumSamples = %" PRIu64 "; Min = %" PRIu64 "; Max = %" PRIu64 "\n",
-			samples, min, max);
-		fprintf(out, "# each \xe2\x88\x8e represents a count of %" PRIu64 "\n", scale);
-		for (i = 0; i < 32; i++) {
-			int pad;
-
-			fprintf(out, "%5zu [%8" PRIu64 "]: ", i + 1, b[i]);
-			print_bar(out, b[i], scale);
-			pad = 22 - (int)(b[i] / scale);
-			fprintf(out, "%*s  %5zu [%8" PRIu64 "]: ", pad > 0 ? pad : 0, "", i + 33,
-				b[i + 32]);
-			print_bar(out, b[i + 32], scale);
-			fputc('\n', out);
-		}
-		if (high) {
-			fprintf(out, "%5s [%8" PRIu64 "]: ", ">64", high);
-			print_bar(out, high, scale);
-			fputc('\n', out);
-		}
-	}
-
-	print_costs(uc, out, "Kernel upcall action to vswitchd receive", &e->k2v);
-	print_costs(uc, out, "vswitchd execute to kernel receive", &e->v2k);
-	print_costs(uc, out, "Upcall overhead (total time minus lookup)", &e->overhead);
-	print_costs(uc, out, "Kernel upcall to kernel packet execute", &e->k2k);
-
-	fprintf(out, "\n=> Not correlated:\n");
-	fprintf(out, "  %-44s: %10" PRIu64 "  (no later recv_upcall with the same length%s)\n",
-		"kernel upcalls without recv_upcall", u->dp_no_recv,
-		u->by_length_only ? "" : " and packet bytes");
-	fprintf(out, "  %-44s: %10" PRIu64 "  (no earlier matching kernel upcall)\n",
-		"recv_upcalls without kernel upcall", u->recv_no_dp);
-	fprintf(out, "  %-44s: %10" PRIu64 "  (packet matches no upcall of its batch)\n",
-		"op_flow_execute out of sync", u->exec_out_of_sync);
-	fprintf(out, "  %-44s: %10" PRIu64 "  (more than the batch's upcalls)\n",
-		"op_flow_put left over", u->put_extra);
-	fprintf(out, "  %-44s: %10" PRIu64 "  (more than the batch's executes)\n",
-		"ovs_packet_cmd_execute left over", u->pkt_exec_extra);
-	fprintf(out, "  %-44s: %10" PRIu64 " / %" PRIu64 " / %" PRIu64 "\n",
-		"sets without put / execute / packet execute", u->sets_no_put, u->sets_no_exec,
-		u->sets_no_pkt_exec);
-	if (uc->handler_filter)
-		fprintf(out, "  %-44s: %10" PRIu64 "  (--handler-filter)\n",
-			"upcalls received by other handlers", u->sets_not_reported);
-	fprintf(out, "\n=> Paired by: in-port %s, length, packet bytes %s",
-		u->by_port ? "yes" : "no (not recorded on both sides)",
-		u->by_length_only ? "no (the kernel events carry none)" : "yes");
-	if (!u->by_length_only)
-		fprintf(out, " (%" PRIu64 " differing only in the L4 checksum)", u->csum_matches);
-	fputc('\n', out);
-	return 0;
 }
 
 /* The costs as a log2 histogram [{lo_ns, hi_ns, count}] of the non-empty
@@ -527,10 +348,59 @@ static json_t *log2_json(struct ovp_values *v)
 	return a;
 }
 
-static json_t *costs_json(struct ovp_values *v)
+/*
+ * What the text adds to a cost section, taken before the statistics below
+ * sort the values: "_values" (--sets: the data set in the order the sets
+ * were matched, ns; null when the memory bound dropped them), "_buckets"
+ * (upcall_cost.py's @buckets equal-width buckets between min and max) and
+ * "_median_us" (as the text computes it).
+ */
+static void costs_text(struct uc_report *uc, json_t *o, struct ovp_values *v)
+{
+	size_t n = ovp_values__count(v), i;
+	json_t *vals, *bk;
+	double min, max, width;
+	uint64_t *counts;
+
+	if (uc->show_sets) {
+		vals = !v->v && n ? json_null() : json_array();
+		for (i = 0; v->v && i < n; i++)
+			json_array_append_new(vals, json_integer((json_int_t)v->v[i]));
+		json_object_set_new(o, "_values", vals);
+	}
+	if (!n)
+		return;
+	counts = calloc(uc->buckets, sizeof(*counts));
+	bk = json_array();
+	if (!counts || !bk || !v->v) {
+		free(counts);
+		json_decref(bk);
+		return;
+	}
+	min = ovp_values__min(v) / 1e3;
+	max = ovp_values__max(v) / 1e3;
+	width = (max - min) / uc->buckets;
+	for (i = 0; i < n; i++) {
+		double x = v->v[i] / 1e3;
+		int b = width > 0 ? (int)((x - min) / width) : 0;
+
+		if (b >= uc->buckets)
+			b = uc->buckets - 1;
+		counts[b]++;
+	}
+	for (i = 0; i < (size_t)uc->buckets; i++)
+		json_array_append_new(bk, json_integer((json_int_t)counts[i]));
+	free(counts);
+	json_object_set_new(o, "_buckets", bk);
+}
+
+static json_t *costs_json(struct uc_report *uc, struct ovp_values *v)
 {
 	json_t *o = json_object();
 	size_t n = ovp_values__count(v);
+
+	costs_text(uc, o, v);
+	json_object_set_new(o, "_median_us", json_real(median_us(v)));
 
 	json_object_set_new(o, "count", json_integer((json_int_t)n));
 	json_object_set_new(o, "min_ns", json_integer((json_int_t)ovp_values__min(v)));
@@ -544,7 +414,13 @@ static json_t *costs_json(struct ovp_values *v)
 	return o;
 }
 
-static int uc_emit_json(struct report *r, json_t *reports)
+/*
+ * The model: the "upcall_cost" object of ovsperf-json(7), plus for the text
+ * "_nr_batches" (batches, empty ones included), "_handler_filter" (given),
+ * "_no_text" (no engine: nothing to print) and the '_' members of each cost
+ * section (costs_text()).
+ */
+static int uc_model(struct report *r, json_t **model)
 {
 	struct uc_report *uc = to_uc(r);
 	struct uc_engine *e = &uc->engine;
@@ -595,10 +471,10 @@ static int uc_emit_json(struct report *r, json_t *reports)
 	json_object_set_new(batch, "buckets", bk);
 	json_object_set_new(batch, "over_64", json_integer((json_int_t)high));
 	json_object_set_new(o, "batch_histogram", batch);
-	json_object_set_new(o, "kernel_to_vswitchd", costs_json(&e->k2v));
-	json_object_set_new(o, "vswitchd_to_kernel", costs_json(&e->v2k));
-	json_object_set_new(o, "overhead", costs_json(&e->overhead));
-	json_object_set_new(o, "kernel_to_kernel_exec", costs_json(&e->k2k));
+	json_object_set_new(o, "kernel_to_vswitchd", costs_json(uc, &e->k2v));
+	json_object_set_new(o, "vswitchd_to_kernel", costs_json(uc, &e->v2k));
+	json_object_set_new(o, "overhead", costs_json(uc, &e->overhead));
+	json_object_set_new(o, "kernel_to_kernel_exec", costs_json(uc, &e->k2k));
 	json_object_set_new(unc, "dp_upcall_no_recv", json_integer((json_int_t)u->dp_no_recv));
 	json_object_set_new(unc, "recv_no_dp_upcall", json_integer((json_int_t)u->recv_no_dp));
 	json_object_set_new(unc, "exec_out_of_sync", json_integer((json_int_t)u->exec_out_of_sync));
@@ -623,7 +499,11 @@ static int uc_emit_json(struct report *r, json_t *reports)
 						     : json_null());
 		json_decref(x);
 	}
-	json_object_set_new(reports, r->ops->json_key, o);
+	json_object_set_new(o, "_nr_batches", json_integer((json_int_t)e->nr_batches));
+	json_object_set_new(o, "_handler_filter", json_boolean(uc->handler_filter != NULL));
+	if (!uc->engine_ready)
+		json_object_set_new(o, "_no_text", json_true());
+	*model = o;
 	return 0;
 }
 
@@ -670,7 +550,6 @@ const struct report_ops report_upcall_cost_ops = {
 	.option = uc_option,
 	.applicable = uc_applicable,
 	.tool = uc_tool,
-	.emit_text = uc_emit_text,
-	.emit_json = uc_emit_json,
+	.model = uc_model,
 	.destroy = uc_destroy,
 };
