@@ -20,6 +20,10 @@
  * JSON document does not carry): analyze_model_public() drops them before the
  * tree is written as JSON.
  *
+ * What a report lists while the recording is read (bridge-loop --list) does
+ * not wait for the model: each item goes, as one small json_t, to the
+ * report's stream writer (out/text.h), found with analyze_stream_writer().
+ *
  * `ovsperf-analyze FILE` (no command) runs every report whose
  * applicable() says the recording's events allow it, in one pass.
  * Commands that are not reports (script, info, merge, export) have a plain

@@ -2,7 +2,8 @@
 /*
  * report/kernel-delay-busiest.h - which threads the kernel-delay report shows when the
  * default run finds no ovs-vswitchd: the busiest ones, by time on a CPU
- * plus time in system calls, over all windows.
+ * plus time in system calls, over all windows.  Part of the report: their
+ * tids and names go into its model, out/text-kernel-delay.c prints them.
  */
 #ifndef OVSPERF_KDELAY_BUSIEST_H
 #define OVSPERF_KDELAY_BUSIEST_H

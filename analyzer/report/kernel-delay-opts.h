@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * report/kernel-delay-opts.h - options of `ovsperf-analyze kernel-delay` (report/kernel-delay-opts.c).
+ * report/kernel-delay-opts.h - options of `ovsperf-analyze kernel-delay`
+ * (report/kernel-delay-opts.c), handled by the report (report/kernel-delay.c);
+ * whole numbers go through ovp_parse_uint_opt().
  */
 #ifndef OVSPERF_KDELAY_OPTS_H
 #define OVSPERF_KDELAY_OPTS_H
