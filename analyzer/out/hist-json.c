@@ -49,9 +49,9 @@ int out_hist_lin_from_json(struct hist_lin *h, const json_t *shape, const json_t
 
 		if (json_is_null(hi))
 			h->over += n;
-		else if (h->min && lo == 0 && out_json_u64(hi) == h->min)
-			h->under += n;
-		else if (lo >= h->min && (lo - h->min) / h->step < h->nr_slots)
+		else if (lo < h->min)
+			h->under += n;	/* [0, min) */
+		else if ((lo - h->min) / h->step < h->nr_slots)
 			h->slots[(lo - h->min) / h->step] += n;
 		h->count += n;
 	}
