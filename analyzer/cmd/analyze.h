@@ -22,7 +22,8 @@
  *
  * What a report lists while the recording is read (bridge-loop --list) does
  * not wait for the model: each item goes, as one small json_t, to the
- * report's stream writer (out/text.h), found with analyze_stream_writer().
+ * report's stream writer (out/text.h): analyze_run_reports() sets it in the
+ * report's struct report (report/report.h) from analyze_stream_writer().
  *
  * `ovsperf-analyze FILE` (no command) runs every report whose
  * applicable() says the recording's events allow it, in one pass.

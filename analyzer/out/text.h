@@ -5,8 +5,8 @@
  * nothing else: no engine, no session, no report state.  cmd/commands.c
  * pairs each report with its writer.  A stream writer prints, as the
  * recording is read, one small item (a json_t) of what a report lists while
- * reading (bridge-loop --list); the report finds it with
- * analyze_stream_writer().
+ * reading (bridge-loop --list); the framework hands it to the report
+ * (struct report's stream, report/report.h).
  *
  * A writer reads the model's public members (those of the JSON document,
  * ovsperf-json(7)) and its '_' members, which carry what only the text shows.
