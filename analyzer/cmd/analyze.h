@@ -20,10 +20,10 @@
  * JSON document does not carry): analyze_model_public() drops them before the
  * tree is written as JSON.
  *
- * What a report lists while the recording is read (bridge-loop --list) does
- * not wait for the model: each item goes, as one small json_t, to the
- * report's stream writer (out/text.h): analyze_run_reports() sets it in the
- * report's struct report (report/report.h) from analyze_stream_writer().
+ * What a report lists while the recording is read (bridge-loop --list,
+ * upcalls, journey) does not wait for the model: each plain item goes to the
+ * report's item writer (out/items.h), which analyze_run_reports() gives the
+ * report in struct report's items (report/report.h).
  *
  * `ovsperf-analyze FILE` (no command) runs every report whose
  * applicable() says the recording's events allow it, in one pass.

@@ -8,9 +8,6 @@
  * Reports are listed in the order `ovsperf-analyze FILE` runs them.  They are
  * weak references so that a report file can be added (or left out of a
  * partial build) without touching this table: a missing one is skipped.
- * Here, at the top of the pipeline, each report with a model meets its text
- * writer (out/text.h), and a report that lists while reading its stream
- * writer: reports and writers do not know each other.
  */
 #include <stddef.h>
 

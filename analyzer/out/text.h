@@ -3,10 +3,8 @@
  * out/text.h - the text writers of the reports: each prints one report's
  * model (the tree its report_ops.model() returns, cmd/analyze.h) and reads
  * nothing else: no engine, no session, no report state.  cmd/commands.c
- * pairs each report with its writer.  A stream writer prints, as the
- * recording is read, one small item (a json_t) of what a report lists while
- * reading (bridge-loop --list); the framework hands it to the report
- * (struct report's stream, report/report.h).
+ * pairs each report with its writer.  What a report lists while it reads
+ * goes to its item writer instead (out/items.h).
  *
  * A writer reads the model's public members (those of the JSON document,
  * ovsperf-json(7)) and its '_' members, which carry what only the text shows.
