@@ -88,6 +88,40 @@ deliver(struct pdata_session *s, const union perf_event *event, uint64_t file_of
 	return tool->sample(tool, sample);
 }
 
+/* LOST and LOST_SAMPLES: counted on the session and their event, handed
+ * to the tool decoded; @trailer: their sample_id_all trailer. */
+static int deliver_lost(struct pdata_session *s, const union perf_event *event,
+			const struct pdata_sample *trailer)
+{
+	struct pdata_tool *tool = s->tool;
+	struct pdata_lost lost;
+
+	if (pdata_lost__decode(event, &lost))
+		return 0;
+	lost.time = trailer->time;
+	lost.cpu = trailer->cpu;
+	lost.pid = trailer->pid;
+	lost.tid = trailer->tid;
+	lost.file_offset = trailer->file_offset;
+	if (lost.type == PERF_RECORD_LOST) {
+		/* The record names the id whose buffer overflowed. */
+		lost.evsel = pdata__evsel_by_id(s, lost.id);
+		if (!lost.evsel && s->nr_evsels == 1)
+			lost.evsel = s->evsels[0];
+		s->stats.nr_lost += lost.nr;
+		s->stats.nr_lost_records++;
+		if (lost.evsel)
+			lost.evsel->nr_lost += lost.nr;
+	} else {
+		lost.id = trailer->id;
+		lost.evsel = trailer->evsel;
+		s->stats.nr_lost_samples += lost.nr;
+		if (lost.evsel)
+			lost.evsel->nr_lost_samples += lost.nr;
+	}
+	return tool->lost(tool, &lost);
+}
+
 static int deliver_other(struct pdata_session *s, const union perf_event *event,
 			 uint64_t file_offset)
 {
@@ -115,26 +149,8 @@ static int deliver_other(struct pdata_session *s, const union perf_event *event,
 	case PERF_RECORD_MMAP2:
 		return tool->mmap(tool, event, &sample);
 	case PERF_RECORD_LOST:
-		if (event->header.size < 8 + 16)
-			return 0;
-		{
-			struct pdata_evsel *ev = pdata__evsel_by_id(s, event->lost.id);
-
-			s->stats.nr_lost += event->lost.lost;
-			s->stats.nr_lost_records++;
-			if (!ev && s->nr_evsels == 1)
-				ev = s->evsels[0];
-			if (ev)
-				ev->nr_lost += event->lost.lost;
-		}
-		return tool->lost(tool, event, &sample);
 	case PERF_RECORD_LOST_SAMPLES:
-		if (event->header.size < 8 + 8)
-			return 0;
-		s->stats.nr_lost_samples += event->lost_samples.lost;
-		if (sample.evsel)
-			sample.evsel->nr_lost_samples += event->lost_samples.lost;
-		return tool->lost(tool, event, &sample);
+		return deliver_lost(s, event, &sample);
 	case PERF_RECORD_THROTTLE:
 		s->stats.nr_throttle++;
 		return tool->other(tool, event, &sample);

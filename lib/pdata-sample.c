@@ -286,3 +286,29 @@ void pdata__parse_trailer(struct pdata_session *s, const union perf_event *event
 	if (type & PERF_SAMPLE_IDENTIFIER)
 		out->id = rd64(p);
 }
+
+
+int pdata_lost__decode(const union perf_event *event, struct pdata_lost *out)
+{
+	uint32_t type = event->header.type;
+
+	memset(out, 0, sizeof(*out));
+	out->cpu = UINT32_MAX;
+	out->type = type;
+	out->event = event;
+	switch (type) {
+	case PERF_RECORD_LOST:
+		if (event->header.size < sizeof(struct perf_event_header) + 16)
+			return -EBADMSG;
+		out->id = event->lost.id;
+		out->nr = event->lost.lost;
+		return 0;
+	case PERF_RECORD_LOST_SAMPLES:
+		if (event->header.size < sizeof(struct perf_event_header) + 8)
+			return -EBADMSG;
+		out->nr = event->lost_samples.lost;
+		return 0;
+	default:
+		return -ENOENT;
+	}
+}

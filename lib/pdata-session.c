@@ -44,6 +44,11 @@ static int stub_record(struct pdata_tool *t, const union perf_event *e, const st
 	return 0;
 }
 
+static int stub_lost(struct pdata_tool *t, const struct pdata_lost *l)
+{
+	return 0;
+}
+
 void pdata_tool__init(struct pdata_tool *tool)
 {
 	tool->ready = stub_session;
@@ -53,7 +58,7 @@ void pdata_tool__init(struct pdata_tool *tool)
 	tool->fork = stub_record;
 	tool->exit = stub_record;
 	tool->mmap = stub_record;
-	tool->lost = stub_record;
+	tool->lost = stub_lost;
 	tool->other = stub_record;
 }
 

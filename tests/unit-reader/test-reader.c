@@ -115,14 +115,20 @@ static int log_other(struct pdata_tool *t, const union perf_event *e,
 	return 0;
 }
 
-static int log_lost(struct pdata_tool *t, const union perf_event *e,
-		    const struct pdata_sample *s)
+static int log_lost(struct pdata_tool *t, const struct pdata_lost *l)
 {
 	struct log_tool *lt = container_of(t, struct log_tool, tool);
 
+	/* The decoded record: the count, the id, the event, the trailer. */
+	if (l->type != PERF_RECORD_LOST || l->id != ids_b[0] || !l->evsel ||
+	    strcmp(l->evsel->name, name_b) || l->time != l->nr + 19 || l->cpu != 1 ||
+	    l->pid != 1 || l->tid != 1 || !l->event || l->file_offset == 0) {
+		fprintf(stderr, "lost %" PRIu64 ": bad fields\n", l->nr);
+		lt->fields_ok = false;
+	}
 	if (lt->n < 64) {
 		lt->kind[lt->n] = 'L';
-		lt->ip[lt->n++] = e->lost.lost;
+		lt->ip[lt->n++] = l->nr;
 	}
 	return 0;
 }
@@ -174,7 +180,8 @@ static int lost(struct pdata_writer *w, uint64_t n, uint64_t time)
 {
 	struct rec_lost r = {
 		.h = { .type = PERF_RECORD_LOST, .size = sizeof(r) },
-		.id = ids_b[0], .lost = n, .pid = 1, .tid = 1, .time = time, .identifier = ids_b[0],
+		.id = ids_b[0], .lost = n, .pid = 1, .tid = 1, .time = time, .cpu = 1,
+		.identifier = ids_b[0],
 	};
 
 	return pdata_writer__write(w, &r, sizeof(r));
