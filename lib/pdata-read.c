@@ -449,11 +449,15 @@ static int process_user_record(struct pdata_session *s, const union perf_event *
 	case PDATA_RECORD_HEADER_FEATURE: {
 		uint64_t feat;
 
-		if (size < 16)
+		/* No payload: perf's mark after the last feature it sends
+		 * (HEADER_LAST_FEATURE, whose number grows with perf). */
+		if (size <= 16)
 			return 0;
 		feat = rd64(rec + 8);
-		if (feat >= PDATA_FEAT_MAX)
+		if (!feat || feat >= PDATA_FEAT_MAX) {
+			s->stats.nr_unknown_features++;	/* beyond perf's feature bitmap */
 			return 0;
+		}
 		err = pdata__process_feature(s, (int)feat, rec + 16, size - 16);
 		if (err)
 			ovp_warn("%s: feature %s: %s; ignored", s->path,

@@ -220,6 +220,8 @@ struct pdata_build_id {
 struct pdata_stats {
 	uint64_t nr_records[PDATA_RECORD_MAX];	/* by record type (types >= MAX in nr_unknown) */
 	uint64_t nr_unknown;		/* records of unknown type, skipped */
+	uint64_t nr_unknown_features;	/* header features of unknown number (a newer
+					 * perf's), skipped */
 	uint64_t nr_samples;
 	uint64_t nr_lost;		/* events lost (sum of PERF_RECORD_LOST.lost) */
 	uint64_t nr_lost_records;	/* PERF_RECORD_LOST records */
