@@ -641,13 +641,18 @@ int pdata_session__read_header(struct pdata_session *s)
 	src_init(s);
 	/* perf writes the header records (attributes, tracing data, features,
 	 * build-ids) before the first kernel record; FINISHED_INIT and
-	 * FINISHED_ROUND belong to the processing. */
-	while (src_peek_type(s, &type) && type >= 64 && type < PDATA_RECORD_MAX &&
+	 * FINISHED_ROUND belong to the processing.  A user record of a type
+	 * this version does not know (a newer perf's) is skipped, counted. */
+	while (src_peek_type(s, &type) && type >= 64 &&
 	       type != PDATA_RECORD_FINISHED_ROUND && type != PDATA_RECORD_FINISHED_INIT &&
 	       type != PDATA_RECORD_COMPRESSED && type != PDATA_RECORD_COMPRESSED2) {
 		r = src_next(s, &ev, &off, &owner);
 		if (r <= 0)
 			return r;
+		if (type >= PDATA_RECORD_MAX) {
+			s->stats.nr_unknown++;
+			continue;
+		}
 		s->stats.nr_records[type]++;
 		/* (a record not queued holds no reference on its arena chunk) */
 		err = process_user_record(s, ev, off);
