@@ -418,6 +418,10 @@ int pdata__process_feature(struct pdata_session *s, int feat, const uint8_t *buf
 	if (feat <= 0 || feat >= PDATA_FEAT_MAX)
 		return 0;
 	in->features[feat / 64] |= 1ULL << (feat % 64);
+	if (!pdata_feature_name(feat)) {
+		s->stats.nr_unknown_features++;	/* a newer perf's: skipped */
+		return 0;
+	}
 	cur_init(&c, buf, size, 0);
 	switch (feat) {
 	case PDATA_FEAT_TRACING_DATA:

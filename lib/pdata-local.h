@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * pdata-local.h - internals of the perf.data reader shared by pdata-header.c
- * (header, attributes, features, tracing data) and pdata-session.c (records,
- * samples, ordering, delivery).
+ * pdata-local.h - internals of the perf.data reader shared by its files:
+ * pdata-session.c (open, close, accessors), pdata-header.c (header,
+ * attributes, features, tracing data), pdata-read.c (records, ordering,
+ * delivery), pdata-sample.c (decoding), pdata-threads.c, pdata-arena.c,
+ * pdata-zstd.c, pdata-names.c and pdata-kallsyms.c.
+ *
+ * Who calls whom (no circle): session -> header, read -> header, sample,
+ * threads, arena, zstd, kallsyms, progress; zstd -> arena (and back to the
+ * reader only through the function it is given); every file -> names.
  */
 #ifndef OVSPERF_PDATA_LOCAL_H
 #define OVSPERF_PDATA_LOCAL_H
@@ -16,6 +22,7 @@
 #include "ovsperf/ksyms.h"
 #include "ovsperf/pdata.h"
 #include "oqueue.h"
+#include "progress.h"
 
 #define PERF_MAGIC2 0x32454c4946524550ULL	/* "PERFILE2" little endian */
 #define PERF_MAGIC2_SWAPPED 0x50455246494c4532ULL
@@ -160,10 +167,7 @@ struct pdata_session {
 	bool cur_tp;
 	uint64_t last_round_max;	/* perf's next_flush */
 	uint64_t cur_round_max;
-	uint64_t progress_next;
-	uint64_t progress_t0;
-	uint64_t progress_last;		/* last check of the clock */
-	bool progress_shown;		/* a progress line is on the terminal */
+	struct progress progress;
 };
 
 /* pdata-kallsyms.c: set info.kallsyms from --kallsyms, the archive or the
@@ -210,7 +214,31 @@ static inline struct pdata_evsel *pdata__evsel_by_id(const struct pdata_session 
 	return NULL;
 }
 
-/* pdata-session.c */
-struct pdata_thread *pdata__thread(struct pdata_session *s, uint32_t tid, bool create);
+/* pdata-names.c: has record type @type a name (is it known)? */
+bool pdata__record_named(uint32_t type);
+
+/* pdata-threads.c: what a COMM or FORK record tells of a thread. */
+void pdata__thread_comm(struct pdata_session *s, const union perf_event *event);
+void pdata__thread_fork(struct pdata_session *s, const union perf_event *event);
+
+/* pdata-arena.c: @size bytes (8-aligned) for a copied record; *owner gets
+ * its chunk, which the queue entry references (owner->refs). */
+void *pdata__arena_alloc(struct arena *a, size_t size, struct arena_chunk **owner);
+/* A queued record of chunk @c was delivered. */
+void pdata__arena_unref(struct arena *a, struct arena_chunk *c);
+void pdata__arena_exit(struct arena *a);
+
+/* What the reader does with one record (pdata-read.c's process_record()):
+ * @owner is the arena chunk holding a copy, or NULL. */
+typedef int pdata_record_fn(struct pdata_session *s, const union perf_event *event, uint64_t off,
+			    struct arena_chunk *owner);
+
+/* pdata-zstd.c: decompress a COMPRESSED or COMPRESSED2 record (at file
+ * offset @off) and hand each whole record to @process_record, copied into
+ * the arena.  Return 0, -ENOMEM, -EBADMSG (message set) or what
+ * @process_record returned. */
+int pdata__zstd_records(struct pdata_session *s, const union perf_event *event, uint64_t off,
+			pdata_record_fn *process_record);
+void pdata__zstd_exit(struct pdata_session *s);
 
 #endif /* OVSPERF_PDATA_LOCAL_H */

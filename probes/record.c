@@ -569,6 +569,21 @@ static int synth_threads(struct recorder *r)
 /* ------------------------------------------------------------------------ */
 /* Draining. */
 
+/* A LOST or LOST_SAMPLES record of a ring buffer. */
+static void count_lost(struct recorder *r, const union perf_event *ev)
+{
+	struct pdata_lost lost;
+
+	if (pdata_lost__decode(ev, &lost))
+		return;
+	if (lost.type == PERF_RECORD_LOST) {
+		r->nr_lost += lost.nr;
+		r->nr_lost_records++;
+	} else {
+		r->nr_lost_samples += lost.nr;
+	}
+}
+
 /* One pass over every ring buffer.  Returns the number of records written or
  * a negative errno. */
 static int drain(struct recorder *r)
@@ -587,11 +602,8 @@ static int drain(struct recorder *r)
 				r->nr_samples++;
 				break;
 			case PERF_RECORD_LOST:
-				r->nr_lost += ev->lost.lost;
-				r->nr_lost_records++;
-				break;
 			case PERF_RECORD_LOST_SAMPLES:
-				r->nr_lost_samples += ev->lost_samples.lost;
+				count_lost(r, ev);
 				break;
 			}
 			err = pdata_writer__write(r->writer, ev, ev->header.size);

@@ -442,8 +442,12 @@ MUX_RECORD_CB(comm)
 MUX_RECORD_CB(fork)
 MUX_RECORD_CB(exit)
 MUX_RECORD_CB(mmap)
-MUX_RECORD_CB(lost)
 MUX_RECORD_CB(other)
+
+static int mux_lost(struct pdata_tool *tool, const struct pdata_lost *lost)
+{
+	MUX_FORWARD(lost, lost);
+}
 
 void analyze_mux__init(struct analyze_mux *m)
 {

@@ -96,6 +96,8 @@ static int info_text(struct pdata_session *s, FILE *out)
 	for (i = 1; i < PDATA_FEAT_MAX; i++)
 		if (pdata_session__has_feature(s, i) && pdata_feature_name(i))
 			fprintf(out, " %s", pdata_feature_name(i));
+	if (st->nr_unknown_features)
+		fprintf(out, " (and %" PRIu64 " unknown, skipped)", st->nr_unknown_features);
 	fputc('\n', out);
 	if (pdata_session__nr_build_ids(s))
 		fprintf(out, "%-16s %d\n", "build ids:", pdata_session__nr_build_ids(s));
@@ -174,6 +176,7 @@ static json_t *info_reports(struct pdata_session *s)
 	json_object_set_new(info, "features", feats);
 	json_object_set_new(info, "records", recs);
 	json_object_set_new(info, "unknown_records", json_integer(st->nr_unknown));
+	json_object_set_new(info, "unknown_features", json_integer(st->nr_unknown_features));
 	json_object_set_new(info, "out_of_order", json_integer(st->nr_out_of_order));
 	json_object_set_new(info, "events", evs);
 	json_object_set_new(reports, "info", info);

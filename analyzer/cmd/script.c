@@ -166,17 +166,16 @@ static int script_sample(struct pdata_tool *tool, const struct pdata_sample *sam
 	return ferror(sc->out) ? ovp_stdout_check() ?: -EIO : 0;
 }
 
-static int script_lost(struct pdata_tool *tool, const union perf_event *event,
-		       const struct pdata_sample *sample)
+static int script_lost(struct pdata_tool *tool, const struct pdata_lost *lost)
 {
 	struct script *sc = container_of(tool, struct script, tool);
 
 	if (!sc->show_lost || sc->ctx->json)
 		return 0;
-	if (event->header.type == PERF_RECORD_LOST)
-		fprintf(sc->out, "LOST %" PRIu64 " events!\n", (uint64_t)event->lost.lost);
+	if (lost->type == PERF_RECORD_LOST)
+		fprintf(sc->out, "LOST %" PRIu64 " events!\n", lost->nr);
 	else
-		fprintf(sc->out, "LOST %" PRIu64 " samples!\n", (uint64_t)event->lost_samples.lost);
+		fprintf(sc->out, "LOST %" PRIu64 " samples!\n", lost->nr);
 	return 0;
 }
 

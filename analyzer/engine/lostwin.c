@@ -45,23 +45,19 @@ uint64_t lostwin__horizon(const struct lostwin *w)
 	return h == UINT64_MAX ? 0 : h;
 }
 
-bool lostwin__window(const struct lostwin *w, const union perf_event *event,
-		     const struct pdata_sample *sample, uint64_t last_time, uint64_t *lo,
-		     uint64_t *hi)
+bool lostwin__window(const struct lostwin *w, const struct pdata_lost *lost, uint64_t last_time,
+		     uint64_t *lo, uint64_t *hi)
 {
 	/*
 	 * perf record appends a LOST_SAMPLES record per event at the end, with no
 	 * time, from the events' lost counters: nothing lost, or the same losses
 	 * the LOST records already delimit.  Only timed records make windows.
 	 */
-	if (event->header.type == PERF_RECORD_LOST_SAMPLES &&
-	    (!event->lost_samples.lost || !sample || !sample->time))
+	if (!lost->nr || (lost->type == PERF_RECORD_LOST_SAMPLES && !lost->time))
 		return false;
-	if (event->header.type == PERF_RECORD_LOST && !event->lost.lost)
-		return false;
-	*hi = sample && sample->time ? sample->time : last_time;
-	if (sample && sample->cpu != (uint32_t)-1)
-		*lo = sample->cpu < w->nr_cpu_last ? w->cpu_last[sample->cpu] : 0;
+	*hi = lost->time ? lost->time : last_time;
+	if (lost->cpu != (uint32_t)-1)
+		*lo = lost->cpu < w->nr_cpu_last ? w->cpu_last[lost->cpu] : 0;
 	else
 		*lo = lostwin__horizon(w);
 	return true;

@@ -38,14 +38,13 @@ static inline int lostwin__seen(struct lostwin *w, uint32_t cpu, uint64_t time)
 }
 
 /*
- * lostwin__window() - the window LOST or LOST_SAMPLES record @event (with
- * its @sample, may be NULL) opens: *@lo, *@hi; @last_time is the time of the
- * last sample, the end of a window whose record has no time.
+ * lostwin__window() - the window a LOST or LOST_SAMPLES record (decoded by
+ * the reader, @lost) opens: *@lo, *@hi; @last_time is the time of the last
+ * sample, the end of a window whose record has no time.
  * Return: false when the record opens none.
  */
-bool lostwin__window(const struct lostwin *w, const union perf_event *event,
-		     const struct pdata_sample *sample, uint64_t last_time, uint64_t *lo,
-		     uint64_t *hi);
+bool lostwin__window(const struct lostwin *w, const struct pdata_lost *lost, uint64_t last_time,
+		     uint64_t *lo, uint64_t *hi);
 
 /* No LOST record still to come can open a window before this time (CPUs
  * without a sample yet do not count). */

@@ -493,14 +493,12 @@ static int d_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 	return err ?: dlist_add(&r->devs, dev, sample->time);
 }
 
-static int d_lost(struct pdata_tool *tool, const union perf_event *event,
-		  const struct pdata_sample *sample)
+static int d_lost(struct pdata_tool *tool, const struct pdata_lost *lost)
 {
 	struct drops *d = container_of(tool, struct drops, tool);
 
-	(void)sample;
-	if (event->header.type == PERF_RECORD_LOST)
-		d->nr_lost_events += event->lost.lost;
+	if (lost->type == PERF_RECORD_LOST)
+		d->nr_lost_events += lost->nr;
 	return 0;
 }
 

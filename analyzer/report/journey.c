@@ -570,14 +570,12 @@ static void on_end(void *arg, uint64_t id, enum pktid_end why, uint64_t user)
 	pool_put(&j->pktpool, p);
 }
 
-static int j_lost(struct pdata_tool *tool, const union perf_event *event,
-		  const struct pdata_sample *sample)
+static int j_lost(struct pdata_tool *tool, const struct pdata_lost *lost)
 {
 	struct journey *j = container_of(tool, struct journey, tool);
 
-	(void)sample;
-	if (event->header.type == PERF_RECORD_LOST)
-		j->nr_lost_events += event->lost.lost;
+	if (lost->type == PERF_RECORD_LOST)
+		j->nr_lost_events += lost->nr;
 	return 0;
 }
 

@@ -970,11 +970,10 @@ static int lat_sample(struct pdata_tool *tool, const struct pdata_sample *sample
  * got from that CPU: that is the window.  Without a CPU, the window starts at
  * the oldest last-event time of any CPU (conservative).
  */
-static int lat_lost(struct pdata_tool *tool, const union perf_event *event,
-		    const struct pdata_sample *sample)
+static int lat_lost(struct pdata_tool *tool, const struct pdata_lost *lost)
 {
 	struct lat_report *r = container_of(tool, struct lat_report, tool);
-	uint64_t hi = sample && sample->time ? sample->time : r->last_time, lo = 0;
+	uint64_t hi = lost->time ? lost->time : r->last_time, lo = 0;
 	size_t c;
 	int i, err;
 
@@ -983,14 +982,11 @@ static int lat_lost(struct pdata_tool *tool, const union perf_event *event,
 	 * time, from the events' lost counters: nothing lost, or the same losses
 	 * the LOST records already delimit.  Only timed records make windows.
 	 */
-	if (event->header.type == PERF_RECORD_LOST_SAMPLES &&
-	    (!event->lost_samples.lost || !sample || !sample->time))
+	if (!lost->nr || (lost->type == PERF_RECORD_LOST_SAMPLES && !lost->time))
 		return 0;
-	if (event->header.type == PERF_RECORD_LOST && !event->lost.lost)
-		return 0;
-	if (sample && sample->cpu != (uint32_t)-1) {
-		if (sample->cpu < r->nr_cpu_last)
-			lo = r->cpu_last[sample->cpu];
+	if (lost->cpu != (uint32_t)-1) {
+		if (lost->cpu < r->nr_cpu_last)
+			lo = r->cpu_last[lost->cpu];
 	} else {
 		lo = UINT64_MAX;
 		for (c = 0; c < r->nr_cpu_last; c++)

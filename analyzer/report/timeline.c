@@ -882,23 +882,21 @@ static int ex_comm(struct pdata_tool *tool, const union perf_event *event,
 	return 0;
 }
 
-static int ex_lost(struct pdata_tool *tool, const union perf_event *event,
-		   const struct pdata_sample *sample)
+static int ex_lost(struct pdata_tool *tool, const struct pdata_lost *lost)
 {
 	struct ex_timeline *x = container_of(tool, struct ex_timeline, tool);
-	uint64_t n = event->header.type == PERF_RECORD_LOST ? event->lost.lost
-							     : event->lost_samples.lost;
-	uint64_t ts = sample && sample->time ? sample->time : x->last_time, lo, hi;
+	uint64_t n = lost->nr;
+	uint64_t ts = lost->time ? lost->time : x->last_time, lo, hi;
 
 	/* perf appends untimed LOST_SAMPLES totals at the end: not new losses. */
-	if (!n || (event->header.type != PERF_RECORD_LOST && (!sample || !sample->time)))
+	if (!n || (lost->type != PERF_RECORD_LOST && !lost->time))
 		return 0;
 	if (!x->cnt_named) {
 		x->cnt_named = true;
 		x->w->ops->process(x->w, EX_CNT_PID, "ovsperf counters");
 	}
 	x->lost_total += n;
-	if (x->nr_spans && lostwin__window(&x->lost, event, sample, x->last_time, &lo, &hi)) {
+	if (x->nr_spans && lostwin__window(&x->lost, lost, x->last_time, &lo, &hi)) {
 		if (x->nr_lost_win == x->cap_lost_win) {
 			size_t cap = x->cap_lost_win ? x->cap_lost_win * 2 : 16;
 			uint64_t(*w)[2] = realloc(x->lost_win, cap * sizeof(*w));

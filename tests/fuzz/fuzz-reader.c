@@ -142,6 +142,16 @@ static int fz_record(struct pdata_tool *tool, const union perf_event *ev,
 	return 0;
 }
 
+static int fz_lost(struct pdata_tool *tool, const struct pdata_lost *l)
+{
+	struct fuzz_tool *ft = container_of(tool, struct fuzz_tool, tool);
+
+	ft->sink += l->event->header.size + l->nr + l->id + l->time + l->tid + l->cpu;
+	if (l->evsel)
+		ft->sink += l->evsel->idx;
+	return 0;
+}
+
 static int count_thread(uint32_t tid, int64_t pid, const char *comm, void *arg)
 {
 	*(uint64_t *)arg += tid + (uint64_t)pid + (comm ? strlen(comm) : 0);
@@ -179,7 +189,7 @@ static void run_one(const char *path, bool file_order)
 	ft.tool.fork = fz_record;
 	ft.tool.exit = fz_record;
 	ft.tool.mmap = fz_record;
-	ft.tool.lost = fz_record;
+	ft.tool.lost = fz_lost;
 	ft.tool.other = fz_record;
 	ft.tool.done = fz_done;
 	ovp_err_clear();

@@ -4,8 +4,9 @@
  * written with lib/pdata-writer.c: sample decoding, evsel lookup by id,
  * FINISHED_ROUND semantics (perf's rule: at each round marker, deliver what
  * is older than or equal to the previous round's largest timestamp), ties,
- * late records, LOST records, file-order mode, the queue cap, and a file
- * truncated inside a record.
+ * late records, LOST records (every decoded field), file-order mode, the
+ * queue cap, a file truncated inside a record, and a stream whose header
+ * records hold one of an unknown type.
  *
  * To see *when* records are delivered, not only in which order, the file
  * carries "markers" after each FINISHED_ROUND: bare THROTTLE records (8
@@ -15,6 +16,7 @@
  * Usage: test-reader DIR (scratch directory for the files).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -115,14 +117,20 @@ static int log_other(struct pdata_tool *t, const union perf_event *e,
 	return 0;
 }
 
-static int log_lost(struct pdata_tool *t, const union perf_event *e,
-		    const struct pdata_sample *s)
+static int log_lost(struct pdata_tool *t, const struct pdata_lost *l)
 {
 	struct log_tool *lt = container_of(t, struct log_tool, tool);
 
+	/* The decoded record: the count, the id, the event, the trailer. */
+	if (l->type != PERF_RECORD_LOST || l->id != ids_b[0] || !l->evsel ||
+	    strcmp(l->evsel->name, name_b) || l->time != l->nr + 19 || l->cpu != 1 ||
+	    l->pid != 1 || l->tid != 1 || !l->event || l->file_offset == 0) {
+		fprintf(stderr, "lost %" PRIu64 ": bad fields\n", l->nr);
+		lt->fields_ok = false;
+	}
 	if (lt->n < 64) {
 		lt->kind[lt->n] = 'L';
-		lt->ip[lt->n++] = e->lost.lost;
+		lt->ip[lt->n++] = l->nr;
 	}
 	return 0;
 }
@@ -174,7 +182,8 @@ static int lost(struct pdata_writer *w, uint64_t n, uint64_t time)
 {
 	struct rec_lost r = {
 		.h = { .type = PERF_RECORD_LOST, .size = sizeof(r) },
-		.id = ids_b[0], .lost = n, .pid = 1, .tid = 1, .time = time, .identifier = ids_b[0],
+		.id = ids_b[0], .lost = n, .pid = 1, .tid = 1, .time = time, .cpu = 1,
+		.identifier = ids_b[0],
 	};
 
 	return pdata_writer__write(w, &r, sizeof(r));
@@ -362,6 +371,67 @@ static void test_truncated(const char *path, const char *dir)
 	pdata_session__close(s);
 }
 
+/*
+ * A stream whose header records hold one of a type this version does not
+ * know (a newer perf's), before the attributes: pdata_session__read_header()
+ * skips it (counted) and still reads the attributes after it.
+ */
+static void test_unknown_in_header(const char *dir)
+{
+	struct perf_event_attr a = {
+		.type = PERF_TYPE_SOFTWARE, .size = sizeof(a), .config = PERF_COUNT_SW_DUMMY,
+		.sample_period = 1, .sample_type = SAMPLE_TYPE, .sample_id_all = 1,
+	};
+	struct { struct perf_event_header h; uint64_t x; } u = { .h = { .type = 99, .size = 16 } };
+	struct pdata_writer *w = NULL;
+	struct pdata_session *s = NULL;
+	char path[4096], *buf = NULL;
+	size_t n = 0;
+	FILE *f;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/unknown-in-header.pipe.data", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	err = pdata_writer__open_pipe(&w, fd);
+	err = err ?: pdata_writer__add_attr(w, &a, ids_a, 2, "test:a");
+	err = err ?: sample(w, 1, 10) ?: sample(w, 3, 20);
+	CHECK(pdata_writer__close(w, err) == 0);
+	close(fd);
+	/* The unknown record right after the 16-byte stream header. */
+	f = fopen(path, "rb");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	buf = malloc(1 << 16);
+	if (buf)
+		n = fread(buf, 1, 1 << 16, f);
+	fclose(f);
+	f = fopen(path, "wb");
+	CHECK(buf && n > 16 && f);
+	if (!buf || n <= 16 || !f) {
+		free(buf);
+		if (f)
+			fclose(f);
+		return;
+	}
+	CHECK(fwrite(buf, 1, 16, f) == 16 && fwrite(&u, 1, sizeof(u), f) == sizeof(u) &&
+	      fwrite(buf + 16, 1, n - 16, f) == n - 16);
+	CHECK(fclose(f) == 0);
+	free(buf);
+
+	CHECK(pdata_session__open(&s, path, NULL) == 0);
+	if (!s)
+		return;
+	CHECK(pdata_session__read_header(s) == 0);
+	CHECK_U64(pdata_session__nr_evsels(s), 1);
+	CHECK(pdata_session__find_evsel(s, "test:a") != NULL);
+	CHECK_U64(pdata_session__stats(s)->nr_unknown, 1);
+	pdata_session__close(s);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "/tmp";
@@ -380,5 +450,6 @@ int main(int argc, char **argv)
 	test_queue_cap(path);
 	test_truncated(path, dir);
 	test_sparse_ids(dir);
+	test_unknown_in_header(dir);
 	CHECK_DONE();
 }

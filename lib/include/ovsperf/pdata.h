@@ -220,6 +220,8 @@ struct pdata_build_id {
 struct pdata_stats {
 	uint64_t nr_records[PDATA_RECORD_MAX];	/* by record type (types >= MAX in nr_unknown) */
 	uint64_t nr_unknown;		/* records of unknown type, skipped */
+	uint64_t nr_unknown_features;	/* header features of unknown number (a newer
+					 * perf's), skipped */
 	uint64_t nr_samples;
 	uint64_t nr_lost;		/* events lost (sum of PERF_RECORD_LOST.lost) */
 	uint64_t nr_lost_records;	/* PERF_RECORD_LOST records */
@@ -236,6 +238,40 @@ struct pdata_stats {
 					 * before the end of the data: results are partial */
 	uint64_t bytes_read;		/* data bytes consumed */
 };
+
+/**
+ * struct pdata_lost - a decoded PERF_RECORD_LOST or PERF_RECORD_LOST_SAMPLES.
+ *
+ * LOST: a ring buffer overflowed and the kernel dropped @nr records of the
+ * event whose sample id is @id (perf counts them as "events").  LOST_SAMPLES:
+ * the kernel dropped @nr samples of the event (perf record appends one per
+ * event at the end, untimed, from the events' lost counters).  The time, cpu
+ * and thread are the record's sample_id_all trailer, when it has one.
+ */
+struct pdata_lost {
+	uint32_t type;			/* PERF_RECORD_LOST or PERF_RECORD_LOST_SAMPLES */
+	uint64_t nr;			/* records (LOST) or samples (LOST_SAMPLES) lost */
+	uint64_t id;			/* LOST: the id the losses belong to; LOST_SAMPLES:
+					 * the trailer's id (0 when none) */
+	struct pdata_evsel *evsel;	/* the event they are counted on (nr_lost,
+					 * nr_lost_samples), NULL if unknown */
+	uint64_t time;			/* from the trailer; 0 when unknown */
+	uint32_t cpu;			/* from the trailer; (uint32_t)-1 when unknown */
+	uint32_t pid, tid;		/* from the trailer; 0 when unknown */
+	const union perf_event *event;	/* the raw record */
+	uint64_t file_offset;		/* of the record in the file (0 in pipe mode) */
+};
+
+/**
+ * pdata_lost__decode() - decode the body of a LOST or LOST_SAMPLES record
+ * without a session (a recorder reading its ring buffers): type, nr, id
+ * (LOST only) and event; time 0, cpu (uint32_t)-1, no evsel.  The session
+ * gives tools the whole decoded record (pdata_tool.lost).
+ *
+ * Return: 0, -ENOENT if @event is of another type, -EBADMSG if it is too
+ * short to hold its count.
+ */
+int pdata_lost__decode(const union perf_event *event, struct pdata_lost *out);
 
 /**
  * struct pdata_tool - callbacks of a consumer of the session.
@@ -258,9 +294,8 @@ struct pdata_tool {
 	/* PERF_RECORD_MMAP and PERF_RECORD_MMAP2. */
 	int (*mmap)(struct pdata_tool *tool, const union perf_event *event,
 		    const struct pdata_sample *sample);
-	/* PERF_RECORD_LOST (event->lost.lost) and PERF_RECORD_LOST_SAMPLES. */
-	int (*lost)(struct pdata_tool *tool, const union perf_event *event,
-		    const struct pdata_sample *sample);
+	/* PERF_RECORD_LOST and PERF_RECORD_LOST_SAMPLES, decoded. */
+	int (*lost)(struct pdata_tool *tool, const struct pdata_lost *lost);
 	/* Any other record (THROTTLE, SWITCH, KSYMBOL, ...), in time order. */
 	int (*other)(struct pdata_tool *tool, const union perf_event *event,
 		     const struct pdata_sample *sample);
