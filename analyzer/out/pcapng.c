@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/analyze.h"
+#include "ovsperf/container.h"
+#include "ovsperf/err.h"
 #include "out/pcapng.h"
 #include "decode/pkthdr.h"
 #include "ovsperf/evdec.h"

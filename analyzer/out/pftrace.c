@@ -19,7 +19,8 @@
 
 #include <libdeflate.h>
 
-#include "cmd/analyze.h"
+#include "ovsperf/container.h"
+#include "ovsperf/err.h"
 #include "out/pftrace.h"
 #include "ovsperf/hash.h"
 

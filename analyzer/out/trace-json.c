@@ -9,7 +9,7 @@
 
 #include <zlib.h>
 
-#include "cmd/analyze.h"
+#include "ovsperf/container.h"
 #include "out/trace-json.h"
 #include "ovsperf/err.h"
 #include "ovsperf/outfile.h"

@@ -22,6 +22,7 @@
 
 #include <jansson.h>
 
+#include "ovsperf/container.h"
 #include "ovsperf/pdata.h"
 
 struct filtercheck;
@@ -143,10 +144,6 @@ struct report {
 	 * the report's own writer type, report/<name>.h); NULL: none. */
 	const void *items;
 };
-
-#ifndef container_of
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
-#endif
 
 /* A text writer: prints a report's model (out/text.h). */
 typedef int (*report_text_fn)(const json_t *model, FILE *out);
