@@ -25,6 +25,7 @@
 #include "engine/blame.h"
 #include "engine/latency-timeline.h"
 #include "engine/pktid.h"
+#include "engine/lostwin.h"
 #include "engine/span.h"
 #include "engine/spanspec.h"
 #include "ovsperf/err.h"
@@ -148,9 +149,8 @@ struct lat_report {
 	uint64_t *stack_ips;
 	size_t nr_ips, cap_ips;
 
-	/* Last sample time per CPU, for LOST windows. */
-	uint64_t *cpu_last;
-	size_t nr_cpu_last;
+	/* LOST windows (engine/lostwin.h) and the last sample time. */
+	struct lostwin lostw;		/* last sample time per CPU: LOST windows */
 	uint64_t last_time;
 
 	/* Streaming: what each span's completed records and hops add up to

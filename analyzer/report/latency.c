@@ -752,40 +752,6 @@ static int keep_stack(struct lat_report *r, struct span_rec *rec,
 	return 0;
 }
 
-static void note_cpu_time(struct lat_report *r, uint32_t cpu, uint64_t time)
-{
-	if (cpu >= r->nr_cpu_last) {
-		size_t n = cpu + 64;
-		uint64_t *a;
-
-		if (cpu >= OVP_MAX_CPUS)
-			return;
-		a = realloc(r->cpu_last, n * sizeof(*a));
-		if (!a)
-			return;
-		memset(a + r->nr_cpu_last, 0, (n - r->nr_cpu_last) * sizeof(*a));
-		r->cpu_last = a;
-		r->nr_cpu_last = n;
-	}
-	r->cpu_last[cpu] = time;
-}
-
-/*
- * No LOST record still to come can open a window before this time: a window
- * starts at its CPU's last sample time (lat_lost()), and those only grow.
- * CPUs without a sample yet do not count (a LOST record on such a CPU opens
- * a window at 0: it no longer reaches spans already streamed out; man page).
- */
-static uint64_t lost_horizon(const struct lat_report *r)
-{
-	uint64_t h = UINT64_MAX;
-
-	for (size_t c = 0; c < r->nr_cpu_last; c++)
-		if (r->cpu_last[c] && r->cpu_last[c] < h)
-			h = r->cpu_last[c];
-	return h == UINT64_MAX ? 0 : h;
-}
-
 /*
  * The span key of an event: the key field's value, or its packet identity
  * (ident head).  Return: the enum pktid_result of the identity (PKTID_CONT
@@ -857,11 +823,14 @@ static int lat_sample(struct pdata_tool *tool, const struct pdata_sample *sample
 			r->tl_started = true;
 		}
 		r->last_time = sample->time;
-		if (sample->cpu != (uint32_t)-1)
-			note_cpu_time(r, sample->cpu, sample->time);
+		if (sample->cpu != (uint32_t)-1) {
+			ret = lostwin__seen(&r->lostw, sample->cpu, sample->time);
+			if (ret)
+				return ret;
+		}
 	}
 	if (++r->since_flush >= LAT_FLUSH_EVERY) {
-		ret = lat_stream_flush(r, lost_horizon(r));
+		ret = lat_stream_flush(r, lostwin__horizon(&r->lostw));
 		if (ret)
 			return ret;
 	}
@@ -965,36 +934,16 @@ static int lat_sample(struct pdata_tool *tool, const struct pdata_sample *sample
 	return 0;
 }
 
-/*
- * A LOST record says events were lost on its CPU since the last event we
- * got from that CPU: that is the window.  Without a CPU, the window starts at
- * the oldest last-event time of any CPU (conservative).
- */
+/* The LOST-window rule (engine/lostwin.h) gives the window; the span
+ * engines forget or mark the spans it reaches. */
 static int lat_lost(struct pdata_tool *tool, const struct pdata_lost *lost)
 {
 	struct lat_report *r = container_of(tool, struct lat_report, tool);
-	uint64_t hi = lost->time ? lost->time : r->last_time, lo = 0;
-	size_t c;
+	uint64_t lo, hi;
 	int i, err;
 
-	/*
-	 * perf record appends a LOST_SAMPLES record per event at the end, with no
-	 * time, from the events' lost counters: nothing lost, or the same losses
-	 * the LOST records already delimit.  Only timed records make windows.
-	 */
-	if (!lost->nr || (lost->type == PERF_RECORD_LOST_SAMPLES && !lost->time))
+	if (!lostwin__window(&r->lostw, lost, r->last_time, &lo, &hi))
 		return 0;
-	if (lost->cpu != (uint32_t)-1) {
-		if (lost->cpu < r->nr_cpu_last)
-			lo = r->cpu_last[lost->cpu];
-	} else {
-		lo = UINT64_MAX;
-		for (c = 0; c < r->nr_cpu_last; c++)
-			if (r->cpu_last[c] && r->cpu_last[c] < lo)
-				lo = r->cpu_last[c];
-		if (lo == UINT64_MAX)
-			lo = 0;
-	}
 	for (i = 0; i < r->nr_spans; i++) {
 		err = span_engine__lost(r->spans[i].eng, lo, hi);
 		if (err)
@@ -1100,7 +1049,7 @@ static void lat_destroy(struct report *base)
 	free(r->dev_tab);
 	free(r->stacks);
 	free(r->stack_ips);
-	free(r->cpu_last);
+	lostwin__exit(&r->lostw);
 	free(r->evmap);
 	blame__delete(r->blame);
 	for (int i = 0; i < MAX_SPANS; i++) {
