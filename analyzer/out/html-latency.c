@@ -47,8 +47,12 @@ static void item_label(FILE *f, json_t *it)
 	json_t *tid = json_object_get(it, "tid");
 
 	out_html_esc(f, kind ? kind : "?");
-	fputs(" ", f);
-	out_html_esc(f, name ? name : "?");
+	/* "unknown": no sched_switch seen on that CPU yet; "idle": pid 0.
+	 * Their name repeats the kind: say it once. */
+	if (!kind || !name || strcmp(kind, name)) {
+		fputs(" ", f);
+		out_html_esc(f, name ? name : "?");
+	}
 	if (json_is_integer(tid))
 		fprintf(f, " (%" JSON_INTEGER_FORMAT ")", json_integer_value(tid));
 }

@@ -446,7 +446,8 @@ static int lat_ready(struct pdata_tool *tool, struct pdata_session *s)
 	if (!r->no_blame)
 		err = err ?: blame__new(&r->blame, s, r->nr_spans, lat_pending, r);
 	if (!err && r->blame && *blame__missing(r->blame))
-		ovp_warn("latency: blame without %s: the CPU state they change is not known",
+		ovp_warn("latency: blame without %s: the CPU state they change is not known "
+			 "(ovsperf-probe's blame set records them)",
 			 blame__missing(r->blame));
 	return err;
 }

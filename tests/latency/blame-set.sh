@@ -4,7 +4,8 @@
 # exactly the events the blame engine asks for: on a recording of those
 # events and packets (testdata/latency-blame.data) latency says nothing is
 # missing; on recordings without some of them the warning names only events
-# of the set; and perf-cmd spells the set as perf record's -e options.
+# of the set and point at it; and perf-cmd spells the set as perf record's
+# -e options.
 # Usage: blame-set.sh OVSPERF_ANALYZE OVSPERF_PROBE SETS_DIR TESTDATA
 set -u
 A=$1 P=$2 SETS=$3 TD=$4 fail=0
@@ -22,6 +23,9 @@ for f in net sched mixed latency-rps; do
 	for e in $missing; do
 		grep -qx "$e" <<<"$set_events" || die "$f.data: the engine asks for $e, which the blame set lacks"
 	done
+	if [ -n "$missing" ] && [[ $err != *"(ovsperf-probe's blame set records them)"* ]]; then
+		die "$f.data: the warning does not name the blame set: $err"
+	fi
 	echo "$f.data: missing $(echo $missing)"
 done
 [ $fail = 0 ] && echo "blame set: the 6 events the blame engine needs"
