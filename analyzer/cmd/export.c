@@ -21,6 +21,7 @@
 #include "cmd/filtercheck.h"
 #include "decode/pktfilter.h"
 #include "ovsperf/outfile.h"
+#include "ovsperf/strutil.h"
 #include "engine/spanspec.h"
 
 enum {
@@ -90,8 +91,8 @@ struct ex_opts {
 static int ex_option(int key, const char *arg, void *a)
 {
 	struct ex_opts *o = a;
-	char *end;
-	long pid;
+	uint64_t num;
+	int err;
 
 	if (key == PKTFILTER_OPT_CPU || key == PKTFILTER_OPT_DEV || key == PKTFILTER_OPT_TIME)
 		filtercheck__note(&o->fc, key == PKTFILTER_OPT_CPU ? "cpu" :
@@ -106,11 +107,10 @@ static int ex_option(int key, const char *arg, void *a)
 		o->pcap = arg;
 		return 0;
 	case OPT_EX_PID:
-		errno = 0;
-		pid = strtol(arg, &end, 10);
-		if (errno || *end || end == arg || pid < 0)
-			return ovp_err(-EINVAL, "--pid: bad process id '%s'", arg);
-		o->f.pid = pid;
+		err = ovp_parse_uint_opt("--pid", arg, 0, INT32_MAX, &num);
+		if (err)
+			return err;
+		o->f.pid = (long)num;
 		filtercheck__note(&o->fc, "pid", arg);
 		return 0;
 	case OPT_EX_SPAN:
@@ -125,11 +125,10 @@ static int ex_option(int key, const char *arg, void *a)
 			return ovp_err(-EINVAL, "--format: proto or json, not '%s'", arg);
 		return 0;
 	case OPT_EX_LEVEL:
-		errno = 0;
-		pid = strtol(arg, &end, 10);
-		if (errno || *end || end == arg || pid < 0 || pid > 12)
-			return ovp_err(-EINVAL, "--level: 0 to 12, not '%s'", arg);
-		o->level = (int)pid;
+		err = ovp_parse_uint_opt("--level", arg, 0, 12, &num);
+		if (err)
+			return err;
+		o->level = (int)num;
 		return 0;
 	case OPT_EX_SPAN_TIMEOUT:
 		return spanspec__parse_timeout("--span-timeout", arg, &o->f.span_timeout_ns);

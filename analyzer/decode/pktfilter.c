@@ -15,6 +15,7 @@
 
 #include "ovsperf/err.h"
 #include "ovsperf/pdata.h"
+#include "ovsperf/strutil.h"
 #include "decode/pkthdr.h"
 #include "decode/pktfilter.h"
 
@@ -50,21 +51,9 @@ void pktfilter_init(struct pktfilter *f)
 	f->time_end = UINT64_MAX;
 }
 
-static int parse_number(const char *opt, const char *arg, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < 0)
-		return ovp_err(-EINVAL, "%s: '%s' is not a non-negative number", opt, arg);
-	*out = v;
-	return 0;
-}
-
 static int parse_protocol(const char *arg, long *out)
 {
+	uint64_t v;
 	static const struct {
 		const char *name;
 		long nr;
@@ -76,17 +65,19 @@ static int parse_protocol(const char *arg, long *out)
 			return 0;
 		}
 	}
-	if (parse_number("--protocol", arg, out) || *out > 255)
-		return ovp_err(-EINVAL, "--protocol: expected tcp, udp, icmp, sctp or a number, "
-			       "not '%s'", arg);
+	if (ovp_parse_uint_opt("--protocol", arg, 0, 255, &v))
+		return ovp_err(-EINVAL, "--protocol: expected tcp, udp, icmp, sctp or a number "
+			       "from 0 to 255, not '%s'", arg);
+	*out = (long)v;
 	return 0;
 }
 
 int pktfilter_option(struct pktfilter *f, int key, const char *arg)
 {
 	struct in_addr a;
+	uint64_t port;
 	int err, fl;
-	long v;
+	long v = 0;
 
 	switch (key) {
 	case PKTFILTER_OPT_CPU:
@@ -116,13 +107,11 @@ int pktfilter_option(struct pktfilter *f, int key, const char *arg)
 	case PKTFILTER_OPT_SRC_PORT:
 	case PKTFILTER_OPT_DST_PORT:
 		fl = key == PKTFILTER_OPT_SRC_PORT ? PKTFILTER_SPORT : PKTFILTER_DPORT;
-		err = parse_number(pktfilter_opt_names[fl], arg, &v);
+		err = ovp_parse_uint_opt(pktfilter_opt_names[fl], arg, 0, 65535, &port);
 		if (err)
 			return err;
-		if (v > 65535)
-			return ovp_err(-EINVAL, "port %ld out of range", v);
 		f->has_flow[fl] = true;
-		f->flow[fl] = (uint32_t)v;
+		f->flow[fl] = (uint32_t)port;
 		return 0;
 	case PKTFILTER_OPT_PROTOCOL:
 		err = parse_protocol(arg, &v);

@@ -77,12 +77,13 @@ static void test_options(void)
 
 	CHECK_U64(pktfilter_option(&f, PKTFILTER_OPT_DST_IP, "10.1.2"), (uint64_t)-EINVAL);
 	CHECK_STR(ovp_errmsg(), "--dst-ip: '10.1.2' is not an IPv4 or IPv6 address");
-	CHECK_U64(pktfilter_option(&f, PKTFILTER_OPT_SRC_PORT, "65536"), (uint64_t)-EINVAL);
-	CHECK_STR(ovp_errmsg(), "port 65536 out of range");
+	CHECK_U64(pktfilter_option(&f, PKTFILTER_OPT_SRC_PORT, "65536"), (uint64_t)-ERANGE);
+	CHECK_STR(ovp_errmsg(), "--src-port: expected a whole number from 0 to 65535, not '65536'");
 	CHECK_U64(pktfilter_option(&f, PKTFILTER_OPT_SRC_PORT, "-1"), (uint64_t)-EINVAL);
-	CHECK_STR(ovp_errmsg(), "--src-port: '-1' is not a non-negative number");
+	CHECK_STR(ovp_errmsg(), "--src-port: expected a whole number from 0 to 65535, not '-1'");
 	CHECK_U64(pktfilter_option(&f, PKTFILTER_OPT_PROTOCOL, "256"), (uint64_t)-EINVAL);
-	CHECK_STR(ovp_errmsg(), "--protocol: expected tcp, udp, icmp, sctp or a number, not '256'");
+	CHECK_STR(ovp_errmsg(), "--protocol: expected tcp, udp, icmp, sctp or a number from 0 to "
+				"255, not '256'");
 	CHECK(pktfilter_option(&f, PKTFILTER_OPT_CPU, "x") < 0);
 	CHECK(!strncmp(ovp_errmsg(), "--cpu", 5));
 	CHECK(pktfilter_option(&f, PKTFILTER_OPT_TIME, "3") < 0);
