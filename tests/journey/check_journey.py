@@ -43,6 +43,12 @@ import perfscript  # noqa: E402
 FREES = ("skb:kfree_skb", "skb:consume_skb")
 
 
+def unquote(v):
+    if v and len(v) >= 2 and v[0] == v[-1] == '"':
+        return v[1:-1]
+    return v
+
+
 def expected_packets(recs, use_head):
     live = {}          # skb -> packet
     heads = {}         # head -> {"first": packet id, "members": set of skbs}
@@ -234,7 +240,9 @@ def main():
         for e, r in zip(g["events"], p["events"]):
             want = {
                 "cpu": r.cpu, "tid": r.tid,
-                "dev": r.fields.get("dev") or r.fields.get("name"),
+                # A probe's string field is quoted by perf script
+                # (dev="veth1", the sets' skb->dev->name), a tracepoint's not.
+                "dev": unquote(r.fields.get("dev") or r.fields.get("name")),
                 "delta_ns": 0 if prev is None else r.time_ns - prev,
                 "since_first_ns": r.time_ns - p["events"][0].time_ns,
             }
