@@ -84,6 +84,72 @@ def flow_of(f):
                                         port("dport"), int(f.get("protocol", "0"), 0))
 
 
+def flow_of_bytes(f):
+    """The flow of a probe's packet bytes: eth (an Ethernet frame, up to two
+    VLAN tags) or nh (an IP header), as ovsperf prints it; None when the
+    bytes are no IPv4/IPv6 packet (ARP, cut short)."""
+    key = "eth" if "eth" in f else "nh"
+    try:
+        b = [int(x, 16) for x in f[key].strip("{}").split(",")]
+    except (KeyError, ValueError):
+        return None
+    off = 0
+    if key == "eth":
+        if len(b) < 14:
+            return None
+        t, off = b[12] << 8 | b[13], 12
+        for _ in range(2):
+            if t not in (0x8100, 0x88a8):
+                break
+            off += 4
+            if off + 2 > len(b):
+                return None
+            t = b[off] << 8 | b[off + 1]
+        off += 2
+        if t not in (0x0800, 0x86dd):
+            return None
+        if (t == 0x0800) != (off < len(b) and b[off] >> 4 == 4):
+            return None
+    if off >= len(b):
+        return None
+    ports = None
+    if b[off] >> 4 == 4:
+        ihl = (b[off] & 15) * 4
+        if ihl < 20 or off + ihl > len(b):
+            return None
+        proto = b[off + 9]
+        src = socket.inet_ntop(socket.AF_INET, bytes(b[off + 12:off + 16]))
+        dst = socket.inet_ntop(socket.AF_INET, bytes(b[off + 16:off + 20]))
+        frag = (b[off + 6] & 0x1f) << 8 | b[off + 7]
+        l4 = off + ihl
+        if frag == 0 and proto in (6, 17, 132) and l4 + 4 <= len(b):
+            ports = (b[l4] << 8 | b[l4 + 1], b[l4 + 2] << 8 | b[l4 + 3])
+    elif b[off] >> 4 == 6:
+        if off + 40 > len(b):
+            return None
+        proto = b[off + 6]
+        src = "[%s]" % socket.inet_ntop(socket.AF_INET6, bytes(b[off + 8:off + 24]))
+        dst = "[%s]" % socket.inet_ntop(socket.AF_INET6, bytes(b[off + 24:off + 40]))
+        p, later = off + 40, False
+        while proto in (0, 43, 60, 44, 51) and p + 8 <= len(b):
+            if proto == 44:
+                later = later or ((b[p + 2] << 8 | b[p + 3]) >> 3) != 0
+                n = 8
+            elif proto == 51:
+                n = (b[p + 1] + 2) * 4
+            else:
+                n = (b[p + 1] + 1) * 8
+            proto, p = b[p], p + n
+        if proto in (0, 43, 60, 44, 51):
+            ports = None
+        elif not later and proto in (6, 17, 132) and p + 4 <= len(b):
+            ports = (b[p] << 8 | b[p + 1], b[p + 2] << 8 | b[p + 3])
+    else:
+        return None
+    sp, dp = ports or (0, 0)
+    return "%s:%d -> %s:%d proto %d" % (src, sp, dst, dp, proto)
+
+
 def expected(recs):
     flows = collections.Counter()
     first_flow = {}
@@ -94,6 +160,9 @@ def expected(recs):
         f = r.fields
         skb = f.get("skbaddr") or f.get("skb")
         dev = f.get("dev") or f.get("name")
+        # A probe's string field is quoted by perf script (dev="veth1").
+        if dev and len(dev) >= 2 and dev[0] == dev[-1] == '"':
+            dev = dev[1:-1]
         if r.event == "skb:consume_skb":
             normal["consume_skb"] += 1
             normal["locations"][loc_name(f.get("location", "(none)"))] += 1
@@ -105,6 +174,10 @@ def expected(recs):
                 last_dev[skb] = dev
             if skb and "saddr" in f and skb not in first_flow:
                 first_flow[skb] = flow_of(f)
+            elif skb and ("eth" in f or "nh" in f) and skb not in first_flow:
+                fl = flow_of_bytes(f)
+                if fl:
+                    first_flow[skb] = fl
             if r.event.endswith(":kfree_skbmem"):
                 last_dev.pop(skb, None)
                 first_flow.pop(skb, None)
