@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "ovsperf/hash.h"
+#include "ovsperf/hmap.h"
 #include "ovsperf/kboot.h"
 #include "ovsperf/ksyms.h"
 #include "ovsperf/pdata.h"
@@ -59,16 +60,11 @@ struct id_map {
 
 /* A thread known from COMM/FORK records. */
 struct pdata_thread {
+	struct ovp_hmap_node node;	/* in the session's threads, by tid */
 	uint32_t tid;
 	int64_t pid;
 	char comm[16 + 1];
 	bool comm_set;
-	bool used;
-};
-
-struct thread_map {
-	struct pdata_thread *t;
-	size_t cap, nr;
 };
 
 /*
@@ -148,7 +144,7 @@ struct pdata_session {
 	char *strings[32];		/* owned strings of info */
 	int nr_strings;
 
-	struct thread_map threads;
+	struct ovp_hmap threads;	/* struct pdata_thread by tid (pdata-threads.c) */
 
 	struct oqueue q;
 	struct arena arena;
@@ -217,7 +213,11 @@ static inline struct pdata_evsel *pdata__evsel_by_id(const struct pdata_session 
 /* pdata-names.c: has record type @type a name (is it known)? */
 bool pdata__record_named(uint32_t type);
 
-/* pdata-threads.c: what a COMM or FORK record tells of a thread. */
+/* pdata-threads.c: the session's thread map (init after the session is
+ * zeroed, exit frees every thread), and what a COMM or FORK record tells of
+ * a thread. */
+void pdata__threads_init(struct pdata_session *s);
+void pdata__threads_exit(struct pdata_session *s);
 void pdata__thread_comm(struct pdata_session *s, const union perf_event *event);
 void pdata__thread_fork(struct pdata_session *s, const union perf_event *event);
 

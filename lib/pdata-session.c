@@ -93,6 +93,7 @@ int pdata_session__open(struct pdata_session **out, const char *path,
 		s->opts.queue_max_copied = DEFAULT_QUEUE_MAX_COPIED;
 	s->path = strdup(path);
 	oq_init(&s->q);
+	pdata__threads_init(s);
 	s->stats.first_time = 0;
 	if (!s->path) {
 		err = -ENOMEM;
@@ -236,7 +237,7 @@ void pdata_session__close(struct pdata_session *s)
 	free(s->build_ids);
 	for (i = 0; i < s->nr_strings; i++)
 		free(s->strings[i]);
-	free(s->threads.t);
+	pdata__threads_exit(s);
 	free(s->tracing_kallsyms);
 	free(s->ext_kallsyms);
 	ksyms__free(s->host_ksyms);

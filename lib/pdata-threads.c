@@ -16,53 +16,56 @@ static inline size_t hash_tid(uint32_t tid)
 	return (size_t)ovp_hash64(tid);
 }
 
-static struct pdata_thread *thread_get(struct pdata_session *s, uint32_t tid, bool create)
+void pdata__threads_init(struct pdata_session *s)
 {
-	struct thread_map *m = &s->threads;
-	size_t i;
+	ovp_hmap_init(&s->threads);
+	/* The former open-addressing table's first size (256 slots, half full). */
+	(void)ovp_hmap_reserve(&s->threads, 128);
+}
 
-	if (m->cap) {
-		i = hash_tid(tid) & (m->cap - 1);
-		while (m->t[i].used) {
-			if (m->t[i].tid == tid)
-				return &m->t[i];
-			i = (i + 1) & (m->cap - 1);
-		}
-	}
-	if (!create)
+void pdata__threads_exit(struct pdata_session *s)
+{
+	struct ovp_hmap_node *next;
+	struct pdata_thread *t;
+
+	if (!s->threads.buckets)
+		return;
+	OVP_HMAP_FOR_EACH_SAFE (t, next, node, &s->threads)
+		free(t);
+	ovp_hmap_exit(&s->threads);
+}
+
+static inline struct pdata_thread *thread_find(const struct pdata_session *s, uint32_t tid)
+{
+	struct pdata_thread *t;
+
+	OVP_HMAP_FOR_EACH_WITH_HASH (t, node, hash_tid(tid), &s->threads)
+		if (t->tid == tid)
+			return t;
+	return NULL;
+}
+
+/* The thread @tid, added (no name, pid -1) when new; NULL when out of memory.
+ * Tids come one per COMM/FORK record of the file, so the table is bounded by
+ * the file's size, as before (no cap). */
+static struct pdata_thread *thread_get(struct pdata_session *s, uint32_t tid)
+{
+	struct pdata_thread *t = thread_find(s, tid);
+
+	if (t)
+		return t;
+	t = calloc(1, sizeof(*t));
+	if (!t)
 		return NULL;
-	if ((m->nr + 1) * 2 > m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 256, j;
-		struct pdata_thread *t = calloc(cap, sizeof(*t));
-
-		if (!t)
-			return NULL;
-		for (j = 0; j < m->cap; j++) {
-			if (!m->t[j].used)
-				continue;
-			i = hash_tid(m->t[j].tid) & (cap - 1);
-			while (t[i].used)
-				i = (i + 1) & (cap - 1);
-			t[i] = m->t[j];
-		}
-		free(m->t);
-		m->t = t;
-		m->cap = cap;
-	}
-	i = hash_tid(tid) & (m->cap - 1);
-	while (m->t[i].used)
-		i = (i + 1) & (m->cap - 1);
-	memset(&m->t[i], 0, sizeof(m->t[i]));
-	m->t[i].used = true;
-	m->t[i].tid = tid;
-	m->t[i].pid = -1;
-	m->nr++;
-	return &m->t[i];
+	t->tid = tid;
+	t->pid = -1;
+	ovp_hmap_insert_nocap(&s->threads, &t->node, hash_tid(tid));
+	return t;
 }
 
 const char *pdata_session__comm(const struct pdata_session *s, uint32_t tid)
 {
-	struct pdata_thread *t = thread_get((struct pdata_session *)s, tid, false);
+	struct pdata_thread *t = thread_find(s, tid);
 
 	if (t && t->comm_set)
 		return t->comm;
@@ -73,7 +76,7 @@ const char *pdata_session__comm(const struct pdata_session *s, uint32_t tid)
 
 int64_t pdata_session__pid_of(const struct pdata_session *s, uint32_t tid)
 {
-	struct pdata_thread *t = thread_get((struct pdata_session *)s, tid, false);
+	struct pdata_thread *t = thread_find(s, tid);
 
 	return t ? t->pid : -1;
 }
@@ -82,14 +85,10 @@ int pdata_session__for_each_thread(const struct pdata_session *s,
 				   int (*fn)(uint32_t tid, int64_t pid, const char *comm, void *arg),
 				   void *arg)
 {
-	size_t i;
+	const struct pdata_thread *t;
 	int r;
 
-	for (i = 0; i < s->threads.cap; i++) {
-		const struct pdata_thread *t = &s->threads.t[i];
-
-		if (!t->used)
-			continue;
+	OVP_HMAP_FOR_EACH (t, node, &s->threads) {
 		r = fn(t->tid, t->pid, t->comm_set ? t->comm : NULL, arg);
 		if (r)
 			return r;
@@ -100,7 +99,7 @@ int pdata_session__for_each_thread(const struct pdata_session *s,
 /* A COMM record: the thread's name and process. */
 void pdata__thread_comm(struct pdata_session *s, const union perf_event *event)
 {
-	struct pdata_thread *t = thread_get(s, event->comm.tid, true);
+	struct pdata_thread *t = thread_get(s, event->comm.tid);
 
 	if (t) {
 		size_t max = event->header.size - 16;
@@ -117,13 +116,13 @@ void pdata__thread_comm(struct pdata_session *s, const union perf_event *event)
 /* A FORK record: the child has the parent's name. */
 void pdata__thread_fork(struct pdata_session *s, const union perf_event *event)
 {
-	struct pdata_thread *parent = thread_get(s, event->fork.ptid, false), *t;
+	struct pdata_thread *parent = thread_find(s, event->fork.ptid), *t;
 	char comm[sizeof(parent->comm)];
 	bool has = parent && parent->comm_set;
 
 	if (has)
 		memcpy(comm, parent->comm, sizeof(comm));
-	t = thread_get(s, event->fork.tid, true);
+	t = thread_get(s, event->fork.tid);
 	if (t) {
 		/* A reused tid starts afresh, as in perf. */
 		t->pid = event->fork.pid;

@@ -23,6 +23,7 @@
 #include "ovsperf/err.h"
 #include "out/pftrace.h"
 #include "ovsperf/hash.h"
+#include "ovsperf/intern.h"
 
 /* Field numbers (Perfetto's protos). */
 enum {
@@ -178,64 +179,41 @@ static uint8_t *put_str(uint8_t *p, unsigned int field, const char *s)
  * Interning: string -> iid, per kind; iids count from 1.
  */
 
-struct pf_entry {
-	uint64_t hash;
-	uint64_t iid;			/* 0 = free slot */
-	char *str;			/* a copy (tables by content) */
-	const char *ptr;		/* the string (tables by address) */
-};
-
 #define PF_CACHE 64
 
+/* Iids are the ids of an ovsperf/intern.h table: 1, 2, ... in the order the
+ * strings were first seen. */
 struct pf_intern {
-	struct pf_entry *tab;
-	size_t size, nr;
+	struct ovp_intern ids;		/* by content, or by address (by_ptr) */
 	bool by_ptr;			/* keyed by address: string literals only */
 	/* Tables by content: the last entry seen at an address, checked with
 	 * strcmp() before use (the caller's buffer may hold another string). */
 	struct {
 		const char *ptr;
-		const char *str;	/* the entry's copy */
+		const char *str;	/* the table's copy */
 		uint64_t iid;
 	} cache[PF_CACHE];
 };
 
-/* Names come from the recording: the seeded hash. */
-static uint64_t str_hash(const char *s, size_t n)
+/* A new table (names come from the recording; as before, no cap: they are
+ * bounded by the recording's events).  NULL when out of memory. */
+static struct pf_intern *intern_new(bool by_ptr)
 {
-	return ovp_hash_bytes(s, n);
+	struct pf_intern *t = calloc(1, sizeof(*t));
+
+	if (t) {
+		ovp_intern__init(&t->ids, 0);
+		t->by_ptr = by_ptr;
+	}
+	return t;
 }
 
 static void intern_free(struct pf_intern *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->size; i++)
-		free(t->tab[i].str);
-	free(t->tab);
+	ovp_intern__exit(&t->ids);
 	free(t);
-}
-
-static int intern_grow(struct pf_intern *t)
-{
-	size_t n = t->size ? t->size * 2 : 256;
-	struct pf_entry *tab = calloc(n, sizeof(*tab));
-
-	if (!tab)
-		return -ENOMEM;
-	for (size_t i = 0; i < t->size; i++) {
-		size_t j;
-
-		if (!t->tab[i].iid)
-			continue;
-		for (j = t->tab[i].hash & (n - 1); tab[j].iid; j = (j + 1) & (n - 1))
-			;
-		tab[j] = t->tab[i];
-	}
-	free(t->tab);
-	t->tab = tab;
-	t->size = n;
-	return 0;
 }
 
 /*
@@ -246,54 +224,37 @@ static int intern_grow(struct pf_intern *t)
 static uint64_t intern(struct pf_writer *w, struct pf_intern *t, const char *s,
 		       unsigned int field, uint8_t **idp)
 {
-	size_t n, j;
-	uint64_t h;
-	struct pf_entry *e;
+	size_t n = 0, nr = ovp_intern__count(&t->ids), ci = 0;
+	uint32_t id;
 	uint8_t body[PF_MAX_STR + 24], *p;
+	int r;
 
-	if (t->nr * 2 >= t->size && intern_grow(t)) {
-		w->sink.err = w->sink.err ?: ovp_err(-ENOMEM, "export: out of memory");
-		return 0;
-	}
 	if (t->by_ptr) {
-		h = (uint64_t)(uintptr_t)s * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 29;
-		for (j = h & (t->size - 1); t->tab[j].iid; j = (j + 1) & (t->size - 1))
-			if (t->tab[j].ptr == s)
-				return t->tab[j].iid;
-		n = str_len(s);
+		r = ovp_intern__put(&t->ids, &s, sizeof(s), &id);
 	} else {
-		size_t ci = ((uintptr_t)s >> 3) % PF_CACHE;
-
+		ci = ((uintptr_t)s >> 3) % PF_CACHE;
 		if (t->cache[ci].ptr == s && !strcmp(t->cache[ci].str, s))
 			return t->cache[ci].iid;
 		n = str_len(s);
-		h = str_hash(s, n);
-		for (j = h & (t->size - 1); t->tab[j].iid; j = (j + 1) & (t->size - 1)) {
-			e = &t->tab[j];
-			if (e->hash == h && !memcmp(e->str, s, n) && !e->str[n]) {
-				if (!s[n]) {	/* not cut: the cache may answer next time */
-					t->cache[ci].ptr = s;
-					t->cache[ci].str = e->str;
-					t->cache[ci].iid = e->iid;
-				}
-				return e->iid;
-			}
-		}
+		r = ovp_intern__put(&t->ids, s, n, &id);
 	}
-	e = &t->tab[j];
-	e->ptr = s;
-	e->str = t->by_ptr ? NULL : strndup(s, n);
-	if (!t->by_ptr && !e->str) {
+	if (r || !id) {
 		w->sink.err = w->sink.err ?: ovp_err(-ENOMEM, "export: out of memory");
 		return 0;
 	}
-	e->hash = h;
-	e->iid = ++t->nr;
-	p = put_uint(body, IE_IID, e->iid);
+	if (!t->by_ptr && !s[n]) {	/* not cut: the cache may answer next time */
+		t->cache[ci].ptr = s;
+		t->cache[ci].str = ovp_intern__str(&t->ids, id);
+		t->cache[ci].iid = id;
+	}
+	if (ovp_intern__count(&t->ids) == nr)
+		return id;
+	if (t->by_ptr)
+		n = str_len(s);
+	p = put_uint(body, IE_IID, id);
 	p = put_bytes(p, IE_NAME, s, n);
 	*idp = put_bytes(*idp, field, body, (size_t)(p - body));
-	return e->iid;
+	return id;
 }
 
 /*
@@ -458,7 +419,7 @@ static bool seen_add(struct pf_writer *w, uint64_t uuid)
 		for (size_t i = 0; i < w->seen_size; i++) {
 			if (!w->seen[i])
 				continue;
-			for (j = str_hash((char *)&w->seen[i], 8) & (n - 1); tab[j];
+			for (j = ovp_hash64(w->seen[i]) & (n - 1); tab[j];
 			     j = (j + 1) & (n - 1))
 				;
 			tab[j] = w->seen[i];
@@ -467,7 +428,7 @@ static bool seen_add(struct pf_writer *w, uint64_t uuid)
 		w->seen = tab;
 		w->seen_size = n;
 	}
-	for (j = str_hash((char *)&uuid, 8) & (w->seen_size - 1); w->seen[j];
+	for (j = ovp_hash64(uuid) & (w->seen_size - 1); w->seen[j];
 	     j = (j + 1) & (w->seen_size - 1))
 		if (w->seen[j] == uuid)
 			return false;
@@ -851,14 +812,13 @@ int pf_open(struct pf_writer *w, FILE *f, int level)
 	for (int i = 0; i < 2; i++) {
 		struct pf_seq *q = &w->seq[i];
 
-		q->names = calloc(1, sizeof(*q->names));
-		q->cats = calloc(1, sizeof(*q->cats));
-		q->keys = calloc(1, sizeof(*q->keys));
-		q->strs = calloc(1, sizeof(*q->strs));
+		/* Categories and argument keys are string literals (report/timeline-sink.h). */
+		q->names = intern_new(false);
+		q->cats = intern_new(true);
+		q->keys = intern_new(true);
+		q->strs = intern_new(false);
 		if (!q->names || !q->cats || !q->keys || !q->strs)
 			goto nomem;
-		/* Categories and argument keys are string literals (report/timeline-sink.h). */
-		q->cats->by_ptr = q->keys->by_ptr = true;
 	}
 	if (level) {
 		w->z = libdeflate_alloc_compressor(level);
