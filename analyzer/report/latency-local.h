@@ -31,6 +31,8 @@
 #include "ovsperf/err.h"
 #include "ovsperf/evdec.h"
 #include "ovsperf/hist.h"
+#include "ovsperf/hmap.h"
+#include "ovsperf/intern.h"
 #include "ovsperf/stats.h"
 
 extern const struct report_ops report_latency_ops;
@@ -100,6 +102,14 @@ struct dev_key {
 	uint64_t w[2];
 };
 
+/* A device name short enough to have a key (dev_key_of()), so that the hot
+ * path finds its id from the event's bytes without copying the name. */
+struct lat_dev_key {
+	struct ovp_hmap_node node;	/* in lat_report.dev_keys */
+	struct dev_key k;
+	uint32_t id;			/* its id in lat_report.devs */
+};
+
 struct lat_report {
 	struct report base;
 	struct pdata_tool tool;
@@ -130,18 +140,11 @@ struct lat_report {
 	int nr_evsels;
 
 	/* Interned attributes and device names. */
-	struct lat_attr *attrs;
-	size_t nr_attrs, cap_attrs;
-	uint32_t *attr_tab;		/* open addressing: attr id, 0 = empty */
-	size_t attr_tab_size;		/* power of two, at least twice nr_attrs */
-	char **devs;
-	size_t nr_devs, cap_devs;
+	struct ovp_intern attrs;	/* struct lat_attr, by attr id */
+	struct ovp_intern devs;		/* device names, by dev id */
 	uint32_t *dev_attr;		/* [dev id - 1]: attr id of the device alone, 0 = not yet */
 	size_t nr_dev_attr;
-	struct dev_key *dev_keys;	/* [dev id - 1]: the name as a key (dev_key_of()) */
-	bool *dev_keyed;		/* [dev id - 1]: name short enough to have a key */
-	uint32_t *dev_tab;		/* open addressing on dev_keys: dev id, 0 = empty */
-	size_t dev_tab_size;		/* power of two, at least twice nr_devs */
+	struct ovp_hmap dev_keys;	/* struct lat_dev_key by key: names under 16 bytes */
 
 	/* Stacks of spans over --threshold-us. */
 	struct lat_stack *stacks;
@@ -248,14 +251,15 @@ struct lat_result {
 
 static inline const struct lat_attr *attr_of(const struct lat_report *r, uint32_t id)
 {
-	return id && id <= r->nr_attrs ? &r->attrs[id - 1] : NULL;
+	return id && id <= ovp_intern__count(&r->attrs) ? ovp_intern__key(&r->attrs, id, NULL)
+							 : NULL;
 }
 
 static inline const char *dev_of(const struct lat_report *r, uint32_t attr)
 {
 	const struct lat_attr *a = attr_of(r, attr);
 
-	return a && a->dev ? r->devs[a->dev - 1] : NULL;
+	return a && a->dev ? ovp_intern__str(&r->devs, a->dev) : NULL;
 }
 
 static inline struct lat_set *group_set(struct lat_group *g)

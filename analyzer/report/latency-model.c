@@ -198,7 +198,7 @@ static json_t *groups_json(struct lat_groups *gs, const struct lat_report *r,
 		else if (kind == 1)
 			json_object_set_new(o, "cpu", json_integer(id));
 		else
-			json_object_set_new(o, "dev", id ? json_string(r->devs[id - 1])
+			json_object_set_new(o, "dev", id ? json_string(ovp_intern__str(&r->devs, id))
 							 : json_null());
 		set_json(o, group_set(&gs->g[i]), top, NULL);
 		json_array_append_new(a, o);

@@ -517,148 +517,47 @@ static size_t dev_key_hash(const struct dev_key *k)
 /* Device id of key @k, 0 when not interned yet. */
 static inline uint32_t dev_find_key(const struct lat_report *r, const struct dev_key *k)
 {
-	size_t mask = r->dev_tab_size - 1, i;
+	const struct lat_dev_key *e;
 
-	if (!r->dev_tab_size)
-		return 0;
-	for (i = dev_key_hash(k) & mask; r->dev_tab[i]; i = (i + 1) & mask) {
-		const struct dev_key *o = &r->dev_keys[r->dev_tab[i] - 1];
-
-		if (o->w[0] == k->w[0] && o->w[1] == k->w[1])
-			return r->dev_tab[i];
-	}
+	OVP_HMAP_FOR_EACH_WITH_HASH (e, node, dev_key_hash(k), &r->dev_keys)
+		if (e->k.w[0] == k->w[0] && e->k.w[1] == k->w[1])
+			return e->id;
 	return 0;
 }
 
-/* Put device @id's key in the table, grown to twice the devices. */
-static int dev_tab_add(struct lat_report *r, uint32_t id)
-{
-	size_t i;
-
-	if ((size_t)id * 2 > r->dev_tab_size) {
-		size_t size = r->dev_tab_size ? r->dev_tab_size * 2 : 64;
-		uint32_t *tab = calloc(size, sizeof(*tab));
-
-		if (!tab)
-			return -ENOMEM;
-		free(r->dev_tab);
-		r->dev_tab = tab;
-		r->dev_tab_size = size;
-		for (uint32_t d = 1; d < id; d++)
-			if (r->dev_keyed[d - 1] && dev_tab_add(r, d))
-				return -ENOMEM;
-	}
-	for (i = dev_key_hash(&r->dev_keys[id - 1]) & (r->dev_tab_size - 1); r->dev_tab[i];
-	     i = (i + 1) & (r->dev_tab_size - 1))
-		;
-	r->dev_tab[i] = id;
-	return 0;
-}
-
+/* The id of device @name (>= 1, in first-seen order), added when new; 0 when
+ * out of memory. */
 static uint32_t intern_dev(struct lat_report *r, const char *name)
 {
+	struct lat_dev_key *e;
+	size_t len = strlen(name);
+	uint32_t n = (uint32_t)(len < 16 ? len + 1 : 16), id;
+	size_t count = ovp_intern__count(&r->devs);
 	struct dev_key k;
-	size_t i, len = strlen(name);
-	uint32_t n = (uint32_t)(len < 16 ? len + 1 : 16);
-	bool keyed = dev_key_of((const uint8_t *)name, n, n, &k);
 
-	if (keyed) {
-		uint32_t id = dev_find_key(r, &k);
-
-		if (id)
-			return id;
-	} else {
-		for (i = 0; i < r->nr_devs; i++)
-			if (!strcmp(r->devs[i], name))
-				return i + 1;
-	}
-	if (r->nr_devs == r->cap_devs) {
-		size_t cap = r->cap_devs ? r->cap_devs * 2 : 16;
-		char **d = realloc(r->devs, cap * sizeof(*d));
-		struct dev_key *dk = realloc(r->dev_keys, cap * sizeof(*dk));
-		bool *kd;
-
-		if (d)
-			r->devs = d;
-		if (dk)
-			r->dev_keys = dk;
-		kd = d && dk ? realloc(r->dev_keyed, cap * sizeof(*kd)) : NULL;
-		if (!kd)
-			return 0;
-		r->dev_keyed = kd;
-		r->cap_devs = cap;
-	}
-	r->devs[r->nr_devs] = strdup(name);
-	if (!r->devs[r->nr_devs])
+	if (ovp_intern__put(&r->devs, name, len, &id) || !id)
 		return 0;
-	r->dev_keys[r->nr_devs] = k;
-	r->dev_keyed[r->nr_devs] = keyed;
-	r->nr_devs++;
-	if (keyed && dev_tab_add(r, (uint32_t)r->nr_devs)) {
-		free(r->devs[--r->nr_devs]);
-		return 0;
+	if (ovp_intern__count(&r->devs) == count ||
+	    !dev_key_of((const uint8_t *)name, n, n, &k))
+		return id;
+	/* New and short: findable by its key (or by name only, if no memory). */
+	e = malloc(sizeof(*e));
+	if (e) {
+		e->k = k;
+		e->id = id;
+		ovp_hmap_insert_nocap(&r->dev_keys, &e->node, dev_key_hash(&k));
 	}
-	return (uint32_t)r->nr_devs;
+	return id;
 }
 
-static uint64_t hash_attr(const struct lat_attr *a)
-{
-	const uint32_t *w = (const uint32_t *)a;
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < sizeof(*a) / sizeof(*w); i++)
-		h = (h ^ w[i]) * 0x100000001b3ULL;
-	return h ^ (h >> 29);
-}
-
-/* Put id @id (index + 1) into the open-addressing table. */
-static void attr_slot_put(uint32_t *tab, size_t size, uint64_t h, uint32_t id)
-{
-	size_t i = h & (size - 1);
-
-	while (tab[i])
-		i = (i + 1) & (size - 1);
-	tab[i] = id;
-}
-
-/* The id of device/flow @a, added when new: a hash table of ids, so that
- * many flows cost no more per event than a few. */
+/* The id of device/flow @a, added when new (0 when out of memory).  @a is
+ * compared as bytes: zero it before filling it. */
 static uint32_t intern_attr(struct lat_report *r, const struct lat_attr *a)
 {
-	uint64_t h = hash_attr(a);
-	size_t i;
+	uint32_t id;
 
-	if (r->attr_tab_size) {
-		for (i = h & (r->attr_tab_size - 1); r->attr_tab[i];
-		     i = (i + 1) & (r->attr_tab_size - 1)) {
-			if (!memcmp(&r->attrs[r->attr_tab[i] - 1], a, sizeof(*a)))
-				return r->attr_tab[i];
-		}
-	}
-	if (r->nr_attrs == r->cap_attrs) {
-		size_t cap = r->cap_attrs ? r->cap_attrs * 2 : 64;
-		struct lat_attr *n = realloc(r->attrs, cap * sizeof(*n));
-
-		if (!n)
-			return 0;
-		r->attrs = n;
-		r->cap_attrs = cap;
-	}
-	if ((r->nr_attrs + 1) * 2 > r->attr_tab_size) {
-		size_t size = r->attr_tab_size ? r->attr_tab_size * 2 : 256;
-		uint32_t *tab = calloc(size, sizeof(*tab));
-
-		if (!tab)
-			return 0;
-		for (i = 0; i < r->nr_attrs; i++)
-			attr_slot_put(tab, size, hash_attr(&r->attrs[i]), i + 1);
-		free(r->attr_tab);
-		r->attr_tab = tab;
-		r->attr_tab_size = size;
-	}
-	r->attrs[r->nr_attrs] = *a;
-	attr_slot_put(r->attr_tab, r->attr_tab_size, h, r->nr_attrs + 1);
-	return ++r->nr_attrs;
+	ovp_intern__put(&r->attrs, a, sizeof(*a), &id);
+	return id;
 }
 
 /* The attribute id of a device without flow (@a->dev set), kept in
@@ -986,6 +885,9 @@ static int lat_create(struct report **out, struct analyze_ctx *ctx)
 	r->base.ctx = ctx;
 	r->top = 5;
 	r->span_timeout_ns = SPANSPEC_TIMEOUT_NS;
+	ovp_intern__init(&r->attrs, 0);
+	ovp_intern__init(&r->devs, 0);
+	ovp_hmap_init(&r->dev_keys);
 	pktfilter_init(&r->filt);
 	pdata_tool__init(&r->tool);
 	r->tool.ready = lat_ready;
@@ -1019,6 +921,8 @@ static struct pdata_tool *lat_tool(struct report *base)
 
 static void lat_destroy(struct report *base)
 {
+	struct ovp_hmap_node *next;
+	struct lat_dev_key *dk;
 	struct lat_report *r;
 
 	if (!base)
@@ -1039,15 +943,12 @@ static void lat_destroy(struct report *base)
 		}
 		free(sp->name);
 	}
-	for (size_t i = 0; i < r->nr_devs; i++)
-		free(r->devs[i]);
-	free(r->devs);
-	free(r->attrs);
-	free(r->attr_tab);
+	OVP_HMAP_FOR_EACH_SAFE (dk, next, node, &r->dev_keys)
+		free(dk);
+	ovp_hmap_exit(&r->dev_keys);
+	ovp_intern__exit(&r->devs);
+	ovp_intern__exit(&r->attrs);
 	free(r->dev_attr);
-	free(r->dev_keys);
-	free(r->dev_keyed);
-	free(r->dev_tab);
 	free(r->stacks);
 	free(r->stack_ips);
 	lostwin__exit(&r->lostw);

@@ -22,6 +22,7 @@
 #include "report/upcall-input.h"
 #include "ovsperf/evdec.h"
 #include "ovsperf/hash.h"
+#include "ovsperf/intern.h"
 #include "decode/pktfilter.h"
 #include "engine/span.h"
 #include "engine/spanspec.h"
@@ -162,10 +163,7 @@ struct ex_timeline {
 	size_t nr_gen_slots, nr_gens;
 	uint64_t gen_resets;		/* times the table reached EX_MAX_GENS */
 	struct devtab devs;		/* interned device names */
-	struct ex_attr *attrs;		/* interned attributes, id = index + 1 */
-	size_t nr_attrs, cap_attrs;
-	uint32_t *attr_tab;		/* open addressing of attribute ids, 0 = free */
-	size_t attr_tab_size;
+	struct ovp_intern attrs;	/* interned attributes (struct ex_attr), by id */
 	uint64_t pkt_seq;
 	bool pkt_named;
 	struct lostwin lost;		/* LOST windows (engine/lostwin.h) */

@@ -78,47 +78,14 @@ int ex_add_span(struct ex_timeline *x, const char *name, const char *spec, bool 
 	return 0;
 }
 
-static uint64_t hash_attr(const struct ex_attr *a)
-{
-	return ovp_hash_bytes(a, sizeof(*a));
-}
-
-/* The id of attribute @a (index + 1), interned when new; 0 when out of memory. */
+/* The id of attribute @a (>= 1, in first-seen order), interned when new; 0
+ * when out of memory.  @a is compared as bytes: zero it before filling it. */
 static uint32_t intern_attr(struct ex_timeline *x, const struct ex_attr *a)
 {
-	size_t mask, j, i;
+	uint32_t id;
 
-	if ((x->nr_attrs + 1) * 2 > x->attr_tab_size) {
-		size_t n = x->attr_tab_size ? x->attr_tab_size * 2 : 256;
-		uint32_t *tab = calloc(n, sizeof(*tab));
-
-		if (!tab)
-			return 0;
-		for (i = 0; i < x->nr_attrs; i++) {
-			for (j = hash_attr(&x->attrs[i]) & (n - 1); tab[j]; j = (j + 1) & (n - 1))
-				;
-			tab[j] = (uint32_t)i + 1;
-		}
-		free(x->attr_tab);
-		x->attr_tab = tab;
-		x->attr_tab_size = n;
-	}
-	mask = x->attr_tab_size - 1;
-	for (j = hash_attr(a) & mask; x->attr_tab[j]; j = (j + 1) & mask)
-		if (!memcmp(&x->attrs[x->attr_tab[j] - 1], a, sizeof(*a)))
-			return x->attr_tab[j];
-	if (x->nr_attrs == x->cap_attrs) {
-		size_t cap = x->cap_attrs ? x->cap_attrs * 2 : 64;
-		struct ex_attr *n = realloc(x->attrs, cap * sizeof(*n));
-
-		if (!n)
-			return 0;
-		x->attrs = n;
-		x->cap_attrs = cap;
-	}
-	x->attrs[x->nr_attrs++] = *a;
-	x->attr_tab[j] = (uint32_t)x->nr_attrs;
-	return (uint32_t)x->nr_attrs;
+	ovp_intern__put(&x->attrs, a, sizeof(*a), &id);
+	return id;
 }
 
 /* Device and flow of a packet event (as the latency report reads them). */
@@ -184,7 +151,8 @@ static uint64_t gen_bump(struct ex_timeline *x, uint64_t key, bool bump)
 
 static const struct ex_attr *attr_of(const struct ex_timeline *x, uint32_t id)
 {
-	return id && id <= x->nr_attrs ? &x->attrs[id - 1] : NULL;
+	return id && id <= ovp_intern__count(&x->attrs) ? ovp_intern__key(&x->attrs, id, NULL)
+							 : NULL;
 }
 
 static const char *dev_of(const struct ex_timeline *x, uint32_t attr)

@@ -993,6 +993,7 @@ int ex_timeline__new(struct ex_timeline **out, struct ex_sink *w, const struct e
 		return ovp_err(-ENOMEM, "export: out of memory");
 	x->w = w;
 	x->f = *f;
+	ovp_intern__init(&x->attrs, 0);
 	pdata_tool__init(&x->tool);
 	x->tool.ready = ex_ready;
 	x->tool.sample = ex_sample;
@@ -1038,8 +1039,7 @@ void ex_timeline__delete(struct ex_timeline *x)
 	bl_engine__exit(&x->bl);
 	devtab__exit(&x->devs);
 	exitq__exit(&x->exited);
-	free(x->attrs);
-	free(x->attr_tab);
+	ovp_intern__exit(&x->attrs);
 	lostwin__exit(&x->lost);
 	free(x->lost_win);
 	free(x->gens);
