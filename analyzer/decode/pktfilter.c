@@ -32,7 +32,8 @@ const char *const pktfilter_field_names[PKTFILTER_NR_FIELDS] = {
 	"saddr", "daddr", "sport", "dport", "ip_proto",
 };
 
-static const char *const dev_fields[] = { "dev", "name", "devname", "ifname", NULL };
+/* dev_name: the openvswitch tracepoints (ovs_dp_upcall, ovs_do_execute_action). */
+static const char *const dev_fields[] = { "dev", "name", "devname", "ifname", "dev_name", NULL };
 static const char *const saddr_fields[] = { "saddr", "src_ip", "sip", "src", NULL };
 static const char *const daddr_fields[] = { "daddr", "dst_ip", "dip", "dst", NULL };
 static const char *const sport_fields[] = { "sport", "src_port", NULL };

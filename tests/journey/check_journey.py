@@ -43,6 +43,11 @@ import perfscript  # noqa: E402
 FREES = ("skb:kfree_skb", "skb:consume_skb")
 
 
+# The device fields, first found wins (net:* dev/name, probes' dev, the
+# openvswitch tracepoints' dev_name).
+DEV_FIELDS = ("dev", "name", "devname", "ifname", "dev_name")
+
+
 def unquote(v):
     if v and len(v) >= 2 and v[0] == v[-1] == '"':
         return v[1:-1]
@@ -241,8 +246,10 @@ def main():
             want = {
                 "cpu": r.cpu, "tid": r.tid,
                 # A probe's string field is quoted by perf script
-                # (dev="veth1", the sets' skb->dev->name), a tracepoint's not.
-                "dev": unquote(r.fields.get("dev") or r.fields.get("name")),
+                # (dev="veth1", the sets' skb->dev->name), a tracepoint's not;
+                # the openvswitch tracepoints name theirs dev_name.
+                "dev": unquote(next((r.fields[f] for f in DEV_FIELDS if r.fields.get(f)),
+                                    None)),
                 "delta_ns": 0 if prev is None else r.time_ns - prev,
                 "since_first_ns": r.time_ns - p["events"][0].time_ns,
             }
