@@ -6,6 +6,10 @@
 #   kernel-delay of the ovs-vswitchd the report finds by itself
 #            (tests/kdelay/kdelay_check.py)
 #   parity   `ovsperf-analyze script` against `perf script` (tests/parity)
+#   journey  by skb and by head (tests/journey/check_journey.py)
+#   drops    with the boot's kallsyms when given (tests/drops/check_drops.py)
+#   blame    of the backlog span, when the recording has sched events
+#            (tests/latency/check_blame.py --kmatrix; --rt on PREEMPT_RT)
 #   upcall-cost, upcalls, bridge-loop when the recording has the USDT events
 #            (tests/upcall/uc_real_check.py, uc_ref_check.py,
 #            upcalls_perf_check.py, tests/bridgeloop/bloop_check.py)
@@ -20,6 +24,18 @@ done
 python3 "$t/kdelay/kdelay_check.py" "$analyze" "$data" --comm ovs-vswitchd --default-pid || rc=1
 python3 "$t/parity/parity.py" --ovsperf "$analyze" "$data" | tail -1
 [ "${PIPESTATUS[0]}" = 0 ] || rc=1
+for key in skb head; do
+	python3 "$t/journey/check_journey.py" "$analyze" "$data" $key | tail -1
+	[ "${PIPESTATUS[0]}" = 0 ] || rc=1
+done
+python3 "$t/drops/check_drops.py" "$analyze" "$data" ${ksyms:+--kallsyms "$ksyms" --resolve-hex "$ksyms"} | tail -1
+[ "${PIPESTATUS[0]}" = 0 ] || rc=1
+if "$analyze" info "$data" 2>/dev/null | grep -q 'sched:sched_switch'; then
+	rt=
+	"$analyze" info "$data" 2>/dev/null | grep -q 'os release:.*-rt-' && rt=--rt
+	python3 "$t/latency/check_blame.py" "$analyze" "$data" --kmatrix $rt | tail -1
+	[ "${PIPESTATUS[0]}" = 0 ] || rc=1
+fi
 if "$analyze" info "$data" 2>/dev/null | grep -q 'recv_upcall'; then
 	for c in "$t/upcall/uc_real_check.py" "$t/upcall/uc_ref_check.py" \
 		 "$t/upcall/upcalls_perf_check.py" "$t/bridgeloop/bloop_check.py"; do

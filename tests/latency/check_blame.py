@@ -13,7 +13,7 @@ current task) after each, clipped to (a, e].  The handler is the task running
 on c at e; its runnable windows run from a sched_wakeup while it was not
 running, or from a switch-out in state R/R+, to its next switch-in on c.
 
-Usage: check_blame.py ANALYZE DATA [--synthetic]
+Usage: check_blame.py ANALYZE DATA [--synthetic | --kmatrix [--rt]]
 Checks: parts add up to each packet's latency, equal the model's (kind,
 name, tid, pid, ns, runnable_ns) for every packet (--table), the worst
 packets' largest part is nine tenths the busy loop's task "blame-hog", some
@@ -21,7 +21,12 @@ packet waited 1 ms for it with its handler (ksoftirqd/1) runnable, the
 tail over the p99 and over --threshold-us 1000, each packet's backlog depth
 at enqueue (dequeues on its dequeue CPU strictly between its enqueue and its
 dequeue) and their count, mean and max, and --interval 0.0005.  --synthetic (a gen-synth -k file: nested hard irqs, no busy loop):
-no busy-loop check, --threshold-us 100.
+no busy-loop check, --threshold-us 100.  --kmatrix (a kernel matrix
+recording, tests/kmatrix: the backlog set's probes, packet identity by
+head): the span ovsperf:enqueue_to_backlog -> __netif_receive_skb ->
+ip_rcv, no busy-loop check, --threshold-us 100; with --rt (PREEMPT_RT, where
+NET_RX runs in threads) the tail must name the thread that ran it
+(backlog_napi/N or ksoftirqd/N) as a task.
 Exit 0 when all match, 1 with differences, 77 (skip) without perf.
 """
 import bisect
@@ -166,7 +171,7 @@ def clock_data(analyze, data):
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
-def check_interval(analyze, data, recs, events, spans, errs):
+def check_interval(analyze, data, recs, events, spans, errs, stages):
     """--interval: buckets from the first sample (aligned on the wall clock),
     spans by completion time: count, nearest-rank p50/p99, max; drops: a free
     event of a pending span.  Stamps: UTC from CLOCK_DATA."""
@@ -181,9 +186,9 @@ def check_interval(analyze, data, recs, events, spans, errs):
         want.setdefault((s["t"][-1] - origin) // width, [[], 0])[0].append(s["t"][-1] - s["t"][0])
     pending = set()
     for e in events:
-        if e["ev"] == "net:netif_rx":
+        if e["ev"] in stages[0]:
             pending.add(e["skb"])
-        elif e["ev"] == "net:netif_receive_skb":
+        elif e["ev"] in stages[-1]:
             pending.discard(e["skb"])
         elif e["ev"] in ("skb:kfree_skb", "skb:consume_skb") and e["skb"] in pending:
             pending.discard(e["skb"])
@@ -212,22 +217,35 @@ def check_interval(analyze, data, recs, events, spans, errs):
     return cd is not None
 
 
+def kinds_names(model):
+    """The (kind, name) of every part of every packet."""
+    return {k[:2] for parts in model.values() for k in parts}
+
+
 def main():
     analyze, data = sys.argv[1], sys.argv[2]
-    synthetic = "--synthetic" in sys.argv[3:]
+    kmatrix = "--kmatrix" in sys.argv[3:]
+    rt = "--rt" in sys.argv[3:]
+    # Neither kind has the busy loop: the same relaxed checks.
+    synthetic = "--synthetic" in sys.argv[3:] or kmatrix
     if not shutil.which("perf"):
         print("perf not found: skipped")
         return 77
     recs = perfscript.run(data)
     cpus, wins, pids = timelines(recs)
     stages = [["net:netif_rx"], ["net:netif_receive_skb"]]
+    if kmatrix:
+        stages = [["ovsperf:enqueue_to_backlog"], ["ovsperf:__netif_receive_skb"],
+                  ["ovsperf:ip_rcv"]]
     events = parse(data, False)
-    spans, _, _ = run_model(events, stages)
-    # Backlog depth at enqueue: dequeues (stage-1 arrivals) on the packet's
+    spans, hops, _ = run_model(events, stages, head_identity=kmatrix)
+    # Backlog depth at enqueue: dequeues (stage-1 events that advanced a
+    # packet, whether or not it completed a later stage) on the packet's
     # dequeue CPU strictly between its enqueue and its dequeue.
     deq = {}
-    for s in spans:
-        deq.setdefault(s["cpu"][1], []).append(s["t"][1])
+    for h in hops:
+        if h["k"] == 1:
+            deq.setdefault(h["cpu1"], []).append(h["t1"])
     for v in deq.values():
         v.sort()
     for s in spans:
@@ -244,7 +262,12 @@ def main():
     errs = []
     lats = sorted(s["t"][-1] - s["t"][0] for s in spans)
     kinds = {k[0] for parts in model.values() for k in parts}
-    if synthetic and not {"hardirq", "softirq", "task"} <= kinds:
+    if kmatrix and not {"softirq", "task"} <= kinds:
+        errs.append("kernel recording: parts of kinds %s only" % sorted(kinds))
+    if rt and not any(k[0] == "task" and re.match(r"(backlog_napi|ksoftirqd)/\d+$", k[1])
+                      for k in kinds_names(model)):
+        errs.append("PREEMPT_RT recording: no part names a NET_RX thread")
+    if not kmatrix and synthetic and not {"hardirq", "softirq", "task"} <= kinds:
         errs.append("synthetic recording: parts of kinds %s only" % sorted(kinds))
     if not synthetic and (len(lats) < 40 or lats[-1] < 1000000):
         errs.append("recording: %d spans, max %d ns: not what the test needs" %
@@ -313,7 +336,7 @@ def main():
             errs.append("tail %s: threshold %d spans %d exact %s, expected %d %d" %
                         (args, bl["threshold_ns"], bl["spans"], bl["exact"], thr, n))
         compare(errs, "tail %s" % args, json_items(bl["items"]), items_of(tail, pids))
-    wall = check_interval(analyze, data, recs, events, spans, errs)
+    wall = check_interval(analyze, data, recs, events, spans, errs, stages)
     if not synthetic and not wall:
         errs.append("recording: no CLOCK_DATA (perf record -k mono): wall-clock stamps untested")
     for e in errs[:40]:
