@@ -187,8 +187,13 @@ const char *pktfilter_fields__dev(const struct pktfilter_fields *pf,
 {
 	if (!evdec_field__resolved(&pf->dev))
 		return NULL;
-	if (pf->dev.is_string)
-		return evdec_field__str(&pf->dev, s, buf, size);
+	if (pf->dev.is_string) {
+		const char *dev = evdec_field__str(&pf->dev, s, buf, size);
+
+		/* The kernel's placeholder when there is none (napi:napi_poll of
+		 * the backlog's NAPI, net:* tracepoints' NO_DEV). */
+		return dev && strcmp(dev, "(no_device)") ? dev : NULL;
+	}
 	snprintf(buf, size, "%#" PRIx64, evdec_field__u64(&pf->dev, s));
 	return buf;
 }

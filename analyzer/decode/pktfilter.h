@@ -206,7 +206,8 @@ static inline bool pktfilter_fields__has_dev(const struct pktfilter_fields *pf)
 /**
  * pktfilter_fields__dev() - the event's device name: a string field as is,
  * a numeric one (an ifindex, a pointer) as "0x..." hex.
- * Return: @buf, or NULL when the event has no device field.
+ * Return: @buf, or NULL when the event has no device field or its value is
+ * the kernel's "(no_device)".
  */
 const char *pktfilter_fields__dev(const struct pktfilter_fields *pf,
 				  const struct pdata_sample *s, char *buf, size_t size);
