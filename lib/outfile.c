@@ -525,7 +525,7 @@ void ovp_output_init(void)
 }
 
 /* End as a write to a pipe without reader does by default: quietly. */
-static void die_of_sigpipe(void)
+static void __attribute__((noreturn)) die_of_sigpipe(void)
 {
 	sigset_t set;
 
@@ -536,6 +536,11 @@ static void die_of_sigpipe(void)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	raise(SIGPIPE);
 	_exit(128 + SIGPIPE);
+}
+
+void ovp_exit_sigpipe(void)
+{
+	die_of_sigpipe();
 }
 
 /*

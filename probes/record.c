@@ -46,6 +46,7 @@
 
 #include "ovsperf/elfsym.h"
 #include "ovsperf/err.h"
+#include "ovsperf/outfile.h"
 #include "ovsperf/pdata.h"
 #include "ovsperf/pdata-writer.h"
 #include "ovsperf/safefile.h"
@@ -1037,7 +1038,7 @@ int cmd_record(int argc, char **argv)
 		.work = { .go_fd = -1, .err_fd = -1 },
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct sigaction old_int, old_term;
+	struct sigaction old_int, old_term, old_pipe;
 	uint64_t data_size = 0;
 	int err, cleanup;
 
@@ -1060,6 +1061,14 @@ int cmd_record(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	/* -o -: a reader that goes away (| head) ends the recording by EPIPE,
+	 * and the probes are removed before we die of SIGPIPE, quietly. */
+	if (r.to_stdout) {
+		struct sigaction ign = { .sa_handler = SIG_IGN };
+
+		sigemptyset(&ign.sa_mask);
+		sigaction(SIGPIPE, &ign, &old_pipe);
+	}
 
 	if (r.cmd) {
 		err = rec_workload__prepare(&r.work, r.cmd, r.to_stdout);
@@ -1117,7 +1126,7 @@ int cmd_record(int argc, char **argv)
 			 "overflowed; use a larger -m", r.nr_lost, r.nr_lost_records);
 	if (!err && r.nr_lost_samples)
 		ovp_warn("the kernel dropped %" PRIu64 " samples", r.nr_lost_samples);
-	if (err)
+	if (err && !(err == -EPIPE && r.to_stdout))
 		ovp_print_error("%s", ovp_errmsg());
 
 	cleanup = recorder_exit(&r);
@@ -1127,6 +1136,11 @@ int cmd_record(int argc, char **argv)
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	if (r.to_stdout) {
+		sigaction(SIGPIPE, &old_pipe, NULL);
+		if (err == -EPIPE)
+			ovp_exit_sigpipe();
+	}
 	if (!err && r.archive) {
 		/* Pack while this boot's kallsyms is the recording's. */
 		char *av[] = { "archive", (char *)r.output, NULL };

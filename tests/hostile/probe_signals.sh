@@ -10,7 +10,11 @@
 #      header that counts the records on disk (not zeros), and ovsperf-analyze
 #      reads it to its end: info and script print its records (as many as
 #      perf script finds), one warning that the recorder did not finish,
-#      exit 2; a report reads it too (its formats open the data).
+#      exit 2; a report reads it too (its formats open the data);
+#   3. `record SET -o - | head -c 8192`: when its reader goes away, record
+#      removes the probes it installed and dies of SIGPIPE quietly (141, no
+#      message), as perf record does; also when SIGPIPE was ignored by its
+#      parent.
 # Usage: probe_signals.sh OVSPERF_PROBE OVSPERF_ANALYZE WORKDIR   (77: skipped)
 set -u
 probe=$1
@@ -111,6 +115,20 @@ rc=$?
 [ $rc = 2 ] && grep -q "did not finish" "$work/kd.err" && [ "$(wc -l < "$work/kd.err")" = 1 ] &&
 	grep -q "RUN STATISTICS\|READY STATISTICS\|SYSCALL STATISTICS" "$work/kd.out" ||
 	bad "a report on the killed recording: exit $rc: $(cat "$work/kd.err") $(head -5 "$work/kd.out")"
+
+# 3. record -o - whose reader goes away.
+head -n 3 "$work/funcs" | sed "s|^|up:$LIBC:|" > "$work/three.probes"
+for ign in "" "trap '' PIPE;"; do
+	bash -c "$ign \"\$0\" record -q \"\$1\" -e sched:sched_switch -a -o - 2> \"\$2\" |
+		head -c 8192 > /dev/null; exit \${PIPESTATUS[0]}" \
+		"$probe" "$work/three.probes" "$work/pipe.err"
+	rc=$?
+	left=$(head -n 3 "$work/funcs" | sed 's|^|p:ovsperf/|; s|$| |' | grep -cFf - $T/uprobe_events)
+	echo "record -o - | head (${ign:-SIGPIPE default}): exit $rc, $left of its 3 probes left"
+	[ $rc = 141 ] || bad "record -o - | head ($ign): exit $rc, want 141: $(cat "$work/pipe.err")"
+	[ ! -s "$work/pipe.err" ] || bad "record -o - | head ($ign): message: $(cat "$work/pipe.err")"
+	[ "$left" = 0 ] || bad "record -o - | head ($ign): $left probes left installed"
+done
 
 [ $fail = 0 ] && echo PASS
 exit $fail

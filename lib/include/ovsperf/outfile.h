@@ -113,6 +113,14 @@ void ovp_outfile__abort(struct ovp_outfile *o);
 int ovp_stdout_check(void);
 
 /*
+ * ovp_exit_sigpipe() - end the program as a write to a pipe without reader
+ * does by default: quietly, killed by SIGPIPE (status 141 to the shell),
+ * even when SIGPIPE was ignored.  For a writer that ignored SIGPIPE to clean
+ * up first (remove what it installed) and got EPIPE.
+ */
+void ovp_exit_sigpipe(void) __attribute__((noreturn));
+
+/*
  * ovp_output_init() - the first call of main(): a standard descriptor
  * (0, 1, 2) that is closed is filled so that no file we open takes its
  * number; its use then fails with EBADF as before.
