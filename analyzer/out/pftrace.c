@@ -84,7 +84,7 @@ enum {
 
 enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2 };
 enum { TYPE_SLICE_BEGIN = 1, TYPE_SLICE_END = 2, TYPE_INSTANT = 3, TYPE_COUNTER = 4 };
-enum { SEQ_CLEARED = 1, SEQ_NEEDS_STATE = 2 };
+enum { SEQ_CLEARED = 1 };
 #define CLOCK_BOOTTIME 6		/* BuiltinClock */
 #define CLOCK_DELTA 64			/* first sequence-scoped clock id */
 
@@ -182,15 +182,16 @@ static uint8_t *put_str(uint8_t *p, unsigned int field, const char *s)
 #define PF_CACHE 64
 
 /* Iids are the ids of an ovsperf/intern.h table: 1, 2, ... in the order the
- * strings were first seen. */
+ * strings were first seen.  In front of it, a cache of the last entry seen
+ * at an address: tables by address answer from it alone; tables by content
+ * check it with strcmp() before use (the caller's buffer may hold another
+ * string). */
 struct pf_intern {
 	struct ovp_intern ids;		/* by content, or by address (by_ptr) */
 	bool by_ptr;			/* keyed by address: string literals only */
-	/* Tables by content: the last entry seen at an address, checked with
-	 * strcmp() before use (the caller's buffer may hold another string). */
 	struct {
 		const char *ptr;
-		const char *str;	/* the table's copy */
+		const char *str;	/* the table's copy (by content) */
 		uint64_t iid;
 	} cache[PF_CACHE];
 };
@@ -229,10 +230,12 @@ static uint64_t intern(struct pf_writer *w, struct pf_intern *t, const char *s,
 	uint8_t body[PF_MAX_STR + 24], *p;
 	int r;
 
+	ci = ((uintptr_t)s >> 3) % PF_CACHE;
 	if (t->by_ptr) {
+		if (t->cache[ci].ptr == s)
+			return t->cache[ci].iid;
 		r = ovp_intern__put(&t->ids, &s, sizeof(s), &id);
 	} else {
-		ci = ((uintptr_t)s >> 3) % PF_CACHE;
 		if (t->cache[ci].ptr == s && !strcmp(t->cache[ci].str, s))
 			return t->cache[ci].iid;
 		n = str_len(s);
@@ -242,9 +245,9 @@ static uint64_t intern(struct pf_writer *w, struct pf_intern *t, const char *s,
 		w->sink.err = w->sink.err ?: ovp_err(-ENOMEM, "export: out of memory");
 		return 0;
 	}
-	if (!t->by_ptr && !s[n]) {	/* not cut: the cache may answer next time */
+	if (t->by_ptr || !s[n]) {	/* not cut: the cache may answer next time */
 		t->cache[ci].ptr = s;
-		t->cache[ci].str = ovp_intern__str(&t->ids, id);
+		t->cache[ci].str = t->by_ptr ? s : ovp_intern__str(&t->ids, id);
 		t->cache[ci].iid = id;
 	}
 	if (ovp_intern__count(&t->ids) == nr)
@@ -320,32 +323,19 @@ static void append(struct pf_writer *w, const uint8_t *const *parts, const size_
 }
 
 /*
- * The first packet of sequence @q: clears its incremental state and, for
- * the delta sequence, defines its clock (@ts on BOOTTIME, the trace's clock)
- * and makes it the sequence's default.
+ * The first packet of sequence @q: clears its incremental state and makes
+ * the sequence's incremental clock the default clock of its timestamps
+ * (defined by clock_seq() before the first timestamp).
  */
-static void start_seq(struct pf_writer *w, struct pf_seq *q, uint64_t ts)
+static void start_seq(struct pf_writer *w, struct pf_seq *q)
 {
-	uint8_t b[128], ck[32], cs[80], *p = b, *c, *d;
+	uint8_t b[32], ck[8], *p = b, *c;
 
 	q->started = true;
 	p = put_uint(p, TP_SEQ_ID, q->id);
 	p = put_uint(p, TP_SEQ_FLAGS, SEQ_CLEARED);
-	if (q->delta) {
-		p = put_uint(p, TP_TIMESTAMP, ts);
-		p = put_uint(p, TP_CLOCK_ID, CLOCK_BOOTTIME);
-		c = put_uint(ck, CK_ID, CLOCK_BOOTTIME);
-		c = put_uint(c, CK_TIMESTAMP, ts);
-		d = put_bytes(cs, CS_CLOCKS, ck, (size_t)(c - ck));
-		c = put_uint(ck, CK_ID, CLOCK_DELTA);
-		c = put_uint(c, CK_TIMESTAMP, ts);
-		c = put_uint(c, CK_INCREMENTAL, 1);
-		d = put_bytes(d, CS_CLOCKS, ck, (size_t)(c - ck));
-		p = put_bytes(p, TP_CLOCK_SNAPSHOT, cs, (size_t)(d - cs));
-		c = put_uint(ck, PD_CLOCK_ID, CLOCK_DELTA);
-		p = put_bytes(p, TP_DEFAULTS, ck, (size_t)(c - ck));
-		q->last_ts = ts;
-	}
+	c = put_uint(ck, PD_CLOCK_ID, CLOCK_DELTA);
+	p = put_bytes(p, TP_DEFAULTS, ck, (size_t)(c - ck));
 	const uint8_t *parts[] = { b };
 	size_t lens[] = { (size_t)(p - b) };
 
@@ -353,43 +343,54 @@ static void start_seq(struct pf_writer *w, struct pf_seq *q, uint64_t ts)
 }
 
 /*
- * Append one TracePacket on sequence @q: [timestamp], sequence id and
- * flags, then the interned data and the payload (field @field, body @body),
+ * Before the first timestamp of sequence @q: a ClockSnapshot that starts its
+ * incremental clock at @ts (on BOOTTIME, the trace's clock); the packet's
+ * own timestamp is on BOOTTIME.
+ */
+static void clock_seq(struct pf_writer *w, struct pf_seq *q, uint64_t ts)
+{
+	uint8_t b[128], ck[32], cs[80], *p = b, *c, *d;
+
+	q->clocked = true;
+	q->last_ts = ts;
+	p = put_uint(p, TP_TIMESTAMP, ts);
+	p = put_uint(p, TP_CLOCK_ID, CLOCK_BOOTTIME);
+	p = put_uint(p, TP_SEQ_ID, q->id);
+	c = put_uint(ck, CK_ID, CLOCK_BOOTTIME);
+	c = put_uint(c, CK_TIMESTAMP, ts);
+	d = put_bytes(cs, CS_CLOCKS, ck, (size_t)(c - ck));
+	c = put_uint(ck, CK_ID, CLOCK_DELTA);
+	c = put_uint(c, CK_TIMESTAMP, ts);
+	c = put_uint(c, CK_INCREMENTAL, 1);
+	d = put_bytes(d, CS_CLOCKS, ck, (size_t)(c - ck));
+	p = put_bytes(p, TP_CLOCK_SNAPSHOT, cs, (size_t)(d - cs));
+	const uint8_t *parts[] = { b };
+	size_t lens[] = { (size_t)(p - b) };
+
+	append(w, parts, lens, 1);
+}
+
+/*
+ * Append one TracePacket without timestamp on sequence @q (a track
+ * descriptor): the sequence id, then the payload (field @field, body @body),
  * written straight into the chunk.
  */
-static void emit(struct pf_writer *w, struct pf_seq *q, bool has_ts, uint64_t ts,
-		 const uint8_t *interned, size_t ilen, unsigned int field, const uint8_t *body,
+static void emit(struct pf_writer *w, struct pf_seq *q, unsigned int field, const uint8_t *body,
 		 size_t blen)
 {
-	uint64_t t = 0;
 	size_t n;
 	uint8_t *c;
 
 	if (!q->started)
-		start_seq(w, q, ts);
-	if (has_ts) {
-		t = q->delta ? ts - q->last_ts : ts;
-		q->last_ts = ts;
-	}
-	n = (has_ts ? 1 + varint_len(t) : 0) + 2 + 2 +
-	    (ilen ? 1 + varint_len(ilen) + ilen : 0) +
-	    varint_len((uint64_t)field << 3) + varint_len(blen) + blen;
+		start_seq(w, q);
+	n = 2 + varint_len((uint64_t)field << 3) + varint_len(blen) + blen;
 	if (w->len + n + 16 > EX_PF_CHUNK)
 		flush_chunk(w);
 	c = w->chunk + w->len;
 	*c++ = TRACE_PACKET << 3 | WT_LEN;
 	c = put_varint(c, n);
-	if (has_ts)
-		c = put_uint(c, TP_TIMESTAMP, t);
-	/* The sequence ids and flags are below 128: one byte each. */
+	/* The sequence ids are below 128: one byte. */
 	c = put_uint(c, TP_SEQ_ID, q->id);
-	c = put_uint(c, TP_SEQ_FLAGS, SEQ_NEEDS_STATE);
-	if (ilen) {
-		c = put_tag(c, TP_INTERNED, WT_LEN);
-		c = put_varint(c, ilen);
-		memcpy(c, interned, ilen);
-		c += ilen;
-	}
 	c = put_tag(c, field, WT_LEN);
 	c = put_varint(c, blen);
 	memcpy(c, body, blen);
@@ -460,7 +461,7 @@ static void describe(struct pf_writer *w, uint64_t uuid, uint64_t parent, const 
 	}
 	if (counter)
 		p = put_bytes(p, TD_COUNTER, "", 0);
-	emit(w, &w->seq[1], false, 0, NULL, 0, TP_TRACK_DESC, body, (size_t)(p - body));
+	emit(w, &w->seq[1], TP_TRACK_DESC, body, (size_t)(p - body));
 }
 
 static struct pf_writer *of(struct ex_sink *s)
@@ -531,7 +532,17 @@ static uint8_t *put_args(struct pf_writer *w, struct pf_seq *sq, uint8_t *p, uin
 	return p;
 }
 
-/* One TrackEvent on @uuid. */
+/*
+ * One TrackEvent on @uuid: a packet of the sequence id, the TrackEvent, the
+ * interned data it introduces and, last, the timestamp (what changes from one
+ * packet to the next comes last, so that deflate finds the rest of the packet
+ * in a recent one as one match).  The timestamp is a delta of the sequence's
+ * incremental clock, or absolute on BOOTTIME (timestamp_clock_id) for an
+ * event dated before the clock's last value.  No packet has
+ * SEQ_NEEDS_INCREMENTAL_STATE: the flag tells a reader to skip packets after
+ * a loss of state, and both sequences start by clearing their state and lose
+ * no packet.
+ */
 static void event(struct pf_writer *w, uint64_t uuid, uint64_t ts, int type, const char *cat,
 		  const char *name, const struct ex_arg *args, int nr_args, uint64_t flow_out,
 		  uint64_t flow_in, bool has_value, int64_t value)
@@ -539,23 +550,25 @@ static void event(struct pf_writer *w, uint64_t uuid, uint64_t ts, int type, con
 	/* Room: every interned string new (name, category, PF_MAX_ARGS keys
 	 * and string values), each under PF_MAX_STR + 24 bytes. */
 	uint8_t ib[(2 * PF_MAX_ARGS + 2) * (PF_MAX_STR + 32)], *ip = ib;
-	/* In time order: on the delta sequence. */
-	struct pf_seq *q = &w->seq[!(ts >= w->seq[0].last_ts)];
+	/* In time order: on the first sequence. */
+	struct pf_seq *q = &w->seq[w->seq[0].clocked && ts < w->seq[0].last_ts];
 	uint8_t *pkt, *tev, *p;
 	size_t te_len, len, ilen;
+	bool past;
 
 	if (!q->started)
-		start_seq(w, q, ts);
+		start_seq(w, q);
+	if (!q->clocked)
+		clock_seq(w, q, ts);
+	past = ts < q->last_ts;
 	/* A packet is under 64 KiB, the chunk's spare room. */
 	if (w->len + sizeof(ib) + PF_MAX_ARGS * PF_MAX_STR + 256 > EX_PF_CHUNK)
 		flush_chunk(w);
 	/* Written in place, each length given one byte and moved up in the rare
 	 * case it needs more. */
 	pkt = w->chunk + w->len;
-	p = put_uint(pkt + 2, TP_TIMESTAMP, q->delta ? ts - q->last_ts : ts);
-	q->last_ts = ts;
-	p = put_uint(p, TP_SEQ_ID, q->id);
-	p = put_uint(p, TP_SEQ_FLAGS, SEQ_NEEDS_STATE);
+	/* The sequence ids are below 128: one byte. */
+	p = put_uint(pkt + 2, TP_SEQ_ID, q->id);
 	*p++ = TP_TRACK_EVENT << 3 | WT_LEN;
 	tev = ++p;
 	if (cat)
@@ -584,6 +597,13 @@ static void event(struct pf_writer *w, uint64_t uuid, uint64_t ts, int type, con
 		p = put_varint(p, ilen);
 		memcpy(p, ib, ilen);
 		p += ilen;
+	}
+	if (past) {
+		p = put_uint(p, TP_TIMESTAMP, ts);
+		p = put_uint(p, TP_CLOCK_ID, CLOCK_BOOTTIME);
+	} else {
+		p = put_uint(p, TP_TIMESTAMP, ts - q->last_ts);
+		q->last_ts = ts;
 	}
 	len = (size_t)(p - (pkt + 2));
 	if (len >= 0x80)
@@ -803,7 +823,6 @@ int pf_open(struct pf_writer *w, FILE *f, int level)
 	w->f = f;
 	w->level = level;
 	w->seq[0].id = 1;
-	w->seq[0].delta = true;
 	w->seq[1].id = 2;
 	/* Room for a chunk plus one packet past its threshold. */
 	w->chunk = malloc(EX_PF_CHUNK + 65536);

@@ -9,10 +9,13 @@
  *	...				// the pass writes through the sink
  *	err = pf_close(&w);		// flushes; the first error, if any
  *
- * What is written (two packet sequences: 1 holds the events that come in
- * time order, their timestamps as deltas of a sequence-scoped incremental
- * clock; 2 holds track descriptors and the events dated in the past, such as
- * the begin of a run slice written when it ends, with absolute timestamps):
+ * What is written (two packet sequences, each starting by clearing its
+ * incremental state and making a sequence-scoped incremental clock the
+ * default clock of its timestamps: 1 holds the events that come in time
+ * order, as deltas of its clock; 2 holds track descriptors and the events
+ * dated in the past, such as the begin of a run slice written when it ends:
+ * deltas of its own clock while they come in order, else absolute on
+ * BOOTTIME through timestamp_clock_id):
  *  - TrackDescriptors: a process track per process, a thread track per
  *    thread (ThreadDescriptor pid/tid/name), each thread's run/ready track
  *    (child of its process), one track per CPU, packet lanes (child tracks of
@@ -50,7 +53,7 @@ struct pf_intern;
 struct pf_seq {
 	uint32_t id;			/* trusted_packet_sequence_id */
 	bool started;			/* first packet written (state cleared) */
-	bool delta;			/* timestamps are deltas (incremental clock) */
+	bool clocked;			/* its incremental clock defined (clock_seq()) */
 	uint64_t last_ts;		/* the incremental clock's value */
 	struct pf_intern *names, *cats, *keys, *strs;	/* interning tables */
 };

@@ -381,10 +381,18 @@ def check_proto(binary, data, work, doc):
     check(stats['plain'] > 0 and not stats['compressed'], f'--level 0: plain packets {stats}')
     plain = pftrace.to_trace_events(packets)
     check(plain['traceEvents'] == doc['traceEvents'], '--level 0: same events')
+    # Timestamps: sequence 1 (events in time order) all deltas of its
+    # incremental clock; sequence 2 (events dated in the past: run/ready
+    # begins) deltas of its own clock while in order, else absolute on
+    # BOOTTIME.  Both kinds occur here, and the durations check_kdelay()
+    # compared with kernel-delay to the nanosecond come from them.
+    clocks = plain['clocks']
+    check(set(clocks) == {(1, 64), (2, 64), (2, 6)},
+          f'{data}: timestamps per (sequence, clock) {dict(clocks)}')
     r = subprocess.run([binary, 'export', '--perfetto', out, '--level', '13', data],
                        capture_output=True, text=True)
     check(r.returncode != 0 and '--level' in r.stderr, f'--level 13: {r.stderr.strip()}')
-    print(f'{data}: CPU tracks {dict(cats)}; --level 0 same events')
+    print(f'{data}: CPU tracks {dict(cats)}; --level 0 same events; clocks {dict(clocks)}')
 
 
 def check_all():

@@ -12,7 +12,9 @@ to_trace_events() rebuilds from the decoded packets the Trace Event JSON
 document the JSON writer would make, so that check_trace.py applies the same
 structural checks and the same comparisons with the reports to both formats:
 interned names resolved per sequence, delta timestamps summed on the
-sequence with the incremental clock, events ordered by time (stable), thread
+sequence's incremental clock (the clock of the packet's timestamp_clock_id,
+else of the sequence's TracePacketDefaults: 64, the sequence's incremental
+clock, or 6, BOOTTIME, absolute), events ordered by time (stable), thread
 tracks -> (pid, tid), run/ready tracks -> (pid, their uuid), CPU tracks ->
 pseudo process CPU_PID, packet lanes -> async slices (one 'n' per hop and one
 at the end), flows -> 's'/'f' pairs, counters -> 'C' events.
@@ -155,6 +157,8 @@ def to_trace_events(packets):
     """A Trace Event Format document equivalent to the protobuf trace."""
     interned = collections.defaultdict(lambda: collections.defaultdict(dict))
     clock = {}                  # seq -> last value of its incremental clock
+    default_clock = {}          # seq -> its TracePacketDefaults.timestamp_clock_id
+    clocks = collections.Counter()   # (seq, clock id) -> track events
     tracks = {}                 # uuid -> descriptor dict
     events = []                 # (ts, index, seq, TrackEvent)
     meta = []
@@ -168,6 +172,9 @@ def to_trace_events(packets):
         if flags & 1:
             interned[seq].clear()
             clock.pop(seq, None)
+            default_clock.pop(seq, None)
+        for d in p.get('trace_packet_defaults', []):
+            default_clock[seq] = one(d, 'timestamp_clock_id')
         for cs in p.get('clock_snapshot', []):
             for c in cs.get('clocks', []):
                 if one(c, 'clock_id') == 64 and one(c, 'is_incremental'):
@@ -181,10 +188,23 @@ def to_trace_events(packets):
             td = p['track_descriptor'][0]
             tracks[one(td, 'uuid')] = td
         if 'track_event' in p:
+            # The packet's clock, else the sequence's default: BOOTTIME (6)
+            # is absolute, the sequence's incremental clock (64) a delta.
             ts = one(p, 'timestamp')
-            if 'clock_snapshot' not in p and seq in clock:
+            clk = one(p, 'timestamp_clock_id', default_clock.get(seq, 6))
+            if ts is None:
+                problems.append(f'packet {idx}: track event without timestamp')
+                continue
+            if clk == 64:
+                if seq not in clock:
+                    problems.append(f'packet {idx}: delta before its clock snapshot')
+                    continue
                 ts = clock[seq] + ts
                 clock[seq] = ts
+            elif clk != 6:
+                problems.append(f'packet {idx}: timestamp on unknown clock {clk}')
+                continue
+            clocks[(seq, clk)] += 1
             te = p['track_event'][0]
             names = interned[seq]
             ev = {'type': TYPES.get(one(te, 'type'), one(te, 'type')), 'uuid': one(te, 'track_uuid'),
@@ -341,5 +361,5 @@ def to_trace_events(packets):
     meta.append({'ph': 'M', 'name': 'process_name', 'pid': PKT_PID, 'tid': 0,
                  'args': {'name': 'packets'}})
     doc = {'traceEvents': meta + out, 'problems': problems, 'hop_flows': hop_chains,
-           'tracks': kinds}
+           'tracks': kinds, 'clocks': clocks}
     return doc
