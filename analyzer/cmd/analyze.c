@@ -209,7 +209,8 @@ int analyze_exit_status(struct pdata_session *s, int err)
 			 st->bytes_read);
 		return 128 + sig;
 	}
-	return st->truncated ? OVP_EXIT_INPUT : OVP_EXIT_OK;
+	/* A cap reached (one warning said which) leaves partial results too. */
+	return st->truncated || ovp_cap_reached() ? OVP_EXIT_INPUT : OVP_EXIT_OK;
 }
 
 int analyze_open(struct analyze_ctx *ctx)
