@@ -303,7 +303,8 @@ json_t *analyze_recording_json(struct pdata_session *s)
 	json_object_set_new(rec, "lost_detail", lost);
 	json_object_set_new(rec, "truncated", json_boolean(st->truncated));
 	json_object_set_new(rec, "interrupted", json_boolean(st->interrupted));
-	json_object_set_new(rec, "partial", json_boolean(st->truncated || st->interrupted));
+	json_object_set_new(rec, "partial",
+			    json_boolean(st->truncated || st->interrupted || ovp_cap_reached()));
 	json_object_set_new(rec, "first_ns", json_integer(st->first_time));
 	json_object_set_new(rec, "last_ns", json_integer(st->last_time));
 	json_object_set_new(rec, "duration_ns",

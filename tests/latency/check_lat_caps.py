@@ -7,7 +7,8 @@
 # its own, sent 500 ns after it is received.
 #
 # - 4,000 packets (below both caps): no warning, exit 0.
-# - 300,000 packets (past both): exit 2 with exactly the two warnings; every
+# - 300,000 packets (past both): exit 2 with exactly the two warnings, the
+#   JSON document's recording.partial true (false below the caps); every
 #   span is counted; devices d0..d4095 have their rows, the first 4,000 the
 #   same as below the caps, the rest count under no device; --dev and a flow
 #   filter still find a packet below the caps, not one past them.
@@ -57,12 +58,18 @@ def span(out):
     return json.loads(out)["reports"]["latency"]["spans"][0]
 
 
+def partial(out):
+    return json.loads(out)["recording"]["partial"]
+
+
 os.makedirs(tmp, exist_ok=True)
 few = generate(4000)
 rc, out, err, _ = run(["latency", "--json", few])
 if rc != 0 or err:
     fail("below the caps: exit %d, stderr %r (expected 0, nothing)" % (rc, err))
 below = span(out)
+if partial(out) is not False:
+    fail("below the caps: recording.partial %r, expected false" % partial(out))
 if below["count"] != 4000 or len(below["by_dev"]) != 4000:
     fail("below the caps: %d spans on %d devices, expected 4000 on 4000" %
          (below["count"], len(below["by_dev"])))
@@ -76,6 +83,8 @@ if rc != 2:
 if len(lines) != 2 or WARN_DEV not in lines[0] or WARN_ATTR not in lines[1]:
     fail("past the caps: expected the two cap warnings, got %r" % err)
 past = span(out)
+if partial(out) is not True:
+    fail("past the caps: recording.partial %r, expected true" % partial(out))
 by_dev = {d["dev"]: d for d in past["by_dev"]}
 if past["count"] != 300000:
     fail("past the caps: %d spans, expected 300000" % past["count"])

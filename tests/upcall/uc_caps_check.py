@@ -8,7 +8,8 @@ upcalls that no handler receives.
 
 - Below the cap (N = 900,000): every answer as the generator computed it,
   no warning, exit 0.
-- Past it (N = 1,100,000): exit 2 and one warning naming the cap; everything
+- Past it (N = 1,100,000): exit 2, one warning naming the cap and the JSON
+  document's recording.partial true (false below); everything
   before the cap as the answers say (sets, threads, batches, sections, the
   events counted), only the kernel upcalls not kept are missing from the
   "no recv_upcall" count.
@@ -54,7 +55,10 @@ def flood(gen, analyzer, work, n, args=("--json",)):
     rc, out, err, rss = run(analyzer, ["upcall-cost"] + list(args) + [data], work)
     os.unlink(data)
     os.unlink(answers)
-    got = json.loads(out)["reports"]["upcall_cost"] if out.startswith("{") else None
+    doc = json.loads(out) if out.startswith("{") else None
+    got = doc["reports"]["upcall_cost"] if doc else None
+    if got is not None:
+        got["_partial"] = doc["recording"]["partial"]
     return want, rc, got, err, rss
 
 
@@ -69,6 +73,8 @@ def main():
         errors.append("below the cap: exit %d, no cap warning expected: %s" % (rc, err))
     else:
         compare(want, got, "below the cap", errors)
+        if got["_partial"] is not False:
+            errors.append("below the cap: recording.partial %r" % got["_partial"])
 
     want, rc, got, err, rss = flood(gen, analyzer, work, 1100000)
     lines = [l for l in err.splitlines() if WARNING in l]
@@ -85,6 +91,8 @@ def main():
         refused = sum(e["usable"] for e in want["events"].values()) - CAP
         want["uncorrelated"]["dp_upcall_no_recv"] -= refused
         compare(want, got, "past the cap", errors)
+        if got["_partial"] is not True:
+            errors.append("past the cap: recording.partial %r, expected true" % got["_partial"])
     _, rc2, _, _, rss2 = flood(gen, analyzer, work, 2200000, args=("-q",))
     print("twice past the cap: exit %d, peak %d KB" % (rc2, rss2))
     if rc2 != 2:
