@@ -12,6 +12,7 @@ static __thread char errmsg[1024];
 static const char *progname = "ovsperf";
 static unsigned long nr_warnings;
 static bool quiet;
+static bool cap_reached;		/* ovp_warn_cap() was called */
 
 int ovp_err(int code, const char *fmt, ...)
 {
@@ -87,6 +88,26 @@ void ovp_warn(const char *fmt, ...)
 unsigned long ovp_warn_count(void)
 {
 	return nr_warnings;
+}
+
+void ovp_warn_cap(const char *fmt, ...)
+{
+	va_list ap;
+
+	nr_warnings++;
+	cap_reached = true;
+	if (quiet)
+		return;
+	fprintf(stderr, "%s: warning: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+bool ovp_cap_reached(void)
+{
+	return cap_reached;
 }
 
 void ovp_print_error(const char *fmt, ...)

@@ -58,6 +58,11 @@ struct id_map {
 
 #define ID_DENSE_MAX 4096
 
+/* Most threads a session knows (ovsperf-analyze(1), LIMITS): tids come from
+ * the file, one per COMM or FORK record (~64 bytes each).  Beyond, a thread
+ * has no name and no process, one warning (pdata-threads.c). */
+#define PDATA_MAX_THREADS 1048576
+
 /* A thread known from COMM/FORK records. */
 struct pdata_thread {
 	struct ovp_hmap_node node;	/* in the session's threads, by tid */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ovsperf/err.h"
 #include "ovsperf/hash.h"
 #include "pdata-local.h"
 
@@ -21,6 +22,7 @@ void pdata__threads_init(struct pdata_session *s)
 	ovp_hmap_init(&s->threads);
 	/* The former open-addressing table's first size (256 slots, half full). */
 	(void)ovp_hmap_reserve(&s->threads, 128);
+	ovp_hmap_set_cap(&s->threads, PDATA_MAX_THREADS);
 }
 
 void pdata__threads_exit(struct pdata_session *s)
@@ -45,15 +47,21 @@ static inline struct pdata_thread *thread_find(const struct pdata_session *s, ui
 	return NULL;
 }
 
-/* The thread @tid, added (no name, pid -1) when new; NULL when out of memory.
- * Tids come one per COMM/FORK record of the file, so the table is bounded by
- * the file's size, as before (no cap). */
+/* The thread @tid, added (no name, pid -1) when new; NULL when out of memory
+ * or when the table is at its cap (PDATA_MAX_THREADS: one warning, the
+ * threads beyond stay without name and process). */
 static struct pdata_thread *thread_get(struct pdata_session *s, uint32_t tid)
 {
 	struct pdata_thread *t = thread_find(s, tid);
 
 	if (t)
 		return t;
+	if (ovp_hmap_is_full(&s->threads)) {
+		if (!s->threads.refused++)
+			ovp_warn_cap("%s: more than %d threads named by COMM or FORK records: the "
+				     "others have no name or process", s->path, PDATA_MAX_THREADS);
+		return NULL;
+	}
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;

@@ -209,7 +209,8 @@ int analyze_exit_status(struct pdata_session *s, int err)
 			 st->bytes_read);
 		return 128 + sig;
 	}
-	return st->truncated ? OVP_EXIT_INPUT : OVP_EXIT_OK;
+	/* A cap reached (one warning said which) leaves partial results too. */
+	return st->truncated || ovp_cap_reached() ? OVP_EXIT_INPUT : OVP_EXIT_OK;
 }
 
 int analyze_open(struct analyze_ctx *ctx)
@@ -302,7 +303,8 @@ json_t *analyze_recording_json(struct pdata_session *s)
 	json_object_set_new(rec, "lost_detail", lost);
 	json_object_set_new(rec, "truncated", json_boolean(st->truncated));
 	json_object_set_new(rec, "interrupted", json_boolean(st->interrupted));
-	json_object_set_new(rec, "partial", json_boolean(st->truncated || st->interrupted));
+	json_object_set_new(rec, "partial",
+			    json_boolean(st->truncated || st->interrupted || ovp_cap_reached()));
 	json_object_set_new(rec, "first_ns", json_integer(st->first_time));
 	json_object_set_new(rec, "last_ns", json_integer(st->last_time));
 	json_object_set_new(rec, "duration_ns",

@@ -108,8 +108,9 @@ void analyze_catch_signals(struct pdata_session *s);
  * analyze_exit_status() - the exit status of a command that read a
  * recording: OVP_EXIT_INPUT when @err is set; 128 + the signal number when a
  * signal stopped the reading before the end of the data (130 for SIGINT, 143
- * for SIGTERM); OVP_EXIT_INPUT when the data was truncated or damaged (partial
- * results, one warning printed); else OVP_EXIT_OK.  Also prints the warning
+ * for SIGTERM); OVP_EXIT_INPUT when the data was truncated or damaged, or a
+ * table reached its cap (ovp_warn_cap(): partial results, one warning
+ * printed); else OVP_EXIT_OK.  Also prints the warning
  * of an interruption on stderr.
  */
 int analyze_exit_status(struct pdata_session *s, int err);

@@ -26,7 +26,7 @@ uint32_t devtab__intern(struct devtab *t, const char *name)
 		t->ready = true;
 	}
 	if (ovp_intern__put(&t->names, name, strlen(name), &id) == OVP_HMAP_FULL)
-		ovp_warn("more than %d distinct device names: the events of the others are "
-			 "counted under an unknown device", DEVTAB_MAX);
+		ovp_warn_cap("more than %d distinct device names: the events of the others are "
+			     "counted under an unknown device", DEVTAB_MAX);
 	return id;
 }

@@ -929,8 +929,8 @@ int kd_engine__finish(struct kd_engine *e)
 	bool partial;
 
 	if (e->untracked)
-		ovp_warn("kernel-delay: more than %d threads at once: %" PRIu64 " more were not "
-			 "followed (their events are not counted)", KD_MAX_THREADS, e->untracked);
+		ovp_warn_cap("kernel-delay: more than %d threads at once: %" PRIu64 " more were not "
+			     "followed (their events are not counted)", KD_MAX_THREADS, e->untracked);
 	if (!e->open || e->finished)
 		return 0;
 	/* A window meant to end at a time or a trigger is cut short. */

@@ -284,8 +284,8 @@ static void ident_end(struct pktid_table *t, struct ident *n, enum pktid_end why
 		t->counts.freed++;
 	} else if (why == PKTID_END_EVICTED) {
 		if (!t->counts.evicted++ && t->cap_what)
-			ovp_warn("%s: more than %zu packets were in flight at once: %s", t->cap_what,
-				 t->max_inflight, t->cap_lost);
+			ovp_warn_cap("%s: more than %zu packets were in flight at once: %s", t->cap_what,
+				     t->max_inflight, t->cap_lost);
 	} else {
 		t->counts.finished++;
 	}

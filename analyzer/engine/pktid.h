@@ -125,8 +125,9 @@ void pktid_table__set_end_cb(struct pktid_table *t, pktid_end_fn fn, void *arg);
 /**
  * pktid_table__warn_at_cap() - print one warning the first time the cap
  * evicts an identity: "@what: more than N packets were in flight at once:
- * @lost" (both strings must outlive the table).  Without it evictions are
- * only counted (reports that show them, as journey does).
+ * @lost" (both strings must outlive the table), through ovp_warn_cap(): the
+ * results are partial and the command exits 2.  Without it evictions are
+ * only counted (tests of the table alone).
  */
 void pktid_table__warn_at_cap(struct pktid_table *t, const char *what, const char *lost);
 

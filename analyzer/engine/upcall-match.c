@@ -28,6 +28,7 @@ void uc_engine__init(struct uc_engine *e, bool dp_bytes)
 {
 	memset(e, 0, sizeof(*e));
 	e->dp_bytes = dp_bytes;
+	e->who = "upcall-cost";
 	e->unc.by_length_only = !dp_bytes;
 	ovp_values__init(&e->k2v);
 	ovp_values__init(&e->v2k);
@@ -100,6 +101,15 @@ int uc_engine__add_event(struct uc_engine *e, const struct uc_input *in)
 		return 0;
 	if (reported)
 		e->valid[in->type]++;
+	if (e->nr_ev >= UC_MAX_EVENTS || e->refused) {
+		/* Past the cap: kept no more, even once there is room (none is
+		 * made), so the results cover a prefix of the recording. */
+		if (!e->refused++)
+			ovp_warn_cap("%s: more than %d upcall events to match: later ones are "
+				     "counted but not matched (results cover the recording up "
+				     "to there)", e->who, UC_MAX_EVENTS);
+		return 0;
+	}
 	e->stored[in->type]++;
 	if (e->nr_ev == e->cap_ev) {
 		size_t n = e->cap_ev ? e->cap_ev * 2 : 1024;

@@ -51,6 +51,14 @@ extern const char *const uc_type_names[UC_NR_TYPES];
  * the shipped probe set captures 64 at the kernel, 128 at the handler). */
 #define UC_MAX_BYTES 128
 
+/*
+ * Most usable events the engine keeps until uc_engine__finish() matches
+ * them (ovsperf-analyze(1), LIMITS): matching needs them all, so beyond the
+ * cap later events are counted (total, usable) but not kept, and the results
+ * cover the recording up to the first event refused, with one warning.
+ */
+#define UC_MAX_EVENTS 1000000
+
 /* In-port not known (the event carries none). */
 #define UC_PORT_NONE (-1)
 /* In-port of a tunnel: matches any kernel upcall's port (upcall_cost.py). */
@@ -118,6 +126,8 @@ struct uc_engine {
 					 * reported handlers) */
 	uint64_t valid[UC_NR_TYPES];	/* ...of which usable */
 	uint64_t stored[UC_NR_TYPES];	/* usable events kept, reported or not */
+	uint64_t refused;		/* usable events past UC_MAX_EVENTS, not kept */
+	const char *who;		/* the command, for the cap's warning */
 	bool dp_bytes;			/* kernel upcalls carry packet bytes */
 	uint8_t *bytes;			/* kernel and recv_upcall packet bytes */
 	size_t nr_bytes, cap_bytes;
@@ -139,7 +149,8 @@ struct uc_engine {
 };
 
 /* Empty engine (allocates nothing).  @dp_bytes: whether kernel upcalls
- * will carry packet bytes (else matching uses the length only). */
+ * will carry packet bytes (else matching uses the length only).  The cap's
+ * warning names "upcall-cost" unless the caller sets e->who. */
 void uc_engine__init(struct uc_engine *e, bool dp_bytes);
 
 /* Free everything (NULL ok). */

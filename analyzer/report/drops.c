@@ -317,6 +317,9 @@ static int d_ready(struct pdata_tool *tool, struct pdata_session *s)
 		err = pktid_table__new(&d->ids, d->key, 1000000);
 		if (err)
 			return err;
+		pktid_table__warn_at_cap(d->ids, "drops",
+					 "the least recently seen lost their identity (their drops "
+					 "are charged only to a device they pass after that)");
 	}
 	return 0;
 }
@@ -370,8 +373,8 @@ static int add_chain(struct drops *d, const struct pdata_sample *sample, uint32_
 		return err;
 	err = ovp_intern__put(&d->chain_ids, key, (1 + nr) * sizeof(*key), &id);
 	if (err == OVP_HMAP_FULL)
-		ovp_warn("drops: more than %d distinct kernel callchains: the drops of the "
-			 "others are not in the callchain tables", DROPS_MAX_CHAINS);
+		ovp_warn_cap("drops: more than %d distinct kernel callchains: the drops of the "
+			     "others are not in the callchain tables", DROPS_MAX_CHAINS);
 	if (err < 0)
 		return ovp_err(err, "drops: out of memory");
 	if (!id)
@@ -395,8 +398,8 @@ static uint32_t intern_flow(struct drops *d, const struct pktfilter_flow *f)
 	uint32_t id;
 
 	if (ovp_intern__put(&d->flows, f, sizeof(*f), &id) == OVP_HMAP_FULL)
-		ovp_warn("drops: more than %d distinct flows: the drops of the others are not "
-			 "in the flow table", DROPS_MAX_FLOWS);
+		ovp_warn_cap("drops: more than %d distinct flows: the drops of the others are not "
+			     "in the flow table", DROPS_MAX_FLOWS);
 	return id;
 }
 

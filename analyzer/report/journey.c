@@ -373,6 +373,9 @@ static int j_ready(struct pdata_tool *tool, struct pdata_session *s)
 	if (err)
 		return err;
 	pktid_table__set_end_cb(j->ids, on_end, j);
+	pktid_table__warn_at_cap(j->ids, "journey",
+				 "the least recently seen lost their identity (their paths end "
+				 "there, marked evicted; --max-inflight)");
 	return 0;
 }
 

@@ -47,6 +47,12 @@ extern const struct report_ops report_latency_ops;
 
 /* Device and flow of a packet, interned: spans carry the id (index + 1).
  * Hashed and compared as words: no padding. */
+/* Caps of the interned device names and attributes (see struct lat_report):
+ * each device has a row of statistics per span (a few KB), hence fewer
+ * devices than other reports keep. */
+#define LAT_MAX_DEVS 4096
+#define LAT_MAX_ATTRS 262144
+
 struct lat_attr {
 	uint32_t dev;			/* device string id + 1, 0 = none */
 	struct pktfilter_flow flow;
@@ -139,7 +145,9 @@ struct lat_report {
 	struct lat_evmap *evmap;
 	int nr_evsels;
 
-	/* Interned attributes and device names. */
+	/* Interned attributes and device names, capped (ovsperf-analyze(1),
+	 * LIMITS): past LAT_MAX_DEVS names an event has no device, past
+	 * LAT_MAX_ATTRS (device, flow) pairs no attribute (one warning each). */
 	struct ovp_intern attrs;	/* struct lat_attr, by attr id */
 	struct ovp_intern devs;		/* device names, by dev id */
 	uint32_t *dev_attr;		/* [dev id - 1]: attr id of the device alone, 0 = not yet */

@@ -526,7 +526,7 @@ static inline uint32_t dev_find_key(const struct lat_report *r, const struct dev
 }
 
 /* The id of device @name (>= 1, in first-seen order), added when new; 0 when
- * out of memory. */
+ * out of memory or past the cap. */
 static uint32_t intern_dev(struct lat_report *r, const char *name)
 {
 	struct lat_dev_key *e;
@@ -534,8 +534,12 @@ static uint32_t intern_dev(struct lat_report *r, const char *name)
 	uint32_t n = (uint32_t)(len < 16 ? len + 1 : 16), id;
 	size_t count = ovp_intern__count(&r->devs);
 	struct dev_key k;
+	int ret = ovp_intern__put(&r->devs, name, len, &id);
 
-	if (ovp_intern__put(&r->devs, name, len, &id) || !id)
+	if (ret == OVP_HMAP_FULL)
+		ovp_warn_cap("latency: more than %d distinct device names: the events of the "
+			     "others carry no device (--dev does not match them)", LAT_MAX_DEVS);
+	if (ret || !id)
 		return 0;
 	if (ovp_intern__count(&r->devs) == count ||
 	    !dev_key_of((const uint8_t *)name, n, n, &k))
@@ -556,7 +560,10 @@ static uint32_t intern_attr(struct lat_report *r, const struct lat_attr *a)
 {
 	uint32_t id;
 
-	ovp_intern__put(&r->attrs, a, sizeof(*a), &id);
+	if (ovp_intern__put(&r->attrs, a, sizeof(*a), &id) == OVP_HMAP_FULL)
+		ovp_warn_cap("latency: more than %d distinct (device, flow) attributes: the "
+			     "events of the others carry neither (shown as -, no --dev or flow "
+			     "filter matches them)", LAT_MAX_ATTRS);
 	return id;
 }
 
@@ -864,9 +871,9 @@ static int lat_done(struct pdata_tool *tool, struct pdata_session *s)
 		if (err)
 			return err;
 		if (c->expired_cap)
-			ovp_warn("span %s: more than %d packets were in flight at once: the oldest "
-				 "%" PRIu64 " expired before --span-timeout (counted unfinished)",
-				 r->spans[i].name, SPANSPEC_MAX_OPEN, c->expired_cap);
+			ovp_warn_cap("span %s: more than %d packets were in flight at once: the oldest "
+				     "%" PRIu64 " expired before --span-timeout (counted unfinished)",
+				     r->spans[i].name, SPANSPEC_MAX_OPEN, c->expired_cap);
 	}
 	return 0;
 }
@@ -885,8 +892,8 @@ static int lat_create(struct report **out, struct analyze_ctx *ctx)
 	r->base.ctx = ctx;
 	r->top = 5;
 	r->span_timeout_ns = SPANSPEC_TIMEOUT_NS;
-	ovp_intern__init(&r->attrs, 0);
-	ovp_intern__init(&r->devs, 0);
+	ovp_intern__init(&r->attrs, LAT_MAX_ATTRS);
+	ovp_intern__init(&r->devs, LAT_MAX_DEVS);
 	ovp_hmap_init(&r->dev_keys);
 	pktfilter_init(&r->filt);
 	pdata_tool__init(&r->tool);

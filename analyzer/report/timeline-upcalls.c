@@ -35,6 +35,7 @@ int ex_upcalls_ready(struct ex_timeline *x)
 		if (x->uci.f[t].evsel && x->uci.f[t].evsel->idx < x->nr_map)
 			x->map[x->uci.f[t].evsel->idx].uc_type = (int8_t)t;
 	uc_engine__init(&x->uc, x->uci.dp_bytes);
+	x->uc.who = "export";
 	x->uc_on = true;
 	return 0;
 }

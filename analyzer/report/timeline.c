@@ -974,13 +974,13 @@ static int ex_done(struct pdata_tool *tool, struct pdata_session *s)
 
 		span_engine__finish(x->spans[k].eng);
 		if (c->expired_cap)
-			ovp_warn("export: span %s: more than %d packets were in flight at once: "
-				 "the oldest %" PRIu64 " expired before --span-timeout (no slice)",
-				 x->spans[k].name, SPANSPEC_MAX_OPEN, c->expired_cap);
+			ovp_warn_cap("export: span %s: more than %d packets were in flight at once: "
+				     "the oldest %" PRIu64 " expired before --span-timeout (no slice)",
+				     x->spans[k].name, SPANSPEC_MAX_OPEN, c->expired_cap);
 	}
 	if (x->gen_resets)
-		ovp_warn("export: more than %d skb addresses: packet generations (gen) "
-			 "counted again from 0, %" PRIu64 " time(s)", EX_MAX_GENS, x->gen_resets);
+		ovp_warn_cap("export: more than %d skb addresses: packet generations (gen) "
+			     "counted again from 0, %" PRIu64 " time(s)", EX_MAX_GENS, x->gen_resets);
 	return x->w->err;
 }
 

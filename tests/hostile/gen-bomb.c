@@ -17,7 +17,11 @@
  *                             must not fork once per bad format without end;
  *   gen-bomb archive OUT MB W an ovsperf archive (tar + zstd) whose member
  *                             W ("kallsyms" or "perf.data") declares and holds
- *                             MB MiB of zeros: a few hundred KB on disk.
+ *                             MB MiB of zeros: a few hundred KB on disk;
+ *   gen-bomb comms OUT N      a perf.data of N COMM records, each naming a
+ *                             thread of its own (tid 100000 + i, "t<i>"),
+ *                             then one sample of thread 5 and one of the
+ *                             last: the reader's table of threads.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -270,6 +274,48 @@ static int formats(const char *out, unsigned int n)
 	return pdata_writer__close(w, err);
 }
 
+/* N threads named by COMM records, then a sample of thread 5 and of the last. */
+static int comms(const char *out, uint64_t n)
+{
+	struct perf_event_attr a = attr();
+	uint64_t id = EVENT_ID, i;
+	struct pdata_writer *w;
+	struct sample_rec r;
+	struct {
+		struct perf_event_header h;
+		uint32_t pid, tid;
+		char comm[16];
+		uint32_t spid, stid;	/* the sample_id_all trailer: TID, TIME, IDENTIFIER */
+		uint64_t time, ident;
+	} c;
+	int err;
+
+	err = pdata_writer__open(&w, out);
+	if (err)
+		return err;
+	err = pdata_writer__add_attr(w, &a, &id, 1, "cpu-clock");
+	for (i = 0; i < n && !err; i++) {
+		memset(&c, 0, sizeof(c));
+		c.h.type = PERF_RECORD_COMM;
+		c.h.size = sizeof(c);
+		c.pid = c.tid = c.spid = c.stid = 100000 + (uint32_t)i;
+		snprintf(c.comm, sizeof(c.comm), "t%u", (unsigned int)i);
+		c.time = 1000000000ull + i;
+		c.ident = EVENT_ID;
+		err = pdata_writer__write(w, &c, sizeof(c));
+		if (!err && i % 1024 == 1023)
+			err = pdata_writer__finished_round(w);
+	}
+	for (i = 0; i < 2 && !err; i++) {
+		sample(&r, 0);
+		r.pid = r.tid = 100000 + (uint32_t)(i ? n - 1 : 5);
+		r.time = 1000000000ull + n + i;
+		err = pdata_writer__write(w, &r, sizeof(r));
+	}
+	err = err ?: pdata_writer__finished_round(w);
+	return pdata_writer__close(w, err);
+}
+
 int main(int argc, char **argv)
 {
 	int err;
@@ -280,10 +326,13 @@ int main(int argc, char **argv)
 		err = pipe_stream(argv[2], strtoull(argv[3], NULL, 0));
 	else if (argc == 4 && !strcmp(argv[1], "formats"))
 		err = formats(argv[2], (unsigned int)strtoul(argv[3], NULL, 0));
+	else if (argc == 4 && !strcmp(argv[1], "comms"))
+		err = comms(argv[2], strtoull(argv[3], NULL, 0));
 	else if (argc == 5 && !strcmp(argv[1], "archive"))
 		err = archive(argv[2], strtoull(argv[3], NULL, 0), argv[4]);
 	else {
-		fprintf(stderr, "usage: gen-bomb zrec|pipe|formats OUT N | archive OUT MB MEMBER\n");
+		fprintf(stderr, "usage: gen-bomb zrec|pipe|formats|comms OUT N | archive OUT MB "
+				"MEMBER\n");
 		return 1;
 	}
 	if (err)

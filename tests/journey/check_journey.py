@@ -194,8 +194,15 @@ def main():
         lo, hi = t0 + (t1 - t0) // 3, t0 + 2 * (t1 - t0) // 3
         extra[extra.index("--time") + 1] = "%d.%09d,%d.%09d" % (
             lo // 10**9, lo % 10**9, hi // 10**9, hi % 10**9)
-    out = subprocess.run([binary, "journey", "--json", "-q", "--key", key] + extra + [data],
-                         stdout=subprocess.PIPE, check=True).stdout.decode()
+    run = subprocess.run([binary, "journey", "--json", "-q", "--key", key] + extra + [data],
+                         stdout=subprocess.PIPE)
+    # A --max-inflight that evicts reaches a cap: partial results, exit 2
+    # (check_evicted() requires evictions); otherwise exit 0.
+    want_rc = 2 if "--max-inflight" in extra else 0
+    if run.returncode != want_rc:
+        print("FAIL: journey exits %d, expected %d" % (run.returncode, want_rc))
+        return 1
+    out = run.stdout.decode()
     lines = [l for l in out.split("\n") if l]
     # JSON Lines: one packet per line, then the summary document on the
     # last line; every line must be a JSON object.

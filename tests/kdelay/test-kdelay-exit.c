@@ -12,6 +12,7 @@
 
 #include "../lib/check.h"
 #include "engine/kdelay.h"
+#include "ovsperf/err.h"
 
 #define PID 100
 #define SEC 1000000000ull
@@ -116,7 +117,9 @@ static void test_max_threads(void)
 	CHECK_U64(ovp_hmap_count(&e.threads), KD_MAX_THREADS);
 	CHECK(e.untracked >= 100);
 	run(&e, t, 2, PID, 5);	/* a monitored thread beyond the cap: not counted */
+	CHECK(!ovp_cap_reached());
 	CHECK(kd_engine__finish(&e) == 0);
+	CHECK(ovp_cap_reached());	/* one warning; the command exits 2 */
 	CHECK_U64(e.samples[0].nr_threads, 0);
 	kd_engine__exit(&e);
 }
@@ -124,6 +127,8 @@ static void test_max_threads(void)
 int main(void)
 {
 	test_exit_horizon();
+	/* Freeing exited threads early loses nothing: no cap reached. */
+	CHECK(!ovp_cap_reached());
 	test_max_threads();
 	CHECK_DONE();
 }

@@ -19,9 +19,17 @@
  * numbers are computed from `perf script` output of the file
  * (check_latency.py), like for the real recordings.
  *
- * Usage: gen-flows OUT.data OUT.kallsyms [PACKETS]   (default 600; more for timing)
+ * Usage: gen-flows OUT.data OUT.kallsyms [PACKETS [distinct|drops]]   (default 600;
+ * more for timing).  distinct: every packet has a device name and a flow of
+ * its own ("d<N>", source address 10.0.0.0 + N, fixed ports), a new skb, and
+ * is sent 500 ns after it is received: no drops, orphans, stacks or LOST
+ * records (the caps of latency's device and attribute tables).  drops: a flow
+ * of its own for each packet (devices as usual), freed (skb:kfree_skb) with
+ * a kernel callchain of its own instead of sent (the caps of the drops
+ * report's flows and callchains).
  */
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,7 +118,11 @@ struct gen_ev {
 	uint64_t skb;
 	int flow, dev;
 	int stack;		/* 0 none, else a stack variant */
+	uint32_t uniq;		/* distinct: the packet's number */
 };
+
+static bool distinct;		/* a device and a flow per packet */
+static bool drop_all;		/* ...each dropped, with a callchain of its own */
 
 /* What a 'flow' probe (older field form) read at skb->data: the last two
  * are no plain IPv4 header, so their fields are no flow (an IPv4 header with
@@ -182,12 +194,20 @@ static int write_sample(struct pdata_writer *w, const struct gen_ev *e)
 		memcpy(raw + 16, &e->skb, 8);
 		rlen = 24;
 		if (e->ev == EV_RECV) {
+			char own[16];
 			const char *dev = devs[e->dev];
-			uint32_t loc = ((uint32_t)(strlen(dev) + 1) << 16) | 44, a;
+			uint32_t loc, a;
 			uint16_t port;
 
+			if (distinct && !drop_all) {
+				snprintf(own, sizeof(own), "d%u", e->uniq);
+				dev = own;
+			}
+			loc = ((uint32_t)(strlen(dev) + 1) << 16) | 44;
 			memcpy(raw + 24, &loc, 4);
 			inet_pton(AF_INET, flows[e->flow].saddr, &a);
+			if (distinct)
+				a = htonl(0x0a000000u + e->uniq);
 			memcpy(raw + 28, &a, 4);
 			inet_pton(AF_INET, flows[e->flow].daddr, &a);
 			memcpy(raw + 32, &a, 4);
@@ -268,10 +288,14 @@ int main(int argc, char **argv)
 	int err, k;
 	FILE *f;
 
-	if (argc < 3 || argc > 4 || !nr_pkts) {
-		fprintf(stderr, "usage: gen-flows OUT.data OUT.kallsyms [PACKETS]\n");
+	if (argc < 3 || argc > 5 || !nr_pkts ||
+	    (argc == 5 && strcmp(argv[4], "distinct") && strcmp(argv[4], "drops"))) {
+		fprintf(stderr, "usage: gen-flows OUT.data OUT.kallsyms [PACKETS "
+			"[distinct|drops]]\n");
 		return 1;
 	}
+	distinct = argc == 5;
+	drop_all = distinct && !strcmp(argv[4], "drops");
 	evs = calloc(nr_pkts * 3 + 64, sizeof(*evs));
 	if (!evs)
 		return 2;
@@ -283,6 +307,20 @@ int main(int argc, char **argv)
 		};
 		uint32_t fate = rnd(100);
 
+		if (distinct) {
+			struct gen_ev e;
+
+			s.skb = 0xffff888100000000ULL + i * 256;
+			s.flow = 0;
+			s.uniq = (uint32_t)i;
+			evs[n++] = s;
+			e = s;
+			e.ev = drop_all ? EV_FREE : EV_OUTPUT;
+			e.stack = drop_all ? (int)i + 1 : 0;
+			e.time = t0 + 500;
+			evs[n++] = e;
+			continue;
+		}
 		evs[n++] = s;
 		if (fate < 90) {
 			struct gen_ev e = s;
@@ -304,8 +342,12 @@ int main(int argc, char **argv)
 		}
 	}
 	/* Two LOST windows, one per CPU. */
-	evs[n++] = (struct gen_ev){ .time = 1000000000000ULL + 1200000, .ev = -1, .cpu = 1 };
-	evs[n++] = (struct gen_ev){ .time = 1000000000000ULL + 3000000, .ev = -1, .cpu = 0 };
+	if (!distinct) {
+		evs[n++] = (struct gen_ev){ .time = 1000000000000ULL + 1200000, .ev = -1,
+					    .cpu = 1 };
+		evs[n++] = (struct gen_ev){ .time = 1000000000000ULL + 3000000, .ev = -1,
+					    .cpu = 0 };
+	}
 	qsort(evs, n, sizeof(evs[0]), cmp_ev);
 
 	err = pdata_writer__open(&w, argv[1]);

@@ -20,7 +20,7 @@
  * upcall each event belongs to), not by any correlation: for the whole
  * recording ("all") and for --handler-filter handler2 ("handler2").
  *
- * Usage: gen-upcall bytes|length|set OUT.data OUT.json
+ * Usage: gen-upcall bytes|length|set|flood:N OUT.data OUT.json
  *   bytes:  every event with a packet carries its bytes, the kernel upcall
  *           too (a probe: ovsperf:ovs_dp_upcall len, upcall_cmd, pkt); several
  *           packets share a length, so only the bytes tell them apart;
@@ -28,7 +28,9 @@
  *           tracepoint (no bytes), recv_upcall and op_flow_execute with pkt;
  *           every packet length differs (kernel upcalls match by length);
  *   length: plain perf form: the tracepoint and USDT arguments only; every
- *           packet length differs.
+ *           packet length differs;
+ *   flood:N: bytes, then N kernel upcalls that no handler receives, 1 us
+ *           apart (the cap on the events upcall-cost keeps to match).
  */
 #include <jansson.h>
 #include <stdbool.h>
@@ -142,6 +144,7 @@ static const char pexec_fmt[] =
 
 static bool bytes_mode;		/* handler events carry packet bytes */
 static bool dp_bytes_mode;	/* ...and the kernel upcall too */
+static uint64_t flood;		/* flood:N: kernel upcalls nobody receives, at the end */
 
 /* One event to write. */
 struct gen_ev {
@@ -568,9 +571,13 @@ int main(int argc, char **argv)
 	json_t *doc;
 	size_t i;
 
+	if (!strncmp(argv[1], "flood:", 6)) {
+		flood = strtoull(argv[1] + 6, NULL, 10);
+		argv[1] = "bytes";
+	}
 	if (argc != 4 || (strcmp(argv[1], "bytes") && strcmp(argv[1], "length") &&
 			  strcmp(argv[1], "set"))) {
-		fprintf(stderr, "usage: gen-upcall bytes|length|set OUT.data OUT.json\n");
+		fprintf(stderr, "usage: gen-upcall bytes|length|set|flood:N OUT.data OUT.json\n");
 		return 1;
 	}
 	bytes_mode = strcmp(argv[1], "length") != 0;
@@ -597,6 +604,9 @@ int main(int argc, char **argv)
 	/* Every usable kernel upcall that is in no set was not received; with
 	 * --handler-filter, those received by the other handler are paired all
 	 * the same and counted apart (the filter applies after pairing). */
+	for (uint64_t f = 0; f < flood; f++) {
+		count_event(DP, 0, true);	/* written below, after the rounds */
+	}
 	all.dp_no_recv = all.valid[DP] - all.sets;
 	h2.dp_no_recv = all.dp_no_recv;
 	h2.other_handlers = all.sets - h2.sets;
@@ -617,6 +627,13 @@ int main(int argc, char **argv)
 	for (i = 0; i < nr_evs && !err; i++) {
 		err = write_sample(w, &evs[i]);
 		if (!err && i % 128 == 127)
+			err = pdata_writer__finished_round(w);
+	}
+	for (uint64_t f = 0; f < flood && !err; f++) {
+		struct gen_ev e = { t + f * 1000, DP, 0, 0, 1, next_pkt + (int)(f % 1000), 1 };
+
+		err = write_sample(w, &e);
+		if (!err && f % 1024 == 1023)
 			err = pdata_writer__finished_round(w);
 	}
 	err = err ?: pdata_writer__finished_round(w);

@@ -52,6 +52,16 @@ const char *ovp_progname(void);
 void ovp_warn(const char *fmt, ...) __printf(1, 2);
 unsigned long ovp_warn_count(void);
 
+/*
+ * ovp_warn_cap() - the one warning of a table that reached its cap (a table
+ * keyed by values from the input, ovsperf-analyze(1), LIMITS): printed as
+ * ovp_warn() does; the results are then partial, so the command exits
+ * OVP_EXIT_INPUT (ovp_cap_reached()), even under --quiet.
+ */
+void ovp_warn_cap(const char *fmt, ...) __printf(1, 2);
+/* Has a cap been reached (ovp_warn_cap())? */
+bool ovp_cap_reached(void);
+
 /* Silence warnings (--quiet still reports errors). */
 void ovp_set_quiet(bool quiet);
 
