@@ -91,7 +91,8 @@ struct lat_span {
 	const char *key_name;		/* key field of the first stage's event */
 	enum pktid_key ident;		/* PKTID_KEY_SKB (the key field) or _HEAD */
 	bool ident_fell_back;		/* --key head, but no stage event has a head */
-	bool is_backlog;		/* the backlog preset: stage 1 dequeues */
+	struct backlog_depth *bq;	/* the backlog preset's depth (stage 1
+					 * dequeues) in lat_report.bq, else NULL */
 	struct pktid_table *ids;	/* packet identities (ident head) */
 	uint64_t events[SPAN_MAX_STAGES];	/* events seen per stage */
 };

@@ -353,8 +353,8 @@ static json_t *span_json(struct lat_report *r, struct lat_result *res)
 		if (!r->no_blame)
 			json_object_set_new(o, "_blame_needs", json_string(blame_needs));
 	}
-	if (sp->is_backlog) {
-		json_t *bq = backlog_depth__json(&r->bq[sp - r->spans]);
+	if (sp->bq) {
+		json_t *bq = backlog_depth__json(sp->bq);
 
 		json_object_set_new(bq, "_keep", json_integer(BQ_KEEP));
 		json_object_set_new(o, "backlog_depth", bq);

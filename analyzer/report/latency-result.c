@@ -298,8 +298,7 @@ static int on_rec__(void *ctx, const struct span_rec *rec)
 	if (!err && r->tl_started)
 		err = lat_tl__add(&r->tls[sp - r->spans], rec->t[nst - 1], lat);
 	if (!err && rec->qdepth)
-		err = backlog_depth__add(&r->bq[sp - r->spans], rec->cpu[1],
-					 (rec->qdepth & 0x7fffffffu) - 1, rec->qdepth >> 31);
+		err = backlog_depth__add(sp->bq, rec->cpu[1], rec->qdepth);
 	/* Intervals are shown for three stages or more (two: the span). */
 	for (k = 1; k < nst && nst > 2 && !err; k++)
 		err = set_add(&res->ivl[k], rec->t[k] - rec->t[k - 1],

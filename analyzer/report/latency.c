@@ -251,7 +251,7 @@ static int build_span(struct lat_report *r, struct pdata_session *s, const char 
 		goto out;
 	sp->nr_stages = nst;
 	sp->name = strdup(name);
-	sp->is_backlog = !strcmp(name, "backlog");
+	sp->bq = strcmp(name, "backlog") ? NULL : &r->bq[r->nr_spans];
 	for (i = 0; i < nst; i++) {
 		struct lat_stage *st = &sp->stages[i];
 		size_t sz = 1;
@@ -798,30 +798,33 @@ static int lat_sample(struct pdata_tool *tool, const struct pdata_sample *sample
 						      sample->time, sample->cpu, lazy_attr, &lz);
 		if (ret < 0)
 			return ret;
-		/* A packet left its CPU's backlog: the depth of later ones counts it. */
-		if (sp->is_backlog && role->stage == 1 &&
-		    (ret == SPAN_ADVANCED || ret == SPAN_COMPLETED)) {
-			int err = backlog_depth__dequeue(&r->bq[role->span], sample->cpu,
-							 sample->time);
-
-			if (err)
-				return err;
-		}
 		if (r->blame && (ret == SPAN_STARTED || ret == SPAN_RESTARTED)) {
 			ret = blame__started(r->blame, role->span, key, sample->time);
 			if (ret < 0)
 				return ret;
 			continue;
 		}
-		if (ret != SPAN_COMPLETED)
+		/* A packet left its CPU's backlog (stage 1): the depth of later
+		 * ones counts it.  Tested where the span completes, or past the
+		 * test of completion: no cost to the other spans' events. */
+		if (ret != SPAN_COMPLETED) {
+			if (ret == SPAN_ADVANCED && sp->bq && role->stage == 1) {
+				ret = backlog_depth__dequeue(sp->bq, sample->cpu, sample->time);
+				if (ret)
+					return ret;
+			}
 			continue;
+		}
 		rec = span_engine__last(eng);
-		if (sp->is_backlog) {
-			bool sat;
-			uint32_t d = backlog_depth__at(&r->bq[role->span], rec->cpu[1], rec->t[0],
-						       rec->t[1], &sat);
-
-			rec->qdepth = (d + 1) | (sat ? 0x80000000u : 0);
+		if (sp->bq) {
+			if (role->stage == 1)
+				ret = backlog_depth__dequeue_last(sp->bq, sample->cpu, sample->time,
+								  rec->t[0], &rec->qdepth);
+			else
+				rec->qdepth = backlog_depth__qdepth(sp->bq, rec->cpu[1], rec->t[0],
+								    rec->t[1]);
+			if (ret < 0)
+				return ret;
 		}
 		if (r->blame) {
 			ret = blame__complete(r->blame, rec, sp->nr_stages, &rec->blame);
