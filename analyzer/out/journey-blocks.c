@@ -51,6 +51,44 @@ static const char *end_text(enum journey_end end)
 	}
 }
 
+/* Parts the text line names; the rest are summed up (the JSON has them all). */
+#define TEXT_BLAME_PARTS 5
+
+/* The compact blame line: the largest parts, largest first, with their
+ * share of the packet's time. */
+static void text_blame(const struct journey_packet *p, FILE *out)
+{
+	uint64_t total = p->last_ns - p->first_ns, rest = 0;
+	uint32_t i;
+
+	if (!p->nr_blame)
+		return;
+	fprintf(out, "  blame:");
+	for (i = TEXT_BLAME_PARTS; i < p->nr_blame; i++)
+		rest += p->blame[i].ns;
+	for (i = 0; i < p->nr_blame && i < TEXT_BLAME_PARTS; i++) {
+		const struct journey_blame *b = &p->blame[i];
+
+		fprintf(out, "%s %s", i ? "," : "", b->kind_name);
+		if (b->kind != JOURNEY_BLAME_IDLE && b->kind != JOURNEY_BLAME_UNKNOWN)
+			fprintf(out, " %s", b->name);
+		if (b->kind == JOURNEY_BLAME_TASK && b->pid >= 0)
+			fprintf(out, " (tid %" PRIu32 ", pid %" PRId32 ")", b->num, b->pid);
+		else if (b->kind == JOURNEY_BLAME_TASK)
+			fprintf(out, " (tid %" PRIu32 ")", b->num);
+		else if (b->kind == JOURNEY_BLAME_HARDIRQ)
+			fprintf(out, " (irq %" PRIu32 ")", b->num);
+		fprintf(out, " %.3f us (%.1f%%", b->ns / 1000.0, total ? 100.0 * b->ns / total : 0.0);
+		if (b->runnable_ns)
+			fprintf(out, ", handler runnable %.3f us", b->runnable_ns / 1000.0);
+		fputc(')', out);
+	}
+	if (p->nr_blame > TEXT_BLAME_PARTS)
+		fprintf(out, ", %" PRIu32 " more %.3f us (%.1f%%)", p->nr_blame - TEXT_BLAME_PARTS,
+			rest / 1000.0, total ? 100.0 * rest / total : 0.0);
+	fputc('\n', out);
+}
+
 static int text_packet(const struct journey_packet *p, FILE *out)
 {
 	uint64_t prev = 0, t0 = p->first_ns;
@@ -89,6 +127,7 @@ static int text_packet(const struct journey_packet *p, FILE *out)
 	if (p->nr_not_kept)
 		fprintf(out, "  [... %" PRIu32 " more events not kept; --max-events]\n",
 			p->nr_not_kept);
+	text_blame(p, out);
 	fputc('\n', out);
 	return 0;
 }
@@ -108,6 +147,37 @@ static json_t *hex(uint64_t v)
 
 	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
 	return json_string(buf);
+}
+
+/* The blame as the latency report's items: {kind, name, [tid, pid | vec |
+ * irq], ns, share, [runnable_ns]}, largest first. */
+static json_t *json_blame(const struct journey_packet *p)
+{
+	uint64_t total = p->last_ns - p->first_ns;
+	json_t *a = json_array();
+	uint32_t i;
+
+	for (i = 0; i < p->nr_blame; i++) {
+		const struct journey_blame *b = &p->blame[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "kind", json_string(b->kind_name));
+		json_object_set_new(o, "name", json_string(b->name));
+		if (b->kind == JOURNEY_BLAME_TASK) {
+			json_object_set_new(o, "tid", json_integer(b->num));
+			json_object_set_new(o, "pid", b->pid >= 0 ? json_integer(b->pid) : json_null());
+		} else if (b->kind == JOURNEY_BLAME_SOFTIRQ) {
+			json_object_set_new(o, "vec", json_integer(b->num));
+		} else if (b->kind == JOURNEY_BLAME_HARDIRQ) {
+			json_object_set_new(o, "irq", json_integer(b->num));
+		}
+		json_object_set_new(o, "ns", json_integer(b->ns));
+		json_object_set_new(o, "share", json_real(total ? (double)b->ns / total : 0));
+		if (b->kind == JOURNEY_BLAME_TASK)
+			json_object_set_new(o, "runnable_ns", json_integer(b->runnable_ns));
+		json_array_append_new(a, o);
+	}
+	return a;
 }
 
 static int json_packet(const struct journey_packet *p, FILE *out)
@@ -153,6 +223,8 @@ static int json_packet(const struct journey_packet *p, FILE *out)
 		prev = e->time_ns;
 	}
 	json_object_set_new(o, "events", evs);
+	if (p->blamed)
+		json_object_set_new(o, "blame", json_blame(p));
 	err = json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(o);

@@ -15,6 +15,8 @@
 
 /* Completed spans the engine holds before dropping them (stream mode). */
 #define EX_SPAN_HOLD 64
+/* Samples between two prunings of the blame timelines. */
+#define EX_BLAME_PRUNE_EVERY 4096
 
 /*
  * Add span @name from @spec (engine/spanspec.h) when the recording has its events.
@@ -192,7 +194,46 @@ static bool in_lost_window(const struct ex_timeline *x, uint64_t t0, uint64_t t1
 	return false;
 }
 
-static void write_packet(struct ex_timeline *x, const struct ex_span *sp, const struct span_rec *rec)
+/* The packet's blame as the slice's args (x->blame_args), largest parts
+ * first.  Return: how many args, or a negative errno. */
+static int blame_args(struct ex_timeline *x, const struct ex_span *sp, const struct span_rec *rec)
+{
+	static const char *const keys[EX_MAX_BLAME][2] = {
+		{ "blame1", "blame1_ns" }, { "blame2", "blame2_ns" }, { "blame3", "blame3_ns" },
+	};
+	unsigned int nst = sp->nr_stages;
+	const struct blame_item *it;
+	uint32_t id;
+	size_t n;
+	int err, na = 0;
+
+	err = blame__complete(x->blame, rec, nst, &id);
+	if (err)
+		return err;
+	n = blame__items(x->blame, id, rec->t[nst - 1] - rec->t[0], &it);
+	for (size_t i = 0; i < n && i < EX_MAX_BLAME; i++) {
+		const struct blame_ent *e = blame__ent(x->blame, it[i].ent);
+		char *what = x->blame_what[i];
+		size_t sz = sizeof(x->blame_what[i]);
+
+		/* The task by its tid: its pid may be learnt only later (at
+		 * its switch-out), and the slice is written now. */
+		if (e->kind == BLAME_TASK)
+			snprintf(what, sz, "task %s (tid %u)", e->name, (unsigned int)e->num);
+		else if (e->kind == BLAME_HARDIRQ)
+			snprintf(what, sz, "hardirq %s (irq %u)", e->name, (unsigned int)e->num);
+		else if (e->kind == BLAME_SOFTIRQ)
+			snprintf(what, sz, "softirq %s", e->name);
+		else
+			snprintf(what, sz, "%s", blame_kind_name(e->kind));
+		x->blame_args[na++] = EXA_S(keys[i][0], what);
+		x->blame_args[na++] = EXA_U(keys[i][1], it[i].ns);
+	}
+	blame__put(x->blame, id);
+	return na;
+}
+
+static int write_packet(struct ex_timeline *x, const struct ex_span *sp, const struct span_rec *rec)
 {
 	unsigned int nst = sp->nr_stages, k;
 	const char *stages[SPAN_MAX_STAGES];
@@ -207,7 +248,15 @@ static void write_packet(struct ex_timeline *x, const struct ex_span *sp, const 
 	};
 
 	if (!pkt_passes(x, rec, nst))
-		return;
+		return 0;
+	if (x->blame) {
+		int na = blame_args(x, sp, rec);
+
+		if (na < 0)
+			return na;
+		p.blame = x->blame_args;
+		p.nr_blame = na;
+	}
 	if (!x->pkt_named) {
 		x->pkt_named = true;
 		x->w->ops->process(x->w, EX_PKT_PID, "packets");
@@ -220,6 +269,7 @@ static void write_packet(struct ex_timeline *x, const struct ex_span *sp, const 
 	p.lost_window = in_lost_window(x, rec->t[0], rec->t[nst - 1]);
 	x->w->ops->packet(x->w, EX_PKT_PID, &p);
 	x->counts.packets++;
+	return 0;
 }
 
 /* The attribute of the sample being fed, read once and only when the span
@@ -263,10 +313,15 @@ int ex_on_packet(struct ex_timeline *x, const struct ex_evmap *m,
 					      lazy_attr, &lz);
 		if (ret < 0)
 			return ret;
-		if (ret == SPAN_STARTED || ret == SPAN_RESTARTED)
+		if (ret == SPAN_STARTED || ret == SPAN_RESTARTED) {
 			gen_bump(x, key, true);
-		else if (ret == SPAN_COMPLETED)
-			write_packet(x, sp, span_engine__last(sp->eng));
+			if (x->blame)
+				ret = blame__started(x->blame, r->span, key, sm->time);
+		} else if (ret == SPAN_COMPLETED) {
+			ret = write_packet(x, sp, span_engine__last(sp->eng));
+		}
+		if (ret < 0)
+			return ret;
 	}
 	return 0;
 }
@@ -295,4 +350,38 @@ int ex_check_filters(struct ex_timeline *x)
 			return ovp_err(-ENOENT, "%s: the packet events have no field %s",
 				       pktfilter_opt_names[k], pktfilter_field_names[k]);
 	return 0;
+}
+
+/* engine/blame.h: is a span still pending from that start? */
+static bool ex_pending(void *ctx, int span, uint64_t key, uint64_t t0)
+{
+	struct ex_timeline *x = ctx;
+	uint64_t t;
+
+	return span_engine__pending_start(x->spans[span].eng, key, &t) && t == t0;
+}
+
+int ex_blame_ready(struct ex_timeline *x)
+{
+	int err;
+
+	if (!x->nr_spans)
+		return 0;
+	err = blame__new(&x->blame, x->s, x->nr_spans, ex_pending, x);
+	if (!err && x->blame && *blame__missing(x->blame))
+		ovp_warn("export: blame without %s: the CPU state they change is not known "
+			 "(ovsperf-probe's blame set records them)", blame__missing(x->blame));
+	return err;
+}
+
+int ex_blame_event(struct ex_timeline *x, const struct pdata_sample *sm)
+{
+	int ret;
+
+	if (++x->blame_since_prune >= EX_BLAME_PRUNE_EVERY) {
+		x->blame_since_prune = 0;
+		blame__prune(x->blame);
+	}
+	ret = blame__event(x->blame, sm, sm->evsel->idx);
+	return ret < 0 ? ret : 0;
 }
