@@ -80,6 +80,7 @@ struct jpkt {
 	uint32_t nr_over;		/* events beyond --max-events, not kept */
 	bool through;			/* has a --through event */
 	uint32_t blame;			/* its blame so far (engine/blame.h id), 0 = none */
+	uint64_t blame_ns;		/* the time its parts add up to */
 	struct pktfilter_pkt filt;	/* times, CPUs, devices, first flow values */
 };
 
@@ -472,12 +473,14 @@ static int j_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 		p->skb = skb;
 		p->filt.first = sample->time;
 		*ref.user = (uint64_t)(uintptr_t)p;
-	} else if (j->blame) {
-		/* The interval since its last event, on this event's CPU. */
-		res = blame__add(j->blame, &p->blame, p->filt.last - p->filt.first, sample->cpu,
-				 p->filt.last, sample->time);
+	} else if (j->blame && sample->time > p->filt.last) {
+		/* The interval since its last event, on this event's CPU (none
+		 * for an event out of time order: a damaged file). */
+		res = blame__add(j->blame, &p->blame, p->blame_ns, sample->cpu, p->filt.last,
+				 sample->time);
 		if (res)
 			return res;
+		p->blame_ns += sample->time - p->filt.last;
 	}
 	/* A clone may learn its parent after its first event (head seen later). */
 	p->parent = ref.parent;
@@ -542,7 +545,7 @@ static bool keep_packet(struct journey *j, const struct jpkt *p)
 static int blame_items(struct journey *j, const struct jpkt *p, struct journey_packet *item)
 {
 	const struct blame_item *it;
-	size_t n = blame__items(j->blame, p->blame, p->filt.last - p->filt.first, &it);
+	size_t n = blame__items(j->blame, p->blame, p->blame_ns, &it);
 
 	if (n > j->cap_bitems) {
 		struct journey_blame *a = realloc(j->bitems, n * sizeof(*a));

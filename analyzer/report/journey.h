@@ -75,7 +75,7 @@ struct journey_packet {
 	uint32_t nr;			/* events kept */
 	bool blamed;			/* blame computed (sched/irq events recorded) */
 	const struct journey_blame *blame;	/* its parts, largest first; they add up to
-						 * last_ns - first_ns */
+						 * last_ns - first_ns (events in time order) */
 	uint32_t nr_blame;
 };
 

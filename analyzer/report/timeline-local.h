@@ -169,7 +169,8 @@ struct ex_timeline {
 	bool pkt_named;
 	struct blame *blame;		/* packets' blame; NULL: no sched/irq events */
 	uint32_t blame_since_prune;	/* samples since its timelines were pruned */
-	char blame_what[EX_MAX_BLAME][80];	/* the names of a packet's parts */
+	char **blame_what;		/* [blame entity id]: its name as an arg, made once */
+	size_t nr_blame_what;
 	struct ex_arg blame_args[2 * EX_MAX_BLAME];
 	struct lostwin lost;		/* LOST windows (engine/lostwin.h) */
 	uint64_t (*lost_win)[2];	/* LOST windows [lo, hi] seen so far */

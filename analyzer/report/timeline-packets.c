@@ -194,6 +194,38 @@ static bool in_lost_window(const struct ex_timeline *x, uint64_t t0, uint64_t t1
 	return false;
 }
 
+/* The name of blame entity @ent as an arg ("task comm (tid T)", "softirq
+ * NET_RX", ...), made once per entity; NULL when out of memory.  A task by
+ * its tid: its pid may be learnt only later (at its switch-out), and the
+ * slice is written now. */
+static const char *blame_what(struct ex_timeline *x, uint32_t ent)
+{
+	const struct blame_ent *e = blame__ent(x->blame, ent);
+	char buf[96];
+
+	if (ent >= x->nr_blame_what) {
+		size_t n = ent * 2 + 16;
+		char **a = realloc(x->blame_what, n * sizeof(*a));
+
+		if (!a)
+			return NULL;
+		memset(a + x->nr_blame_what, 0, (n - x->nr_blame_what) * sizeof(*a));
+		x->blame_what = a;
+		x->nr_blame_what = n;
+	}
+	if (x->blame_what[ent])
+		return x->blame_what[ent];
+	if (e->kind == BLAME_TASK)
+		snprintf(buf, sizeof(buf), "task %s (tid %u)", e->name, (unsigned int)e->num);
+	else if (e->kind == BLAME_HARDIRQ)
+		snprintf(buf, sizeof(buf), "hardirq %s (irq %u)", e->name, (unsigned int)e->num);
+	else if (e->kind == BLAME_SOFTIRQ)
+		snprintf(buf, sizeof(buf), "softirq %s", e->name);
+	else
+		snprintf(buf, sizeof(buf), "%s", blame_kind_name(e->kind));
+	return x->blame_what[ent] = strdup(buf);
+}
+
 /* The packet's blame as the slice's args (x->blame_args), largest parts
  * first.  Return: how many args, or a negative errno. */
 static int blame_args(struct ex_timeline *x, const struct ex_span *sp, const struct span_rec *rec)
@@ -212,20 +244,12 @@ static int blame_args(struct ex_timeline *x, const struct ex_span *sp, const str
 		return err;
 	n = blame__items(x->blame, id, rec->t[nst - 1] - rec->t[0], &it);
 	for (size_t i = 0; i < n && i < EX_MAX_BLAME; i++) {
-		const struct blame_ent *e = blame__ent(x->blame, it[i].ent);
-		char *what = x->blame_what[i];
-		size_t sz = sizeof(x->blame_what[i]);
+		const char *what = blame_what(x, it[i].ent);
 
-		/* The task by its tid: its pid may be learnt only later (at
-		 * its switch-out), and the slice is written now. */
-		if (e->kind == BLAME_TASK)
-			snprintf(what, sz, "task %s (tid %u)", e->name, (unsigned int)e->num);
-		else if (e->kind == BLAME_HARDIRQ)
-			snprintf(what, sz, "hardirq %s (irq %u)", e->name, (unsigned int)e->num);
-		else if (e->kind == BLAME_SOFTIRQ)
-			snprintf(what, sz, "softirq %s", e->name);
-		else
-			snprintf(what, sz, "%s", blame_kind_name(e->kind));
+		if (!what) {
+			blame__put(x->blame, id);
+			return ovp_err(-ENOMEM, "export: out of memory");
+		}
 		x->blame_args[na++] = EXA_S(keys[i][0], what);
 		x->blame_args[na++] = EXA_U(keys[i][1], it[i].ns);
 	}

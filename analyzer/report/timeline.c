@@ -1041,6 +1041,9 @@ void ex_timeline__delete(struct ex_timeline *x)
 				free(x->spans[s].alt_names[k][a]);
 	}
 	blame__delete(x->blame);
+	for (size_t i = 0; i < x->nr_blame_what; i++)
+		free(x->blame_what[i]);
+	free(x->blame_what);
 	kd_engine__exit(&x->kd);
 	bl_engine__exit(&x->bl);
 	devtab__exit(&x->devs);
