@@ -389,7 +389,7 @@ int ex_blame_ready(struct ex_timeline *x)
 {
 	int err;
 
-	if (!x->nr_spans)
+	if (!x->nr_spans || x->f.no_blame)
 		return 0;
 	err = blame__new(&x->blame, x->s, x->nr_spans, ex_pending, x);
 	if (!err && x->blame && *blame__missing(x->blame))

@@ -6,7 +6,8 @@ each packet slice's end carries "blame<i>" / "blame<i>_ns" for its largest
 parts (man ovsperf-analyze(1), EXPORT), which must be the latency report's
 per-packet blame of the same span (`latency --table`, itself checked against
 a model from perf script output by tests/latency/check_blame.py), in the
-same order; a recording without sched/irq events has no blame args.
+same order; a recording without sched/irq events, and --no-blame, have no
+blame args.
 
 usage: check_blame_args.py OVSPERF_ANALYZE BLAME_DATA PLAIN_DATA WORK_DIR [--synthetic]
 (--synthetic: a gen-synth -k file, no busy loop to find in the slices)
@@ -31,8 +32,8 @@ def what(it):
     return it["kind"]
 
 
-def packets(analyze, data, out):
-    subprocess.run([analyze, "export", "-q", "--perfetto", out, data], check=True)
+def packets(analyze, data, out, extra=()):
+    subprocess.run([analyze, "export", "-q", *extra, "--perfetto", out, data], check=True)
     if out.endswith(".json"):
         doc = json.load(open(out))
     else:
@@ -89,6 +90,10 @@ def main():
         if not got or any(k.startswith("blame") for *_, a in got for k in a):
             errs.append("%s: %s: %d packets, blame args without sched/irq events" %
                         (fmt, plain, len(got)))
+        got = packets(analyze, data, os.path.join(work, "no-blame." + fmt), ["--no-blame"])
+        if len(got) != len(want) or any(k.startswith("blame") for *_, a in got for k in a):
+            errs.append("%s: --no-blame: %d packets, %d in latency, or blame args" %
+                        (fmt, len(got), len(want)))
     for e in errs[:40]:
         print("FAIL:", e)
     return 1 if errs else 0
