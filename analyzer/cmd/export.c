@@ -33,6 +33,7 @@ enum {
 	OPT_EX_FORMAT,
 	OPT_EX_LEVEL,
 	OPT_EX_SPAN_TIMEOUT,
+	OPT_EX_NO_BLAME,
 };
 
 static const struct option ex_options[] = {
@@ -44,6 +45,7 @@ static const struct option ex_options[] = {
 	{ "format", required_argument, NULL, OPT_EX_FORMAT },
 	{ "level", required_argument, NULL, OPT_EX_LEVEL },
 	{ "span-timeout", required_argument, NULL, OPT_EX_SPAN_TIMEOUT },
+	{ "no-blame", no_argument, NULL, OPT_EX_NO_BLAME },
 	PKTFILTER_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -75,7 +77,9 @@ static const char ex_usage[] =
 	"                          the flow is read from the packet's headers\n"
 	"      --span SPEC         packet span (latency's syntax) instead of the presets\n"
 	"      --span-timeout SECONDS  a packet span still open this long after its start\n"
-	"                          makes no slice and is forgotten (default 5; 0 = never)\n";
+	"                          makes no slice and is forgotten (default 5; 0 = never)\n"
+	"      --no-blame          packet slices without their blame (computed when the\n"
+	"                          recording has sched/irq events)\n";
 
 enum ex_format { EX_FMT_AUTO, EX_FMT_PROTO, EX_FMT_JSON };
 
@@ -132,6 +136,9 @@ static int ex_option(int key, const char *arg, void *a)
 		return 0;
 	case OPT_EX_SPAN_TIMEOUT:
 		return spanspec__parse_timeout("--span-timeout", arg, &o->f.span_timeout_ns);
+	case OPT_EX_NO_BLAME:
+		o->f.no_blame = true;
+		return 0;
 	case OPT_EX_LINKTYPE:
 		if (!strcmp(arg, "ether") || !strcmp(arg, "ethernet"))
 			o->linktype = EX_LINKTYPE_ETHERNET;

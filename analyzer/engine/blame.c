@@ -2,7 +2,8 @@
 /*
  * engine/blame.c - per-packet blame from sched/irq events (policy: engine/blame.h).
  * It computes only: the latency report puts its items in its model
- * (blame__items_json()), where the text writer (out/text-latency.c) reads them.
+ * (blame__items_json()), where the text writer (out/text-latency.c) reads them;
+ * journey and the export's timeline make plain items of them for their writers.
  *
  * Each CPU's sched_switch, softirq_entry/exit and irq_handler_entry/exit
  * move its state (the task sched_switch put on it, a stack of softirqs and
@@ -142,6 +143,11 @@ struct btail {
 	bool exact;
 };
 
+/* A window of the handler's runnable time. */
+struct bwin {
+	uint64_t lo, hi;
+};
+
 #define TASKS_PER_CHUNK 1024
 
 struct btask_chunk {
@@ -180,6 +186,8 @@ struct blame {
 	uint64_t truncated;
 	uint32_t soft_ent[16];		/* entity of softirq vector v, 0 = not yet */
 	struct blame_item one;		/* blame__items() of a one-entity id */
+	struct bwin *wins;		/* the handler's runnable windows (charge()) */
+	size_t capwins;
 };
 
 static int grow_array(void **arr, size_t *cap, size_t need, size_t size)
@@ -360,6 +368,7 @@ void blame__delete(struct blame *b)
 	free(b->sets);
 	free(b->free_sets);
 	free(b->scratch);
+	free(b->wins);
 	free(b->cpus);
 	while (b->task_chunks) {
 		struct btask_chunk *c = b->task_chunks;
@@ -657,6 +666,11 @@ void blame__prune(struct blame *b)
 		}
 		q->nodd = j;
 	}
+	blame__prune_to(b, horizon);
+}
+
+void blame__prune_to(struct blame *b, uint64_t horizon)
+{
 	for (size_t c = 0; c < b->ncpus; c++) {
 		struct bcpu *cp = &b->cpus[c];
 
@@ -714,18 +728,16 @@ static int scratch_add(struct blame *b, uint32_t ent, uint64_t ns, uint64_t runn
 	return 0;
 }
 
-/* A window of the handler's runnable time. */
-struct bwin {
-	uint64_t lo, hi;
-};
-
-#define MAX_WINS 16
-
-static uint64_t overlap(const struct bwin *w, int nw, uint64_t lo, uint64_t hi)
+/* The time of windows @w[*@k..@nw) within [@lo, @hi); the windows are in
+ * time order and disjoint, the calls' ranges too: *@k moves past the windows
+ * that end before @lo. */
+static uint64_t overlap(const struct bwin *w, size_t nw, size_t *k, uint64_t lo, uint64_t hi)
 {
 	uint64_t sum = 0;
 
-	for (int i = 0; i < nw; i++) {
+	while (*k < nw && w[*k].hi <= lo)
+		(*k)++;
+	for (size_t i = *k; i < nw && w[i].lo < hi; i++) {
 		uint64_t l = w[i].lo > lo ? w[i].lo : lo, h = w[i].hi < hi ? w[i].hi : hi;
 
 		if (h > l)
@@ -738,9 +750,9 @@ static uint64_t overlap(const struct bwin *w, int nw, uint64_t lo, uint64_t hi)
 static int charge(struct blame *b, uint32_t cpu, uint64_t a, uint64_t e)
 {
 	const struct bcpu *c = cpu < b->ncpus ? &b->cpus[cpu] : NULL;
-	struct bwin w[MAX_WINS];
-	int nw = 0, err;
+	size_t nw = 0, k = 0;
 	uint32_t handler;
+	int err;
 	long i, last;
 	uint64_t lo;
 
@@ -773,12 +785,15 @@ static int charge(struct blame *b, uint32_t cpu, uint64_t a, uint64_t e)
 	/* The handler's runnable windows that end in the interval: its
 	 * switch-ins there. */
 	if (handler && handler != NO_TID) {
-		for (long j = i + 1; j <= last && nw < MAX_WINS; j++) {
+		for (long j = i + 1; j <= last; j++) {
 			const struct bpt *p = pt_at(c, (size_t)j);
 
 			if (p->tid == handler && p->woken && p->t > a) {
-				w[nw].lo = p->woken > a ? p->woken : a;
-				w[nw++].hi = p->t;
+				if (grow_array((void **)&b->wins, &b->capwins, nw + 1,
+					       sizeof(*b->wins)))
+					return -ENOMEM;
+				b->wins[nw].lo = p->woken > a ? p->woken : a;
+				b->wins[nw++].hi = p->t;
 			}
 		}
 	}
@@ -793,7 +808,7 @@ static int charge(struct blame *b, uint32_t cpu, uint64_t a, uint64_t e)
 		if (hi <= lo)
 			continue;
 		if (nw && b->ents[p->ent - 1].kind == BLAME_TASK && p->tid != handler)
-			run = overlap(w, nw, lo, hi);
+			run = overlap(b->wins, nw, &k, lo, hi);
 		err = scratch_add(b, p->ent, hi - lo, run);
 		if (err)
 			return err;
@@ -810,10 +825,10 @@ static int cmp_item(const void *x, const void *y)
 	return a->ent < b->ent ? -1 : a->ent > b->ent;
 }
 
+static int scratch_to_set(struct blame *b, uint32_t *id);
+
 int blame__complete(struct blame *b, const struct span_rec *rec, unsigned int nst, uint32_t *id)
 {
-	struct bset *set;
-	uint32_t sid;
 	int err;
 
 	/* Most spans: on each end CPU nothing changed since the interval began,
@@ -836,6 +851,17 @@ slow:
 		if (err)
 			return err;
 	}
+	return scratch_to_set(b, id);
+}
+
+/* The scratch items as a set: *@id gets its id with one reference (a
+ * BLAME_ONE id for one entity without runnable time; 0 when the ids ran out). */
+static int scratch_to_set(struct blame *b, uint32_t *id)
+{
+	struct bset *set;
+	uint32_t sid;
+
+	*id = 0;
 	/* One entity all along, so no runnable time: the id says it all. */
 	if (b->nscratch == 1 && !b->scratch[0].runnable_ns && b->scratch[0].ent < BLAME_ONE) {
 		*id = BLAME_ONE | b->scratch[0].ent;
@@ -870,6 +896,42 @@ slow:
 	set->refs = 1;
 	*id = sid;
 	return 0;
+}
+
+int blame__add(struct blame *b, uint32_t *id, uint64_t before, uint32_t cpu, uint64_t a,
+	       uint64_t e)
+{
+	const struct bcpu *c = cpu < b->ncpus ? &b->cpus[cpu] : NULL;
+	const struct bpt *p = c && c->n ? pt_at(c, c->n - 1) : NULL;
+	uint32_t old = *id;
+	int err;
+
+	if (e <= a)
+		return 0;
+	/* Most intervals: nothing changed on that CPU since @a, and it is the
+	 * entity of all the parts so far. */
+	if (p && p->t <= a && p->ent < BLAME_ONE && (!old || old == (BLAME_ONE | p->ent))) {
+		*id = BLAME_ONE | p->ent;
+		return 0;
+	}
+	b->nscratch = 0;
+	if (old) {
+		const struct blame_item *it;
+		size_t n = blame__items(b, old, before, &it);
+
+		for (size_t i = 0; i < n; i++) {
+			struct blame_item x = it[i];
+
+			err = scratch_add(b, x.ent, x.ns, x.runnable_ns);
+			if (err)
+				return err;
+		}
+	}
+	err = charge(b, cpu, a, e);
+	if (err)
+		return err;
+	blame__put(b, old);
+	return scratch_to_set(b, id);
 }
 
 void blame__get_slow(struct blame *b, uint32_t id)

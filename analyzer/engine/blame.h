@@ -2,7 +2,9 @@
 /*
  * engine/blame.h - where a packet's latency went: per-packet blame from the sched
  * and irq events of the same recording (the latency report's "Where the time
- * went", threshold events and JSON `blame` objects).
+ * went", threshold events and JSON `blame` objects; the blame of each packet
+ * of journey, interval by interval with blame__add(); the blame args of the
+ * export's packet slices).
  *
  * Policy (man ovsperf-analyze(1), LATENCY, "Blame"):
  *
@@ -125,8 +127,13 @@ static inline int blame__event(struct blame *b, const struct pdata_sample *s, in
  * start): the timelines are kept from @t0 on while it is pending. */
 int blame__started(struct blame *b, int span, uint64_t key, uint64_t t0);
 
-/* Drop the points no pending span needs (call every so many samples). */
+/* Drop the points no pending span needs (call every so many samples; with
+ * no spans, the points before the newest event). */
 void blame__prune(struct blame *b);
+
+/* Drop the points before @horizon (but the one in force at it): for a
+ * caller that knows the oldest start it still needs (no span queues). */
+void blame__prune_to(struct blame *b, uint64_t horizon);
 
 /**
  * blame__complete() - the blame of completed span @rec (@nst stages).
@@ -134,6 +141,18 @@ void blame__prune(struct blame *b);
  * Return: 0 or -ENOMEM (message set).
  */
 int blame__complete(struct blame *b, const struct span_rec *rec, unsigned int nst, uint32_t *id);
+
+/**
+ * blame__add() - charge one more interval (@a, @e] of a packet, on @cpu (its
+ * END event's), to the packet's blame *@id (0: none yet), by the same policy
+ * as blame__complete(); call it at the end event (the timelines are known up
+ * to it).  *@id is replaced by the set with the parts so far (its one
+ * reference moves to the new id); @before is the time its parts add up to
+ * (the packet's time up to @a).  An interval of 0 ns changes nothing.
+ * Return: 0 or -ENOMEM (message set).
+ */
+int blame__add(struct blame *b, uint32_t *id, uint64_t before, uint32_t cpu, uint64_t a,
+	       uint64_t e);
 
 /* An id with this bit is no set: the whole span went to entity (id & ~BLAME_ONE),
  * with no runnable time (most spans: nothing else ran on the CPUs meanwhile). */

@@ -476,3 +476,8 @@ enum pktid_ev pktid_event_kind(const char *name)
 		return PKTID_EV_FREE_MEM;
 	return PKTID_EV_SEEN;
 }
+
+uint64_t pktid_table__oldest_user(const struct pktid_table *t)
+{
+	return t->lru_head ? t->lru_head->user : 0;
+}

@@ -157,6 +157,8 @@ void pktid_table__finish(struct pktid_table *t);
 const struct pktid_counts *pktid_table__counts(const struct pktid_table *t);
 /* Identities live right now. */
 size_t pktid_table__nr_live(const struct pktid_table *t);
+/* The caller's slot of the least recently seen live identity (0: none). */
+uint64_t pktid_table__oldest_user(const struct pktid_table *t);
 
 /**
  * pktid_key_parse() - parse a --key value: "auto", "skb" or "head".

@@ -51,6 +51,116 @@ static const char *end_text(enum journey_end end)
 	}
 }
 
+/* Parts the text line names; the rest are summed up (the JSON has them all). */
+#define TEXT_BLAME_PARTS 5
+
+/* The line is built with integer formatting: one per packet, where printf's
+ * floating point would cost as much as the rest of the block. */
+static char *put_str(char *p, const char *s)
+{
+	while (*s)
+		*p++ = *s++;
+	return p;
+}
+
+/* At most @max bytes of @s. */
+static char *put_strn(char *p, const char *s, size_t max)
+{
+	while (*s && max--)
+		*p++ = *s++;
+	return p;
+}
+
+static char *put_u64(char *p, uint64_t v)
+{
+	char tmp[20];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* @ns as microseconds with three decimals ("12.345 us"). */
+static char *put_us(char *p, uint64_t ns)
+{
+	unsigned int frac = (unsigned int)(ns % 1000);
+
+	p = put_u64(p, ns / 1000);
+	*p++ = '.';
+	*p++ = (char)('0' + frac / 100);
+	*p++ = (char)('0' + frac / 10 % 10);
+	*p++ = (char)('0' + frac % 10);
+	return put_str(p, " us");
+}
+
+/* " (12.3%" : @ns's share of @total, one decimal, rounded half up. */
+static char *put_share(char *p, uint64_t ns, uint64_t total)
+{
+	uint64_t pm = total ? (uint64_t)(1000.0 * (double)ns / (double)total + 0.5) : 0;
+
+	p = put_str(p, " (");
+	p = put_u64(p, pm / 10);
+	*p++ = '.';
+	*p++ = (char)('0' + pm % 10);
+	*p++ = '%';
+	return p;
+}
+
+/* The compact blame line: the largest parts, largest first, with their
+ * share of the packet's time. */
+static void text_blame(const struct journey_packet *p, FILE *out)
+{
+	/* Per part at most ~160 bytes (names cut to 63). */
+	char line[64 + TEXT_BLAME_PARTS * 256], *q = line;
+	uint64_t total = 0, rest = 0;
+	uint32_t i;
+
+	if (!p->nr_blame)
+		return;
+	for (i = 0; i < p->nr_blame; i++)
+		total += p->blame[i].ns;
+	q = put_str(q, "  blame:");
+	for (i = TEXT_BLAME_PARTS; i < p->nr_blame; i++)
+		rest += p->blame[i].ns;
+	for (i = 0; i < p->nr_blame && i < TEXT_BLAME_PARTS; i++) {
+		const struct journey_blame *b = &p->blame[i];
+
+		q = put_str(q, i ? ", " : " ");
+		q = put_str(q, b->kind_name);
+		if (b->kind != JOURNEY_BLAME_IDLE && b->kind != JOURNEY_BLAME_UNKNOWN) {
+			*q++ = ' ';
+			q = put_strn(q, b->name, 63);
+		}
+		if (b->kind == JOURNEY_BLAME_TASK) {
+			q = put_u64(put_str(q, " (tid "), b->num);
+			if (b->pid >= 0)
+				q = put_u64(put_str(q, ", pid "), (uint64_t)b->pid);
+			*q++ = ')';
+		} else if (b->kind == JOURNEY_BLAME_HARDIRQ) {
+			q = put_u64(put_str(q, " (irq "), b->num);
+			*q++ = ')';
+		}
+		*q++ = ' ';
+		q = put_share(put_us(q, b->ns), b->ns, total);
+		if (b->runnable_ns)
+			q = put_us(put_str(q, ", handler runnable "), b->runnable_ns);
+		*q++ = ')';
+	}
+	if (p->nr_blame > TEXT_BLAME_PARTS) {
+		q = put_u64(put_str(q, ", "), p->nr_blame - TEXT_BLAME_PARTS);
+		q = put_us(put_str(q, " more "), rest);
+		q = put_share(q, rest, total);
+		*q++ = ')';
+	}
+	*q++ = '\n';
+	fwrite(line, 1, (size_t)(q - line), out);
+}
+
 static int text_packet(const struct journey_packet *p, FILE *out)
 {
 	uint64_t prev = 0, t0 = p->first_ns;
@@ -89,6 +199,7 @@ static int text_packet(const struct journey_packet *p, FILE *out)
 	if (p->nr_not_kept)
 		fprintf(out, "  [... %" PRIu32 " more events not kept; --max-events]\n",
 			p->nr_not_kept);
+	text_blame(p, out);
 	fputc('\n', out);
 	return 0;
 }
@@ -108,6 +219,39 @@ static json_t *hex(uint64_t v)
 
 	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
 	return json_string(buf);
+}
+
+/* The blame as the latency report's items: {kind, name, [tid, pid | vec |
+ * irq], ns, share, [runnable_ns]}, largest first. */
+static json_t *json_blame(const struct journey_packet *p)
+{
+	json_t *a = json_array();
+	uint64_t total = 0;
+	uint32_t i;
+
+	for (i = 0; i < p->nr_blame; i++)
+		total += p->blame[i].ns;
+	for (i = 0; i < p->nr_blame; i++) {
+		const struct journey_blame *b = &p->blame[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "kind", json_string(b->kind_name));
+		json_object_set_new(o, "name", json_string(b->name));
+		if (b->kind == JOURNEY_BLAME_TASK) {
+			json_object_set_new(o, "tid", json_integer(b->num));
+			json_object_set_new(o, "pid", b->pid >= 0 ? json_integer(b->pid) : json_null());
+		} else if (b->kind == JOURNEY_BLAME_SOFTIRQ) {
+			json_object_set_new(o, "vec", json_integer(b->num));
+		} else if (b->kind == JOURNEY_BLAME_HARDIRQ) {
+			json_object_set_new(o, "irq", json_integer(b->num));
+		}
+		json_object_set_new(o, "ns", json_integer(b->ns));
+		json_object_set_new(o, "share", json_real(total ? (double)b->ns / total : 0));
+		if (b->kind == JOURNEY_BLAME_TASK)
+			json_object_set_new(o, "runnable_ns", json_integer(b->runnable_ns));
+		json_array_append_new(a, o);
+	}
+	return a;
 }
 
 static int json_packet(const struct journey_packet *p, FILE *out)
@@ -153,6 +297,8 @@ static int json_packet(const struct journey_packet *p, FILE *out)
 		prev = e->time_ns;
 	}
 	json_object_set_new(o, "events", evs);
+	if (p->blamed)
+		json_object_set_new(o, "blame", json_blame(p));
 	err = json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(o);

@@ -717,7 +717,8 @@ static void sk_packet(struct ex_sink *s, int64_t pid, const struct ex_packet *pk
 		EXA_P("skb", pk->skb), EXA_U("gen", pk->gen), EXA_S("cpus", cpus),
 		EXA_S("device", pk->dev ? pk->dev : ""),
 	};
-	struct ex_arg e = EXA_B("lost_window", true);
+	struct ex_arg e[1 + 2 * EX_MAX_BLAME] = { EXA_B("lost_window", true) };
+	int ne = pk->lost_window ? 1 : 0;
 
 	event(w, uuid, pk->t[0], TYPE_SLICE_BEGIN, "packet", pk->span, b, pk->dev ? 4 : 3, 0, 0,
 	      false, 0);
@@ -733,8 +734,9 @@ static void sk_packet(struct ex_sink *s, int64_t pid, const struct ex_packet *pk
 			      false, 0);
 		}
 	}
-	event(w, uuid, pk->t[nst - 1], TYPE_SLICE_END, NULL, NULL, &e, pk->lost_window, 0, 0, false,
-	      0);
+	for (int i = 0; i < pk->nr_blame && i < 2 * EX_MAX_BLAME; i++)
+		e[ne++] = pk->blame[i];
+	event(w, uuid, pk->t[nst - 1], TYPE_SLICE_END, NULL, NULL, e, ne, 0, 0, false, 0);
 }
 
 /* Counter tracks: series i of counter @name (the first two names seen get

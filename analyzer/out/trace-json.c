@@ -514,10 +514,14 @@ static void sk_packet(struct ex_sink *s, int64_t pid, const struct ex_packet *p)
 
 		async_args(w, 'n', pid, p->t[k], p->stages[k] ? p->stages[k] : "?", p->id, a, 2);
 	}
-	struct ex_arg e[] = {
+	struct ex_arg e[2 + 2 * EX_MAX_BLAME] = {
 		EXA_U("latency_ns", p->t[nst - 1] - p->t[0]), EXA_B("lost_window", true),
 	};
-	async_args(w, 'e', pid, p->t[nst - 1], p->span, p->id, e, p->lost_window ? 2 : 1);
+	int ne = p->lost_window ? 2 : 1;
+
+	for (int i = 0; i < p->nr_blame && i < 2 * EX_MAX_BLAME; i++)
+		e[ne++] = p->blame[i];
+	async_args(w, 'e', pid, p->t[nst - 1], p->span, p->id, e, ne);
 	s->err = w->err;
 }
 

@@ -8,7 +8,10 @@
  *		   resolved once; the identity (--key) is chosen from what the
  *		   events carry (engine/pktid.h)
  *	sample():  pktid_table__event() gives the event a packet; the event is
- *		   appended to that packet's list (pooled nodes, no malloc)
+ *		   appended to that packet's list (pooled nodes, no malloc);
+ *		   with sched/irq events in the recording, the blame engine
+ *		   (engine/blame.h) is fed every sample and charged the interval
+ *		   since the packet's previous event (blame__add())
  *	end of a packet (free, eviction, end of recording): the filters are
  *		   applied and the packet, as a plain item with its names
  *		   resolved (report/journey.h), goes to the block writer
@@ -36,6 +39,7 @@
 #include "ovsperf/strutil.h"
 #include "decode/devtab.h"
 #include "decode/pktfilter.h"
+#include "engine/blame.h"
 #include "engine/pktid.h"
 #include "engine/spanspec.h"
 #include "decode/skbreason.h"
@@ -45,6 +49,8 @@
 extern const struct report_ops report_journey_ops;
 
 #define POOL_CHUNK 1024
+/* Samples between two prunings of the blame timelines. */
+#define JOURNEY_PRUNE_EVERY 4096
 /* Packets the default run shows (ovsperf-analyze FILE). */
 #define JOURNEY_DEFAULT_LIMIT 10
 
@@ -73,6 +79,8 @@ struct jpkt {
 	uint32_t nr;			/* events kept */
 	uint32_t nr_over;		/* events beyond --max-events, not kept */
 	bool through;			/* has a --through event */
+	uint32_t blame;			/* its blame so far (engine/blame.h id), 0 = none */
+	uint64_t blame_ns;		/* the time its parts add up to */
 	struct pktfilter_pkt filt;	/* times, CPUs, devices, first flow values */
 };
 
@@ -105,6 +113,7 @@ struct journey {
 	uint64_t max_events;
 	uint64_t limit;			/* packets shown, 0 = all */
 	struct pktfilter filt;		/* --cpu, --dev, flow, --time */
+	bool no_blame;			/* --no-blame */
 
 	/* Setup. */
 	struct pdata_session *s;
@@ -126,6 +135,10 @@ struct journey {
 	FILE *spool;			/* the blocks, until the report's turn */
 	struct journey_event *items;	/* the events of the packet being written */
 	uint32_t cap_items;
+	struct blame *blame;		/* NULL: no sched/irq events, or --no-blame */
+	struct journey_blame *bitems;	/* the blame of the packet being written */
+	uint32_t cap_bitems;
+	uint32_t since_prune;		/* samples since the timelines were pruned */
 	int err;			/* sticky error of the end callback */
 
 	/* Counters. */
@@ -148,6 +161,7 @@ enum {
 	OPT_MAX_INFLIGHT,
 	OPT_MAX_EVENTS,
 	OPT_LIMIT,
+	OPT_NO_BLAME,
 };
 
 static const struct option j_options[] = {
@@ -157,6 +171,7 @@ static const struct option j_options[] = {
 	{ "max-inflight", required_argument, NULL, OPT_MAX_INFLIGHT },
 	{ "max-events", required_argument, NULL, OPT_MAX_EVENTS },
 	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ "no-blame", no_argument, NULL, OPT_NO_BLAME },
 	PKTFILTER_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -170,6 +185,8 @@ static const char j_usage[] =
 	"                          evicted (shown, and counted) beyond (default 1000000)\n"
 	"      --max-events N      events kept per packet (default 256; more are counted)\n"
 	"      --limit N           show at most N packets (0 = all)\n"
+	"      --no-blame          do not say where each packet's time went (blame is\n"
+	"                          computed when the recording has sched/irq events)\n"
 	PKTFILTER_USAGE("packets with an event on device NAME\n",
 			"packets whose events all lie within [START, END]\n"
 			"                          (perf script timestamps, e.g. 911.43,911.50)\n")
@@ -277,6 +294,9 @@ static int j_option(struct report *r, int key, const char *arg)
 		return parse_num("--max-events", arg, 1, &j->max_events);
 	case OPT_LIMIT:
 		return parse_num("--limit", arg, 0, &j->limit);
+	case OPT_NO_BLAME:
+		j->no_blame = true;
+		return 0;
 	default:
 		if (pktfilter_is_option(key))
 			return pktfilter_option(&j->filt, key, arg);
@@ -376,12 +396,30 @@ static int j_ready(struct pdata_tool *tool, struct pdata_session *s)
 	pktid_table__warn_at_cap(j->ids, "journey",
 				 "the least recently seen lost their identity (their paths end "
 				 "there, marked evicted; --max-inflight)");
-	return 0;
+	/* Blame: the intervals between a packet's events, no span queues (the
+	 * oldest packet in flight says how much timeline is still needed). */
+	if (!j->no_blame)
+		err = blame__new(&j->blame, s, 0, NULL, NULL);
+	/* In the default run latency says it already. */
+	if (!err && j->blame && *blame__missing(j->blame) && !j->base.ctx->all_reports)
+		ovp_warn("journey: blame without %s: the CPU state they change is not known "
+			 "(ovsperf-probe's blame set records them)", blame__missing(j->blame));
+	return err;
 }
 
 /*
  * Per event.
  */
+
+/* Drop the CPU timelines before the last event of the least recently seen
+ * packet in flight: no later interval starts earlier. */
+static void prune_blame(struct journey *j, uint64_t now)
+{
+	const struct jpkt *p = (const struct jpkt *)(uintptr_t)pktid_table__oldest_user(j->ids);
+
+	j->since_prune = 0;
+	blame__prune_to(j->blame, p ? p->filt.last : now);
+}
 
 static int j_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 {
@@ -398,6 +436,13 @@ static int j_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 		return j->err;
 	if (!sample->evsel || sample->evsel->idx >= j->nr_evsels)
 		return 0;
+	if (j->blame) {
+		if (++j->since_prune >= JOURNEY_PRUNE_EVERY)
+			prune_blame(j, sample->time);
+		res = blame__event(j->blame, sample, sample->evsel->idx);
+		if (res)
+			return res < 0 ? res : 0;
+	}
 	m = &j->map[sample->evsel->idx];
 	if (!m->used)
 		return 0;
@@ -428,6 +473,14 @@ static int j_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 		p->skb = skb;
 		p->filt.first = sample->time;
 		*ref.user = (uint64_t)(uintptr_t)p;
+	} else if (j->blame && sample->time > p->filt.last) {
+		/* The interval since its last event, on this event's CPU (none
+		 * for an event out of time order: a damaged file). */
+		res = blame__add(j->blame, &p->blame, p->blame_ns, sample->cpu, p->filt.last,
+				 sample->time);
+		if (res)
+			return res;
+		p->blame_ns += sample->time - p->filt.last;
 	}
 	/* A clone may learn its parent after its first event (head seen later). */
 	p->parent = ref.parent;
@@ -488,6 +541,41 @@ static bool keep_packet(struct journey *j, const struct jpkt *p)
 	return pktfilter_match(&j->filt, &p->filt);
 }
 
+/* The packet's blame as the item's plain parts (names from the engine). */
+static int blame_items(struct journey *j, const struct jpkt *p, struct journey_packet *item)
+{
+	const struct blame_item *it;
+	size_t n = blame__items(j->blame, p->blame, p->blame_ns, &it);
+
+	if (n > j->cap_bitems) {
+		struct journey_blame *a = realloc(j->bitems, n * sizeof(*a));
+
+		if (!a)
+			return ovp_err(-ENOMEM, "journey: out of memory");
+		j->bitems = a;
+		j->cap_bitems = (uint32_t)n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct blame_ent *e = blame__ent(j->blame, it[i].ent);
+		struct journey_blame *x = &j->bitems[i];
+
+		x->kind = e->kind == BLAME_TASK ? JOURNEY_BLAME_TASK :
+			  e->kind == BLAME_SOFTIRQ ? JOURNEY_BLAME_SOFTIRQ :
+			  e->kind == BLAME_HARDIRQ ? JOURNEY_BLAME_HARDIRQ :
+			  e->kind == BLAME_IDLE ? JOURNEY_BLAME_IDLE : JOURNEY_BLAME_UNKNOWN;
+		x->kind_name = blame_kind_name(e->kind);
+		x->name = e->name;
+		x->num = e->num;
+		x->pid = e->pid;
+		x->ns = it[i].ns;
+		x->runnable_ns = it[i].runnable_ns;
+	}
+	item->blamed = true;
+	item->blame = j->bitems;
+	item->nr_blame = (uint32_t)n;
+	return 0;
+}
+
 /* The packet as a plain item (names and strings resolved) to the writer. */
 static int write_packet(struct journey *j, const struct jpkt *p, enum pktid_end why)
 {
@@ -536,6 +624,11 @@ static int write_packet(struct journey *j, const struct jpkt *p, enum pktid_end 
 		}
 	}
 	item.events = j->items;
+	if (j->blame) {
+		err = blame_items(j, p, &item);
+		if (err)
+			return err;
+	}
 	err = j->writer->packet(&item, j->spool);
 	return err ? ovp_err(err, "journey: cannot write the spool file") : 0;
 }
@@ -570,6 +663,8 @@ static void on_end(void *arg, uint64_t id, enum pktid_end why, uint64_t user)
 		next = e->next;
 		pool_put(&j->evpool, e);
 	}
+	if (j->blame)
+		blame__put(j->blame, p->blame);
 	pool_put(&j->pktpool, p);
 }
 
@@ -665,6 +760,8 @@ static void j_destroy(struct report *r)
 		return;
 	j = container_of(r, struct journey, base);
 	pktid_table__delete(j->ids);
+	blame__delete(j->blame);
+	free(j->bitems);
 	pool_exit(&j->evpool);
 	pool_exit(&j->pktpool);
 	devtab__exit(&j->devs);

@@ -40,6 +40,26 @@ enum journey_end {
 	JOURNEY_IN_FLIGHT,		/* the end of the recording */
 };
 
+/* What a part of a packet's blame is (man ovsperf-analyze(1), JOURNEY). */
+enum journey_blame_kind {
+	JOURNEY_BLAME_UNKNOWN,		/* before the first sched_switch on that CPU */
+	JOURNEY_BLAME_IDLE,
+	JOURNEY_BLAME_TASK,		/* num: tid */
+	JOURNEY_BLAME_SOFTIRQ,		/* num: vector */
+	JOURNEY_BLAME_HARDIRQ,		/* num: irq */
+};
+
+/* One part of a packet's blame: where some of its time went. */
+struct journey_blame {
+	enum journey_blame_kind kind;
+	const char *kind_name;		/* "task", "softirq", ... */
+	const char *name;		/* comm, vector name, handler name */
+	uint32_t num;			/* tid, vector or irq */
+	int32_t pid;			/* task: its process id, -1 = not seen */
+	uint64_t ns;			/* time charged to it */
+	uint64_t runnable_ns;		/* task: of which the next handler was runnable */
+};
+
 /* One packet (identity) and the events kept of it, in time order. */
 struct journey_packet {
 	uint64_t id;			/* from 1 */
@@ -53,6 +73,10 @@ struct journey_packet {
 	uint32_t nr_not_kept;		/* beyond --max-events */
 	const struct journey_event *events;
 	uint32_t nr;			/* events kept */
+	bool blamed;			/* blame computed (sched/irq events recorded) */
+	const struct journey_blame *blame;	/* its parts, largest first; they add up to
+						 * last_ns - first_ns (events in time order) */
+	uint32_t nr_blame;
 };
 
 /* What comes before the first packet. */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "decode/devtab.h"
+#include "engine/blame.h"
 #include "report/timeline-sink.h"
 #include "report/timeline.h"
 #include "engine/bridge-loop.h"
@@ -166,6 +167,11 @@ struct ex_timeline {
 	struct ovp_intern attrs;	/* interned attributes (struct ex_attr), by id */
 	uint64_t pkt_seq;
 	bool pkt_named;
+	struct blame *blame;		/* packets' blame; NULL: no sched/irq events */
+	uint32_t blame_since_prune;	/* samples since its timelines were pruned */
+	char **blame_what;		/* [blame entity id]: its name as an arg, made once */
+	size_t nr_blame_what;
+	struct ex_arg blame_args[2 * EX_MAX_BLAME];
 	struct lostwin lost;		/* LOST windows (engine/lostwin.h) */
 	uint64_t (*lost_win)[2];	/* LOST windows [lo, hi] seen so far */
 	size_t nr_lost_win, cap_lost_win;
@@ -230,5 +236,10 @@ int ex_check_filters(struct ex_timeline *x);
 
 /* A sample of a span event (or of a free event). */
 int ex_on_packet(struct ex_timeline *x, const struct ex_evmap *m, const struct pdata_sample *sm);
+
+/* Blame of the packet spans (engine/blame.h), when the recording has
+ * sched/irq events and spans: set up, and fed every sample. */
+int ex_blame_ready(struct ex_timeline *x);
+int ex_blame_event(struct ex_timeline *x, const struct pdata_sample *sm);
 
 #endif /* OVSPERF_EXPORT_TIMELINE_LOCAL_H */

@@ -15,6 +15,8 @@
 
 /* Completed spans the engine holds before dropping them (stream mode). */
 #define EX_SPAN_HOLD 64
+/* Samples between two prunings of the blame timelines. */
+#define EX_BLAME_PRUNE_EVERY 4096
 
 /*
  * Add span @name from @spec (engine/spanspec.h) when the recording has its events.
@@ -192,7 +194,70 @@ static bool in_lost_window(const struct ex_timeline *x, uint64_t t0, uint64_t t1
 	return false;
 }
 
-static void write_packet(struct ex_timeline *x, const struct ex_span *sp, const struct span_rec *rec)
+/* The name of blame entity @ent as an arg ("task comm (tid T)", "softirq
+ * NET_RX", ...), made once per entity; NULL when out of memory.  A task by
+ * its tid: its pid may be learnt only later (at its switch-out), and the
+ * slice is written now. */
+static const char *blame_what(struct ex_timeline *x, uint32_t ent)
+{
+	const struct blame_ent *e = blame__ent(x->blame, ent);
+	char buf[96];
+
+	if (ent >= x->nr_blame_what) {
+		size_t n = ent * 2 + 16;
+		char **a = realloc(x->blame_what, n * sizeof(*a));
+
+		if (!a)
+			return NULL;
+		memset(a + x->nr_blame_what, 0, (n - x->nr_blame_what) * sizeof(*a));
+		x->blame_what = a;
+		x->nr_blame_what = n;
+	}
+	if (x->blame_what[ent])
+		return x->blame_what[ent];
+	if (e->kind == BLAME_TASK)
+		snprintf(buf, sizeof(buf), "task %s (tid %u)", e->name, (unsigned int)e->num);
+	else if (e->kind == BLAME_HARDIRQ)
+		snprintf(buf, sizeof(buf), "hardirq %s (irq %u)", e->name, (unsigned int)e->num);
+	else if (e->kind == BLAME_SOFTIRQ)
+		snprintf(buf, sizeof(buf), "softirq %s", e->name);
+	else
+		snprintf(buf, sizeof(buf), "%s", blame_kind_name(e->kind));
+	return x->blame_what[ent] = strdup(buf);
+}
+
+/* The packet's blame as the slice's args (x->blame_args), largest parts
+ * first.  Return: how many args, or a negative errno. */
+static int blame_args(struct ex_timeline *x, const struct ex_span *sp, const struct span_rec *rec)
+{
+	static const char *const keys[EX_MAX_BLAME][2] = {
+		{ "blame1", "blame1_ns" }, { "blame2", "blame2_ns" }, { "blame3", "blame3_ns" },
+	};
+	unsigned int nst = sp->nr_stages;
+	const struct blame_item *it;
+	uint32_t id;
+	size_t n;
+	int err, na = 0;
+
+	err = blame__complete(x->blame, rec, nst, &id);
+	if (err)
+		return err;
+	n = blame__items(x->blame, id, rec->t[nst - 1] - rec->t[0], &it);
+	for (size_t i = 0; i < n && i < EX_MAX_BLAME; i++) {
+		const char *what = blame_what(x, it[i].ent);
+
+		if (!what) {
+			blame__put(x->blame, id);
+			return ovp_err(-ENOMEM, "export: out of memory");
+		}
+		x->blame_args[na++] = EXA_S(keys[i][0], what);
+		x->blame_args[na++] = EXA_U(keys[i][1], it[i].ns);
+	}
+	blame__put(x->blame, id);
+	return na;
+}
+
+static int write_packet(struct ex_timeline *x, const struct ex_span *sp, const struct span_rec *rec)
 {
 	unsigned int nst = sp->nr_stages, k;
 	const char *stages[SPAN_MAX_STAGES];
@@ -207,7 +272,15 @@ static void write_packet(struct ex_timeline *x, const struct ex_span *sp, const 
 	};
 
 	if (!pkt_passes(x, rec, nst))
-		return;
+		return 0;
+	if (x->blame) {
+		int na = blame_args(x, sp, rec);
+
+		if (na < 0)
+			return na;
+		p.blame = x->blame_args;
+		p.nr_blame = na;
+	}
 	if (!x->pkt_named) {
 		x->pkt_named = true;
 		x->w->ops->process(x->w, EX_PKT_PID, "packets");
@@ -220,6 +293,7 @@ static void write_packet(struct ex_timeline *x, const struct ex_span *sp, const 
 	p.lost_window = in_lost_window(x, rec->t[0], rec->t[nst - 1]);
 	x->w->ops->packet(x->w, EX_PKT_PID, &p);
 	x->counts.packets++;
+	return 0;
 }
 
 /* The attribute of the sample being fed, read once and only when the span
@@ -263,10 +337,15 @@ int ex_on_packet(struct ex_timeline *x, const struct ex_evmap *m,
 					      lazy_attr, &lz);
 		if (ret < 0)
 			return ret;
-		if (ret == SPAN_STARTED || ret == SPAN_RESTARTED)
+		if (ret == SPAN_STARTED || ret == SPAN_RESTARTED) {
 			gen_bump(x, key, true);
-		else if (ret == SPAN_COMPLETED)
-			write_packet(x, sp, span_engine__last(sp->eng));
+			if (x->blame)
+				ret = blame__started(x->blame, r->span, key, sm->time);
+		} else if (ret == SPAN_COMPLETED) {
+			ret = write_packet(x, sp, span_engine__last(sp->eng));
+		}
+		if (ret < 0)
+			return ret;
 	}
 	return 0;
 }
@@ -295,4 +374,38 @@ int ex_check_filters(struct ex_timeline *x)
 			return ovp_err(-ENOENT, "%s: the packet events have no field %s",
 				       pktfilter_opt_names[k], pktfilter_field_names[k]);
 	return 0;
+}
+
+/* engine/blame.h: is a span still pending from that start? */
+static bool ex_pending(void *ctx, int span, uint64_t key, uint64_t t0)
+{
+	struct ex_timeline *x = ctx;
+	uint64_t t;
+
+	return span_engine__pending_start(x->spans[span].eng, key, &t) && t == t0;
+}
+
+int ex_blame_ready(struct ex_timeline *x)
+{
+	int err;
+
+	if (!x->nr_spans || x->f.no_blame)
+		return 0;
+	err = blame__new(&x->blame, x->s, x->nr_spans, ex_pending, x);
+	if (!err && x->blame && *blame__missing(x->blame))
+		ovp_warn("export: blame without %s: the CPU state they change is not known "
+			 "(ovsperf-probe's blame set records them)", blame__missing(x->blame));
+	return err;
+}
+
+int ex_blame_event(struct ex_timeline *x, const struct pdata_sample *sm)
+{
+	int ret;
+
+	if (++x->blame_since_prune >= EX_BLAME_PRUNE_EVERY) {
+		x->blame_since_prune = 0;
+		blame__prune(x->blame);
+	}
+	ret = blame__event(x->blame, sm, sm->evsel->idx);
+	return ret < 0 ? ret : 0;
 }

@@ -65,7 +65,16 @@ struct ex_packet {
 	uint64_t skb, gen;		/* the packet's key and its generation */
 	const char *dev;		/* device name, or NULL */
 	bool lost_window;		/* overlaps a LOST window */
+	/* Where its time went (the recording has sched/irq events): the
+	 * arguments of the slice's end, "blame<i>" (what: "softirq NET_RX",
+	 * "task comm (tid T, pid P)", ...) and "blame<i>_ns" for its largest
+	 * parts, i from 1; NULL / 0 when no blame. */
+	const struct ex_arg *blame;
+	int nr_blame;
 };
+
+/* Parts of a packet's blame its slice names (the args of struct ex_packet). */
+#define EX_MAX_BLAME 3
 
 struct ex_sink;
 

@@ -781,7 +781,7 @@ static int ex_ready(struct pdata_tool *tool, struct pdata_session *s)
 	}
 	if (!err && x->nr_spans)
 		spanspec__warn_reused(s, "export");
-	return err ?: ex_upcalls_ready(x) ?: ex_check_filters(x);
+	return err ?: ex_upcalls_ready(x) ?: ex_check_filters(x) ?: ex_blame_ready(x);
 }
 
 static int ex_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
@@ -804,6 +804,11 @@ static int ex_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 	    lostwin__seen(&x->lost, sm->cpu, sm->time))
 		return -ENOMEM;
 	count_event(x, sm);
+	if (x->blame) {
+		err = ex_blame_event(x, sm);
+		if (err)
+			return err;
+	}
 	m = &x->map[sm->evsel->idx];
 	x->cur_sm = sm;
 	x->cur_m = m;
@@ -1035,6 +1040,10 @@ void ex_timeline__delete(struct ex_timeline *x)
 			for (int a = 0; a < EX_MAX_ALTS; a++)
 				free(x->spans[s].alt_names[k][a]);
 	}
+	blame__delete(x->blame);
+	for (size_t i = 0; i < x->nr_blame_what; i++)
+		free(x->blame_what[i]);
+	free(x->blame_what);
 	kd_engine__exit(&x->kd);
 	bl_engine__exit(&x->bl);
 	devtab__exit(&x->devs);

@@ -35,6 +35,7 @@ struct ex_filter {
 	int64_t pid;			/* --pid: -1 = every process */
 	const char *span;		/* --span SPEC: packet span instead of the presets */
 	uint64_t span_timeout_ns;	/* --span-timeout: open spans expire (0 = never) */
+	bool no_blame;			/* --no-blame: packet slices without blame args */
 };
 
 /* What the pass wrote, for the summary line and the tests. */
