@@ -30,11 +30,14 @@
  *  threads  a new short-lived thread for each packet slot: switched in,
  *           switched out, then its EXIT record (PERF_RECORD_EXIT), as a
  *           fork-per-request server makes them;
+ *  live     the same threads, but they never exit (switched out asleep),
+ *           each named by a COMM record (t100000, ...) when it starts: as
+ *           many threads and names alive at once, for the caps on threads;
  *  devs     normal packets, each on a device of its own name (dev0, dev1,
  *           ...), for the cap on interned device names.
  *
  * Usage: gen-synth -o OUT -n EVENTS [-c CPUS] [-w RECORDS_PER_ROUND] [-s SEED]
- *        [-t TRACEFS] [-k] [-m normal|noend|collide|threads|devs]
+ *        [-t TRACEFS] [-k] [-m normal|noend|collide|threads|live|devs]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -51,7 +54,7 @@
 #define SKB_POOL 16384
 
 enum { EV_RX, EV_RECV, EV_CONSUME, EV_KFREE, EV_SWITCH, EV_WAKEUP, EV_SOFT_ENTRY, EV_SOFT_EXIT,
-       EV_IRQ_ENTRY, EV_IRQ_EXIT, NR_EV, EV_EXIT_REC = NR_EV };
+       EV_IRQ_ENTRY, EV_IRQ_EXIT, NR_EV, EV_EXIT_REC = NR_EV, EV_COMM_REC };
 
 /* Events written: the first NR_BASE_EV, or all with -k. */
 #define NR_BASE_EV (EV_SWITCH + 1)
@@ -87,7 +90,7 @@ struct evfmt {
 
 static struct evfmt fmt[NR_EV];
 
-enum mode { MODE_NORMAL, MODE_NOEND, MODE_COLLIDE, MODE_THREADS, MODE_DEVS };
+enum mode { MODE_NORMAL, MODE_NOEND, MODE_COLLIDE, MODE_THREADS, MODE_LIVE, MODE_DEVS };
 static enum mode mode = MODE_NORMAL;
 
 /* A pending event: generated ahead, written in its round. */
@@ -95,7 +98,7 @@ struct pev {
 	uint64_t time;
 	uint64_t skb;
 	uint32_t cpu, tid;
-	uint8_t type;			/* EV_*, or EV_EXIT_REC: an EXIT record of tid */
+	uint8_t type;			/* EV_*, or EV_EXIT_REC / EV_COMM_REC: a record of tid */
 	uint16_t len;
 	uint32_t dev;			/* devs[] index; -m devs: the N of devN */
 };
@@ -282,6 +285,28 @@ static size_t build_exit(uint8_t *buf, const struct pev *e)
 	return sizeof(r);
 }
 
+/* PERF_RECORD_COMM naming thread e->tid "t<tid>" (its own process). */
+static size_t build_comm(uint8_t *buf, const struct pev *e)
+{
+	struct {
+		struct perf_event_header h;
+		uint32_t pid, tid;
+		char comm[16];
+		uint32_t s_pid, s_tid;		/* sample_id: TID */
+		uint64_t s_time;		/* TIME */
+		uint32_t s_cpu, s_res;		/* CPU */
+		uint64_t s_id;			/* IDENTIFIER */
+	} r = { .h = { PERF_RECORD_COMM, 0, sizeof(r) } };
+
+	r.pid = r.tid = r.s_pid = r.s_tid = e->tid;
+	snprintf(r.comm, sizeof(r.comm), "t%u", e->tid);
+	r.s_time = e->time;
+	r.s_cpu = e->cpu;
+	r.s_id = (uint64_t)EV_SWITCH * MAX_CPUS + e->cpu + 1;
+	memcpy(buf, &r, sizeof(r));
+	return sizeof(r);
+}
+
 /*
  * The skb address of noend packet @n: new ones, slab-like (256 bytes apart),
  * or for collide ones the former span hash maps to a multiple of 2^20.
@@ -352,15 +377,16 @@ static size_t build_sample(uint8_t *buf, const struct pev *e)
 		put(raw, f->reason, 2);
 		break;
 	case EV_SWITCH:
-		if (mode == MODE_THREADS) {
+		if (mode == MODE_THREADS || mode == MODE_LIVE) {
 			/* A short-lived thread e->tid and the CPU's worker e->cpu + 2000:
-			 * skb 1 = the thread comes in, 0 = it goes out (exiting). */
+			 * skb 1 = the thread comes in, 0 = it goes out (exiting, or
+			 * asleep when live). */
 			uint32_t worker = 2000 + e->cpu, prev = e->skb ? worker : e->tid;
 
 			put_str(raw, f->prev_comm, e->skb ? "handler1" : "worker");
 			put(raw, f->prev_pid, prev);
 			put(raw, f->prev_prio, 120);
-			put(raw, f->prev_state, e->skb ? 1 : 0x10);	/* S; EXIT_DEAD */
+			put(raw, f->prev_state, e->skb || mode == MODE_LIVE ? 1 : 0x10); /* S; EXIT_DEAD */
 			put_str(raw, f->next_comm, e->skb ? "worker" : "handler1");
 			put(raw, f->next_pid, e->skb ? e->tid : worker);
 			put(raw, f->next_prio, 120);
@@ -411,7 +437,7 @@ static size_t build_sample(uint8_t *buf, const struct pev *e)
 static void usage(void)
 {
 	fprintf(stderr, "usage: gen-synth -o OUT -n EVENTS [-c CPUS] [-w RECORDS_PER_ROUND] "
-		"[-s SEED] [-t TRACEFS] [-k] [-m normal|noend|collide|threads|devs]\n");
+		"[-s SEED] [-t TRACEFS] [-k] [-m normal|noend|collide|threads|live|devs]\n");
 	exit(2);
 }
 
@@ -450,10 +476,16 @@ static uint64_t packet(struct gen *g, int cpu, uint64_t t, uint64_t win_end)
 		emit(g, win_end, &e);
 		return 1;
 	}
-	if (mode == MODE_THREADS) {
+	if (mode == MODE_THREADS || mode == MODE_LIVE) {
 		/* Thread 100000 + n: in, out 2-10 us later, EXIT after that (the
-		 * kernel writes it before the last switch-out; order kept simple). */
+		 * kernel writes it before the last switch-out; order kept simple;
+		 * none when live). */
 		e.tid = 100000 + (uint32_t)g->nr_noend++;
+		if (mode == MODE_LIVE) {
+			e.type = EV_COMM_REC;	/* its name, just before it runs */
+			e.time = t++;
+			emit(g, win_end, &e);
+		}
 		e.type = EV_SWITCH;
 		e.time = t;
 		e.skb = 1;		/* switch in: prev = the CPU's worker */
@@ -461,6 +493,8 @@ static uint64_t packet(struct gen *g, int cpu, uint64_t t, uint64_t win_end)
 		e.time = t + rnd_range(2000, 10000);
 		e.skb = 0;		/* switch out: next = the CPU's worker */
 		emit(g, win_end, &e);
+		if (mode == MODE_LIVE)
+			return 3;
 		e.time += 100;
 		e.type = EV_EXIT_REC;
 		emit(g, win_end, &e);
@@ -533,6 +567,8 @@ int main(int argc, char **argv)
 				mode = MODE_COLLIDE;
 			else if (!strcmp(optarg, "threads"))
 				mode = MODE_THREADS;
+			else if (!strcmp(optarg, "live"))
+				mode = MODE_LIVE;
 			else if (!strcmp(optarg, "devs"))
 				mode = MODE_DEVS;
 			else
@@ -667,6 +703,8 @@ int main(int argc, char **argv)
 				for (k = 0; !err && k < v->nr; k++) {
 					size_t sz = v->v[k].type == EV_EXIT_REC ?
 						    build_exit(buf, &v->v[k]) :
+						    v->v[k].type == EV_COMM_REC ?
+						    build_comm(buf, &v->v[k]) :
 						    build_sample(buf, &v->v[k]);
 
 					err = pdata_writer__write(w, buf, sz);

@@ -188,6 +188,7 @@ static uint8_t *put_str(uint8_t *p, unsigned int field, const char *s)
  * string). */
 struct pf_intern {
 	struct ovp_intern ids;		/* by content, or by address (by_ptr) */
+	struct pf_seq *seq;		/* the sequence whose state it is */
 	bool by_ptr;			/* keyed by address: string literals only */
 	struct {
 		const char *ptr;
@@ -196,8 +197,9 @@ struct pf_intern {
 	} cache[PF_CACHE];
 };
 
-/* A new table (names come from the recording; as before, no cap: they are
- * bounded by the recording's events).  NULL when out of memory. */
+/* A new table.  Names come from the recording: a sequence whose table
+ * holds PF_MAX_INTERNED strings starts again (start_seq()).  NULL when out
+ * of memory. */
 static struct pf_intern *intern_new(bool by_ptr)
 {
 	struct pf_intern *t = calloc(1, sizeof(*t));
@@ -215,6 +217,14 @@ static void intern_free(struct pf_intern *t)
 		return;
 	ovp_intern__exit(&t->ids);
 	free(t);
+}
+
+/* Forget every string of @t (its sequence's state is cleared). */
+static void intern_clear(struct pf_intern *t)
+{
+	ovp_intern__exit(&t->ids);
+	ovp_intern__init(&t->ids, 0);
+	memset(t->cache, 0, sizeof(t->cache));
 }
 
 /*
@@ -252,6 +262,9 @@ static uint64_t intern(struct pf_writer *w, struct pf_intern *t, const char *s,
 	}
 	if (ovp_intern__count(&t->ids) == nr)
 		return id;
+	/* Full: its sequence starts again before its next packet. */
+	if (ovp_intern__count(&t->ids) >= PF_MAX_INTERNED)
+		t->seq->started = false;
 	if (t->by_ptr)
 		n = str_len(s);
 	p = put_uint(body, IE_IID, id);
@@ -323,14 +336,24 @@ static void append(struct pf_writer *w, const uint8_t *const *parts, const size_
 }
 
 /*
- * The first packet of sequence @q: clears its incremental state and makes
- * the sequence's incremental clock the default clock of its timestamps
- * (defined by clock_seq() before the first timestamp).
+ * The first packet of sequence @q, and the first after one of its interning
+ * tables filled up (intern(): the strings of the recording, such as task
+ * names, are not kept without bound; the trace still holds them all):
+ * clears its incremental state and makes the sequence's incremental clock
+ * the default clock of its timestamps (defined by clock_seq() before the
+ * next timestamp).
  */
 static void start_seq(struct pf_writer *w, struct pf_seq *q)
 {
 	uint8_t b[32], ck[8], *p = b, *c;
 
+	if (q->starts++) {	/* again: its strings and clock are forgotten */
+		intern_clear(q->names);
+		intern_clear(q->cats);
+		intern_clear(q->keys);
+		intern_clear(q->strs);
+		q->clocked = false;
+	}
 	q->started = true;
 	p = put_uint(p, TP_SEQ_ID, q->id);
 	p = put_uint(p, TP_SEQ_FLAGS, SEQ_CLEARED);
@@ -405,36 +428,30 @@ static void emit(struct pf_writer *w, struct pf_seq *q, unsigned int field, cons
  * Track descriptors.
  */
 
+/* A track described. */
+struct pf_track {
+	struct ovp_hmap_node node;	/* in pf_writer.seen */
+	uint64_t uuid;
+};
+
+/* Is track @uuid to be described now (not yet, or the set is full)? */
 static bool seen_add(struct pf_writer *w, uint64_t uuid)
 {
-	size_t j;
+	size_t hash = (size_t)ovp_hash64(uuid);
+	struct pf_track *t;
 
-	if (w->nr_seen * 2 >= w->seen_size) {
-		size_t n = w->seen_size ? w->seen_size * 2 : 256;
-		uint64_t *tab = calloc(n, sizeof(*tab));
-
-		if (!tab) {
-			w->sink.err = w->sink.err ?: ovp_err(-ENOMEM, "export: out of memory");
+	OVP_HMAP_FOR_EACH_WITH_HASH (t, node, hash, &w->seen)
+		if (t->uuid == uuid)
 			return false;
-		}
-		for (size_t i = 0; i < w->seen_size; i++) {
-			if (!w->seen[i])
-				continue;
-			for (j = ovp_hash64(w->seen[i]) & (n - 1); tab[j];
-			     j = (j + 1) & (n - 1))
-				;
-			tab[j] = w->seen[i];
-		}
-		free(w->seen);
-		w->seen = tab;
-		w->seen_size = n;
+	if (ovp_hmap_is_full(&w->seen))
+		return true;
+	t = malloc(sizeof(*t));
+	if (!t) {
+		w->sink.err = w->sink.err ?: ovp_err(-ENOMEM, "export: out of memory");
+		return false;
 	}
-	for (j = ovp_hash64(uuid) & (w->seen_size - 1); w->seen[j];
-	     j = (j + 1) & (w->seen_size - 1))
-		if (w->seen[j] == uuid)
-			return false;
-	w->seen[j] = uuid;
-	w->nr_seen++;
+	t->uuid = uuid;
+	ovp_hmap_insert_nocap(&w->seen, &t->node, hash);
 	return true;
 }
 
@@ -798,11 +815,16 @@ static const struct ex_sink_ops pf_sink_ops = {
 
 static void pf_free(struct pf_writer *w)
 {
+	struct ovp_hmap_node *next;
+	struct pf_track *t;
+
 	if (w->z)
 		libdeflate_free_compressor(w->z);
 	free(w->chunk);
 	free(w->zbuf);
-	free(w->seen);
+	OVP_HMAP_FOR_EACH_SAFE (t, next, node, &w->seen)
+		free(t);
+	ovp_hmap_exit(&w->seen);
 	for (int i = 0; i < 2; i++) {
 		intern_free(w->seq[i].names);
 		intern_free(w->seq[i].cats);
@@ -814,7 +836,6 @@ static void pf_free(struct pf_writer *w)
 		free(w->lane_end[s]);
 	w->z = NULL;
 	w->chunk = w->zbuf = NULL;
-	w->seen = NULL;
 	memset(w->lane_end, 0, sizeof(w->lane_end));
 }
 
@@ -826,6 +847,8 @@ int pf_open(struct pf_writer *w, FILE *f, int level)
 	w->level = level;
 	w->seq[0].id = 1;
 	w->seq[1].id = 2;
+	ovp_hmap_init(&w->seen);
+	ovp_hmap_set_cap(&w->seen, PF_MAX_TRACKS);
 	/* Room for a chunk plus one packet past its threshold. */
 	w->chunk = malloc(EX_PF_CHUNK + 65536);
 	if (!w->chunk)
@@ -840,6 +863,7 @@ int pf_open(struct pf_writer *w, FILE *f, int level)
 		q->strs = intern_new(false);
 		if (!q->names || !q->cats || !q->keys || !q->strs)
 			goto nomem;
+		q->names->seq = q->cats->seq = q->keys->seq = q->strs->seq = q;
 	}
 	if (level) {
 		w->z = libdeflate_alloc_compressor(level);

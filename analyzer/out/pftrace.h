@@ -30,7 +30,8 @@
  * written deflate-compressed (zlib format, libdeflate) as
  * TracePacket.compressed_packets,
  * which Perfetto inflates on load.  Memory: the chunk, the interning tables
- * and the lane ends; nothing grows with the trace's length.
+ * (at most PF_MAX_INTERNED strings each), the set of described tracks and
+ * the lane ends; nothing grows with the trace's length.
  */
 #ifndef OVSPERF_EXPORT_PFTRACE_H
 #define OVSPERF_EXPORT_PFTRACE_H
@@ -40,19 +41,29 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ovsperf/hmap.h"
 #include "report/timeline-sink.h"
 
 #define EX_PF_CHUNK (256u << 10)
 #define PF_MAX_SPANS 8
 #define PF_MAX_LANES 4096
 #define PF_MAX_CPUS 1024
+/* Most strings an interning table of a sequence holds: a sequence whose
+ * table is full starts again (its incremental state cleared, the strings
+ * interned anew), so nothing is lost (man page, LIMITS). */
+#define PF_MAX_INTERNED 1024
+/* Most tracks remembered as described (spans, counter series, CPUs past
+ * PF_MAX_CPUS; the timeline's own caps keep them far fewer): beyond, a
+ * track is described again at each use (man page, LIMITS). */
+#define PF_MAX_TRACKS 65536
 
 struct pf_intern;
 
 /* A packet sequence: its interning tables and clock. */
 struct pf_seq {
 	uint32_t id;			/* trusted_packet_sequence_id */
-	bool started;			/* first packet written (state cleared) */
+	bool started;			/* its state cleared, its tables not full */
+	unsigned int starts;		/* times its state was cleared */
 	bool clocked;			/* its incremental clock defined (clock_seq()) */
 	uint64_t last_ts;		/* the incremental clock's value */
 	struct pf_intern *names, *cats, *keys, *strs;	/* interning tables */
@@ -68,8 +79,7 @@ struct pf_writer {
 	size_t zcap;
 	void *z;			/* libdeflate compressor */
 	struct pf_seq seq[2];		/* [0]: events in time order, [1]: the rest */
-	uint64_t *seen;			/* lazily described track uuids (open addressing) */
-	size_t nr_seen, seen_size;
+	struct ovp_hmap seen;		/* lazily described tracks (struct pf_track) */
 	uint64_t cpu_seen[PF_MAX_CPUS / 64];	/* CPU tracks described */
 	uint64_t *lane_end[PF_MAX_SPANS];	/* per span: end time of each lane */
 	uint32_t nr_lanes[PF_MAX_SPANS];

@@ -23,6 +23,7 @@
 #include "report/upcall-input.h"
 #include "ovsperf/evdec.h"
 #include "ovsperf/hash.h"
+#include "ovsperf/hmap.h"
 #include "ovsperf/intern.h"
 #include "decode/pktfilter.h"
 #include "engine/span.h"
@@ -41,6 +42,15 @@
 #define EX_MAX_ROLES 4
 #define EX_MAX_CPUS 1024
 #define EX_SYS_NAMES 1024		/* syscall numbers whose names are kept */
+/* Most threads followed at once (as the kernel-delay engine, whose
+ * intervals make their tracks); the events of more are not drawn (man page). */
+#define EX_MAX_THREADS KD_MAX_THREADS
+/* Most processes remembered as named; beyond, a process is named again with
+ * each new thread track of it (man page). */
+#define EX_MAX_PROCS 65536
+/* Most distinct packet attributes (device and flow); beyond, a packet
+ * carries neither (man page). */
+#define EX_MAX_ATTRS 65536
 
 _Static_assert(EX_IDLE_BASE == KD_IDLE_BASE, "idle tracks are the kernel-delay engine's idle keys");
 
@@ -97,7 +107,8 @@ struct ex_attr {
 
 /* One thread (or one CPU's idle task) with its open slices and stamps. */
 struct ex_thread {
-	uint32_t key;			/* tid, or EX_IDLE_BASE + cpu; 0 = free slot */
+	struct ovp_hmap_node node;	/* in ex_timeline.threads, by key */
+	uint32_t key;			/* tid, or EX_IDLE_BASE + cpu */
 	int64_t pid;			/* process of the track */
 	bool named;			/* thread_name written */
 	bool sched_named;		/* the run/ready track's name written */
@@ -149,13 +160,13 @@ struct ex_timeline {
 	struct ex_evmap *map;
 	int nr_map;
 
-	struct ex_thread *threads;	/* open addressing, power-of-two size */
-	size_t nr_slots, nr_threads;
+	struct ovp_hmap threads;	/* struct ex_thread by key (cap EX_MAX_THREADS) */
+	bool thread_oom;		/* the last get_thread() failed for memory */
+	uint64_t thread_refusals;	/* lookups of threads beyond EX_MAX_THREADS */
 	struct ex_thread *hot;		/* the last thread looked up, or NULL */
 	const char *sys_name[EX_SYS_NAMES];	/* syscall names looked up */
 	bool sys_known[EX_SYS_NAMES];
-	uint32_t *pids;			/* processes named (open addressing; 0 = free) */
-	size_t nr_pid_slots, nr_pids;
+	struct ovp_hmap pids;		/* processes named: struct ex_pid (cap EX_MAX_PROCS) */
 	bool idle_named;
 
 	struct ex_span spans[EX_MAX_SPANS];
@@ -193,14 +204,9 @@ struct ex_timeline {
 	uint64_t last_time;
 };
 
-/* tids, pids and skb generations come from the recording: the seeded hash. */
-static inline size_t hash32(uint32_t x)
-{
-	return (size_t)ovp_hash64(x);
-}
-
 /* Tracks (report/timeline.c): a sample's thread (the CPU's idle task for
- * tid 0), and its names written when not done yet. */
+ * tid 0; NULL when out of memory, x->thread_oom set, or beyond
+ * EX_MAX_THREADS), and its names written when not done yet. */
 struct ex_thread *ex_sample_thread(struct ex_timeline *x, const struct pdata_sample *sm);
 void ex_name_thread(struct ex_timeline *x, struct ex_thread *t);
 

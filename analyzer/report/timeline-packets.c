@@ -81,12 +81,16 @@ int ex_add_span(struct ex_timeline *x, const char *name, const char *spec, bool 
 }
 
 /* The id of attribute @a (>= 1, in first-seen order), interned when new; 0
- * when out of memory.  @a is compared as bytes: zero it before filling it. */
+ * when out of memory or beyond EX_MAX_ATTRS (one warning: the packet carries
+ * no device and no flow).  @a is compared as bytes: zero it before filling
+ * it. */
 static uint32_t intern_attr(struct ex_timeline *x, const struct ex_attr *a)
 {
 	uint32_t id;
 
-	ovp_intern__put(&x->attrs, a, sizeof(*a), &id);
+	if (ovp_intern__put(&x->attrs, a, sizeof(*a), &id) == OVP_HMAP_FULL)
+		ovp_warn_cap("export: more than %d distinct packet attributes (device and flow): "
+			 "packets with others carry neither", EX_MAX_ATTRS);
 	return id;
 }
 

@@ -67,7 +67,7 @@ int ex_on_upcall(struct ex_timeline *x, const struct ex_evmap *m, const struct p
 		return 0;
 	t = ex_sample_thread(x, sm);
 	if (!t)
-		return sm->cpu == (uint32_t)-1 ? 0 : -ENOMEM;
+		return x->thread_oom ? -ENOMEM : 0;	/* or not followed */
 	ex_name_thread(x, t);
 	if (!x->uc_on) {
 		/* Nothing to match (no kernel upcall or no recv_upcall event):

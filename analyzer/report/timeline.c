@@ -60,137 +60,93 @@ static const char *const ex_len_fields[] = { "len", "arg4", "pkt_len", "size", N
  */
 
 
-static int grow_threads(struct ex_timeline *x)
+/* A process whose name was written. */
+struct ex_pid {
+	struct ovp_hmap_node node;	/* in ex_timeline.pids */
+	uint32_t pid;
+};
+
+static struct ex_thread *find_thread(struct ex_timeline *x, uint32_t key)
 {
-	size_t n = x->nr_slots ? x->nr_slots * 2 : 256, i;
-	struct ex_thread *tab = calloc(n, sizeof(*tab));
+	struct ex_thread *t;
 
-	if (!tab)
-		return ovp_err(-ENOMEM, "export: out of memory");
-	for (i = 0; i < x->nr_slots; i++) {
-		size_t j;
-
-		if (!x->threads[i].key)
-			continue;
-		for (j = hash32(x->threads[i].key) & (n - 1); tab[j].key; j = (j + 1) & (n - 1))
-			;
-		tab[j] = x->threads[i];
-	}
-	free(x->threads);
-	x->threads = tab;
-	x->nr_slots = n;
-	x->hot = NULL;
-	return 0;
-}
-
-/* The thread record of @key, created when new (NULL when out of memory).
- * Pointers are valid until the next call. */
-static struct ex_thread *get_thread(struct ex_timeline *x, uint32_t key, int64_t pid)
-{
-	size_t j;
-
-	/* The thread of the previous lookup: most events follow one of the same
-	 * thread (sys_enter, then the engine's hook for it). */
 	if (x->hot && x->hot->key == key)
 		return x->hot;
-	if (x->nr_threads * 2 >= x->nr_slots && grow_threads(x))
-		return NULL;
-	for (j = hash32(key) & (x->nr_slots - 1); x->threads[j].key; j = (j + 1) & (x->nr_slots - 1))
-		if (x->threads[j].key == key)
-			return x->hot = &x->threads[j];
-	x->threads[j].key = key;
-	x->threads[j].pid = pid;
-	x->threads[j].last_out = EX_NONE;
-	x->threads[j].exited = EX_NONE;
-	x->nr_threads++;
-	return x->hot = &x->threads[j];
+	OVP_HMAP_FOR_EACH_WITH_HASH (t, node, (size_t)ovp_hash64(key), &x->threads)
+		if (t->key == key)
+			return x->hot = t;
+	return NULL;
 }
 
-/* Empty slot @i and close the gap (linear probing: move back every later
- * entry of the run that may live in it). */
-static void remove_thread(struct ex_timeline *x, size_t i)
+/* The thread record of @key, created when new; NULL when out of memory
+ * (x->thread_oom set) or when EX_MAX_THREADS are followed (the thread is not
+ * drawn; the refusals are counted, ex_done() warns). */
+static struct ex_thread *get_thread(struct ex_timeline *x, uint32_t key, int64_t pid)
 {
-	size_t mask = x->nr_slots - 1, j = i, h;
+	/* The thread of the previous lookup: most events follow one of the same
+	 * thread (sys_enter, then the engine's hook for it). */
+	struct ex_thread *t = find_thread(x, key);
 
-	memset(&x->threads[i], 0, sizeof(x->threads[i]));
-	x->nr_threads--;
-	x->hot = NULL;
-	for (;;) {
-		j = (j + 1) & mask;
-		if (!x->threads[j].key)
-			return;
-		h = hash32(x->threads[j].key) & mask;
-		/* threads[j] may move to i unless its home lies cyclically in (i, j]. */
-		if (i <= j ? (h > i && h <= j) : (h > i || h <= j))
-			continue;
-		x->threads[i] = x->threads[j];
-		memset(&x->threads[j], 0, sizeof(x->threads[j]));
-		i = j;
+	x->thread_oom = false;
+	if (t)
+		return t;
+	if (ovp_hmap_is_full(&x->threads)) {
+		x->thread_refusals++;
+		return NULL;
 	}
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		x->thread_oom = true;
+		ovp_err(-ENOMEM, "export: out of memory");
+		return NULL;
+	}
+	t->key = key;
+	t->pid = pid;
+	t->last_out = EX_NONE;
+	t->exited = EX_NONE;
+	ovp_hmap_insert_nocap(&x->threads, &t->node, (size_t)ovp_hash64(key));
+	return x->hot = t;
+}
+
+/* A sample's thread is not followed: an error only when out of memory (a
+ * hook's error, kept for the sample's return). */
+static bool no_thread(struct ex_timeline *x)
+{
+	if (x->thread_oom)
+		x->hook_err = -ENOMEM;
+	return false;
 }
 
 /* An exit that is due: the thread's state goes if it is still the thread
  * that exited and nothing of it is open (its last slices were written). */
 static void retire_thread(struct ex_timeline *x, const struct exitq_ent *e)
 {
-	size_t j;
+	struct ex_thread *t = find_thread(x, e->tid);
 
-	if (!x->nr_slots)
-		return;
-	for (j = hash32(e->tid) & (x->nr_slots - 1); x->threads[j].key;
-	     j = (j + 1) & (x->nr_slots - 1)) {
-		struct ex_thread *t = &x->threads[j];
-
-		if (t->key != e->tid)
-			continue;
-		if (t->exited == e->time && !t->depth && !kd_engine__thread_open(&x->kd, t->key))
-			remove_thread(x, j);
-		return;
+	if (t && t->exited == e->time && !t->depth && !kd_engine__thread_open(&x->kd, t->key)) {
+		ovp_hmap_remove(&x->threads, &t->node);
+		x->hot = NULL;
+		free(t);
 	}
 }
 
-static struct ex_thread *find_thread(struct ex_timeline *x, uint32_t key)
-{
-	size_t j;
-
-	if (x->hot && x->hot->key == key)
-		return x->hot;
-	if (!x->nr_slots)
-		return NULL;
-	for (j = hash32(key) & (x->nr_slots - 1); x->threads[j].key; j = (j + 1) & (x->nr_slots - 1))
-		if (x->threads[j].key == key)
-			return x->hot = &x->threads[j];
-	return NULL;
-}
-
-/* Add @pid to the set of named processes; true if it was new. */
+/* Add @pid to the set of named processes; true if it was new (or the set is
+ * at EX_MAX_PROCS: then it is named again, nothing is lost). */
 static bool pid_add(struct ex_timeline *x, uint32_t pid)
 {
-	size_t j, i;
-	uint32_t key = pid + 1;	/* 0 marks a free slot */
+	struct ex_pid *p;
+	size_t hash = (size_t)ovp_hash64(pid);
 
-	if (x->nr_pids * 2 >= x->nr_pid_slots) {
-		size_t n = x->nr_pid_slots ? x->nr_pid_slots * 2 : 64;
-		uint32_t *tab = calloc(n, sizeof(*tab));
-
-		if (!tab)
+	OVP_HMAP_FOR_EACH_WITH_HASH (p, node, hash, &x->pids)
+		if (p->pid == pid)
 			return false;
-		for (i = 0; i < x->nr_pid_slots; i++) {
-			if (!x->pids[i])
-				continue;
-			for (j = hash32(x->pids[i]) & (n - 1); tab[j]; j = (j + 1) & (n - 1))
-				;
-			tab[j] = x->pids[i];
-		}
-		free(x->pids);
-		x->pids = tab;
-		x->nr_pid_slots = n;
-	}
-	for (j = hash32(key) & (x->nr_pid_slots - 1); x->pids[j]; j = (j + 1) & (x->nr_pid_slots - 1))
-		if (x->pids[j] == key)
-			return false;
-	x->pids[j] = key;
-	x->nr_pids++;
+	if (ovp_hmap_is_full(&x->pids))
+		return true;
+	p = malloc(sizeof(*p));
+	if (!p)
+		return true;
+	p->pid = pid;
+	ovp_hmap_insert_nocap(&x->pids, &p->node, hash);
 	return true;
 }
 
@@ -368,8 +324,10 @@ static void cpu_switch(struct ex_timeline *x, const struct pdata_sample *sm, uin
 /* The track of the task a sample ran in (idle tasks per CPU). */
 struct ex_thread *ex_sample_thread(struct ex_timeline *x, const struct pdata_sample *sm)
 {
-	if (!sm->tid)
+	if (!sm->tid) {
+		x->thread_oom = false;
 		return sm->cpu == (uint32_t)-1 ? NULL : get_thread(x, EX_IDLE_BASE + sm->cpu, 0);
+	}
 	return get_thread(x, sm->tid, sm->pid);
 }
 
@@ -381,13 +339,6 @@ struct ex_thread *ex_sample_thread(struct ex_timeline *x, const struct pdata_sam
  * stamp for the run/ready X slices) and when it ends.  The filters decide at
  * the begin: an interval not followed is as if its begin event were not there.
  */
-
-/* A hook ran out of memory: kept for the sample's return. */
-static bool hook_oom(struct ex_timeline *x)
-{
-	x->hook_err = -ENOMEM;
-	return false;
-}
 
 /* The name of syscall @nr, NULL when unknown: the table's answers kept (the
  * lookup compares the architecture's name at every call). */
@@ -412,7 +363,7 @@ static bool begin_sys(struct ex_timeline *x, const struct pdata_sample *sm, long
 		return false;
 	t = get_thread(x, sm->tid, sm->pid);
 	if (!t)
-		return hook_oom(x);
+		return no_thread(x);
 	sys = syscall_name(x, nr);
 	if (!sys) {
 		snprintf(name, sizeof(name), "syscall %ld", nr);
@@ -440,7 +391,7 @@ static bool begin_irq(struct ex_timeline *x, const struct ex_evmap *m,
 		return false;
 	t = ex_sample_thread(x, sm);
 	if (!t)
-		return sm->cpu == (uint32_t)-1 ? false : hook_oom(x);
+		return no_thread(x);
 	if (soft) {
 		vname = kd_softirq_name((unsigned int)v);
 		if (vname)
@@ -469,7 +420,7 @@ static bool begin_sched(struct ex_timeline *x, const struct pdata_sample *sm, ui
 {
 	if (!tid || pid < 0 || !may_begin(x, sm, pid))
 		return false;
-	return get_thread(x, tid, pid) ? true : hook_oom(x);
+	return get_thread(x, tid, pid) ? true : no_thread(x);
 }
 
 static bool kd_begin(void *arg, enum kd_interval kind, uint32_t tid, int64_t pid,
@@ -554,7 +505,7 @@ static bool bl_begin(void *arg, uint32_t tid, uint64_t time, bool run)
 		return false;
 	t = get_thread(x, tid, sm->pid);
 	if (!t)
-		return hook_oom(x);
+		return no_thread(x);
 	begin_slice(x, t, time, run ? K_LOOP_RUN : K_LOOP_WAIT, "loop",
 		    run ? "main loop run" : "poll wait", &args, !lean(x));
 	return true;
@@ -610,7 +561,7 @@ static int on_kd(struct ex_timeline *x, const struct ex_evmap *m, const struct p
 			bool begin = ev.sw.prev_pid >= 0 && may_begin(x, sm, ev.sw.prev_pid);
 
 			t = begin ? get_thread(x, prev, ev.sw.prev_pid) : find_thread(x, prev);
-			if (begin && !t)
+			if (begin && !t && x->thread_oom)
 				return -ENOMEM;
 			if (t)
 				t->last_out = sm->time;
@@ -935,7 +886,7 @@ static int cmp_thread_key(const void *a, const void *b)
 static int ex_done(struct pdata_tool *tool, struct pdata_session *s)
 {
 	struct ex_timeline *x = container_of(tool, struct ex_timeline, tool);
-	struct ex_thread **open = NULL;
+	struct ex_thread **open = NULL, *t;
 	size_t i, nr_open = 0;
 
 	(void)s;
@@ -947,20 +898,20 @@ static int ex_done(struct pdata_tool *tool, struct pdata_session *s)
 	 * the order of the threads' keys (the table's order is the hash's, which
 	 * changes from run to run).
 	 */
-	for (i = 0; i < x->nr_slots; i++)
-		nr_open += x->threads[i].key && x->threads[i].depth;
+	OVP_HMAP_FOR_EACH (t, node, &x->threads)
+		nr_open += t->depth != 0;
 	if (nr_open) {
 		open = malloc(nr_open * sizeof(*open));
 		if (!open)
 			return ovp_err(-ENOMEM, "export: out of memory");
-		for (i = 0, nr_open = 0; i < x->nr_slots; i++)
-			if (x->threads[i].key && x->threads[i].depth)
-				open[nr_open++] = &x->threads[i];
+		nr_open = 0;
+		OVP_HMAP_FOR_EACH (t, node, &x->threads)
+			if (t->depth)
+				open[nr_open++] = t;
 		qsort(open, nr_open, sizeof(*open), cmp_thread_key);
 	}
 	for (i = 0; i < nr_open; i++) {
-		struct ex_thread *t = open[i];
-
+		t = open[i];
 		while (t->depth) {
 			x->w->ops->end(x->w, t->pid, track_tid(t), x->last_time, &ex_incomplete, 1);
 			x->counts.incomplete++;
@@ -983,6 +934,12 @@ static int ex_done(struct pdata_tool *tool, struct pdata_session *s)
 				     "the oldest %" PRIu64 " expired before --span-timeout (no slice)",
 				     x->spans[k].name, SPANSPEC_MAX_OPEN, c->expired_cap);
 	}
+	/* (The kernel-delay engine follows as many: its refusals are the same
+	 * loss, said once.) */
+	if (x->thread_refusals || x->kd.untracked)
+		ovp_warn_cap("export: more than %d threads at once: the events of the others are not "
+			 "drawn (%" PRIu64 " of them)", EX_MAX_THREADS,
+			 x->thread_refusals + x->kd.untracked);
 	if (x->gen_resets)
 		ovp_warn_cap("export: more than %d skb addresses: packet generations (gen) "
 			     "counted again from 0, %" PRIu64 " time(s)", EX_MAX_GENS, x->gen_resets);
@@ -998,7 +955,11 @@ int ex_timeline__new(struct ex_timeline **out, struct ex_sink *w, const struct e
 		return ovp_err(-ENOMEM, "export: out of memory");
 	x->w = w;
 	x->f = *f;
-	ovp_intern__init(&x->attrs, 0);
+	ovp_intern__init(&x->attrs, EX_MAX_ATTRS);
+	ovp_hmap_init(&x->threads);
+	ovp_hmap_set_cap(&x->threads, EX_MAX_THREADS);
+	ovp_hmap_init(&x->pids);
+	ovp_hmap_set_cap(&x->pids, EX_MAX_PROCS);
 	pdata_tool__init(&x->tool);
 	x->tool.ready = ex_ready;
 	x->tool.sample = ex_sample;
@@ -1030,6 +991,21 @@ const struct ex_counts *ex_timeline__counts(const struct ex_timeline *t)
 	return &t->counts;
 }
 
+/* The thread and process tables with their records. */
+static void free_tables(struct ex_timeline *x)
+{
+	struct ovp_hmap_node *next;
+	struct ex_thread *t;
+	struct ex_pid *p;
+
+	OVP_HMAP_FOR_EACH_SAFE (t, next, node, &x->threads)
+		free(t);
+	OVP_HMAP_FOR_EACH_SAFE (p, next, node, &x->pids)
+		free(p);
+	ovp_hmap_exit(&x->threads);
+	ovp_hmap_exit(&x->pids);
+}
+
 void ex_timeline__delete(struct ex_timeline *x)
 {
 	if (!x)
@@ -1052,8 +1028,7 @@ void ex_timeline__delete(struct ex_timeline *x)
 	lostwin__exit(&x->lost);
 	free(x->lost_win);
 	free(x->gens);
-	free(x->threads);
-	free(x->pids);
+	free_tables(x);
 	uc_engine__exit(&x->uc);
 	free(x->upcalls);
 	free(x->map);

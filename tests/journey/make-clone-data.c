@@ -29,6 +29,11 @@
  * of its own, and nothing else: packets that never end, for the cap on
  * packet identities (tests/bounded/check_caps.py).
  *
+ * With "flows", each packet is one ovsperf:recv and one ovsperf:xmit on an
+ * skb of its own, with a flow of its own (source address and port count
+ * the packets): a complete span per packet, each with a distinct attribute,
+ * for the export's cap on packet attributes (tests/bounded/check_export_caps.py).
+ *
  * Expected results are not computed here: the test reads the file back with
  * `perf script` and computes them in python (check_journey.py).
  *
@@ -36,7 +41,7 @@
  * written to FILE.kallsyms too: perf script does not use them, the checks
  * resolve perf's raw addresses with that copy.
  *
- * Usage: make-clone-data FILE [NR_PACKETS [recv|noend]]
+ * Usage: make-clone-data FILE [NR_PACKETS [recv|noend|flows]]
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -188,6 +193,7 @@ static int nr_evs;
 static int cur_k;		/* packet being added */
 static bool with_recv;		/* "recv": ovsperf:recv events, clones sent first */
 static bool noend;		/* "noend": one ovsperf:recv per packet, nothing else */
+static bool flows;		/* "flows": recv and xmit, a flow per packet */
 
 static void add(int type, uint64_t time, uint32_t cpu, uint64_t skb, uint64_t head,
 		const char *dev, uint32_t reason)
@@ -266,13 +272,21 @@ static int write_ev(struct pdata_writer *w, const struct ev *e)
 		raw.c = e->head;
 		snprintf(raw.u.dev, sizeof(raw.u.dev), "%s", e->dev);
 		raw.len = 98;
-		/* UDP 10.199.0.(1 + k % 3):(1000 + k % 4) -> 10.199.1.1:(9998 or 53). */
+		/* UDP 10.199.0.(1 + k % 3):(1000 + k % 4) -> 10.199.1.1:(9998 or 53);
+		 * "flows": 10.(k >> 24).(k >> 16).(k >> 8):(k & 0xff). */
 		raw.saddr[0] = raw.daddr[0] = 10;
 		raw.saddr[1] = raw.daddr[1] = 199;
 		raw.saddr[3] = 1 + e->k % 3;
 		raw.daddr[2] = raw.daddr[3] = 1;
 		raw.sport[0] = (1000 + e->k % 4) >> 8;
 		raw.sport[1] = (1000 + e->k % 4) & 0xff;
+		if (flows) {
+			raw.saddr[1] = (uint8_t)(e->k >> 24);
+			raw.saddr[2] = (uint8_t)(e->k >> 16);
+			raw.saddr[3] = (uint8_t)(e->k >> 8);
+			raw.sport[0] = 0;
+			raw.sport[1] = (uint8_t)e->k;
+		}
 		raw.dport[0] = (e->k % 2 ? 9998 : 53) >> 8;
 		raw.dport[1] = (e->k % 2 ? 9998 : 53) & 0xff;
 		raw.protocol = 17;
@@ -331,11 +345,12 @@ int main(int argc, char **argv)
 	FILE *f;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: make-clone-data FILE [NR_PACKETS [recv|noend]]\n");
+		fprintf(stderr, "usage: make-clone-data FILE [NR_PACKETS [recv|noend|flows]]\n");
 		return 2;
 	}
 	noend = argc > 3 && !strcmp(argv[3], "noend");
-	with_recv = noend || (argc > 3 && !strcmp(argv[3], "recv"));
+	flows = argc > 3 && !strcmp(argv[3], "flows");
+	with_recv = noend || flows || (argc > 3 && !strcmp(argv[3], "recv"));
 	nr_types = with_recv ? EV_NR : EV_RECV;
 	err = pdata_writer__open(&w, argv[1]);
 	for (i = 0; !err && i < nr_types; i++) {
@@ -349,7 +364,16 @@ int main(int argc, char **argv)
 		uint64_t t0 = 7000000000ULL + (uint64_t)k * 20000;
 
 		nr_evs = 0;
-		if (noend) {
+		if (flows) {
+			for (int j = 0; j < 2 && k + j < nr_packets; j++) {
+				uint64_t skb = 0xffff888100000000ULL + (uint64_t)(k + j) * 0x100;
+				uint64_t head = 0xffff888200000000ULL + (uint64_t)(k + j) * 0x1000;
+
+				cur_k = k + j;
+				add(EV_RECV, t0 + 500 * j, j, skb, head, "in0", 0);
+				add(EV_XMIT, t0 + 500 * j + 100, j, skb, head, "p1", 0);
+			}
+		} else if (noend) {
 			cur_k = k;
 			add(EV_RECV, t0, 0, 0xffff888100000000ULL + (uint64_t)k * 0x100,
 			    0xffff888200000000ULL + (uint64_t)k * 0x1000, "in0", 0);
