@@ -35,9 +35,10 @@
 #define EX_PKT_PID 0x7ffffff0		/* pseudo process of packet spans */
 #define EX_CNT_PID 0x7ffffff1		/* pseudo process of the counters */
 #define EX_MAX_SPANS 4
-/* Most skb addresses whose generation is kept (16 bytes each, the table at
- * most half full: 8 MB); beyond it the count starts again (man page). */
+/* Most skb addresses whose generation is kept (32 bytes each and a share
+ * of the buckets: 9 MB); beyond it the count starts again (man page). */
 #define EX_MAX_GENS 262144
+#define EX_GEN_CHUNK 4096		/* generations allocated at once */
 #define EX_MAX_ALTS SPANSPEC_MAX_ALTS
 #define EX_MAX_ROLES 4
 #define EX_MAX_CPUS 1024
@@ -126,7 +127,8 @@ struct ex_cpu {
 
 /* skb address -> how many spans it started (the packet's generation). */
 struct ex_gen {
-	uint64_t key;			/* 0 = free slot */
+	struct ovp_hmap_node node;	/* in ex_timeline.gens, by key */
+	uint64_t key;
 	uint64_t gen;
 };
 
@@ -171,8 +173,9 @@ struct ex_timeline {
 
 	struct ex_span spans[EX_MAX_SPANS];
 	int nr_spans;
-	struct ex_gen *gens;
-	size_t nr_gen_slots, nr_gens;
+	struct ovp_hmap gens;		/* struct ex_gen by skb address */
+	struct ex_gen *gen_chunks[EX_MAX_GENS / EX_GEN_CHUNK];	/* their memory */
+	size_t nr_gens;			/* entries of gen_chunks used */
 	uint64_t gen_resets;		/* times the table reached EX_MAX_GENS */
 	struct devtab devs;		/* interned device names */
 	struct ovp_intern attrs;	/* interned attributes (struct ex_attr), by id */

@@ -113,46 +113,34 @@ static uint32_t sample_attr(struct ex_timeline *x, const struct ex_evmap *m,
 /* Bump and return the generation of @key (the number of spans it started). */
 static uint64_t gen_bump(struct ex_timeline *x, uint64_t key, bool bump)
 {
-	size_t j, i;
+	struct ex_gen *g;
+	size_t hash;
 
 	if (!key)
 		return 0;
 	if (x->nr_gens == EX_MAX_GENS) {
 		/* Too many addresses: forget them all, counts start again. */
-		memset(x->gens, 0, x->nr_gen_slots * sizeof(*x->gens));
+		ovp_hmap_exit(&x->gens);
+		ovp_hmap_init(&x->gens);
 		x->nr_gens = 0;
 		x->gen_resets++;
 	}
-	if (x->nr_gens * 2 >= x->nr_gen_slots) {
-		size_t n = x->nr_gen_slots ? x->nr_gen_slots * 2 : 1024;
-		struct ex_gen *tab = calloc(n, sizeof(*tab));
-
-		if (!tab)
-			return 0;
-		for (i = 0; i < x->nr_gen_slots; i++) {
-			if (!x->gens[i].key)
-				continue;
-			for (j = ovp_hash64(x->gens[i].key) & (n - 1); tab[j].key;
-			     j = (j + 1) & (n - 1))
-				;
-			tab[j] = x->gens[i];
-		}
-		free(x->gens);
-		x->gens = tab;
-		x->nr_gen_slots = n;
-	}
 	/* The whole address: a cut one would let addresses collide by design. */
-	for (j = ovp_hash64(key) & (x->nr_gen_slots - 1); x->gens[j].key;
-	     j = (j + 1) & (x->nr_gen_slots - 1))
-		if (x->gens[j].key == key)
-			break;
-	if (!x->gens[j].key) {
-		x->gens[j].key = key;
-		x->nr_gens++;
+	hash = (size_t)ovp_hash64(key);
+	OVP_HMAP_FOR_EACH_WITH_HASH (g, node, hash, &x->gens)
+		if (g->key == key)
+			return bump ? ++g->gen : g->gen;
+	if (!x->gen_chunks[x->nr_gens / EX_GEN_CHUNK]) {
+		x->gen_chunks[x->nr_gens / EX_GEN_CHUNK] = malloc(EX_GEN_CHUNK * sizeof(*g));
+		if (!x->gen_chunks[x->nr_gens / EX_GEN_CHUNK])
+			return 0;
 	}
-	if (bump)
-		x->gens[j].gen++;
-	return x->gens[j].gen;
+	g = &x->gen_chunks[x->nr_gens / EX_GEN_CHUNK][x->nr_gens % EX_GEN_CHUNK];
+	x->nr_gens++;
+	g->key = key;
+	g->gen = bump;
+	ovp_hmap_insert_nocap(&x->gens, &g->node, hash);
+	return g->gen;
 }
 
 static const struct ex_attr *attr_of(const struct ex_timeline *x, uint32_t id)

@@ -960,6 +960,7 @@ int ex_timeline__new(struct ex_timeline **out, struct ex_sink *w, const struct e
 	ovp_hmap_set_cap(&x->threads, EX_MAX_THREADS);
 	ovp_hmap_init(&x->pids);
 	ovp_hmap_set_cap(&x->pids, EX_MAX_PROCS);
+	ovp_hmap_init(&x->gens);
 	pdata_tool__init(&x->tool);
 	x->tool.ready = ex_ready;
 	x->tool.sample = ex_sample;
@@ -1004,6 +1005,7 @@ static void free_tables(struct ex_timeline *x)
 		free(p);
 	ovp_hmap_exit(&x->threads);
 	ovp_hmap_exit(&x->pids);
+	ovp_hmap_exit(&x->gens);
 }
 
 void ex_timeline__delete(struct ex_timeline *x)
@@ -1027,7 +1029,8 @@ void ex_timeline__delete(struct ex_timeline *x)
 	ovp_intern__exit(&x->attrs);
 	lostwin__exit(&x->lost);
 	free(x->lost_win);
-	free(x->gens);
+	for (size_t i = 0; i < EX_MAX_GENS / EX_GEN_CHUNK; i++)
+		free(x->gen_chunks[i]);
 	free_tables(x);
 	uc_engine__exit(&x->uc);
 	free(x->upcalls);
