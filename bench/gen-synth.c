@@ -35,9 +35,11 @@
  *           many threads and names alive at once, for the caps on threads;
  *  devs     normal packets, each on a device of its own name (dev0, dev1,
  *           ...), for the cap on interned device names.
+ *  cpus     normal packets whose samples claim CPU numbers 0 .. 2047 (each
+ *           sample in turn), for the cap on latency's per-CPU rows.
  *
  * Usage: gen-synth -o OUT -n EVENTS [-c CPUS] [-w RECORDS_PER_ROUND] [-s SEED]
- *        [-t TRACEFS] [-k] [-m normal|noend|collide|threads|live|devs]
+ *        [-t TRACEFS] [-k] [-m normal|noend|collide|threads|live|devs|cpus]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -90,7 +92,7 @@ struct evfmt {
 
 static struct evfmt fmt[NR_EV];
 
-enum mode { MODE_NORMAL, MODE_NOEND, MODE_COLLIDE, MODE_THREADS, MODE_LIVE, MODE_DEVS };
+enum mode { MODE_NORMAL, MODE_NOEND, MODE_COLLIDE, MODE_THREADS, MODE_LIVE, MODE_DEVS, MODE_CPUS };
 static enum mode mode = MODE_NORMAL;
 
 /* A pending event: generated ahead, written in its round. */
@@ -339,6 +341,13 @@ static size_t build_sample(uint8_t *buf, const struct pev *e)
 	u[2] = (uint64_t)e->tid << 32 | e->tid;			/* pid, tid */
 	u[3] = e->time;						/* TIME */
 	u[4] = e->cpu;						/* cpu, res */
+	if (mode == MODE_CPUS) {
+		/* Samples claim CPU numbers far beyond the real ones: each
+		 * sample in turn one of 0 .. 2047. */
+		static uint32_t nth;
+
+		u[4] = nth++ % 2048;
+	}
 	u[5] = 1;						/* PERIOD */
 	raw = buf + 8 + 6 * 8 + 4;
 	raw_size = (uint32_t)f->raw_size;
@@ -437,7 +446,7 @@ static size_t build_sample(uint8_t *buf, const struct pev *e)
 static void usage(void)
 {
 	fprintf(stderr, "usage: gen-synth -o OUT -n EVENTS [-c CPUS] [-w RECORDS_PER_ROUND] "
-		"[-s SEED] [-t TRACEFS] [-k] [-m normal|noend|collide|threads|live|devs]\n");
+		"[-s SEED] [-t TRACEFS] [-k] [-m normal|noend|collide|threads|live|devs|cpus]\n");
 	exit(2);
 }
 
@@ -571,6 +580,8 @@ int main(int argc, char **argv)
 				mode = MODE_LIVE;
 			else if (!strcmp(optarg, "devs"))
 				mode = MODE_DEVS;
+			else if (!strcmp(optarg, "cpus"))
+				mode = MODE_CPUS;
 			else
 				usage();
 			break;

@@ -150,6 +150,10 @@ struct bwin {
 
 #define TASKS_PER_CHUNK 1024
 
+/* Caps (the keys come from the recording; ovsperf-analyze(1), LIMITS). */
+#define BLAME_MAX_ENTS 65536		/* tasks, softirqs and irqs named */
+#define BLAME_MAX_TASKS 65536		/* tasks whose runnable state is followed */
+
 struct btask_chunk {
 	struct btask_chunk *next;
 	struct btask tasks[TASKS_PER_CHUNK];
@@ -169,6 +173,8 @@ struct blame {
 	struct ovp_hmap tasks;		/* struct btask by tid */
 	struct btask_chunk *task_chunks;	/* where the tasks live (never freed early) */
 	size_t task_chunk_used;		/* tasks taken from the newest chunk */
+	struct btask beyond;		/* stands for the tasks beyond the cap */
+	bool tasks_full;		/* the cap was said */
 	uint64_t now;
 
 	int nr_spans;
@@ -227,7 +233,19 @@ static uint32_t ent_get(struct blame *b, uint8_t kind, uint32_t num, const char 
 	memcpy(key + 1 + sizeof(num), name, len);
 	if (grow_array((void **)&b->ents, &b->capents, b->nents + 1, sizeof(*b->ents)))
 		return 0;
-	if (ovp_intern__put(&b->ent_ids, key, 1 + sizeof(num) + len, &id) || !id)
+	switch (ovp_intern__put(&b->ent_ids, key, 1 + sizeof(num) + len, &id)) {
+	case OVP_HMAP_INSERTED:
+		break;
+	case OVP_HMAP_FULL:
+		ovp_warn_cap("blame: more than %d tasks and interrupts named: the time of those "
+			     "beyond is charged to unknown", BLAME_MAX_ENTS);
+		return ENT_UNKNOWN;
+	case OVP_HMAP_REFUSED:
+		return ENT_UNKNOWN;
+	default:
+		return 0;
+	}
+	if (!id)
 		return 0;
 	if (id <= b->nents)
 		return id;
@@ -270,7 +288,7 @@ int blame__new(struct blame **out, struct pdata_session *s, int nr_spans,
 	if (!b)
 		return ovp_err(-ENOMEM, "out of memory");
 	ovp_hmap_init(&b->tasks);
-	ovp_intern__init(&b->ent_ids, 0);
+	ovp_intern__init(&b->ent_ids, BLAME_MAX_ENTS);
 	b->h.nr_evsels = n;
 	b->h.evkind = calloc(n ? n : 1, 1);
 	b->evs = calloc(n ? n : 1, sizeof(*b->evs));
@@ -475,6 +493,16 @@ static struct btask *task_get(struct blame *b, uint32_t tid)
 	OVP_HMAP_FOR_EACH_WITH_HASH (t, node, hash, &b->tasks)
 		if (t->tid == tid)
 			return t;
+	if (ovp_hmap_count(&b->tasks) >= BLAME_MAX_TASKS) {
+		/* Beyond the cap a task is never runnable: a blank state each time. */
+		if (!b->tasks_full)
+			ovp_warn_cap("blame: more than %d tasks followed: the tasks beyond count "
+				     "as never runnable", BLAME_MAX_TASKS);
+		b->tasks_full = true;
+		memset(&b->beyond, 0, sizeof(b->beyond));
+		b->beyond.tid = tid;
+		return &b->beyond;
+	}
 	if (!b->task_chunks || b->task_chunk_used == TASKS_PER_CHUNK) {
 		struct btask_chunk *c = malloc(sizeof(*c));
 

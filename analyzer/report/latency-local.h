@@ -214,9 +214,15 @@ struct lat_group {
  * by index, without a search. */
 #define LAT_GROUP_DIRECT 256
 
+/* At most this many per-CPU rows (distinct CPU numbers of first stages):
+ * packets of CPUs beyond are in every other table, not in a row. */
+#define LAT_MAX_CPU_ROWS 1024
+
 struct lat_groups {
 	struct lat_group *g;
 	size_t n, cap;
+	size_t max;				/* groups at most; 0: no cap */
+	uint64_t refused;			/* packets of groups beyond max */
 	struct ovp_values_budget *budget;	/* of the groups' sets */
 	uint32_t direct[LAT_GROUP_DIRECT];	/* [id]: index + 1 in g, 0 = none */
 };

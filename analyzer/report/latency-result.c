@@ -10,6 +10,7 @@
  * the model (report/latency-model.c) shows them.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,6 +133,10 @@ static __attribute__((noinline)) int groups_add_slow(struct lat_groups *gs, uint
 		for (i = 0; i < gs->n; i++)
 			if (gs->g[i].id == id)
 				return set_add(&gs->g[i].set, ns, cross);
+	}
+	if (gs->max && gs->n >= gs->max) {
+		gs->refused++;
+		return 0;
 	}
 	g = group_new(gs, id);
 	return g ? set_add(&g->set, ns, cross) : -ENOMEM;
@@ -366,6 +371,7 @@ static void result_init(struct lat_report *r, struct lat_span *sp, struct lat_re
 		set_init(&res->hop[k], &r->budget);
 	}
 	res->by_egress.budget = res->by_cpu.budget = res->by_dev.budget = &r->budget;
+	res->by_cpu.max = LAT_MAX_CPU_ROWS;
 }
 
 void lat_result_exit(struct lat_result *res)
@@ -443,6 +449,10 @@ struct lat_result *lat_result_finalize(struct lat_report *r, int i)
 		qsort(res->best.a, res->best.n, sizeof(*res->best.a), cmp_kept_asc);
 	if (res->worst.n > 1)
 		qsort(res->worst.a, res->worst.n, sizeof(*res->worst.a), cmp_kept_desc);
+	if (res->by_cpu.refused)
+		ovp_warn_cap("latency: span %s: more than %d CPU numbers in the samples: the per-CPU "
+			     "table leaves out the %" PRIu64 " packets of the CPUs beyond",
+			     res->sp->name, LAT_MAX_CPU_ROWS, res->by_cpu.refused);
 	groups_sort(&res->by_cpu);
 	groups_sort(&res->by_dev);
 	if (res->sp->stages[res->sp->nr_stages - 1].nr_alts <= 1 && res->nr &&

@@ -16,7 +16,16 @@
 # skb and a head of its own; below the cap, 900,000.  (The open-span cap of
 # 65,536 warns too, as check_bounds.py tests.)
 #
+# Per-CPU rows of latency (1,024 CPU numbers): gen-synth -m cpus gives each
+# sample in turn a CPU number of 0 .. 2047; past the cap the table has 1,024
+# rows and every packet is still counted in the span.
+#
+# The blame engine's tasks (65,536 named, 65,536 followed): gen-synth -m live
+# switches to a new thread of its own at every turn (it has no packets);
+# past the caps both warnings and exit 2, below them neither.
+#
 # Usage: check_caps.py GEN_SYNTH OVSPERF_ANALYZE TRACEFS_COPY TMPDIR MAKE_CLONE_DATA
+import json
 import os
 import subprocess
 import sys
@@ -78,6 +87,57 @@ for cmd in (["journey"], ["drops"], ["export", "--perfetto", trace]):
     if rc != 0 or DEV_WARNING in err:
         fail("%s below the device cap: exit %d, no cap warning expected: %s" %
              (cmd[0], rc, err))
+
+# Per-CPU rows of latency: past the cap on -m cpus, below it on the same
+# number of normal events (4 CPUs).
+CPU_WARNING = "more than 1024 CPU numbers in the samples"
+for mode, past in (("cpus", True), ("normal", False)):
+    path = generate(mode, 60000, "caps-cpus.data")
+    out = subprocess.run([analyze, "latency", "--json", "--no-blame", path], capture_output=True,
+                         text=True, env=env)
+    sp = json.loads(out.stdout)["reports"]["latency"]["spans"][0]
+    rows = sp["by_cpu"]
+    in_rows = sum(r["count"] for r in rows)
+    lines = [l for l in out.stderr.splitlines() if CPU_WARNING in l]
+    print("latency, -m %s: exit %d, %d cap warning(s), %d rows, %d of %d packets in them" %
+          (mode, out.returncode, len(lines), len(rows), in_rows, sp["count"]))
+    if past and (out.returncode != 2 or len(lines) != 1 or len(rows) != 1024 or
+                 not 0 < in_rows < sp["count"] or sp["count"] < 20000 or
+                 "leaves out the %d packets" % (sp["count"] - in_rows) not in lines[0] or
+                 not json.loads(out.stdout)["recording"]["partial"]):
+        fail("latency past the per-CPU cap: exit %d, rows %d, stderr %r" %
+             (out.returncode, len(rows), out.stderr))
+    if not past and (out.returncode != 0 or out.stderr or in_rows != sp["count"]):
+        fail("latency below the per-CPU cap: exit %d, rows %d, stderr %r" %
+             (out.returncode, len(rows), out.stderr))
+    os.unlink(path)
+
+# The blame engine's tasks.
+BLAME_WARNINGS = ("blame: more than 65536 tasks and interrupts named",
+                  "blame: more than 65536 tasks followed")
+for n, past in ((300000, True), (100000, False)):
+    path = generate("live", n, "caps-live.data")
+    out = subprocess.run([analyze, "latency", "--json", "--table", path], capture_output=True,
+                         text=True, env=env)
+    ref = subprocess.run([analyze, "latency", "--json", "--no-blame", path],
+                         capture_output=True, text=True, env=env)
+    doc = json.loads(out.stdout)
+    sp = doc["reports"]["latency"]["spans"][0]
+    want = json.loads(ref.stdout)["reports"]["latency"]["spans"][0]
+    said = [w for w in BLAME_WARNINGS if sum(w in l for l in out.stderr.splitlines()) == 1]
+    bad_sum = [p for p in sp["packets"] if sum(i["ns"] for i in p["blame"]) != p["latency_ns"]]
+    print("latency, %d events of -m live: exit %d, %d of the 2 blame cap warnings, %d packets, "
+          "%d whose blame does not add up" % (n, out.returncode, len(said), sp["count"],
+                                              len(bad_sum)))
+    if sp["count"] != want["count"] or bad_sum:
+        fail("latency -m live: %d packets (%d without blame), %d blames not adding up" %
+             (sp["count"], want["count"], len(bad_sum)))
+    if past and (out.returncode != 2 or len(said) != 2 or not doc["recording"]["partial"]):
+        fail("latency past the blame caps: exit %d, stderr %r" % (out.returncode, out.stderr))
+    if not past and (out.returncode != 0 and ref.returncode == 0 or
+                     any(w in out.stderr for w in BLAME_WARNINGS)):
+        fail("latency below the blame caps: exit %d, stderr %r" % (out.returncode, out.stderr))
+    os.unlink(path)
 
 # Packet identities.
 ids = os.path.join(tmp, "caps-ids.data")
