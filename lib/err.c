@@ -71,18 +71,24 @@ void ovp_set_quiet(bool q)
 	quiet = q;
 }
 
-void ovp_warn(const char *fmt, ...)
+/* Count a warning and print it as "PROG: warning: MSG" unless quiet. */
+static void __attribute__((format(printf, 1, 0))) vwarn(const char *fmt, va_list ap)
 {
-	va_list ap;
-
 	nr_warnings++;
 	if (quiet)
 		return;
 	fprintf(stderr, "%s: warning: ", progname);
-	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
-	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void ovp_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
 }
 
 unsigned long ovp_warn_count(void)
@@ -94,15 +100,10 @@ void ovp_warn_cap(const char *fmt, ...)
 {
 	va_list ap;
 
-	nr_warnings++;
 	cap_reached = true;
-	if (quiet)
-		return;
-	fprintf(stderr, "%s: warning: ", progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 bool ovp_cap_reached(void)
