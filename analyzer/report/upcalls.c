@@ -111,7 +111,7 @@ static const char up_usage[] =
 	"                              the captured flow key; hex: its bytes\n"
 	"  -d, --packet-decode [MODE]  decode (the default MODE): a one-line summary of\n"
 	"                              the captured packet; hex: its bytes; none\n"
-	"  -r, --result RESULT         any (default), ok: received upcalls, error: upcalls\n"
+	"      --result RESULT         any (default), ok: received upcalls, error: upcalls\n"
 	"                              the kernel failed to send (needs the ovs_dp_upcall\n"
 	"                              tracepoint and return probe: upcall-monitor set)\n"
 	"  -p, --pid PID               only the handler threads of process PID\n"
@@ -164,7 +164,6 @@ static int up_option(struct report *r, int key, const char *arg)
 			return ovp_err(-EINVAL, "--packet-decode: '%s' is not decode, hex or none",
 				       arg);
 		return 0;
-	case 'r':
 	case OPT_UP_RESULT:
 		if (!strcmp(arg, "any"))
 			up->result = UP_ANY;
@@ -558,7 +557,7 @@ const struct report_ops report_upcalls_ops = {
 		   "(upcall_monitor.py)",
 	.usage = up_usage,
 	.options = up_options,
-	.shortopts = "k:d::r:p:f:s:",
+	.shortopts = "k:d::p:f:s:",
 	.create = up_create,
 	.option = up_option,
 	.tool = up_tool,

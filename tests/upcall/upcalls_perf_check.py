@@ -60,6 +60,11 @@ def main():
                          capture_output=True, text=True, check=True).stdout.splitlines()
     if len(err) != 1 + failed + 2 or not err[-1].startswith(f'{failed} upcalls shown: '):
         errors.append(f'--result error: {err[-3:]}')
+    # -r names the recording here as in every command (perf's habit), not --result
+    by_r = subprocess.run([analyze, 'upcalls', '-q', '-r', data], capture_output=True,
+                          text=True, check=True).stdout.splitlines()
+    if by_r != got:
+        errors.append('upcalls -r FILE differs from upcalls FILE')
     if n < least:
         errors.append(f'only {n} recv_upcall samples')
     if errors:
