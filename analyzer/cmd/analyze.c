@@ -209,6 +209,14 @@ int analyze_exit_status(struct pdata_session *s, int err)
 			 st->bytes_read);
 		return 128 + sig;
 	}
+	/* Records queued behind what was already delivered, as perf warns of
+	 * them ("out of order events recorded"): they were processed late, so
+	 * an interval they end or start may be missing or wrong. */
+	if (st->nr_out_of_order)
+		ovp_warn("%s: %" PRIu64 " record%s arrived out of time order, after later ones "
+			 "had been processed: intervals they start or end may be missing or "
+			 "wrong", pdata_session__path(s), st->nr_out_of_order,
+			 st->nr_out_of_order == 1 ? "" : "s");
 	/* A cap reached (one warning said which) leaves partial results too. */
 	return st->truncated || ovp_cap_reached() ? OVP_EXIT_INPUT : OVP_EXIT_OK;
 }

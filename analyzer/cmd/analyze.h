@@ -110,8 +110,8 @@ void analyze_catch_signals(struct pdata_session *s);
  * signal stopped the reading before the end of the data (130 for SIGINT, 143
  * for SIGTERM); OVP_EXIT_INPUT when the data was truncated or damaged, or a
  * table reached its cap (ovp_warn_cap(): partial results, one warning
- * printed); else OVP_EXIT_OK.  Also prints the warning
- * of an interruption on stderr.
+ * printed); else OVP_EXIT_OK.  Also prints on stderr the warning of an
+ * interruption, and of records that arrived out of time order.
  */
 int analyze_exit_status(struct pdata_session *s, int err);
 
