@@ -81,9 +81,9 @@ const struct spanspec_preset *spanspec__preset(const char *name)
 }
 
 /* Add to @st the first event that answers one of the '|' choices of @alt
- * (modified); warn about others answering the same choice. */
-static int resolve_alt(struct pdata_session *s, const char *name, const char *spec, char *alt,
-		       int *nr_alts, int *evsel)
+ * (modified); note in @out the others answering the same choice. */
+static int resolve_alt(struct pdata_session *s, const char *spec, char *alt,
+		       struct spanspec *out, int *nr_alts, int *evsel)
 {
 	int n = pdata_session__nr_evsels(s), found = -1;
 	char *choice, *save = NULL;
@@ -96,8 +96,11 @@ static int resolve_alt(struct pdata_session *s, const char *name, const char *sp
 			if (!pdata_evsel__matches(ev, choice))
 				continue;
 			if (found >= 0) {
-				ovp_warn("span %s: %s ignored, %s is used for '%s'", name, ev->name,
-					 pdata_session__evsel(s, found)->name, choice);
+				if (out->nr_ignored < SPANSPEC_MAX_IGNORED) {
+					out->ignored[out->nr_ignored].evsel = i;
+					out->ignored[out->nr_ignored].used = found;
+				}
+				out->nr_ignored++;
 				continue;
 			}
 			found = i;
@@ -144,7 +147,7 @@ int spanspec__parse(struct spanspec *out, const char *name, const char *spec,
 			stage[len - 1] = '\0';
 		}
 		for (alt = strtok_r(stage, ",", &save); alt && s; alt = strtok_r(NULL, ",", &save)) {
-			err = resolve_alt(s, name, spec, alt, &out->stages[nst].nr_alts,
+			err = resolve_alt(s, spec, alt, out, &out->stages[nst].nr_alts,
 					  out->stages[nst].evsel);
 			if (err)
 				goto out;

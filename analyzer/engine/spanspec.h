@@ -55,13 +55,22 @@ bool spanspec__warn_reused(const struct pdata_session *s, const char *what);
 /* The preset called @name, NULL if none. */
 const struct spanspec_preset *spanspec__preset(const char *name);
 
-/* A span resolved against a recording: each stage's events (evsel indices). */
+/* Events left out of a span that are listed by name (more are counted). */
+#define SPANSPEC_MAX_IGNORED 8
+
+/* A span resolved against a recording: each stage's events (evsel indices),
+ * and the events left out because an earlier one answers the same choice. */
 struct spanspec {
 	int nr_stages;
 	struct {
 		int nr_alts;
 		int evsel[SPANSPEC_MAX_ALTS];
 	} stages[SPAN_MAX_STAGES];
+	int nr_ignored;			/* all of them; the first listed below */
+	struct {
+		int evsel;		/* the event left out */
+		int used;		/* the event used for its choice */
+	} ignored[SPANSPEC_MAX_IGNORED];
 };
 
 /**
@@ -75,7 +84,8 @@ struct spanspec {
  * One probe point, one event: when a second event of the recording answers
  * the same choice (probe:ovs_dp_upcall and openvswitch:ovs_dp_upcall, the
  * same function probed in two groups, would see each packet twice), the
- * first recorded is used and the other ignored, with a warning.
+ * first recorded is used and the other left out: @out->ignored names both,
+ * for the report to show.
  *
  * Return: 0, 1 (not applicable: some required stage has no event, and not
  * @strict), or a negative errno (message set).

@@ -588,6 +588,22 @@ static void print_threshold(FILE *out, const struct span_view *v)
 		fprintf(out, "  none\n");
 }
 
+/* The events left out for another at the same point: one line each. */
+static void print_ignored(FILE *out, const json_t *o)
+{
+	const json_t *ig = json_object_get(o, "ignored_events"), *e;
+	size_t i;
+
+	json_array_foreach(ig, i, e)
+		fprintf(out, "Not used: %s (%s is used for the same point: each packet would "
+			"be seen twice)\n", str(e, "event"), str(e, "used"));
+	if (json_integer_value(json_object_get(o, "_ignored_more")))
+		fprintf(out, "Not used: %" JSON_INTEGER_FORMAT " more events\n",
+			json_integer_value(json_object_get(o, "_ignored_more")));
+	if (json_array_size(ig))
+		fputc('\n', out);
+}
+
 static void print_span(FILE *out, const struct span_view *v)
 {
 	const json_t *o = v->o, *best = json_object_get(o, "best");
@@ -609,6 +625,7 @@ static void print_span(FILE *out, const struct span_view *v)
 		fprintf(out, "\nIdentity: skb address (field %s)%s\n\n", str(o, "key"),
 			is(o, "identity_requested", "head") ? "; --key head asked, but no stage "
 			"event carries skb->head" : "");
+	print_ignored(out, o);
 
 	if (json_object_get(o, "packets")) {
 		print_table(out, v);

@@ -95,6 +95,8 @@ struct lat_span {
 					 * dequeues) in lat_report.bq, else NULL */
 	struct pktid_table *ids;	/* packet identities (ident head) */
 	uint64_t events[SPAN_MAX_STAGES];	/* events seen per stage */
+	int nr_ignored;			/* events left out (spanspec): all */
+	char *ignored[SPANSPEC_MAX_IGNORED][2];	/* the first: (left out, used) */
 };
 
 /* Stored kernel stacks (threshold mode): rec->stack = index + 1. */

@@ -237,14 +237,27 @@ static void hist_linear_json(json_t *o, const struct lat_report *r, struct lat_r
 	hist_lin__exit(&h);
 }
 
+/* The events left out of a span: [{event, used}], the first of them. */
+static json_t *ignored_json(const struct lat_span *sp)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < sp->nr_ignored && i < SPANSPEC_MAX_IGNORED; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s}", "event", sp->ignored[i][0],
+						   "used", sp->ignored[i][1]));
+	return a;
+}
+
 /*
  * One span: its object in reports.latency.spans, with these '_' members for
  * the text: "_histogram_us" (log2 of us) in the span and its hops,
  * "_hist" ("log2" or "linear") and "_hist_linear", "_lost_records",
  * "_values_budget_mb" (when percentiles turn approximate), "_max_open"
  * (with expired spans), "_blame_needs" (no blame though not refused),
- * "_keep" in backlog_depth, "_wall_clock" (--interval stamps).
+ * "_keep" in backlog_depth, "_wall_clock" (--interval stamps),
+ * "_ignored_more" (events left out beyond those listed).
  */
+
 static json_t *span_json(struct lat_report *r, struct lat_result *res)
 {
 	struct lat_span *sp = res->sp;
@@ -269,6 +282,10 @@ static json_t *span_json(struct lat_report *r, struct lat_result *res)
 	json_object_set_new(o, "identity_requested",
 			    json_string(r->key_field ? "field" : pktid_key_name(r->want_key)));
 	json_object_set_new(o, "forks", json_integer(c->forks));
+	json_object_set_new(o, "ignored_events", ignored_json(sp));
+	if (sp->nr_ignored > SPANSPEC_MAX_IGNORED)
+		json_object_set_new(o, "_ignored_more",
+				    json_integer(sp->nr_ignored - SPANSPEC_MAX_IGNORED));
 	set_json(o, &res->full, top, best_ns(res));
 	json_object_set_new(o, "_histogram_us", hist_log2__to_json(&res->full.h_us, "lo", "hi"));
 	json_object_set_new(o, "_hist", json_string(r->hist_linear ? "linear" : "log2"));

@@ -216,6 +216,21 @@ static int add_role(struct lat_report *r, int idx, int span, int stage, int alt)
 	return 0;
 }
 
+/* Free the names a span holds (its stages' events, labels, left-out events). */
+static void span_free_names(struct lat_span *sp)
+{
+	for (int k = 0; k < SPAN_MAX_STAGES; k++) {
+		for (int a = 0; a < MAX_ALTS; a++)
+			free(sp->stages[k].alt_names[a]);
+		free(sp->stages[k].label);
+	}
+	for (int k = 0; k < SPANSPEC_MAX_IGNORED; k++) {
+		free(sp->ignored[k][0]);
+		free(sp->ignored[k][1]);
+	}
+	free(sp->name);
+}
+
 /*
  * Build span @r->spans[nr_spans] from @spec.  With @s NULL only the syntax
  * is checked.  @strict: a missing event is an error (explicit --span or
@@ -247,6 +262,15 @@ static int build_span(struct lat_report *r, struct pdata_session *s, const char 
 			st->nr_alts = a + 1;
 		}
 	}
+	/* The events left out for one that answers the same choice: named in
+	 * the report (each packet would otherwise be seen twice). */
+	for (i = 0; i < ss.nr_ignored && i < SPANSPEC_MAX_IGNORED && !err; i++) {
+		sp->ignored[i][0] = strdup(pdata_session__evsel(s, ss.ignored[i].evsel)->name);
+		sp->ignored[i][1] = strdup(pdata_session__evsel(s, ss.ignored[i].used)->name);
+		if (!sp->ignored[i][0] || !sp->ignored[i][1])
+			err = ovp_err(-ENOMEM, "out of memory");
+	}
+	sp->nr_ignored = ss.nr_ignored;
 	if (err)
 		goto out;
 	sp->nr_stages = nst;
@@ -284,12 +308,7 @@ out:
 				}
 			}
 		}
-		for (i = 0; i < SPAN_MAX_STAGES; i++) {
-			for (int a = 0; a < MAX_ALTS; a++)
-				free(sp->stages[i].alt_names[a]);
-			free(sp->stages[i].label);
-		}
-		free(sp->name);
+		span_free_names(sp);
 		memset(sp, 0, sizeof(*sp));
 	}
 	return err;
@@ -946,12 +965,7 @@ static void lat_destroy(struct report *base)
 
 		span_engine__delete(sp->eng);
 		pktid_table__delete(sp->ids);
-		for (int k = 0; k < SPAN_MAX_STAGES; k++) {
-			for (int a = 0; a < MAX_ALTS; a++)
-				free(sp->stages[k].alt_names[a]);
-			free(sp->stages[k].label);
-		}
-		free(sp->name);
+		span_free_names(sp);
 	}
 	OVP_HMAP_FOR_EACH_SAFE (dk, next, node, &r->dev_keys)
 		free(dk);

@@ -74,6 +74,24 @@ static void test_resolved(const char *dir)
 	CHECK(spanspec__parse(&ss, "t", "net:netif_rx->sched:nothing", s, false) == 1);
 	CHECK(spanspec__parse(&ss, "t", "net:netif_rx", s, true) == -EINVAL);
 	CHECK(strstr(ovp_errmsg(), "needs at least two stages") != NULL);
+	CHECK_U64(ss.nr_ignored, 0);
+	pdata_session__close(s);
+
+	/* One point recorded twice (kprobe and tracepoint): the first recorded
+	 * is used, the other noted as left out, and both named. */
+	snprintf(path, sizeof(path), "%s/ovs-lab.data", dir);
+	s = NULL;
+	CHECK(pdata_session__open(&s, path, NULL) == 0);
+	if (!s)
+		return;
+	CHECK(spanspec__parse(&ss, "t", "ovs_vport_receive->do_output,ovs_dp_upcall", s,
+			      true) == 0);
+	CHECK_U64(ss.stages[1].nr_alts, 2);
+	CHECK_STR(ev_name(s, &ss, 1, 1), "probe:ovs_dp_upcall");
+	CHECK_U64(ss.nr_ignored, 1);
+	CHECK_STR(pdata_session__evsel(s, ss.ignored[0].evsel)->name,
+		  "openvswitch:ovs_dp_upcall");
+	CHECK_STR(pdata_session__evsel(s, ss.ignored[0].used)->name, "probe:ovs_dp_upcall");
 	pdata_session__close(s);
 }
 
