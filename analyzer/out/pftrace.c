@@ -179,13 +179,15 @@ static uint8_t *put_str(uint8_t *p, unsigned int field, const char *s)
  * Interning: string -> iid, per kind; iids count from 1.
  */
 
-#define PF_CACHE 64
+#define PF_CACHE 256
+#define PF_KCACHE 256
 
 /* Iids are the ids of an ovsperf/intern.h table: 1, 2, ... in the order the
  * strings were first seen.  In front of it, a cache of the last entry seen
  * at an address: tables by address answer from it alone; tables by content
  * check it with strcmp() before use (the caller's buffer may hold another
- * string). */
+ * string).  And a cache by key (intern_key()): a string the writer makes
+ * from numbers, found by those numbers without being compared. */
 struct pf_intern {
 	struct ovp_intern ids;		/* by content, or by address (by_ptr) */
 	struct pf_seq *seq;		/* the sequence whose state it is */
@@ -195,6 +197,10 @@ struct pf_intern {
 		const char *str;	/* the table's copy (by content) */
 		uint64_t iid;
 	} cache[PF_CACHE];
+	struct {
+		uint64_t key;		/* 0: empty */
+		uint64_t iid;
+	} kcache[PF_KCACHE];
 };
 
 /* A new table.  Names come from the recording: a sequence whose table
@@ -225,6 +231,7 @@ static void intern_clear(struct pf_intern *t)
 	ovp_intern__exit(&t->ids);
 	ovp_intern__init(&t->ids, 0);
 	memset(t->cache, 0, sizeof(t->cache));
+	memset(t->kcache, 0, sizeof(t->kcache));
 }
 
 /*
@@ -240,7 +247,7 @@ static uint64_t intern(struct pf_writer *w, struct pf_intern *t, const char *s,
 	uint8_t body[PF_MAX_STR + 24], *p;
 	int r;
 
-	ci = ((uintptr_t)s >> 3) % PF_CACHE;
+	ci = (((uintptr_t)s >> 3) ^ ((uintptr_t)s >> 11)) % PF_CACHE;
 	if (t->by_ptr) {
 		if (t->cache[ci].ptr == s)
 			return t->cache[ci].iid;
@@ -271,6 +278,29 @@ static uint64_t intern(struct pf_writer *w, struct pf_intern *t, const char *s,
 	p = put_bytes(p, IE_NAME, s, n);
 	*idp = put_bytes(*idp, field, body, (size_t)(p - body));
 	return id;
+}
+
+/*
+ * The iid of @s, a string made from @key (not 0) alone, in the by-content
+ * table @t: the same key always gives the same string, so a key found in
+ * the cache answers without comparing the string.
+ */
+static uint64_t intern_key(struct pf_writer *w, struct pf_intern *t, uint64_t key, const char *s,
+			   unsigned int field, uint8_t **idp)
+{
+	unsigned int ci = (unsigned int)(ovp_hash64(key) % PF_KCACHE);
+	uint64_t iid;
+
+	if (t->kcache[ci].key == key)
+		return t->kcache[ci].iid;
+	iid = intern(w, t, s, field, idp);
+	/* Not when intern() filled the table: the sequence starts again,
+	 * clearing the cache, before its next packet. */
+	if (iid && t->seq->started) {
+		t->kcache[ci].key = key;
+		t->kcache[ci].iid = iid;
+	}
+	return iid;
 }
 
 /*
@@ -518,14 +548,17 @@ static void sk_subtrack(struct ex_sink *s, int64_t pid, int64_t tid, int64_t par
 
 /* The debug annotations of @args, appended to the TrackEvent at @p. */
 static uint8_t *put_args(struct pf_writer *w, struct pf_seq *sq, uint8_t *p, uint8_t **idp,
-			 const struct ex_arg *args, int nr)
+			 const struct ex_arg *args, const uint64_t *skeys, int nr)
 {
-	uint8_t da[PF_MAX_STR], *q;
+	uint8_t *q;
 
 	for (int i = 0; i < nr && i < PF_MAX_ARGS; i++) {
 		const struct ex_arg *a = &args[i];
 
-		q = put_uint(da, DA_NAME_IID, intern(w, sq->keys, a->key, ID_DEBUG_NAMES, idp));
+		/* Written in place: an annotation is a name iid and one value,
+		 * under 128 bytes, so its length takes the one byte kept. */
+		*p = TE_DEBUG << 3 | WT_LEN;
+		q = put_uint(p + 2, DA_NAME_IID, intern(w, sq->keys, a->key, ID_DEBUG_NAMES, idp));
 		switch (a->kind) {
 		case EXA_INT:
 			q = put_uint(q, DA_INT, (uint64_t)a->v.i);
@@ -538,13 +571,17 @@ static uint8_t *put_args(struct pf_writer *w, struct pf_seq *sq, uint8_t *p, uin
 			break;
 		case EXA_STR:
 			q = put_uint(q, DA_STRING_IID,
-				     intern(w, sq->strs, a->v.s, ID_DEBUG_STRINGS, idp));
+				     skeys && skeys[i]
+					     ? intern_key(w, sq->strs, skeys[i], a->v.s,
+							  ID_DEBUG_STRINGS, idp)
+					     : intern(w, sq->strs, a->v.s, ID_DEBUG_STRINGS, idp));
 			break;
 		case EXA_BOOL:
 			q = put_uint(q, DA_BOOL, a->v.u);
 			break;
 		}
-		p = put_bytes(p, TE_DEBUG, da, (size_t)(q - da));
+		p[1] = (uint8_t)(q - (p + 2));
+		p = q;
 	}
 	return p;
 }
@@ -561,8 +598,8 @@ static uint8_t *put_args(struct pf_writer *w, struct pf_seq *sq, uint8_t *p, uin
  * no packet.
  */
 static void event(struct pf_writer *w, uint64_t uuid, uint64_t ts, int type, const char *cat,
-		  const char *name, const struct ex_arg *args, int nr_args, uint64_t flow_out,
-		  uint64_t flow_in, bool has_value, int64_t value)
+		  const char *name, const struct ex_arg *args, const uint64_t *skeys, int nr_args,
+		  uint64_t flow_out, uint64_t flow_in, bool has_value, int64_t value)
 {
 	/* Room: every interned string new (name, category, PF_MAX_ARGS keys
 	 * and string values), each under PF_MAX_STR + 24 bytes. */
@@ -597,7 +634,7 @@ static void event(struct pf_writer *w, uint64_t uuid, uint64_t ts, int type, con
 	if (has_value)
 		p = put_uint(p, TE_COUNTER_VALUE, (uint64_t)value);
 	if (nr_args)
-		p = put_args(w, q, p, &ip, args, nr_args);
+		p = put_args(w, q, p, &ip, args, skeys, nr_args);
 	if (flow_out)
 		p = put_fixed64(p, TE_FLOW_IDS, flow_out);
 	if (flow_in)
@@ -638,14 +675,16 @@ static void sk_begin(struct ex_sink *s, int64_t pid, int64_t tid, uint64_t ts, c
 		     const char *name, const struct ex_arg *args, int nr_args)
 {
 	(void)pid;
-	event(of(s), track_uuid(tid), ts, TYPE_SLICE_BEGIN, cat, name, args, nr_args, 0, 0, false, 0);
+	event(of(s), track_uuid(tid), ts, TYPE_SLICE_BEGIN, cat, name, args, NULL, nr_args, 0, 0, false,
+	      0);
 }
 
 static void sk_end(struct ex_sink *s, int64_t pid, int64_t tid, uint64_t ts,
 		   const struct ex_arg *args, int nr_args)
 {
 	(void)pid;
-	event(of(s), track_uuid(tid), ts, TYPE_SLICE_END, NULL, NULL, args, nr_args, 0, 0, false, 0);
+	event(of(s), track_uuid(tid), ts, TYPE_SLICE_END, NULL, NULL, args, NULL, nr_args, 0, 0,
+	      false, 0);
 }
 
 static void sk_complete(struct ex_sink *s, int64_t pid, int64_t tid, uint64_t ts, uint64_t dur,
@@ -660,8 +699,8 @@ static void sk_instant(struct ex_sink *s, int64_t pid, int64_t tid, uint64_t ts,
 		       uint64_t flow_in)
 {
 	(void)pid;
-	event(of(s), track_uuid(tid), ts, TYPE_INSTANT, cat, name, args, nr_args, flow_out, flow_in,
-	      false, 0);
+	event(of(s), track_uuid(tid), ts, TYPE_INSTANT, cat, name, args, NULL, nr_args, flow_out,
+	      flow_in, false, 0);
 }
 
 /*
@@ -712,6 +751,9 @@ static void sk_packet(struct ex_sink *s, int64_t pid, const struct ex_packet *pk
 	unsigned int nst = pk->nr_stages, k;
 	uint64_t uuid = lane_of(w, pk, pid), flow = 0;
 	char cpus[16 * 11], *c = cpus;
+	/* The key of the "cpus" string: its CPUs (up to 6, each below 1024) and
+	 * their number; 0 (none) past that. */
+	uint64_t ckey = nst <= 6 ? (uint64_t)nst << 60 : 0;
 
 	if (!uuid)
 		return;
@@ -720,6 +762,10 @@ static void sk_packet(struct ex_sink *s, int64_t pid, const struct ex_packet *pk
 		int d = 0;
 		uint32_t v = pk->cpu[k];
 
+		if (ckey && v < 1024)
+			ckey |= (uint64_t)v << (10 * k);
+		else
+			ckey = 0;
 		if (k)
 			*c++ = ',';
 		do {
@@ -734,26 +780,28 @@ static void sk_packet(struct ex_sink *s, int64_t pid, const struct ex_packet *pk
 		EXA_P("skb", pk->skb), EXA_U("gen", pk->gen), EXA_S("cpus", cpus),
 		EXA_S("device", pk->dev ? pk->dev : ""),
 	};
+	const uint64_t bkeys[] = { 0, 0, ckey, 0 };
 	struct ex_arg e[1 + 2 * EX_MAX_BLAME] = { EXA_B("lost_window", true) };
 	int ne = pk->lost_window ? 1 : 0;
 
-	event(w, uuid, pk->t[0], TYPE_SLICE_BEGIN, "packet", pk->span, b, pk->dev ? 4 : 3, 0, 0,
-	      false, 0);
+	event(w, uuid, pk->t[0], TYPE_SLICE_BEGIN, "packet", pk->span, b, bkeys, pk->dev ? 4 : 3,
+	      0, 0, false, 0);
 	if (nst > 2) {
 		flow = PF_PKT_FLOW_BASE + pk->id;
 		for (k = 0; k + 1 < nst; k++) {
 			struct ex_arg a = EXA_U("cpu", pk->cpu[k]);
 
 			event(w, uuid, pk->t[k], TYPE_SLICE_BEGIN, "hop",
-			      pk->stages[k] ? pk->stages[k] : "?", &a, 1, k + 2 < nst ? flow : 0,
+			      pk->stages[k] ? pk->stages[k] : "?", &a, NULL, 1, k + 2 < nst ? flow : 0,
 			      k + 2 == nst ? flow : 0, false, 0);
-			event(w, uuid, pk->t[k + 1], TYPE_SLICE_END, NULL, NULL, NULL, 0, 0, 0,
-			      false, 0);
+			event(w, uuid, pk->t[k + 1], TYPE_SLICE_END, NULL, NULL, NULL, NULL, 0, 0,
+			      0, false, 0);
 		}
 	}
 	for (int i = 0; i < pk->nr_blame && i < 2 * EX_MAX_BLAME; i++)
 		e[ne++] = pk->blame[i];
-	event(w, uuid, pk->t[nst - 1], TYPE_SLICE_END, NULL, NULL, e, ne, 0, 0, false, 0);
+	event(w, uuid, pk->t[nst - 1], TYPE_SLICE_END, NULL, NULL, e, NULL, ne, 0, 0, false,
+	      0);
 }
 
 /* Counter tracks: series i of counter @name (the first two names seen get
@@ -775,7 +823,8 @@ static void sk_counter(struct ex_sink *s, int64_t pid, uint64_t ts, const char *
 				snprintf(tname, sizeof(tname), "%s", name);
 			describe(w, uuid, UUID_PROCESS(pid), tname, -1, -1, true);
 		}
-		event(w, uuid, ts, TYPE_COUNTER, NULL, NULL, NULL, 0, 0, 0, true, (int64_t)vals[i]);
+		event(w, uuid, ts, TYPE_COUNTER, NULL, NULL, NULL, NULL, 0, 0, 0, true,
+		      (int64_t)vals[i]);
 	}
 }
 
@@ -791,12 +840,14 @@ static void sk_cpu_begin(struct ex_sink *s, uint32_t cpu, uint64_t ts, const cha
 		snprintf(tname, sizeof(tname), "CPU %u", cpu);
 		describe(w, UUID_CPU(cpu), 0, tname, -1, -1, false);
 	}
-	event(w, UUID_CPU(cpu), ts, TYPE_SLICE_BEGIN, cat, name, args, nr_args, 0, 0, false, 0);
+	event(w, UUID_CPU(cpu), ts, TYPE_SLICE_BEGIN, cat, name, args, NULL, nr_args, 0, 0,
+	      false, 0);
 }
 
 static void sk_cpu_end(struct ex_sink *s, uint32_t cpu, uint64_t ts)
 {
-	event(of(s), UUID_CPU(cpu), ts, TYPE_SLICE_END, NULL, NULL, NULL, 0, 0, 0, false, 0);
+	event(of(s), UUID_CPU(cpu), ts, TYPE_SLICE_END, NULL, NULL, NULL, NULL, 0, 0, 0, false,
+	      0);
 }
 
 static const struct ex_sink_ops pf_sink_ops = {
