@@ -14,13 +14,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "decode/devkey.h"
+#include "ovsperf/hmap.h"
 #include "ovsperf/intern.h"
 
 /* Most distinct device names a report keeps (ovsperf-analyze(1), LIMITS). */
 #define DEVTAB_MAX 65536
 
+/* A name of under 16 bytes, found by its key (decode/devkey.h). */
+struct devtab_key {
+	struct ovp_hmap_node node;	/* in devtab.keys */
+	struct dev_key k;
+	uint32_t id;
+};
+
 struct devtab {
 	struct ovp_intern names;	/* the names, by id */
+	struct ovp_hmap keys;		/* struct devtab_key: the short names, by key */
 	bool ready;			/* names initialised (on the first name) */
 };
 
@@ -34,6 +44,20 @@ void devtab__exit(struct devtab *t);
  * or when out of memory (the device then shows as unknown).
  */
 uint32_t devtab__intern(struct devtab *t, const char *name);
+
+/* The id of the name whose key is @k (decode/devkey.h), 0 when not added
+ * yet (devtab__intern() adds it). */
+static inline uint32_t devtab__find_key(const struct devtab *t, const struct dev_key *k)
+{
+	const struct devtab_key *e;
+
+	if (!t->ready)
+		return 0;
+	OVP_HMAP_FOR_EACH_WITH_HASH (e, node, dev_key_hash(k), &t->keys)
+		if (e->k.w[0] == k->w[0] && e->k.w[1] == k->w[1])
+			return e->id;
+	return 0;
+}
 
 /* The name of @id (>= 1, as returned by devtab__intern()). */
 static inline const char *devtab__name(const struct devtab *t, uint32_t id)

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "report/report.h"
+#include "decode/devkey.h"
 #include "decode/pktfilter.h"
 #include "engine/backlog-depth.h"
 #include "engine/blame.h"
@@ -103,12 +104,6 @@ struct lat_span {
 struct lat_stack {
 	size_t off, nr;			/* into stack_ips */
 	uint32_t cpu;			/* of the completing event */
-};
-
-/* A device name of up to 15 bytes as two words, zero-padded: the device
- * of a sample is found by one hash and two compares. */
-struct dev_key {
-	uint64_t w[2];
 };
 
 /* A device name short enough to have a key (dev_key_of()), so that the hot

@@ -179,6 +179,8 @@ struct ex_timeline {
 	uint64_t gen_resets;		/* times the table reached EX_MAX_GENS */
 	struct devtab devs;		/* interned device names */
 	struct ovp_intern attrs;	/* interned attributes (struct ex_attr), by id */
+	uint32_t *dev_attr;		/* [device id - 1]: its attribute without flow, 0 = not yet */
+	size_t nr_dev_attr;
 	uint64_t pkt_seq;
 	bool pkt_named;
 	struct blame *blame;		/* packets' blame; NULL: no sched/irq events */

@@ -94,7 +94,28 @@ static uint32_t intern_attr(struct ex_timeline *x, const struct ex_attr *a)
 	return id;
 }
 
-/* Device and flow of a packet event (as the latency report reads them). */
+/* The attribute id of a device without flow (@a->dev set), kept in
+ * x->dev_attr so that later samples skip the hash. */
+static uint32_t dev_attr(struct ex_timeline *x, const struct ex_attr *a)
+{
+	uint32_t id = intern_attr(x, a);
+
+	if (a->dev > x->nr_dev_attr) {
+		size_t n = a->dev + 16;
+		uint32_t *d = realloc(x->dev_attr, n * sizeof(*d));
+
+		if (!d)
+			return id;
+		memset(d + x->nr_dev_attr, 0, (n - x->nr_dev_attr) * sizeof(*d));
+		x->dev_attr = d;
+		x->nr_dev_attr = n;
+	}
+	x->dev_attr[a->dev - 1] = id;
+	return id;
+}
+
+/* Device and flow of a packet event (as the latency report reads them, and
+ * as fast: a known short device name found by its bytes, decode/devkey.h). */
 static uint32_t sample_attr(struct ex_timeline *x, const struct ex_evmap *m,
 			    const struct pdata_sample *sm)
 {
@@ -103,9 +124,29 @@ static uint32_t sample_attr(struct ex_timeline *x, const struct ex_evmap *m,
 	char buf[64];
 
 	memset(&a, 0, sizeof(a));
-	dev = pktfilter_fields__dev(&m->pf, sm, buf, sizeof(buf));
-	if (dev)
-		a.dev = devtab__intern(&x->devs, dev);
+	if (m->pf.dev.is_string && evdec_field__resolved(&m->pf.dev)) {
+		uint32_t len = 0;
+		const uint8_t *d = evdec_field__bytes(&m->pf.dev, sm, &len);
+		struct dev_key k;
+
+		if (d && len &&
+		    dev_key_of(d, len, sm->raw_size - (size_t)(d - (const uint8_t *)sm->raw_data),
+			       &k))
+			a.dev = devtab__find_key(&x->devs, &k);
+	}
+	if (!a.dev) {
+		dev = pktfilter_fields__dev(&m->pf, sm, buf, sizeof(buf));
+		if (dev)
+			a.dev = devtab__intern(&x->devs, dev);
+	}
+	if (!m->pf.has) {
+		/* No flow field: the attribute is the device's, interned once. */
+		if (!a.dev)
+			return 0;
+		if (a.dev <= x->nr_dev_attr && x->dev_attr[a.dev - 1])
+			return x->dev_attr[a.dev - 1];
+		return dev_attr(x, &a);
+	}
 	pktfilter_fields__flow(&m->pf, sm, &a.flow);
 	return (a.dev || a.flow.has) ? intern_attr(x, &a) : 0;
 }

@@ -1027,6 +1027,7 @@ void ex_timeline__delete(struct ex_timeline *x)
 	devtab__exit(&x->devs);
 	exitq__exit(&x->exited);
 	ovp_intern__exit(&x->attrs);
+	free(x->dev_attr);
 	lostwin__exit(&x->lost);
 	free(x->lost_win);
 	for (size_t i = 0; i < EX_MAX_GENS / EX_GEN_CHUNK; i++)
