@@ -181,6 +181,10 @@ static uint8_t *put_str(uint8_t *p, unsigned int field, const char *s)
 
 #define PF_CACHE 256
 #define PF_KCACHE 256
+/* Keys of intern_key(): a device by its id, a caller's string by its sid
+ * (report/timeline-sink.h); the writer's own keys are below 2^63. */
+#define PF_KEY_DEV (1ull << 63)
+#define PF_KEY_SID (3ull << 62)
 
 /* Iids are the ids of an ovsperf/intern.h table: 1, 2, ... in the order the
  * strings were first seen.  In front of it, a cache of the last entry seen
@@ -551,6 +555,7 @@ static uint8_t *put_args(struct pf_writer *w, struct pf_seq *sq, uint8_t *p, uin
 			 const struct ex_arg *args, const uint64_t *skeys, int nr)
 {
 	uint8_t *q;
+	uint64_t key;
 
 	for (int i = 0; i < nr && i < PF_MAX_ARGS; i++) {
 		const struct ex_arg *a = &args[i];
@@ -570,11 +575,14 @@ static uint8_t *put_args(struct pf_writer *w, struct pf_seq *sq, uint8_t *p, uin
 			q = put_uint(q, DA_POINTER, a->v.u);
 			break;
 		case EXA_STR:
+			/* The writer's keys (skeys) have bit 63 clear, the
+			 * caller's sids set. */
+			key = skeys && skeys[i] ? skeys[i]
+			      : a->sid	       ? PF_KEY_SID | a->sid
+					       : 0;
 			q = put_uint(q, DA_STRING_IID,
-				     skeys && skeys[i]
-					     ? intern_key(w, sq->strs, skeys[i], a->v.s,
-							  ID_DEBUG_STRINGS, idp)
-					     : intern(w, sq->strs, a->v.s, ID_DEBUG_STRINGS, idp));
+				     key ? intern_key(w, sq->strs, key, a->v.s, ID_DEBUG_STRINGS, idp)
+					 : intern(w, sq->strs, a->v.s, ID_DEBUG_STRINGS, idp));
 			break;
 		case EXA_BOOL:
 			q = put_uint(q, DA_BOOL, a->v.u);
@@ -780,7 +788,7 @@ static void sk_packet(struct ex_sink *s, int64_t pid, const struct ex_packet *pk
 		EXA_P("skb", pk->skb), EXA_U("gen", pk->gen), EXA_S("cpus", cpus),
 		EXA_S("device", pk->dev ? pk->dev : ""),
 	};
-	const uint64_t bkeys[] = { 0, 0, ckey, 0 };
+	const uint64_t bkeys[] = { 0, 0, ckey, pk->dev_id ? PF_KEY_DEV | pk->dev_id : 0 };
 	struct ex_arg e[1 + 2 * EX_MAX_BLAME] = { EXA_B("lost_window", true) };
 	int ne = pk->lost_window ? 1 : 0;
 

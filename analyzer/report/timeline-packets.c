@@ -190,10 +190,12 @@ static const struct ex_attr *attr_of(const struct ex_timeline *x, uint32_t id)
 							 : NULL;
 }
 
-static const char *dev_of(const struct ex_timeline *x, uint32_t attr)
+/* The device name of attribute @attr, its id in *@id (0 when none). */
+static const char *dev_of(const struct ex_timeline *x, uint32_t attr, uint32_t *id)
 {
 	const struct ex_attr *a = attr_of(x, attr);
 
+	*id = a ? a->dev : 0;
 	return a && a->dev ? devtab__name(&x->devs, a->dev) : NULL;
 }
 
@@ -202,13 +204,14 @@ static bool pkt_passes(const struct ex_timeline *x, const struct span_rec *rec, 
 {
 	const struct ex_attr *a = attr_of(x, rec->attr);
 	struct pktfilter_pkt p;
+	uint32_t dev;
 
 	memset(&p, 0, sizeof(p));
 	p.first = rec->t[0];
 	p.last = rec->t[nst - 1];
 	for (unsigned int k = 0; k < nst && !p.cpu_hit; k++)
 		p.cpu_hit = pktfilter_cpu_ok(&x->f.pkt, rec->cpu[k]);
-	p.dev_hit = pktfilter_dev_ok(&x->f.pkt, dev_of(x, rec->attr));
+	p.dev_hit = pktfilter_dev_ok(&x->f.pkt, dev_of(x, rec->attr, &dev));
 	if (a)
 		p.flow = a->flow;
 	return pktfilter_match(&x->f.pkt, &p);
@@ -283,7 +286,8 @@ static int blame_args(struct ex_timeline *x, const struct ex_span *sp, const str
 			blame__put(x->blame, id);
 			return ovp_err(-ENOMEM, "export: out of memory");
 		}
-		x->blame_args[na++] = EXA_S(keys[i][0], what);
+		/* Its name is made once per entity: the entity is its sid. */
+		x->blame_args[na++] = EXA_SID(keys[i][0], what, it[i].ent + 1);
 		x->blame_args[na++] = EXA_U(keys[i][1], it[i].ns);
 	}
 	blame__put(x->blame, id);
@@ -322,7 +326,7 @@ static int write_packet(struct ex_timeline *x, const struct ex_span *sp, const s
 	for (k = 0; k < nst; k++)
 		stages[k] = sp->alt_names[k][rec->alt[k]];
 	p.gen = gen_bump(x, rec->key, false);
-	p.dev = dev_of(x, rec->attr);
+	p.dev = dev_of(x, rec->attr, &p.dev_id);
 	p.lost_window = in_lost_window(x, rec->t[0], rec->t[nst - 1]);
 	x->w->ops->packet(x->w, EX_PKT_PID, &p);
 	x->counts.packets++;

@@ -36,10 +36,13 @@ enum ex_arg_kind {
 	EXA_BOOL,			/* v.u != 0 */
 };
 
-/* One argument of a slice: key (a static string) and value. */
+/* One argument of a slice: key (a static string) and value.  @sid, when not
+ * 0, names a string value for the whole trace: an argument with the same
+ * sid always has the same string, so a writer may know it by its sid. */
 struct ex_arg {
 	const char *key;
 	enum ex_arg_kind kind;
+	uint32_t sid;
 	union {
 		int64_t i;
 		uint64_t u;
@@ -51,6 +54,7 @@ struct ex_arg {
 #define EXA_U(k, x) ((struct ex_arg){ .key = (k), .kind = EXA_UINT, .v.u = (uint64_t)(x) })
 #define EXA_P(k, x) ((struct ex_arg){ .key = (k), .kind = EXA_PTR, .v.u = (uint64_t)(x) })
 #define EXA_S(k, x) ((struct ex_arg){ .key = (k), .kind = EXA_STR, .v.s = (x) })
+#define EXA_SID(k, x, id) ((struct ex_arg){ .key = (k), .kind = EXA_STR, .sid = (id), .v.s = (x) })
 #define EXA_B(k, x) ((struct ex_arg){ .key = (k), .kind = EXA_BOOL, .v.u = !!(x) })
 
 /* A completed packet span (engine/span.h), written as one async slice. */
@@ -64,11 +68,12 @@ struct ex_packet {
 	const uint32_t *cpu;		/* stage CPUs, per stage */
 	uint64_t skb, gen;		/* the packet's key and its generation */
 	const char *dev;		/* device name, or NULL */
+	uint32_t dev_id;		/* its id (>= 1: the same id, the same name) */
 	bool lost_window;		/* overlaps a LOST window */
 	/* Where its time went (the recording has sched/irq events): the
 	 * arguments of the slice's end, "blame<i>" (what: "softirq NET_RX",
 	 * "task comm (tid T, pid P)", ...) and "blame<i>_ns" for its largest
-	 * parts, i from 1; NULL / 0 when no blame. */
+	 * parts, i from 1 (the names with their sid); NULL / 0 when no blame. */
 	const struct ex_arg *blame;
 	int nr_blame;
 };
