@@ -284,6 +284,29 @@ static uint64_t intern(struct pf_writer *w, struct pf_intern *t, const char *s,
 	return id;
 }
 
+/* The CPUs of @pk's stages as a string ("3,3,5") in @buf (16 * 11 bytes). */
+static const char *cpus_str(const struct ex_packet *pk, char *buf)
+{
+	char *c = buf;
+
+	for (unsigned int k = 0; k < pk->nr_stages && k < 16; k++) {
+		char tmp[10];
+		int d = 0;
+		uint32_t v = pk->cpu[k];
+
+		if (k)
+			*c++ = ',';
+		do {
+			tmp[d++] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		while (d)
+			*c++ = tmp[--d];
+	}
+	*c = '\0';
+	return buf;
+}
+
 /*
  * The iid of @s, a string made from @key (not 0) alone, in the by-content
  * table @t: the same key always gives the same string, so a key found in
@@ -297,7 +320,8 @@ static uint64_t intern_key(struct pf_writer *w, struct pf_intern *t, uint64_t ke
 
 	if (t->kcache[ci].key == key)
 		return t->kcache[ci].iid;
-	iid = intern(w, t, s, field, idp);
+	/* No string: the "cpus" of the packet being written, made now. */
+	iid = intern(w, t, s ?: cpus_str(w->pk, w->cpus), field, idp);
 	/* Not when intern() filled the table: the sequence starts again,
 	 * clearing the cache, before its next packet. */
 	if (iid && t->seq->started) {
@@ -758,34 +782,23 @@ static void sk_packet(struct ex_sink *s, int64_t pid, const struct ex_packet *pk
 	struct pf_writer *w = of(s);
 	unsigned int nst = pk->nr_stages, k;
 	uint64_t uuid = lane_of(w, pk, pid), flow = 0;
-	char cpus[16 * 11], *c = cpus;
 	/* The key of the "cpus" string: its CPUs (up to 6, each below 1024) and
-	 * their number; 0 (none) past that. */
+	 * their number; 0 (none) past that.  With a key, the string is made
+	 * only when the key is not in the cache (intern_key()). */
 	uint64_t ckey = nst <= 6 ? (uint64_t)nst << 60 : 0;
 
 	if (!uuid)
 		return;
-	for (k = 0; k < nst && k < 16; k++) {
-		char tmp[10];
-		int d = 0;
-		uint32_t v = pk->cpu[k];
-
-		if (ckey && v < 1024)
-			ckey |= (uint64_t)v << (10 * k);
+	for (k = 0; k < nst && ckey; k++) {
+		if (pk->cpu[k] < 1024)
+			ckey |= (uint64_t)pk->cpu[k] << (10 * k);
 		else
 			ckey = 0;
-		if (k)
-			*c++ = ',';
-		do {
-			tmp[d++] = (char)('0' + v % 10);
-			v /= 10;
-		} while (v);
-		while (d)
-			*c++ = tmp[--d];
 	}
-	*c = '\0';
+	w->pk = pk;
 	struct ex_arg b[] = {
-		EXA_P("skb", pk->skb), EXA_U("gen", pk->gen), EXA_S("cpus", cpus),
+		EXA_P("skb", pk->skb), EXA_U("gen", pk->gen),
+		EXA_S("cpus", ckey ? NULL : cpus_str(pk, w->cpus)),
 		EXA_S("device", pk->dev ? pk->dev : ""),
 	};
 	const uint64_t bkeys[] = { 0, 0, ckey, pk->dev_id ? PF_KEY_DEV | pk->dev_id : 0 };

@@ -83,6 +83,8 @@ struct pf_writer {
 	uint64_t cpu_seen[PF_MAX_CPUS / 64];	/* CPU tracks described */
 	uint64_t *lane_end[PF_MAX_SPANS];	/* per span: end time of each lane */
 	uint32_t nr_lanes[PF_MAX_SPANS];
+	const struct ex_packet *pk;	/* the packet being written (sk_packet()) */
+	char cpus[16 * 11];		/* its "cpus" string, when made */
 	uint64_t nr_events;		/* TrackEvents written */
 	uint64_t nr_packets;		/* TracePackets written */
 	uint64_t raw_bytes;		/* bytes before compression */
