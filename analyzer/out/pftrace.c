@@ -181,10 +181,13 @@ static uint8_t *put_str(uint8_t *p, unsigned int field, const char *s)
 
 #define PF_CACHE 256
 #define PF_KCACHE 256
-/* Keys of intern_key(): a device by its id, a caller's string by its sid
- * (report/timeline-sink.h); the writer's own keys are below 2^63. */
+/* Keys of intern_key(), each table its own: in the debug strings, the
+ * "cpus" of a packet (below 2^63), a device by its id, a caller's string by
+ * its sid (report/timeline-sink.h); in the event names, a packet's span and
+ * stage names by address (unchanged until the sink closes). */
 #define PF_KEY_DEV (1ull << 63)
 #define PF_KEY_SID (3ull << 62)
+#define PF_KEY_PTR (1ull << 63)
 
 /* Iids are the ids of an ovsperf/intern.h table: 1, 2, ... in the order the
  * strings were first seen.  In front of it, a cache of the last entry seen
@@ -238,27 +241,24 @@ static void intern_clear(struct pf_intern *t)
 	memset(t->kcache, 0, sizeof(t->kcache));
 }
 
-/*
- * The iid of @s in @t; when new, its entry {iid, name} is appended to the
- * interned data @id as field @field and *@idp advanced.  0 when out of memory
- * (the caller then writes the string itself where it can, or nothing).
- */
-static uint64_t intern(struct pf_writer *w, struct pf_intern *t, const char *s,
-		       unsigned int field, uint8_t **idp)
+/* The slot of @s in the address cache of a table. */
+static inline size_t cache_slot(const char *s)
 {
-	size_t n = 0, nr = ovp_intern__count(&t->ids), ci = 0;
+	return (((uintptr_t)s >> 3) ^ ((uintptr_t)s >> 11)) % PF_CACHE;
+}
+
+/* intern() past its cache: the table itself. */
+static uint64_t intern_slow(struct pf_writer *w, struct pf_intern *t, const char *s,
+			    unsigned int field, uint8_t **idp)
+{
+	size_t n = 0, nr = ovp_intern__count(&t->ids), ci = cache_slot(s);
 	uint32_t id;
 	uint8_t body[PF_MAX_STR + 24], *p;
 	int r;
 
-	ci = (((uintptr_t)s >> 3) ^ ((uintptr_t)s >> 11)) % PF_CACHE;
 	if (t->by_ptr) {
-		if (t->cache[ci].ptr == s)
-			return t->cache[ci].iid;
 		r = ovp_intern__put(&t->ids, &s, sizeof(s), &id);
 	} else {
-		if (t->cache[ci].ptr == s && !strcmp(t->cache[ci].str, s))
-			return t->cache[ci].iid;
 		n = str_len(s);
 		r = ovp_intern__put(&t->ids, s, n, &id);
 	}
@@ -282,6 +282,21 @@ static uint64_t intern(struct pf_writer *w, struct pf_intern *t, const char *s,
 	p = put_bytes(p, IE_NAME, s, n);
 	*idp = put_bytes(*idp, field, body, (size_t)(p - body));
 	return id;
+}
+
+/*
+ * The iid of @s in @t; when new, its entry {iid, name} is appended to the
+ * interned data @id as field @field and *@idp advanced.  0 when out of memory
+ * (the caller then writes the string itself where it can, or nothing).
+ */
+static inline uint64_t intern(struct pf_writer *w, struct pf_intern *t, const char *s,
+			      unsigned int field, uint8_t **idp)
+{
+	size_t ci = cache_slot(s);
+
+	if (t->cache[ci].ptr == s && (t->by_ptr || !strcmp(t->cache[ci].str, s)))
+		return t->cache[ci].iid;
+	return intern_slow(w, t, s, field, idp);
 }
 
 /* The CPUs of @pk's stages as a string ("3,3,5") in @buf (16 * 11 bytes). */
@@ -630,8 +645,8 @@ static uint8_t *put_args(struct pf_writer *w, struct pf_seq *sq, uint8_t *p, uin
  * no packet.
  */
 static void event(struct pf_writer *w, uint64_t uuid, uint64_t ts, int type, const char *cat,
-		  const char *name, const struct ex_arg *args, const uint64_t *skeys, int nr_args,
-		  uint64_t flow_out, uint64_t flow_in, bool has_value, int64_t value)
+		  const char *name, uint64_t nkey, const struct ex_arg *args, const uint64_t *skeys,
+		  int nr_args, uint64_t flow_out, uint64_t flow_in, bool has_value, int64_t value)
 {
 	/* Room: every interned string new (name, category, PF_MAX_ARGS keys
 	 * and string values), each under PF_MAX_STR + 24 bytes. */
@@ -661,7 +676,9 @@ static void event(struct pf_writer *w, uint64_t uuid, uint64_t ts, int type, con
 		p = put_uint(p, TE_CATEGORY_IIDS, intern(w, q->cats, cat, ID_CATEGORIES, &ip));
 	p = put_uint(p, TE_TYPE, (uint64_t)type);
 	if (name)
-		p = put_uint(p, TE_NAME_IID, intern(w, q->names, name, ID_EVENT_NAMES, &ip));
+		p = put_uint(p, TE_NAME_IID,
+			     nkey ? intern_key(w, q->names, nkey, name, ID_EVENT_NAMES, &ip)
+				  : intern(w, q->names, name, ID_EVENT_NAMES, &ip));
 	p = put_uint(p, TE_TRACK_UUID, uuid);
 	if (has_value)
 		p = put_uint(p, TE_COUNTER_VALUE, (uint64_t)value);
@@ -707,7 +724,7 @@ static void sk_begin(struct ex_sink *s, int64_t pid, int64_t tid, uint64_t ts, c
 		     const char *name, const struct ex_arg *args, int nr_args)
 {
 	(void)pid;
-	event(of(s), track_uuid(tid), ts, TYPE_SLICE_BEGIN, cat, name, args, NULL, nr_args, 0, 0, false,
+	event(of(s), track_uuid(tid), ts, TYPE_SLICE_BEGIN, cat, name, 0, args, NULL, nr_args, 0, 0, false,
 	      0);
 }
 
@@ -715,7 +732,7 @@ static void sk_end(struct ex_sink *s, int64_t pid, int64_t tid, uint64_t ts,
 		   const struct ex_arg *args, int nr_args)
 {
 	(void)pid;
-	event(of(s), track_uuid(tid), ts, TYPE_SLICE_END, NULL, NULL, args, NULL, nr_args, 0, 0,
+	event(of(s), track_uuid(tid), ts, TYPE_SLICE_END, NULL, NULL, 0, args, NULL, nr_args, 0, 0,
 	      false, 0);
 }
 
@@ -731,7 +748,7 @@ static void sk_instant(struct ex_sink *s, int64_t pid, int64_t tid, uint64_t ts,
 		       uint64_t flow_in)
 {
 	(void)pid;
-	event(of(s), track_uuid(tid), ts, TYPE_INSTANT, cat, name, args, NULL, nr_args, flow_out,
+	event(of(s), track_uuid(tid), ts, TYPE_INSTANT, cat, name, 0, args, NULL, nr_args, flow_out,
 	      flow_in, false, 0);
 }
 
@@ -802,26 +819,29 @@ static void sk_packet(struct ex_sink *s, int64_t pid, const struct ex_packet *pk
 		EXA_S("device", pk->dev ? pk->dev : ""),
 	};
 	const uint64_t bkeys[] = { 0, 0, ckey, pk->dev_id ? PF_KEY_DEV | pk->dev_id : 0 };
-	struct ex_arg e[1 + 2 * EX_MAX_BLAME] = { EXA_B("lost_window", true) };
-	int ne = pk->lost_window ? 1 : 0;
+	struct ex_arg e[1 + 2 * EX_MAX_BLAME];
+	int ne = 0;
 
-	event(w, uuid, pk->t[0], TYPE_SLICE_BEGIN, "packet", pk->span, b, bkeys, pk->dev ? 4 : 3,
+	event(w, uuid, pk->t[0], TYPE_SLICE_BEGIN, "packet", pk->span, PF_KEY_PTR | (uintptr_t)pk->span, b, bkeys, pk->dev ? 4 : 3,
 	      0, 0, false, 0);
 	if (nst > 2) {
 		flow = PF_PKT_FLOW_BASE + pk->id;
 		for (k = 0; k + 1 < nst; k++) {
 			struct ex_arg a = EXA_U("cpu", pk->cpu[k]);
+			const char *st = pk->stages[k] ? pk->stages[k] : "?";
 
-			event(w, uuid, pk->t[k], TYPE_SLICE_BEGIN, "hop",
-			      pk->stages[k] ? pk->stages[k] : "?", &a, NULL, 1, k + 2 < nst ? flow : 0,
+			event(w, uuid, pk->t[k], TYPE_SLICE_BEGIN, "hop", st,
+			      PF_KEY_PTR | (uintptr_t)st, &a, NULL, 1, k + 2 < nst ? flow : 0,
 			      k + 2 == nst ? flow : 0, false, 0);
-			event(w, uuid, pk->t[k + 1], TYPE_SLICE_END, NULL, NULL, NULL, NULL, 0, 0,
-			      0, false, 0);
+			event(w, uuid, pk->t[k + 1], TYPE_SLICE_END, NULL, NULL, 0, NULL, NULL, 0,
+			      0, 0, false, 0);
 		}
 	}
+	if (pk->lost_window)
+		e[ne++] = EXA_B("lost_window", true);
 	for (int i = 0; i < pk->nr_blame && i < 2 * EX_MAX_BLAME; i++)
 		e[ne++] = pk->blame[i];
-	event(w, uuid, pk->t[nst - 1], TYPE_SLICE_END, NULL, NULL, e, NULL, ne, 0, 0, false,
+	event(w, uuid, pk->t[nst - 1], TYPE_SLICE_END, NULL, NULL, 0, e, NULL, ne, 0, 0, false,
 	      0);
 }
 
@@ -844,7 +864,7 @@ static void sk_counter(struct ex_sink *s, int64_t pid, uint64_t ts, const char *
 				snprintf(tname, sizeof(tname), "%s", name);
 			describe(w, uuid, UUID_PROCESS(pid), tname, -1, -1, true);
 		}
-		event(w, uuid, ts, TYPE_COUNTER, NULL, NULL, NULL, NULL, 0, 0, 0, true,
+		event(w, uuid, ts, TYPE_COUNTER, NULL, NULL, 0, NULL, NULL, 0, 0, 0, true,
 		      (int64_t)vals[i]);
 	}
 }
@@ -861,13 +881,13 @@ static void sk_cpu_begin(struct ex_sink *s, uint32_t cpu, uint64_t ts, const cha
 		snprintf(tname, sizeof(tname), "CPU %u", cpu);
 		describe(w, UUID_CPU(cpu), 0, tname, -1, -1, false);
 	}
-	event(w, UUID_CPU(cpu), ts, TYPE_SLICE_BEGIN, cat, name, args, NULL, nr_args, 0, 0,
+	event(w, UUID_CPU(cpu), ts, TYPE_SLICE_BEGIN, cat, name, 0, args, NULL, nr_args, 0, 0,
 	      false, 0);
 }
 
 static void sk_cpu_end(struct ex_sink *s, uint32_t cpu, uint64_t ts)
 {
-	event(of(s), UUID_CPU(cpu), ts, TYPE_SLICE_END, NULL, NULL, NULL, NULL, 0, 0, 0, false,
+	event(of(s), UUID_CPU(cpu), ts, TYPE_SLICE_END, NULL, NULL, 0, NULL, NULL, 0, 0, 0, false,
 	      0);
 }
 

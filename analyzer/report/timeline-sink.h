@@ -57,7 +57,9 @@ struct ex_arg {
 #define EXA_SID(k, x, id) ((struct ex_arg){ .key = (k), .kind = EXA_STR, .sid = (id), .v.s = (x) })
 #define EXA_B(k, x) ((struct ex_arg){ .key = (k), .kind = EXA_BOOL, .v.u = !!(x) })
 
-/* A completed packet span (engine/span.h), written as one async slice. */
+/* A completed packet span (engine/span.h), written as one async slice.  Its
+ * span and stage names stay unchanged at their addresses until the sink is
+ * closed (a writer may know them by address). */
 struct ex_packet {
 	uint64_t id;			/* unique per trace, from 1 */
 	const char *span;		/* span name ("backlog", "custom", ...) */
