@@ -24,6 +24,13 @@
 # start, names every CPU task slice after its thread, and holds every slice
 # the JSON trace holds.
 #
+# Interned strings of packets: gen-synth -m devs puts each packet on a device
+# of its own, so the debug-string table fills and both sequences start again
+# while packets are written; the writer knows a packet's CPUs, device, blame
+# and span and stage names by key or id (out/pftrace.c), and must forget
+# those after each start: every packet's begin (span name, time, skb, gen,
+# cpus, device) and end (time, blame) decode as the JSON trace has them.
+#
 # Usage: check_export_caps.py GEN_SYNTH MAKE_CLONE_DATA OVSPERF_ANALYZE TRACEFS_COPY TMPDIR
 import collections
 import json
@@ -159,6 +166,44 @@ missing = slices(load_valid(out, 'json')) - slices(doc['traceEvents'])
 if missing:
     fail('interned strings: %d slices of the JSON trace not in the protobuf one: %s' %
          (sum(missing.values()), list(missing)[:3]))
+
+# Interned strings of packets: 6,800 packets, each on a device of its own.
+devs = path('xcaps-devs.data')
+subprocess.run([gen, '-t', tracefs, '-m', 'devs', '-n', '20000', '-o', devs], check=True,
+               stdout=subprocess.DEVNULL)
+for fmt, f in (('proto', pf), ('json', out)):
+    p = subprocess.run([analyze, 'export', '--perfetto', f, devs], capture_output=True,
+                       text=True)
+    if p.returncode:
+        fail('packet strings: export %s: exit %d: %s' % (fmt, p.returncode, p.stderr))
+packets, _ = pftrace.decode(pf)
+clears = sum(1 for p in packets if pftrace.one(p, 'sequence_flags', 0) & 1)
+doc = pftrace.to_trace_events(packets)
+if doc['problems']:
+    fail('packet strings: the trace decodes with problems: %s' % doc['problems'][:3])
+
+
+def packet_events(evs):
+    """Begins and ends of the packets (their span's name, time and arguments),
+    without ids (they differ) nor the JSON form's own latency_ns."""
+    c = collections.Counter()
+    for e in evs:
+        if e.get('cat') != 'packet' or e['ph'] not in 'be':
+            continue
+        args = {k: v for k, v in e.get('args', {}).items() if k != 'latency_ns'}
+        c[(e['ph'], round(e['ts'] * 1000), e['name'], json.dumps(args, sort_keys=True))] += 1
+    return c
+
+
+got, want = packet_events(doc['traceEvents']), packet_events(load_valid(out, 'json'))
+begins = sum(n for k, n in got.items() if k[0] == 'b')
+devices = len({json.loads(k[3]).get('device') for k in got if k[0] == 'b'})
+print('packet strings: %d state clears, %d packets on %d devices, %d events differ' %
+      (clears, begins, devices, sum(((got - want) + (want - got)).values())))
+if clears < 4 or begins < 6000 or devices < 6000 or got != want:
+    fail('packet strings: %d clears, %d packets, %d devices; in the protobuf trace only: '
+         '%s; in the JSON trace only: %s' % (clears, begins, devices, list(got - want)[:3],
+                                             list(want - got)[:3]))
 
 for f in os.listdir(tmp):
     if f.startswith('xcaps'):
