@@ -3,7 +3,8 @@
 """check_blame_args.py - the blame of the packet slices of `ovsperf-analyze
 export --perfetto` (both formats) on a recording with sched and irq events:
 each packet slice's end carries "blame<i>" / "blame<i>_ns" for its largest
-parts (man ovsperf-analyze(1), EXPORT), which must be the latency report's
+parts (man ovsperf-analyze(1), EXPORT; no "blame1_ns" when one part took the
+whole latency_ns), which must be the latency report's
 per-packet blame of the same span (`latency --table`, itself checked against
 a model from perf script output by tests/latency/check_blame.py), in the
 same order; a recording without sched/irq events, and --no-blame, have no
@@ -60,7 +61,8 @@ def main():
     want = {}
     for sp in lat["reports"]["latency"]["spans"]:
         for row in sp["packets"]:
-            want[(sp["name"], row["times_ns"][0], int(row["key"], 16))] = row["blame"]
+            want[(sp["name"], row["times_ns"][0], int(row["key"], 16))] = \
+                (row["blame"], row["times_ns"][-1] - row["times_ns"][0])
     for fmt in ("json", "pftrace"):
         got = packets(analyze, data, os.path.join(work, "blame-args." + fmt))
         n = named = 0
@@ -73,10 +75,17 @@ def main():
                 errs.append("%s: packet %#x at %d not in latency's table" % (fmt, skb, t0))
                 continue
             exp = {}
+            w, latency = w
             for i, it in enumerate(w[:MAX]):
                 exp["blame%d" % (i + 1)] = what(it)
-                exp["blame%d_ns" % (i + 1)] = it["ns"]
+                # one part that took the whole latency: its time is latency_ns
+                if len(w) > 1 or it["ns"] != latency:
+                    exp["blame%d_ns" % (i + 1)] = it["ns"]
             have = {k: v for k, v in args.items() if k.startswith("blame")}
+            # (the protobuf slice has no latency_ns: its duration is the latency)
+            if fmt == "json" and args.get("latency_ns") != latency:
+                errs.append("%s: packet %#x at %d: latency_ns %s, expected %d" %
+                            (fmt, skb, t0, args.get("latency_ns"), latency))
             if have != exp:
                 errs.append("%s: packet %#x at %d: %s, expected %s" % (fmt, skb, t0, have, exp))
             named += any("blame-hog" in str(v) for v in have.values())
