@@ -115,17 +115,6 @@ static int fail(void)
 	return OVP_EXIT_INPUT;
 }
 
-static bool is_trigger(const char *arg)
-{
-	static const char *const prefixes[] = { "k:", "kr:", "t:", "u:", "up:", "upr:" };
-	size_t i;
-
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (!strncmp(arg, prefixes[i], strlen(prefixes[i])))
-			return true;
-	return false;
-}
-
 /* Load the sets named in argv[optind..]; triggers form one extra set. */
 static int load_sets(int argc, char **argv, struct probe_set ***setsp, size_t *nrp)
 {
@@ -137,7 +126,7 @@ static int load_sets(int argc, char **argv, struct probe_set ***setsp, size_t *n
 	if (!sets)
 		return -ENOMEM;
 	for (i = optind; i < argc && !err; i++) {
-		if (is_trigger(argv[i])) {
+		if (probe_is_trigger(argv[i])) {
 			if (!trig) {
 				err = probe_set__parse("command line", argv[i], &trig);
 				if (!err)

@@ -30,6 +30,17 @@ const char *probe_kind_prefix(enum probe_kind kind)
 	return kind_prefix[kind];
 }
 
+bool probe_is_trigger(const char *arg)
+{
+	for (size_t i = 0; i < sizeof(kind_prefix) / sizeof(kind_prefix[0]); i++) {
+		size_t n = strlen(kind_prefix[i]);
+
+		if (!strncmp(arg, kind_prefix[i], n) && arg[n] == ':')
+			return true;
+	}
+	return false;
+}
+
 static void field_free(struct probe_field *f)
 {
 	free(f->name);

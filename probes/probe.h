@@ -101,6 +101,10 @@ int probe_set__load(const char *name, struct probe_set **setp);
  */
 int probe_set__parse(const char *name, const char *text, struct probe_set **setp);
 
+/* Whether @arg is a trigger in kernel_delay syntax (it starts with k:, kr:,
+ * t:, u:, up: or upr:) rather than the name or path of a set. */
+bool probe_is_trigger(const char *arg);
+
 /**
  * probe_set__add_trigger() - add one probe line to a set.
  * @set: the set.

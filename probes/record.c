@@ -821,18 +821,6 @@ static int set_features(struct recorder *r)
 /* ------------------------------------------------------------------------ */
 /* The command. */
 
-/* A probe trigger in kernel_delay syntax rather than a set name. */
-static bool is_trigger(const char *arg)
-{
-	static const char *const prefixes[] = { "k:", "kr:", "t:", "u:", "up:", "upr:" };
-	size_t i;
-
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (!strncmp(arg, prefixes[i], strlen(prefixes[i])))
-			return true;
-	return false;
-}
-
 static int parse_args(struct recorder *r, int argc, char **argv)
 {
 	enum { OPT_BINARY = 256, OPT_TRACEFS, OPT_ARCHIVE };
@@ -945,7 +933,7 @@ static int parse_args(struct recorder *r, int argc, char **argv)
 		struct probe_set **sets;
 
 		/* Triggers ("u:main:run_start") form one extra set. */
-		if (is_trigger(argv[optind]) && trig) {
+		if (probe_is_trigger(argv[optind]) && trig) {
 			err = probe_set__add_trigger(trig, argv[optind]);
 			if (err)
 				return err;
@@ -955,7 +943,7 @@ static int parse_args(struct recorder *r, int argc, char **argv)
 		if (!sets)
 			return ovp_err(-ENOMEM, "out of memory");
 		r->sets = sets;
-		if (is_trigger(argv[optind])) {
+		if (probe_is_trigger(argv[optind])) {
 			err = probe_set__parse("command line", argv[optind], &r->sets[r->nr_sets]);
 			trig = err ? NULL : r->sets[r->nr_sets];
 		} else {

@@ -57,6 +57,20 @@ static char tmpdir[] = "/tmp/test-probe.XXXXXX";
 
 /* --- set parsing --- */
 
+/* A command-line word is a trigger (kernel_delay syntax) or a set. */
+static void test_is_trigger(void)
+{
+	static const char *const yes[] = { "k:ovs_dp_upcall", "kr:f", "t:sched:sched_switch",
+					   "u:main:run_start", "up:f", "upr:/usr/bin/x:f" };
+	static const char *const no[] = { "ovs-dp", "kernel-delay", "./k:x", "kx:f", "u",
+					  "upr", "T:sched:sched_switch", "" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		CHECK(probe_is_trigger(yes[i]));
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		CHECK(!probe_is_trigger(no[i]));
+}
+
 static void test_parse(void)
 {
 	struct probe_set *set = NULL;
@@ -748,6 +762,7 @@ int main(int argc, char **argv)
 	}
 	setenv("OVSPERF_PROBESETS", argv[3], 1);
 	ovp_set_quiet(true);
+	test_is_trigger();
 	test_parse();
 	test_record_filter();
 	test_usdt_args();
