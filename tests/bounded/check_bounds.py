@@ -18,6 +18,9 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import peakrss  # noqa: E402
+
 gen, analyze, tracefs, tmp = sys.argv[1:5]
 CAP = 65536
 SLACK_KB = 16 * 1024	# the cap's spans (~8 MB) and their table, with room
@@ -41,19 +44,11 @@ def generate(mode, n):
 # In a sanitizer build, freed blocks wait in ASan's quarantine (256 MB by
 # default) instead of returning to the heap: the tool's memory, not the
 # program's.  A small quarantine keeps the comparison about the program.
-env = dict(os.environ)
-env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=1"
 
 
 def run(args):
     """Run ovsperf-analyze ARGS; return (exit status, stdout, stderr, peak RSS in KB)."""
-    out = os.path.join(tmp, "out")
-    err = os.path.join(tmp, "err")
-    with open(out, "w") as o, open(err, "w") as e:
-        p = subprocess.Popen([analyze] + args, stdout=o, stderr=e, env=env)
-        _, status, ru = os.wait4(p.pid, 0)
-    with open(out) as o, open(err) as e:
-        return os.waitstatus_to_exitcode(status), o.read(), e.read(), ru.ru_maxrss
+    return peakrss.run([analyze] + args, tmp)
 
 
 os.makedirs(tmp, exist_ok=True)

@@ -30,6 +30,9 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import peakrss  # noqa: E402
+
 gen, analyze, tracefs, tmp, clone = sys.argv[1:6]
 DEV_CAP = 65536
 DEV_WARNING = "more than %d distinct device names" % DEV_CAP
@@ -53,18 +56,13 @@ def generate(mode, n, name):
     return path
 
 
-env = dict(os.environ)
-env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=1"
+env = peakrss.ENV
 
 
 def run(args):
     """Run ovsperf-analyze ARGS; return (exit status, stderr, peak RSS in KB)."""
-    err = os.path.join(tmp, "caps-err")
-    with open(err, "w") as e:
-        p = subprocess.Popen([analyze] + args, stdout=subprocess.DEVNULL, stderr=e, env=env)
-        _, status, ru = os.wait4(p.pid, 0)
-    with open(err) as e:
-        return os.waitstatus_to_exitcode(status), e.read(), ru.ru_maxrss
+    rc, _, err, kb = peakrss.run([analyze] + args, tmp, tag="caps", stdout=False)
+    return rc, err, kb
 
 
 os.makedirs(tmp, exist_ok=True)

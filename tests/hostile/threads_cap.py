@@ -18,14 +18,15 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import peakrss  # noqa: E402
+
 gen, analyze, work = sys.argv[1:4]
 CAP = 1048576
 WARNING = "more than %d threads named by COMM or FORK records" % CAP
 SLACK_KB = 24 * 1024
 failures = 0
 
-env = dict(os.environ)
-env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=1"
 
 
 def fail(msg):
@@ -37,17 +38,10 @@ def fail(msg):
 def script(n):
     """`script` on gen-bomb comms N: (exit status, stdout lines, stderr, peak RSS KB)."""
     data = os.path.join(work, "comms.data")
-    out, err = os.path.join(work, "comms-out"), os.path.join(work, "comms-err")
     subprocess.run([gen, "comms", data, str(n)], check=True)
-    with open(out, "w") as o, open(err, "w") as e:
-        p = subprocess.Popen([analyze, "script", data], stdout=o, stderr=e, env=env)
-        _, status, ru = os.wait4(p.pid, 0)
-    with open(out) as o, open(err) as e:
-        res = (os.waitstatus_to_exitcode(status), [l.split()[:2] for l in o],
-               e.read(), ru.ru_maxrss)
-    for f in (data, out, err):
-        os.unlink(f)
-    return res
+    rc, out, err, kb = peakrss.run([analyze, "script", data], work, tag="comms")
+    os.unlink(data)
+    return rc, [l.split()[:2] for l in out.splitlines()], err, kb
 
 
 os.makedirs(work, exist_ok=True)

@@ -21,6 +21,9 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import peakrss  # noqa: E402
+
 gen, analyze, tmp = sys.argv[1:4]
 DEVS, ATTRS = 4096, 262144
 WARN_DEV = "latency: more than %d distinct device names" % DEVS
@@ -28,8 +31,6 @@ WARN_ATTR = "latency: more than %d distinct (device, flow) attributes" % ATTRS
 SLACK_KB = 16 * 1024
 failures = 0
 
-env = dict(os.environ)
-env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=1"
 
 
 def fail(msg):
@@ -46,12 +47,7 @@ def generate(n):
 
 def run(args):
     """ovsperf-analyze ARGS: (exit status, stdout, stderr, peak RSS in KB)."""
-    out, err = os.path.join(tmp, "latcaps-out"), os.path.join(tmp, "latcaps-err")
-    with open(out, "w") as o, open(err, "w") as e:
-        p = subprocess.Popen([analyze] + args, stdout=o, stderr=e, env=env)
-        _, status, ru = os.wait4(p.pid, 0)
-    with open(out) as o, open(err) as e:
-        return os.waitstatus_to_exitcode(status), o.read(), e.read(), ru.ru_maxrss
+    return peakrss.run([analyze] + args, tmp, tag="latcaps")
 
 
 def span(out):
@@ -119,7 +115,5 @@ if rss2 > rss + SLACK_KB:
 for f in (few, many, more):
     for p in (f, f + ".kallsyms"):
         os.unlink(p)
-for p in ("latcaps-out", "latcaps-err"):
-    os.unlink(os.path.join(tmp, p))
 print("PASS" if not failures else "%d failure(s)" % failures)
 sys.exit(1 if failures else 0)

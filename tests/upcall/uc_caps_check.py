@@ -23,27 +23,20 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import peakrss  # noqa: E402
+
 from uc_check import compare
 
 CAP = 1000000
 WARNING = "upcall-cost: more than %d upcall events to match" % CAP
 SLACK_KB = 16 * 1024
 
-env = dict(os.environ)
-env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=1"
 
 
 def run(analyzer, args, work):
     """ovsperf-analyze ARGS: (exit status, stdout, stderr, peak RSS in KB)."""
-    out, err = os.path.join(work, "uc-caps-out"), os.path.join(work, "uc-caps-err")
-    with open(out, "w") as o, open(err, "w") as e:
-        p = subprocess.Popen([analyzer] + args, stdout=o, stderr=e, env=env)
-        _, status, ru = os.wait4(p.pid, 0)
-    with open(out) as o, open(err) as e:
-        res = os.waitstatus_to_exitcode(status), o.read(), e.read(), ru.ru_maxrss
-    os.unlink(out)
-    os.unlink(err)
-    return res
+    return peakrss.run([analyzer] + args, work, tag="uc-caps")
 
 
 def flood(gen, analyzer, work, n, args=("--json",)):
