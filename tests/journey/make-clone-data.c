@@ -6,7 +6,8 @@
  * packets flooded to three ports (two clones sharing the head), drops,
  * normal frees, kfree_skbmem after a free, a head reallocated under a live
  * skb, skb and head addresses reused after their free, and two packets in
- * flight at once on two CPUs.
+ * flight at once on two CPUs, and one free recorded three times in one
+ * nanosecond.
  *
  * The events (formats below, as the kernel and ovsperf-probe lay them out):
  *	ovsperf:xmit         probe: skb, head, dev (char[16]), len and the IPv4
@@ -231,9 +232,16 @@ static void packet(int k, uint64_t t, uint32_t cpu)
 		add(EV_KFREE, t + 4 * d, cpu, c2, 0, NULL, R_NO_SOCKET);
 		add(EV_CONSUME, t + 5 * d, cpu, s, 0, NULL, 0);
 		break;
-	case 2:	/* dropped by a tc rule */
+	case 2:	/* dropped by a tc rule; the first such packet's free is
+		 * recorded three times in one nanosecond (a coarse guest clock
+		 * lets perf see that): the second and the third are packets of
+		 * one event each, with the same time and event */
 		add(EV_XMIT, t, cpu, s, h, "p1", 0);
 		add(EV_KFREE, t + d, cpu, s, 0, NULL, R_TC_INGRESS);
+		if (k == 2 && !noend && !flows) {
+			add(EV_KFREE, t + d, cpu, s, 0, NULL, R_TC_INGRESS);
+			add(EV_KFREE, t + d, cpu, s, 0, NULL, R_TC_INGRESS);
+		}
 		break;
 	case 3:	/* data reallocated (new head, same skb), then freed normally */
 		add(EV_XMIT, t, cpu, s, h, "p1", 0);
