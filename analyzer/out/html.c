@@ -318,6 +318,8 @@ static void put_cell(FILE *f, const char *key, json_t *v)
 	} else if (json_is_array(v)) {
 		/* "times_ns" items are times, "worst_ns" items durations. */
 		fputs("<td>", f);
+		if (!json_array_size(v))
+			fputs("none", f);
 		json_array_foreach(v, i, m) {
 			if (i == HTML_MAX_INLINE) {
 				fprintf(f, ", &hellip; (%zu)", json_array_size(v));
