@@ -141,56 +141,70 @@ install -m 0755 "$here/guest-stage2.sh" "$rundir/stage2.sh"
 : >"$rundir/env"
 for kv in "${envs[@]}"; do printf '%s\0' "$kv" >>"$rundir/env"; done
 
-# guest stdout/stderr: qemu "pipe" chardevs (NAME.in / NAME.out fifos)
-mkfifo "$rundir/out.in" "$rundir/out.out" "$rundir/err.in" "$rundir/err.out"
-cat "$rundir/out.out" &
-catpids=$!
-cat "$rundir/err.out" >&2 &
-catpids="$catpids $!"
+# The guest kernel under qemu's emulation (TCG) now and then panics while it
+# boots, before the command starts: then, and only then, boot it once more
+# (the command never ran, so running it is still its first time).
+for boot in 1 2; do
+    # guest stdout/stderr: qemu "pipe" chardevs (NAME.in / NAME.out fifos)
+    mkfifo "$rundir/out.in" "$rundir/out.out" "$rundir/err.in" "$rundir/err.out"
+    cat "$rundir/out.out" &
+    catpids=$!
+    cat "$rundir/err.out" >&2 &
+    catpids="$catpids $!"
 
-: >"$rundir/console.log"
-if [ $console = 1 ]; then
-    tail -n +1 -f "$rundir/console.log" >&2 &
-    tailpid=$!
-fi
+    : >"$rundir/console.log"
+    if [ $console = 1 ]; then
+        tail -n +1 -f "$rundir/console.log" >&2 &
+        tailpid=$!
+    fi
 
-append="console=ttyS0 quiet loglevel=4 panic=-1 oops=panic mitigations=off nowatchdog"
-append+=" random.trust_cpu=on tsc=reliable 8250.nr_uarts=1 i8042.noaux i8042.nokbd"
+    append="console=ttyS0 quiet loglevel=4 panic=-1 oops=panic mitigations=off nowatchdog"
+    append+=" random.trust_cpu=on tsc=reliable 8250.nr_uarts=1 i8042.noaux i8042.nokbd"
 
-# qemu option values: a comma is written as ",,"
-qshare=${share//,/,,} qrun=${rundir//,/,,}
-t0=$(date +%s.%N)
-tmo=()
-[ "$timeout" -gt 0 ] && tmo=(timeout -s TERM "$timeout")
-"${tmo[@]}" qemu-system-x86_64 \
-    -machine pc,accel=tcg -cpu max -smp "$smp" -m "$mem" \
-    -nodefaults -no-user-config -display none -no-reboot \
-    -kernel "$kernel" -initrd "$initrd" -append "$append" \
-    -serial "file:$qrun/console.log" \
-    -fsdev local,id=root,path=/,security_model=passthrough,readonly=on,multidevs=remap \
-    -device virtio-9p-pci,fsdev=root,mount_tag=vmrig-root \
-    -fsdev local,id=ctl,path="$qrun",security_model=passthrough \
-    -device virtio-9p-pci,fsdev=ctl,mount_tag=vmrig-ctl \
-    -fsdev local,id=share,path="$qshare",security_model=passthrough,multidevs=remap \
-    -device virtio-9p-pci,fsdev=share,mount_tag=vmrig-share \
-    -device virtio-serial-pci,id=vser \
-    -chardev pipe,id=out,path="$qrun/out" \
-    -device virtserialport,bus=vser.0,chardev=out,name=vmrig.out \
-    -chardev pipe,id=err,path="$qrun/err" \
-    -device virtserialport,bus=vser.0,chardev=err,name=vmrig.err \
-    </dev/null >>"$rundir/console.log" 2>&1 &
-qpid=$!
+    # qemu option values: a comma is written as ",,"
+    qshare=${share//,/,,} qrun=${rundir//,/,,}
+    t0=$(date +%s.%N)
+    tmo=()
+    [ "$timeout" -gt 0 ] && tmo=(timeout -s TERM "$timeout")
+    "${tmo[@]}" qemu-system-x86_64 \
+        -machine pc,accel=tcg -cpu max -smp "$smp" -m "$mem" \
+        -nodefaults -no-user-config -display none -no-reboot \
+        -kernel "$kernel" -initrd "$initrd" -append "$append" \
+        -serial "file:$qrun/console.log" \
+        -fsdev local,id=root,path=/,security_model=passthrough,readonly=on,multidevs=remap \
+        -device virtio-9p-pci,fsdev=root,mount_tag=vmrig-root \
+        -fsdev local,id=ctl,path="$qrun",security_model=passthrough \
+        -device virtio-9p-pci,fsdev=ctl,mount_tag=vmrig-ctl \
+        -fsdev local,id=share,path="$qshare",security_model=passthrough,multidevs=remap \
+        -device virtio-9p-pci,fsdev=share,mount_tag=vmrig-share \
+        -device virtio-serial-pci,id=vser \
+        -chardev pipe,id=out,path="$qrun/out" \
+        -device virtserialport,bus=vser.0,chardev=out,name=vmrig.out \
+        -chardev pipe,id=err,path="$qrun/err" \
+        -device virtserialport,bus=vser.0,chardev=err,name=vmrig.err \
+        </dev/null >>"$rundir/console.log" 2>&1 &
+    qpid=$!
 
-status=0
-qrc=0
-wait "$qpid" || qrc=$?
-qpid=
-t1=$(date +%s.%N)
-# if qemu never opened the fifos the readers still block in open(): release them
-exec 3<>"$rundir/out.out" 4<>"$rundir/err.out"
-exec 3>&- 4>&-
-wait $catpids 2>/dev/null || true
-catpids=
+    status=0
+    qrc=0
+    wait "$qpid" || qrc=$?
+    qpid=
+    t1=$(date +%s.%N)
+    # if qemu never opened the fifos the readers still block in open(): release them
+    exec 3<>"$rundir/out.out" 4<>"$rundir/err.out"
+    exec 3>&- 4>&-
+    wait $catpids 2>/dev/null || true
+    catpids=
+    if [ $boot = 1 ] && [ $qrc != 124 ] && [ ! -s "$rundir/rc" ] && [ ! -e "$rundir/t_cmd_start" ] &&
+       grep -q 'Kernel panic' "$rundir/console.log"; then
+        echo "vm-run: the guest panicked while booting; booting it once more" >&2
+        rm -f "$rundir/out.in" "$rundir/out.out" "$rundir/err.in" "$rundir/err.out" "$rundir"/t_*
+        [ -n "${tailpid:-}" ] && kill "$tailpid" 2>/dev/null || true
+        tailpid=
+        continue
+    fi
+    break
+done
 
 if [ ${#tmo[@]} -gt 0 ] && [ $qrc = 124 ]; then
     echo "vm-run: timeout after ${timeout}s" >&2
