@@ -597,9 +597,11 @@ static void print_ignored(FILE *out, const json_t *o)
 	json_array_foreach(ig, i, e)
 		fprintf(out, "Not used: %s (%s is used for the same point: each packet would "
 			"be seen twice)\n", str(e, "event"), str(e, "used"));
-	if (json_integer_value(json_object_get(o, "_ignored_more")))
-		fprintf(out, "Not used: %" JSON_INTEGER_FORMAT " more events\n",
-			json_integer_value(json_object_get(o, "_ignored_more")));
+	json_int_t more = json_integer_value(json_object_get(o, "_ignored_more"));
+
+	if (more)
+		fprintf(out, "Not used: %" JSON_INTEGER_FORMAT " more event%s\n", more,
+			more == 1 ? "" : "s");
 	if (json_array_size(ig))
 		fputc('\n', out);
 }

@@ -26,7 +26,10 @@
  * records (the caps of latency's device and attribute tables).  drops: a flow
  * of its own for each packet (devices as usual), freed (skb:kfree_skb) with
  * a kernel callchain of its own instead of sent (the caps of the drops
- * report's flows and callchains).
+ * report's flows and callchains).  twins: the usual packets, and the upcall
+ * point recorded ten times, as ovsperf:ovs_dp_upcall and in the groups
+ * twin1 .. twin9 (no samples): more events left out of the ovs-dp span than
+ * its report lists (ignored_events).
  */
 #include <arpa/inet.h>
 #include <stdbool.h>
@@ -123,6 +126,7 @@ struct gen_ev {
 
 static bool distinct;		/* a device and a flow per packet */
 static bool drop_all;		/* ...each dropped, with a callchain of its own */
+#define NR_TWINS 9		/* twins: upcall events beside ovsperf's */
 
 /* What a 'flow' probe (older field form) read at skb->data: the last two
  * are no plain IPv4 header, so their fields are no flow (an IPv4 header with
@@ -286,15 +290,18 @@ int main(int argc, char **argv)
 	struct pdata_writer *w = NULL;
 	size_t n = 0, i;
 	int err, k;
+	bool twins;
 	FILE *f;
 
 	if (argc < 3 || argc > 5 || !nr_pkts ||
-	    (argc == 5 && strcmp(argv[4], "distinct") && strcmp(argv[4], "drops"))) {
+	    (argc == 5 && strcmp(argv[4], "distinct") && strcmp(argv[4], "drops") &&
+	     strcmp(argv[4], "twins"))) {
 		fprintf(stderr, "usage: gen-flows OUT.data OUT.kallsyms [PACKETS "
-			"[distinct|drops]]\n");
+			"[distinct|drops|twins]]\n");
 		return 1;
 	}
-	distinct = argc == 5;
+	twins = argc == 5 && !strcmp(argv[4], "twins");
+	distinct = argc == 5 && !twins;
 	drop_all = distinct && !strcmp(argv[4], "drops");
 	evs = calloc(nr_pkts * 3 + 64, sizeof(*evs));
 	if (!evs)
@@ -364,6 +371,18 @@ int main(int argc, char **argv)
 				err = pdata_writer__add_attr(w, &attr, ids, 2, ev_names[k]);
 		}
 	}
+	for (k = 1; twins && k <= NR_TWINS && !err; k++) {
+		struct perf_event_attr attr = {
+			.type = PERF_TYPE_TRACEPOINT, .size = sizeof(attr),
+			.config = ev_ids[EV_UPCALL] + 10 * k, .sample_period = 1,
+			.sample_type = SAMPLE_TYPE, .sample_id_all = 1,
+		};
+		uint64_t id = 1000 + k;
+		char name[32];
+
+		snprintf(name, sizeof(name), "twin%d:ovs_dp_upcall", k);
+		err = pdata_writer__add_attr(w, &attr, &id, 1, name);
+	}
 	for (i = 0; i < n && !err; i++) {
 		err = evs[i].ev < 0 ? write_lost(w, &evs[i]) : write_sample(w, &evs[i]);
 		if (!err && i % 64 == 63)
@@ -375,6 +394,14 @@ int main(int argc, char **argv)
 	err = err ?: pdata_tracing__add_format(t, "ovsperf", output_format);
 	err = err ?: pdata_tracing__add_format(t, "ovsperf", upcall_format);
 	err = err ?: pdata_tracing__add_format(t, "skb", free_format);
+	for (k = 1; twins && k <= NR_TWINS && !err; k++) {
+		char group[16], format[sizeof(upcall_format) + 8];
+
+		snprintf(group, sizeof(group), "twin%d", k);
+		snprintf(format, sizeof(format), "name: ovs_dp_upcall\nID: %u\n%s",
+			 ev_ids[EV_UPCALL] + 10 * k, strstr(upcall_format, "format:"));
+		err = pdata_tracing__add_format(t, group, format);
+	}
 	err = err ?: pdata_tracing__set_text(t, 0, kallsyms, strlen(kallsyms));
 	err = err ?: pdata_writer__set_tracing(w, t);
 	err = err ?: pdata_writer__set_host_features(w);
