@@ -424,6 +424,11 @@ ERRORS = [
      "18446744073709551, not '0'"),
     # Past it the threshold in ns would not fit 64 bits.
     (["--threshold-us", "18446744073709552"], 1, "--threshold-us: expected a whole number"),
+    # --interval: 1e-6 to 1e6 seconds, fractions allowed.
+    (["--interval", "0.0000009"], 1,
+     "--interval: '0.0000009' is not a number of seconds (1e-6 to 1e6)"),
+    (["--interval", "1000001"], 1,
+     "--interval: '1000001' is not a number of seconds (1e-6 to 1e6)"),
 ]
 
 
@@ -441,10 +446,84 @@ def check_errors(analyze, data):
     return 1 if bad else 0
 
 
+def check_options(analyze, data):
+    """The options of latency(1) that change what is shown, against the
+    report's own JSON: --top (default 5), --limit (0: all), --hist linear
+    (default width a twentieth of the maximum, in whole us, plus 1),
+    --interval's range (the bounds are accepted), --key head on events
+    without skb->head (one warning, keyed by skb address), -q (no warning)."""
+    bad = []
+
+    def run(args, code=0):
+        p = subprocess.run([analyze, "latency"] + args + [data], capture_output=True,
+                           text=True)
+        if p.returncode != code:
+            bad.append(f"{args}: exit {p.returncode}, want {code}: {p.stderr.strip()}")
+        return p
+
+    def span(args):
+        doc = json.loads(run(["-q", "--json"] + args).stdout or "{}")
+        return doc.get("reports", {}).get("latency", {}).get("spans", [{}])[0]
+
+    sp = span([])
+    n = sp.get("completed", 0)
+    if n < 30:
+        bad.append(f"{n} completed spans: too few to test the options")
+    for args, want in (([], 5), (["--top", "2"], 2), (["--top", "0"], 0)):
+        got = span(args)
+        for k in ("best", "worst", "best_ns", "worst_ns"):
+            if len(got.get(k, [])) != want:
+                bad.append(f"{args}: {len(got.get(k, []))} {k}, want {want}")
+    row = re.compile(r"^\d{3} 0x[0-9a-f]{16} ", re.M)
+    for args, want in (([], n), (["--limit", "0"], n), (["--limit", "3"], 3),
+                       (["--limit", str(n + 10)], n)):
+        got = len(row.findall(run(["-q", "--table"] + args).stdout))
+        if got != want:
+            bad.append(f"--table {args}: {got} rows, want {want}")
+    max_us = sp.get("max_ns", 0) // 1000
+    for args, width in ((["--hist", "linear"], max_us // 20 + 1), (["--hist", "linear:7"], 7)):
+        txt = run(["-q"] + args).stdout
+        m = re.search(r"Latency distribution \(us, linear, width (\d+)\):\n((?:\[.*\n)+)", txt)
+        if not m:
+            bad.append(f"{args}: no linear histogram in the text")
+            continue
+        if int(m.group(1)) != width:
+            bad.append(f"{args}: width {m.group(1)}, want {width}")
+        slots = re.findall(r"^\[(\d+), (\d+)\) +(\d+) \|", m.group(2), re.M)
+        if sum(int(c) for _, _, c in slots) != n:
+            bad.append(f"{args}: the slots count {sum(int(c) for _, _, c in slots)}, want {n}")
+        if any(int(hi) - int(lo) != width for lo, hi, _ in slots) or not slots or \
+                int(slots[0][0]) != 0 or int(slots[-1][1]) <= max_us:
+            bad.append(f"{args}: slots {slots[:3]}...{slots[-1:]} are not [0, {width}) "
+                       f"steps up past {max_us}")
+    for v in ("0.000001", "1e6"):
+        run(["-q", "--interval", v])
+    warn = "--key head: no stage event carries skb->head; keyed by skb address"
+    p = run(["--key", "head"])
+    lines = p.stderr.splitlines()
+    if len([ln for ln in lines if warn in ln]) != 1:
+        bad.append(f"--key head: want one warning {warn!r}, stderr {p.stderr!r}")
+    if not re.search(r"^Identity: skb address .*--key head asked", p.stdout, re.M):
+        bad.append("--key head: the Identity line does not say the key was asked for")
+    got = span(["--key", "head"])
+    if (got.get("identity"), got.get("identity_requested")) != ("skb", "head"):
+        bad.append(f"--key head: identity {got.get('identity')}, requested "
+                   f"{got.get('identity_requested')}, want skb, head")
+    p = run(["-q", "--key", "head"])
+    if p.stderr:
+        bad.append(f"-q --key head: stderr {p.stderr!r}, want nothing")
+    for b in bad:
+        print("  " + b)
+    print(f"options on {data}: {'FAIL' if bad else 'OK'} ({n} spans)")
+    return 1 if bad else 0
+
+
 def main():
     analyze, data, case = sys.argv[1], sys.argv[2], sys.argv[3]
     if case == "errors":
         return check_errors(analyze, data)
+    if case == "options":
+        return check_options(analyze, data)
     kallsyms = sys.argv[4] if len(sys.argv) > 4 else None
     if not shutil.which("perf"):
         print("perf not installed: skipped")
