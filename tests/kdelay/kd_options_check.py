@@ -15,7 +15,20 @@ kernel-delay`, and OVS master's LONG POLL form (--long-poll all).
    the report's count/total/min/max, and the text shows the AVERAGE ns,
    MIN ns and MAX ns columns.
 
-Usage: kd_options_check.py ANALYZER PERF_DATA
+3. The list of syscall events (-s) and the syscall table: with
+   --skip-syscall-poll-events the list is the same without its poll()
+   calls; each thread's "TOTAL( - poll):" line sums the count and total of
+   every system call but poll() (from the JSON's syscalls); with
+   --stack-trace-size 0 the list has no frames (JSON "frames", text frame
+   lines), with another size the same report as without.  --stacks-pid-of
+   COMM: only this part, on the process whose main thread is COMM (its pid
+   from `ovsperf-analyze script --json`), and the recording must have call
+   chains.
+4. The text marks a window shorter than --trigger-delta ("# Sample dump
+   skipped, delta N ns"; it does not count against --sample-count) and the
+   window the recording ends in ("(end of the recording)").
+
+Usage: kd_options_check.py ANALYZER PERF_DATA [--stacks-pid-of COMM]
 Exit 0 on success, 1 on a difference, 77 without perf.
 """
 import json
@@ -57,12 +70,84 @@ def long_polls(data, pid, poll_nr=7):
             for tid, v in got.items()}
 
 
+def syscall_checks(analyzer, data, pid_args, need_stacks):
+    """Part 3: --skip-syscall-poll-events, TOTAL( - poll), --stack-trace-size."""
+    errors = []
+    every = run(analyzer, pid_args + ['-s', data])['samples'][0].get('syscall_events', [])
+    nopoll = run(analyzer, pid_args + ['-s', '--skip-syscall-poll-events', data])
+    nopoll = nopoll['samples'][0].get('syscall_events', [])
+    if not any(e['name'] == 'poll' for e in every):
+        errors.append('nothing to compare: no poll() among the syscall events')
+    if nopoll != [e for e in every if e['name'] != 'poll']:
+        errors.append(f'--skip-syscall-poll-events: {len(nopoll)} events, want the '
+                      f'{sum(e["name"] != "poll" for e in every)} of -s that are not poll()')
+    doc = run(analyzer, pid_args + [data])
+    want = sorted((sum(c['count'] for c in t['syscalls'] if c['name'] != 'poll'),
+                   sum(c['total_ns'] for c in t['syscalls'] if c['name'] != 'poll'))
+                  for s in doc['samples'] for t in s['threads']
+                  if any(c['name'] != 'poll' for c in t['syscalls']))
+    text = subprocess.run([analyzer, 'kernel-delay', '-q'] + pid_args + [data],
+                          capture_output=True, text=True, check=True).stdout
+    got = sorted((int(c.replace(',', '')), int(n.replace(',', ''))) for c, n in
+                 re.findall(r'TOTAL\( - poll\):\s+([\d,]+)\s+([\d,]+)$', text, re.M))
+    if not want or got != want:
+        errors.append(f'TOTAL( - poll) lines {got}, want {want}')
+    with_frames = sum(1 for e in every if e.get('frames'))
+    if need_stacks and not with_frames:
+        errors.append('nothing to compare: no syscall event with frames')
+    if with_frames:
+        args = pid_args + ['-s', '1000000']
+        full = run(analyzer, args + [data])
+        bare = run(analyzer, args + ['--stack-trace-size', '0', data])
+        evs = bare['samples'][0].get('syscall_events', [])
+        if not evs or any(e.get('frames') for e in evs):
+            errors.append('--stack-trace-size 0: frames in the syscall events')
+        if run(analyzer, args + ['--stack-trace-size', '3', data]) != full:
+            errors.append('--stack-trace-size 3 differs from the default')
+        frame = re.compile(r'^ {10}\S.*\[', re.M)
+        for extra, want_frames in (([], True), (['--stack-trace-size', '0'], False)):
+            t = subprocess.run([analyzer, 'kernel-delay', '-q'] + args + extra + [data],
+                               capture_output=True, text=True, check=True).stdout
+            if bool(frame.search(t)) != want_frames:
+                errors.append(f'{extra}: frame lines in the text: {not want_frames}')
+    return errors
+
+
 def main():
     if not shutil.which('perf'):
         print('SKIP: perf is not installed')
         return 77
     analyzer, data = sys.argv[1], sys.argv[2]
-    errors = []
+    if '--stacks-pid-of' in sys.argv:
+        comm = sys.argv[sys.argv.index('--stacks-pid-of') + 1]
+        out = subprocess.run([analyzer, 'script', '--json', data], capture_output=True,
+                             text=True, check=True).stdout
+        pids = {o['pid'] for o in map(json.loads, out.splitlines())
+                if o['comm'] == comm and o['pid'] == o['tid']}
+        if len(pids) != 1:
+            print(f'FAIL: {len(pids)} processes named {comm}')
+            return 1
+        errors = syscall_checks(analyzer, data, ['--pid', str(pids.pop())], True)
+        print('\n'.join(errors + [f'FAIL: {len(errors)} problems' if errors else
+                                   'OK: poll-less list, TOTAL( - poll), stacks']))
+        return 1 if errors else 0
+    errors = syscall_checks(analyzer, data, [], False)
+    # Windows in the text: one shorter than --trigger-delta is "Sample dump
+    # skipped" (and does not count against --sample-count); the one the
+    # recording ends in is marked.
+    for args in (['--start-trigger', 'raw_syscalls:sys_enter', '--stop-trigger',
+                  'raw_syscalls:sys_exit', '--trigger-delta', '100000', '--sample-count', '2'],
+                 ['--sample-time', '4', '--sample-count', '0']):
+        wins = run(analyzer, args + [data])['samples']
+        text = subprocess.run([analyzer, 'kernel-delay', '-q'] + args + [data],
+                              capture_output=True, text=True, check=True).stdout
+        skipped = len(re.findall(r'^# Sample dump skipped, delta [\d,]+ ns$', text, re.M))
+        cut = len(re.findall(r'^# Stop sampling @[\d.]+ \(end of the recording\)$', text, re.M))
+        want = (sum(w['skipped'] for w in wins), sum(w['partial'] for w in wins))
+        if (skipped, cut) != want or not any(want) or \
+                len(wins) - want[0] != (2 if '--trigger-delta' in args else len(wins)):
+            errors.append(f'{args}: {skipped} skipped and {cut} cut short in the text, '
+                          f'want {want} of {len(wins)} windows')
     base = run(analyzer, [data])
     pid = str(base['pid'])
     forms = [
