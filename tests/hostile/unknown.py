@@ -8,7 +8,8 @@ lib/pdata-writer.c):
   `info` exits 0, reads HOSTNAME, counts 3 samples, 2 unknown records and
   2 unknown features (text: "unknown types", "(and 2 unknown, skipped)";
   --json: unknown_records, unknown_features); `script` prints the 3 samples
-  and exits 0, without a warning;
+  and exits 0, without a warning; the run without a command (text or
+  --json) finds no report for its event: one line, exit status 2;
 - the same as a pipe-mode stream, read by name and from stdin, with one
   more HEADER_FEATURE record of number 300 (beyond perf's bitmap): 3
   unknown features (perf's end mark, a HEADER_FEATURE without payload, is
@@ -73,6 +74,14 @@ def check(analyze, path, label, nfeat, use_stdin=False):
     rc, out, err = run([analyze, "script", arg], sin)
     if rc != 0 or err or len(out.splitlines()) != 3:
         fail("%s: script exit %d, %d lines, stderr %r" % (label, rc, len(out.splitlines()), err))
+
+    # No report applies to its event (no command): one line, exit status 2.
+    for extra in ([], ["--json"]):
+        rc, out, err = run([analyze] + extra + [arg], sin)
+        if rc != 2 or out or len(err.splitlines()) != 1 or \
+                "no report applies to this recording's events" not in err:
+            fail("%s: default run %s: exit %d, stdout %r, stderr %r"
+                 % (label, extra, rc, out[:80], err))
     print("%s: checked" % label, flush=True)
 
 
