@@ -10,7 +10,10 @@
  * -EAGAIN (seeded random).  Also one sys_enter/sys_exit pair of an
  * ovs-vswitchd thread, so the window has a thread to report.
  *
- * Usage: gen-kdupcall OUT.data OUT.json
+ * With "two-vswitchd", a second ovs-vswitchd (pid 600, COMM record only):
+ * the report cannot choose the process by itself.
+ *
+ * Usage: gen-kdupcall OUT.data OUT.json [two-vswitchd]
  */
 #include <errno.h>
 #include <jansson.h>
@@ -112,8 +115,8 @@ int main(int argc, char **argv)
 	json_t *doc, *cpus, *ev;
 	int err, i, k;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: gen-kdupcall OUT.data OUT.json\n");
+	if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "two-vswitchd"))) {
+		fprintf(stderr, "usage: gen-kdupcall OUT.data OUT.json [two-vswitchd]\n");
 		return 1;
 	}
 	err = pdata_writer__open(&w, argv[1]);
@@ -131,6 +134,11 @@ int main(int argc, char **argv)
 		err = pdata_writer__add_attr(w, &attr, &id, 1, names[k]);
 	}
 	err = err ?: pdata_writer__write(w, &comm, sizeof(comm));
+	if (argc == 4) {
+		comm.pid = comm.tid = comm.spid = comm.stid = 600;
+		err = err ?: pdata_writer__write(w, &comm, sizeof(comm));
+		comm.pid = comm.tid = comm.spid = comm.stid = 500;
+	}
 	{
 		long nr = 7, ret = 0;
 		uint8_t enter[56] = { 0 }, exitp[16];

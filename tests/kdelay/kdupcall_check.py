@@ -3,7 +3,8 @@
 """
 kdupcall_check.py - run gen-kdupcall (ovs_dp_upcall kretprobe results with
 their answer) and compare kernel-delay's upcall statistics (JSON) and its
-text section with the answer.
+text section with the answer; with two ovs-vswitchd, kernel-delay needs
+--pid (an error without it; skipped in the run without a command).
 
 Usage: kdupcall_check.py GEN ANALYZER WORKDIR
 """
@@ -11,6 +12,33 @@ import json
 import os
 import subprocess
 import sys
+
+
+def two_vswitchd(gen, analyzer, work):
+    """Two ovs-vswitchd in the COMM records: kernel-delay without --pid is an
+    error (one line naming both PIDs, exit 2), the run without a command
+    skips the report with that message (JSON: only "skipped"), --pid works."""
+    errors = []
+    data, answer = os.path.join(work, 'kdupcall2.data'), os.path.join(work, 'kdupcall2.json')
+    subprocess.run([gen, data, answer, 'two-vswitchd'], check=True)
+    msg = 'several ovs-vswitchd processes in the recording (PIDs 500, 600); ' \
+          'choose one with --pid PID'
+    p = subprocess.run([analyzer, 'kernel-delay', data], capture_output=True, text=True)
+    if p.returncode != 2 or p.stdout or len(p.stderr.splitlines()) != 1 or msg not in p.stderr:
+        errors.append(f'two ovs-vswitchd: exit {p.returncode}, stdout {p.stdout[:80]!r}, '
+                      f'stderr {p.stderr!r}; want exit 2 and one line {msg!r}')
+    p = subprocess.run([analyzer, '--json', '-q', data], capture_output=True, text=True)
+    kd = json.loads(p.stdout or '{}').get('reports', {}).get('kernel_delay')
+    if p.returncode or list(kd or {}) != ['skipped'] or msg not in kd['skipped']:
+        errors.append(f'two ovs-vswitchd, no command: exit {p.returncode}, kernel_delay {kd}')
+    p = subprocess.run([analyzer, '-q', data], capture_output=True, text=True)
+    if p.returncode or f'# kernel-delay skipped: kernel-delay: {msg}' not in p.stdout:
+        errors.append(f'two ovs-vswitchd, no command, text: exit {p.returncode}, {p.stdout!r}')
+    doc = json.loads(subprocess.run([analyzer, 'kernel-delay', '--json', '-q', '--pid', '600',
+                                     data], check=True, capture_output=True, text=True).stdout)
+    if doc['reports']['kernel_delay']['pid'] != 600:
+        errors.append('two ovs-vswitchd: --pid 600 did not choose 600')
+    return errors
 
 
 def main():
@@ -38,6 +66,7 @@ def main():
                           capture_output=True, text=True).stdout
     if f'Total upcalls       : {want["count"]} [errors {want["errors"]}]' not in text:
         errors.append('text: no or wrong "Total upcalls" line')
+    errors += two_vswitchd(gen, analyzer, work)
     if errors:
         print('\n'.join(errors))
         return 1
