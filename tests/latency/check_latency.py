@@ -451,7 +451,8 @@ def check_options(analyze, data):
     report's own JSON: --top (default 5), --limit (0: all), --hist linear
     (default width a twentieth of the maximum, in whole us, plus 1),
     --interval's range (the bounds are accepted), --key head on events
-    without skb->head (one warning, keyed by skb address), -q (no warning)."""
+    without skb->head (one warning, keyed by skb address), -q (no warning),
+    blame without its events and --no-blame."""
     bad = []
 
     def run(args, code=0):
@@ -492,10 +493,15 @@ def check_options(analyze, data):
         slots = re.findall(r"^\[(\d+), (\d+)\) +(\d+) \|", m.group(2), re.M)
         if sum(int(c) for _, _, c in slots) != n:
             bad.append(f"{args}: the slots count {sum(int(c) for _, _, c in slots)}, want {n}")
-        if any(int(hi) - int(lo) != width for lo, hi, _ in slots) or not slots or \
-                int(slots[0][0]) != 0 or int(slots[-1][1]) <= max_us:
-            bad.append(f"{args}: slots {slots[:3]}...{slots[-1:]} are not [0, {width}) "
-                       f"steps up past {max_us}")
+        # Slots of the width from 0, printed from the first to the last
+        # non-empty one (bpftrace's lhist); the last holds the maximum.
+        if not slots or any(int(hi) - int(lo) != width or int(lo) % width
+                            for lo, hi, _ in slots) or \
+                any(int(slots[i][1]) != int(slots[i + 1][0]) for i in range(len(slots) - 1)) or \
+                slots[0][2] == "0" or slots[-1][2] == "0" or \
+                not int(slots[-1][0]) <= max_us < int(slots[-1][1]):
+            bad.append(f"{args}: slots {slots[:3]}...{slots[-1:]} are not steps of {width} "
+                       f"from a multiple of it, non-empty at both ends, up to {max_us}")
     for v in ("0.000001", "1e6"):
         run(["-q", "--interval", v])
     warn = "--key head: no stage event carries skb->head; keyed by skb address"
@@ -512,6 +518,23 @@ def check_options(analyze, data):
     p = run(["-q", "--key", "head"])
     if p.stderr:
         bad.append(f"-q --key head: stderr {p.stderr!r}, want nothing")
+    # Blame: without any of its events the text says what to record (no
+    # warning) and the JSON blame is null; --no-blame: none, and no warning
+    # about missing blame events.
+    p = run([])
+    ask = ("Where the time went: record sched:sched_switch, sched:sched_wakeup, "
+           "irq:softirq_entry, irq:softirq_exit, irq:irq_handler_entry, "
+           "irq:irq_handler_exit to know\n")
+    if sp.get("blame", 0) is None and (ask not in p.stdout or "blame without" in p.stderr):
+        bad.append(f"no blame events: the text does not say what to record, or stderr "
+                   f"{p.stderr!r}")
+    if sp.get("blame") is not None and ("Where the time went (" not in p.stdout or
+                                        ask in p.stdout):
+        bad.append("blame events: no 'Where the time went (' section")
+    p = run(["--no-blame"])
+    if "Where the time went" in p.stdout or "blame without" in p.stderr or \
+            span(["--no-blame"]).get("blame", 0) is not None:
+        bad.append(f"--no-blame: blame shown, computed or warned about: {p.stderr!r}")
     for b in bad:
         print("  " + b)
     print(f"options on {data}: {'FAIL' if bad else 'OK'} ({n} spans)")
