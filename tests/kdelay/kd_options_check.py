@@ -13,7 +13,9 @@ kernel-delay`, and OVS master's LONG POLL form (--long-poll all).
 2. --long-poll all: every interval from the return of poll() to the next
    poll() call of each thread, computed here from `perf script`, must match
    the report's count/total/min/max, and the text shows the AVERAGE ns,
-   MIN ns and MAX ns columns.
+   MIN ns and MAX ns columns; --long-poll T (default 1s, 0.002, 10ms): the
+   intervals from a poll() or ppoll() return to the next such call longer
+   than T, with the columns COUNT, TOTAL ns and MAX ns.
 
 3. The list of syscall events (-s) and the syscall table: with
    --skip-syscall-poll-events the list is the same without its poll()
@@ -67,6 +69,32 @@ def long_polls(data, pid, poll_nr=7):
         elif tid in last_exit:
             got.setdefault(tid, []).append(t - last_exit.pop(tid))
     return {tid: {'count': len(v), 'total_ns': sum(v), 'min_ns': min(v), 'max_ns': max(v)}
+            for tid, v in got.items()}
+
+
+def long_polls_over(data, pid, thr_ns, poll_nrs=(7, 271)):
+    """Per tid: the intervals from the return of a poll() or ppoll() whose
+    entry was seen to the next poll() or ppoll() call, longer than thr_ns."""
+    out = subprocess.run(['perf', 'script', '-i', data, '--ns', '-F',
+                          'comm,pid,tid,cpu,time,event,trace'],
+                         check=True, capture_output=True, text=True).stdout
+    in_call, last_exit, got = set(), {}, {}
+    for line in out.splitlines():
+        m = LINE.match(line)
+        if not m or int(m['pid']) != pid:
+            continue
+        t, tid, nr = int(m['secs']) * 10**9 + int(m['ns']), int(m['tid']), int(m['nr'])
+        if m['ev'] == 'sys_enter':
+            in_call.add(tid)
+            if nr in poll_nrs and tid in last_exit:
+                gap = t - last_exit.pop(tid)
+                if gap > thr_ns:
+                    got.setdefault(tid, []).append(gap)
+        elif tid in in_call:
+            in_call.discard(tid)
+            if nr in poll_nrs:
+                last_exit[tid] = t
+    return {tid: {'count': len(v), 'total_ns': sum(v), 'max_ns': max(v)}
             for tid, v in got.items()}
 
 
@@ -178,6 +206,25 @@ def main():
         errors.append(f'-s 50000 kept {len(with_min)} of {len(every)} syscall events')
     if any(e['exit_ns'] - e['entry_ns'] <= 50000 for e in with_min):
         errors.append('-s 50000 kept a syscall of 50000 ns or less')
+
+    # --long-poll T (default 1s): the poll()/ppoll() return to next call
+    # intervals longer than T, columns COUNT, TOTAL ns, MAX ns.
+    counted = 0
+    for extra, thr in (([], 10**9), (['--long-poll', '0.002'], 2 * 10**6),
+                       (['--long-poll', '10ms'], 10**7)):
+        want = long_polls_over(data, int(pid), thr)
+        got = {t['tid']: t['long_poll'] for t in run(analyzer, extra + [data])['samples'][0]
+               ['threads'] if t['long_poll']['count']}
+        counted += sum(w['count'] for w in want.values())
+        if got != want:
+            errors.append(f'{extra or "default"}: long polls {got}, expected {want}')
+        text = subprocess.run([analyzer, 'kernel-delay', '-q'] + extra + [data],
+                              capture_output=True, text=True, check=True).stdout
+        if want and not re.search(r'\[LONG POLL STATISTICS\]\n\s+COUNT\s+TOTAL ns\s+MAX ns\n',
+                                  text):
+            errors.append(f'{extra}: no LONG POLL section with COUNT, TOTAL ns, MAX ns')
+    if not counted:
+        errors.append('nothing to compare: no poll() interval longer than 2 ms')
 
     want = long_polls(data, int(pid))
     doc = run(analyzer, ['--long-poll', 'all', data])
