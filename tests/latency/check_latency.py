@@ -450,7 +450,8 @@ def check_options(analyze, data):
     """The options of latency(1) that change what is shown, against the
     report's own JSON: --top (default 5), --limit (0: all), --hist linear
     (default width a twentieth of the maximum, in whole us, plus 1),
-    --interval's range (the bounds are accepted), --key head on events
+    --interval's range (the bounds are accepted), --time with one side
+    empty, --key head on events
     without skb->head (one warning, keyed by skb address), -q (no warning),
     blame without its events and --no-blame."""
     bad = []
@@ -481,6 +482,24 @@ def check_options(analyze, data):
         got = len(row.findall(run(["-q", "--table"] + args).stdout))
         if got != want:
             bad.append(f"--table {args}: {got} rows, want {want}")
+    # --time START,END with either side empty: the packets whose whole span
+    # lies within (every stage's time in the --table row).
+    def table(args):
+        out = run(["-q", "--table"] + args).stdout
+        return [(r[1], tuple(re.findall(r"\d+\.\d{9}", r[2])))
+                for r in re.findall(r"^(\d{3}) (0x[0-9a-f]{16}) +\d+\.\d\d +(.*)$", out, re.M)]
+    def ns(t):
+        return int(t.replace(".", ""))
+    rows = table([])
+    # The middle of a span near the middle of the recording: that span is
+    # kept by neither side.
+    mid = sorted((ns(ts[0]) + ns(ts[-1])) // 2 for _, ts in rows)[len(rows) // 2] if rows else 0
+    for tm, keep in ((f"{mid // 10**9}.{mid % 10**9:09d},", lambda ts: ns(min(ts)) >= mid),
+                     (f",{mid // 10**9}.{mid % 10**9:09d}", lambda ts: ns(max(ts)) <= mid)):
+        want = [r for r in rows if keep(r[1])]
+        got = table(["--time", tm])
+        if not 0 < len(want) < len(rows) or got != want:
+            bad.append(f"--time {tm}: {len(got)} rows, want {len(want)} of {len(rows)}")
     max_us = sp.get("max_ns", 0) // 1000
     for args, width in ((["--hist", "linear"], max_us // 20 + 1), (["--hist", "linear:7"], 7)):
         txt = run(["-q"] + args).stdout
