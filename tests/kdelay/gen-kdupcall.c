@@ -8,7 +8,8 @@
  *
  * Upcalls are spread over CPUs 0..3; some fail with -ENOSPC, -ENOTCONN or
  * -EAGAIN (seeded random).  Also one sys_enter/sys_exit pair of an
- * ovs-vswitchd thread, so the window has a thread to report.
+ * ovs-vswitchd thread, so the window has a thread to report, and one of a
+ * second thread (tid 501) that no COMM record names.
  *
  * With "two-vswitchd", a second ovs-vswitchd (pid 600, COMM record only):
  * the report cannot choose the process by itself.
@@ -148,6 +149,9 @@ int main(int argc, char **argv)
 		memcpy(exitp + 8, &ret, 8);
 		err = err ?: sample(w, 2, 9302, 500, 500, t, 0, enter, sizeof(enter));
 		err = err ?: sample(w, 3, 9303, 500, 500, t + 700, 0, exitp, sizeof(exitp));
+		/* A thread of it that no COMM record names. */
+		err = err ?: sample(w, 2, 9302, 500, 501, t + 800, 1, enter, sizeof(enter));
+		err = err ?: sample(w, 3, 9303, 500, 501, t + 900, 1, exitp, sizeof(exitp));
 	}
 	for (i = 0; i < 500 && !err; i++) {
 		uint8_t p[20] = { 0 };

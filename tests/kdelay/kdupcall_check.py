@@ -3,13 +3,16 @@
 """
 kdupcall_check.py - run gen-kdupcall (ovs_dp_upcall kretprobe results with
 their answer) and compare kernel-delay's upcall statistics (JSON) and its
-text section with the answer; with two ovs-vswitchd, kernel-delay needs
---pid (an error without it; skipped in the run without a command).
+text section with the answer, and the thread no COMM record names
+(<unknown:500/501>, sorted by name before ovs-vswitchd); with two
+ovs-vswitchd, kernel-delay needs --pid (an error without it; skipped in the
+run without a command).
 
 Usage: kdupcall_check.py GEN ANALYZER WORKDIR
 """
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -62,10 +65,17 @@ def main():
         errors.append(f'upcalls {got}, expected {want}')
     if doc['reports']['kernel_delay']['pid'] != 500:
         errors.append('the ovs-vswitchd of the COMM record was not chosen')
+    # Threads sorted by name; one without a COMM record is <unknown:PID/TID>.
+    names = [(t['tid'], t['name']) for t in s[0]['threads']]
+    if names != [(501, '<unknown:500/501>'), (500, 'ovs-vswitchd')]:
+        errors.append(f'threads {names}, want 501 <unknown:500/501> then 500 ovs-vswitchd')
     text = subprocess.run([analyzer, 'kernel-delay', '-q', data], check=True,
                           capture_output=True, text=True).stdout
     if f'Total upcalls       : {want["count"]} [errors {want["errors"]}]' not in text:
         errors.append('text: no or wrong "Total upcalls" line')
+    if not re.search(r'^501 +<unknown:500/501> \[SYSCALL STATISTICS\]\n(.*\n)+'
+                     r'500 +ovs-vswitchd +\[SYSCALL STATISTICS\]$', text, re.M):
+        errors.append('text: no <unknown:500/501> thread before ovs-vswitchd')
     errors += two_vswitchd(gen, analyzer, work)
     if errors:
         print('\n'.join(errors))
