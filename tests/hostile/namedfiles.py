@@ -8,7 +8,7 @@ are never read without end and never block.
    print as "func+0x.. [libc.so.6]"), with that name rewritten to a FIFO, to
    /dev/zero and to a directory: the report comes out at once (exit 0), the
    libc frames stay raw.
-2. --kallsyms FIFO|/dev/zero, `merge` of a FIFO|/dev/zero, `ovsperf-probe
+2. --kallsyms FIFO|/dev/zero|a plain file of 128 MiB + 1 byte, `merge` of a FIFO|/dev/zero, `ovsperf-probe
    install` of a FIFO|/dev/zero|an over-large probe set: one error line
    saying what the file is, no block, no endless read.
 
@@ -87,7 +87,13 @@ def main():
         big = os.path.join(a.work, "big.probes")
         with open(big, "w") as f:
             f.write("# comment line to make a probe set larger than its limit\n" * 20000)
+        huge = os.path.join(tmp, "huge.kallsyms")   # sparse: takes no disk
+        with open(huge, "wb") as f:
+            f.truncate(128 * 1024 * 1024 + 1)
         cases = [
+            ("--kallsyms of 128 MiB + 1 byte", [a.analyze, "latency", "--kallsyms", huge,
+                                                os.path.join(a.testdata, "ovs-lab.data")],
+             "larger than 134217728 bytes (134217729)"),
             ("--kallsyms FIFO", [a.analyze, "latency", "--kallsyms", fifo,
                                  os.path.join(a.testdata, "ovs-lab.data")], "a FIFO"),
             ("--kallsyms /dev/zero", [a.analyze, "latency", "--kallsyms", "/dev/zero",
