@@ -131,8 +131,9 @@ static int script_sample(struct pdata_tool *tool, const struct pdata_sample *sam
 		json_t *o = json_object();
 
 		json_object_set_new(o, "comm", json_string(comm));
-		json_object_set_new(o, "pid", json_integer(sample->pid));
-		json_object_set_new(o, "tid", json_integer(sample->tid));
+		/* Signed, as the text (and perf) print them: -1 for no task. */
+		json_object_set_new(o, "pid", json_integer((int32_t)sample->pid));
+		json_object_set_new(o, "tid", json_integer((int32_t)sample->tid));
 		json_object_set_new(o, "cpu", json_integer(sample->cpu));
 		json_object_set_new(o, "time_ns", json_integer((json_int_t)sample->time));
 		json_object_set_new(o, "event", json_string(sample->evsel->name));
