@@ -4,7 +4,8 @@
 uc_check.py - run gen-upcall (a recording plus the answers of its ground
 truth), check that perf itself reads the recording with the expected event
 counts, then compare `ovsperf-analyze upcall-cost --json` (all handlers, and
---handler-filter handler2) with the answers.
+--handler-filter handler2) with the answers; without packet bytes in the
+kernel events one warning says so, and the text ends with what was compared.
 
 Usage: uc_check.py GEN_UPCALL ANALYZER bytes|length WORKDIR
 Exit 0 when everything matches, 1 otherwise.
@@ -65,6 +66,20 @@ def main():
         compare(want[what], got, what, errors)
     if want['all']['sets'] == 0:
         errors.append('nothing to compare: no upcall set')
+    # Without packet bytes in the kernel events: one warning naming the probe
+    # set to record; the text ends with what was compared.
+    p = subprocess.run([analyzer, 'upcall-cost', data], capture_output=True, text=True)
+    by_len = want['all']['uncorrelated']['matched_by_length_only']
+    warn = [ln for ln in p.stderr.splitlines() if 'carry no packet bytes' in ln]
+    if p.returncode or len(warn) != by_len or \
+            (by_len and 'record the upcall-cost probe set' not in warn[0]):
+        errors.append(f'stderr {p.stderr!r}: want {int(by_len)} warning(s) about packet bytes')
+    last = p.stdout.rstrip('\n').rsplit('\n', 1)[-1]
+    want_last = ('=> Paired by: in-port no (not recorded on both sides), length, packet bytes '
+                 'no (the kernel events carry none)') if by_len else \
+        '=> Paired by: in-port yes, length, packet bytes yes ('
+    if not last.startswith(want_last):
+        errors.append(f'last line {last!r}, want {want_last!r}...')
     if errors:
         print('\n'.join(errors))
         print(f'FAIL: {len(errors)} differences')
