@@ -33,6 +33,7 @@ kernel-delay`, and OVS master's LONG POLL form (--long-poll all).
 Usage: kd_options_check.py ANALYZER PERF_DATA [--stacks-pid-of COMM]
 Exit 0 on success, 1 on a difference, 77 without perf.
 """
+import functools
 import json
 import re
 import shutil
@@ -52,13 +53,19 @@ def run(analyzer, args):
     return json.loads(p.stdout)['reports']['kernel_delay']
 
 
-def long_polls(data, pid, poll_nr=7):
-    """Per tid: the poll() exit -> next poll() entry intervals."""
+@functools.lru_cache(maxsize=None)
+def syscall_lines(data):
+    """perf script's raw_syscalls lines of @data (read once)."""
     out = subprocess.run(['perf', 'script', '-i', data, '--ns', '-F',
                           'comm,pid,tid,cpu,time,event,trace'],
                          check=True, capture_output=True, text=True).stdout
+    return tuple(ln for ln in out.splitlines() if ' raw_syscalls:sys_e' in ln)
+
+
+def long_polls(data, pid, poll_nr=7):
+    """Per tid: the poll() exit -> next poll() entry intervals."""
     last_exit, got = {}, {}
-    for line in out.splitlines():
+    for line in syscall_lines(data):
         m = LINE.match(line)
         if not m or int(m['pid']) != pid or int(m['nr']) != poll_nr:
             continue
@@ -75,11 +82,8 @@ def long_polls(data, pid, poll_nr=7):
 def long_polls_over(data, pid, thr_ns, poll_nrs=(7, 271)):
     """Per tid: the intervals from the return of a poll() or ppoll() whose
     entry was seen to the next poll() or ppoll() call, longer than thr_ns."""
-    out = subprocess.run(['perf', 'script', '-i', data, '--ns', '-F',
-                          'comm,pid,tid,cpu,time,event,trace'],
-                         check=True, capture_output=True, text=True).stdout
     in_call, last_exit, got = set(), {}, {}
-    for line in out.splitlines():
+    for line in syscall_lines(data):
         m = LINE.match(line)
         if not m or int(m['pid']) != pid:
             continue
