@@ -133,7 +133,8 @@ bool kboot__note_mmap(struct kboot *kb, const union perf_event *event)
 	return true;
 }
 
-uint64_t kallsyms_text_addr(const char *text, size_t size, const char *name)
+/* The first line "ADDR T|t NAME" of @text: true and its address in @addr. */
+static bool find_text_sym(const char *text, size_t size, const char *name, uint64_t *addr)
 {
 	size_t nlen = strlen(name);
 	const char *p = text, *end = text + size, *nl;
@@ -154,12 +155,20 @@ uint64_t kallsyms_text_addr(const char *text, size_t size, const char *name)
 			if (alen && alen < sizeof(buf)) {
 				memcpy(buf, p, alen);
 				buf[alen] = '\0';
-				return strtoull(buf, NULL, 16);
+				*addr = strtoull(buf, NULL, 16);
+				return true;
 			}
 		}
 		p = nl + 1;
 	}
-	return 0;
+	return false;
+}
+
+uint64_t kallsyms_text_addr(const char *text, size_t size, const char *name)
+{
+	uint64_t addr = 0;
+
+	return find_text_sym(text, size, name, &addr) ? addr : 0;
 }
 
 int kboot__check_kallsyms(const struct kboot *kb, const char *text, size_t size, char *why,
@@ -169,7 +178,15 @@ int kboot__check_kallsyms(const struct kboot *kb, const char *text, size_t size,
 
 	if (!kb->text_addr || !kb->text_sym[0])
 		return 0;
-	addr = kallsyms_text_addr(text, size, kb->text_sym);
+	/* Without the reference symbol nothing shows which boot the text is
+	 * from (a kallsyms cut to some lines must keep it). */
+	if (!find_text_sym(text, size, kb->text_sym, &addr)) {
+		snprintf(why, len, "it has no %s line to compare with the recorded kernel's "
+			 "0x%" PRIx64, kb->text_sym, kb->text_addr);
+		return -1;
+	}
+	/* Zero addresses (read without the right to see them): left to the
+	 * symbol table, which says so. */
 	if (!addr)
 		return 0;
 	if (addr == kb->text_addr)

@@ -9,7 +9,8 @@
 #     ovs-lab.data edited so its _text moved.  One warning line naming the
 #     file and both addresses, exit status as with no kallsyms, drop
 #     locations (drops) and %pS fields (script) printed raw; the right file
-#     still symbolizes (icmp_rcv).
+#     still symbolizes (icmp_rcv).  A kallsyms without its _text line is
+#     refused the same way (analyze and archive).
 #
 #   kallsyms-boot.sh local OVSPERF_ANALYZE WORKDIR             (root)
 #     perf record -g -e skb:kfree_skb here while UDP datagrams go to a closed
@@ -56,6 +57,16 @@ if [ "$mode" = wrong ]; then
 			"$work/$cmd.err" || bad "$cmd: warning: $(cat "$work/$cmd.err")"
 		[ "$(count "$work/$cmd.edited" icmp_rcv)" = 0 ] || bad "$cmd: symbols from the edited file"
 	done
+	# A kallsyms without its _text line cannot show its boot: refused too.
+	zstdcat "$lab" | grep -v " _text$" >"$work/notext.kallsyms"
+	"$analyze" drops --kallsyms "$work/notext.kallsyms" "$td/ovs-lab.data" \
+		>"$work/drops.notext" 2>"$work/notext.err"
+	rc=$?
+	[ $rc = 0 ] || bad "drops --kallsyms without _text: exit $rc"
+	[ "$(wc -l <"$work/notext.err")" = 1 ] || bad "no _text: not one warning: $(cat "$work/notext.err")"
+	grep -q "notext.kallsyms is not the recorded boot's kallsyms (it has no _text line to compare with the recorded kernel's 0xffffffff93400000): kernel addresses are shown raw" \
+		"$work/notext.err" || bad "no _text: warning: $(cat "$work/notext.err")"
+	[ "$(count "$work/drops.notext" icmp_rcv)" = 0 ] || bad "drops: symbols from a file without _text"
 	# (kfree_skb's location is %p, not %pS, in this 6.1 recording: script
 	# prints it raw with either file, as perf script does.)
 	[ "$(count "$work/drops.right" icmp_rcv)" -gt 0 ] || bad "drops: right file, no icmp_rcv"
@@ -79,6 +90,12 @@ if [ "$mode" = wrong ]; then
 	grep -q "is not the kallsyms of the boot that made .*upcall.data (its _text is at 0xffffffff93400000 but the recorded kernel's is at 0xffffffff98600000)" \
 		"$work/arc2.err" || bad "archive --kallsyms error: $(cat "$work/arc2.err")"
 	[ -e "$work/up2.tar.zst" ] && bad "archive --kallsyms of another boot wrote a file"
+	cp "$td/ovs-lab.data" "$work/lab.data"
+	"$probe" archive "$work/lab.data" --kallsyms "$work/notext.kallsyms" -o "$work/up3.tar.zst" \
+		2>"$work/arc3.err" && bad "archive --kallsyms without _text succeeded"
+	grep -q "is not the kallsyms of the boot that made .*lab.data (it has no _text line to compare with the recorded kernel's 0xffffffff93400000)" \
+		"$work/arc3.err" || bad "archive --kallsyms without _text: $(cat "$work/arc3.err")"
+	[ -e "$work/up3.tar.zst" ] && bad "archive --kallsyms without _text wrote a file"
 	cp "$td/ovs-lab.data" "$work/lab.data"
 	"$probe" archive "$work/lab.data" --kallsyms "$lab" -o "$work/lab.tar.zst" 2>/dev/null ||
 		bad "archive --kallsyms of the right boot failed"

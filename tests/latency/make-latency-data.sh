@@ -69,7 +69,8 @@ perf record -N -q --synth=no -a -g "${events[@]}" -o "$out/latency-g.data" -- \
 	bash -c 'workload 60 500' >/dev/null
 
 # The kallsyms lines the -g stacks need: for every kernel address, the
-# symbol at or below it and the next one (which bounds its size).
+# symbol at or below it and the next one (which bounds its size), and _text,
+# which shows the analyzer that the lines are of the recorded boot.
 perf script -i "$out/latency-g.data" -F ip 2>/dev/null | awk '{print $1}' | sort -u |
 	python3 -c '
 import sys, bisect
@@ -80,7 +81,7 @@ for line in open("/proc/kallsyms"):
         syms.append((int(p[0], 16), line))
 syms.sort(key=lambda s: s[0])
 addrs = [s[0] for s in syms]
-keep = set()
+keep = set(i for i, s in enumerate(syms) if s[1].split()[1:3] in (["T", "_text"], ["t", "_text"]))
 for w in sys.stdin:
     try:
         ip = int(w.strip(), 16)

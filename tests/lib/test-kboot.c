@@ -96,7 +96,9 @@ int main(void)
 	CHECK_STR(why, "its _text is at 0xffffffff93400000 but the recorded kernel's is at "
 		       "0xffffffff98600000");
 	CHECK(kboot__check_kallsyms(&kb, "0000000000000000 T _text\n", 25, why, 8) == 0);
-	CHECK(kboot__check_kallsyms(&kb, "ffffffff81000000 T x\n", 21, why, 8) == 0);
+	CHECK(kboot__check_kallsyms(&kb, "ffffffff81000000 T x\n", 21, why, sizeof(why)) == -1);
+	CHECK_STR(why, "it has no _text line to compare with the recorded kernel's "
+		       "0xffffffff98600000");
 	kb.text_addr = 0;
 	CHECK(kboot__check_kallsyms(&kb, kallsyms, strlen(kallsyms), why, sizeof(why)) == 0);
 

@@ -57,11 +57,13 @@ uint64_t kallsyms_text_addr(const char *text, size_t size, const char *name);
  * @kb: the recording's facts.
  * @text: kallsyms text; @size: its bytes.
  * @why: receives the reason of a mismatch ("its _text is 0x... but the
- *	recording's kernel is at 0x..."); @len: size of @why.
+ *	recording's kernel is at 0x...", or "it has no _text line ..."); @len:
+ *	size of @why.
  *
  * Return: 1 when the reference symbol is at the recorded address; 0 when it
- * cannot be told (no kernel MMAP in the recording, no such symbol or zero
- * addresses in @text); -1 when the addresses differ: never use that text.
+ * cannot be told (no kernel MMAP in the recording, or zero addresses in
+ * @text); -1 when the addresses differ or @text has no reference symbol
+ * while the recording has one: never use that text.
  */
 int kboot__check_kallsyms(const struct kboot *kb, const char *text, size_t size, char *why,
 			  size_t len);
