@@ -840,6 +840,7 @@ static int parse_args(struct recorder *r, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct probe_set *trig = NULL;
+	struct stat st;
 	int c, err, i;
 
 	/* "-- CMD ARGS": the workload, which getopt must not see (it would move
@@ -955,6 +956,11 @@ static int parse_args(struct recorder *r, int argc, char **argv)
 	}
 	if (!r->nr_sets && !r->nr_events)
 		return ovp_err(-EINVAL, "nothing to record: give a probe set or -e SYSTEM:EVENT");
+	/* The file is written in place and its header rewritten: a FIFO or a
+	 * socket cannot be (and opening a FIFO would wait for its reader). */
+	if (!r->to_stdout && !stat(r->output, &st) && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		return ovp_err(-ESPIPE, "cannot write %s: not seekable (a %s): give -o - for a pipe",
+			       r->output, S_ISFIFO(st.st_mode) ? "FIFO" : "socket");
 	return 0;
 }
 

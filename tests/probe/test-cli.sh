@@ -66,6 +66,14 @@ msg "record --mmap-pages" \
 	$P record -m 8k -e sched:sched_switch
 msg "record --mmap-pages power of 2" "ovsperf-probe: --mmap-pages: expected a power of 2, not '3'" \
 	$P record --mmap-pages 3 -e sched:sched_switch
+msg "record --duration" "ovsperf-probe: bad duration '5x'" $P record -d 5x -e sched:sched_switch
+# record -o must be seekable: a FIFO is refused at once (not opened, which
+# would wait for a reader), one line, exit 1.
+FIFO=$(mktemp -u /tmp/test-cli-fifo.XXXXXX)
+mkfifo "$FIFO"
+msg "record -o FIFO" "ovsperf-probe: cannot write $FIFO: not seekable (a FIFO): give -o - for a pipe" \
+	timeout 5 $P record -e sched:sched_switch -d 0.1 -o "$FIFO"
+rm -f "$FIFO"
 out=$($P install -n no-such-set 2>&1); rc=$?
 same "unknown set exit" "$rc" 2
 [[ $out == *"no probe set 'no-such-set'"* ]] || { echo "FAIL: unknown set message: $out"; fail=1; }

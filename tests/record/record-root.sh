@@ -23,7 +23,11 @@
 #      `perf script --ns -F comm,tid,cpu,time,event,trace` on recordings 1, 2
 #      and 2c;
 #   6. record --archive also writes OUTPUT.tar.zst, which ovsperf-analyze -r
-#      reads to the same samples as the recording.
+#      reads to the same samples as the recording;
+#   7. --duration with a unit (300ms, 2m) or without (0.4 s), the recording
+#      stopped by the end of -- CMD or by --duration (CMD gets SIGTERM), -q
+#      prints nothing, the start message and the summary line without it, an
+#      event that does not exist is one line, exit 2, no file.
 #
 # Usage: record-root.sh OVSPERF_PROBE FAKE_VSWITCHD WORKDIR [OVSPERF_ANALYZE]
 # Exit 77 (skip) without root, perf or tracefs.
@@ -57,7 +61,7 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p "$work"
-rm -f "$work"/rec-*.data "$work"/rec-*.txt
+rm -f "$work"/rec-*.data "$work"/rec-*.txt "$work"/rec-*.term
 
 # Sample count from record's summary line "[ ... (N samples) ]".
 samples_of() { sed -n 's/.*(\([0-9]*\) samples) ]$/\1/p' "$1"; }
@@ -280,6 +284,34 @@ elif [ -n "$analyze" ] && [ -x "$analyze" ]; then
 	[ -s "$work/rec-arch.a.txt" ] && cmp -s "$work/rec-arch.a.txt" "$work/rec-arch.b.txt" ||
 		bad "the archive of record --archive does not give the recording's samples"
 fi
+
+### 7. --duration's units, -- CMD, -q, events that cannot be opened ###########
+# ms() RUN...: milliseconds RUN took.
+ms() { local t0 t1; t0=$(date +%s%N); "$@"; t1=$(date +%s%N); echo $(((t1 - t0) / 1000000)); }
+# 300ms stops the recording and sends the command SIGTERM; -q prints nothing.
+t=$(ms "$probe" record -q -e sched:sched_switch -d 300ms -o "$work/rec-d1.data" -- \
+	sh -c "trap 'echo TERM > $work/rec-d1.term; kill \$!; exit 0' TERM; sleep 5 >/dev/null & wait" \
+	2> "$work/rec-d1.err")
+[ "$t" -ge 300 ] && [ "$t" -lt 3000 ] || bad "-d 300ms -- sleep 5: took $t ms"
+[ "$(cat "$work/rec-d1.term" 2>/dev/null)" = TERM ] || bad "-d 300ms: the command got no SIGTERM"
+[ -s "$work/rec-d1.err" ] && bad "-q printed: $(cat "$work/rec-d1.err")"
+# 2m is two minutes: the command's exit stops the recording first; without
+# -q the summary gives the file's size and the samples.
+t=$(ms "$probe" record -e sched:sched_switch -d 2m -o "$work/rec-d2.data" -- sleep 0.3 \
+	2> "$work/rec-d2.err")
+[ "$t" -ge 300 ] && [ "$t" -lt 5000 ] || bad "-d 2m -- sleep 0.3: took $t ms"
+grep -qx '\[ ovsperf-probe record: wrote [0-9.]* MB to '"$work"'/rec-d2.data ([0-9]* samples) \]' \
+	"$work/rec-d2.err" || bad "-d 2m: no summary line: $(cat "$work/rec-d2.err")"
+# A plain number is seconds; the start message says what is recorded.
+t=$(ms "$probe" record -e sched:sched_switch -d 0.4 -o "$work/rec-d3.data" 2> "$work/rec-d3.err")
+[ "$t" -ge 400 ] && [ "$t" -lt 4000 ] || bad "-d 0.4: took $t ms"
+[ "$(head -1 "$work/rec-d3.err")" = "Recording 1 event on every CPU... (Ctrl-C to stop)" ] ||
+	bad "-d 0.4: start message: $(head -1 "$work/rec-d3.err")"
+# An event that does not exist: one line, exit 2, no file.
+"$probe" record -e sched:no_such_event -d 0.1 -o "$work/rec-none.data" 2> "$work/rec-none.err"
+rc=$?
+[ $rc = 2 ] && [ "$(wc -l < "$work/rec-none.err")" = 1 ] && [ ! -e "$work/rec-none.data" ] ||
+	bad "missing event: exit $rc, $(cat "$work/rec-none.err"), file $(ls "$work"/rec-none.* 2>/dev/null)"
 
 [ $fail = 0 ] && echo "PASS"
 exit $fail
