@@ -7,7 +7,7 @@
  * so every report (and a document that is itself a merge) merges the same
  * way.  Two values under the same key combine as:
  *
- *	histograms ({lo_X,hi_X,count} or {size,count} arrays)
+ *	histograms ({lo_X,hi_X,count}, {lo,hi,count} or {size,count} arrays)
  *	                          bucket counts added, bucket by bucket
  *	worst* / best* arrays     concatenated, re-sorted, cut to the longer
  *	other arrays of objects   elements matched by their identity member
@@ -107,7 +107,17 @@ static double pct_of_key(const char *key)
 	return digits && !strcmp(p, "_ns") && v <= 100 ? v : -1;
 }
 
-/* A histogram array; *lo gets its lower-bound key ("lo_ns", "size"). */
+/* The upper-bound key of a histogram whose lower bound is @lo (NULL: size). */
+static const char *hist_hi(const char *lo)
+{
+	if (!strcmp(lo, "size"))
+		return NULL;
+	if (!strcmp(lo, "lo"))
+		return "hi";
+	return ends(lo, "_us") ? "hi_us" : "hi_ns";
+}
+
+/* A histogram array; *lo gets its lower-bound key ("lo_ns", "lo", "size"). */
 static bool is_hist(json_t *a, const char **lo)
 {
 	json_t *b = json_array_get(a, 0);
@@ -119,9 +129,9 @@ static bool is_hist(json_t *a, const char **lo)
 	if (!json_is_object(b))
 		return false;
 	json_object_foreach(b, k, m) {
-		if (starts(k, "lo_") || !strcmp(k, "size"))
+		if (starts(k, "lo_") || !strcmp(k, "lo") || !strcmp(k, "size"))
 			*lo = k;
-		else if (starts(k, "hi_"))
+		else if (starts(k, "hi_") || !strcmp(k, "hi"))
 			hi = k;
 		else if (strcmp(k, "count"))
 			return false;
@@ -326,7 +336,7 @@ static json_t *log2_hist_of(json_t *o, const char **lo, const char **hi)
 		if (!json_is_array(h) || !json_array_size(h) || !is_hist(h, lo) ||
 		    !strcmp(*lo, "size"))
 			continue;
-		*hi = ends(*lo, "_us") ? "hi_us" : "hi_ns";
+		*hi = hist_hi(*lo);
 		/* Log2 buckets: [0, 2) or [2^k, 2^(k+1)). */
 		json_array_foreach(h, j, b) {
 			double l = json_number_value(json_object_get(b, *lo));
@@ -568,7 +578,7 @@ static void text_inline(FILE *out, json_t *v)
 static void text_hist(FILE *out, json_t *h, const char *lo, int indent)
 {
 	uint64_t maxc = 0;
-	const char *hi = strcmp(lo, "size") ? (ends(lo, "_us") ? "hi_us" : "hi_ns") : NULL;
+	const char *hi = hist_hi(lo);
 	json_t *b;
 	size_t i;
 

@@ -158,6 +158,27 @@ def main():
     check(ab["reports"]["drops"]["drops"] == a["reports"]["drops"]["drops"] + b["reports"]["drops"]["drops"],
           "drops total")
 
+    # Histograms of {lo, hi, count} (the backlog span's depth_histogram)
+    # add by bucket too, not element by element: two recordings whose
+    # buckets differ.
+    fd, d = analyze_json(analyze, os.path.join(testdata, "latency-blame.data"), outdir)
+    bd = json.loads(merge(analyze, [fb, fd]))
+    parts = [spans(x)["backlog"]["backlog_depth"] for x in (b, d)]
+    got = spans(bd)["backlog"]["backlog_depth"]
+    check([(x["lo"], x["hi"]) for x in parts[0]["depth_histogram"]] !=
+          [(x["lo"], x["hi"]) for x in parts[1]["depth_histogram"]],
+          "latency-rps and latency-blame have the same backlog depth buckets")
+    want = {}
+    for p in parts:
+        for x in p["depth_histogram"]:
+            want[(x["lo"], x["hi"])] = want.get((x["lo"], x["hi"]), 0) + x["count"]
+    check([(x["lo"], x["hi"], x["count"]) for x in got["depth_histogram"]] ==
+          [(lo, hi, n) for (lo, hi), n in sorted(want.items())],
+          "backlog depth_histogram %s is not the sum of %s" % (got["depth_histogram"],
+                                                               [p["depth_histogram"] for p in parts]))
+    check(got["count"] == sum(p["count"] for p in parts) and
+          got["max"] == max(p["max"] for p in parts), "backlog_depth count/max")
+
     # Associativity: merge(merge(a, b), c) == merge(a, b, c).
     fab = os.path.join(outdir, "ab.json")
     open(fab, "w").write(json.dumps(ab))
