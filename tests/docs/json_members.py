@@ -11,7 +11,12 @@ options that add members, and checks, section by section of the page
      bold word of that section;
   2. every member the section documents - the bold names that head a .TP
      entry and those in a {a, b, c} list - is a member of that JSON, unless
-     NOT_MEMBERS lists it with the reason.
+     NOT_MEMBERS lists it with the reason;
+  3. the rules of DESCRIPTION hold in every document and line: integer
+     nanoseconds in keys ending in _ns (but the means, deviations and
+     medians), integer counts, hexadecimal skb/head/address strings and
+     packet keys, schema_version 1, histograms of non-empty buckets in
+     ascending order, log2 ones [0, 2) or [2^k, 2^(k+1)) (merged ones too).
 
 Usage: json_members.py OVSPERF_ANALYZE OVSPERF_PROBE GEN_KDUPCALL GEN_FLOWS MAN_PAGE
                        TESTDATA WORKDIR
@@ -164,6 +169,59 @@ def keys(node, acc):
     return acc
 
 
+# Keys ending in _ns whose values have a fraction (the page says which).
+FRACTION_NS = {'mean_ns', 'stddev_ns', 'median_ns'}
+HEX = re.compile(r'0x[0-9a-f]+$')
+
+
+def is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def formats(node, path, errors):
+    """The rules of DESCRIPTION: times are integer nanoseconds in keys ending
+    in _ns; histograms are non-empty buckets, ascending, lo < hi, log2 ones
+    [0, 2) or [2^k, 2^(k+1)); skb pointers and addresses are hex strings;
+    counts are integers."""
+    if isinstance(node, list):
+        for v in node:
+            formats(v, path + '[]', errors)
+        return
+    if not isinstance(node, dict):
+        return
+    for k, v in node.items():
+        where = f'{path}.{k}'
+        if k.endswith('_ns') and not (v is None or is_int(v) or
+                                      (isinstance(v, list) and all(map(is_int, v))) or
+                                      (k in FRACTION_NS and isinstance(v, (int, float)))):
+            errors.add(f'{where}: {v!r} is not integer nanoseconds')
+        if k == 'count' and not (v is None or is_int(v)):
+            errors.add(f'{where}: count {v!r} is not an integer')
+        if k in ('skb', 'head', 'address') and v is not None and not HEX.match(str(v)):
+            errors.add(f'{where}: {v!r} is not a hexadecimal string')
+        if k == 'key' and 'latency_ns' in node and not HEX.match(str(v)):
+            errors.add(f'{where}: packet key {v!r} is not a hexadecimal string')
+        if k == 'schema_version' and v != 1:
+            errors.add(f'{where}: {v!r}')
+        if (isinstance(v, list) and v and isinstance(v[0], dict) and 'count' in v[0] and
+                any(b in v[0] for b in ('lo_ns', 'lo_us', 'lo'))):
+            lo = next(b for b in ('lo_ns', 'lo_us', 'lo') if b in v[0])
+            hi = 'hi' + lo[2:]
+            los = [b[lo] for b in v]
+            if los != sorted(set(los)):
+                errors.add(f'{where}: buckets not ascending: {los}')
+            if any(not b['count'] for b in v):
+                errors.add(f'{where}: an empty bucket')
+            log2 = lo == 'lo_ns' or k in ('log2_histogram', 'depth_histogram')
+            for b in v:
+                if not b[lo] < b[hi]:
+                    errors.add(f'{where}: bucket [{b[lo]}, {b[hi]})')
+                elif log2 and not ((b[lo], b[hi]) == (0, 2) or
+                                   (b[lo] >= 2 and b[hi] == 2 * b[lo] and not b[lo] & (b[lo] - 1))):
+                    errors.add(f'{where}: [{b[lo]}, {b[hi]}) is not a log2 bucket')
+        formats(v, where, errors)
+
+
 def run(argv, ok=(0, 2)):
     p = subprocess.run(argv, capture_output=True, text=True)
     if p.returncode not in ok:
@@ -179,8 +237,10 @@ def main():
 
     # Which report (or the recording) each run's JSON is filed under.
     got = {s: set() for s in NOT_MEMBERS}
+    errors = set()
 
     def doc(d):
+        formats(d, '', errors)
         for k in d:
             sec = 'MERGED DOCUMENTS' if k in ('merged_from', 'percentiles') else 'DESCRIPTION'
             got[sec].add(k)
@@ -204,6 +264,7 @@ def main():
         out = run([analyze] + argv).splitlines()
         for ln in out[:-1]:
             keys(json.loads(ln), got[sec])
+            formats(json.loads(ln), sec, errors)
         doc(json.loads(out[-1]))
 
     # The archive member of the recording: an archive of a recording.
@@ -248,7 +309,7 @@ def main():
     one(['merge', '--json', W('bl.json'), W('uc.json'), W('dr.json'), W('info.json')])
 
     secs = sections(page)
-    errors = []
+    errors = sorted(errors)
     for sec, want in NOT_MEMBERS.items():
         if sec not in secs:
             errors.append(f'{page} has no section {sec}')
