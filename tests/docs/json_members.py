@@ -16,7 +16,12 @@ options that add members, and checks, section by section of the page
      nanoseconds in keys ending in _ns (but the means, deviations and
      medians), integer counts, hexadecimal skb/head/address strings and
      packet keys, schema_version 1, histograms of non-empty buckets in
-     ascending order, log2 ones [0, 2) or [2^k, 2^(k+1)) (merged ones too).
+     ascending order, log2 ones [0, 2) or [2^k, 2^(k+1)) (merged ones too);
+  4. RECORDING's facts of five recordings: hostname, os_release, arch,
+     perf_version, cmdline, nr_cpus(_avail) as perf report --header-only
+     shows them (when perf is installed), pipe_mode, compressed, and
+     kallsyms_stored/kallsyms_source without and with --kallsyms; drops'
+     lost_events is the recording's lost.
 
 Usage: json_members.py OVSPERF_ANALYZE OVSPERF_PROBE GEN_KDUPCALL GEN_FLOWS MAN_PAGE
                        TESTDATA WORKDIR
@@ -25,6 +30,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 
@@ -241,6 +247,10 @@ def main():
 
     def doc(d):
         formats(d, '', errors)
+        drops = (d.get('reports') or {}).get('drops')
+        if drops and 'merged_from' not in d and drops['lost_events'] != d['recording']['lost']:
+            errors.add(f'drops.lost_events {drops["lost_events"]} is not recording.lost '
+                       f'{d["recording"]["lost"]}')
         for k in d:
             sec = 'MERGED DOCUMENTS' if k in ('merged_from', 'percentiles') else 'DESCRIPTION'
             got[sec].add(k)
@@ -299,6 +309,7 @@ def main():
     lines(['journey', '--json', '-q', T('latency-blame.data')], 'reports.journey')
     one(['drops', '--json', '-q', T('net.g.data')], 'dr.json')
     one(['drops', '--json', '-q', T('kernel-6.12.data')])
+    one(['drops', '--json', '-q', T('latency-lost.data')])
     # Drops with flow fields: every dropped packet on a flow of its own.
     run([gen_flows, W('flows.data'), W('flows.kallsyms'), '20', 'drops'], ok=(0,))
     one(['drops', '--json', '-q', W('flows.data')])
@@ -307,6 +318,34 @@ def main():
     one(['merge', '--json', W('lat1.json'), W('lat2.json')])
     one(['merge', '--json', W('kd.json'), W('kd.json')])
     one(['merge', '--json', W('bl.json'), W('uc.json'), W('dr.json'), W('info.json')])
+
+    # RECORDING's facts: from the header features (as perf report
+    # --header-only shows them, when perf is here), and how it was written.
+    perf = shutil.which('perf')
+    for f in ('usdt.data', 'usdt.pipe.data', 'usdt.z.data', 'ovs-lab.data', 'latency-g.data'):
+        r = json.loads(run([analyze, 'info', '--json', T(f)]))['recording']
+        hdr = {}
+        if perf:
+            for ln in run([perf, 'report', '--header-only', '-i', T(f)], ok=(0,)).splitlines():
+                m = re.match(r'# ([a-z ]+?) : (.*)$', ln)
+                if m:
+                    hdr.setdefault(m[1], m[2].rstrip())
+        want = {'hostname': hdr.get('hostname'), 'os_release': hdr.get('os release'),
+                'arch': hdr.get('arch'), 'perf_version': hdr.get('perf version'),
+                'cmdline': hdr.get('cmdline'), 'nr_cpus': hdr.get('nrcpus online'),
+                'nr_cpus_avail': hdr.get('nrcpus avail')}
+        for k, v in want.items():
+            if perf and str(r[k]) != v:
+                errors.add(f'{f}: recording.{k} {r[k]!r}, perf says {v!r}')
+        for k, v in (('pipe_mode', f.endswith('.pipe.data')),
+                     ('compressed', ' -z ' in r['cmdline']),
+                     ('kallsyms_stored', False), ('kallsyms_source', None)):
+            if r[k] != v:
+                errors.add(f'{f}: recording.{k} is {r[k]!r}, not {v!r}')
+    ks = T('ovs-lab.kallsyms.zst')
+    r = json.loads(run([analyze, 'info', '--json', '--kallsyms', ks, T('ovs-lab.data')]))['recording']
+    if (r['kallsyms_stored'], r['kallsyms_source']) != (True, ks):
+        errors.add(f'--kallsyms: kallsyms_stored {r["kallsyms_stored"]}, source {r["kallsyms_source"]}')
 
     secs = sections(page)
     errors = sorted(errors)
