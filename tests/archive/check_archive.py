@@ -15,6 +15,9 @@ usage: check_archive.py ANALYZE PROBE TESTDATA OUTDIR TEST-ARCHIVE
   on another boot: no kallsyms stored, one warning) give the same `script`
   output as the recordings, also for callchains and zstd-compressed
   records;
+- `ovsperf-probe archive --kallsyms` stores a zstd-compressed kallsyms of
+  the recorded boot and refuses one of another boot (exit 2, the earlier
+  output file kept);
 - errors: an archive on a pipe, a damaged archive, a zstd file that is no
   tar: exit 2 with a message naming the problem.
 """
@@ -87,6 +90,25 @@ def main():
               "%s archive: recording.archive %s" % (fmt, ar))
         check("archive" not in rw, "recording.archive for a plain perf.data")
         check(rg == rw, "%s archive: recording facts differ" % fmt)
+
+    # ovsperf-probe archive --kallsyms: a zstd-compressed copy of the recorded
+    # boot's is stored (decompressed) as the kallsyms member; one of another
+    # boot (_text elsewhere than the recording's kernel MMAP) is refused,
+    # exit 2, and the earlier output file stays as it was.
+    pa = os.path.join(outdir, "probe-kallsyms.tar.zst")
+    out([probe, "archive", rec, "--kallsyms", kz, "-o", pa])
+    r = run(["tar", "--zstd", "-xOf", pa, "kallsyms"])
+    check(r.returncode == 0 and r.stdout == open(kallsyms, "rb").read(),
+          "archive --kallsyms FILE.zst: the kallsyms member is not the file's text")
+    check(out([analyze, "-q", "-r", pa]) == want_text, "archive --kallsyms: text differs")
+    with open(pa, "wb") as f:
+        f.write(b"earlier file")
+    other = os.path.join(testdata, "kernel-6.12.kallsyms")
+    r = run([probe, "archive", rec, "--kallsyms", other, "-o", pa])
+    check(r.returncode == 2 and len(r.stderr.splitlines()) == 1 and
+          b"is not the kallsyms of the boot that made" in r.stderr,
+          "archive --kallsyms of another boot: rc %d %s" % (r.returncode, r.stderr))
+    check(open(pa, "rb").read() == b"earlier file", "a refused archive changed its output file")
 
     # The archive's kallsyms wins over the recording's stored one.
     renamed = os.path.join(outdir, "renamed.kallsyms")
