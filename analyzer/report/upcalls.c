@@ -90,6 +90,8 @@ struct up_report {
 	struct upcall_attr attrs[UP_MAX_ATTRS];	/* the key's, decoded */
 	char summary[512];		/* the packet's, decoded */
 	const struct upcall_writer *writer;	/* of the lines (out/upcall-lines.c) */
+	struct upcall_header header;	/* written before the first line, or the summary */
+	bool header_pending;		/* not written yet */
 	/* Counts. */
 	uint64_t nr_recv, nr_failed, nr_shown, nr_filtered, nr_unpaired;
 	uint64_t nr_pkt;		/* packet number (upcall_monitor's "1:") */
@@ -303,21 +305,30 @@ static int up_ready(struct pdata_tool *tool, struct pdata_session *s)
 		if (!up->pending)
 			return ovp_err(-ENOMEM, "upcalls: out of memory");
 	}
-	/* The lines go out as they are read, after their header. */
+	/* The lines go out as they are read, after their header.  The header
+	 * waits for the first line (or the summary): a filter that matches
+	 * nothing in the recording is an error, and then no report is printed. */
 	up->writer = up->base.items;
 	if (!up->writer)
 		return ovp_err(-ENOSYS, "upcalls: no line writer registered");
 	if (up->writer->header) {
 		const struct pdata_info *info = pdata_session__info(s);
-		struct upcall_header h = {
-			.has_clock = info->has_clock_data,
-			.clock_ns = info->clock_clk_ns,
-			.clock_tod_ns = info->clock_tod_ns,
-		};
 
-		return up->writer->header(&h, stdout);
+		up->header.has_clock = info->has_clock_data;
+		up->header.clock_ns = info->clock_clk_ns;
+		up->header.clock_tod_ns = info->clock_tod_ns;
+		up->header_pending = true;
 	}
 	return 0;
+}
+
+/* The header, once, before the first line or the summary. */
+static int write_header(struct up_report *up)
+{
+	if (!up->header_pending)
+		return 0;
+	up->header_pending = false;
+	return up->writer->header(&up->header, stdout);
 }
 
 /* The key's attributes into up->attrs (what the writer shows of them). */
@@ -369,7 +380,7 @@ static void emit(struct up_report *up, struct upcall_item *u)
 	}
 	if (up->pkt_mode != UPCALL_SHOW_NONE && u->pkt && u->pkt_len)
 		u->pkt_no = ++up->nr_pkt;
-	err = up->writer->item(u, stdout);
+	err = write_header(up) ?: up->writer->item(u, stdout);
 	if (err && !up->err)
 		up->err = err;
 }
@@ -503,8 +514,12 @@ static int up_sample(struct pdata_tool *tool, const struct pdata_sample *sm)
 static int up_model(struct report *r, json_t **model)
 {
 	struct up_report *up = to_up(r);
-	json_t *o = json_object();
+	json_t *o;
+	int err = write_header(up);
 
+	if (err)
+		return err;
+	o = json_object();
 	json_object_set_new(o, "shown", json_integer((json_int_t)up->nr_shown));
 	json_object_set_new(o, "received", json_integer((json_int_t)up->nr_recv));
 	json_object_set_new(o, "failed", up->ret_idx >= 0 ?

@@ -12,6 +12,7 @@ arg1, and --result error shows exactly those.
 Usage: upcalls_perf_check.py OVSPERF_ANALYZE PERF_DATA [--min N]  (N: fewest recv_upcalls, 10)
 Exit 77 without perf.
 """
+import collections
 import re
 import shutil
 import subprocess
@@ -65,6 +66,42 @@ def main():
                           text=True, check=True).stdout.splitlines()
     if by_r != got:
         errors.append('upcalls -r FILE differs from upcalls FILE')
+    # --pid: only the upcalls of that process (the handlers' pid, from
+    # perf script's pid/tid); a process with no upcall shows none and counts
+    # them filtered out; a PID the recording does not have (a handler's tid
+    # is not a process) is one error line, exit 1 and no report, not even
+    # the header.
+    pids = collections.Counter(re.findall(r'^\s*(\d+)/\d+\s+\S+:recv_upcall:', subprocess.run(
+        ['perf', 'script', '-i', data, '-F', 'pid,tid,event'], capture_output=True, text=True,
+        check=True).stdout, re.M))
+    if len(pids) != 1 or pids.most_common(1)[0][1] != n:
+        errors.append(f'recv_upcall pids {dict(pids)}: the check needs one process')
+    else:
+        pid = pids.most_common(1)[0][0]
+        for opt in ('--pid', '-p'):
+            p = subprocess.run([analyze, 'upcalls', '-q', opt, pid, data],
+                               capture_output=True, text=True)
+            if p.returncode or p.stdout.splitlines() != got:
+                errors.append(f'upcalls {opt} {pid}: exit {p.returncode}, not the same lines')
+        other = next(ln.split()[3] for ln in got[1:n + 1] if ln.split()[3] != pid)
+        p = subprocess.run([analyze, 'upcalls', '-q', '--pid', other, data],
+                           capture_output=True, text=True)
+        if p.returncode != 1 or p.stdout or len(p.stderr.splitlines()) != 1 or \
+                f'--pid {other} matches nothing in the recording' not in p.stderr:
+            errors.append(f'upcalls --pid {other} (a thread): exit {p.returncode}, stdout '
+                          f'{p.stdout[:80]!r}, stderr {p.stderr!r}')
+        # a process the recording knows (init's COMM record) without upcalls
+        p = subprocess.run([analyze, 'upcalls', '-q', '--pid', '1', data],
+                           capture_output=True, text=True)
+        last = p.stdout.splitlines()[-1] if p.stdout else ''
+        if p.returncode or len(p.stdout.splitlines()) != 3 or \
+                last != f'0 upcalls shown: {n} received by handlers, {failed} failed in the ' \
+                        f'kernel, {n} filtered out.':
+            errors.append(f'upcalls --pid 1: exit {p.returncode}, {p.stdout[-200:]!r}')
+    # Not a report of the default run (it lists, it does not summarise).
+    p = subprocess.run([analyze, '-q', data], capture_output=True, text=True)
+    if '=== upcalls' in p.stdout or 'DPIF_NAME' in p.stdout:
+        errors.append('the default run shows the upcalls list')
     if n < least:
         errors.append(f'only {n} recv_upcall samples')
     if errors:
