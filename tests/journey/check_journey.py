@@ -5,11 +5,17 @@ against the packets computed independently from `perf script` output.
 Usage: check_journey.py OVSPERF_ANALYZE DATA KEY [--expect-clones] [EXTRA_ARGS...]
 
 EXTRA_ARGS go to journey; the checker applies --min-events N, --through
-EVENT, --time START,END ("auto": the middle third of the recording) and the
-flow filters --src-ip A, --dst-ip A, --src-port N, --dst-port N, --protocol
-N (on the first value of each field on the packet; probe fields are bytes
-in network order printed as numbers) to its own packets too, and checks
---max-inflight N by its invariants.
+EVENT (full name, or the event part), --time START,END ("auto": the middle
+third of the recording), --cpu LIST (a packet with an event on one of the
+CPUs), --dev NAME (a packet with an event on the device) and the flow
+filters --src-ip A, --dst-ip A, --src-port N, --dst-port N, --protocol N (on
+the first value of each field on the packet; probe fields are bytes in
+network order printed as numbers) to its own packets too, checks --limit N
+(the first N packets shown, the others counted over the limit) and
+--max-events N (the first N events of each packet kept, the others counted
+in the packet and the summary), and --max-inflight N by its invariants.
+The text report names the identity used; --key head on a recording without
+skb->head falls back to skb with one warning.
 
 KEY is the identity to ask for and to compute: "skb" (skb address, free
 events as boundaries) or "head" ((head, skb) as retis: a new skb sharing a
@@ -226,7 +232,19 @@ def main():
         if opt == "--min-events":
             shown = [p for p in shown if len(p["events"]) >= int(val)]
         elif opt == "--through":
-            shown = [p for p in shown if any(r.event == val for r in p["events"])]
+            shown = [p for p in shown if any(r.event == val or (":" not in val and
+                                                               r.event.split(":")[-1] == val)
+                                             for r in p["events"])]
+        elif opt == "--cpu":
+            cpus = set()
+            for part in val.split(","):
+                lo, _, hi = part.partition("-")
+                cpus |= set(range(int(lo), int(hi or lo) + 1))
+            shown = [p for p in shown if any(r.cpu in cpus for r in p["events"])]
+        elif opt == "--dev":
+            shown = [p for p in shown if any(unquote(next((r.fields[f] for f in DEV_FIELDS
+                                                            if r.fields.get(f)), None)) == val
+                                             for r in p["events"])]
         elif opt in FLOW_OPTS:
             field, conv = FLOW_OPTS[opt]
             shown = [p for p in shown if first_field(p, field) == conv(val)]
@@ -236,13 +254,17 @@ def main():
             shown = [p for p in shown if p["events"][0].time_ns >= lo and
                      p["events"][-1].time_ns <= hi]
 
+    limit = int(extra[extra.index("--limit") + 1]) if "--limit" in extra else 0
+    max_ev = int(extra[extra.index("--max-events") + 1]) if "--max-events" in extra else 256
     fails = []
-    # Packets by their (time, event) lists; two packets can share one (the
-    # same skb freed twice in one nanosecond, as a TCG guest's clock allows),
-    # so each list keeps its packets in order and a packet is matched once.
+    # Packets by their (time, event) lists (the events kept); two packets can
+    # share one (the same skb freed twice in one nanosecond, as a TCG guest's
+    # clock allows), so each list keeps its packets in order and a packet is
+    # matched once.
     by_key = {}
     for p in shown:
-        by_key.setdefault(tuple(ev_key(r.time_ns, r.event) for r in p["events"]), []).append(p)
+        by_key.setdefault(tuple(ev_key(r.time_ns, r.event) for r in p["events"][:max_ev]),
+                          []).append(p)
     for g in got:
         k = tuple(ev_key(e["time_ns"], e["event"]) for e in g["events"])
         cands = by_key.get(k)
@@ -276,19 +298,34 @@ def main():
                     fails.append("packet %d event %s at %d: %s = %r, expected %r" % (
                         g["id"], e["event"], e["time_ns"], name, e.get(name), val))
             prev = r.time_ns
+        n = len(p["events"])
+        if (g["nr_events"], g["events_not_kept"], len(g["events"])) != \
+                (n, max(0, n - max_ev), min(n, max_ev)):
+            fails.append("packet %d: %d events, %d not kept, %d shown; expected %d, %d, %d" % (
+                g["id"], g["nr_events"], g["events_not_kept"], len(g["events"]), n,
+                max(0, n - max_ev), min(n, max_ev)))
         want_end = "freed" if p.get("freed") else "in_flight"
         if g["end"] != want_end:
             fails.append("packet %d: end %s, expected %s" % (g["id"], g["end"], want_end))
-    for k, left in by_key.items():
-        for p in left:
+    left = [(k, p) for k, ps in by_key.items() for p in ps]
+    if limit:
+        # --limit N: the first N packets are shown, the others counted.
+        if len(got) != min(limit, len(shown)):
+            fails.append("--limit %d: %d packets shown of %d" % (limit, len(got), len(shown)))
+        if summ.get("packets_over_limit") != len(left):
+            fails.append("--limit %d: %r over the limit, expected %d" % (
+                limit, summ.get("packets_over_limit"), len(left)))
+    else:
+        for k, p in left:
             fails.append("missing packet (expected id %d): %s" % (p["id"], k))
 
     nr_clones = sum(1 for p in exp if p["parent"])
     nr_events = sum(len(p["events"]) for p in exp)
     checks = {
-        "packets": len(exp), "packets_shown": len(shown),
+        "packets": len(exp), "packets_shown": min(limit, len(shown)) if limit else len(shown),
         "packets_filtered": len(exp) - len(shown), "events_total": nr_events,
         "clones": nr_clones, "kfree_skbmem_followups": followups,
+        "events_not_kept": sum(max(0, len(p["events"]) - max_ev) for p in shown),
         "freed": sum(1 for p in exp if p.get("freed")),
         "in_flight_at_end": sum(1 for p in exp if not p.get("freed")),
         # --key head falls back to skb when no event carries a head.
@@ -298,9 +335,27 @@ def main():
     for name, val in checks.items():
         if summ.get(name) != val:
             fails.append("summary %s = %r, expected %r" % (name, summ.get(name), val))
-    if not shown or (extra and len(shown) == len(exp)):
+    filtering = [o for o in extra[0::2] if o not in ("--limit", "--max-events")]
+    if not shown or (filtering and len(shown) == len(exp)) or \
+            (limit and limit >= len(shown)) or \
+            ("--max-events" in extra and not checks["events_not_kept"]):
         fails.append("%d of %d packets shown in %s: the test would prove nothing" % (
             len(shown), len(exp), data))
+    # The text names the identity used; --key head without skb->head falls
+    # back to skb with one warning.
+    text = subprocess.run([binary, "journey", "--key", key, data], capture_output=True,
+                          text=True)
+    ident = [ln for ln in text.stdout.splitlines() if ln.startswith("Identity: ")]
+    warn = [ln for ln in text.stderr.splitlines() if "--key head: no event carries" in ln]
+    want_ident = "Identity: (skb->head, skb)" if checks["identity"] == "head" else \
+        "Identity: skb address"
+    fell_back = key == "head" and checks["identity"] == "skb"
+    if len(ident) != 1 or not ident[0].startswith(want_ident) or \
+            ident[0].endswith("[--key head asked]") != fell_back:
+        fails.append("text: identity line %s, expected %r%s" % (
+            ident, want_ident, " [--key head asked]" if fell_back else ""))
+    if len(warn) != (1 if fell_back else 0):
+        fails.append("text: %d warnings of the fallback to skb: %s" % (len(warn), warn))
     if expect_clones and not nr_clones:
         fails.append("no clone expected in %s with --key %s" % (data, key))
     if not expect_clones and key == "skb" and nr_clones:
