@@ -7,6 +7,7 @@
 # freed with a callchain of its own.
 #
 # - 60,000 packets (below the caps): no warning, exit 0, 60,000 flows.
+# - --top N on 200 drops: N callchains per reason (3 by default, 64 at most).
 # - 70,000 packets (past both): exit 2 with exactly the two warnings; every
 #   drop is counted, the flow table holds the first 65,536 flows, those of
 #   the 60,000 run with the same rows.
@@ -62,5 +63,22 @@ elif below:
     if missing:
         fail("past the caps: %d flows of the first 60000 changed, e.g. %r" %
              (len(missing), missing[0]))
+
+# --top N: the callchains shown per reason (default 3, at most 64), on 200
+# drops with a callchain each; gen-flows' kfree_skb has no reason field, so
+# the one reason is "(no reason recorded)".
+data = os.path.join(tmp, "droptop.data")
+subprocess.run([gen, data, data + ".kallsyms", "200", "drops"], check=True)
+for opts, want in (([], 3), (["--top", "0"], 0), (["--top", "1"], 1), (["--top", "64"], 64),
+                   (["--top", "100"], 64)):
+    p = subprocess.run([analyze, "drops", "--json", "-q"] + opts + [data], capture_output=True,
+                       text=True)
+    got = [(r["reason"], r["count"], len(r.get("callchains", [])))
+           for r in json.loads(p.stdout)["reports"]["drops"]["reasons"]] if p.stdout else []
+    if p.returncode or got != [("(no reason recorded)", 200, want)]:
+        fail("drops %s: exit %d, reasons %s, expected 200 (no reason recorded) with %d "
+             "callchains" % (" ".join(opts) or "(no --top)", p.returncode, got, want))
+for f in (data, data + ".kallsyms"):
+    os.unlink(f)
 print("PASS" if not failures else "%d failure(s)" % failures)
 sys.exit(1 if failures else 0)
