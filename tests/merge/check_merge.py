@@ -201,6 +201,57 @@ def main():
                   "kernel-delay %s/%s not doubled" % (n, sc["name"]))
         check(t2[n]["tid"] == t["tid"], "same tid kept")
 
+    # merged_from: one object per input with its recording's facts; the
+    # clocks of several hosts: last_ns null too; one input keeps its times.
+    for x, d, f in zip(ab["merged_from"], (a, b), (fa, fb)):
+        r = d["recording"]
+        want = {"file": f, "hostname": r["hostname"], "path": r["path"], "events": r["events"],
+                "duration_ns": r["duration_ns"], "lost": r["lost"], "truncated": r["truncated"],
+                "os_release": r["os_release"], "ovsperf_version": d["ovsperf_version"]}
+        check(x == want, "merged_from %s: %s, expected %s" % (f, x, want))
+    check(ab["recording"]["last_ns"] is None, "last_ns of two hosts' clocks must be null")
+    check((one["recording"]["first_ns"], one["recording"]["last_ns"]) ==
+          (a["recording"]["first_ns"], a["recording"]["last_ns"]),
+          "one input: first_ns/last_ns changed")
+    # "-": one document from standard input.
+    r = subprocess.run([analyze, "merge", fa, "-"], stdin=open(fb), capture_output=True,
+                       text=True)
+    dash = json.loads(r.stdout) if r.returncode == 0 else {}
+    check(dash.get("reports") == ab["reports"] and
+          [x["file"] for x in dash.get("merged_from", [])] == [fa, "-"],
+          "merge A - < B: rc %d, not merge A B (%s)" % (r.returncode, r.stderr.strip()))
+
+    # upcall-cost's cost summaries have a log2 histogram: one input's
+    # percentiles become its bucket bounds; an object without a log2
+    # histogram gets null percentiles.
+    fu, u = analyze_json(analyze, os.path.join(testdata, "upcall.data"), outdir)
+    uc = u["reports"]["upcall_cost"]
+    secs = ("kernel_to_vswitchd", "vswitchd_to_kernel", "overhead", "kernel_to_kernel_exec")
+    mu = json.loads(merge(analyze, [fu]))["reports"]["upcall_cost"]
+    for sec in secs:
+        for k, pct in (("median_ns", 50), ("p99_ns", 99)):
+            # The nearest-rank bucket's hi_ns - 1, capped at max_ns.
+            rank, seen, want = math.ceil(pct / 100 * uc[sec]["count"]), 0, None
+            for bk in uc[sec]["histogram"]:
+                seen += bk["count"]
+                if seen >= rank:
+                    want = min(bk["hi_ns"] - 1, uc[sec]["max_ns"])
+                    break
+            check(mu[sec][k] == want and uc[sec][k] <= want,
+                  "upcall-cost %s %s: %s, want the bucket upper end %s above the exact %s" % (
+                      sec, k, mu[sec][k], want, uc[sec][k]))
+    check(uc["kernel_to_vswitchd"]["count"] > 0 and uc["kernel_to_vswitchd"]["median_ns"] !=
+          mu["kernel_to_vswitchd"]["median_ns"], "upcall-cost: no median changed by the merge")
+    for sec in secs:
+        del u["reports"]["upcall_cost"][sec]["histogram"]
+    nohist = os.path.join(outdir, "nohist.json")
+    json.dump(u, open(nohist, "w"))
+    mn = json.loads(merge(analyze, [nohist]))["reports"]["upcall_cost"]
+    check(all(mn[sec]["median_ns"] is None and mn[sec]["p99_ns"] is None and
+              mn[sec]["count"] == uc[sec]["count"] for sec in secs),
+          "without a log2 histogram: percentiles %s" % [(mn[s]["median_ns"], mn[s]["p99_ns"])
+                                                        for s in secs])
+
     # Text and HTML outputs.
     text = merge(analyze, [fa, fb], "--text")
     check("Merged 2 documents" in text and fa in text and "backlog" in text, "text output")
