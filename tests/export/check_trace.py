@@ -395,10 +395,67 @@ def check_proto(binary, data, work, doc):
     print(f'{data}: CPU tracks {dict(cats)}; --level 0 same events; clocks {dict(clocks)}')
 
 
+def check_cli(binary, tdir, work):
+    """The output names and options (ovsperf-analyze(1), export): --format
+    over the name's suffix, '-' for standard output, --level's default (1),
+    and one summary line per output file on stderr, none with --quiet."""
+    kd = f'{tdir}/kdelay.data'
+
+    def ex(*args):
+        return subprocess.run([binary, 'export', *args, kd], capture_output=True, check=True)
+    p = ex('--perfetto', f'{work}/cli.json')
+    doc = load(f'{work}/cli.json')
+    n = len(doc['traceEvents'])
+    lines = p.stderr.decode().splitlines()
+    check(len(lines) == 1 and lines[0].startswith(f'{work}/cli.json: {n} trace events: '),
+          f'export summary line: {lines}, expected "{work}/cli.json: {n} trace events: ..."')
+    check(not ex('-q', '--perfetto', f'{work}/cli-q.json').stderr, 'export -q: stderr')
+    # --format json on a .pftrace name, proto on a .json name.
+    ex('-q', '--format', 'json', '--perfetto', f'{work}/cli-json.pftrace')
+    check(load(f'{work}/cli-json.pftrace') == doc, '--format json: not the .json document')
+    ex('-q', '--format', 'proto', '--perfetto', f'{work}/cli-proto.json')
+    packets, stats = pftrace.decode(f'{work}/cli-proto.json')
+    check(packets and stats['compressed'] > 0, f'--format proto on a .json name: {stats}')
+    ex('-q', '--perfetto', f'{work}/cli.pftrace')
+    check(pftrace.to_trace_events(packets)['traceEvents'] ==
+          pftrace.to_trace_events(pftrace.decode(f'{work}/cli.pftrace')[0])['traceEvents'],
+          '--format proto: not the .pftrace trace')
+    # '-': the JSON document on standard output.
+    out = ex('-q', '--perfetto', '-').stdout
+    check(json.loads(out) == doc, "--perfetto -: not the .json document")
+    # --level: 1 by default; 12 compresses more.
+    ex('-q', '--level', '1', '--perfetto', f'{work}/cli-1.pftrace')
+    ex('-q', '--level', '12', '--perfetto', f'{work}/cli-12.pftrace')
+    d, l1, l12 = (open(f'{work}/{f}', 'rb').read() for f in
+                  ('cli.pftrace', 'cli-1.pftrace', 'cli-12.pftrace'))
+    check(d == l1 and len(l12) < len(l1), f'--level: default {len(d)} bytes, --level 1 '
+          f'{len(l1)} ({"same" if d == l1 else "different"}), --level 12 {len(l12)}')
+    if len(sys.argv) > 5:
+        # Both outputs: one line each, the pcapng's with its packets.
+        up = f'{work}/cli-up.data'
+        subprocess.run([sys.argv[5], 'bytes', up, up + '.json'], check=True)
+        p = subprocess.run([binary, 'export', '--perfetto', f'{work}/cli-up.json', '--pcap',
+                            f'{work}/cli-up.pcapng', up], capture_output=True, text=True,
+                           check=True)
+        lines = p.stderr.splitlines()
+        nt = len(load(f'{work}/cli-up.json')['traceEvents'])
+        ok = len(lines) == 2 and lines[0].startswith(f'{work}/cli-up.json: {nt} trace events')
+        if ok and shutil.which('tshark'):
+            np = len(subprocess.run(['tshark', '-r', f'{work}/cli-up.pcapng'],
+                                    capture_output=True, text=True,
+                                    check=True).stdout.splitlines())
+            ok = lines[1] == f'{work}/cli-up.pcapng: {np} packets'
+        else:
+            ok = ok and lines[1].startswith(f'{work}/cli-up.pcapng: ')
+        check(ok, f'export summary lines of two outputs: {lines}')
+    print('export: names, --format, -, --level and the summary lines checked')
+
+
 def check_all():
     binary, tdir, work = sys.argv[1:4]
     if FORMAT == 'json':
         check_engines_all(binary, tdir, work)
+        check_cli(binary, tdir, work)
     if FORMAT == 'proto':
         # Every recording of testdata/ (pipe, compressed, lost events, USDT,
         # OVS) exports to a trace that decodes and is structurally valid.
