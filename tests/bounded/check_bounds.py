@@ -111,6 +111,16 @@ rc, _, err, rss_noend = run(["export", "-q", "--perfetto", trace, noend])
 if rc != 2 or err:
     fail("export -q on the never-ending recording: exit %d (expected 2), stderr %r" %
          (rc, err))
+# Without -q: one warning for each cap, naming the table and the cap
+# (the 600,000 addresses pass 262,144 twice: the generations restart from
+# 0 twice).
+rc, _, err, _ = run(["export", "--no-blame", "--perfetto", trace, noend])
+warns = [ln for ln in err.splitlines() if "warning" in ln]
+if rc != 2 or len(warns) != 2 or \
+        "more than %d packets were in flight at once" % CAP not in warns[0] or \
+        "more than 262144 skb addresses: packet generations (gen) counted again from 0, " \
+        "2 time(s)" not in warns[1]:
+    fail("export on the never-ending recording: exit %d, warnings %r" % (rc, warns))
 rc, _, err, rss_normal = run(["export", "-q", "--perfetto", trace, normal])
 print("export: peak %d KB never-ending, %d KB normal" % (rss_noend, rss_normal))
 if rc != 0:
