@@ -14,7 +14,8 @@ upcall-cost`, and the stored sets (--write-sets / --read-sets):
   3. --stop N: the events counted per type are those of the first N events
      of the five types in time order (perf script), and -s N is the same;
   4. a file that is not a sets file, or a damaged set, is one error line
-     and exit 2.
+     and exit 2; --read-sets with a recording named too is a usage error
+     (exit 1).
 
 Usage: uc_sets_check.py ANALYZER PERF_DATA WORKDIR
        uc_sets_check.py ANALYZER --gen GEN_UPCALL MODE WORKDIR
@@ -104,6 +105,11 @@ def main():
             if got != want:
                 errors.append(f'{opt}: totals {got}, first {n} events give {want}')
 
+    # --read-sets reads no recording: naming one too is a usage error.
+    p = run(analyzer, '--read-sets', sets_file, data, check=False)
+    if p.returncode != 1 or p.stdout or len(p.stderr.splitlines()) != 1 or \
+            'no recording is read with these options' not in p.stderr:
+        errors.append(f'--read-sets with a recording: exit {p.returncode}, {p.stderr!r}')
     bad = os.path.join(work, 'bad-sets.json')
     for content in ('{"format": "x"}', 'not json',
                     json.dumps(dict(stored, sets=[{'tid': 1, 'pkt_len': 60}]))):
