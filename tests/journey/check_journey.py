@@ -223,8 +223,20 @@ def main():
     summ = doc["reports"]["journey"]
 
     if "--max-inflight" in extra:
-        return check_evicted(recs, exp, followups, got, summ,
-                             int(extra[extra.index("--max-inflight") + 1]))
+        limit = int(extra[extra.index("--max-inflight") + 1])
+        # The text: one warning naming the cap, the evicted blocks marked.
+        text = subprocess.run([binary, "journey", "--key", key] + extra + [data],
+                              capture_output=True, text=True)
+        warn = [ln for ln in text.stderr.splitlines() if "in flight at once" in ln]
+        marked = sum(1 for ln in text.stdout.splitlines()
+                     if ln.startswith("packet ") and ln.endswith("  evicted"))
+        if text.returncode != 2 or len(warn) != 1 or \
+                "journey: more than %d packets were in flight at once" % limit not in warn[0] or \
+                marked != summ["evicted"]:
+            print("FAIL: text: exit %d, warnings %s, %d blocks marked evicted of %d" % (
+                text.returncode, warn, marked, summ["evicted"]))
+            return 1
+        return check_evicted(recs, exp, followups, got, summ, limit)
 
     # Filters the checker understands: --min-events N, --through EVENT (full name).
     shown = exp
