@@ -20,7 +20,7 @@
  * upcall each event belongs to), not by any correlation: for the whole
  * recording ("all") and for --handler-filter handler2 ("handler2").
  *
- * Usage: gen-upcall bytes|length|set|flood:N OUT.data OUT.json
+ * Usage: gen-upcall bytes|length|set|both|flood:N OUT.data OUT.json
  *   bytes:  every event with a packet carries its bytes, the kernel upcall
  *           too (a probe: ovsperf:ovs_dp_upcall len, upcall_cmd, pkt); several
  *           packets share a length, so only the bytes tell them apart;
@@ -29,6 +29,10 @@
  *           every packet length differs (kernel upcalls match by length);
  *   length: plain perf form: the tracepoint and USDT arguments only; every
  *           packet length differs;
+ *   both:   bytes, and the openvswitch:ovs_dp_upcall tracepoint too, a twin
+ *           of every kernel upcall (same time, no bytes): upcall-cost
+ *           must prefer the probe with the bytes, so the answers are
+ *           those of bytes (the tracepoint pairs by length, wrongly here);
  *   flood:N: bytes, then N kernel upcalls that no handler receives, 1 us
  *           apart (the cap on the events upcall-cost keeps to match).
  */
@@ -145,6 +149,10 @@ static const char pexec_fmt[] =
 static bool bytes_mode;		/* handler events carry packet bytes */
 static bool dp_bytes_mode;	/* ...and the kernel upcall too */
 static uint64_t flood;		/* flood:N: kernel upcalls nobody receives, at the end */
+static bool dp_twin;		/* both: the tracepoint too, a twin of each kernel upcall */
+static bool twin_now;		/* write_sample() writes the twin of a kernel upcall */
+#define TWIN_ID 106		/* the twin's sample id */
+#define TWIN_TYPE 9206		/* and tracepoint id */
 
 /* One event to write. */
 struct gen_ev {
@@ -369,9 +377,10 @@ static int write_sample(struct pdata_writer *w, const struct gen_ev *e)
 {
 	uint8_t rec[512], raw[256], b[64];
 	struct perf_event_header h = { .type = PERF_RECORD_SAMPLE };
-	uint64_t id = 100 + e->ev, ip = 0x55550000 + e->ev, period = 1, u64;
+	uint64_t id = twin_now ? TWIN_ID : 100 + (uint64_t)e->ev;
+	uint64_t ip = 0x55550000 + e->ev, period = 1, u64;
 	uint32_t cpu[2] = { e->cpu, 0 }, raw_size, u32, len = e->pkt >= 0 ? pkt_len(e->pkt) : 0;
-	uint16_t type = ids[e->ev];
+	uint16_t type = twin_now ? TWIN_TYPE : ids[e->ev];
 	int32_t s32;
 	uint16_t u16;
 	size_t n = sizeof(h), rlen = 16;
@@ -385,7 +394,7 @@ static int write_sample(struct pdata_writer *w, const struct gen_ev *e)
 		pkt_bytes(e->pkt, b);
 	switch (e->ev) {
 	case DP:
-		if (dp_bytes_mode) {
+		if (dp_bytes_mode && !twin_now) {
 			u64 = 0xffff888100000000ULL + (uint64_t)e->pkt * 256;
 			memcpy(raw + 16, &u64, 8);
 			memcpy(raw + 24, &len, 4);
@@ -575,9 +584,13 @@ int main(int argc, char **argv)
 		flood = strtoull(argv[1] + 6, NULL, 10);
 		argv[1] = "bytes";
 	}
+	if (argc == 4 && !strcmp(argv[1], "both")) {
+		dp_twin = true;
+		argv[1] = "bytes";
+	}
 	if (argc != 4 || (strcmp(argv[1], "bytes") && strcmp(argv[1], "length") &&
 			  strcmp(argv[1], "set"))) {
-		fprintf(stderr, "usage: gen-upcall bytes|length|set|flood:N OUT.data OUT.json\n");
+		fprintf(stderr, "usage: gen-upcall bytes|length|set|both|flood:N OUT.data OUT.json\n");
 		return 1;
 	}
 	bytes_mode = strcmp(argv[1], "length") != 0;
@@ -621,11 +634,25 @@ int main(int argc, char **argv)
 
 		err = pdata_writer__add_attr(w, &attr, &id, 1, names[k]);
 	}
+	if (dp_twin && !err) {
+		struct perf_event_attr attr = {
+			.type = PERF_TYPE_TRACEPOINT, .size = sizeof(attr), .config = TWIN_TYPE,
+			.sample_period = 1, .sample_type = SAMPLE_TYPE, .sample_id_all = 1,
+		};
+		uint64_t id = TWIN_ID;
+
+		err = pdata_writer__add_attr(w, &attr, &id, 1, "openvswitch:ovs_dp_upcall");
+	}
 	err = err ?: write_comm(w, VSWITCHD, VSWITCHD, "ovs-vswitchd");
 	err = err ?: write_comm(w, VSWITCHD, 501, "handler1");
 	err = err ?: write_comm(w, VSWITCHD, 502, "handler2");
 	for (i = 0; i < nr_evs && !err; i++) {
 		err = write_sample(w, &evs[i]);
+		if (!err && dp_twin && evs[i].ev == DP) {
+			twin_now = true;
+			err = write_sample(w, &evs[i]);
+			twin_now = false;
+		}
 		if (!err && i % 128 == 127)
 			err = pdata_writer__finished_round(w);
 	}
@@ -649,6 +676,13 @@ int main(int argc, char **argv)
 					       bytes_mode ? exec_fmt_bytes : exec_fmt_length);
 	err = err ?: pdata_tracing__add_format(tr, dp_bytes_mode ? "ovsperf" : "probe",
 					       pexec_fmt);
+	if (dp_twin) {
+		static char twin_fmt[sizeof(dp_fmt_length) + 16];
+
+		snprintf(twin_fmt, sizeof(twin_fmt), "name: ovs_dp_upcall\nID: %d%s", TWIN_TYPE,
+			 strstr(dp_fmt_length, "\nformat:"));
+		err = err ?: pdata_tracing__add_format(tr, "openvswitch", twin_fmt);
+	}
 	err = err ?: pdata_writer__set_tracing(w, tr);
 	err = err ?: pdata_writer__set_host_features(w);
 	err = pdata_writer__close(w, err);

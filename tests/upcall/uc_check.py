@@ -14,7 +14,11 @@ paired by length only and names the probe to record, none with them
 lines (--histogram-buckets' default) or N with --histogram-buckets N; with
 --handler-filter, a line counts the upcalls other handlers received.
 
-Usage: uc_check.py GEN_UPCALL ANALYZER bytes|set|length WORKDIR
+In the "both" form (the probe set's kernel upcall with its bytes and the
+openvswitch tracepoint too) the probe is preferred: the answers are those
+of its bytes, and the report names it.
+
+Usage: uc_check.py GEN_UPCALL ANALYZER bytes|set|length|both WORKDIR
 Exit 0 when everything matches, 1 otherwise.
 """
 import json
@@ -73,7 +77,7 @@ def check_text(analyzer, data, mode, want, errors):
                               capture_output=True, text=True, check=True)
     p = run()
     warn = [ln for ln in p.stderr.splitlines() if 'carry no packet bytes' in ln]
-    if mode == 'bytes':
+    if mode in ('bytes', 'both'):
         if warn:
             errors.append(f'text: warned about packet bytes with them: {warn}')
         last = 'in-port yes, length, packet bytes yes'
@@ -111,6 +115,8 @@ def main():
                              capture_output=True, text=True).stdout
         n = sum(1 for line in out.splitlines() if line.strip())
         total = sum(e['total'] for e in want['all']['events'].values())
+        if mode == 'both':	# the tracepoint's twin of each kernel upcall
+            total += want['all']['events']['openvswitch__dp_upcall']['total']
         if n != total:
             errors.append(f'perf script reads {n} events, the generator wrote {total}')
     for what, extra in (('all', []), ('handler2', ['--handler-filter', 'handler2'])):
@@ -118,6 +124,9 @@ def main():
                                         [data], check=True, capture_output=True,
                                         text=True).stdout)['reports']['upcall_cost']
         compare(want[what], got, what, errors)
+        dp = next(e['event'] for e in got['events'] if e['type'] == 'openvswitch__dp_upcall')
+        if mode == 'both' and dp != 'ovsperf:ovs_dp_upcall':
+            errors.append(f'{what}: kernel upcalls from {dp}, not the probe with the bytes')
     check_text(analyzer, data, mode, want, errors)
     if want['all']['sets'] == 0:
         errors.append('nothing to compare: no upcall set')
