@@ -11,7 +11,8 @@ usage: default_run.py ANALYZE RECORDING...
   line ("=== NAME: ... ===");
 - JSON: one document whose latency and drops reports equal those of the
   commands run by name, and whose journey summary counts the same packets
-  as `journey` (the default run lists the first 10 in text only).
+  as `journey` (the default run lists the first 10 in text only);
+- text: the journey's first 10 blocks, and a line saying how many more.
 """
 import json
 import subprocess
@@ -60,6 +61,17 @@ def main():
               "%s: journey summary %s vs %s" % (name, got.get("packets"), j["packets"]))
         check(got.get("packets_shown", 0) + got.get("packets_over_limit", 0) == j["packets_shown"],
               "%s: journey shown + over limit" % name)
+        # The first 10 packets, and how many more there are.
+        shown = min(10, j["packets_shown"])
+        check(got.get("packets_shown") == shown, "%s: default run's JSON shows %s packets, "
+              "expected %d" % (name, got.get("packets_shown"), shown))
+        sect = text.split("\n=== journey")[1].split("\n=== ")[0].splitlines()
+        blocks = [ln for ln in sect if ln.startswith("packet ")]
+        more = j["packets_shown"] - shown
+        want = "Packets: %d shown, %d more (all of them: ovsperf-analyze journey FILE) (of %d;" % (
+            shown, more, j["packets"])
+        check(len(blocks) == shown and more > 0 and any(ln.startswith(want) for ln in sect),
+              "%s: default run: %d journey blocks, no line %r" % (name, len(blocks), want))
         print("%s: latency, journey (%d packets), drops" % (name, j["packets"]))
     return 1 if failures else 0
 
