@@ -29,7 +29,8 @@ static int text_header(const struct journey_header *h, FILE *out)
 		"packets end)\n");
 	fprintf(out, "Identity: %s%s\n", h->head_key ?
 		"(skb->head, skb) as retis: clones share the head and are linked to "
-		"their parent; free events end an skb" :
+		"their parent; free events end an skb" : h->skb_asked ?
+		"skb address, free events as boundaries (--key skb: clones are not linked)" :
 		"skb address, free events as boundaries (no event carries skb->head: clones "
 		"are not linked)", h->key_fell_back ? " [--key head asked]" : "");
 	fprintf(out, "Events followed:");

@@ -381,6 +381,7 @@ static int j_ready(struct pdata_tool *tool, struct pdata_session *s)
 		struct journey_header h = {
 			.head_key = j->key == PKTID_KEY_HEAD,
 			.key_fell_back = j->key_fell_back,
+			.skb_asked = j->key != PKTID_KEY_HEAD && have_head,
 			.events = (const char *const *)j->events_used,
 			.nr_events = j->nr_used,
 		};

@@ -83,6 +83,7 @@ struct journey_packet {
 struct journey_header {
 	bool head_key;			/* identity (skb->head, skb), else skb address */
 	bool key_fell_back;		/* --key head asked, no event carries the head */
+	bool skb_asked;			/* --key skb while events carry the head */
 	const char *const *events;	/* names of the events followed */
 	int nr_events;
 };

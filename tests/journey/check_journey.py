@@ -359,8 +359,12 @@ def main():
                           text=True)
     ident = [ln for ln in text.stdout.splitlines() if ln.startswith("Identity: ")]
     warn = [ln for ln in text.stderr.splitlines() if "--key head: no event carries" in ln]
+    # By skb: because it was asked for while events carry the head, or
+    # because none does.
+    have_head = any("head" in r.fields for r in recs)
     want_ident = "Identity: (skb->head, skb)" if checks["identity"] == "head" else \
-        "Identity: skb address"
+        "Identity: skb address, free events as boundaries (" + \
+        ("--key skb" if have_head else "no event carries skb->head") + ": clones are not linked)"
     fell_back = key == "head" and checks["identity"] == "skb"
     if len(ident) != 1 or not ident[0].startswith(want_ident) or \
             ident[0].endswith("[--key head asked]") != fell_back:
