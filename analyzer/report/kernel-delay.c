@@ -237,17 +237,17 @@ static int kd_resolve_pid(void *arg, int64_t *pid)
 		return 0;
 	}
 	if (!nr) {
-		err = ovp_err(-ENOENT, "kernel-delay: no ovs-vswitchd process in the recording's "
+		err = ovp_err(-ENOENT, "no ovs-vswitchd process in the recording's "
 			      "COMM records; name the process with --pid PID");
 	} else {
 		for (i = 0; i < nr; i++)
 			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%" PRId64,
 				 i ? ", " : "", pids[i]);
-		err = ovp_err(-EINVAL, "kernel-delay: several ovs-vswitchd processes in the "
+		err = ovp_err(-EINVAL, "several ovs-vswitchd processes in the "
 			      "recording (PIDs %s); choose one with --pid PID", list);
 	}
 	if (!kd->with_others)
-		return err;
+		return ovp_err_prefix(err, "kernel-delay");
 	/* Among other reports, this one steps aside instead of failing them all:
 	 * a pid no thread has makes the engine count nothing. */
 	kd->skipped = strdup(ovp_errmsg());
