@@ -35,6 +35,13 @@
  * the packets): a complete span per packet, each with a distinct attribute,
  * for the export's cap on packet attributes (tests/bounded/check_export_caps.py).
  *
+ * With "long", the file holds three packets on three CPUs, in flight at
+ * once, each an skb and a head of its own: ovsperf:xmit events ended by a
+ * skb:consume_skb, 300, 256 and 257 events in all (the journey's
+ * --max-events, default 256: one packet over it, one at it, one just over
+ * it; tests/journey/check_max_events.py knows this layout).  Event i of
+ * packet j (0, 1, 2) is at 7 s + i us + j * 300 ns on CPU j.
+ *
  * Expected results are not computed here: the test reads the file back with
  * `perf script` and computes them in python (check_journey.py).
  *
@@ -42,7 +49,7 @@
  * written to FILE.kallsyms too: perf script does not use them, the checks
  * resolve perf's raw addresses with that copy.
  *
- * Usage: make-clone-data FILE [NR_PACKETS [recv|noend|flows]]
+ * Usage: make-clone-data FILE [NR_PACKETS [recv|noend|flows|long]]
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -189,12 +196,13 @@ struct ev {
 	int k;			/* packet number: gives its flow */
 };
 
-static struct ev evs[64];
+static struct ev evs[1024];
 static int nr_evs;
 static int cur_k;		/* packet being added */
 static bool with_recv;		/* "recv": ovsperf:recv events, clones sent first */
 static bool noend;		/* "noend": one ovsperf:recv per packet, nothing else */
 static bool flows;		/* "flows": recv and xmit, a flow per packet */
+static bool longpk;		/* "long": three packets of 300, 256 and 257 events */
 
 static void add(int type, uint64_t time, uint32_t cpu, uint64_t skb, uint64_t head,
 		const char *dev, uint32_t reason)
@@ -353,11 +361,14 @@ int main(int argc, char **argv)
 	FILE *f;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: make-clone-data FILE [NR_PACKETS [recv|noend|flows]]\n");
+		fprintf(stderr, "usage: make-clone-data FILE [NR_PACKETS [recv|noend|flows|long]]\n");
 		return 2;
 	}
 	noend = argc > 3 && !strcmp(argv[3], "noend");
 	flows = argc > 3 && !strcmp(argv[3], "flows");
+	longpk = argc > 3 && !strcmp(argv[3], "long");
+	if (longpk)
+		nr_packets = 1;
 	with_recv = noend || flows || (argc > 3 && !strcmp(argv[3], "recv"));
 	nr_types = with_recv ? EV_NR : EV_RECV;
 	err = pdata_writer__open(&w, argv[1]);
@@ -372,7 +383,20 @@ int main(int argc, char **argv)
 		uint64_t t0 = 7000000000ULL + (uint64_t)k * 20000;
 
 		nr_evs = 0;
-		if (flows) {
+		if (longpk) {
+			static const int nr[3] = { 300, 256, 257 };
+
+			for (int j = 0; j < 3; j++) {
+				uint64_t skb = 0xffff888100000000ULL + (uint64_t)j * 0x100;
+				uint64_t head = 0xffff888200000000ULL + (uint64_t)j * 0x1000;
+
+				cur_k = j;
+				for (int e = 0; e < nr[j]; e++)
+					add(e + 1 < nr[j] ? EV_XMIT : EV_CONSUME,
+					    t0 + (uint64_t)e * 1000 + (uint64_t)j * 300, (uint32_t)j, skb,
+					    e + 1 < nr[j] ? head : 0, "p1", 0);
+			}
+		} else if (flows) {
 			for (int j = 0; j < 2 && k + j < nr_packets; j++) {
 				uint64_t skb = 0xffff888100000000ULL + (uint64_t)(k + j) * 0x100;
 				uint64_t head = 0xffff888200000000ULL + (uint64_t)(k + j) * 0x1000;
