@@ -198,8 +198,8 @@ static int text_packet(const struct journey_packet *p, FILE *out)
 		prev = e->time_ns;
 	}
 	if (p->nr_not_kept)
-		fprintf(out, "  [... %" PRIu32 " more events not kept; --max-events]\n",
-			p->nr_not_kept);
+		fprintf(out, "  [... %" PRIu32 " more event%s not kept; --max-events]\n",
+			p->nr_not_kept, p->nr_not_kept == 1 ? "" : "s");
 	text_blame(p, out);
 	fputc('\n', out);
 	return 0;

@@ -91,7 +91,8 @@ def check(binary, data, max_ev, explicit):
         if not b:
             fails.append("%s: text: no block for packet %d" % (label, pid))
             continue
-        want_more = ["  [... %d more events not kept; --max-events]" % over] if over else []
+        want_more = ["  [... %d more event%s not kept; --max-events]" %
+                     (over, "" if over == 1 else "s")] if over else []
         if (b["n"], b["rows"], b["more"]) != (NR[pid - 1], kept, want_more):
             fails.append("%s: text packet %d: %d events, %d rows, %s; expected %d, %d, %s" % (
                 label, pid, b["n"], b["rows"], b["more"], NR[pid - 1], kept, want_more))
