@@ -25,13 +25,15 @@ usage: vm-run.sh [options] -- COMMAND [ARG...]
   --timeout SEC    kill the VM after SEC seconds (exit 124), default 3600
   --console        copy the guest's serial console (kernel log) to stderr
   --keep           keep the per-run directory (console log, timings)
+  --retry-panic    boot once more when the guest kernel panics even after
+                   COMMAND started (COMMAND can run again from the start)
   --rebuild        rebuild the cached initramfs
   -h, --help       this text
 Exit status: COMMAND's, or 124 on timeout, 125 if the VM failed to run it.
 EOF
 }
 
-mem=2G smp=2 share=$PWD kernel= timeout=3600 console=0 keep=0 rebuild=0
+mem=2G smp=2 share=$PWD kernel= timeout=3600 console=0 keep=0 rebuild=0 retry_panic=0
 envs=() sees=("$(dirname "$here")")
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -44,6 +46,7 @@ while [ $# -gt 0 ]; do
         --timeout) timeout=$2; shift 2 ;;
         --console) console=1; shift ;;
         --keep) keep=1; shift ;;
+        --retry-panic) retry_panic=1; shift ;;
         --rebuild) rebuild=1; shift ;;
         -h|--help) usage; exit 0 ;;
         --) shift; break ;;
@@ -142,8 +145,10 @@ install -m 0755 "$here/guest-stage2.sh" "$rundir/stage2.sh"
 for kv in "${envs[@]}"; do printf '%s\0' "$kv" >>"$rundir/env"; done
 
 # The guest kernel under qemu's emulation (TCG) now and then panics while it
-# boots, before the command starts: then, and only then, boot it once more
-# (the command never ran, so running it is still its first time).
+# boots, before the command starts: then boot it once more (the command never
+# ran, so running it is still its first time).  With --retry-panic also when
+# it panicked while the command ran (seen once in 6.12's timer softirq): the
+# caller says the command can run again from the start.
 for boot in 1 2; do
     # guest stdout/stderr: qemu "pipe" chardevs (NAME.in / NAME.out fifos)
     mkfifo "$rundir/out.in" "$rundir/out.out" "$rundir/err.in" "$rundir/err.out"
@@ -195,9 +200,11 @@ for boot in 1 2; do
     exec 3>&- 4>&-
     wait $catpids 2>/dev/null || true
     catpids=
-    if [ $boot = 1 ] && [ $qrc != 124 ] && [ ! -s "$rundir/rc" ] && [ ! -e "$rundir/t_cmd_start" ] &&
+    if [ $boot = 1 ] && [ $qrc != 124 ] && [ ! -s "$rundir/rc" ] &&
+       { [ ! -e "$rundir/t_cmd_start" ] || [ $retry_panic = 1 ]; } &&
        grep -q 'Kernel panic' "$rundir/console.log"; then
-        echo "vm-run: the guest panicked while booting; booting it once more" >&2
+        echo "vm-run: the guest kernel panicked$([ -e "$rundir/t_cmd_start" ] || echo ' while booting'); booting it once more" >&2
+        tail -n 5 "$rundir/console.log" >&2
         rm -f "$rundir/out.in" "$rundir/out.out" "$rundir/err.in" "$rundir/err.out" "$rundir"/t_*
         [ -n "${tailpid:-}" ] && kill "$tailpid" 2>/dev/null || true
         tailpid=

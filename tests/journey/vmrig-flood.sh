@@ -98,7 +98,7 @@ EOF
 
 # The guest's /tmp is its own: the source tree and the binaries (a clone
 # under /tmp) must be seen explicitly.
-"$rig/vm-run.sh" --timeout 900 --share "$work" --see "$root" --see "$(dirname "$analyze")" \
+"$rig/vm-run.sh" --retry-panic --timeout 900 --share "$work" --see "$root" --see "$(dirname "$analyze")" \
 	--see "$(dirname "$probe")" -- bash "$work/guest.sh"
 rc=$?
 [ $rc = 0 ] && echo "vmrig-flood: ok"

@@ -21,7 +21,8 @@ case $kernel in
 *) "$rig/setup.sh" --kernel-dir "$kernel" >/dev/null ||
 	{ echo "SKIP: kernel $kernel not set up (run $rig/setup.sh --kernel $kernel)"; exit 77; } ;;
 esac
-# (vm-run.sh boots the guest once more when its kernel panics while booting.)
+# (make-kernel-testdata boots the guest once more when its kernel panics:
+# vm-run.sh --retry-panic.)
 rm -rf "$work"
 if ! OVSPERF_PROBE=$probe "$top/scripts/make-kernel-testdata" "$kernel" "$work" >"$work.log" 2>&1; then
 	echo "FAIL: recording in the $kernel guest: $(tail -5 "$work.log")"

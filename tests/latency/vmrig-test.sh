@@ -31,7 +31,7 @@ work=$(readlink -f "$work")
 # The guest writes into the share; the scripts are seen through the host root.
 # --see: the scripts stay visible when the tree lives under /tmp (the guest's
 # /tmp is its own tmpfs).
-if ! "$vmrig/vm-run.sh" --share "$work" --see "$(cd "$here/../.." && pwd)" \
+if ! "$vmrig/vm-run.sh" --retry-panic --share "$work" --see "$(cd "$here/../.." && pwd)" \
 	--env VMRIG_DIR="$vmrig" --timeout 900 -- \
 	"$here/vmrig-record.sh" "$work"; then
 	echo "FAIL: recording in the vmrig failed"

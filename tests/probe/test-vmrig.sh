@@ -205,7 +205,7 @@ GEOF
 cd "$(dirname "$P")" || exit 1
 # The source tree is seen read-only in the guest even when it lives under
 # /tmp (the guest's /tmp is its own tmpfs).
-"$RIG/vm-run.sh" --timeout 500 --see "$(cd "$(dirname "$0")/../.." && pwd)" -- \
+"$RIG/vm-run.sh" --retry-panic --timeout 500 --see "$(cd "$(dirname "$0")/../.." && pwd)" -- \
 	bash -c "$GUEST" guest "$P" "$EXP" "$SETDIR" "$RIG"
 rc=$?
 case $rc in
