@@ -121,13 +121,32 @@ def usdt(rs):
 
 
 def net(rs):
+    # perf record -a on a virtual machine can miss samples of events raised in
+    # softirq context on a CPU that was idle (perf stat counts them; the niced
+    # spinners of make-testdata make it rare, not impossible, on a loaded
+    # machine).  So what the receiving side raises (netif_receive_skb after
+    # RPS, kfree_skb in the UDP receive path) is checked to be there, not
+    # counted exactly; what the senders raise in process context is counted.
     reasons = Counter(r.fields.get("reason") for r in rs if r.event == "skb:kfree_skb")
-    check(reasons["NO_SOCKET"] >= 5 and reasons["UDP_CSUM"] >= 5, "net: drop reasons %s" % reasons)
+    check(reasons["NO_SOCKET"] >= 1 and reasons["UDP_CSUM"] >= 1, "net: drop reasons %s" % reasons)
     rx = [r for r in rs if r.event == "net:netif_rx" and r.fields["dev"].startswith("ovsp-")]
     rcv = [r for r in rs if r.event == "net:netif_receive_skb"
            and r.fields["dev"].startswith("ovsp-")]
-    check(len(rx) >= 40 and len(rx) == len(rcv), "net: netif_rx %d vs netif_receive_skb %d"
+    # 30 UDP datagrams and 5 echo requests leave their senders' process context.
+    check(len(rx) >= 35, "net: %d netif_rx on ovsp-* (35 sent from process context)" % len(rx))
+    check(2 * len(rcv) >= len(rx), "net: netif_rx %d vs netif_receive_skb %d (RPS side missing)"
           % (len(rx), len(rcv)))
+    # Each received packet was queued to the backlog first: a netif_receive_skb
+    # whose skb went through netif_rx earlier in the recording, on the same device.
+    queued, paired = {}, 0
+    for r in rs:
+        if not r.event.startswith("net:netif_") or not r.fields["dev"].startswith("ovsp-"):
+            continue
+        if r.event == "net:netif_rx":
+            queued[r.num("skbaddr")] = r.fields["dev"]
+        elif r.event == "net:netif_receive_skb":
+            paired += queued.pop(r.num("skbaddr"), None) == r.fields["dev"]
+    check(paired >= 1, "net: no netif_receive_skb follows a netif_rx of its skb")
 
 
 def kdelay(rs):
