@@ -24,7 +24,7 @@ fi
 rm -rf "$scratch"
 mkdir -p "$scratch/out"
 "$top/scripts/make-testdata" -b "$scratch/progs" -o "$scratch/out" usdt net
-python3 "$here/test_perfscript.py" --testdata "$scratch/out"
+python3 "$here/test_perfscript.py" --live --testdata "$scratch/out"
 for f in usdt.data usdt.z.data usdt.pipe.data net.data net.z.data net.g.data net.pipe.data; do
 	[ -s "$scratch/out/$f" ] || { echo "FAIL: $f not made"; exit 1; }
 done
