@@ -16,14 +16,15 @@
 # events, then:
 #   - check_drops.py: every reason's count, locations, devices and top
 #     callchain equal what perf script shows; NO_SOCKET and OTHERHOST occur;
-#   - our own expectation, from what was sent: NO_SOCKET >= N charged to the
-#     veth of B, OTHERHOST >= N charged to the veth of C (other traffic on
-#     the machine may add drops, never remove them);
+#   - our own expectation, from what was sent: NO_SOCKET drops charged to
+#     the veth of B, OTHERHOST drops charged to the veth of C (at least one
+#     each: see below);
 #   - check_journey.py: journey groups the events per packet exactly as
 #     computed from perf script (skb identity: tracepoints carry no head);
-#   - the mirrored copies: journey --dev <mirror port> shows at least N
-#     packets, none of which has an event of the original on B's ingress veth
-#     (the copy is its own skb; without head it is not linked to it).
+#   - the mirrored copies: journey --dev <mirror port> shows some packets
+#     (at least one), none of which has an event of the original on B's
+#     ingress veth (the copy is its own skb; without head it is not linked
+#     to it), each ending in an OTHERHOST drop.
 #
 # Usage: record-net.sh OVSPERF_ANALYZE WORKDIR
 # Exit 77 (skip) without root, perf, tc or tracefs.
@@ -104,7 +105,11 @@ python3 "$here/check_drops.py" "$analyze" "$data" --kallsyms /proc/kallsyms \
 python3 "$here/../journey/check_journey.py" "$analyze" "$data" skb ||
 	bad "journey differs from perf script"
 
-# Our own expectations, from what was sent.
+# Our own expectations, from what was sent.  The drops happen in softirq
+# context, and perf record -a on a VM may miss some of those samples (see
+# scripts/make-testdata, make_net): how many of the N the file holds depends
+# on the machine, so these ask for at least one; check_drops.py has compared
+# every count and device with perf script's on this same file.
 json=$("$analyze" drops --json -q --kallsyms /proc/kallsyms "$data")
 count() {
 	echo "$json" | python3 -c "
@@ -120,19 +125,24 @@ print(sum(x['count'] for r in d['reasons'] if r['reason'] == '$1'
           for x in r.get('devices', []) if x['device'] == '$2'))"
 }
 n=$(count NO_SOCKET)
-[ "$n" -ge $N ] || bad "NO_SOCKET drops: $n, sent $N to a closed port"
+nosock=$n
+[ "$n" -ge 1 ] || bad "NO_SOCKET drops: $n, sent $N to a closed port"
 n=$(charged NO_SOCKET $vb)
-[ "$n" -ge $N ] || bad "NO_SOCKET drops charged to $vb: $n, expected >= $N"
+[ "$n" -ge 1 ] || bad "NO_SOCKET drops charged to $vb: $n, expected >= 1"
 n=$(count OTHERHOST)
-[ "$n" -ge $N ] || bad "OTHERHOST drops: $n, $N copies mirrored to C"
+[ "$n" -ge 1 ] || bad "OTHERHOST drops: $n, $N copies mirrored to C"
 n=$(charged OTHERHOST $vc)
-[ "$n" -ge $N ] || bad "OTHERHOST drops charged to $vc: $n, expected >= $N"
+[ "$n" -ge 1 ] || bad "OTHERHOST drops charged to $vc: $n, expected >= 1"
 
-# The mirrored copies: packets of their own on the mirror port.
+# The mirrored copies: packets of their own on the mirror port, each its own
+# skb (no event on B's ingress veth) ending in an OTHERHOST drop.  A copy
+# whose free the recording missed (see above) may end elsewhere or, its
+# address reused, run into a later packet: that is only an error when the
+# file holds the OTHERHOST drop of every copy queued on the mirror port.
 "$analyze" journey --json -q --dev $vb1 "$data" > "$work/mirror.jsonl"
-mirrored=$(python3 -c "
-import json, sys
-n = 0
+counts=$(python3 -c "
+import json
+n = ok = 0
 for line in open('$work/mirror.jsonl'):
     if not line.startswith('{\"id\"'):
         break
@@ -142,18 +152,29 @@ for line in open('$work/mirror.jsonl'):
         continue
     n += 1
     devs = [e['dev'] for e in p['events']]
-    if '$vb' in devs:
-        sys.exit('packet %d has events on both $vb and $vb1: %s' % (p['id'], devs))
-    if p['events'][-1]['event'] != 'skb:kfree_skb' or p['events'][-1].get('reason') != 'OTHERHOST':
-        sys.exit('mirrored packet %d does not end in an OTHERHOST drop' % p['id'])
-print(n)
-") || bad "mirrored copies are not separate packets dropped in C"
-[ "${mirrored:-0}" -ge $N ] || bad "journey --dev $vb1: ${mirrored:-0} mirrored copies, expected >= $N"
+    last = p['events'][-1]
+    if '$vb' not in devs and last['event'] == 'skb:kfree_skb' and last.get('reason') == 'OTHERHOST':
+        ok += 1
+print(n, ok)
+")
+mirrored=${counts% *} separate=${counts#* }
+perf script -i "$data" -F event,trace 2>/dev/null > "$work/perf-script.txt"
+queued=$(grep -c "net:net_dev_queue: dev=$vb1 " "$work/perf-script.txt")
+dropped=$(grep -c "skb:kfree_skb: .*reason: OTHERHOST" "$work/perf-script.txt")
+[ "${separate:-0}" -ge 1 ] ||
+	bad "journey --dev $vb1: no mirrored copy is a separate packet dropped in C ($counts)"
+if [ "${separate:-0}" != "${mirrored:-0}" ]; then
+	if [ "$dropped" -ge "$queued" ]; then
+		bad "journey --dev $vb1: $separate of $mirrored mirrored copies are separate packets dropped in C"
+	else
+		echo "note: the recording misses drops of copies ($dropped OTHERHOST drops, $queued copies queued): $separate of $mirrored checked"
+	fi
+fi
 
 "$analyze" drops -q --kallsyms /proc/kallsyms "$data" > "$work/drops.txt" || bad "drops text failed"
 grep -q "^OTHERHOST " "$work/drops.txt" || bad "drops text has no OTHERHOST row"
 "$analyze" journey -q "$data" > "$work/journey.txt" || bad "journey text failed"
 grep -q "reason=NO_SOCKET" "$work/journey.txt" || bad "journey text shows no NO_SOCKET drop"
 
-[ $fail = 0 ] && echo "record-net: ok ($N datagrams to a closed port, $mirrored mirrored copies)"
+[ $fail = 0 ] && echo "record-net: ok ($N datagrams to a closed port, $nosock NO_SOCKET drops and $mirrored mirrored copies recorded)"
 exit $fail
