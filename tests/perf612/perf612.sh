@@ -48,8 +48,17 @@ for ns in "$n1:v612a" "$n2:v612b"; do
 done
 ip netns exec "$n1" ping -c 1 -W 2 10.212.0.2 >/dev/null 2>&1	# ARP
 
-load="ip netns exec $n1 ping -q -c 20 -i 0.005 10.212.0.2; \
-ip netns exec $n1 bash -c 'for i in \$(seq 10); do echo x > /dev/udp/10.212.0.2/9; done'"
+# A niced busy loop on every CPU meanwhile, as scripts/make-testdata's make_net
+# does: on this VM perf record -a loses the samples of events raised in
+# interrupt context on an idle CPU, here the RPS side of the traffic, and
+# check_latency.py's backlog case needs some packets received on another
+# CPU than the one that queued them (cross_cpu >= 1).  Their comm (sh) is
+# not among the sched filters' tasks.
+load="spin=; for c in \$(seq 0 $(($(nproc) - 1))); do \
+timeout 5 nice -n 19 taskset -c \$c sh -c 'while :; do :; done' & spin=\"\$spin \$!\"; done; \
+ip netns exec $n1 ping -q -c 20 -i 0.005 10.212.0.2; \
+ip netns exec $n1 bash -c 'for i in \$(seq 10); do echo x > /dev/udp/10.212.0.2/9; done'; \
+kill \$spin; wait"
 net=(-e net:netif_rx -e net:netif_receive_skb -e net:net_dev_queue -e net:net_dev_xmit
      -e skb:kfree_skb -e skb:consume_skb)
 # sched events of the workload's tasks only (the machine may be busy)
