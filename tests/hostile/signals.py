@@ -58,6 +58,40 @@ def events_of(analyze, path):
     return json.loads(p.stdout)["recording"]["events"]
 
 
+def wait_reading(pid, path):
+    """Until process pid has the file mapped (it then catches the signals
+    and is reading), then a little more: a fixed delay alone could send the
+    signal before the analyzer started on a loaded machine."""
+    for _ in range(600):
+        try:
+            if os.path.realpath(path) in open("/proc/%d/maps" % pid).read():
+                break
+        except OSError:
+            return
+        time.sleep(0.05)
+    time.sleep(0.3)
+
+
+def wait_drained(pid):
+    """Until process pid has read everything written to its stdin pipe so
+    far (FIONREAD of the pipe, opened through /proc, is 0)."""
+    import fcntl
+    import struct
+    import termios
+    try:
+        fd = os.open("/proc/%d/fd/0" % pid, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return
+    try:
+        for _ in range(600):
+            left = struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0" * 4))[0]
+            if left == 0:
+                break
+            time.sleep(0.05)
+    finally:
+        os.close(fd)
+
+
 def file_case(analyze, path, total, sig, work):
     name = signal.Signals(sig).name
     out = open(os.path.join(work, "file-%s.out" % name), "wb+")
@@ -65,7 +99,7 @@ def file_case(analyze, path, total, sig, work):
     # warning about the events it lacks; the signal's is the one counted.
     p = subprocess.Popen([analyze, "journey", "--json", "--no-blame", path], stdout=out,
                          stderr=subprocess.PIPE)
-    time.sleep(0.3)
+    wait_reading(p.pid, path)
     p.send_signal(sig)
     _o, err = p.communicate(timeout=120)
     out.seek(0)
@@ -86,7 +120,7 @@ def file_case(analyze, path, total, sig, work):
     out.seek(0)
     out.truncate()
     p = subprocess.Popen([analyze, "journey", path], stdout=out, stderr=subprocess.DEVNULL)
-    time.sleep(0.3)
+    wait_reading(p.pid, path)
     p.send_signal(sig)
     p.communicate(timeout=120)
     out.seek(0)
@@ -149,7 +183,8 @@ def stream_case(analyze, stream, mode, work):
         if os.path.exists(mark):
             break
         time.sleep(0.05)
-    time.sleep(0.3)	# the analyzer reads the first half
+    wait_drained(an.pid)	# the analyzer has read the first half
+    time.sleep(0.3)
     os.killpg(pgid, signal.SIGINT)	# as a terminal does: the whole group
     total = events_of(analyze, stream)
     try:
