@@ -252,15 +252,29 @@ def main():
         os.unlink(data)
     with open(fired_path, 'w') as out:
         prog = subprocess.Popen([fire, 'wait'], stdin=subprocess.PIPE, stdout=out)
-    time.sleep(0.2)
-    rec = subprocess.Popen([probe, 'record', 'upcall-monitor', '-q', '-p', str(prog.pid),
+    # record -p follows the threads the process has when it starts: wait for
+    # the handler thread (a fixed sleep could be too short on a loaded machine).
+    for _ in range(600):
+        if len(os.listdir(f'/proc/{prog.pid}/task')) >= 2:
+            break
+        time.sleep(0.05)
+    rec = subprocess.Popen([probe, 'record', 'upcall-monitor', '-p', str(prog.pid),
                             '--binary', fire, '-o', data], stderr=subprocess.PIPE, text=True)
-    time.sleep(1.0)
+    # The program fires once record says it is recording (its "Recording"
+    # line comes after the probes are installed and the events enabled): with
+    # a fixed sleep, on a loaded machine, the upcalls fired before the probes
+    # were there would be missing from the recording.
+    head = ''
+    while 'Recording' not in head:
+        line = rec.stderr.readline()
+        if not line:
+            break
+        head += line
     prog.stdin.close()
     prog.wait()
     time.sleep(0.3)
     rec.send_signal(2)
-    err = rec.communicate()[1]
+    err = head + rec.communicate()[1]
     if rec.returncode:
         print(f'FAIL: record exited {rec.returncode}: {err}')
         return 1
