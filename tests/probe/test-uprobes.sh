@@ -83,13 +83,19 @@ $P remove --all >/dev/null
 # --pid: the binary from /proc/PID/exe, a libc function from its mappings
 # (a shared-library offset); both fire in that process.
 "$PROG" 100000 1000 >/dev/null & PID=$!
-sleep 0.2
+# --pid reads /proc/PID/exe and maps: wait for the exec (a fixed sleep could
+# end before it on a loaded machine, and the probes would go on the shell).
+for _ in $(seq 300); do
+	[ "$(readlink /proc/$PID/exe)" = "$PROG" ] && grep -q '/libc[.-]' /proc/$PID/maps && break
+	sleep 0.05
+done
 out=$($P install bridge-loop up:usleep --pid $PID 2>&1) || die "install --pid: $out"
 LIBC=$(awk '$6 ~ /\/libc[.-]/ {print $6; exit}' /proc/$PID/maps)
 grep -q "^p:ovsperf/usleep $LIBC:0x" $T/uprobe_events || die "usleep uprobe not in $LIBC: $(grep usleep $T/uprobe_events)"
 perf record -q -e ovsperf:usleep -e ovsperf:run_start -p $PID -o "$W/pid.data" -- sleep 0.5 2>/dev/null
 n=$(perf script -i "$W/pid.data" -F event 2>/dev/null | grep -c "ovsperf:usleep:")
-[ "$n" -gt 10 ] || die "$n usleep events with --pid"
+# (some: how many of its 1 ms sleeps fit in 0.5 s depends on the load)
+[ "$n" -gt 0 ] || die "$n usleep events with --pid"
 kill $PID; wait $PID 2>/dev/null
 $P remove --all >/dev/null
 
