@@ -35,20 +35,21 @@ def main():
         print('SKIP: needs root and perf')
         return 77
     # The workload runs 40 ms: on a loaded machine its threads may not get
-    # to their working syscalls in a run; record again (up to 3 runs) before
-    # calling the recording too poor.  A wrong stack fails at once.
-    for attempt in range(3):
-        ret = check_once(analyzer, load, work, last=attempt == 2)
+    # to their working syscalls in a run; record again (up to 3 runs, each
+    # longer) before calling the recording too poor.  A wrong stack fails at
+    # once.
+    for attempt, ms in enumerate((40, 150, 400)):
+        ret = check_once(analyzer, load, work, ms, last=attempt == 2)
         if ret is not None:
             return ret
     return 1
 
 
-def check_once(analyzer, load, work, last):
+def check_once(analyzer, load, work, ms, last):
     data = os.path.join(work, 'kd-dwarf.data')
     rec = subprocess.run(['perf', 'record', '-q', '-o', data, '-e', 'raw_syscalls:sys_enter',
                           '-e', 'raw_syscalls:sys_exit/call-graph=dwarf,stack-size=4096/',
-                          '--', load, '40'], capture_output=True, text=True)
+                          '--', load, str(ms)], capture_output=True, text=True)
     if rec.returncode:
         print(f'SKIP: perf record failed: {rec.stderr.strip()[:200]}')
         return 77
