@@ -68,10 +68,14 @@ samples_of() { sed -n 's/.*(\([0-9]*\) samples) ]$/\1/p' "$1"; }
 
 ### 1. tracepoints, system-wide ###############################################
 f1=$work/rec-tp.data
-( for i in $(seq 40); do ls -R /usr/include >/dev/null; sleep 0.02; done ) &
-load=$!
+# The workload runs as long as record does (a fixed number of runs could
+# end before a slow start of record on a loaded machine).
 "$probe" record -e sched:sched_switch -e raw_syscalls:sys_enter -a --duration 1 \
-	-o "$f1" 2> "$work/rec-tp.err"
+	-o "$f1" 2> "$work/rec-tp.err" &
+rpid=$!
+( while kill -0 $rpid 2>/dev/null; do ls -R /usr/include >/dev/null; sleep 0.02; done ) &
+load=$!
+wait $rpid
 rc=$?
 wait $load
 [ $rc = 0 ] || bad "record (tracepoints) exited $rc: $(cat "$work/rec-tp.err")"
@@ -122,7 +126,10 @@ if [ -x "$vswitchd" ] && [ -w $tracefs/uprobe_events ]; then
 	elif ! echo "p:$group/run_start $vswitchd:$off" >> $tracefs/uprobe_events; then
 		bad "cannot create the uprobe"
 	else
-		"$vswitchd" 3000 & vpid=$!
+		# It runs until killed below (30 s at most): a shorter run could
+		# end before a slow record -p started, or before its threads
+		# are listed below.
+		"$vswitchd" 30000 & vpid=$!
 		sleep 0.2
 		f2=$work/rec-usdt.data
 		"$probe" record -e $group:run_start -e sched:sched_switch -p $vpid -d 0.5 \
@@ -130,7 +137,10 @@ if [ -x "$vswitchd" ] && [ -w $tracefs/uprobe_events ]; then
 		perf script -i "$f2" --ns -F comm,tid,cpu,time,event,trace > "$work/rec-usdt.perf.txt" \
 			2>/dev/null || bad "perf script failed on $f2"
 		n_usdt=$(grep -c " $group:run_start: " "$work/rec-usdt.perf.txt")
-		[ "$n_usdt" -gt 20 ] || bad "only $n_usdt run_start samples"
+		# How many turns of its loop the process makes in 0.5 s depends on
+		# the machine's load (12 seen with both CPUs busy): some, not a
+		# number.
+		[ "$n_usdt" -gt 0 ] || bad "no run_start samples"
 		# -p: every sample belongs to a thread of the process, except the
 		# switches *to* one of its threads, which run in the task switched
 		# from (-p with sched_switch records on every CPU, filtered on
@@ -173,7 +183,7 @@ fi
 
 ### 2c. a probe set: installed, recorded, removed (also on error) #############
 if [ -x "$vswitchd" ] && [ -w $tracefs/uprobe_events ]; then
-	"$vswitchd" 3000 & vpid=$!
+	"$vswitchd" 30000 & vpid=$!	# killed below
 	sleep 0.2
 	existed=no
 	[ -d $tracefs/events/ovsperf/run_start ] && existed=yes
@@ -184,7 +194,7 @@ if [ -x "$vswitchd" ] && [ -w $tracefs/uprobe_events ]; then
 		2>/dev/null || bad "perf script failed on $f5"
 	for ev in ovsperf:run_start ovsperf:poll_block; do
 		n=$(grep -c " $ev: " "$work/rec-set.perf.txt")
-		[ "$n" -gt 20 ] || bad "only $n $ev samples from the bridge-loop set"
+		[ "$n" -gt 0 ] || bad "no $ev samples from the bridge-loop set"	# (as above)
 	done
 	if [ $existed = no ]; then
 		[ -d $tracefs/events/ovsperf/run_start ] && bad "record left ovsperf:run_start installed"
@@ -194,10 +204,18 @@ if [ -x "$vswitchd" ] && [ -w $tracefs/uprobe_events ]; then
 		[ -d $tracefs/events/ovsperf/run_start ] && bad "probes left installed after an error"
 		[ -e "$work/rec-bad.data" ] && bad "a failed record left its output file"
 		# SIGTERM ends an open-ended recording cleanly, probes removed too.
-		"$probe" record bridge-loop -p $vpid -q -o "$work/rec-term.data" \
+		# SIGTERM once record says it records (its "Recording" line
+		# follows the install), then a few turns of the loop: a fixed
+		# sleep could end before a slow install on a loaded machine.
+		"$probe" record bridge-loop -p $vpid -o "$work/rec-term.data" \
 			2> "$work/rec-term.err" &
 		rpid=$!
-		sleep 0.7
+		for _ in $(seq 600); do
+			grep -q '^Recording' "$work/rec-term.err" && break
+			kill -0 $rpid 2>/dev/null || break
+			sleep 0.1
+		done
+		sleep 0.3
 		kill -TERM $rpid
 		wait $rpid || bad "record stopped by SIGTERM exited $?: $(cat "$work/rec-term.err")"
 		[ -d $tracefs/events/ovsperf/run_start ] && bad "probes left installed after SIGTERM"
@@ -209,10 +227,11 @@ fi
 
 ### 3. call chains ############################################################
 f3=$work/rec-g.data
-( for i in $(seq 20); do ls -R /usr/include >/dev/null; done ) &
+"$probe" record -e raw_syscalls:sys_enter -g -d 0.3 -q -o "$f3" 2> "$work/rec-g.err" &
+rpid=$!
+( while kill -0 $rpid 2>/dev/null; do ls -R /usr/include >/dev/null; done ) &	# as long as record
 load=$!
-"$probe" record -e raw_syscalls:sys_enter -g -d 0.3 -q -o "$f3" 2> "$work/rec-g.err" ||
-	bad "record -g failed: $(cat "$work/rec-g.err")"
+wait $rpid || bad "record -g failed: $(cat "$work/rec-g.err")"
 wait $load
 perf report -i "$f3" --stdio -G > "$work/rec-g.report.txt" 2>&1 || bad "perf report -g failed"
 perf script -i "$f3" > "$work/rec-g.perf.txt" 2>/dev/null || bad "perf script failed on $f3"
@@ -224,9 +243,15 @@ grep -q " [A-Za-z_][A-Za-z_0-9]*+0x[0-9a-f]* (/.*libc\.so[.0-9]*)" "$work/rec-g.
 
 ### 4. SIGINT #################################################################
 f4=$work/rec-int.data
-"$probe" record -e sched:sched_switch -q -o "$f4" 2> "$work/rec-int.err" &
+"$probe" record -e sched:sched_switch -o "$f4" 2> "$work/rec-int.err" &
 rpid=$!
-sleep 0.5
+# SIGINT once it records (a fixed sleep could end before a slow start).
+for _ in $(seq 600); do
+	grep -q '^Recording' "$work/rec-int.err" && break
+	kill -0 $rpid 2>/dev/null || break
+	sleep 0.1
+done
+sleep 0.2
 kill -INT $rpid
 wait $rpid || bad "record stopped by SIGINT exited $?"
 perf script -i "$f4" > /dev/null 2>&1 || bad "perf script failed after SIGINT"
@@ -288,23 +313,26 @@ fi
 ### 7. --duration's units, -- CMD, -q, events that cannot be opened ###########
 # ms() RUN...: milliseconds RUN took.
 ms() { local t0 t1; t0=$(date +%s%N); "$@"; t1=$(date +%s%N); echo $(((t1 - t0) / 1000000)); }
+# The upper bounds below leave a loaded machine 15 s to start and stop
+# record, and are still far below what a misread duration or a recording
+# that waits for its command would take (30 s, 2 minutes, 24 s).
 # 300ms stops the recording and sends the command SIGTERM; -q prints nothing.
 t=$(ms "$probe" record -q -e sched:sched_switch -d 300ms -o "$work/rec-d1.data" -- \
-	sh -c "trap 'echo TERM > $work/rec-d1.term; kill \$!; exit 0' TERM; sleep 5 >/dev/null & wait" \
+	sh -c "trap 'echo TERM > $work/rec-d1.term; kill \$!; exit 0' TERM; sleep 30 >/dev/null & wait" \
 	2> "$work/rec-d1.err")
-[ "$t" -ge 300 ] && [ "$t" -lt 3000 ] || bad "-d 300ms -- sleep 5: took $t ms"
+[ "$t" -ge 300 ] && [ "$t" -lt 15000 ] || bad "-d 300ms -- sleep 30: took $t ms"
 [ "$(cat "$work/rec-d1.term" 2>/dev/null)" = TERM ] || bad "-d 300ms: the command got no SIGTERM"
 grep -q "^Recording\|^\[ ovsperf-probe record" "$work/rec-d1.err" && bad "-q printed: $(cat "$work/rec-d1.err")"
 # 2m is two minutes: the command's exit stops the recording first; without
 # -q the summary gives the file's size and the samples.
 t=$(ms "$probe" record -e sched:sched_switch -d 2m -o "$work/rec-d2.data" -- sleep 0.3 \
 	2> "$work/rec-d2.err")
-[ "$t" -ge 300 ] && [ "$t" -lt 5000 ] || bad "-d 2m -- sleep 0.3: took $t ms"
+[ "$t" -ge 300 ] && [ "$t" -lt 15000 ] || bad "-d 2m -- sleep 0.3: took $t ms"
 grep -qx '\[ ovsperf-probe record: wrote [0-9.]* MB to '"$work"'/rec-d2.data ([0-9]* samples) \]' \
 	"$work/rec-d2.err" || bad "-d 2m: no summary line: $(cat "$work/rec-d2.err")"
 # A plain number is seconds; the start message says what is recorded.
 t=$(ms "$probe" record -e sched:sched_switch -d 0.4 -o "$work/rec-d3.data" 2> "$work/rec-d3.err")
-[ "$t" -ge 400 ] && [ "$t" -lt 4000 ] || bad "-d 0.4: took $t ms"
+[ "$t" -ge 400 ] && [ "$t" -lt 15000 ] || bad "-d 0.4: took $t ms"
 [ "$(head -1 "$work/rec-d3.err")" = "Recording 1 event on every CPU... (Ctrl-C to stop)" ] ||
 	bad "-d 0.4: start message: $(head -1 "$work/rec-d3.err")"
 # An event that does not exist: one line, exit 2, no file.
