@@ -9,8 +9,9 @@
 #   first field left out and the missing file;
 # - -q and --no-flow: the same definitions, no warning;
 # - a --btf FILE that is not BTF: a +STRUCT.MEMBER field is an error (exit
-#   2, one line naming the field and the file), head and nh are left out
-#   with a warning each.
+#   2, one line naming the field and the file);
+# - a --btf FILE over 64 MiB is not read (head left out, with a warning
+#   saying so), one of 64 MiB is.
 # Usage: no-btf.sh OVSPERF_PROBE
 set -u
 P=$(realpath "$1")
@@ -53,5 +54,21 @@ same "--btf not BTF, +STRUCT.MEMBER: exit" "$rc" 2
 same "--btf not BTF, +STRUCT.MEMBER: nothing installed" "$out" ""
 same "--btf not BTF, +STRUCT.MEMBER: the error" "$(cat "$err")" \
 	"ovsperf-probe: command line: field len: cannot read /dev/zero: not a regular file (a character device)"
+
+# The BTF file is read only up to 64 MiB (ovsperf-probes(5)): one byte more
+# is refused unread, 64 MiB exactly is read (and found not to be BTF).
+# Sparse files: no disk space used.
+D=$(mktemp -d /tmp/no-btf.XXXXXX)
+truncate -s $((64 << 20)) "$D/at.btf"
+truncate -s $(((64 << 20) + 1)) "$D/past.btf"
+out=$(OVSPERF_TRACEFS= "$P" install -n --btf "$D/past.btf" 'k:ip_rcv skb=arg1:skb' 2>"$err"); rc=$?
+same "--btf past 64 MiB: exit" "$rc" 0
+same "--btf past 64 MiB: head left out" "$out" "p:ovsperf/ip_rcv ip_rcv skb=%di:x64"
+same "--btf past 64 MiB: not read" "$(cat "$err")" \
+	"ovsperf-probe: warning: ip_rcv: field head skipped (cannot read $D/past.btf: larger than 67108864 bytes (67108865))"
+OVSPERF_TRACEFS= "$P" install -n --btf "$D/at.btf" 'k:ip_rcv skb=arg1:skb' >/dev/null 2>"$err"
+same "--btf of 64 MiB: read" "$(cat "$err")" \
+	"ovsperf-probe: warning: ip_rcv: field head skipped ($D/at.btf: not a BTF file (or an unsupported BTF version))"
+rm -rf "$D"
 [ "$fail" = 0 ] && echo PASS
 exit $fail
