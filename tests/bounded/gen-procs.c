@@ -127,7 +127,7 @@ static int process(struct pdata_writer *w, uint32_t k, bool two)
 {
 	uint32_t pid = 1000000 + 2 * k, c;
 	uint64_t t = 1000000000000ULL + (uint64_t)k * 100000;
-	char name[2][16], idle[16];
+	char name[2][16];
 	int err = 0;
 
 	snprintf(name[0], sizeof(name[0]), "p%u", pid);
@@ -135,7 +135,8 @@ static int process(struct pdata_writer *w, uint32_t k, bool two)
 	for (c = 0; c < (two ? 2u : 1u) && !err; c++)
 		err = comm(w, pid, pid + c, name[c], t, c);
 	for (c = 0; c < (two ? 2u : 1u) && !err; c++) {
-		snprintf(idle, sizeof(idle), "swapper/%u", c);
+		const char *idle = c ? "swapper/1" : "swapper/0";
+
 		err = sw(w, t + 1000, c, 0, 0, idle, 0, pid + c, name[c]);
 		err = err ?: sw(w, t + 6000, c, pid, pid + c, name[c], 1, 0, idle);
 		err = err ?: exit_rec(w, pid, pid + c, t + 7000, c);
