@@ -96,6 +96,10 @@ int text_drops(const json_t *m, FILE *out)
 	else
 		fprintf(out, "Reasons: not recorded (this kernel's kfree_skb has no reason "
 			"field)\n");
+	if (num(m, "_seen_twice"))
+		fprintf(out, "Counted once: %" PRIu64 " drop%s seen both by an Open vSwitch drop "
+			"probe and by skb:kfree_skb\n", num(m, "_seen_twice"),
+			num(m, "_seen_twice") == 1 ? "" : "s");
 	if (json_is_string(identity))
 		fprintf(out, "Devices: the last device each dropped packet passed (identity: %s)\n",
 			!strcmp(json_string_value(identity), "head") ?

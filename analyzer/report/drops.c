@@ -93,6 +93,17 @@ struct dmap {
 	struct skbreason_table *reasons;
 };
 
+/* CPUs whose last drop event is remembered; a CPU sharing a slot with
+ * another that dropped in between is not merged, which needs over 1024 CPUs. */
+#define DROPS_CPU_SLOTS 1024
+
+struct drop_cpu_last {
+	uint64_t skb;
+	uint32_t cpu;
+	bool ovs;			/* an OVS drop probe, else skb:kfree_skb */
+	bool used;
+};
+
 struct drops {
 	struct report base;
 	struct pdata_tool tool;
@@ -134,6 +145,10 @@ struct drops {
 	struct devtab devnames;		/* device ids of the counts */
 	uint64_t nr_drops, first, last;
 	uint64_t nr_lost_events;
+	/* The last drop event of each CPU (slot cpu % DROPS_CPU_SLOTS), to count
+	 * once a drop that both an OVS drop probe and skb:kfree_skb saw. */
+	struct drop_cpu_last last_drop[DROPS_CPU_SLOTS];
+	uint64_t nr_seen_twice;
 	int err;
 };
 
@@ -412,6 +427,28 @@ static uint32_t read_flow(struct drops *d, const struct dmap *m, const struct pd
 	return intern_flow(d, &f);
 }
 
+/*
+ * Open vSwitch drops a packet with ovs_kfree_skb_reason(), which calls
+ * kfree_skb_reason(): a recording with both a probe on it (or an ovs_drop
+ * probe) and skb:kfree_skb sees that drop twice, one event right after the
+ * other on the same CPU, for the same skb.  True when the drop event of
+ * @skb on @cpu is the second of such a pair: the CPU's previous drop event
+ * was of the same skb from the other kind of event.  The pair is counted
+ * once, under the first event's reason.
+ */
+static bool seen_twice(struct drops *d, uint32_t cpu, uint64_t skb, bool ovs)
+{
+	struct drop_cpu_last *l = &d->last_drop[cpu % DROPS_CPU_SLOTS];
+	bool twice = skb && l->used && l->cpu == cpu && l->skb == skb && l->ovs != ovs;
+
+	/* The second of a pair closes it: a third event is a drop again. */
+	l->used = !twice;
+	l->cpu = cpu;
+	l->skb = skb;
+	l->ovs = ovs;
+	return twice;
+}
+
 static int d_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 {
 	struct drops *d = container_of(tool, struct drops, tool);
@@ -473,6 +510,10 @@ static int d_sample(struct pdata_tool *tool, const struct pdata_sample *sample)
 		else
 			d->nr_kfree_consumed++;
 	} else {
+		if (seen_twice(d, sample->cpu, skb, m->kind == DK_OVS_DROP)) {
+			d->nr_seen_twice++;
+			return 0;
+		}
 		r = find_reason(d, name, value, has_value);
 		if (!r)
 			return ovp_err(-ENOMEM, "drops: out of memory");
@@ -720,6 +761,7 @@ static int d_model(struct report *r, json_t **model)
 	json_object_set_new(o, "normal_frees", a);
 	json_object_set_new(o, "lost_events", json_integer(d->nr_lost_events));
 	json_object_set_new(o, "_reason_names", json_integer(d->nr_reason_syms));
+	json_object_set_new(o, "_seen_twice", json_integer(d->nr_seen_twice));
 	*model = o;
 	return 0;
 }

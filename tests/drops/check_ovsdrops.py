@@ -13,7 +13,12 @@
 # Checked: the drop events listed (not ovsperf:ovs_drop_stats), the total,
 # each reason's value, count, first and last time and device, the devices,
 # the normal frees; then the same with no skb:* event in the file at all
-# (the probes alone make the report applicable).
+# (the probes alone make the report applicable); then with "both", where
+# skb:kfree_skb also sees each drop of an OVS probe on the same CPU (before
+# or after it, as kfree_skb_reason() called by ovs_kfree_skb_reason() does):
+# the same report, each such drop counted once (text: "Counted once: 32
+# drops ..."), and fate 0's skb address reused from packet i - 4 still a
+# drop of its own.
 #
 # Usage: check_ovsdrops.py GEN_OVSDROPS OVSPERF_ANALYZE TMPDIR
 import json
@@ -73,14 +78,16 @@ def got(rep):
 
 os.makedirs(tmp, exist_ok=True)
 data = os.path.join(tmp, 'ovsdrops.data')
-for mode in ([], ['ovs-only']):
+for mode in ([], ['ovs-only'], ['both']):
     what = 'gen-ovsdrops %d %s' % (N, ' '.join(mode) or '(with skb:kfree_skb)')
     subprocess.run([gen, data, str(N)] + mode, check=True)
     p = subprocess.run([analyze, 'drops', '-q', '--json', data], capture_output=True, text=True)
     if p.returncode or p.stderr:
         fail('%s: exit %d, stderr %r' % (what, p.returncode, p.stderr))
         continue
-    g, want = got(json.loads(p.stdout)['reports']['drops']), expected(bool(mode))
+    g, want = got(json.loads(p.stdout)['reports']['drops']), expected(mode == ['ovs-only'])
+    if mode == ['both']:
+        want['events'] = ['skb:kfree_skb', 'ovsperf:ovs_kfree_skb_reason', 'mine:ovs_drop']
     for k in want:
         if g[k] != want[k]:
             fail('%s: %s is %r, expected %r' % (what, k, g[k], want[k]))
@@ -94,6 +101,12 @@ for mode in ([], ['ovs-only']):
             fail('%s: text report: no line "%s %d"' % (what, name, r['count']))
     if p.returncode:
         fail('%s: text report: exit %d' % (what, p.returncode))
+    twice = len([i for i in range(N) if i % 6 in (2, 3, 4)]) if mode == ['both'] else 0
+    line = 'Counted once: %d drops seen both by an Open vSwitch drop probe and by skb:kfree_skb' \
+        % twice
+    if (line in lines) != bool(twice) or any(l.startswith('Counted once') and l != line
+                                             for l in lines):
+        fail('%s: text report: expected %s' % (what, repr(line) if twice else 'no "Counted once"'))
 os.unlink(data)
 print('PASS' if not failures else '%d failure(s)' % failures)
 sys.exit(1 if failures else 0)

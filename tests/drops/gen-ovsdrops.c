@@ -18,9 +18,16 @@
  *	4  mine:ovs_drop (no reason field)
  *	5  skb:consume_skb
  * With "ovs-only", fates 0, 1 and 5 are not written and the file has no
- * skb:* event at all.  tests/drops/check_ovsdrops.py knows this layout.
+ * skb:* event at all.  With "both", each drop by an OVS probe is also seen
+ * by skb:kfree_skb on the same CPU, as when Open vSwitch's
+ * ovs_kfree_skb_reason() calls kfree_skb_reason(): for fates 2 and 4 the
+ * probe comes first and skb:kfree_skb 100 ns later (reason 0x30003, and
+ * 0x30001 for ovs_drop), for fate 3 skb:kfree_skb (0x30005) comes first;
+ * and fate 0's skb is the address of packet i - 4 (fate 2, same CPU) used
+ * again, a distinct drop after another drop on that CPU.
+ * tests/drops/check_ovsdrops.py knows this layout.
  *
- * Usage: gen-ovsdrops OUT.data N [ovs-only]
+ * Usage: gen-ovsdrops OUT.data N [ovs-only|both]
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -116,15 +123,29 @@ static int sample(struct pdata_writer *w, int ev, uint64_t time, uint32_t cpu, c
 	return pdata_writer__write(w, rec, len);
 }
 
-static int packet(struct pdata_writer *w, unsigned int i, bool ovs_only)
+/* skb:kfree_skb of @skb at @t on @cpu with @reason. */
+static int kfree(struct pdata_writer *w, uint64_t skb, uint64_t t, uint32_t cpu, uint32_t reason)
+{
+	uint64_t loc = 0xffffffff81003123ULL;
+	uint8_t raw[32] = { 0 };
+
+	memcpy(raw, &skb, 8);
+	memcpy(raw + 8, &loc, 8);
+	memcpy(raw + 28, &reason, 4);
+	return sample(w, EV_KFREE, t, cpu, raw, 32);
+}
+
+static int packet(struct pdata_writer *w, unsigned int i, bool ovs_only, bool both)
 {
 	uint64_t skb = 0xffff888100000000ULL + (uint64_t)i * 256, t = 1000000000000ULL + i * 10000ULL;
 	uint64_t probe_ip = 0xffffffffc0100000ULL, loc = 0xffffffff81003123ULL;
 	uint32_t cpu = i % 2, reason;
 	uint8_t raw[64] = { 0 };
 	char dev[8];
-	int err;
+	int err = 0;
 
+	if (both && i % 6 == 0 && i >= 4)
+		skb -= 4 * 256;
 	/* ovs_vport_receive: __probe_ip, skb, dev (its __data_loc at 24 points
 	 * at the string, at 28 from the record's start); raw[] starts after
 	 * the common fields (offset 8). */
@@ -145,22 +166,28 @@ static int packet(struct pdata_writer *w, unsigned int i, bool ovs_only)
 	case 1:
 		if (ovs_only)
 			return 0;
-		memcpy(raw, &skb, 8);
-		memcpy(raw + 8, &loc, 8);
-		reason = i % 6 ? 1 : 5;
-		memcpy(raw + 28, &reason, 4);
-		return sample(w, EV_KFREE, t, cpu, raw, 32);
+		return kfree(w, skb, t, cpu, i % 6 ? 1 : 5);
 	case 2:
 	case 3:
+		reason = i % 6 == 2 ? 0x30003 : 0x30005;
+		if (both && i % 6 == 3) {
+			err = kfree(w, skb, t, cpu, reason);
+			t += 100;
+		}
 		memcpy(raw, &probe_ip, 8);
 		memcpy(raw + 8, &skb, 8);
-		reason = i % 6 == 2 ? 0x30003 : 0x30005;
 		memcpy(raw + 16, &reason, 4);
-		return sample(w, EV_OVS_REASON, t, cpu, raw, 20);
+		err = err ?: sample(w, EV_OVS_REASON, t, cpu, raw, 20);
+		if (both && i % 6 == 2)
+			err = err ?: kfree(w, skb, t + 100, cpu, reason);
+		return err;
 	case 4:
 		memcpy(raw, &probe_ip, 8);
 		memcpy(raw + 8, &skb, 8);
-		return sample(w, EV_OVS_DROP, t, cpu, raw, 16);
+		err = sample(w, EV_OVS_DROP, t, cpu, raw, 16);
+		if (both)
+			err = err ?: kfree(w, skb, t + 100, cpu, 0x30001);
+		return err;
 	default:
 		if (ovs_only)
 			return 0;
@@ -174,12 +201,13 @@ int main(int argc, char **argv)
 {
 	unsigned int n = argc > 2 ? (unsigned int)strtoul(argv[2], NULL, 0) : 0, i;
 	bool ovs_only = argc > 3 && !strcmp(argv[3], "ovs-only");
+	bool both = argc > 3 && !strcmp(argv[3], "both");
 	struct pdata_tracing *t = NULL;
 	struct pdata_writer *w = NULL;
 	int err, k;
 
-	if (argc < 3 || argc > 4 || !n || (argc == 4 && !ovs_only)) {
-		fprintf(stderr, "usage: gen-ovsdrops OUT.data N [ovs-only]\n");
+	if (argc < 3 || argc > 4 || !n || (argc == 4 && !ovs_only && !both)) {
+		fprintf(stderr, "usage: gen-ovsdrops OUT.data N [ovs-only|both]\n");
 		return 1;
 	}
 	err = pdata_writer__open(&w, argv[1]);
@@ -194,7 +222,7 @@ int main(int argc, char **argv)
 			err = pdata_writer__add_attr(w, &attr, &id, 1, evs[k].name);
 	}
 	for (i = 0; i < n && !err; i++) {
-		err = packet(w, i, ovs_only);
+		err = packet(w, i, ovs_only, both);
 		if (!err && i % 16 == 15)
 			err = pdata_writer__finished_round(w);
 	}
