@@ -6,16 +6,21 @@
 # 2. Fuzzes RUNS inputs from a fixed seed on a scratch copy of the corpus,
 #    with a per-input timeout (hangs) and a memory cap (runaway allocations).
 #    A count of runs rather than a time budget, a fixed seed, a fixed hash
-#    secret, no rereading of the corpus on a timer (-reload=0) and no address
+#    secret, no rereading of the corpus on a timer (-reload=0), no address
 #    space randomisation (setarch -R, where allowed: hash tables keyed by
-#    addresses take other paths otherwise): the same inputs are tried, with
-#    the same coverage, on every run, whatever the machine's speed.
+#    addresses take other paths otherwise) and no timer signal during the
+#    run (-timeout, below): the same inputs are tried, with the same
+#    coverage, on every run, whatever the machine's speed.
 #    About 20-60 s here.  libFuzzer exits
 #    non-zero on a crash, hang, leak or out-of-memory and writes the input to
 #    WORKDIR/artifacts/.
 set -u
 fuzzer=$1 corpus=$2 work=$3 runs=${4:-10000}
-opts=(-timeout=10 -rss_limit_mb=1024 -malloc_limit_mb=1024 -max_len=65536)
+# -timeout: libFuzzer checks it with a SIGALRM every timeout/2 + 1 seconds,
+# which interrupts the reader's system calls (EINTR) at random moments and
+# so changes the coverage and the inputs tried; 300 s, far above any input's
+# time, keeps that timer from firing during the run (a minute here).
+opts=(-timeout=300 -rss_limit_mb=1024 -malloc_limit_mb=1024 -max_len=65536)
 # The hash tables' secret is random per run; fixed here, so each input takes
 # the same paths on every run.
 export OVSPERF_HASH_SEED=1
